@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareByAtThenId, parseTimelineEntry } from './case-timeline';
+import { parseTimelineEntry } from './case-timeline';
 
 const BASE = { id: 'e1', at: 1000, by: '王网格员', deviceId: 'phone-1' };
 
@@ -18,7 +18,7 @@ describe('parseTimelineEntry', () => {
 			...BASE,
 			kind: 'conflict_resolved',
 			field: 'title',
-			chosen: '飞线充电',
+			to: '飞线充电',
 			discarded: ['私拉电线']
 		}
 	])('reads a well-formed $kind entry as a frozen copy', (raw) => {
@@ -37,26 +37,9 @@ describe('parseTimelineEntry', () => {
 		{ ...BASE, at: Number.NaN, kind: 'edited', field: 'title', from: 'a', to: 'b' },
 		{ ...BASE, kind: 'edited', field: 'status', from: 'reported', to: 'resolved' },
 		{ ...BASE, kind: 'status', action: 'close', from: 'reported', to: 'resolved' },
-		{ ...BASE, kind: 'conflict_resolved', field: 'title', chosen: 'a', discarded: [1] },
+		{ ...BASE, kind: 'conflict_resolved', field: 'title', to: 'a', discarded: [1] },
 		{ ...BASE, by: undefined, kind: 'edited', field: 'title', from: 'a', to: 'b' }
 	])('skips malformed or unknown entry %j', (raw) => {
 		expect(parseTimelineEntry(raw)).toBeNull();
-	});
-});
-
-describe('compareByAtThenId', () => {
-	it('orders by time, then by id on ties', () => {
-		const sorted = [
-			{ at: 2, id: 'a' },
-			{ at: 1, id: 'z' },
-			{ at: 2, id: '0' },
-			{ at: 1, id: 'b' }
-		].sort(compareByAtThenId);
-		expect(sorted).toEqual([
-			{ at: 1, id: 'b' },
-			{ at: 1, id: 'z' },
-			{ at: 2, id: '0' },
-			{ at: 2, id: 'a' }
-		]);
 	});
 });

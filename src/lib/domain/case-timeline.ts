@@ -29,19 +29,10 @@ export type TimelineEntry = Readonly<
 	| (EntryBase & {
 			kind: 'conflict_resolved';
 			field: CaseField;
-			chosen: string;
+			to: string;
 			discarded: readonly string[];
 	  })
 >;
-
-/** Orders by time, then id, so ties break the same way on every replica. */
-export function compareByAtThenId(
-	a: Readonly<{ at: number; id: string }>,
-	b: Readonly<{ at: number; id: string }>
-): number {
-	if (a.at !== b.at) return a.at - b.at;
-	return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -79,15 +70,15 @@ export function parseTimelineEntry(raw: unknown): TimelineEntry | null {
 			return Object.freeze({ ...base, kind: 'status', action, from, to });
 		}
 		case 'conflict_resolved': {
-			const { field, chosen, discarded } = raw;
-			if (!isCaseField(field) || typeof chosen !== 'string' || !isStringArray(discarded)) {
+			const { field, to, discarded } = raw;
+			if (!isCaseField(field) || typeof to !== 'string' || !isStringArray(discarded)) {
 				return null;
 			}
 			return Object.freeze({
 				...base,
 				kind: 'conflict_resolved',
 				field,
-				chosen,
+				to,
 				discarded: Object.freeze([...discarded])
 			});
 		}
