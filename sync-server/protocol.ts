@@ -1,0 +1,214 @@
+/**
+ * Wire format of /sync/<docName>: the y-websocket protocol plus one Gridboard message.
+ *
+ * Every message is one binary WebSocket frame. varUint = lib0 variable-length unsigned integer
+ * (7 bits per byte, high bit = "more"); varBytes = varUint length followed by that many bytes.
+ *
+ *   sync, step 1    ┌───┬───┬──────────────────────────────┐
+ *   (both ways)     │ 0 │ 0 │ varBytes(Y state vector)     │  "here is what I have"
+ *                   └───┴───┴──────────────────────────────┘
+ *   sync, step 2    ┌───┬───┬──────────────────────────────┐
+ *   (both ways)     │ 0 │ 1 │ varBytes(Y update)           │  "here is what you lack"
+ *                   └───┴───┴──────────────────────────────┘
+ *   sync, update    ┌───┬───┬──────────────────────────────┐
+ *   (both ways)     │ 0 │ 2 │ varBytes(Y update)           │  a live change
+ *                   └───┴───┴──────────────────────────────┘
+ *   awareness       ┌───┬──────────────────────────────────┐
+ *   (both ways)     │ 1 │ varBytes(awareness update)       │  presence (y-protocols)
+ *                   └───┴──────────────────────────────────┘
+ *   query awareness ┌───┐
+ *   (client→relay)  │ 3 │                                     relay answers with all states
+ *                   └───┘
+ *   persisted       ┌─────┐
+ *   subscribe       │ 100 │                                   client → relay, once per socket
+ *                   └─────┘
+ *   persisted       ┌─────┬────────────────────────────────┐
+ *   (relay→client)  │ 100 │ varBytes(Y state vector)       │  everything this state vector
+ *                   └─────┴────────────────────────────────┘  covers is committed to disk
+ *
+ * Invariant: `decodeClientMessage` reads a frame completely or rejects it. A frame with an
+ * unknown type, a truncated or over-long varint, a length prefix past the end, trailing bytes,
+ * or a payload Yjs cannot decode is an error, never a partial result.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as Y from 'yjs';
+
+export const MESSAGE_SYNC = 0;
+export const MESSAGE_AWARENESS = 1;
+export const MESSAGE_QUERY_AWARENESS = 3;
+export const MESSAGE_PERSISTED = 100;
+
+export const SYNC_STEP1 = 0;
+export const SYNC_STEP2 = 1;
+export const SYNC_UPDATE = 2;
+
+export type ClientMessage =
+	| { type: 'sync-step1'; stateVector: Uint8Array }
+	| { type: 'sync-step2'; update: Uint8Array }
+	| { type: 'sync-update'; update: Uint8Array }
+	| { type: 'awareness'; update: Uint8Array }
+	| { type: 'query-awareness' }
+	| { type: 'persisted-subscribe' };
+
+export type DecodeError =
+	| 'empty'
+	| 'bad-varint'
+	| 'unknown-type'
+	| 'unknown-sync-type'
+	| 'truncated'
+	| 'trailing-bytes'
+	| 'bad-state-vector'
+	| 'bad-update'
+	| 'awareness-too-large';
+
+export type DecodeResult = { ok: true; value: ClientMessage } | { ok: false; reason: DecodeError };
+
+export type DecodeLimits = { maxAwarenessBytes: number };
+
+class FrameError extends Error {
+	readonly reason: DecodeError;
+	constructor(reason: DecodeError) {
+		super(reason);
+		this.reason = reason;
+	}
+}
+
+function readVarUint(decoder: decoding.Decoder): number {
+	try {
+		return decoding.readVarUint(decoder);
+	} catch {
+		// lib0 throws both for a varint that runs off the end and for one beyond 2^53.
+		throw new FrameError('bad-varint');
+	}
+}
+
+/** Reads varBytes, checking the length prefix against what is left instead of trusting it. */
+function readVarBytes(decoder: decoding.Decoder): Uint8Array {
+	const length = readVarUint(decoder);
+	if (length > decoder.arr.length - decoder.pos) throw new FrameError('truncated');
+	return decoding.readUint8Array(decoder, length);
+}
+
+function decodeSync(decoder: decoding.Decoder): ClientMessage {
+	const syncType = readVarUint(decoder);
+	const payload = readVarBytes(decoder);
+	switch (syncType) {
+		case SYNC_STEP1:
+			try {
+				Y.decodeStateVector(payload);
+			} catch {
+				throw new FrameError('bad-state-vector');
+			}
+			return { type: 'sync-step1', stateVector: payload };
+		case SYNC_STEP2:
+		case SYNC_UPDATE:
+			try {
+				Y.decodeUpdate(payload);
+			} catch {
+				throw new FrameError('bad-update');
+			}
+			return { type: syncType === SYNC_STEP2 ? 'sync-step2' : 'sync-update', update: payload };
+		default:
+			throw new FrameError('unknown-sync-type');
+	}
+}
+
+function decodeBody(decoder: decoding.Decoder, limits: DecodeLimits): ClientMessage {
+	const type = readVarUint(decoder);
+	switch (type) {
+		case MESSAGE_SYNC:
+			return decodeSync(decoder);
+		case MESSAGE_AWARENESS: {
+			const update = readVarBytes(decoder);
+			if (update.length > limits.maxAwarenessBytes) throw new FrameError('awareness-too-large');
+			return { type: 'awareness', update };
+		}
+		case MESSAGE_QUERY_AWARENESS:
+			return { type: 'query-awareness' };
+		case MESSAGE_PERSISTED:
+			return { type: 'persisted-subscribe' };
+		default:
+			throw new FrameError('unknown-type');
+	}
+}
+
+/**
+ * Decodes one client frame completely. The frame must own its buffer exactly (copy pooled
+ * Node buffers first) so no view can ever reach bytes outside it.
+ */
+export function decodeClientMessage(frame: Uint8Array, limits: DecodeLimits): DecodeResult {
+	if (frame.length === 0) return { ok: false, reason: 'empty' };
+	const decoder = decoding.createDecoder(frame);
+	try {
+		const value = decodeBody(decoder, limits);
+		if (decoding.hasContent(decoder)) return { ok: false, reason: 'trailing-bytes' };
+		return { ok: true, value };
+	} catch (error) {
+		if (error instanceof FrameError) return { ok: false, reason: error.reason };
+		return { ok: false, reason: 'truncated' };
+	}
+}
+
+function frame(write: (encoder: encoding.Encoder) => void): Uint8Array {
+	const encoder = encoding.createEncoder();
+	write(encoder);
+	return encoding.toUint8Array(encoder);
+}
+
+export function encodeSyncStep1(stateVector: Uint8Array): Uint8Array {
+	return frame((e) => {
+		encoding.writeVarUint(e, MESSAGE_SYNC);
+		encoding.writeVarUint(e, SYNC_STEP1);
+		encoding.writeVarUint8Array(e, stateVector);
+	});
+}
+
+export function encodeSyncStep2(update: Uint8Array): Uint8Array {
+	return frame((e) => {
+		encoding.writeVarUint(e, MESSAGE_SYNC);
+		encoding.writeVarUint(e, SYNC_STEP2);
+		encoding.writeVarUint8Array(e, update);
+	});
+}
+
+export function encodeSyncUpdate(update: Uint8Array): Uint8Array {
+	return frame((e) => {
+		encoding.writeVarUint(e, MESSAGE_SYNC);
+		encoding.writeVarUint(e, SYNC_UPDATE);
+		encoding.writeVarUint8Array(e, update);
+	});
+}
+
+export function encodeAwareness(update: Uint8Array): Uint8Array {
+	return frame((e) => {
+		encoding.writeVarUint(e, MESSAGE_AWARENESS);
+		encoding.writeVarUint8Array(e, update);
+	});
+}
+
+export function encodePersisted(stateVector: Uint8Array): Uint8Array {
+	return frame((e) => {
+		encoding.writeVarUint(e, MESSAGE_PERSISTED);
+		encoding.writeVarUint8Array(e, stateVector);
+	});
+}
+
+export function encodePersistedSubscribe(): Uint8Array {
+	return frame((e) => encoding.writeVarUint(e, MESSAGE_PERSISTED));
+}
+
+/** Client-side reader for a persisted message body (after the type); used by tests and the app. */
+export function readPersistedStateVector(decoder: decoding.Decoder): Map<number, number> {
+	return Y.decodeStateVector(decoding.readVarUint8Array(decoder));
+}
+
+/** Relay close codes. 4400–4499: permanent (y-websocket stops reconnecting); others: transient. */
+export const CLOSE = {
+	goingAway: 1001,
+	tooBig: 1009,
+	badMessage: 4400,
+	docTooLarge: 4413,
+	storageFailure: 4500,
+	slowReader: 4508
+} as const;

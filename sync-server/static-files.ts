@@ -1,0 +1,166 @@
+/**
+ * Serves the built app (adapter-static output) from STATIC_DIR.
+ *
+ * Invariants:
+ * - A request never reads outside STATIC_DIR: the raw path is checked before and after
+ *   decoding (no `..` segment, no backslash, no NUL, no bad percent-encoding → 400), and the
+ *   resolved file must sit inside the resolved root.
+ * - Hashed files under /_app/immutable/ are cached for a year; the HTML shell, the manifest and
+ *   the service-worker files are revalidated on every load (`no-cache`) so an update reaches
+ *   users; everything else gets a short cache.
+ * - A path with no file falls back to 200.html for GET/HEAD requests that accept HTML (SPA deep
+ *   links), and is a 404 otherwise.
+ */
+import fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+
+const CONTENT_TYPES: Record<string, string> = {
+	'.html': 'text/html; charset=utf-8',
+	'.js': 'text/javascript; charset=utf-8',
+	'.mjs': 'text/javascript; charset=utf-8',
+	'.css': 'text/css; charset=utf-8',
+	'.json': 'application/json; charset=utf-8',
+	'.webmanifest': 'application/manifest+json; charset=utf-8',
+	'.png': 'image/png',
+	'.jpg': 'image/jpeg',
+	'.webp': 'image/webp',
+	'.svg': 'image/svg+xml',
+	'.ico': 'image/x-icon',
+	'.woff2': 'font/woff2',
+	'.txt': 'text/plain; charset=utf-8',
+	'.map': 'application/json; charset=utf-8'
+};
+
+const CACHE_IMMUTABLE = 'public, max-age=31536000, immutable';
+const CACHE_REVALIDATE = 'no-cache';
+const CACHE_SHORT = 'public, max-age=3600';
+
+const FALLBACK_PAGE = '200.html';
+const NO_BUILD_HINT =
+	'Gridboard relay is running, but no app build was found in STATIC_DIR.\n' +
+	'Run `npm run build` (or set STATIC_DIR) and restart. Sync endpoint: /sync/<docName>\n';
+
+export function contentTypeFor(file: string): string {
+	return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+export function cacheControlFor(urlPath: string): string {
+	if (urlPath.startsWith('/_app/immutable/')) return CACHE_IMMUTABLE;
+	const base = path.posix.basename(urlPath);
+	if (
+		base.endsWith('.html') ||
+		base === 'manifest.webmanifest' ||
+		base === 'sw.js' ||
+		base === 'registerSW.js' ||
+		/^workbox-[\w-]+\.js$/.test(base)
+	) {
+		return CACHE_REVALIDATE;
+	}
+	return CACHE_SHORT;
+}
+
+export type SafePath = { ok: true; value: string } | { ok: false; status: 400 | 404 };
+
+/** Turns a raw request path into a decoded, root-relative path, or refuses it. */
+export function safeRelativePath(rawPath: string): SafePath {
+	if (!rawPath.startsWith('/') || rawPath.includes('\\') || rawPath.includes('\0')) {
+		return { ok: false, status: 400 };
+	}
+	let decoded: string;
+	try {
+		decoded = decodeURIComponent(rawPath);
+	} catch {
+		return { ok: false, status: 400 };
+	}
+	if (decoded.includes('\0') || decoded.includes('\\')) return { ok: false, status: 400 };
+	const segments = decoded.split('/');
+	if (segments.some((s) => s === '..' || s === '.')) return { ok: false, status: 400 };
+	// Dotfiles (.env, .git) are never part of a build.
+	if (segments.some((s) => s.startsWith('.'))) return { ok: false, status: 404 };
+	return { ok: true, value: decoded };
+}
+
+function acceptsHtml(req: IncomingMessage): boolean {
+	return (req.headers.accept ?? '').includes('text/html');
+}
+
+function fileIn(root: string, relative: string): string | null {
+	const file = path.resolve(root, '.' + relative);
+	if (file !== root && !file.startsWith(root + path.sep)) return null;
+	try {
+		return fs.statSync(file).isFile() ? file : null;
+	} catch {
+		return null;
+	}
+}
+
+function sendFile(
+	req: IncomingMessage,
+	res: ServerResponse,
+	file: string,
+	cacheControl: string
+): void {
+	let size: number;
+	try {
+		size = fs.statSync(file).size;
+	} catch {
+		sendText(res, 404, 'Not found\n');
+		return;
+	}
+	res.writeHead(200, {
+		'Content-Type': contentTypeFor(file),
+		'Content-Length': size,
+		'Cache-Control': cacheControl,
+		'X-Content-Type-Options': 'nosniff'
+	});
+	if (req.method === 'HEAD') {
+		res.end();
+		return;
+	}
+	const stream = fs.createReadStream(file);
+	stream.on('error', () => res.destroy());
+	stream.pipe(res);
+}
+
+export function sendText(res: ServerResponse, status: number, text: string): void {
+	res.writeHead(status, {
+		'Content-Type': 'text/plain; charset=utf-8',
+		'Cache-Control': 'no-store',
+		'X-Content-Type-Options': 'nosniff'
+	});
+	res.end(text);
+}
+
+export function createStaticHandler(staticDir: string) {
+	const root = path.resolve(staticDir);
+	return function serveStatic(req: IncomingMessage, res: ServerResponse, rawPath: string): void {
+		if (req.method !== 'GET' && req.method !== 'HEAD') {
+			res.setHeader('Allow', 'GET, HEAD');
+			sendText(res, 405, 'Method not allowed\n');
+			return;
+		}
+		const safe = safeRelativePath(rawPath);
+		if (!safe.ok) {
+			sendText(res, safe.status, safe.status === 400 ? 'Bad request\n' : 'Not found\n');
+			return;
+		}
+		const relative = safe.value.endsWith('/') ? safe.value + 'index.html' : safe.value;
+		const file = fileIn(root, relative);
+		if (file) {
+			sendFile(req, res, file, cacheControlFor(relative));
+			return;
+		}
+		const fallback = fileIn(root, '/' + FALLBACK_PAGE);
+		if (!fallback) {
+			if (safe.value === '/') sendText(res, 200, NO_BUILD_HINT);
+			else sendText(res, 404, 'Not found\n');
+			return;
+		}
+		if (acceptsHtml(req) && !safe.value.startsWith('/_app/')) {
+			sendFile(req, res, fallback, CACHE_REVALIDATE);
+			return;
+		}
+		sendText(res, 404, 'Not found\n');
+	};
+}

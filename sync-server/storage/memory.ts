@@ -1,0 +1,80 @@
+/**
+ * In-memory twin of the SQLite store, for tests.
+ *
+ * Invariant: behaves like `SqliteStore` for every rule in `DocStore` (one global sequence,
+ * all-or-nothing batches, atomic compaction), so the same contract suite passes on both.
+ */
+import { assertBytes, type DocStore, type StoredDoc, type UpdateEntry } from './types.ts';
+
+type Row = { seq: number; data: Uint8Array };
+type Snapshot = { uptoSeq: number; data: Uint8Array };
+
+export class MemoryStore implements DocStore {
+	#seq = 0;
+	#logs = new Map<string, Row[]>();
+	#snapshots = new Map<string, Snapshot>();
+	#closed = false;
+
+	#check(): void {
+		if (this.#closed) throw new Error('store is closed');
+	}
+
+	load(doc: string): StoredDoc {
+		this.#check();
+		const snapshot = this.#snapshots.get(doc) ?? null;
+		const rows = (this.#logs.get(doc) ?? []).filter((row) => row.seq > (snapshot?.uptoSeq ?? 0));
+		const lastSeq = Math.max(snapshot?.uptoSeq ?? 0, rows.at(-1)?.seq ?? 0);
+		return {
+			snapshot: snapshot ? snapshot.data.slice() : null,
+			updates: rows.map((row) => row.data.slice()),
+			lastSeq
+		};
+	}
+
+	appendBatch(entries: readonly UpdateEntry[]): number {
+		this.#check();
+		// Validate everything first so a bad entry leaves the store untouched, as a rollback would.
+		for (const entry of entries) {
+			if (typeof entry.doc !== 'string' || entry.doc === '') throw new TypeError('bad doc name');
+			assertBytes(entry.update, 'update');
+		}
+		for (const entry of entries) {
+			const rows = this.#logs.get(entry.doc) ?? [];
+			rows.push({ seq: ++this.#seq, data: entry.update.slice() });
+			this.#logs.set(entry.doc, rows);
+		}
+		return this.#seq;
+	}
+
+	compact(doc: string, snapshot: Uint8Array, upToSeq: number): void {
+		this.#check();
+		assertBytes(snapshot, 'snapshot');
+		const previous = this.#snapshots.get(doc);
+		this.#snapshots.set(doc, {
+			uptoSeq: Math.max(previous?.uptoSeq ?? 0, upToSeq),
+			data: snapshot.slice()
+		});
+		const rows = (this.#logs.get(doc) ?? []).filter((row) => row.seq > upToSeq);
+		if (rows.length > 0) this.#logs.set(doc, rows);
+		else this.#logs.delete(doc);
+	}
+
+	hasDoc(doc: string): boolean {
+		this.#check();
+		return this.#snapshots.has(doc) || this.#logs.has(doc);
+	}
+
+	docNames(): string[] {
+		this.#check();
+		return [...new Set([...this.#snapshots.keys(), ...this.#logs.keys()])].sort();
+	}
+
+	/** Number of log rows held for a document (tests use it to observe compaction). */
+	logLength(doc: string): number {
+		return this.#logs.get(doc)?.length ?? 0;
+	}
+
+	close(): void {
+		this.#closed = true;
+	}
+}

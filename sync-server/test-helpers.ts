@@ -1,0 +1,175 @@
+/**
+ * Shared helpers for relay tests: a real relay on port 0 with a fresh DATA_DIR, real
+ * y-websocket providers over `ws`, a child-process relay for kill tests, and polling waits.
+ *
+ * Invariant: nothing here mocks a socket or sleeps for a fixed time; tests wait for conditions.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type * as decoding from 'lib0/decoding';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { encodePersistedSubscribe, readPersistedStateVector } from './protocol.ts';
+import { startRelay, type Relay, type RelayOptions } from './server.ts';
+
+export const MAIN_FILE = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+export function makeTempDir(prefix = 'gridboard-relay-'): string {
+	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function removeDir(dir: string): void {
+	fs.rmSync(dir, { recursive: true, force: true });
+}
+
+export async function waitFor(
+	condition: () => boolean,
+	timeoutMs = 5000,
+	what = 'condition'
+): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!condition()) {
+		if (Date.now() > deadline)
+			throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 5));
+	}
+}
+
+export type TestRelay = { relay: Relay; dataDir: string; wsUrl: string };
+
+/** Starts a relay on port 0; with no dataDir, on a fresh temp dir. */
+export async function startTestRelay(options: RelayOptions = {}): Promise<TestRelay> {
+	const dataDir = options.dataDir ?? makeTempDir();
+	const relay = await startRelay({
+		port: 0,
+		staticDir: path.join(dataDir, 'no-build'),
+		...options,
+		dataDir
+	});
+	return { relay, dataDir, wsUrl: relay.url.replace('http', 'ws') + '/sync' };
+}
+
+export type TestClient = { doc: Y.Doc; provider: WebsocketProvider; destroy(): void };
+
+export function connectClient(wsUrl: string, docName: string, doc = new Y.Doc()): TestClient {
+	const provider = new WebsocketProvider(wsUrl, docName, doc, {
+		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+		disableBc: true,
+		maxBackoffTime: 200
+	});
+	return {
+		doc,
+		provider,
+		destroy() {
+			provider.destroy();
+			doc.destroy();
+		}
+	};
+}
+
+export async function connectSynced(wsUrl: string, docName: string): Promise<TestClient> {
+	const client = connectClient(wsUrl, docName);
+	await waitFor(() => client.provider.synced, 5000, `${docName} synced`);
+	return client;
+}
+
+export type PersistedTracker = {
+	/** Every state vector received in a persisted message, oldest first. */
+	received: Map<number, number>[];
+	/** True when some received state vector covers all of `doc`'s own local edits. */
+	covers(doc: Y.Doc): boolean;
+};
+
+/** Sends the persisted-subscribe message on every (re)connect and records confirmations. */
+export function trackPersisted(provider: WebsocketProvider): PersistedTracker {
+	const tracker: PersistedTracker = {
+		received: [],
+		covers(doc) {
+			const local = Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID) ?? 0;
+			return tracker.received.some((sv) => (sv.get(doc.clientID) ?? 0) >= local);
+		}
+	};
+	provider.messageHandlers[100] = (_encoder, decoder: decoding.Decoder) => {
+		tracker.received.push(readPersistedStateVector(decoder));
+	};
+	const subscribe = (): void =>
+		provider.ws?.send(encodePersistedSubscribe() as Uint8Array<ArrayBuffer>);
+	provider.on('status', ({ status }) => {
+		if (status === 'connected') subscribe();
+	});
+	if (provider.wsconnected) subscribe();
+	return tracker;
+}
+
+export type ChildRelay = { child: ChildProcess; url: string; port: number; wsUrl: string };
+
+/** Spawns `node sync-server/main.ts` and resolves once it printed its listening JSON line. */
+export function spawnRelay(env: Record<string, string>): Promise<ChildRelay> {
+	const child = spawn(process.execPath, [MAIN_FILE], {
+		env: { ...process.env, PORT: '0', ...env },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	let stderr = '';
+	child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`relay did not start: ${stderr}`)), 10_000);
+		child.once('exit', (code) => reject(new Error(`relay exited with ${code}: ${stderr}`)));
+		createInterface({ input: child.stdout! }).on('line', (line) => {
+			if (!line.startsWith('{')) return;
+			const message = JSON.parse(line) as { event?: string; url?: string; port?: number };
+			if (message.event !== 'listening' || !message.url || !message.port) return;
+			clearTimeout(timer);
+			resolve({
+				child,
+				url: message.url,
+				port: message.port,
+				wsUrl: message.url.replace('http', 'ws') + '/sync'
+			});
+		});
+	});
+}
+
+export function killHard(child: ChildProcess): Promise<void> {
+	return new Promise((resolve) => {
+		if (child.exitCode !== null || child.signalCode !== null) return resolve();
+		child.once('exit', () => resolve());
+		child.kill('SIGKILL');
+	});
+}
+
+/** Opens a raw socket; resolves with the close code (or -1 if the upgrade was refused). */
+export function openRaw(url: string): Promise<WebSocket> {
+	return new Promise((resolve, reject) => {
+		const ws = new WebSocket(url);
+		ws.once('open', () => resolve(ws));
+		ws.once('error', reject);
+	});
+}
+
+export function closeCode(ws: WebSocket): Promise<number> {
+	return new Promise((resolve) => {
+		if (ws.readyState === WebSocket.CLOSED) return resolve(-1);
+		ws.once('close', (code) => resolve(code));
+	});
+}
+
+/** Resolves with the HTTP status of a refused upgrade, or 101 if it was accepted. */
+export function upgradeStatus(url: string): Promise<number> {
+	return new Promise((resolve) => {
+		const ws = new WebSocket(url);
+		ws.on('error', () => {});
+		ws.once('unexpected-response', (_req, res) => {
+			resolve(res.statusCode ?? 0);
+			ws.terminate();
+		});
+		ws.once('open', () => {
+			resolve(101);
+			ws.close();
+		});
+	});
+}
