@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -172,4 +173,69 @@ export function upgradeStatus(url: string): Promise<number> {
 			ws.close();
 		});
 	});
+}
+
+/** A raw `ws` client that records every frame, for protocol-level tests. */
+export class RawClient {
+	readonly ws: WebSocket;
+	readonly frames: Uint8Array[] = [];
+	closeCode: number | null = null;
+
+	constructor(url: string) {
+		this.ws = new WebSocket(url);
+		this.ws.on('error', () => {});
+		this.ws.on('message', (data: Buffer) => this.frames.push(new Uint8Array(data)));
+		this.ws.on('close', (code) => (this.closeCode = code));
+	}
+
+	opened(): Promise<void> {
+		return waitFor(() => this.ws.readyState === WebSocket.OPEN, 5000, 'raw socket open');
+	}
+
+	send(bytes: Uint8Array | number[]): void {
+		this.ws.send(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
+	}
+
+	ofType(type: number): Uint8Array[] {
+		return this.frames.filter((frame) => frame[0] === type);
+	}
+
+	async closed(timeoutMs = 5000): Promise<number> {
+		await waitFor(() => this.closeCode !== null, timeoutMs, 'socket close');
+		return this.closeCode!;
+	}
+}
+
+/** Sends a raw HTTP request line (no URL normalisation) and resolves with the status code. */
+export function rawHttpStatus(port: number, rawPath: string, upgrade: boolean): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const socket = net.connect(port, '127.0.0.1');
+		let response = '';
+		socket.on('error', reject);
+		socket.on('data', (chunk) => {
+			response += chunk.toString('latin1');
+			const match = /^HTTP\/1\.1 (\d{3})/.exec(response);
+			if (match) {
+				resolve(Number(match[1]));
+				socket.destroy();
+			}
+		});
+		const headers = upgrade
+			? 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n' +
+				'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+			: 'Accept: text/html\r\n';
+		socket.write(`GET ${rawPath} HTTP/1.1\r\nHost: localhost\r\n${headers}\r\n`, 'latin1');
+	});
+}
+
+/** Deterministic PRNG (mulberry32) so fuzz failures reproduce from the seed. */
+export function prng(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
 }
