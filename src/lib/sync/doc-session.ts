@@ -1,0 +1,181 @@
+/**
+ * Doc session: one Yjs document on this device, wired to IndexedDB and to the relay.
+ *
+ * Owns the order of things: local store first (IndexedDB → doc), then the relay link. Combines
+ * the three sources of truth into one `DocSyncState` for the status bar:
+ *
+ *   local-store.ts          → loaded, local, localError       ("saved on this device")
+ *   server-confirmations.ts → unconfirmed, lastConfirmedAt    ("N changes not yet on the server")
+ *   relay-link.ts           → connection, closeReason, disconnectedSince
+ *
+ * Invariants: the state is a frozen plain object, replaced (never mutated) on every change, and
+ * listeners hear only real changes; nothing here throws into the UI. Edits made before loading
+ * finished are stored and counted like any other.
+ */
+import * as Y from 'yjs';
+import {
+	openLocalStore,
+	ORIGIN_LOCAL_STORE,
+	type ClearResult,
+	type LocalError
+} from './local-store.ts';
+import {
+	openRelayLink,
+	type CloseReason,
+	type ConnectionState,
+	type WebSocketConstructor
+} from './relay-link.ts';
+import { trackServerConfirmations } from './server-confirmations.ts';
+
+export type DocSyncState = Readonly<{
+	docName: string;
+	loaded: boolean;
+	connection: ConnectionState;
+	closeReason: CloseReason | null;
+	disconnectedSince: number | null;
+	local: 'loading' | 'saving' | 'saved' | 'error';
+	localError: LocalError | null;
+	unconfirmed: number;
+	lastConfirmedAt: number | null;
+}>;
+
+export type DocSessionOptions = {
+	/** The relay's sync endpoint, e.g. `wss://example.org/sync`. */
+	relayUrl: string;
+	indexedDB?: IDBFactory;
+	WebSocketPolyfill?: WebSocketConstructor;
+	/** Connect to the relay once loaded (default true). */
+	connect?: boolean;
+	/** Query parameters for the socket URL (e.g. an auth token). */
+	params?: Record<string, string>;
+	/** Where `online`/`offline` events come from; defaults to `window` when there is one. */
+	networkEvents?: EventTarget | null;
+	/** Compact the stored updates once there are this many rows. */
+	compactAfter?: number;
+};
+
+export interface DocSession {
+	readonly docName: string;
+	readonly doc: Y.Doc;
+	/** Resolves once the stored document is in `doc`; never rejects. */
+	readonly whenLoaded: Promise<void>;
+	getState(): DocSyncState;
+	subscribe(listener: (state: DocSyncState) => void): () => void;
+	/** Connects to the relay (again), e.g. after `disconnect()` or a 44xx close. */
+	connect(): void;
+	disconnect(): void;
+	/** Tries again to write what failed to reach IndexedDB. */
+	retryLocalWrites(): void;
+	destroy(): void;
+	/** Disconnects and deletes this document's local database (sign-out). */
+	clearLocalData(): Promise<ClearResult>;
+}
+
+const sameState = (a: DocSyncState, b: DocSyncState) =>
+	(Object.keys(a) as (keyof DocSyncState)[]).every((key) => a[key] === b[key]);
+
+export function openDocSession(docName: string, options: DocSessionOptions): DocSession {
+	const doc = new Y.Doc();
+	const store = openLocalStore(docName, doc, {
+		indexedDB: options.indexedDB,
+		compactAfter: options.compactAfter
+	});
+	let link: ReturnType<typeof openRelayLink> | null = null;
+	const confirmations = trackServerConfirmations(doc, store, {
+		isRemoteOrigin: (origin) =>
+			origin === ORIGIN_LOCAL_STORE || (link !== null && origin === link.provider)
+	});
+	link = openRelayLink(docName, doc, {
+		relayUrl: options.relayUrl,
+		WebSocketPolyfill: options.WebSocketPolyfill,
+		params: options.params,
+		networkEvents: options.networkEvents,
+		connect: false,
+		onServerStateVector: (stateVector) => confirmations.receiveServerStateVector(stateVector)
+	});
+	const relay = link;
+
+	let wantConnect = options.connect ?? true;
+	let destroyed = false;
+	const listeners = new Set<(state: DocSyncState) => void>();
+
+	function compute(): DocSyncState {
+		const local = store.getState();
+		const remote = relay.getState();
+		const confirmed = confirmations.getState();
+		const waitingToConnect = !local.loaded && wantConnect;
+		return Object.freeze({
+			docName,
+			loaded: local.loaded,
+			connection: waitingToConnect ? 'connecting' : remote.connection,
+			closeReason: remote.closeReason,
+			disconnectedSince: remote.disconnectedSince,
+			local: local.status,
+			localError: local.error,
+			unconfirmed: confirmed.unconfirmed,
+			lastConfirmedAt: confirmed.lastConfirmedAt
+		});
+	}
+
+	let state = compute();
+	function update() {
+		if (destroyed) return;
+		const next = compute();
+		if (sameState(state, next)) return;
+		state = next;
+		for (const listener of listeners) listener(state);
+	}
+
+	const unsubscribers = [
+		store.subscribe(update),
+		relay.subscribe(update),
+		confirmations.subscribe(update)
+	];
+
+	const whenLoaded = store.whenLoaded.then(() => {
+		if (destroyed) return;
+		confirmations.hydrate();
+		if (wantConnect) relay.connect();
+		update();
+	});
+
+	function stop() {
+		if (destroyed) return;
+		destroyed = true;
+		for (const off of unsubscribers) off();
+		listeners.clear();
+		relay.destroy();
+		confirmations.destroy();
+	}
+
+	return {
+		docName,
+		doc,
+		whenLoaded,
+		getState: () => state,
+		subscribe(listener) {
+			listeners.add(listener);
+			return () => listeners.delete(listener);
+		},
+		connect() {
+			wantConnect = true;
+			if (store.getState().loaded) relay.connect();
+			update();
+		},
+		disconnect() {
+			wantConnect = false;
+			relay.disconnect();
+			update();
+		},
+		retryLocalWrites: () => store.retry(),
+		destroy() {
+			stop();
+			store.destroy();
+			doc.destroy();
+		},
+		clearLocalData() {
+			stop();
+			return store.clearData();
+		}
+	};
+}

@@ -1,0 +1,90 @@
+/**
+ * Sync summary: folds every open document's sync state into the one line the status bar shows.
+ *
+ * Invariants (pure function, no I/O):
+ * - `allOnServer` is true only when nothing is unconfirmed, every document is online, and every
+ *   loaded document has heard at least one relay confirmation — never on assumption.
+ * - the worst state wins: one document's problem is never hidden by the others.
+ */
+import type { DocSyncState } from './doc-session.ts';
+import type { LocalError } from './local-store.ts';
+import type { ConnectionState } from './relay-link.ts';
+
+export type SyncSummary = Readonly<{
+	connection: ConnectionState;
+	/** The close reason text of a document the relay refused, when `connection` is `closed`. */
+	closeReason: string | null;
+	/** Some document is still being read from this device. */
+	loading: boolean;
+	/** Some document has writes to this device in flight. */
+	saving: boolean;
+	localError: LocalError | null;
+	unconfirmed: number;
+	allOnServer: boolean;
+	/** Earliest moment a document lost (or never had) its relay connection; null when online. */
+	disconnectedSince: number | null;
+}>;
+
+const CONNECTION_SEVERITY: Record<ConnectionState, number> = {
+	online: 0,
+	connecting: 1,
+	offline: 2,
+	closed: 3
+};
+
+/** Device storage full is the one the user can act on; then "can't store here", then a glitch. */
+const ERROR_SEVERITY: Record<LocalError, number> = {
+	write_failed: 1,
+	unavailable: 2,
+	quota_exceeded: 3
+};
+
+export function summarizeSync(states: readonly DocSyncState[], online: boolean): SyncSummary {
+	let connection: ConnectionState = online ? 'online' : 'offline';
+	let closeReason: string | null = null;
+	let localError: LocalError | null = null;
+	let unconfirmed = 0;
+	let loading = false;
+	let saving = false;
+	let everyLoadedConfirmed = true;
+	let disconnectedSince: number | null = null;
+
+	for (const state of states) {
+		if (CONNECTION_SEVERITY[state.connection] > CONNECTION_SEVERITY[connection]) {
+			connection = state.connection;
+		}
+		if (state.connection === 'closed' && closeReason === null && state.closeReason) {
+			closeReason = state.closeReason.reason || String(state.closeReason.code);
+		}
+		if (
+			state.localError !== null &&
+			(localError === null || ERROR_SEVERITY[state.localError] > ERROR_SEVERITY[localError])
+		) {
+			localError = state.localError;
+		}
+		unconfirmed += state.unconfirmed;
+		loading ||= state.local === 'loading';
+		saving ||= state.local === 'saving';
+		if (state.loaded && state.lastConfirmedAt === null) everyLoadedConfirmed = false;
+		if (
+			state.connection !== 'online' &&
+			state.disconnectedSince !== null &&
+			(disconnectedSince === null || state.disconnectedSince < disconnectedSince)
+		) {
+			disconnectedSince = state.disconnectedSince;
+		}
+	}
+
+	if (connection === 'online') disconnectedSince = null;
+	if (connection !== 'closed') closeReason = null;
+	return Object.freeze({
+		connection,
+		closeReason,
+		loading,
+		saving,
+		localError,
+		unconfirmed,
+		allOnServer: unconfirmed === 0 && connection === 'online' && everyLoadedConfirmed,
+		disconnectedSince
+	});
+}
