@@ -1,0 +1,146 @@
+/**
+ * Case readers: turn a board Y.Doc into frozen plain snapshots for the UI.
+ *
+ * Invariant: pure functions of the document state; replicas holding the same updates return
+ * deeply equal snapshots (every order is a total order on data, never on arrival). Snapshots
+ * are frozen, so a component cannot edit Yjs data except through a command.
+ */
+
+import type * as Y from 'yjs';
+import type { CaseCategory } from '../domain/case-category';
+import { CASE_FIELDS, type CaseField, type CaseFieldValues } from '../domain/case-input';
+import { CASE_STATUSES, type CaseStatus } from '../domain/case-status';
+import { parseTimelineEntry, type TimelineEntry } from '../domain/case-timeline';
+import type { CaseId } from '../domain/ids';
+import { compareByAtThenId } from '../domain/ordering';
+import type { FieldState } from './field-log';
+import { casesMap, findCase, parseCaseRecord, readCaseField, type CaseRecord } from './case-schema';
+
+export type CaseFieldStates = Readonly<{ [F in CaseField]: FieldState<CaseFieldValues[F]> }>;
+
+export type CaseSnapshot = Readonly<{
+	id: CaseId;
+	createdAt: number;
+	createdBy: string;
+	createdByDevice: string;
+	/** The time of the latest timeline entry. */
+	updatedAt: number;
+	fields: CaseFieldStates;
+	hasConflict: boolean;
+	/** Oldest first, by (at, id). */
+	timeline: readonly TimelineEntry[];
+}>;
+
+export type CaseSummary = Readonly<{
+	id: CaseId;
+	title: string;
+	category: CaseCategory;
+	location: string;
+	status: CaseStatus;
+	createdAt: number;
+	createdBy: string;
+	updatedAt: number;
+	hasConflict: boolean;
+}>;
+
+function readFields(record: CaseRecord): CaseFieldStates {
+	const fields: Partial<Record<CaseField, FieldState<CaseFieldValues[CaseField]>>> = {};
+	for (const field of CASE_FIELDS) fields[field] = readCaseField(record, field);
+	return Object.freeze(fields as CaseFieldStates);
+}
+
+function readTimeline(record: CaseRecord): readonly TimelineEntry[] {
+	const entries: TimelineEntry[] = [];
+	const seen = new Set<string>();
+	for (const raw of record.timeline.toArray()) {
+		const entry = parseTimelineEntry(raw);
+		if (!entry || seen.has(entry.id)) continue;
+		seen.add(entry.id);
+		entries.push(entry);
+	}
+	return Object.freeze(entries.sort(compareByAtThenId));
+}
+
+type CaseCore = Readonly<{
+	createdAt: number;
+	createdBy: string;
+	createdByDevice: string;
+	fields: CaseFieldStates;
+	timeline: readonly TimelineEntry[];
+	updatedAt: number;
+	hasConflict: boolean;
+}>;
+
+function readCore(record: CaseRecord): CaseCore | null {
+	const createdAt = record.map.get('createdAt');
+	if (typeof createdAt !== 'number' || !Number.isFinite(createdAt)) return null;
+	const createdBy = record.map.get('createdBy');
+	const createdByDevice = record.map.get('createdByDevice');
+	const fields = readFields(record);
+	const timeline = readTimeline(record);
+	const last = timeline[timeline.length - 1];
+	return {
+		createdAt,
+		createdBy: typeof createdBy === 'string' ? createdBy : '',
+		createdByDevice: typeof createdByDevice === 'string' ? createdByDevice : '',
+		fields,
+		timeline,
+		updatedAt: Math.max(createdAt, last?.at ?? createdAt),
+		hasConflict: CASE_FIELDS.some((field) => fields[field].conflict !== null)
+	};
+}
+
+export function readCase(doc: Y.Doc, caseId: CaseId): CaseSnapshot | null {
+	const record = findCase(doc, caseId);
+	const core = record && readCore(record);
+	if (!record || !core) return null;
+	return Object.freeze({ id: record.id, ...core });
+}
+
+/** Every case, newest first (createdAt descending, then id descending). */
+export function listCases(doc: Y.Doc): readonly CaseSummary[] {
+	const summaries: CaseSummary[] = [];
+	for (const [key, value] of casesMap(doc).entries()) {
+		const record = parseCaseRecord(key, value);
+		const core = record && readCore(record);
+		if (!record || !core) continue;
+		const { fields } = core;
+		summaries.push(
+			Object.freeze({
+				id: record.id,
+				title: fields.title.value,
+				category: fields.category.value,
+				location: fields.location.value,
+				status: fields.status.value,
+				createdAt: core.createdAt,
+				createdBy: core.createdBy,
+				updatedAt: core.updatedAt,
+				hasConflict: core.hasConflict
+			})
+		);
+	}
+	summaries.sort((a, b) =>
+		compareByAtThenId({ at: b.createdAt, id: b.id }, { at: a.createdAt, id: a.id })
+	);
+	return Object.freeze(summaries);
+}
+
+/** A count for every status, zeros included. */
+export function countCasesByStatus(
+	cases: readonly CaseSummary[]
+): Readonly<Record<CaseStatus, number>> {
+	const counts = Object.fromEntries(CASE_STATUSES.map((status) => [status, 0])) as Record<
+		CaseStatus,
+		number
+	>;
+	for (const item of cases) counts[item.status] += 1;
+	return Object.freeze(counts);
+}
+
+export function filterCasesByStatus(
+	cases: readonly CaseSummary[],
+	status: CaseStatus | readonly CaseStatus[]
+): readonly CaseSummary[] {
+	const wanted: readonly CaseStatus[] = typeof status === 'string' ? [status] : status;
+	return Object.freeze(cases.filter((item) => wanted.includes(item.status)));
+}
