@@ -1,0 +1,98 @@
+/**
+ * Room lifecycle: idle unload (with compaction) and reload, compaction by log length.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from './storage/memory.ts';
+import { SqliteStore } from './storage/sqlite.ts';
+import {
+	connectSynced,
+	removeDir,
+	startTestRelay,
+	trackPersisted,
+	waitFor,
+	type TestRelay
+} from './test-helpers.ts';
+
+const DOC = 'c/demo/meetings/m1';
+
+let cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+	for (const cleanup of cleanups.reverse()) await cleanup();
+	cleanups = [];
+});
+
+async function relay(options: Parameters<typeof startTestRelay>[0]): Promise<TestRelay> {
+	const started = await startTestRelay(options);
+	cleanups.push(() => removeDir(started.dataDir));
+	cleanups.push(() => started.relay.close());
+	return started;
+}
+
+describe('rooms', () => {
+	it('an idle document is compacted, unloaded, and reloads with its content', async () => {
+		const store = new MemoryStore();
+		const { relay: r, wsUrl } = await relay({ store, idleUnloadMs: 200 });
+		const a = await connectSynced(wsUrl, DOC);
+		const persisted = trackPersisted(a.provider);
+		for (let i = 0; i < 5; i++) a.doc.getArray('minutes').push([`item ${i}`]);
+		await waitFor(() => persisted.covers(a.doc));
+		expect(r.stats().docsLoaded).toBe(1);
+		a.destroy();
+		await waitFor(() => r.stats().docsLoaded === 0, 5000, 'unload');
+		expect(store.logLength(DOC)).toBe(0);
+		expect(store.load(DOC).snapshot).not.toBeNull();
+		const b = await connectSynced(wsUrl, DOC);
+		cleanups.push(() => b.destroy());
+		expect(r.stats().docsLoaded).toBe(1);
+		expect(b.doc.getArray('minutes').toArray()).toEqual([0, 1, 2, 3, 4].map((i) => `item ${i}`));
+	});
+
+	it('a document stays loaded while someone is connected', async () => {
+		const { relay: r, wsUrl } = await relay({ idleUnloadMs: 50 });
+		const a = await connectSynced(wsUrl, DOC);
+		cleanups.push(() => a.destroy());
+		const b = await connectSynced(wsUrl, DOC);
+		b.destroy();
+		a.doc.getMap('m').set('k', 1);
+		const c = await connectSynced(wsUrl, DOC);
+		cleanups.push(() => c.destroy());
+		await waitFor(() => c.doc.getMap('m').get('k') === 1);
+		expect(r.stats().docsLoaded).toBe(1);
+	});
+
+	it('compacts after COMPACT_AFTER_UPDATES log rows', async () => {
+		const store = new MemoryStore();
+		const { wsUrl } = await relay({ store, compactAfterUpdates: 10 });
+		const a = await connectSynced(wsUrl, DOC);
+		cleanups.push(() => a.destroy());
+		const persisted = trackPersisted(a.provider);
+		for (let i = 0; i < 25; i++) {
+			a.doc.getArray('n').push([i]);
+			await waitFor(() => persisted.covers(a.doc));
+		}
+		expect(store.load(DOC).snapshot).not.toBeNull();
+		expect(store.logLength(DOC)).toBeLessThan(10);
+		const b = await connectSynced(wsUrl, DOC);
+		cleanups.push(() => b.destroy());
+		expect(b.doc.getArray('n').length).toBe(25);
+	});
+
+	it('close() compacts every loaded document, and a new relay serves the same content', async () => {
+		const first = await startTestRelay({});
+		cleanups.push(() => removeDir(first.dataDir));
+		const a = await connectSynced(first.wsUrl, DOC);
+		const persisted = trackPersisted(a.provider);
+		a.doc.getText('t').insert(0, 'graceful');
+		await waitFor(() => persisted.covers(a.doc));
+		await first.relay.close();
+		a.destroy();
+		const store = new SqliteStore(first.dataDir);
+		expect(store.logLength(DOC)).toBe(0);
+		expect(store.load(DOC).snapshot).not.toBeNull();
+		store.close();
+		const second = await relay({ dataDir: first.dataDir });
+		const b = await connectSynced(second.wsUrl, DOC);
+		cleanups.push(() => b.destroy());
+		expect(b.doc.getText('t').toString()).toBe('graceful');
+	});
+});
