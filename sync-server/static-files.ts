@@ -157,7 +157,8 @@ export function createStaticHandler(staticDir: string) {
 			else sendText(res, 404, 'Not found\n');
 			return;
 		}
-		if (acceptsHtml(req) && !safe.value.startsWith('/_app/')) {
+		// `/` is always a navigation; other paths only when the client asks for HTML.
+		if ((safe.value === '/' || acceptsHtml(req)) && !safe.value.startsWith('/_app/')) {
 			sendFile(req, res, fallback, CACHE_REVALIDATE);
 			return;
 		}
