@@ -52,6 +52,9 @@ export type DocSessionOptions = {
 	networkEvents?: EventTarget | null;
 	/** Compact the stored updates once there are this many rows. */
 	compactAfter?: number;
+	/** See relay-link.ts. */
+	disableBc?: boolean;
+	maxBackoffTime?: number;
 };
 
 export interface DocSession {
@@ -90,6 +93,8 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 		WebSocketPolyfill: options.WebSocketPolyfill,
 		params: options.params,
 		networkEvents: options.networkEvents,
+		disableBc: options.disableBc,
+		maxBackoffTime: options.maxBackoffTime,
 		connect: false,
 		onServerStateVector: (stateVector) => confirmations.receiveServerStateVector(stateVector)
 	});

@@ -210,7 +210,9 @@ describe('local-store', () => {
 		store.set('gone', 1);
 		store.delete('gone');
 		await store.whenLoaded;
-		await waitFor(() => store.getState().status === 'saved', 'saved');
+		// Meta-only writes are bookkeeping: they never show the document as "saving".
+		expect(store.getState()).toMatchObject({ status: 'saved', pendingWrites: 1 });
+		await waitFor(() => store.getState().pendingWrites === 0, 'meta written');
 		store.destroy();
 
 		const reloaded = openStore(factory);

@@ -101,6 +101,8 @@ export function openLocalStore(
 	let loaded = false;
 	let error: LocalError | null = null;
 	let pendingWrites = 0;
+	/** Of those, the ones carrying doc updates (meta-only writes do not show as "saving"). */
+	let pendingUpdateWrites = 0;
 	let storedUpdates = 0;
 	let compacting = false;
 	let nextCompactionAt = compactAfter;
@@ -120,7 +122,7 @@ export function openLocalStore(
 		let status: LocalStatus;
 		if (!loaded) status = 'loading';
 		else if (error !== null) status = 'error';
-		else if (pendingWrites > 0 || unsaved.length > 0 || dirtyMeta.size > 0) status = 'saving';
+		else if (pendingUpdateWrites > 0 || unsaved.length > 0) status = 'saving';
 		else status = 'saved';
 		return Object.freeze({
 			status,
@@ -279,12 +281,18 @@ export function openLocalStore(
 		const metaBatch = new Map(dirtyMeta);
 		unsaved = [];
 		dirtyMeta.clear();
+		const carriesUpdates = batch.length > 0;
 		pendingWrites++;
+		if (carriesUpdates) pendingUpdateWrites++;
 		let settled = false;
-		const fail = (cause: unknown) => {
-			if (settled) return;
+		const settle = () => {
 			settled = true;
 			pendingWrites--;
+			if (carriesUpdates) pendingUpdateWrites--;
+		};
+		const fail = (cause: unknown) => {
+			if (settled) return;
+			settle();
 			unsaved = batch.concat(unsaved);
 			for (const [key, change] of metaBatch) {
 				if (!dirtyMeta.has(key)) dirtyMeta.set(key, change);
@@ -302,9 +310,8 @@ export function openLocalStore(
 		let firstError: unknown = null;
 		tx.oncomplete = () => {
 			if (settled) return;
-			settled = true;
-			pendingWrites--;
-			if (batch.length > 0) storedUpdates++;
+			settle();
+			if (carriesUpdates) storedUpdates++;
 			if (unsaved.length === 0) error = null;
 			emit();
 			maybeCompact();

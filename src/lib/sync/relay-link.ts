@@ -53,6 +53,10 @@ export type RelayLinkOptions = {
 	connect?: boolean;
 	/** Where `online`/`offline` events come from; defaults to `window` when there is one. */
 	networkEvents?: EventTarget | null;
+	/** Do not share updates with other tabs over BroadcastChannel (tests: one process, many "devices"). */
+	disableBc?: boolean;
+	/** Longest wait between reconnection attempts, in ms (y-websocket's default: 2500). */
+	maxBackoffTime?: number;
 	/** The payload of every `[100]` message from the relay. */
 	onServerStateVector: (stateVector: Uint8Array) => void;
 	now?: () => number;
@@ -80,7 +84,9 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 	const provider = new WebsocketProvider(options.relayUrl, docName, doc, {
 		connect: false,
 		params: options.params ?? {},
-		WebSocketPolyfill: WS
+		WebSocketPolyfill: WS,
+		disableBc: options.disableBc ?? false,
+		maxBackoffTime: options.maxBackoffTime
 	});
 
 	/** The caller wants a connection (connect() rather than disconnect()). */

@@ -3,8 +3,8 @@
  *
  * After the last `release()` a session lingers (30 s by default) so navigating back is instant.
  * It is closed only once it is idle in every sense: no holders, everything written to this
- * device, and nothing unconfirmed while the relay can still be reached. A document with edits not
- * yet on the relay stays open (and connected) so they get there without the page being open.
+ * device, and nothing left for the relay to confirm. A document with edits not yet on the relay
+ * stays open (and keeps reconnecting) so they get there without its page being open.
  *
  * Invariants: at most one session per document name; `all()` lists exactly the open sessions;
  * `subscribe` listeners hear every change of that set (not of the sessions' states: subscribe to
@@ -54,8 +54,8 @@ export function createSessionRegistry(options: SessionRegistryOptions): SessionR
 
 	function isIdle(session: DocSession): boolean {
 		const state = session.getState();
-		const reachable = state.connection === 'online' || state.connection === 'connecting';
-		return state.local === 'saved' && !(state.unconfirmed > 0 && reachable);
+		// A relay that refused the document (44xx) will not confirm anything: no point waiting.
+		return state.local === 'saved' && (state.unconfirmed === 0 || state.connection === 'closed');
 	}
 
 	function close(docName: string, entry: Entry) {

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { startRelay, type Relay } from '../../../sync-server/server.ts';
+import { openRelayLink, type RelayLink, type WebSocketConstructor } from './relay-link.ts';
+import { waitFor } from './wait-for.ts';
+
+const WS = WebSocket as unknown as WebSocketConstructor;
+let relay: Relay;
+let dataDir = '';
+let syncUrl = '';
+
+beforeAll(async () => {
+	dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridboard-link-'));
+	relay = await startRelay({
+		host: '127.0.0.1',
+		port: 0,
+		dataDir,
+		staticDir: path.join(dataDir, 'no-build')
+	});
+	syncUrl = relay.url.replace('http', 'ws') + '/sync';
+});
+
+afterAll(async () => {
+	await relay.close();
+	fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+function link(docName: string, doc: Y.Doc, received: Uint8Array[]): RelayLink {
+	return openRelayLink(docName, doc, {
+		relayUrl: syncUrl,
+		WebSocketPolyfill: WS,
+		disableBc: true,
+		maxBackoffTime: 100,
+		networkEvents: null,
+		onServerStateVector: (sv) => received.push(sv)
+	});
+}
+
+describe('relay-link', () => {
+	it('asks for confirmations on connect and hands over every [100] state vector', async () => {
+		const doc = new Y.Doc();
+		const received: Uint8Array[] = [];
+		const a = link('c/link/board/g01', doc, received);
+		try {
+			await waitFor(() => received.length >= 1, 'confirmation after subscribe');
+			doc.getMap('m').set('k', 'v');
+			await waitFor(
+				() => received.some((sv) => (Y.decodeStateVector(sv).get(doc.clientID) ?? 0) >= 1),
+				'confirmation covering the edit'
+			);
+		} finally {
+			a.destroy();
+		}
+	});
+
+	it('a 44xx close from the relay is `closed` with its code and reason, and connect() resumes', async () => {
+		const doc = new Y.Doc();
+		const a = link('c/link/board/g02', doc, []);
+		try {
+			await waitFor(() => a.getState().connection === 'online', 'online');
+			// An over-long varint: the relay refuses the frame and closes with 4400.
+			a.provider.ws?.send(
+				new Uint8Array([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80])
+			);
+			await waitFor(() => a.getState().connection === 'closed', 'closed');
+			expect(a.getState().closeReason?.code).toBe(4400);
+			expect(a.getState().disconnectedSince).toEqual(expect.any(Number));
+
+			a.connect();
+			await waitFor(() => a.getState().connection === 'online', 'online again');
+			expect(a.getState().closeReason).toBeNull();
+		} finally {
+			a.destroy();
+		}
+	});
+
+	it('disconnect() stays offline until connect()', async () => {
+		const doc = new Y.Doc();
+		const a = link('c/link/board/g03', doc, []);
+		try {
+			await waitFor(() => a.getState().connection === 'online', 'online');
+			a.disconnect();
+			expect(a.getState().connection).toBe('offline');
+			expect(a.provider.shouldConnect).toBe(false);
+			a.connect();
+			expect(a.getState().connection).toBe('connecting');
+			await waitFor(() => a.getState().connection === 'online', 'online again');
+		} finally {
+			a.destroy();
+		}
+	});
+});

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import type { DocSyncState } from './doc-session.ts';
+import { summarizeSync, type SyncSummary } from './sync-summary.ts';
+
+function doc(overrides: Partial<DocSyncState> = {}): DocSyncState {
+	return {
+		docName: 'c/demo/directory',
+		loaded: true,
+		connection: 'online',
+		closeReason: null,
+		disconnectedSince: null,
+		local: 'saved',
+		localError: null,
+		unconfirmed: 0,
+		lastConfirmedAt: 1_000,
+		...overrides
+	};
+}
+
+const cases: {
+	name: string;
+	states: DocSyncState[];
+	online?: boolean;
+	expected: Partial<SyncSummary>;
+}[] = [
+	{
+		name: 'no documents, browser online',
+		states: [],
+		expected: { connection: 'online', allOnServer: true, unconfirmed: 0 }
+	},
+	{
+		name: 'no documents, browser offline',
+		states: [],
+		online: false,
+		expected: { connection: 'offline', allOnServer: false }
+	},
+	{
+		name: 'everything confirmed',
+		states: [doc(), doc({ docName: 'c/demo/board/g01' })],
+		expected: { connection: 'online', allOnServer: true, saving: false, localError: null }
+	},
+	{
+		name: 'unconfirmed changes are summed and block allOnServer',
+		states: [doc({ unconfirmed: 2 }), doc({ unconfirmed: 3 })],
+		expected: { unconfirmed: 5, allOnServer: false }
+	},
+	{
+		name: 'a loaded doc never confirmed blocks allOnServer',
+		states: [doc(), doc({ lastConfirmedAt: null })],
+		expected: { allOnServer: false, unconfirmed: 0 }
+	},
+	{
+		name: 'a doc still loading does not need a confirmation yet',
+		states: [doc(), doc({ loaded: false, local: 'loading', lastConfirmedAt: null })],
+		expected: { allOnServer: true, loading: true }
+	},
+	{
+		name: 'online with nothing unconfirmed is not allOnServer when the browser is offline',
+		states: [doc()],
+		online: false,
+		expected: { connection: 'offline', allOnServer: false }
+	},
+	{
+		name: 'the worst connection wins and the earliest disconnect is kept',
+		states: [
+			doc(),
+			doc({ connection: 'connecting', disconnectedSince: 500 }),
+			doc({ connection: 'offline', disconnectedSince: 700 })
+		],
+		expected: { connection: 'offline', disconnectedSince: 500, allOnServer: false }
+	},
+	{
+		name: 'connecting beats online',
+		states: [doc(), doc({ connection: 'connecting', disconnectedSince: 900 })],
+		expected: { connection: 'connecting', disconnectedSince: 900 }
+	},
+	{
+		name: 'closed beats everything and carries its reason',
+		states: [
+			doc({ connection: 'offline', disconnectedSince: 1 }),
+			doc({ connection: 'closed', closeReason: { code: 4403, reason: 'forbidden' } })
+		],
+		expected: { connection: 'closed', closeReason: 'forbidden' }
+	},
+	{
+		name: 'a closed doc without reason text shows its code',
+		states: [doc({ connection: 'closed', closeReason: { code: 4400, reason: '' } })],
+		expected: { closeReason: '4400' }
+	},
+	{
+		name: 'saving anywhere shows saving',
+		states: [doc(), doc({ local: 'saving' })],
+		expected: { saving: true, allOnServer: true }
+	},
+	{
+		name: 'quota beats the other local errors',
+		states: [
+			doc({ local: 'error', localError: 'write_failed' }),
+			doc({ local: 'error', localError: 'quota_exceeded' }),
+			doc({ local: 'error', localError: 'unavailable' })
+		],
+		expected: { localError: 'quota_exceeded' }
+	},
+	{
+		name: 'unavailable beats write_failed',
+		states: [
+			doc({ local: 'error', localError: 'write_failed' }),
+			doc({ local: 'error', localError: 'unavailable' })
+		],
+		expected: { localError: 'unavailable' }
+	}
+];
+
+describe('summarizeSync', () => {
+	for (const { name, states, online = true, expected } of cases) {
+		it(name, () => {
+			expect(summarizeSync(states, online)).toMatchObject(expected);
+		});
+	}
+
+	it('returns a frozen object', () => {
+		expect(Object.isFrozen(summarizeSync([doc()], true))).toBe(true);
+	});
+});
