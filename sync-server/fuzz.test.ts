@@ -160,4 +160,26 @@ describe('bad input', () => {
 		clients.push(other);
 		expect(other.doc.getText('t').length).toBe(0);
 	});
+
+	it('a reader that stops reading is closed with 4508 instead of buffering forever', async () => {
+		started = await startTestRelay({ maxBufferedBytes: 64 * 1024 });
+		const slow = new RawClient(`${started.wsUrl}/${DOC}`);
+		await slow.opened();
+		// Stop reading at the TCP level: the relay's send buffer for this socket must grow.
+		const socket = (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+		socket.pause();
+		const writer = await connectSynced(started.wsUrl, DOC);
+		clients.push(writer);
+		const rand = prng(7);
+		for (let i = 0; i < 40; i++) {
+			writer.doc
+				.getText('t')
+				.insert(0, String.fromCharCode(...randomBytes(rand, 1)).repeat(256 * 1024));
+			await waitFor(() => started!.relay.stats().pendingUpdates === 0);
+			await new Promise((resolve) => setImmediate(resolve));
+		}
+		socket.resume();
+		expect(await slow.closed(10_000)).toBe(4508);
+		await waitFor(() => started!.relay.stats().connections === 1, 5000, 'slow reader gone');
+	});
 });
