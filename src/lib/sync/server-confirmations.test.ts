@@ -98,7 +98,7 @@ describe('changeOfTransaction', () => {
 	it('a deletion only waits for the next clock', () => {
 		const doc = new Y.Doc();
 		doc.getText('t').insert(0, 'abc');
-		expect(lastChange(doc, () => doc.getText('t').delete(0, 1))).toEqual([doc.clientID, 4]);
+		expect(lastChange(doc, () => doc.getText('t').delete(0, 1))).toEqual([doc.clientID, 4, true]);
 	});
 
 	it('an empty transaction is no change', () => {
@@ -161,6 +161,28 @@ describe('trackServerConfirmations', () => {
 		second.confirmations.receiveServerStateVector(Y.encodeStateVector(after));
 		expect(second.confirmations.getState().unconfirmed).toBe(0);
 		expect(meta.keys(META_PENDING_PREFIX)).toEqual([]);
+	});
+
+	it("a deletion from an earlier session waits for the new session's next insertion", () => {
+		const meta = createMemoryMetaStore();
+		const before = new Y.Doc();
+		const first = track(before, meta);
+		before.getText('note').insert(0, 'abc');
+		first.confirmations.receiveServerStateVector(Y.encodeStateVector(before));
+		before.getText('note').delete(0, 1);
+		expect(first.confirmations.getState().unconfirmed).toBe(1);
+		first.confirmations.destroy();
+
+		const after = new Y.Doc();
+		Y.applyUpdate(after, Y.encodeStateAsUpdate(before));
+		const second = track(after, meta);
+		expect(second.confirmations.getState().unconfirmed).toBe(1);
+		// The old client never inserts again; the entry now waits on the new client instead.
+		second.confirmations.receiveServerStateVector(Y.encodeStateVector(after));
+		expect(second.confirmations.getState().unconfirmed).toBe(1);
+		after.getText('note').insert(0, 'x');
+		second.confirmations.receiveServerStateVector(Y.encodeStateVector(after));
+		expect(second.confirmations.getState().unconfirmed).toBe(0);
 	});
 
 	it('entries recorded before hydration are kept', () => {

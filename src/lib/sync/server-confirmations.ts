@@ -9,13 +9,15 @@
  *   meta key                          value
  *   confirm/sv                        Uint8Array   last state vector the relay confirmed
  *   confirm/at                        number       when it arrived (ms since epoch)
- *   pending/<clientID>/<seq>          [clientID, clock]   one unconfirmed local change
+ *   pending/<clientID>/<seq>          [clientID, clock, deleteOnly?]   one unconfirmed change
  *
  * A change that only deletes does not advance its client's clock, so the state vector cannot
- * show it. It is recorded with `clock + 1`: confirmed once the relay holds this client's next
- * insertion, which it can only have stored after the deletion (one ordered socket, and a
- * reconnect's sync step 2 always carries the whole delete set). Until then it stays counted:
- * the count errs towards "not yet on the server", never the other way.
+ * show it (sync-server/PROTOCOL.md, "Limits of the guarantee"). It is recorded with `clock + 1`:
+ * confirmed once the relay holds this client's next insertion, which it can only have stored
+ * after the deletion (one ordered socket, and a reconnect's sync step 2 always carries the whole
+ * delete set). A client from an earlier session never inserts again, so on load such entries move
+ * to the current client the same way. Until then they stay counted: the count errs towards
+ * "not yet on the server", never the other way.
  *
  * Invariants: the count only drops when a relay state vector covers an entry; entries survive
  * reloads (they live in the doc's meta store, written in the same IndexedDB transaction as the
@@ -31,7 +33,7 @@ export const META_CONFIRMED_AT = 'confirm/at';
 export const META_PENDING_PREFIX = 'pending/';
 
 /** One local change: covered once the server's state vector has `clock` for `clientID`. */
-export type PendingChange = readonly [clientID: number, clock: number];
+export type PendingChange = readonly [clientID: number, clock: number, deleteOnly?: boolean];
 
 export function isCovered(change: PendingChange, serverStateVector: Map<number, number>): boolean {
 	return (serverStateVector.get(change[0]) ?? 0) >= change[1];
@@ -57,7 +59,7 @@ export function changeOfTransaction(
 	const before = transaction.beforeState.get(clientID) ?? 0;
 	const after = transaction.afterState.get(clientID) ?? 0;
 	if (after > before) return [clientID, after];
-	if (transaction.deleteSet.clients.size > 0) return [clientID, after + 1];
+	if (transaction.deleteSet.clients.size > 0) return [clientID, after + 1, true];
 	return null;
 }
 
@@ -86,7 +88,7 @@ export type ServerConfirmationsOptions = {
 function isPendingChange(value: unknown): value is PendingChange {
 	return (
 		Array.isArray(value) &&
-		value.length === 2 &&
+		(value.length === 2 || (value.length === 3 && value[2] === true)) &&
 		Number.isSafeInteger(value[0]) &&
 		Number.isSafeInteger(value[1])
 	);
@@ -123,15 +125,19 @@ export function trackServerConfirmations(
 		}
 	}
 
+	function add(change: PendingChange) {
+		const key = `${META_PENDING_PREFIX}${change[0]}/${seq++}`;
+		pending.set(key, change);
+		meta.set(key, change);
+	}
+
 	const onAfterTransaction = (transaction: Y.Transaction) => {
 		if (!transaction.local || options.isRemoteOrigin(transaction.origin)) return;
 		const change = changeOfTransaction(transaction, doc.clientID);
 		if (change === null || isCovered(change, serverSV)) return;
-		const key = `${META_PENDING_PREFIX}${change[0]}/${seq++}`;
-		pending.set(key, change);
 		// afterTransaction runs before the doc's 'update' event, so the local store commits this
 		// entry in the same IndexedDB transaction as the change itself.
-		meta.set(key, change);
+		add(change);
 		emit();
 	};
 	doc.on('afterTransaction', onAfterTransaction);
@@ -155,10 +161,18 @@ export function trackServerConfirmations(
 			}
 			const storedAt = meta.get(META_CONFIRMED_AT);
 			if (lastConfirmedAt === null && typeof storedAt === 'number') lastConfirmedAt = storedAt;
+			const ownClock = Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID) ?? 0;
 			for (const key of meta.keys(META_PENDING_PREFIX)) {
+				if (pending.has(key)) continue;
 				const value = meta.get(key);
-				if (isPendingChange(value)) pending.set(key, value);
-				else meta.delete(key);
+				if (!isPendingChange(value)) {
+					meta.delete(key);
+				} else if (value[2] === true && value[0] !== doc.clientID && !isCovered(value, serverSV)) {
+					meta.delete(key);
+					add([doc.clientID, ownClock + 1, true]);
+				} else {
+					pending.set(key, value);
+				}
 			}
 			pruneCovered();
 			emit();
