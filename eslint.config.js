@@ -18,11 +18,20 @@ export default ts.config(
 	js.configs.recommended,
 	...ts.configs.recommended,
 	...svelte.configs.recommended,
-	{ languageOptions: { globals: { ...globals.browser, ...globals.node } } },
+	{
+		languageOptions: {
+			globals: { ...globals.browser, ...globals.node, __APP_VERSION__: 'readonly' }
+		}
+	},
 	{
 		files: ['**/*.svelte', '**/*.svelte.ts'],
 		languageOptions: {
-			parserOptions: { projectService: true, extraFileExtensions: ['.svelte'], parser: ts.parser, svelteConfig }
+			parserOptions: {
+				projectService: true,
+				extraFileExtensions: ['.svelte'],
+				parser: ts.parser,
+				svelteConfig
+			}
 		}
 	},
 	{
@@ -31,7 +40,18 @@ export default ts.config(
 		rules: {
 			'no-restricted-imports': [
 				'error',
-				{ patterns: ['yjs', 'y-*', 'svelte', 'svelte/*', '$lib/model/*', '$lib/sync/*', '../model/*', '../sync/*'] }
+				{
+					patterns: [
+						'yjs',
+						'y-*',
+						'svelte',
+						'svelte/*',
+						'$lib/model/*',
+						'$lib/sync/*',
+						'../model/*',
+						'../sync/*'
+					]
+				}
 			]
 		}
 	},
@@ -40,13 +60,25 @@ export default ts.config(
 		rules: {
 			'no-restricted-imports': [
 				'error',
-				{ patterns: ['svelte', 'svelte/*', '$lib/sync/*', '$lib/reactive/*', '../sync/*', '../reactive/*'] }
+				{
+					patterns: [
+						'svelte',
+						'svelte/*',
+						'$lib/sync/*',
+						'$lib/reactive/*',
+						'../sync/*',
+						'../reactive/*'
+					]
+				}
 			]
 		}
 	},
 	{
 		rules: {
-			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }]
+			'@typescript-eslint/no-unused-vars': [
+				'error',
+				{ argsIgnorePattern: '^_', varsIgnorePattern: '^_' }
+			]
 		}
 	}
 );

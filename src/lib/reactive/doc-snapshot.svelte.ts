@@ -1,0 +1,48 @@
+/**
+ * Yjs → runes. A `DocSnapshot` wraps one Y.Doc and a pure reader `(doc) => Snapshot` and exposes
+ * the reader's result as `current`. Invariant: `current` is never older than the doc; the reader
+ * runs at most once per change, and only when someone reads `current`.
+ */
+import { createSubscriber } from 'svelte/reactivity';
+import type * as Y from 'yjs';
+
+export class DocSnapshot<T> {
+	readonly #doc: Y.Doc;
+	readonly #read: (doc: Y.Doc) => T;
+	readonly #subscribe: () => void;
+	#version = 0;
+	#cachedVersion = -1;
+	#cached: T | undefined;
+	// Plain (non-reactive) bookkeeping of subscribers; reactivity comes from createSubscriber.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	#listeners = new Set<() => void>();
+	#onUpdate = () => {
+		this.#version++;
+		for (const listener of this.#listeners) listener();
+	};
+
+	constructor(doc: Y.Doc, read: (doc: Y.Doc) => T) {
+		this.#doc = doc;
+		this.#read = read;
+		// Always count versions, so a read outside a reactive context is never stale.
+		doc.on('update', this.#onUpdate);
+		this.#subscribe = createSubscriber((update) => {
+			this.#listeners.add(update);
+			return () => this.#listeners.delete(update);
+		});
+	}
+
+	get current(): T {
+		this.#subscribe();
+		if (this.#cachedVersion !== this.#version) {
+			this.#cached = this.#read(this.#doc);
+			this.#cachedVersion = this.#version;
+		}
+		return this.#cached as T;
+	}
+
+	destroy(): void {
+		this.#doc.off('update', this.#onUpdate);
+		this.#listeners.clear();
+	}
+}
