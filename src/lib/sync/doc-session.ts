@@ -25,6 +25,7 @@ import {
 	type ConnectionState,
 	type WebSocketConstructor
 } from './relay-link.ts';
+import type { TokenSource } from './token-manager.ts';
 import { trackServerConfirmations } from './server-confirmations.ts';
 
 export type DocSyncState = Readonly<{
@@ -33,6 +34,8 @@ export type DocSyncState = Readonly<{
 	connection: ConnectionState;
 	closeReason: CloseReason | null;
 	disconnectedSince: number | null;
+	/** Writes the relay refused (read-only access), see relay-link.ts. */
+	writesRejected: number;
 	local: 'loading' | 'saving' | 'saved' | 'error';
 	localError: LocalError | null;
 	unconfirmed: number;
@@ -46,8 +49,10 @@ export type DocSessionOptions = {
 	WebSocketPolyfill?: WebSocketConstructor;
 	/** Connect to the relay once loaded (default true). */
 	connect?: boolean;
-	/** Query parameters for the socket URL (e.g. an auth token). */
+	/** Query parameters for the socket URL. */
 	params?: Record<string, string>;
+	/** Relay tokens for `?token=` (docs/access.md); see relay-link.ts. */
+	tokens?: TokenSource | null;
 	/** Where `online`/`offline` events come from; defaults to `window` when there is one. */
 	networkEvents?: EventTarget | null;
 	/** Compact the stored updates once there are this many rows. */
@@ -92,6 +97,7 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 		relayUrl: options.relayUrl,
 		WebSocketPolyfill: options.WebSocketPolyfill,
 		params: options.params,
+		tokens: options.tokens,
 		networkEvents: options.networkEvents,
 		disableBc: options.disableBc,
 		maxBackoffTime: options.maxBackoffTime,
@@ -115,6 +121,7 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 			connection: waitingToConnect ? 'connecting' : remote.connection,
 			closeReason: remote.closeReason,
 			disconnectedSince: remote.disconnectedSince,
+			writesRejected: remote.writesRejected,
 			local: local.status,
 			localError: local.error,
 			unconfirmed: confirmed.unconfirmed,

@@ -17,6 +17,13 @@
  *                closed: the relay closed with 4400–4499; y-websocket stops retrying until
  *                connect() is called again.
  *
+ * Tokens (docs/access.md): with a `tokens` source every socket carries `?token=` — the current
+ * one, set on `provider.params` before each (re)connect, since y-websocket builds the URL from
+ * `params` when it opens a socket. 4401 (token missing, expired or outdated) fetches a new token
+ * and reconnects at once; 4403 (forbidden) and 4400 stop with the reason shown; 4429 (rate limit)
+ * is transient. Message 101 `[101, varUint(count)]` says the relay dropped our writes
+ * (read-only connection): counted in `writesRejected`.
+ *
  * Invariants: `online` only while a socket is open; after an attempt fails the state stays
  * `offline` through y-websocket's silent retries (it does not flap to `connecting`);
  * `disconnectedSince` is set whenever the state is not `online`. The browser's `offline` event
@@ -27,8 +34,15 @@ import type * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { WebsocketProvider } from 'y-websocket';
 
+import type { TokenSource } from './token-manager.ts';
+
 export const MESSAGE_PERSISTED = 100;
+export const MESSAGE_WRITES_REJECTED = 101;
 const PERSISTED_SUBSCRIBE = new Uint8Array([MESSAGE_PERSISTED]);
+
+export const CLOSE_TOKEN_INVALID = 4401;
+export const CLOSE_FORBIDDEN = 4403;
+export const CLOSE_RATE_LIMITED = 4429;
 
 export type ConnectionState = 'offline' | 'connecting' | 'online' | 'closed';
 export type CloseReason = Readonly<{ code: number; reason: string }>;
@@ -37,6 +51,8 @@ export type RelayLinkState = Readonly<{
 	connection: ConnectionState;
 	closeReason: CloseReason | null;
 	disconnectedSince: number | null;
+	/** Writes the relay dropped on this connection (read-only access), from message 101. */
+	writesRejected: number;
 }>;
 
 export type WebSocketConstructor = NonNullable<
@@ -57,6 +73,8 @@ export type RelayLinkOptions = {
 	disableBc?: boolean;
 	/** Longest wait between reconnection attempts, in ms (y-websocket's default: 2500). */
 	maxBackoffTime?: number;
+	/** Where relay tokens come from; without one, sockets carry only `params`. */
+	tokens?: TokenSource | null;
 	/** The payload of every `[100]` message from the relay. */
 	onServerStateVector: (stateVector: Uint8Array) => void;
 	now?: () => number;
@@ -81,13 +99,33 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 	const now = options.now ?? Date.now;
 	const WS = options.WebSocketPolyfill ?? globalThis.WebSocket;
 	const wantConnect = options.connect ?? true;
+	const tokens = options.tokens ?? null;
 	const provider = new WebsocketProvider(options.relayUrl, docName, doc, {
 		connect: false,
-		params: options.params ?? {},
+		params: { ...options.params },
 		WebSocketPolyfill: WS,
 		disableBc: options.disableBc ?? false,
-		maxBackoffTime: options.maxBackoffTime
+		maxBackoffTime: options.maxBackoffTime,
+		// 4401 is handled below (new token, then reconnect); 4429 is "later", not "never".
+		shouldReconnect: (event) =>
+			event.code === CLOSE_RATE_LIMITED || !(event.code >= 4400 && event.code < 4500)
 	});
+
+	/** Puts the current token on the URL of the next socket y-websocket opens. */
+	function applyToken() {
+		if (!tokens) return;
+		const token = tokens.current();
+		const params: Record<string, string> = { ...options.params };
+		if (token) params.token = token;
+		provider.params = params;
+	}
+	/** 4401s in a row without a successful open: a loop guard, so a bad clock can't hammer. */
+	let tokenRejections = 0;
+	let retryTimer: ReturnType<typeof setTimeout> | null = null;
+	function clearRetry() {
+		if (retryTimer !== null) clearTimeout(retryTimer);
+		retryTimer = null;
+	}
 
 	/** The caller wants a connection (connect() rather than disconnect()). */
 	let wanted = false;
@@ -97,22 +135,38 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 	let state: RelayLinkState = Object.freeze({
 		connection: 'offline',
 		closeReason: null,
-		disconnectedSince: now()
+		disconnectedSince: now(),
+		writesRejected: 0
 	});
 	const listeners = new Set<(state: RelayLinkState) => void>();
 
-	function set(connection: ConnectionState, closeReason: CloseReason | null = null) {
+	function set(
+		connection: ConnectionState,
+		closeReason: CloseReason | null = null,
+		writesRejected = state.writesRejected
+	) {
 		const disconnectedSince = connection === 'online' ? null : (state.disconnectedSince ?? now());
 		if (
 			connection === state.connection &&
 			closeReason === state.closeReason &&
-			disconnectedSince === state.disconnectedSince
+			disconnectedSince === state.disconnectedSince &&
+			writesRejected === state.writesRejected
 		) {
 			return;
 		}
-		state = Object.freeze({ connection, closeReason, disconnectedSince });
+		state = Object.freeze({ connection, closeReason, disconnectedSince, writesRejected });
 		for (const listener of listeners) listener(state);
 	}
+
+	provider.messageHandlers[MESSAGE_WRITES_REJECTED] = (_encoder, decoder) => {
+		let count = 1;
+		try {
+			count = Math.max(1, decoding.readVarUint(decoder));
+		} catch {
+			// A bare [101] still means "not accepted".
+		}
+		set(state.connection, state.closeReason, Math.max(state.writesRejected, count));
+	};
 
 	provider.messageHandlers[MESSAGE_PERSISTED] = (_encoder, decoder) => {
 		let stateVector: Uint8Array;
@@ -128,6 +182,7 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 	provider.on('status', ({ status }) => {
 		if (status === 'connected') {
 			failedSinceConnect = false;
+			tokenRejections = 0;
 			try {
 				provider.ws?.send(PERSISTED_SUBSCRIBE);
 			} catch (cause) {
@@ -140,11 +195,52 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 	});
 	provider.on('connection-close', () => {
 		failedSinceConnect = true;
-		if (state.connection !== 'closed') set('offline');
+		if (state.connection !== 'closed') set('offline', null, 0);
+		// y-websocket schedules the next attempt right after this event: give it the newest token.
+		applyToken();
 	});
 	provider.on('closed', (event) => {
+		if (tokens && event.code === CLOSE_TOKEN_INVALID && wanted && !destroyed) {
+			tokenRejections++;
+			void reconnectWithFreshToken();
+			return;
+		}
 		set('closed', Object.freeze({ code: event.code, reason: event.reason }));
 	});
+
+	/** Gets a new token, then reconnects (after a growing pause if tokens keep being refused). */
+	async function reconnectWithFreshToken() {
+		if (!tokens) return;
+		clearRetry();
+		set(failedSinceConnect ? 'offline' : 'connecting');
+		const result = await tokens.fresh();
+		if (destroyed || !wanted) return;
+		if (!result.ok) {
+			if (result.reason === 'credential_revoked' || result.reason === 'credential_unknown') {
+				set('closed', Object.freeze({ code: CLOSE_FORBIDDEN, reason: result.reason }));
+				return;
+			}
+			// Relay unreachable: stay offline and try again later (or at the `online` event).
+			failedSinceConnect = true;
+			set('offline');
+			// Offline for the browser too: the `online` listener takes it from here.
+			if (globalThis.navigator?.onLine === false) return;
+			retryTimer = setTimeout(() => {
+				retryTimer = null;
+				void reconnectWithFreshToken();
+			}, options.maxBackoffTime ?? 2_500);
+			return;
+		}
+		const pause = tokenRejections > 1 ? Math.min(30_000, 250 * 2 ** tokenRejections) : 0;
+		const open = () => {
+			retryTimer = null;
+			if (destroyed || !wanted) return;
+			applyToken();
+			provider.connect();
+		};
+		if (pause === 0) open();
+		else retryTimer = setTimeout(open, pause);
+	}
 
 	const network =
 		options.networkEvents === undefined ? defaultNetworkEvents() : options.networkEvents;
@@ -157,6 +253,11 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 	const onOnline = () => {
 		if (wanted && state.connection !== 'closed') {
 			failedSinceConnect = false;
+			if (tokens && !tokens.current()) {
+				void reconnectWithFreshToken();
+				return;
+			}
+			applyToken();
 			provider.connect();
 		}
 	};
@@ -171,7 +272,13 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 			set('offline');
 			return;
 		}
-		set('connecting');
+		set('connecting', null, 0);
+		clearRetry();
+		if (tokens && !tokens.current()) {
+			void reconnectWithFreshToken();
+			return;
+		}
+		applyToken();
 		try {
 			provider.connect();
 		} catch (cause) {
@@ -193,6 +300,7 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 		connect,
 		disconnect() {
 			wanted = false;
+			clearRetry();
 			provider.disconnect();
 			set('offline');
 		},
@@ -200,6 +308,7 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 			if (destroyed) return;
 			destroyed = true;
 			wanted = false;
+			clearRetry();
 			network?.removeEventListener('offline', onOffline);
 			network?.removeEventListener('online', onOnline);
 			listeners.clear();

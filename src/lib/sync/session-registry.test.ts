@@ -12,6 +12,7 @@ function fakeSession(docName: string): FakeSession {
 		connection: 'online',
 		closeReason: null,
 		disconnectedSince: null,
+		writesRejected: 0,
 		local: 'saved',
 		localError: null,
 		unconfirmed: 0,

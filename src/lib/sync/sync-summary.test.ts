@@ -9,6 +9,7 @@ function doc(overrides: Partial<DocSyncState> = {}): DocSyncState {
 		connection: 'online',
 		closeReason: null,
 		disconnectedSince: null,
+		writesRejected: 0,
 		local: 'saved',
 		localError: null,
 		unconfirmed: 0,

@@ -21,6 +21,8 @@ export type SyncSummary = Readonly<{
 	localError: LocalError | null;
 	unconfirmed: number;
 	allOnServer: boolean;
+	/** The relay refuses this device's writes to some open document (read-only access). */
+	writesRejected: boolean;
 	/** Earliest moment a document lost (or never had) its relay connection; null when online. */
 	disconnectedSince: number | null;
 }>;
@@ -48,8 +50,10 @@ export function summarizeSync(states: readonly DocSyncState[], online: boolean):
 	let saving = false;
 	let everyLoadedConfirmed = true;
 	let disconnectedSince: number | null = null;
+	let writesRejected = false;
 
 	for (const state of states) {
+		writesRejected ||= state.writesRejected > 0;
 		if (CONNECTION_SEVERITY[state.connection] > CONNECTION_SEVERITY[connection]) {
 			connection = state.connection;
 		}
@@ -85,6 +89,7 @@ export function summarizeSync(states: readonly DocSyncState[], online: boolean):
 		localError,
 		unconfirmed,
 		allOnServer: unconfirmed === 0 && connection === 'online' && everyLoadedConfirmed,
+		writesRejected,
 		disconnectedSince
 	});
 }

@@ -1,0 +1,100 @@
+/**
+ * Credential store: this device's membership of one community, kept in localStorage
+ * (`gridboard:credential`, docs/access.md) beside the last relay token it was given.
+ *
+ * Invariant: what is read back is either a complete, well-formed record or null; a damaged entry
+ * is treated as "not signed in", never thrown into the UI.
+ */
+import type { Role } from '../domain/access.ts';
+
+export type MemberRole = Role;
+
+/** The long-lived, revocable device credential issued by `POST /api/join`. */
+export type DeviceCredential = Readonly<{
+	communityId: string;
+	memberId: string;
+	deviceId: string;
+	secret: string;
+}>;
+
+export type MemberInfo = Readonly<{
+	id: string;
+	communityId: string;
+	displayName: string;
+	role: MemberRole;
+	grids: readonly string[];
+	createdAt?: number | string;
+	removedAt?: number | string | null;
+}>;
+
+export type CommunityInfo = Readonly<{ id: string; name: string }>;
+
+export type StoredCredential = Readonly<{
+	credential: DeviceCredential;
+	member: MemberInfo;
+	community: CommunityInfo;
+}>;
+
+export type CachedToken = Readonly<{ token: string; expiresAt: number }>;
+
+export type KeyValueStore = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+export const CREDENTIAL_KEY = 'gridboard:credential';
+export const TOKEN_KEY = 'gridboard:token';
+
+const isString = (value: unknown): value is string => typeof value === 'string' && value !== '';
+
+function parse(raw: string | null): unknown {
+	if (raw === null) return null;
+	try {
+		return JSON.parse(raw);
+	} catch {
+		return null;
+	}
+}
+
+export function isStoredCredential(value: unknown): value is StoredCredential {
+	if (typeof value !== 'object' || value === null) return false;
+	const { credential, member, community } = value as Record<string, Record<string, unknown>>;
+	return (
+		typeof credential === 'object' &&
+		credential !== null &&
+		isString(credential.communityId) &&
+		isString(credential.memberId) &&
+		isString(credential.deviceId) &&
+		isString(credential.secret) &&
+		typeof member === 'object' &&
+		member !== null &&
+		isString(member.id) &&
+		isString(member.role) &&
+		Array.isArray(member.grids) &&
+		typeof community === 'object' &&
+		community !== null &&
+		isString(community.id)
+	);
+}
+
+export function readCredential(store: KeyValueStore): StoredCredential | null {
+	const value = parse(store.getItem(CREDENTIAL_KEY));
+	return isStoredCredential(value) ? value : null;
+}
+
+export function writeCredential(store: KeyValueStore, value: StoredCredential): void {
+	store.setItem(CREDENTIAL_KEY, JSON.stringify(value));
+}
+
+export function readCachedToken(store: KeyValueStore): CachedToken | null {
+	const value = parse(store.getItem(TOKEN_KEY)) as Partial<CachedToken> | null;
+	if (!value || !isString(value.token) || typeof value.expiresAt !== 'number') return null;
+	return { token: value.token, expiresAt: value.expiresAt };
+}
+
+export function writeCachedToken(store: KeyValueStore, value: CachedToken): void {
+	store.setItem(TOKEN_KEY, JSON.stringify(value));
+}
+
+/** Sign-out: forgets the credential and the token (the device id stays: it names the device). */
+export function clearCredential(store: KeyValueStore): void {
+	store.removeItem(CREDENTIAL_KEY);
+	store.removeItem(TOKEN_KEY);
+}
