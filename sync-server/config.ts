@@ -20,6 +20,22 @@ export type RelayConfig = {
 	idleUnloadMs: number;
 	/** Compact a document once its update log holds this many rows. */
 	compactAfterUpdates: number;
+	/** A connection must finish its HTTP upgrade (headers, token) within this many ms. */
+	authDeadlineMs: number;
+	/** Concurrent WebSocket connections per remote address; more are refused with HTTP 429. */
+	maxConnectionsPerIp: number;
+	/** Messages per second per connection (token bucket, burst 2×); over it closes with 4429. */
+	maxMessagesPerSecond: number;
+	/** Largest awareness update accepted, in bytes (4400 above). */
+	maxAwarenessBytes: number;
+	/** Awareness updates per second per connection (burst 2×); over it closes with 4429. */
+	maxAwarenessPerSecond: number;
+	/** Lifetime of relay tokens issued by POST /api/token. */
+	tokenTtlSeconds: number;
+	/** Extra allowed WebSocket origins; the relay's own origin and PUBLIC_URL are always allowed. */
+	allowedOrigins: string[];
+	/** The public origin (e.g. https://grid.example.org) used in invite links; null: the Host. */
+	publicUrl: string | null;
 };
 
 export const DEFAULT_CONFIG: RelayConfig = {
@@ -30,8 +46,32 @@ export const DEFAULT_CONFIG: RelayConfig = {
 	maxPayload: 8 * 1024 * 1024,
 	maxDocBytes: 64 * 1024 * 1024,
 	idleUnloadMs: 30_000,
-	compactAfterUpdates: 500
+	compactAfterUpdates: 500,
+	authDeadlineMs: 10_000,
+	maxConnectionsPerIp: 64,
+	maxMessagesPerSecond: 200,
+	maxAwarenessBytes: 64 * 1024,
+	maxAwarenessPerSecond: 20,
+	tokenTtlSeconds: 600,
+	allowedOrigins: [],
+	publicUrl: null
 };
+
+/** Normalises an origin (`scheme://host[:port]`); throws on anything else. */
+export function parseOrigin(value: string, key: string): string {
+	let url: URL;
+	try {
+		url = new URL(value);
+	} catch {
+		throw new Error(
+			`${key} must be an origin like https://grid.example.org, got ${JSON.stringify(value)}`
+		);
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+		throw new Error(`${key} must use http or https, got ${JSON.stringify(value)}`);
+	}
+	return url.origin;
+}
 
 function readInt(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number): number {
 	const raw = env[key];
@@ -59,6 +99,33 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 			'COMPACT_AFTER_UPDATES',
 			DEFAULT_CONFIG.compactAfterUpdates,
 			1
-		)
+		),
+		authDeadlineMs: readInt(env, 'AUTH_DEADLINE_MS', DEFAULT_CONFIG.authDeadlineMs, 100),
+		maxConnectionsPerIp: readInt(
+			env,
+			'MAX_CONNECTIONS_PER_IP',
+			DEFAULT_CONFIG.maxConnectionsPerIp,
+			1
+		),
+		maxMessagesPerSecond: readInt(
+			env,
+			'MAX_MESSAGES_PER_SECOND',
+			DEFAULT_CONFIG.maxMessagesPerSecond,
+			1
+		),
+		maxAwarenessBytes: readInt(env, 'MAX_AWARENESS_BYTES', DEFAULT_CONFIG.maxAwarenessBytes, 64),
+		maxAwarenessPerSecond: readInt(
+			env,
+			'MAX_AWARENESS_PER_SECOND',
+			DEFAULT_CONFIG.maxAwarenessPerSecond,
+			1
+		),
+		tokenTtlSeconds: readInt(env, 'TOKEN_TTL_SECONDS', DEFAULT_CONFIG.tokenTtlSeconds, 60),
+		allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
+			.split(',')
+			.map((o) => o.trim())
+			.filter((o) => o !== '')
+			.map((o) => parseOrigin(o, 'ALLOWED_ORIGINS')),
+		publicUrl: env.PUBLIC_URL ? parseOrigin(env.PUBLIC_URL, 'PUBLIC_URL') : null
 	};
 }

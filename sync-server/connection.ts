@@ -8,13 +8,69 @@
  * - Outgoing data never piles up: a socket whose send buffer passes `maxBufferedBytes` is
  *   closed with 4508 instead.
  * - After `close`, further frames are ignored.
+ * - A read-only connection never changes the document: the message type is decoded first (lib0
+ *   varUint, so over-long encodings decode to their real value), then sync step 2 and update
+ *   messages are dropped and counted; the first one is answered with `[101, varUint(count)]`.
+ * - Rate limits: more than `maxMessagesPerSecond` (burst 2×) messages, or awareness updates over
+ *   `maxAwarenessPerSecond`, close the connection with 4429.
  */
 import type { RawData, WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { CLOSE, decodeClientMessage, encodeSyncStep2, type ClientMessage } from './protocol.ts';
+import type { Claims } from '../src/lib/domain/access.ts';
+import {
+	CLOSE,
+	decodeClientMessage,
+	encodeSyncStep2,
+	encodeWritesRefused,
+	type ClientMessage
+} from './protocol.ts';
 import type { Peer, Room } from './room.ts';
 
-export type ConnectionLimits = { maxBufferedBytes: number; maxAwarenessBytes: number };
+export type ConnectionLimits = {
+	maxBufferedBytes: number;
+	maxAwarenessBytes: number;
+	maxMessagesPerSecond: number;
+	maxAwarenessPerSecond: number;
+};
+
+export type ConnectionAuth = {
+	claims: Claims;
+	access: 'read' | 'write';
+	/** Called for every dropped write of a read-only connection (relay stats). */
+	onDroppedWrite?: () => void;
+};
+
+/** A token bucket: `rate` per second, holding at most 2 × rate. */
+class Bucket {
+	#rate: number;
+	#tokens: number;
+	#last = Date.now();
+	constructor(rate: number) {
+		this.#rate = rate;
+		this.#tokens = rate * 2;
+	}
+	take(): boolean {
+		const now = Date.now();
+		this.#tokens = Math.min(
+			this.#rate * 2,
+			this.#tokens + ((now - this.#last) / 1000) * this.#rate
+		);
+		this.#last = now;
+		if (this.#tokens < 1) return false;
+		this.#tokens -= 1;
+		return true;
+	}
+}
+
+/** An update with no structs and no deletions: what a client with nothing new sends as step 2. */
+function isEmptyUpdate(update: Uint8Array): boolean {
+	try {
+		const decoded = Y.decodeUpdate(update);
+		return decoded.structs.length === 0 && decoded.ds.clients.size === 0;
+	} catch {
+		return false;
+	}
+}
 
 /** Copies a frame into a buffer of its own, so no view can reach a pooled neighbour. */
 function toOwnBytes(data: RawData): Uint8Array {
@@ -38,14 +94,26 @@ export class Connection implements Peer {
 	alive = true;
 	lastSentAt = Date.now();
 	readonly room: Room;
+	readonly claims: Claims;
+	readonly access: 'read' | 'write';
+	/** Writes dropped because this connection is read-only. */
+	droppedWrites = 0;
 	#ws: WebSocket;
 	#limits: ConnectionLimits;
+	#auth: ConnectionAuth;
+	#messages: Bucket;
+	#awareness: Bucket;
 	#closed = false;
 
-	constructor(ws: WebSocket, room: Room, limits: ConnectionLimits) {
+	constructor(ws: WebSocket, room: Room, limits: ConnectionLimits, auth: ConnectionAuth) {
 		this.#ws = ws;
 		this.room = room;
 		this.#limits = limits;
+		this.#auth = auth;
+		this.claims = auth.claims;
+		this.access = auth.access;
+		this.#messages = new Bucket(limits.maxMessagesPerSecond);
+		this.#awareness = new Bucket(limits.maxAwarenessPerSecond);
 		ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
 		ws.on('pong', () => {
 			this.alive = true;
@@ -95,6 +163,10 @@ export class Connection implements Peer {
 
 	#onMessage(data: RawData, isBinary: boolean): void {
 		if (this.#closed || this.room.failed) return;
+		if (!this.#messages.take()) {
+			this.close(CLOSE.rateLimited, 'too many messages');
+			return;
+		}
 		if (!isBinary) {
 			this.close(CLOSE.badMessage, 'binary frames only');
 			return;
@@ -120,6 +192,13 @@ export class Connection implements Peer {
 				return;
 			case 'sync-step2':
 			case 'sync-update': {
+				if (this.access !== 'write') {
+					if (isEmptyUpdate(message.update)) return;
+					this.droppedWrites++;
+					this.#auth.onDroppedWrite?.();
+					if (this.droppedWrites === 1) this.send(encodeWritesRefused(this.droppedWrites));
+					return;
+				}
 				const result = room.applyUpdate(message.update, this);
 				if (result === 'invalid') this.close(CLOSE.badMessage, 'bad update');
 				else if (result === 'too-large') this.close(CLOSE.docTooLarge, 'document too large');
@@ -127,6 +206,10 @@ export class Connection implements Peer {
 				return;
 			}
 			case 'awareness':
+				if (!this.#awareness.take()) {
+					this.close(CLOSE.rateLimited, 'too many awareness updates');
+					return;
+				}
 				if (!room.applyAwareness(message.update, this)) {
 					this.close(CLOSE.badMessage, 'bad awareness');
 				}

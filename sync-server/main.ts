@@ -4,6 +4,10 @@
  *
  * Invariant: stdout carries one human line and one JSON line per event; log lines never
  * contain document content or tokens.
+ *
+ * Quick start: on the first start with no community at all (and BOOTSTRAP is not `off`), one
+ * community is created (BOOTSTRAP_COMMUNITY_NAME, default 示例社区, id `demo`) and its one-time
+ * secretary sign-in link is printed once, after the listening line.
  */
 import { readConfig } from './config.ts';
 import { startRelay } from './server.ts';
@@ -23,6 +27,18 @@ try {
 const relay = await startRelay({ ...config, log });
 console.log(`Gridboard relay listening on ${relay.url}`);
 console.log(JSON.stringify({ event: 'listening', url: relay.url, port: relay.port }));
+
+if (process.env.BOOTSTRAP !== 'off' && relay.identity.listCommunities().length === 0) {
+	const created = relay.createCommunity(process.env.BOOTSTRAP_COMMUNITY_NAME || '示例社区', 'demo');
+	console.log(`Open this one-time secretary sign-in link: ${created.inviteUrl}`);
+	console.log(
+		JSON.stringify({
+			event: 'bootstrap',
+			communityId: created.communityId,
+			inviteUrl: created.inviteUrl
+		})
+	);
+}
 
 let stopping = false;
 const stop = (signal: string): void => {

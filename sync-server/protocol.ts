@@ -38,6 +38,7 @@ export const MESSAGE_SYNC = 0;
 export const MESSAGE_AWARENESS = 1;
 export const MESSAGE_QUERY_AWARENESS = 3;
 export const MESSAGE_PERSISTED = 100;
+export const MESSAGE_WRITES_REFUSED = 101;
 
 export const SYNC_STEP1 = 0;
 export const SYNC_STEP2 = 1;
@@ -194,6 +195,14 @@ export function encodePersisted(stateVector: Uint8Array): Uint8Array {
 	});
 }
 
+/** `[101, varUint(count)]`: this read-only connection's writes were dropped (count so far). */
+export function encodeWritesRefused(count: number): Uint8Array {
+	return frame((e) => {
+		encoding.writeVarUint(e, MESSAGE_WRITES_REFUSED);
+		encoding.writeVarUint(e, count);
+	});
+}
+
 export function encodePersistedSubscribe(): Uint8Array {
 	return frame((e) => encoding.writeVarUint(e, MESSAGE_PERSISTED));
 }
@@ -208,7 +217,10 @@ export const CLOSE = {
 	goingAway: 1001,
 	tooBig: 1009,
 	badMessage: 4400,
+	unauthorized: 4401,
+	forbidden: 4403,
 	docTooLarge: 4413,
+	rateLimited: 4429,
 	storageFailure: 4500,
 	slowReader: 4508
 } as const;

@@ -7,19 +7,40 @@
  *   HTTP 400 and never reaches storage.
  * - Every socket and server has an 'error' listener: bad input closes one connection, never
  *   the process.
+ * - Authenticate before allocating (docs/access.md): path grammar → Origin → connections per
+ *   IP → token → role matrix, all before `rooms.open`. Token and matrix failures complete the
+ *   upgrade and close at once with 4401/4403; no document is loaded or created for them.
+ * - A socket that has not finished its upgrade (or its first HTTP request) within
+ *   `authDeadlineMs` is destroyed.
+ * - Live revocation: the HTTP API closes a changed member's sockets at once; a sweep every
+ *   `sweepMs` re-reads the members of live connections (the admin CLI writes from another
+ *   process) and closes expired tokens with 4401.
  * - `close()` commits everything queued, compacts, closes sockets, then closes the store.
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { accessFor, type Role } from '../src/lib/domain/access.ts';
+import { createApiHandler } from './api.ts';
 import { DEFAULT_CONFIG, type RelayConfig } from './config.ts';
 import { Connection } from './connection.ts';
+import { SqliteIdentityStore } from './identity-sqlite.ts';
+import type { IdentityStore } from './identity-store.ts';
+import {
+	authenticate,
+	checkMember,
+	createCommunity as createCommunityRecord,
+	inviteUrl,
+	mintServiceToken,
+	type AuthResult
+} from './identity.ts';
 import { parseDocName, type DocNameError } from './doc-name.ts';
 import { CLOSE } from './protocol.ts';
 import { Rooms } from './rooms.ts';
 import { createStaticHandler, sendText } from './static-files.ts';
 import { SqliteStore } from './storage/sqlite.ts';
 import type { DocStore } from './storage/types.ts';
+import { CLOCK_SKEW_SECONDS, KeyRing } from './tokens.ts';
 
 export const RELAY_VERSION = '0.1.0';
 
@@ -28,8 +49,12 @@ export type RelayOptions = Partial<RelayConfig> & {
 	store?: DocStore;
 	/** Close a socket whose unsent data exceeds this many bytes (4508). Default 16 MiB. */
 	maxBufferedBytes?: number;
-	/** Largest awareness update accepted (4400 above). Default 64 KiB. */
-	maxAwarenessBytes?: number;
+	/** Identity storage instead of SQLite in dataDir (tests pass a MemoryIdentityStore). */
+	identity?: IdentityStore;
+	/** How often live connections are re-checked against the member table. Default 2 s. */
+	sweepMs?: number;
+	/** Clock skew allowed on token expiry. Default 30 s. */
+	clockSkewSeconds?: number;
 	/** Ping and keepalive period. Default 15 s. */
 	heartbeatMs?: number;
 	/** Structured log sink; never receives document content. Default: silent. */
@@ -41,18 +66,54 @@ export type RelayStats = {
 	docsLoaded: number;
 	connections: number;
 	pendingUpdates: number;
+	/** Writes dropped from read-only connections since start. */
+	droppedWrites: number;
+	/** Upgrades refused or closed for authentication, Origin, rate or matrix reasons. */
+	refusedUpgrades: number;
 };
+
+export type MintTokenInput = {
+	communityId: string;
+	role: Role;
+	grids?: string[];
+	memberId?: string;
+	ttlSeconds?: number;
+	name?: string;
+};
+
+export type CreatedCommunity = { communityId: string; inviteCode: string; inviteUrl: string };
 
 export type Relay = {
 	/** http://host:port; replace `http` with `ws` and append `/sync` for providers. */
 	url: string;
 	port: number;
 	stats(): RelayStats;
+	/** A service token (`svc: true`, no member row) for tests and benchmarks. */
+	mintToken(claims: MintTokenInput): string;
+	/** Creates a community and its one-time secretary invite (1 use, 7 days). */
+	createCommunity(name: string, id?: string): CreatedCommunity;
+	/** Closes the live connections of one member (code 4401 or 4403). */
+	closeMember(communityId: string, memberId: string, code: number, reason: string): number;
+	identity: IdentityStore;
 	close(): Promise<void>;
 };
 
 export type SyncTarget =
 	{ ok: true; docName: string } | { ok: false; reason: DocNameError | 'not-sync' };
+
+/** Reads `token` from the raw query string of an upgrade URL. */
+export function tokenFromUrl(rawUrl: string): string | null {
+	const start = rawUrl.indexOf('?');
+	if (start === -1) return null;
+	const end = rawUrl.indexOf('#', start);
+	const query = rawUrl.slice(start + 1, end === -1 ? undefined : end);
+	if (query.length > 16_384) return null;
+	try {
+		return new URLSearchParams(query).get('token');
+	} catch {
+		return null;
+	}
+}
 
 /** Reads the document name from a raw upgrade URL; the query string is ignored. */
 export function parseSyncTarget(rawUrl: string): SyncTarget {
@@ -77,9 +138,18 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const config: RelayConfig = { ...DEFAULT_CONFIG, ...stripUndefined(options) };
 	const log = options.log ?? (() => {});
 	const maxBufferedBytes = options.maxBufferedBytes ?? 16 * 1024 * 1024;
-	const maxAwarenessBytes = options.maxAwarenessBytes ?? 64 * 1024;
 	const heartbeatMs = options.heartbeatMs ?? 15_000;
+	const sweepMs = options.sweepMs ?? 2000;
+	const clockSkewSeconds = options.clockSkewSeconds ?? CLOCK_SKEW_SECONDS;
 	const store = options.store ?? new SqliteStore(config.dataDir);
+	const identity = options.identity ?? new SqliteIdentityStore(config.dataDir);
+	const keys = new KeyRing(config.dataDir);
+	const connectionLimits = {
+		maxBufferedBytes,
+		maxAwarenessBytes: config.maxAwarenessBytes,
+		maxMessagesPerSecond: config.maxMessagesPerSecond,
+		maxAwarenessPerSecond: config.maxAwarenessPerSecond
+	};
 	const rooms = new Rooms(store, {
 		maxDocBytes: config.maxDocBytes,
 		idleUnloadMs: config.idleUnloadMs,
@@ -90,18 +160,96 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const startedAt = Date.now();
 	const serveStatic = createStaticHandler(config.staticDir);
 	let closing = false;
+	let droppedWrites = 0;
+	let refusedUpgrades = 0;
+	const perIp = new Map<string, number>();
+	const onDroppedWrite = (): void => {
+		droppedWrites++;
+	};
 
 	const stats = (): RelayStats => ({
 		uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
 		docsLoaded: rooms.size,
 		connections: connections.size,
-		pendingUpdates: rooms.queue.size
+		pendingUpdates: rooms.queue.size,
+		droppedWrites,
+		refusedUpgrades
 	});
 
-	const server = http.createServer((req, res) => {
-		const rawUrl = req.url ?? '/';
-		const end = rawUrl.search(/[?#]/);
-		const rawPath = end === -1 ? rawUrl : rawUrl.slice(0, end);
+	const closeMember = (
+		communityId: string,
+		memberId: string,
+		code: number,
+		reason: string
+	): number => {
+		let closedCount = 0;
+		for (const connection of connections) {
+			const { claims } = connection;
+			if (claims.svc !== true && claims.cid === communityId && claims.sub === memberId) {
+				connection.close(code, reason);
+				closedCount++;
+			}
+		}
+		return closedCount;
+	};
+
+	/** Origins allowed for this request: the relay's own (from Host), PUBLIC_URL, ALLOWED_ORIGINS. */
+	const originAllowed = (req: http.IncomingMessage): boolean => {
+		const origin = req.headers.origin;
+		if (origin === undefined) return true;
+		if (config.allowedOrigins.includes(origin) || origin === config.publicUrl) return true;
+		const host = req.headers.host;
+		return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
+	};
+
+	const handleApi = createApiHandler({
+		identity,
+		keys,
+		tokenTtlSeconds: config.tokenTtlSeconds,
+		publicUrl: config.publicUrl,
+		clockSkewSeconds,
+		closeMember,
+		log
+	});
+
+	// Sockets that have not yet finished an upgrade or sent a complete HTTP request.
+	const deadlines = new Map<Duplex, NodeJS.Timeout>();
+	const clearDeadline = (socket: Duplex): void => {
+		const timer = deadlines.get(socket);
+		if (timer) clearTimeout(timer);
+		deadlines.delete(socket);
+	};
+
+	const server = http.createServer(
+		{
+			headersTimeout: config.authDeadlineMs,
+			requestTimeout: config.authDeadlineMs,
+			connectionsCheckingInterval: Math.min(30_000, Math.max(50, config.authDeadlineMs / 2))
+		},
+		(req, res) => {
+			clearDeadline(req.socket);
+			const rawUrl = req.url ?? '/';
+			const end = rawUrl.search(/[?#]/);
+			const rawPath = end === -1 ? rawUrl : rawUrl.slice(0, end);
+			if (rawPath === '/api' || rawPath.startsWith('/api/')) {
+				handleApi(req, res, rawPath);
+				return;
+			}
+			serveHttp(req, res, rawPath);
+		}
+	);
+	server.on('connection', (socket: Duplex) => {
+		socket.on('error', () => socket.destroy());
+		const timer = setTimeout(() => {
+			deadlines.delete(socket);
+			socket.destroy();
+		}, config.authDeadlineMs);
+		timer.unref();
+		deadlines.set(socket, timer);
+		socket.once('close', () => clearDeadline(socket));
+	});
+
+	function serveHttp(req: http.IncomingMessage, res: http.ServerResponse, rawPath: string): void {
 		if (rawPath === '/health') {
 			const { uptimeSeconds, docsLoaded, connections: open } = stats();
 			res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
@@ -121,17 +269,26 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			return;
 		}
 		serveStatic(req, res, rawPath);
-	});
+	}
 	server.on('clientError', (_error, socket) => socket.destroy());
 
 	const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayload });
 	wss.on('error', (error) => log({ event: 'ws-server-error', error: String(error) }));
 
-	const onConnection = (ws: WebSocket, docName: string): void => {
+	const onConnection = (
+		ws: WebSocket,
+		docName: string,
+		auth: Extract<AuthResult, { ok: true }>,
+		access: 'read' | 'write'
+	): void => {
 		ws.on('error', (error) => log({ event: 'socket-error', error: error.message }));
 		let connection: Connection;
 		try {
-			connection = new Connection(ws, rooms.open(docName), { maxBufferedBytes, maxAwarenessBytes });
+			connection = new Connection(ws, rooms.open(docName), connectionLimits, {
+				claims: auth.claims,
+				access,
+				onDroppedWrite
+			});
 		} catch (error) {
 			log({ event: 'storage-error', op: 'load', error: String(error) });
 			ws.close(CLOSE.storageFailure, 'storage unavailable');
@@ -150,14 +307,92 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			refuseUpgrade(socket, 503, 'Relay shutting down');
 			return;
 		}
-		const target = parseSyncTarget(req.url ?? '');
+		const rawUrl = req.url ?? '';
+		const target = parseSyncTarget(rawUrl);
 		if (!target.ok) {
+			refusedUpgrades++;
 			if (target.reason === 'not-sync') refuseUpgrade(socket, 404, 'Not found');
 			else refuseUpgrade(socket, 400, `Bad document name: ${target.reason}`);
 			return;
 		}
-		wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, target.docName));
+		if (!originAllowed(req)) {
+			refusedUpgrades++;
+			refuseUpgrade(socket, 403, 'Origin not allowed');
+			return;
+		}
+		const ip = req.socket.remoteAddress ?? 'unknown';
+		const open = perIp.get(ip) ?? 0;
+		if (open >= config.maxConnectionsPerIp) {
+			refusedUpgrades++;
+			refuseUpgrade(socket, 429, 'Too many connections from this address');
+			return;
+		}
+		perIp.set(ip, open + 1);
+		socket.once('close', () => {
+			const left = (perIp.get(ip) ?? 1) - 1;
+			if (left <= 0) perIp.delete(ip);
+			else perIp.set(ip, left);
+		});
+		// Token and matrix: decided here, before any storage call; told after the upgrade.
+		let auth: AuthResult;
+		try {
+			auth = authenticate(identity, keys, tokenFromUrl(rawUrl), Date.now(), clockSkewSeconds);
+		} catch (error) {
+			log({ event: 'storage-error', op: 'identity', error: String(error) });
+			refuseUpgrade(socket, 503, 'Relay unavailable');
+			return;
+		}
+		let denial: { code: number; reason: string } | null = auth.ok
+			? null
+			: { code: auth.code, reason: auth.reason };
+		let access: 'read' | 'write' | 'none' = 'none';
+		if (auth.ok) {
+			access = accessFor(auth.claims, target.docName);
+			if (access === 'none') denial = { code: CLOSE.forbidden, reason: 'forbidden' };
+		}
+		wss.handleUpgrade(req, socket, head, (ws) => {
+			clearDeadline(socket);
+			if (denial || !auth.ok || access === 'none') {
+				refusedUpgrades++;
+				ws.on('error', () => {});
+				ws.close(denial?.code ?? CLOSE.forbidden, denial?.reason ?? 'forbidden');
+				return;
+			}
+			onConnection(ws, target.docName, auth, access);
+		});
 	});
+
+	// Live revocation and expiry: re-read the members of live connections from the store.
+	const sweep = setInterval(() => {
+		try {
+			keys.reload();
+		} catch (error) {
+			log({ event: 'keys-error', error: String(error) });
+		}
+		const now = Date.now() / 1000;
+		const checked = new Map<string, AuthResult>();
+		for (const connection of connections) {
+			if (connection.closed) continue;
+			const { claims } = connection;
+			if (claims.exp + clockSkewSeconds <= now) {
+				connection.close(CLOSE.unauthorized, 'token expired');
+				continue;
+			}
+			const key = `${claims.cid}\n${claims.sub}\n${claims.ver}\n${claims.svc === true}`;
+			let result = checked.get(key);
+			if (!result) {
+				try {
+					result = checkMember(identity, claims);
+				} catch (error) {
+					log({ event: 'storage-error', op: 'sweep', error: String(error) });
+					return;
+				}
+				checked.set(key, result);
+			}
+			if (!result.ok) connection.close(result.code, result.reason);
+		}
+	}, sweepMs);
+	sweep.unref();
 
 	// Pings find dead peers; a tiny empty awareness message keeps y-websocket's 30 s
 	// "no message received" watchdog from reconnecting a client that is alone in its room.
@@ -192,6 +427,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		closed ??= (async () => {
 			closing = true;
 			clearInterval(heartbeat);
+			clearInterval(sweep);
 			rooms.queue.flush();
 			for (const connection of connections)
 				connection.close(CLOSE.goingAway, 'relay shutting down');
@@ -203,11 +439,24 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			for (const ws of wss.clients) ws.terminate();
 			wss.close();
 			store.close();
+			identity.close();
 		})();
 		return closed;
 	};
 
-	return { url: `http://${urlHost}:${port}`, port, stats, close };
+	const url = `http://${urlHost}:${port}`;
+	const mintToken = (claims: MintTokenInput): string =>
+		mintServiceToken(keys, { ...claims, ttlSeconds: claims.ttlSeconds ?? config.tokenTtlSeconds });
+	const createCommunity = (name: string, id?: string): CreatedCommunity => {
+		const created = createCommunityRecord(identity, name, id);
+		return {
+			communityId: created.community.id,
+			inviteCode: created.code,
+			inviteUrl: inviteUrl(config.publicUrl ?? url, created.code)
+		};
+	};
+
+	return { url, port, stats, mintToken, createCommunity, closeMember, identity, close };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

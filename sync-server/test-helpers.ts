@@ -15,8 +15,10 @@ import type * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { mintServiceToken, type ServiceTokenInput } from './identity.ts';
 import { encodePersistedSubscribe, readPersistedStateVector } from './protocol.ts';
 import { startRelay, type Relay, type RelayOptions } from './server.ts';
+import { KeyRing } from './tokens.ts';
 
 export const MAIN_FILE = fileURLToPath(new URL('./main.ts', import.meta.url));
 
@@ -41,7 +43,35 @@ export async function waitFor(
 	}
 }
 
-export type TestRelay = { relay: Relay; dataDir: string; wsUrl: string };
+export type TestRelay = {
+	relay: Relay;
+	dataDir: string;
+	wsUrl: string;
+	/** A secretary service token for community `demo` (what clients use unless told otherwise). */
+	token: string;
+};
+
+/** Default tokens by relay ws URL: helpers authenticate unless a test passes a token or null. */
+const defaultTokens = new Map<string, string>();
+
+function defaultTokenFor(url: string): string | null {
+	for (const [wsUrl, token] of defaultTokens) if (url.startsWith(wsUrl + '/')) return token;
+	return null;
+}
+
+/** Appends `?token=` to a sync URL (nothing for a null token). */
+export function withToken(url: string, token: string | null): string {
+	if (token === null) return url;
+	return `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+}
+
+/** Mints a service token with the keys of a DATA_DIR (for relays in child processes). */
+export function mintTokenFor(
+	dataDir: string,
+	input: Omit<ServiceTokenInput, 'ttlSeconds'> & { ttlSeconds?: number }
+): string {
+	return mintServiceToken(new KeyRing(dataDir), { ttlSeconds: 3600, ...input });
+}
 
 /** Starts a relay on port 0; with no dataDir, on a fresh temp dir. */
 export async function startTestRelay(options: RelayOptions = {}): Promise<TestRelay> {
@@ -52,16 +82,25 @@ export async function startTestRelay(options: RelayOptions = {}): Promise<TestRe
 		...options,
 		dataDir
 	});
-	return { relay, dataDir, wsUrl: relay.url.replace('http', 'ws') + '/sync' };
+	const wsUrl = relay.url.replace('http', 'ws') + '/sync';
+	const token = relay.mintToken({ communityId: 'demo', role: 'secretary', ttlSeconds: 3600 });
+	defaultTokens.set(wsUrl, token);
+	return { relay, dataDir, wsUrl, token };
 }
 
 export type TestClient = { doc: Y.Doc; provider: WebsocketProvider; destroy(): void };
 
-export function connectClient(wsUrl: string, docName: string, doc = new Y.Doc()): TestClient {
+export function connectClient(
+	wsUrl: string,
+	docName: string,
+	doc = new Y.Doc(),
+	token: string | null = defaultTokens.get(wsUrl) ?? null
+): TestClient {
 	const provider = new WebsocketProvider(wsUrl, docName, doc, {
 		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
 		disableBc: true,
-		maxBackoffTime: 200
+		maxBackoffTime: 200,
+		params: token === null ? {} : { token }
 	});
 	return {
 		doc,
@@ -73,8 +112,12 @@ export function connectClient(wsUrl: string, docName: string, doc = new Y.Doc())
 	};
 }
 
-export async function connectSynced(wsUrl: string, docName: string): Promise<TestClient> {
-	const client = connectClient(wsUrl, docName);
+export async function connectSynced(
+	wsUrl: string,
+	docName: string,
+	token?: string | null
+): Promise<TestClient> {
+	const client = connectClient(wsUrl, docName, undefined, token);
 	await waitFor(() => client.provider.synced, 5000, `${docName} synced`);
 	return client;
 }
@@ -111,8 +154,12 @@ export type ChildRelay = { child: ChildProcess; url: string; port: number; wsUrl
 
 /** Spawns `node sync-server/main.ts` and resolves once it printed its listening JSON line. */
 export function spawnRelay(env: Record<string, string>): Promise<ChildRelay> {
+	// Create the signing keys first, so this process can mint tokens the child accepts.
+	const token = env.DATA_DIR
+		? mintTokenFor(env.DATA_DIR, { communityId: 'demo', role: 'secretary' })
+		: null;
 	const child = spawn(process.execPath, [MAIN_FILE], {
-		env: { ...process.env, PORT: '0', ...env },
+		env: { ...process.env, PORT: '0', BOOTSTRAP: 'off', ...env },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	let stderr = '';
@@ -125,12 +172,9 @@ export function spawnRelay(env: Record<string, string>): Promise<ChildRelay> {
 			const message = JSON.parse(line) as { event?: string; url?: string; port?: number };
 			if (message.event !== 'listening' || !message.url || !message.port) return;
 			clearTimeout(timer);
-			resolve({
-				child,
-				url: message.url,
-				port: message.port,
-				wsUrl: message.url.replace('http', 'ws') + '/sync'
-			});
+			const wsUrl = message.url.replace('http', 'ws') + '/sync';
+			if (token) defaultTokens.set(wsUrl, token);
+			resolve({ child, url: message.url, port: message.port, wsUrl });
 		});
 	});
 }
@@ -144,9 +188,9 @@ export function killHard(child: ChildProcess): Promise<void> {
 }
 
 /** Opens a raw socket; resolves with the close code (or -1 if the upgrade was refused). */
-export function openRaw(url: string): Promise<WebSocket> {
+export function openRaw(url: string, token = defaultTokenFor(url)): Promise<WebSocket> {
 	return new Promise((resolve, reject) => {
-		const ws = new WebSocket(url);
+		const ws = new WebSocket(withToken(url, token));
 		ws.once('open', () => resolve(ws));
 		ws.once('error', reject);
 	});
@@ -160,9 +204,13 @@ export function closeCode(ws: WebSocket): Promise<number> {
 }
 
 /** Resolves with the HTTP status of a refused upgrade, or 101 if it was accepted. */
-export function upgradeStatus(url: string): Promise<number> {
+export function upgradeStatus(
+	url: string,
+	token = defaultTokenFor(url),
+	options: WebSocket.ClientOptions = {}
+): Promise<number> {
 	return new Promise((resolve) => {
-		const ws = new WebSocket(url);
+		const ws = new WebSocket(withToken(url, token), options);
 		ws.on('error', () => {});
 		ws.once('unexpected-response', (_req, res) => {
 			resolve(res.statusCode ?? 0);
@@ -181,8 +229,12 @@ export class RawClient {
 	readonly frames: Uint8Array[] = [];
 	closeCode: number | null = null;
 
-	constructor(url: string) {
-		this.ws = new WebSocket(url);
+	constructor(
+		url: string,
+		token: string | null = defaultTokenFor(url),
+		options: WebSocket.ClientOptions = {}
+	) {
+		this.ws = new WebSocket(withToken(url, token), options);
 		this.ws.on('error', () => {});
 		this.ws.on('message', (data: Buffer) => this.frames.push(new Uint8Array(data)));
 		this.ws.on('close', (code) => (this.closeCode = code));

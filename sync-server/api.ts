@@ -1,0 +1,333 @@
+/**
+ * The relay's HTTP API for identity (docs/access.md): join with an invite, exchange a device
+ * credential for a relay token, and the secretary's members and invites.
+ *
+ * Invariants:
+ * - Bodies are JSON objects of at most MAX_BODY_BYTES; anything else is a 4xx, never a crash.
+ * - Every admin route re-authenticates the bearer token against the store (fresh read) and
+ *   requires the secretary role of the community in the path.
+ * - Errors are `{ "error": "<reason>" }`; tokens, codes and secrets are never logged.
+ */
+import type http from 'node:http';
+import { canAdminister, isRole, type Claims, type Role } from '../src/lib/domain/access.ts';
+import type { IdentityStore } from './identity-store.ts';
+import {
+	authenticate,
+	CLOSE_AUTH,
+	createInvite,
+	DEVICE_ID_PATTERN,
+	ID_PATTERN,
+	inviteUrl,
+	issueToken,
+	publicCommunity,
+	publicInvite,
+	publicMember,
+	redeem,
+	type Credential
+} from './identity.ts';
+import type { KeyRing } from './tokens.ts';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+const MAX_GRIDS = 200;
+const MAX_INVITE_HOURS = 24 * 90;
+const MAX_INVITE_USES = 1000;
+
+export type ApiContext = {
+	identity: IdentityStore;
+	keys: KeyRing;
+	tokenTtlSeconds: number;
+	publicUrl: string | null;
+	clockSkewSeconds: number;
+	closeMember(communityId: string, memberId: string, code: number, reason: string): number;
+	log(event: Record<string, unknown>): void;
+};
+
+class ApiError extends Error {
+	readonly status: number;
+	constructor(status: number, reason: string) {
+		super(reason);
+		this.status = status;
+	}
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+	if (res.headersSent) return;
+	const text = JSON.stringify(body);
+	res.writeHead(status, {
+		'Content-Type': 'application/json; charset=utf-8',
+		'Content-Length': Buffer.byteLength(text),
+		'Cache-Control': 'no-store',
+		'X-Content-Type-Options': 'nosniff'
+	});
+	res.end(text);
+}
+
+function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+	return new Promise((resolve, reject) => {
+		const declared = Number(req.headers['content-length'] ?? 0);
+		if (declared > MAX_BODY_BYTES) {
+			reject(new ApiError(413, 'body_too_large'));
+			return;
+		}
+		const chunks: Buffer[] = [];
+		let size = 0;
+		let done = false;
+		req.on('data', (chunk: Buffer) => {
+			if (done) return;
+			size += chunk.length;
+			if (size > MAX_BODY_BYTES) {
+				done = true;
+				reject(new ApiError(413, 'body_too_large'));
+				return;
+			}
+			chunks.push(chunk);
+		});
+		req.on('error', () => {
+			if (!done) reject(new ApiError(400, 'bad_request'));
+			done = true;
+		});
+		req.on('end', () => {
+			if (done) return;
+			done = true;
+			let parsed: unknown;
+			try {
+				parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+			} catch {
+				reject(new ApiError(400, 'bad_json'));
+				return;
+			}
+			if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+				reject(new ApiError(400, 'bad_json'));
+				return;
+			}
+			resolve(parsed as Record<string, unknown>);
+		});
+	});
+}
+
+function text(value: unknown, field: string, max: number): string {
+	if (typeof value !== 'string') throw new ApiError(400, `bad_${field}`);
+	const trimmed = value.trim();
+	if (trimmed.length === 0 || trimmed.length > max) throw new ApiError(400, `bad_${field}`);
+	return trimmed;
+}
+
+function role(value: unknown): Role {
+	if (!isRole(value)) throw new ApiError(400, 'bad_role');
+	return value;
+}
+
+function grids(value: unknown): string[] {
+	if (
+		!Array.isArray(value) ||
+		value.length > MAX_GRIDS ||
+		!value.every((g) => typeof g === 'string' && ID_PATTERN.test(g))
+	) {
+		throw new ApiError(400, 'bad_grids');
+	}
+	return [...new Set(value as string[])];
+}
+
+function integer(value: unknown, field: string, min: number, max: number): number {
+	if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+		throw new ApiError(400, `bad_${field}`);
+	}
+	return value;
+}
+
+function credential(value: unknown): Credential {
+	if (typeof value !== 'object' || value === null) throw new ApiError(400, 'bad_credential');
+	const c = value as Record<string, unknown>;
+	if (
+		typeof c.communityId !== 'string' ||
+		!ID_PATTERN.test(c.communityId) ||
+		typeof c.memberId !== 'string' ||
+		c.memberId.length > 64 ||
+		typeof c.deviceId !== 'string' ||
+		!DEVICE_ID_PATTERN.test(c.deviceId) ||
+		typeof c.secret !== 'string' ||
+		c.secret.length > 256
+	) {
+		throw new ApiError(400, 'bad_credential');
+	}
+	return {
+		communityId: c.communityId,
+		memberId: c.memberId,
+		deviceId: c.deviceId,
+		secret: c.secret
+	};
+}
+
+function origin(req: http.IncomingMessage, publicUrl: string | null): string {
+	if (publicUrl) return publicUrl;
+	const host = req.headers.host;
+	if (!host || !/^[A-Za-z0-9.:[\]-]{1,255}$/.test(host)) throw new ApiError(400, 'bad_host');
+	return `http://${host}`;
+}
+
+function bearer(req: http.IncomingMessage): string | null {
+	const header = req.headers.authorization;
+	if (typeof header !== 'string') return null;
+	const match = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(header.trim());
+	return match ? match[1]! : null;
+}
+
+export function createApiHandler(
+	ctx: ApiContext
+): (req: http.IncomingMessage, res: http.ServerResponse, rawPath: string) => void {
+	const secretary = (req: http.IncomingMessage, communityId: string): Claims => {
+		const token = bearer(req);
+		if (!token) throw new ApiError(401, 'token_missing');
+		const auth = authenticate(ctx.identity, ctx.keys, token, Date.now(), ctx.clockSkewSeconds);
+		if (!auth.ok) {
+			if (auth.code === CLOSE_AUTH.forbidden) throw new ApiError(403, 'member_removed');
+			throw new ApiError(401, auth.reason === 'outdated' ? 'token_outdated' : 'token_invalid');
+		}
+		if (auth.claims.cid !== communityId || !canAdminister(auth.claims.role)) {
+			throw new ApiError(403, 'forbidden');
+		}
+		return auth.claims;
+	};
+
+	const route = async (
+		req: http.IncomingMessage,
+		res: http.ServerResponse,
+		rawPath: string
+	): Promise<void> => {
+		const method = req.method ?? 'GET';
+		if (rawPath === '/api/join') {
+			if (method !== 'POST') throw new ApiError(405, 'method_not_allowed');
+			const body = await readBody(req);
+			if (typeof body.code !== 'string' || body.code.length === 0 || body.code.length > 200) {
+				throw new ApiError(400, 'bad_code');
+			}
+			const displayName = text(body.displayName, 'displayName', 60);
+			if (typeof body.deviceId !== 'string' || !DEVICE_ID_PATTERN.test(body.deviceId)) {
+				throw new ApiError(400, 'bad_deviceId');
+			}
+			const result = redeem(ctx.identity, body.code, displayName, body.deviceId);
+			if (!result.ok) {
+				throw new ApiError(result.reason === 'invite_unknown' ? 404 : 410, result.reason);
+			}
+			ctx.log({
+				event: 'member-joined',
+				communityId: result.community.id,
+				role: result.member.role
+			});
+			send(res, 200, {
+				credential: result.credential,
+				member: publicMember(result.member),
+				community: publicCommunity(result.community)
+			});
+			return;
+		}
+		if (rawPath === '/api/token') {
+			if (method !== 'POST') throw new ApiError(405, 'method_not_allowed');
+			const body = await readBody(req);
+			const result = issueToken(
+				ctx.identity,
+				ctx.keys,
+				credential(body.credential),
+				ctx.tokenTtlSeconds
+			);
+			if (!result.ok) throw new ApiError(401, result.reason);
+			send(res, 200, {
+				token: result.token,
+				expiresAt: result.expiresAt,
+				member: publicMember(result.member),
+				community: publicCommunity(result.community)
+			});
+			return;
+		}
+		const match = /^\/api\/communities\/([^/]+)\/(members|invites)(?:\/([^/]+))?$/.exec(rawPath);
+		if (!match) throw new ApiError(404, 'not_found');
+		const [, communityId = '', collection, itemId] = match;
+		if (!ID_PATTERN.test(communityId)) throw new ApiError(404, 'not_found');
+		if (itemId !== undefined && !/^[a-z0-9]{1,64}$/.test(itemId)) {
+			throw new ApiError(404, `${collection === 'members' ? 'member' : 'invite'}_unknown`);
+		}
+		const allowed =
+			itemId === undefined
+				? collection === 'members'
+					? ['GET']
+					: ['GET', 'POST']
+				: collection === 'members'
+					? ['PATCH', 'DELETE']
+					: ['DELETE'];
+		if (!allowed.includes(method)) throw new ApiError(405, 'method_not_allowed');
+		const claims = secretary(req, communityId);
+		const now = Date.now();
+
+		if (collection === 'members') {
+			if (itemId === undefined) {
+				send(res, 200, { members: ctx.identity.listMembers(communityId).map(publicMember) });
+				return;
+			}
+			if (method === 'PATCH') {
+				const body = await readBody(req);
+				const patch: { role?: Role; grids?: string[] } = {};
+				if (body.role !== undefined) patch.role = role(body.role);
+				if (body.grids !== undefined) patch.grids = grids(body.grids);
+				const updated = ctx.identity.updateMember(communityId, itemId, patch);
+				if (!updated) throw new ApiError(404, 'member_unknown');
+				ctx.closeMember(communityId, itemId, CLOSE_AUTH.unauthorized, 'access changed');
+				ctx.log({ event: 'member-changed', communityId, role: updated.role });
+				send(res, 200, { member: publicMember(updated) });
+				return;
+			}
+			if (!ctx.identity.removeMember(communityId, itemId, now)) {
+				throw new ApiError(404, 'member_unknown');
+			}
+			ctx.closeMember(communityId, itemId, CLOSE_AUTH.forbidden, 'member removed');
+			ctx.log({ event: 'member-removed', communityId });
+			send(res, 200, { ok: true });
+			return;
+		}
+
+		if (itemId === undefined) {
+			if (method === 'GET') {
+				send(res, 200, { invites: ctx.identity.listInvites(communityId).map(publicInvite) });
+				return;
+			}
+			const body = await readBody(req);
+			const hours = integer(body.expiresInHours, 'expiresInHours', 0.01, MAX_INVITE_HOURS);
+			const maxUses = integer(body.maxUses, 'maxUses', 1, MAX_INVITE_USES);
+			if (!Number.isInteger(maxUses)) throw new ApiError(400, 'bad_maxUses');
+			const created = createInvite(
+				ctx.identity,
+				{
+					communityId,
+					role: role(body.role),
+					grids: body.grids === undefined ? [] : grids(body.grids),
+					expiresAt: now + Math.round(hours * 3600_000),
+					maxUses,
+					createdBy: claims.sub
+				},
+				now
+			);
+			send(res, 200, {
+				invite: publicInvite(created.invite),
+				code: created.code,
+				url: inviteUrl(origin(req, ctx.publicUrl), created.code)
+			});
+			return;
+		}
+		if (!ctx.identity.revokeInvite(communityId, itemId, now)) {
+			throw new ApiError(404, 'invite_unknown');
+		}
+		send(res, 200, { ok: true });
+	};
+
+	return (req, res, rawPath) => {
+		route(req, res, rawPath).catch((error: unknown) => {
+			if (error instanceof ApiError) {
+				send(res, error.status, { error: error.message });
+			} else {
+				ctx.log({ event: 'api-error', path: rawPath.slice(0, 80), error: String(error) });
+				send(res, 500, { error: 'internal' });
+			}
+			// Drain or drop whatever is left of the request body.
+			if (!req.complete) req.socket.destroy();
+		});
+	};
+}

@@ -1,0 +1,295 @@
+/**
+ * SQLite identity storage in the relay's database file (DATA_DIR/gridboard.db), beside the
+ * document tables. The admin CLI opens the same file from another process.
+ *
+ * Invariants: every multi-row change (removal with its credential revocations, invite
+ * redemption) is one BEGIN IMMEDIATE…COMMIT; nothing is cached, every read goes to the file.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { Role } from '../src/lib/domain/access.ts';
+import {
+	inviteRefusal,
+	type Community,
+	type CredentialRecord,
+	type IdentityStore,
+	type InviteRecord,
+	type MemberRecord,
+	type NewMember,
+	type RedeemResult
+} from './identity-store.ts';
+import { DB_FILE_NAME } from './storage/sqlite.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS communities (
+	id TEXT PRIMARY KEY,
+	name TEXT NOT NULL,
+	created_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS members (
+	id TEXT PRIMARY KEY,
+	community_id TEXT NOT NULL REFERENCES communities (id),
+	display_name TEXT NOT NULL,
+	role TEXT NOT NULL,
+	grids TEXT NOT NULL,
+	ver INTEGER NOT NULL,
+	created_at INTEGER NOT NULL,
+	removed_at INTEGER
+) STRICT;
+CREATE INDEX IF NOT EXISTS members_by_community ON members (community_id, created_at);
+CREATE TABLE IF NOT EXISTS credentials (
+	member_id TEXT NOT NULL REFERENCES members (id),
+	device_id TEXT NOT NULL,
+	community_id TEXT NOT NULL,
+	secret_hash TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	revoked_at INTEGER,
+	PRIMARY KEY (member_id, device_id)
+) STRICT;
+CREATE TABLE IF NOT EXISTS invites (
+	id TEXT PRIMARY KEY,
+	community_id TEXT NOT NULL REFERENCES communities (id),
+	code_hash TEXT NOT NULL UNIQUE,
+	role TEXT NOT NULL,
+	grids TEXT NOT NULL,
+	expires_at INTEGER NOT NULL,
+	max_uses INTEGER NOT NULL,
+	uses INTEGER NOT NULL,
+	created_at INTEGER NOT NULL,
+	created_by TEXT NOT NULL,
+	revoked_at INTEGER
+) STRICT;
+CREATE INDEX IF NOT EXISTS invites_by_community ON invites (community_id, created_at);
+`;
+
+type Row = Record<string, unknown>;
+
+const toCommunity = (r: Row): Community => ({
+	id: r.id as string,
+	name: r.name as string,
+	createdAt: r.created_at as number
+});
+
+const toMember = (r: Row): MemberRecord => ({
+	id: r.id as string,
+	communityId: r.community_id as string,
+	displayName: r.display_name as string,
+	role: r.role as Role,
+	grids: JSON.parse(r.grids as string) as string[],
+	ver: r.ver as number,
+	createdAt: r.created_at as number,
+	removedAt: (r.removed_at as number | null) ?? null
+});
+
+const toInvite = (r: Row): InviteRecord => ({
+	id: r.id as string,
+	communityId: r.community_id as string,
+	codeHash: r.code_hash as string,
+	role: r.role as Role,
+	grids: JSON.parse(r.grids as string) as string[],
+	expiresAt: r.expires_at as number,
+	maxUses: r.max_uses as number,
+	uses: r.uses as number,
+	createdAt: r.created_at as number,
+	createdBy: r.created_by as string,
+	revokedAt: (r.revoked_at as number | null) ?? null
+});
+
+export class SqliteIdentityStore implements IdentityStore {
+	#db: DatabaseSync;
+
+	constructor(dataDir: string) {
+		fs.mkdirSync(dataDir, { recursive: true });
+		this.#db = new DatabaseSync(path.join(dataDir, DB_FILE_NAME));
+		this.#db.exec('PRAGMA busy_timeout = 5000');
+		this.#db.exec('PRAGMA journal_mode = WAL');
+		this.#db.exec('PRAGMA synchronous = FULL');
+		this.#db.exec(SCHEMA);
+	}
+
+	#transaction<T>(fn: () => T): T {
+		this.#db.exec('BEGIN IMMEDIATE');
+		try {
+			const result = fn();
+			this.#db.exec('COMMIT');
+			return result;
+		} catch (error) {
+			if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+			throw error;
+		}
+	}
+
+	#get(sql: string, ...params: (string | number | null)[]): Row | undefined {
+		return this.#db.prepare(sql).get(...params) as Row | undefined;
+	}
+
+	#all(sql: string, ...params: (string | number | null)[]): Row[] {
+		return this.#db.prepare(sql).all(...params) as Row[];
+	}
+
+	#run(sql: string, ...params: (string | number | null)[]): number {
+		return Number(this.#db.prepare(sql).run(...params).changes);
+	}
+
+	createCommunity(community: Community): void {
+		this.#run(
+			'INSERT INTO communities (id, name, created_at) VALUES (?, ?, ?)',
+			community.id,
+			community.name,
+			community.createdAt
+		);
+	}
+
+	getCommunity(id: string): Community | null {
+		const row = this.#get('SELECT * FROM communities WHERE id = ?', id);
+		return row ? toCommunity(row) : null;
+	}
+
+	listCommunities(): Community[] {
+		return this.#all('SELECT * FROM communities ORDER BY created_at, id').map(toCommunity);
+	}
+
+	getMember(communityId: string, memberId: string): MemberRecord | null {
+		const row = this.#get(
+			'SELECT * FROM members WHERE id = ? AND community_id = ?',
+			memberId,
+			communityId
+		);
+		return row ? toMember(row) : null;
+	}
+
+	listMembers(communityId: string): MemberRecord[] {
+		return this.#all(
+			'SELECT * FROM members WHERE community_id = ? ORDER BY created_at, id',
+			communityId
+		).map(toMember);
+	}
+
+	updateMember(
+		communityId: string,
+		memberId: string,
+		patch: { role?: Role; grids?: string[] }
+	): MemberRecord | null {
+		return this.#transaction(() => {
+			const current = this.getMember(communityId, memberId);
+			if (!current || current.removedAt !== null) return null;
+			this.#run(
+				'UPDATE members SET role = ?, grids = ?, ver = ver + 1 WHERE id = ?',
+				patch.role ?? current.role,
+				JSON.stringify(patch.grids ?? current.grids),
+				memberId
+			);
+			return this.getMember(communityId, memberId);
+		});
+	}
+
+	removeMember(communityId: string, memberId: string, now: number): boolean {
+		return this.#transaction(() => {
+			const changed = this.#run(
+				`UPDATE members SET removed_at = ?, ver = ver + 1
+				 WHERE id = ? AND community_id = ? AND removed_at IS NULL`,
+				now,
+				memberId,
+				communityId
+			);
+			if (changed === 0) return false;
+			this.#run(
+				'UPDATE credentials SET revoked_at = ? WHERE member_id = ? AND revoked_at IS NULL',
+				now,
+				memberId
+			);
+			return true;
+		});
+	}
+
+	getCredential(communityId: string, memberId: string, deviceId: string): CredentialRecord | null {
+		const row = this.#get(
+			'SELECT * FROM credentials WHERE member_id = ? AND device_id = ? AND community_id = ?',
+			memberId,
+			deviceId,
+			communityId
+		);
+		if (!row) return null;
+		return {
+			communityId: row.community_id as string,
+			memberId: row.member_id as string,
+			deviceId: row.device_id as string,
+			secretHash: row.secret_hash as string,
+			createdAt: row.created_at as number,
+			revokedAt: (row.revoked_at as number | null) ?? null
+		};
+	}
+
+	createInvite(invite: InviteRecord): void {
+		this.#run(
+			`INSERT INTO invites (id, community_id, code_hash, role, grids, expires_at, max_uses, uses,
+			   created_at, created_by, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			invite.id,
+			invite.communityId,
+			invite.codeHash,
+			invite.role,
+			JSON.stringify(invite.grids),
+			invite.expiresAt,
+			invite.maxUses,
+			invite.uses,
+			invite.createdAt,
+			invite.createdBy,
+			invite.revokedAt
+		);
+	}
+
+	listInvites(communityId: string): InviteRecord[] {
+		return this.#all(
+			'SELECT * FROM invites WHERE community_id = ? ORDER BY created_at, id',
+			communityId
+		).map(toInvite);
+	}
+
+	revokeInvite(communityId: string, inviteId: string, now: number): boolean {
+		return (
+			this.#run(
+				'UPDATE invites SET revoked_at = ? WHERE id = ? AND community_id = ? AND revoked_at IS NULL',
+				now,
+				inviteId,
+				communityId
+			) > 0
+		);
+	}
+
+	redeemInvite(codeHash: string, now: number, member: NewMember): RedeemResult {
+		return this.#transaction((): RedeemResult => {
+			const row = this.#get('SELECT * FROM invites WHERE code_hash = ?', codeHash);
+			const invite = row ? toInvite(row) : null;
+			const refusal = inviteRefusal(invite, now);
+			if (refusal || !invite) return { ok: false, reason: refusal ?? 'invite_unknown' };
+			const community = this.getCommunity(invite.communityId);
+			if (!community) return { ok: false, reason: 'invite_unknown' };
+			this.#run('UPDATE invites SET uses = uses + 1 WHERE id = ?', invite.id);
+			this.#run(
+				`INSERT INTO members (id, community_id, display_name, role, grids, ver, created_at, removed_at)
+				 VALUES (?, ?, ?, ?, ?, 1, ?, NULL)`,
+				member.memberId,
+				invite.communityId,
+				member.displayName,
+				invite.role,
+				JSON.stringify(invite.grids),
+				now
+			);
+			this.#run(
+				`INSERT INTO credentials (member_id, device_id, community_id, secret_hash, created_at, revoked_at)
+				 VALUES (?, ?, ?, ?, ?, NULL)`,
+				member.memberId,
+				member.deviceId,
+				invite.communityId,
+				member.secretHash,
+				now
+			);
+			return { ok: true, member: this.getMember(invite.communityId, member.memberId)!, community };
+		});
+	}
+
+	close(): void {
+		if (this.#db.isOpen) this.#db.close();
+	}
+}
