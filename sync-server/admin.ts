@@ -1,0 +1,182 @@
+/**
+ * Admin CLI for the relay's DATA_DIR: `npm run admin -- <command>`.
+ *
+ *   create-community "<name>" [--id <id>] [--json] [--url <public url>]
+ *       creates a community and prints its one-time secretary sign-in link (1 use, 7 days);
+ *       with --json one object { communityId, name, inviteUrl, code }
+ *   token --community <id> --role <role> [--grid <gridId> ...] [--ttl <seconds>]
+ *       prints a short-lived service relay token (sub admin-cli) for scripts and tests
+ *   rotate-key [--drop-old]
+ *       adds a new signing key; --drop-old removes keys older than the token lifetime
+ *   list-communities [--json]
+ *
+ * Invariant: writes go to the same SQLite file and keys.json the relay uses; the relay reads
+ * members fresh on every check and re-reads keys.json when it changes, so a running relay sees
+ * every change within seconds. Exit code 2 for usage errors, 1 for failures.
+ */
+import path from 'node:path';
+import { isRole, ROLES, type Role } from '../src/lib/domain/access.ts';
+import { parseOrigin } from './config.ts';
+import { SqliteIdentityStore } from './identity-sqlite.ts';
+import { createCommunity, ID_PATTERN, inviteUrl, mintServiceToken } from './identity.ts';
+import { CLOCK_SKEW_SECONDS, KeyRing } from './tokens.ts';
+
+const USAGE = `Usage: npm run admin -- <command>
+  create-community "<name>" [--id <id>] [--json] [--url <public url>]
+  token --community <id> --role <${ROLES.join('|')}> [--grid <gridId> ...] [--ttl <seconds>]
+  rotate-key [--drop-old]
+  list-communities [--json]`;
+
+class UsageError extends Error {}
+
+type Parsed = { positional: string[]; flags: Map<string, string[]> };
+
+const BOOLEAN_FLAGS = new Set(['json', 'drop-old']);
+
+function parseArgs(args: string[]): Parsed {
+	const positional: string[] = [];
+	const flags = new Map<string, string[]>();
+	for (let i = 0; i < args.length; i++) {
+		const arg = args[i]!;
+		if (!arg.startsWith('--')) {
+			positional.push(arg);
+			continue;
+		}
+		const name = arg.slice(2);
+		if (BOOLEAN_FLAGS.has(name)) {
+			flags.set(name, ['true']);
+			continue;
+		}
+		const value = args[++i];
+		if (value === undefined) throw new UsageError(`--${name} needs a value`);
+		flags.set(name, [...(flags.get(name) ?? []), value]);
+	}
+	return { positional, flags };
+}
+
+function one(parsed: Parsed, name: string): string | undefined {
+	const values = parsed.flags.get(name);
+	if (values && values.length > 1) throw new UsageError(`--${name} given twice`);
+	return values?.[0];
+}
+
+function checkFlags(parsed: Parsed, allowed: string[]): void {
+	for (const name of parsed.flags.keys()) {
+		if (!allowed.includes(name)) throw new UsageError(`unknown option --${name}`);
+	}
+}
+
+function publicUrl(explicit: string | undefined): string {
+	if (explicit) return parseOrigin(explicit, '--url');
+	if (process.env.PUBLIC_URL) return parseOrigin(process.env.PUBLIC_URL, 'PUBLIC_URL');
+	return `http://127.0.0.1:${process.env.PORT || 8787}`;
+}
+
+function run(argv: string[]): void {
+	const [command, ...rest] = argv;
+	const dataDir = path.resolve(process.env.DATA_DIR || './data');
+	const parsed = parseArgs(rest);
+	switch (command) {
+		case 'create-community': {
+			checkFlags(parsed, ['id', 'json', 'url']);
+			const [name, extra] = parsed.positional;
+			if (!name || extra !== undefined) throw new UsageError('create-community takes one name');
+			const id = one(parsed, 'id');
+			if (id !== undefined && !ID_PATTERN.test(id)) {
+				throw new UsageError('--id: lowercase letters, digits, - and _ (at most 40)');
+			}
+			const url = publicUrl(one(parsed, 'url'));
+			new KeyRing(dataDir);
+			const store = new SqliteIdentityStore(dataDir);
+			try {
+				if (id !== undefined && store.getCommunity(id)) {
+					throw new Error(`community ${id} exists already`);
+				}
+				const created = createCommunity(store, name, id);
+				const link = inviteUrl(url, created.code);
+				if (parsed.flags.has('json')) {
+					console.log(
+						JSON.stringify({
+							communityId: created.community.id,
+							name: created.community.name,
+							inviteUrl: link,
+							code: created.code
+						})
+					);
+				} else {
+					console.log(`Created community ${created.community.name} (${created.community.id}).`);
+					console.log(`Open this one-time secretary sign-in link (valid 7 days): ${link}`);
+				}
+			} finally {
+				store.close();
+			}
+			return;
+		}
+		case 'token': {
+			checkFlags(parsed, ['community', 'role', 'grid', 'ttl']);
+			if (parsed.positional.length > 0) throw new UsageError('token takes options only');
+			const communityId = one(parsed, 'community');
+			const role = one(parsed, 'role');
+			if (!communityId || !ID_PATTERN.test(communityId)) throw new UsageError('--community <id>');
+			if (!isRole(role)) throw new UsageError(`--role <${ROLES.join('|')}>`);
+			const grids = parsed.flags.get('grid') ?? [];
+			for (const grid of grids) {
+				if (!ID_PATTERN.test(grid)) throw new UsageError(`bad grid id ${JSON.stringify(grid)}`);
+			}
+			const ttlRaw = one(parsed, 'ttl') ?? '600';
+			const ttlSeconds = Number(ttlRaw);
+			if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 86_400) {
+				throw new UsageError('--ttl: 1 to 86400 seconds');
+			}
+			const token = mintServiceToken(new KeyRing(dataDir), {
+				communityId,
+				role: role as Role,
+				grids,
+				ttlSeconds
+			});
+			console.log(token);
+			return;
+		}
+		case 'rotate-key': {
+			checkFlags(parsed, ['drop-old']);
+			const ttl = Number(process.env.TOKEN_TTL_SECONDS || 600);
+			const ring = new KeyRing(dataDir);
+			const result = ring.rotate(
+				Date.now(),
+				parsed.flags.has('drop-old') ? (ttl + CLOCK_SKEW_SECONDS) * 1000 : undefined
+			);
+			console.log(`Added signing key ${result.added}.`);
+			if (result.dropped.length > 0) console.log(`Removed keys: ${result.dropped.join(', ')}.`);
+			return;
+		}
+		case 'list-communities': {
+			checkFlags(parsed, ['json']);
+			const store = new SqliteIdentityStore(dataDir);
+			try {
+				const list = store.listCommunities().map((c) => ({
+					...c,
+					members: store.listMembers(c.id).filter((m) => m.removedAt === null).length
+				}));
+				if (parsed.flags.has('json')) console.log(JSON.stringify(list));
+				else if (list.length === 0) console.log('No communities yet.');
+				else for (const c of list) console.log(`${c.id}\t${c.name}\t${c.members} members`);
+			} finally {
+				store.close();
+			}
+			return;
+		}
+		default:
+			throw new UsageError(command ? `unknown command ${command}` : 'no command');
+	}
+}
+
+try {
+	run(process.argv.slice(2));
+} catch (error) {
+	if (error instanceof UsageError) {
+		console.error(`${error.message}\n${USAGE}`);
+		process.exit(2);
+	}
+	console.error(`admin: ${(error as Error).message}`);
+	process.exit(1);
+}
