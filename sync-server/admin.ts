@@ -9,6 +9,9 @@
  *   rotate-key [--drop-old]
  *       adds a new signing key; --drop-old removes keys older than the token lifetime
  *   list-communities [--json]
+ *   remove-member --community <id> --member <memberId>
+ *       removes a member and revokes its credentials; the relay closes its sockets (4403)
+ *       within seconds
  *
  * Invariant: writes go to the same SQLite file and keys.json the relay uses; the relay reads
  * members fresh on every check and re-reads keys.json when it changes, so a running relay sees
@@ -25,7 +28,8 @@ const USAGE = `Usage: npm run admin -- <command>
   create-community "<name>" [--id <id>] [--json] [--url <public url>]
   token --community <id> --role <${ROLES.join('|')}> [--grid <gridId> ...] [--ttl <seconds>]
   rotate-key [--drop-old]
-  list-communities [--json]`;
+  list-communities [--json]
+  remove-member --community <id> --member <memberId>`;
 
 class UsageError extends Error {}
 
@@ -160,6 +164,22 @@ function run(argv: string[]): void {
 				if (parsed.flags.has('json')) console.log(JSON.stringify(list));
 				else if (list.length === 0) console.log('No communities yet.');
 				else for (const c of list) console.log(`${c.id}\t${c.name}\t${c.members} members`);
+			} finally {
+				store.close();
+			}
+			return;
+		}
+		case 'remove-member': {
+			checkFlags(parsed, ['community', 'member']);
+			const communityId = one(parsed, 'community');
+			const memberId = one(parsed, 'member');
+			if (!communityId || !memberId) throw new UsageError('--community <id> --member <memberId>');
+			const store = new SqliteIdentityStore(dataDir);
+			try {
+				if (!store.removeMember(communityId, memberId, Date.now())) {
+					throw new Error(`no current member ${memberId} in ${communityId}`);
+				}
+				console.log(`Removed ${memberId}; their devices can no longer sync.`);
 			} finally {
 				store.close();
 			}

@@ -18,6 +18,8 @@ import * as Y from 'yjs';
 import { mintServiceToken, type ServiceTokenInput } from './identity.ts';
 import { encodePersistedSubscribe, readPersistedStateVector } from './protocol.ts';
 import { startRelay, type Relay, type RelayOptions } from './server.ts';
+import { MemoryStore } from './storage/memory.ts';
+import type { DocStore } from './storage/types.ts';
 import { KeyRing } from './tokens.ts';
 
 export const MAIN_FILE = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -289,5 +291,33 @@ export function prng(seed: number): () => number {
 		t = Math.imul(t ^ (t >>> 15), t | 1);
 		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
 		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** A MemoryStore that records which documents were loaded and which received updates. */
+export function recordingStore(inner: DocStore = new MemoryStore()): {
+	store: DocStore;
+	loaded: string[];
+	appended: string[];
+	touched(doc: string): boolean;
+} {
+	const loaded: string[] = [];
+	const appended: string[] = [];
+	const store: DocStore = {
+		load: (doc) => (loaded.push(doc), inner.load(doc)),
+		appendBatch: (entries) => {
+			for (const entry of entries) appended.push(entry.doc);
+			return inner.appendBatch(entries);
+		},
+		compact: (doc, snapshot, upTo) => inner.compact(doc, snapshot, upTo),
+		hasDoc: (doc) => inner.hasDoc(doc),
+		docNames: () => inner.docNames(),
+		close: () => inner.close()
+	};
+	return {
+		store,
+		loaded,
+		appended,
+		touched: (doc) => loaded.includes(doc) || appended.includes(doc) || inner.hasDoc(doc)
 	};
 }

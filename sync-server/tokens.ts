@@ -29,7 +29,7 @@ const ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 export class KeyRing {
 	readonly file: string;
 	#keys: SigningKey[] = [];
-	#mtimeMs = -1;
+	#stamp = '';
 
 	constructor(dataDir: string) {
 		fs.mkdirSync(dataDir, { recursive: true });
@@ -48,7 +48,9 @@ export class KeyRing {
 	/** Re-reads keys.json if it changed on disk. */
 	reload(): void {
 		const stat = fs.statSync(this.file);
-		if (stat.mtimeMs === this.#mtimeMs && this.#keys.length > 0) return;
+		// rotate() replaces the file by rename: a new inode even within the same millisecond.
+		const stamp = `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
+		if (stamp === this.#stamp && this.#keys.length > 0) return;
 		const parsed = JSON.parse(fs.readFileSync(this.file, 'utf8')) as KeysFile;
 		const keys = Array.isArray(parsed.keys)
 			? parsed.keys.filter(
@@ -57,7 +59,7 @@ export class KeyRing {
 			: [];
 		if (keys.length === 0) throw new Error(`${this.file} holds no signing key`);
 		this.#keys = keys;
-		this.#mtimeMs = stat.mtimeMs;
+		this.#stamp = stamp;
 	}
 
 	get current(): SigningKey {
@@ -89,7 +91,7 @@ export class KeyRing {
 			keys = keep;
 		}
 		this.#write(keys, 'w');
-		this.#mtimeMs = -1;
+		this.#stamp = '';
 		this.reload();
 		return { added: added.kid, dropped };
 	}
