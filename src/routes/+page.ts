@@ -1,7 +1,8 @@
 import { redirect } from '@sveltejs/kit';
-import { readCommunityId } from '$lib/reactive/device-identity';
+import { readCredential } from '$lib/sync/credential-store';
 
-// The community home is the start screen.
+// The community home is the start screen; without a credential the layout shows the welcome.
 export function load() {
-	redirect(307, `/c/${readCommunityId()}`);
+	const membership = readCredential(localStorage);
+	if (membership) redirect(307, `/c/${membership.community.id}`);
 }

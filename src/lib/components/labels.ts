@@ -2,6 +2,7 @@
 import { m } from '$lib/paraglide/messages.js';
 import type { CaseAction, CaseStatus } from '$lib/domain/case-status';
 import type { CaseCategory } from '$lib/domain/case-category';
+import type { Role } from '$lib/domain/access';
 
 const STATUS_LABELS: Record<CaseStatus, () => string> = {
 	reported: m.status_reported,
@@ -35,3 +36,13 @@ export const statusLabel = (status: CaseStatus): string => STATUS_LABELS[status]
 export const actionLabel = (action: CaseAction): string => ACTION_LABELS[action]();
 export const categoryLabel = (category: string): string =>
 	(CATEGORY_LABELS as Record<string, (() => string) | undefined>)[category]?.() ?? category;
+
+const ROLE_LABELS: Record<Role, () => string> = {
+	secretary: m.role_secretary,
+	'grid-member': m.role_grid_member,
+	volunteer: m.role_volunteer,
+	observer: m.role_observer
+};
+
+export const roleLabel = (role: string): string =>
+	(ROLE_LABELS as Record<string, (() => string) | undefined>)[role]?.() ?? role;

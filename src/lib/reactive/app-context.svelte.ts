@@ -1,17 +1,26 @@
 /**
  * The app's long-lived state, handed down through Svelte context (never a module singleton):
- * the document session registry, this device's identity and the community in use.
+ * this device's membership (credential, member, community), its relay tokens, and the document
+ * session registry whose sockets carry those tokens.
+ *
+ * Invariants: without a credential there is no token manager and no session connects; the
+ * membership shown is the one the relay last confirmed (role and grids can change under us);
+ * signing in and out reload the app, so no session outlives the membership it was opened for.
  */
 import { getContext, setContext } from 'svelte';
 import type { Actor } from '$lib/domain/actor';
+import type { AccessClaims } from '$lib/domain/access';
+import { createAuthApi, type AuthApi } from '$lib/sync/auth-api';
+import {
+	clearCredential,
+	readCredential,
+	writeCredential,
+	type StoredCredential
+} from '$lib/sync/credential-store';
 import { createSessionRegistry, type SessionRegistry } from '$lib/sync/session-registry';
 import { requestPersistentStorage } from '$lib/sync/storage-info';
-import {
-	readCommunityId,
-	readDeviceId,
-	readDisplayName,
-	writeDisplayName
-} from './device-identity';
+import { createTokenManager, type TokenManager, type TokenState } from '$lib/sync/token-manager';
+import { readDeviceId } from './device-identity';
 
 const KEY = Symbol('gridboard-app');
 
@@ -24,14 +33,30 @@ export function relayUrlFor(location: Location): string {
 export class AppState {
 	readonly registry: SessionRegistry;
 	readonly deviceId: string;
-	readonly communityId: string;
-	displayName = $state<string | null>(null);
+	readonly api: AuthApi;
+	readonly tokens: TokenManager | null;
+	membership = $state<StoredCredential | null>(null);
+	tokenState = $state<TokenState | null>(null);
 
 	constructor() {
-		this.registry = createSessionRegistry({ relayUrl: relayUrlFor(window.location) });
 		this.deviceId = readDeviceId();
-		this.communityId = readCommunityId();
-		this.displayName = readDisplayName();
+		this.api = createAuthApi();
+		this.membership = readCredential(localStorage);
+		this.tokens = this.membership
+			? createTokenManager({ api: this.api, store: localStorage, membership: this.membership })
+			: null;
+		if (this.tokens) {
+			this.tokenState = this.tokens.getState();
+			this.tokens.subscribe((state) => {
+				this.tokenState = state;
+				this.membership = state.membership;
+			});
+		}
+		this.registry = createSessionRegistry({
+			relayUrl: relayUrlFor(window.location),
+			tokens: this.tokens,
+			connect: this.tokens !== null
+		});
 		this.#askPersistenceAfterFirstSave();
 	}
 
@@ -59,14 +84,52 @@ export class AppState {
 		});
 	}
 
-	setDisplayName(name: string): void {
-		writeDisplayName(name);
-		this.displayName = name;
+	get signedIn(): boolean {
+		return this.membership !== null;
 	}
 
-	/** The actor every command records; only valid once a display name was chosen. */
+	/** The relay refused this device's credential: removed from the community, or revoked. */
+	get revoked(): boolean {
+		return this.tokenState?.status === 'revoked';
+	}
+
+	get communityId(): string {
+		return this.membership?.community.id ?? '';
+	}
+
+	get displayName(): string {
+		return this.membership?.member.displayName ?? '';
+	}
+
+	/** What the access matrix needs (src/lib/domain/access.ts); no access when signed out. */
+	get claims(): AccessClaims {
+		const member = this.membership?.member;
+		return {
+			cid: this.communityId,
+			role: member?.role ?? 'none',
+			grids: member?.grids ?? []
+		};
+	}
+
+	/** The actor every command records: the member's display name and this device. */
 	get actor(): Actor {
-		return { name: this.displayName ?? '?', deviceId: this.deviceId };
+		return { name: this.displayName || '?', deviceId: this.deviceId };
+	}
+
+	/** Stores what `/api/join` returned; the caller reloads into the community. */
+	static storeMembership(membership: StoredCredential): void {
+		clearCredential(localStorage);
+		writeCredential(localStorage, membership);
+	}
+
+	/** Sign-out: wipes this community's documents, the credential and the cached token. */
+	async signOut(): Promise<boolean> {
+		const cleared = await this.registry.clearAllLocalData();
+		this.tokens?.destroy();
+		clearCredential(localStorage);
+		this.membership = null;
+		this.tokenState = null;
+		return cleared.ok;
 	}
 }
 

@@ -15,8 +15,8 @@ describe('auth api', () => {
 		});
 		const result = await api.listMembers('tok', 'c1');
 		expect(result).toEqual({ ok: true, value: [{ id: 'm1' }] });
-		expect(seen[0].url).toBe('/api/communities/c1/members');
-		expect((seen[0].init?.headers as Record<string, string>).authorization).toBe('Bearer tok');
+		expect(seen[0]?.url).toBe('/api/communities/c1/members');
+		expect((seen[0]?.init?.headers as Record<string, string>).authorization).toBe('Bearer tok');
 	});
 
 	it('turns the relay error into the reason, and a failed fetch into offline', async () => {

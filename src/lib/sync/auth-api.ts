@@ -74,12 +74,7 @@ export function createAuthApi(options: AuthApiOptions = {}) {
 		} catch {
 			return { ok: false, reason: 'offline' };
 		}
-		let data: unknown = null;
-		try {
-			data = await response.json();
-		} catch {
-			data = null;
-		}
+		const data: unknown = await response.json().catch(() => null);
 		if (!response.ok) {
 			const reason =
 				data && typeof (data as { error?: unknown }).error === 'string'
@@ -105,7 +100,12 @@ export function createAuthApi(options: AuthApiOptions = {}) {
 			return { ok: true, value: { ...result.value, expiresAt: toEpochMs(result.value.expiresAt) } };
 		},
 		async listMembers(token: string, communityId: string) {
-			const result = await call<{ members: MemberInfo[] }>('GET', members(communityId), undefined, token);
+			const result = await call<{ members: MemberInfo[] }>(
+				'GET',
+				members(communityId),
+				undefined,
+				token
+			);
 			return result.ok ? { ok: true as const, value: result.value.members } : result;
 		},
 		updateMember(
@@ -130,7 +130,12 @@ export function createAuthApi(options: AuthApiOptions = {}) {
 			);
 		},
 		async listInvites(token: string, communityId: string) {
-			const result = await call<{ invites: InviteInfo[] }>('GET', invites(communityId), undefined, token);
+			const result = await call<{ invites: InviteInfo[] }>(
+				'GET',
+				invites(communityId),
+				undefined,
+				token
+			);
 			return result.ok ? { ok: true as const, value: result.value.invites } : result;
 		},
 		createInvite(

@@ -18,6 +18,8 @@ import { waitFor } from './wait-for.ts';
 const WS = WebSocket as unknown as WebSocketConstructor;
 
 const dirs: string[] = [];
+/** Relays by sync URL, so a session gets its tokens from the relay it talks to. */
+const relayBySyncUrl = new Map<string, Relay>();
 const relays: Relay[] = [];
 const sessions: DocSession[] = [];
 
@@ -32,7 +34,9 @@ async function startTestRelay(options: RelayOptions = {}) {
 		dataDir
 	});
 	relays.push(relay);
-	return { relay, dataDir, syncUrl: relay.url.replace('http', 'ws') + '/sync' };
+	const syncUrl = relay.url.replace('http', 'ws') + '/sync';
+	relayBySyncUrl.set(syncUrl, relay);
+	return { relay, dataDir, syncUrl };
 }
 
 function open(
@@ -41,8 +45,19 @@ function open(
 	indexedDB: IDBFactory,
 	extra: { connect?: boolean; networkEvents?: EventTarget } = {}
 ): DocSession {
+	const relay = relayBySyncUrl.get(relayUrl);
+	const communityId = docName.split('/')[1] ?? '';
+	const mint = () => relay?.mintToken({ communityId, role: 'secretary' }) ?? null;
+	let token = mint();
 	const session = openDocSession(docName, {
 		relayUrl,
+		tokens: {
+			current: () => token,
+			async fresh() {
+				token = mint();
+				return token ? { ok: true, token } : { ok: false, reason: 'offline' };
+			}
+		},
 		indexedDB,
 		WebSocketPolyfill: WS,
 		disableBc: true,

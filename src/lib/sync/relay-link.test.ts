@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { startRelay, type Relay } from '../../../sync-server/server.ts';
 import { openRelayLink, type RelayLink, type WebSocketConstructor } from './relay-link.ts';
+import type { TokenSource } from './token-manager.ts';
 import { waitFor } from './wait-for.ts';
 
 const WS = WebSocket as unknown as WebSocketConstructor;
@@ -29,9 +30,33 @@ afterAll(async () => {
 	fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-function link(docName: string, doc: Y.Doc, received: Uint8Array[]): RelayLink {
+/** A token source backed by the relay's own minting; `first` is what `current()` says at first. */
+function tokenSource(
+	claims: Parameters<Relay['mintToken']>[0],
+	first?: string | null
+): TokenSource & { freshCalls: number } {
+	let current: string | null = first === undefined ? relay.mintToken(claims) : first;
+	const source = {
+		freshCalls: 0,
+		current: () => current,
+		async fresh() {
+			source.freshCalls++;
+			current = relay.mintToken(claims);
+			return { ok: true as const, token: current };
+		}
+	};
+	return source;
+}
+
+function link(
+	docName: string,
+	doc: Y.Doc,
+	received: Uint8Array[],
+	tokens: TokenSource = tokenSource({ communityId: 'link', role: 'secretary' })
+): RelayLink {
 	return openRelayLink(docName, doc, {
 		relayUrl: syncUrl,
+		tokens,
 		WebSocketPolyfill: WS,
 		disableBc: true,
 		maxBackoffTime: 100,
@@ -73,6 +98,57 @@ describe('relay-link', () => {
 			a.connect();
 			await waitFor(() => a.getState().connection === 'online', 'online again');
 			expect(a.getState().closeReason).toBeNull();
+		} finally {
+			a.destroy();
+		}
+	});
+
+	it('4401 (no valid token): fetches a fresh token and reconnects at once', async () => {
+		const tokens = tokenSource({ communityId: 'link', role: 'secretary' }, 'not-a-token');
+		const a = link('c/link/board/g04', new Y.Doc(), [], tokens);
+		try {
+			await waitFor(() => a.getState().connection === 'online', 'online with a fresh token');
+			expect(tokens.freshCalls).toBe(1);
+			expect(a.provider.params.token).toBe(tokens.current());
+		} finally {
+			a.destroy();
+		}
+	});
+
+	it('no token yet: asks for one before the first socket', async () => {
+		const tokens = tokenSource({ communityId: 'link', role: 'secretary' }, null);
+		const a = link('c/link/board/g05', new Y.Doc(), [], tokens);
+		try {
+			await waitFor(() => a.getState().connection === 'online', 'online');
+			expect(tokens.freshCalls).toBe(1);
+		} finally {
+			a.destroy();
+		}
+	});
+
+	it('4403 (another community): closed with the reason, no retries, and the token source is asked', async () => {
+		const tokens = tokenSource({ communityId: 'elsewhere', role: 'secretary' });
+		const a = link('c/link/board/g06', new Y.Doc(), [], tokens);
+		try {
+			await waitFor(() => a.getState().connection === 'closed', 'closed');
+			expect(a.getState().closeReason?.code).toBe(4403);
+			expect(a.provider.shouldConnect).toBe(false);
+			await waitFor(() => tokens.freshCalls === 1, 'a membership check');
+		} finally {
+			a.destroy();
+		}
+	});
+
+	it('a read-only connection hears 101 when it writes, and counts it', async () => {
+		const tokens = tokenSource({ communityId: 'link', role: 'observer' });
+		const doc = new Y.Doc();
+		const a = link('c/link/board/g07', doc, [], tokens);
+		try {
+			await waitFor(() => a.getState().connection === 'online', 'online');
+			expect(a.getState().writesRejected).toBe(0);
+			doc.getMap('m').set('k', 'v');
+			await waitFor(() => a.getState().writesRejected > 0, 'writes rejected');
+			expect(a.getState().connection).toBe('online');
 		} finally {
 			a.destroy();
 		}

@@ -206,6 +206,8 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 			return;
 		}
 		set('closed', Object.freeze({ code: event.code, reason: event.reason }));
+		// Forbidden may mean the membership itself is gone: let the token source find out.
+		if (tokens && event.code === CLOSE_FORBIDDEN) void tokens.fresh();
 	});
 
 	/** Gets a new token, then reconnects (after a growing pause if tokens keep being refused). */

@@ -81,12 +81,17 @@ const cases: {
 			doc({ connection: 'offline', disconnectedSince: 1 }),
 			doc({ connection: 'closed', closeReason: { code: 4403, reason: 'forbidden' } })
 		],
-		expected: { connection: 'closed', closeReason: 'forbidden' }
+		expected: { connection: 'closed', closeReason: 'forbidden', closeCode: 4403 }
 	},
 	{
 		name: 'a closed doc without reason text shows its code',
 		states: [doc({ connection: 'closed', closeReason: { code: 4400, reason: '' } })],
 		expected: { closeReason: '4400' }
+	},
+	{
+		name: 'a document whose writes the relay refused (message 101) makes the summary read-only',
+		states: [doc(), doc({ writesRejected: 2 })],
+		expected: { writesRejected: true, connection: 'online' }
 	},
 	{
 		name: 'saving anywhere shows saving',

@@ -14,6 +14,8 @@ export type SyncSummary = Readonly<{
 	connection: ConnectionState;
 	/** The close reason text of a document the relay refused, when `connection` is `closed`. */
 	closeReason: string | null;
+	/** The close code that goes with `closeReason` (4403 forbidden, 4400 malformed…). */
+	closeCode: number | null;
 	/** Some document is still being read from this device. */
 	loading: boolean;
 	/** Some document has writes to this device in flight. */
@@ -44,6 +46,7 @@ const ERROR_SEVERITY: Record<LocalError, number> = {
 export function summarizeSync(states: readonly DocSyncState[], online: boolean): SyncSummary {
 	let connection: ConnectionState = online ? 'online' : 'offline';
 	let closeReason: string | null = null;
+	let closeCode: number | null = null;
 	let localError: LocalError | null = null;
 	let unconfirmed = 0;
 	let loading = false;
@@ -59,6 +62,7 @@ export function summarizeSync(states: readonly DocSyncState[], online: boolean):
 		}
 		if (state.connection === 'closed' && closeReason === null && state.closeReason) {
 			closeReason = state.closeReason.reason || String(state.closeReason.code);
+			closeCode = state.closeReason.code;
 		}
 		if (
 			state.localError !== null &&
@@ -80,10 +84,14 @@ export function summarizeSync(states: readonly DocSyncState[], online: boolean):
 	}
 
 	if (connection === 'online') disconnectedSince = null;
-	if (connection !== 'closed') closeReason = null;
+	if (connection !== 'closed') {
+		closeReason = null;
+		closeCode = null;
+	}
 	return Object.freeze({
 		connection,
 		closeReason,
+		closeCode,
 		loading,
 		saving,
 		localError,

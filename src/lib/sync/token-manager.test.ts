@@ -110,7 +110,10 @@ describe('token manager', () => {
 
 	it('uses a still-valid cached token without asking, and shares one request between callers', async () => {
 		const store = memoryStore();
-		store.setItem(TOKEN_KEY, JSON.stringify({ token: 'cached', expiresAt: Date.now() + 5 * MINUTE }));
+		store.setItem(
+			TOKEN_KEY,
+			JSON.stringify({ token: 'cached', expiresAt: Date.now() + 5 * MINUTE })
+		);
 		const { api, calls } = fakeApi();
 		const tokens = manager(api, store);
 		expect(tokens.current()).toBe('cached');
