@@ -133,6 +133,11 @@ export function signToken(ring: KeyRing, input: TokenInput, now = Date.now()): s
 		iat,
 		exp: iat + ttlSeconds
 	};
+	try {
+		ring.reload(); // another process may have rotated the keys
+	} catch {
+		// keep signing with the keys already loaded
+	}
 	const key = ring.current;
 	const signingInput = `${b64(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: key.kid }))}.${b64(
 		JSON.stringify(claims)
