@@ -1,12 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { addGrid, newPhone, openControlled, reportCase, uniqueCommunity } from './helpers';
+import { addGrid, openControlled, reportCase, secretaryPhone } from './helpers';
 
 test('grids are added and renamed; a board filters by status with counts; a case moves along its flow', async ({
 	browser
 }) => {
-	const phone = await newPhone(browser, '孙丽');
+	const phone = await secretaryPhone(browser, '孙丽');
 	const { page } = phone;
-	await openControlled(page, `/c/${uniqueCommunity()}`);
 	await expect(page.getByTestId('empty-state')).toContainText('还没有网格');
 
 	expect(await page.evaluate(() => localStorage.getItem('gridboard:persist-answer'))).toBeNull();
@@ -64,7 +63,7 @@ test('grids are added and renamed; a board filters by status with counts; a case
 test('the settings page shows the persistent-storage answer and the storage used', async ({
 	browser
 }) => {
-	const phone = await newPhone(browser, '吴刚');
+	const phone = await secretaryPhone(browser, '吴刚');
 	await openControlled(phone.page, '/settings');
 	await expect(phone.page.getByTestId('storage-persisted')).toHaveAttribute(
 		'data-persisted',

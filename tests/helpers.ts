@@ -1,8 +1,95 @@
 /**
- * Shared Playwright helpers: a "phone" is a browser context with its own IndexedDB, a display
- * name already chosen, and the service worker installed and controlling the page.
+ * Shared Playwright helpers: a "phone" is a browser context with its own IndexedDB and, once it
+ * joined through an invite link, its own credential; `openControlled` makes sure the service
+ * worker is installed and controls the page. Communities are created with the admin CLI against
+ * the relay's DATA_DIR, exactly as an operator would.
  */
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+
+const run = promisify(execFile);
+const PORT = Number(process.env.E2E_PORT ?? 4319);
+export const RELAY_ORIGIN = `http://127.0.0.1:${PORT}`;
+
+export type Community = { communityId: string; name: string; inviteUrl: string; code: string };
+
+/** `npm run admin -- create-community "<name>" --json` against the test relay's DATA_DIR. */
+export async function createCommunity(
+	name = '幸福社区',
+	id = uniqueCommunity()
+): Promise<Community> {
+	const { stdout } = await run(
+		process.execPath,
+		[
+			'--experimental-strip-types',
+			'--experimental-sqlite',
+			'--disable-warning=ExperimentalWarning',
+			'sync-server/admin.ts',
+			'create-community',
+			name,
+			'--id',
+			id,
+			'--json',
+			'--url',
+			RELAY_ORIGIN
+		],
+		{ env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR } }
+	);
+	return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Community;
+}
+
+/** Opens an invite link, enters the display name, joins, and lands on the community home. */
+export async function joinThrough(page: Page, inviteUrl: string, name: string): Promise<void> {
+	const code = new URL(inviteUrl).hash.slice(1);
+	await page.goto(`/join#${code}`);
+	await page.locator('#display-name').fill(name);
+	await page.getByTestId('join-submit').click();
+	await page.waitForURL(/\/c\/[^/]+$/);
+	await expect(page.locator('main h1')).toBeVisible();
+}
+
+/** A phone signed in as a member of `community` (the secretary, when given its one-time link). */
+export async function joinedPhone(
+	browser: Browser,
+	name: string,
+	inviteUrl: string,
+	options: { locale?: string } = {}
+): Promise<Phone> {
+	const phone = await newPhone(browser, name, options);
+	await joinThrough(phone.page, inviteUrl, name);
+	return phone;
+}
+
+/** A fresh community and its secretary's phone, signed in, with the service worker in control. */
+export async function secretaryPhone(
+	browser: Browser,
+	name: string,
+	options: { locale?: string } = {}
+): Promise<Phone & { community: Community }> {
+	const community = await createCommunity();
+	const phone = await joinedPhone(browser, name, community.inviteUrl, options);
+	await openControlled(phone.page, `/c/${community.communityId}`);
+	return { ...phone, community };
+}
+
+/** Creates an invite through the relay API with the secretary phone's own token. */
+export async function createInviteVia(
+	page: Page,
+	input: { role: string; grids?: string[]; maxUses?: number }
+): Promise<string> {
+	const code = await page.evaluate(async (body) => {
+		const membership = JSON.parse(localStorage.getItem('gridboard:credential') ?? 'null');
+		const { token } = JSON.parse(localStorage.getItem('gridboard:token') ?? 'null');
+		const response = await fetch(`/api/communities/${membership.community.id}/invites`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+			body: JSON.stringify({ grids: [], maxUses: 1, expiresInHours: 24, ...body })
+		});
+		return (await response.json()).code as string;
+	}, input);
+	return `${RELAY_ORIGIN}/join#${code}`;
+}
 
 export type Phone = { context: BrowserContext; page: Page };
 
@@ -26,12 +113,8 @@ export async function newPhone(
 		hasTouch: true,
 		locale: options.locale ?? 'zh-CN'
 	});
-	await context.addInitScript((displayName) => {
-		if (!localStorage.getItem('gridboard:displayName')) {
-			localStorage.setItem('gridboard:displayName', displayName);
-		}
-	}, name);
 	const page = await context.newPage();
+	test.info().annotations.push({ type: 'phone', description: name });
 	return { context, page };
 }
 

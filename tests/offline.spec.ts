@@ -2,21 +2,24 @@ import { expect, test } from '@playwright/test';
 import {
 	addGrid,
 	expectAllOnServer,
-	newPhone,
+	createInviteVia,
+	joinedPhone,
 	openControlled,
 	reportCase,
-	syncStatus,
-	uniqueCommunity
+	secretaryPhone,
+	syncStatus
 } from './helpers';
 
 test('a phone offline reloads, reports and edits a case, comes back and the other phone receives it', async ({
 	browser
 }) => {
-	const community = uniqueCommunity();
-	const a = await newPhone(browser, '张志强');
-	const b = await newPhone(browser, '刘芳');
+	const a = await secretaryPhone(browser, '张志强');
+	const b = await joinedPhone(
+		browser,
+		'刘芳',
+		await createInviteVia(a.page, { role: 'volunteer' })
+	);
 
-	await openControlled(a.page, `/c/${community}`);
 	await addGrid(a.page, '二号网格');
 	await a.page
 		.getByTestId('grid-row')

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { newPhone, openControlled, uniqueCommunity } from './helpers';
+import { secretaryPhone } from './helpers';
 
 test('the manifest makes the app installable', async ({ request }) => {
 	const response = await request.get('/manifest.webmanifest');
@@ -31,9 +31,8 @@ test('the manifest makes the app installable', async ({ request }) => {
 test('the page is controlled by the service worker after a reload, and deep links open offline', async ({
 	browser
 }) => {
-	const community = uniqueCommunity();
-	const phone = await newPhone(browser, '陈静');
-	await openControlled(phone.page, `/c/${community}`);
+	const phone = await secretaryPhone(browser, '陈静');
+	const community = phone.community.communityId;
 	const manifestHref = await phone.page.locator('link[rel="manifest"]').getAttribute('href');
 	expect(manifestHref).toBe('/manifest.webmanifest');
 
@@ -51,9 +50,8 @@ test('the page is controlled by the service worker after a reload, and deep link
 });
 
 test('a newly deployed version is offered through the update prompt', async ({ browser }) => {
-	const phone = await newPhone(browser, '周敏');
+	const phone = await secretaryPhone(browser, '周敏');
 	const { page } = phone;
-	await openControlled(page, `/c/${uniqueCommunity()}`);
 	await expect(page.locator('main h1')).toBeVisible();
 
 	// Deploy "v2": the relay serves build/ from disk, so a changed service worker script is a new

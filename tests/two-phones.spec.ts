@@ -2,24 +2,28 @@ import { expect, test } from '@playwright/test';
 import {
 	addGrid,
 	expectAllOnServer,
-	newPhone,
+	createInviteVia,
+	joinedPhone,
 	openControlled,
 	reportCase,
-	syncStatus,
-	uniqueCommunity
+	secretaryPhone,
+	syncStatus
 } from './helpers';
 
 test('two phones see each other’s new case within seconds, and both reach "saved on the server"', async ({
 	browser
 }) => {
-	const community = uniqueCommunity();
-	const a = await newPhone(browser, '王秀英');
-	const b = await newPhone(browser, '李建国');
-
-	await openControlled(a.page, `/c/${community}`);
+	const a = await secretaryPhone(browser, '王秀英');
+	const community = a.community.communityId;
 	await addGrid(a.page, '第一网格');
 	await expectAllOnServer(a.page);
 
+	// B joins through an invite the secretary made: a volunteer, who may work on the boards.
+	const b = await joinedPhone(
+		browser,
+		'李建国',
+		await createInviteVia(a.page, { role: 'volunteer' })
+	);
 	await openControlled(b.page, `/c/${community}`);
 	await expect(b.page.getByTestId('grid-row').filter({ hasText: '第一网格' })).toBeVisible();
 
