@@ -105,7 +105,7 @@ function runTrial(seed: number) {
 			expect(result.ok).toBe(true);
 			if (result.ok && result.value.changed) {
 				writes.push(...newWrites(doc, caseId, field, before, value));
-				expect(readCase(doc, caseId)?.fields[field]).toEqual({ value, conflict: null });
+				expect(readCase(doc, caseId)?.fields[field]).toMatchObject({ value, conflict: null });
 			}
 		} else if (roll < 0.75) {
 			const before = heldIds(doc, caseId, 'status');

@@ -9,10 +9,13 @@
 export {
 	applyCaseStatusAction,
 	createCase,
+	editCase,
 	editCaseField,
 	resolveCaseFieldConflict,
 	type CaseStatusActionReason,
+	type CaseChanges,
 	type Changed,
+	type FieldChange,
 	type CreateCaseReason,
 	type EditCaseFieldReason,
 	type ResolveConflictReason

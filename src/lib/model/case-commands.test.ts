@@ -55,7 +55,7 @@ describe('createCase', () => {
 			updatedAt: 1000,
 			hasConflict: false
 		});
-		expect(snapshot.fields).toEqual({
+		expect(snapshot.fields).toMatchObject({
 			title: { value: '楼道灯短路', conflict: null },
 			description: { value: CORRIDOR_LIGHT.description, conflict: null },
 			category: { value: 'public_facilities', conflict: null },
@@ -109,7 +109,7 @@ describe('editCaseField', () => {
 			value: { changed: true }
 		});
 		const snapshot = mustRead(a, id);
-		expect(snapshot.fields.location).toEqual({ value: '3号楼2单元5楼', conflict: null });
+		expect(snapshot.fields.location).toMatchObject({ value: '3号楼2单元5楼', conflict: null });
 		expect(snapshot.updatedAt).toBe(2000);
 		expect(snapshot.timeline.at(-1)).toMatchObject({
 			kind: 'edited',
@@ -187,7 +187,7 @@ describe('editCaseField', () => {
 		net.flush();
 		expectConverged([a, b], id);
 		const snapshot = mustRead(b, id);
-		expect(snapshot.fields.title).toEqual({ value: '楼道灯短路跳闸', conflict: null });
+		expect(snapshot.fields.title).toMatchObject({ value: '楼道灯短路跳闸', conflict: null });
 		expect(snapshot.timeline.at(-1)).toMatchObject({
 			kind: 'conflict_resolved',
 			field: 'title',
@@ -213,7 +213,7 @@ describe('applyCaseStatusAction', () => {
 			value: 'reviewed'
 		});
 		const snapshot = mustRead(a, id);
-		expect(snapshot.fields.status).toEqual({ value: 'reviewed', conflict: null });
+		expect(snapshot.fields.status).toMatchObject({ value: 'reviewed', conflict: null });
 		expect(
 			snapshot.timeline.flatMap((e) => (e.kind === 'status' ? [[e.action, e.from, e.to]] : []))
 		).toEqual([
@@ -249,7 +249,7 @@ describe('applyCaseStatusAction', () => {
 		net.flush({ shuffle: 3 });
 		expectConverged([a, b], id);
 		const snapshot = mustRead(a, id);
-		expect(snapshot.fields.status).toEqual({ value: 'resolved', conflict: null });
+		expect(snapshot.fields.status).toMatchObject({ value: 'resolved', conflict: null });
 		expect(snapshot.fields.description.value).toBe('物业电工已到场，更换了保险丝。');
 		// Both entries share at=2000, so their order is by id: check membership, not order.
 		expect(snapshot.timeline.map((e) => e.kind).sort()).toEqual(['created', 'edited', 'status']);
@@ -274,7 +274,7 @@ describe('applyCaseStatusAction', () => {
 		net.flush();
 		expectConverged([a, b], id);
 		const settled = mustRead(b, id);
-		expect(settled.fields.status).toEqual({ value: 'in_progress', conflict: null });
+		expect(settled.fields.status).toMatchObject({ value: 'in_progress', conflict: null });
 		expect(settled.timeline.map((e) => e.kind)).toEqual([
 			'created',
 			'status',

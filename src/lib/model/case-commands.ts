@@ -11,6 +11,7 @@ import * as Y from 'yjs';
 import type { Actor } from '../domain/actor';
 import {
 	CASE_FIELDS,
+	EDITABLE_CASE_FIELDS,
 	validateCaseField,
 	validateCaseInput,
 	type CaseField,
@@ -25,9 +26,9 @@ import {
 	type CaseActionReason,
 	type CaseStatus
 } from '../domain/case-status';
-import { newCaseId, newEditId, type CaseId } from '../domain/ids';
+import { newCaseId, newEditId, type CaseId, type EditId } from '../domain/ids';
 import { err, ok, type Result } from '../domain/result';
-import { appendFieldEdit, createFieldLog, type FieldConflict } from './field-log';
+import { appendFieldEdit, createFieldLog, sameHeads, type FieldConflict } from './field-log';
 import {
 	appendTimelineEntry,
 	casesMap,
@@ -97,11 +98,12 @@ function settleConflict<F extends CaseField>(
 	value: CaseFieldValues[F],
 	conflict: FieldConflict<CaseFieldValues[F]>,
 	actor: Actor,
-	at: number
+	at: number,
+	seen?: readonly EditId[]
 ): void {
 	const id = newEditId();
 	doc.transact(() => {
-		appendFieldEdit(record.logs[field], value, FIELD_IS_VALUE[field], actor, at, id);
+		appendFieldEdit(record.logs[field], value, FIELD_IS_VALUE[field], actor, at, id, seen);
 		appendTimelineEntry(record, {
 			id,
 			kind: 'conflict_resolved',
@@ -188,14 +190,19 @@ export function applyCaseStatusAction(
 	return next;
 }
 
-/** Picks one of a field's concurrent values; the others stay in the timeline entry. */
+/**
+ * Picks one of a field's concurrent values; the others stay in the timeline entry. `seen` is the
+ * field's heads as shown to the person choosing (`FieldState.heads`): a value that arrived after
+ * the choice was shown is not discarded unseen but stays in conflict.
+ */
 export function resolveCaseFieldConflict<F extends CaseField>(
 	doc: Y.Doc,
 	caseId: CaseId,
 	field: F,
 	chosen: CaseFieldValues[F],
 	actor: Actor,
-	at: number = Date.now()
+	at: number = Date.now(),
+	seen?: readonly EditId[]
 ): Result<Changed, ResolveConflictReason> {
 	const record = findCase(doc, caseId);
 	if (!record) return err('case_not_found');
@@ -204,6 +211,61 @@ export function resolveCaseFieldConflict<F extends CaseField>(
 	if (!conflict.values.some((candidate) => candidate.value === chosen)) {
 		return err('value_not_in_conflict');
 	}
-	settleConflict(doc, record, field, chosen, conflict, actor, at);
+	settleConflict(doc, record, field, chosen, conflict, actor, at, seen);
+	return ok(CHANGED);
+}
+
+/** One field of an edit form: the value to write and the field's heads when the form opened. */
+export type FieldChange = Readonly<{ value: string; seen: readonly EditId[] }>;
+export type CaseChanges = Readonly<{ [F in EditableCaseField]?: FieldChange }>;
+
+/**
+ * Saves an edit form: every changed field in one transaction, all or nothing. Each field's edit
+ * supersedes only the heads the form was opened with, so a concurrent edit that arrived while
+ * the form was open stays visible as a conflict. A field whose value and heads are unchanged is
+ * not written; pass only the fields the person actually changed.
+ */
+export function editCase(
+	doc: Y.Doc,
+	caseId: CaseId,
+	changes: CaseChanges,
+	actor: Actor,
+	at: number = Date.now()
+): Result<Changed, EditCaseFieldReason> {
+	const record = findCase(doc, caseId);
+	if (!record) return err('case_not_found');
+	const writes: {
+		field: EditableCaseField;
+		value: string;
+		seen: readonly EditId[];
+		from: string;
+	}[] = [];
+	for (const field of EDITABLE_CASE_FIELDS) {
+		const change = changes[field];
+		if (change === undefined) continue;
+		const valid = validateCaseField(field, change.value);
+		if (!valid.ok) return valid;
+		const current = readCaseField(record, field);
+		// Nothing new to say: the same value over exactly the heads that are there.
+		if (current.value === valid.value && sameHeads(change.seen, current.heads)) continue;
+		writes.push({ field, value: valid.value, seen: change.seen, from: current.value });
+	}
+	if (writes.length === 0) return ok(UNCHANGED);
+	doc.transact(() => {
+		for (const { field, value, seen, from } of writes) {
+			const id = newEditId();
+			appendFieldEdit(record.logs[field], value, FIELD_IS_VALUE[field], actor, at, id, seen);
+			appendTimelineEntry(record, {
+				id,
+				kind: 'edited',
+				at,
+				by: actor.name,
+				deviceId: actor.deviceId,
+				field,
+				from,
+				to: value
+			});
+		}
+	}, ORIGIN_LOCAL_EDIT);
 	return ok(CHANGED);
 }

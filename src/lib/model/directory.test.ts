@@ -37,7 +37,7 @@ describe('directory', () => {
 		const second = added(addGrid(doc, { name: '第二网格' }, WANG, 2000));
 		const first = added(addGrid(doc, { name: ' 第一网格 ' }, LI, 1000));
 		const snapshot = readDirectory(doc);
-		expect(snapshot.grids).toEqual([
+		expect(snapshot.grids).toMatchObject([
 			{ id: first, name: '第一网格', nameConflict: null, createdAt: 1000, createdBy: LI.name },
 			{ id: second, name: '第二网格', nameConflict: null, createdAt: 2000, createdBy: WANG.name }
 		]);

@@ -15,13 +15,14 @@
 import * as Y from 'yjs';
 import type { Actor } from '../domain/actor';
 import { validateGridName, type GridNameReason } from '../domain/case-input';
-import { isValidIdSegment, newGridId, type GridId } from '../domain/ids';
+import { isValidIdSegment, newGridId, type EditId, type GridId } from '../domain/ids';
 import { compareByAtThenId } from '../domain/ordering';
 import { err, ok, type Result } from '../domain/result';
 import {
 	appendFieldEdit,
 	createFieldLog,
 	readFieldState,
+	sameHeads,
 	type FieldConflict,
 	type FieldLog
 } from './field-log';
@@ -31,6 +32,8 @@ export type GridSnapshot = Readonly<{
 	id: GridId;
 	name: string;
 	nameConflict: FieldConflict<string> | null;
+	/** The name's head edits, to pass back to `renameGrid` as what the renamer saw. */
+	nameHeads: readonly EditId[];
 	createdAt: number;
 	createdBy: string;
 }>;
@@ -80,23 +83,29 @@ export function addGrid(
 
 /**
  * Renames a grid. Renaming to the shown name while a concurrent rename is pending settles the
- * conflict on that name; renaming to the shown name with no conflict writes nothing.
+ * conflict on that name; renaming to the shown name with no conflict writes nothing. `seen` is
+ * the name's heads when the rename form opened (`GridSnapshot.nameHeads`): a rename that arrived
+ * meanwhile then stays visible as a conflict instead of being overwritten.
  */
 export function renameGrid(
 	doc: Y.Doc,
 	gridId: GridId,
 	name: string,
 	actor: Actor,
-	at: number = Date.now()
+	at: number = Date.now(),
+	seen?: readonly EditId[]
 ): Result<{ changed: boolean }, RenameGridReason> {
 	const valid = validateGridName(name);
 	if (!valid.ok) return valid;
 	const grid = liveGrid(doc, gridId);
 	if (!grid) return err('grid_not_found');
 	const current = readFieldState(grid.name, isString, '');
-	if (current.value === valid.value && current.conflict === null) return ok({ changed: false });
+	const sawCurrent = seen === undefined || sameHeads(seen, current.heads);
+	if (current.value === valid.value && current.conflict === null && sawCurrent) {
+		return ok({ changed: false });
+	}
 	doc.transact(() => {
-		appendFieldEdit(grid.name, valid.value, isString, actor, at);
+		appendFieldEdit(grid.name, valid.value, isString, actor, at, undefined, seen);
 	}, ORIGIN_LOCAL_EDIT);
 	return ok({ changed: true });
 }
@@ -129,6 +138,7 @@ function readGrid(key: string, value: unknown): GridSnapshot | null {
 		id: key as GridId,
 		name: state.value,
 		nameConflict: state.conflict,
+		nameHeads: state.heads,
 		createdAt,
 		createdBy: typeof createdBy === 'string' ? createdBy : ''
 	});

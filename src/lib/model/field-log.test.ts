@@ -51,7 +51,7 @@ describe('field log', () => {
 		const [a] = docs as [Y.Doc];
 		write(a, '3号楼楼道灯短路', WANG, 2000);
 		write(a, '3号楼2单元楼道灯短路', LI, 3000);
-		expect(state(a)).toEqual({ value: '3号楼2单元楼道灯短路', conflict: null });
+		expect(state(a)).toMatchObject({ value: '3号楼2单元楼道灯短路', conflict: null });
 	});
 
 	it('a sequential edit wins even when its clock is behind the edit it saw', () => {
@@ -62,7 +62,7 @@ describe('field log', () => {
 		write(b, '楼道灯短路，已报修', LI, 10);
 		net.flush();
 		for (const doc of docs)
-			expect(state(doc)).toEqual({ value: '楼道灯短路，已报修', conflict: null });
+			expect(state(doc)).toMatchObject({ value: '楼道灯短路，已报修', conflict: null });
 	});
 
 	it('two concurrent edits: both values visible on both replicas, identical snapshots', () => {
@@ -102,7 +102,7 @@ describe('field log', () => {
 		write(a, '楼道灯已修好', WANG, 2000);
 		write(b, '楼道灯已修好', LI, 2100);
 		net.flush();
-		expect(state(a)).toEqual({ value: '楼道灯已修好', conflict: null });
+		expect(state(a)).toMatchObject({ value: '楼道灯已修好', conflict: null });
 		expect(fieldHeads(readFieldEdits(logOf(b), isString))).toHaveLength(2);
 	});
 
@@ -113,10 +113,10 @@ describe('field log', () => {
 		write(b, '消防通道堵塞', LI, 2500);
 		net.flush();
 		write(a, '消防通道被电动车堵塞', WANG, 3000);
-		expect(state(a)).toEqual({ value: '消防通道被电动车堵塞', conflict: null });
+		expect(state(a)).toMatchObject({ value: '消防通道被电动车堵塞', conflict: null });
 		expect(state(b).conflict).not.toBeNull();
 		net.flush();
-		expect(state(b)).toEqual({ value: '消防通道被电动车堵塞', conflict: null });
+		expect(state(b)).toMatchObject({ value: '消防通道被电动车堵塞', conflict: null });
 	});
 
 	it('three-way concurrency keeps all three values, and one edit over them settles it', () => {
@@ -136,7 +136,7 @@ describe('field log', () => {
 		write(c, '车库减速带松动异响', ZHAO, 4000);
 		net.flush();
 		for (const doc of docs)
-			expect(state(doc)).toEqual({ value: '车库减速带松动异响', conflict: null });
+			expect(state(doc)).toMatchObject({ value: '车库减速带松动异响', conflict: null });
 	});
 
 	it('an edit concurrent with a resolution stays visible beside it', () => {
@@ -165,8 +165,11 @@ describe('field log', () => {
 		]);
 		expect(readFieldEdits(log, isString).map((e) => e.id)).toEqual(['e1']);
 		// e2 (a value this version cannot read) is skipped whole, its bases too: e1 still shows.
-		expect(readFieldState(log, isString, '')).toEqual({ value: '楼道灯短路', conflict: null });
-		expect(readFieldState(doc.getArray<unknown>('empty'), isString, '—')).toEqual({
+		expect(readFieldState(log, isString, '')).toMatchObject({
+			value: '楼道灯短路',
+			conflict: null
+		});
+		expect(readFieldState(doc.getArray<unknown>('empty'), isString, '—')).toMatchObject({
 			value: '—',
 			conflict: null
 		});
@@ -185,7 +188,7 @@ describe('field log', () => {
 			deviceId: 'p',
 			at: 1
 		};
-		expect(resolveFieldState([edit, { ...edit }], '')).toEqual({
+		expect(resolveFieldState([edit, { ...edit }], '')).toMatchObject({
 			value: '飞线充电',
 			conflict: null
 		});

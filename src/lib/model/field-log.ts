@@ -47,6 +47,8 @@ export type FieldConflict<T extends FieldValue> = Readonly<{
 export type FieldState<T extends FieldValue> = Readonly<{
 	value: T;
 	conflict: FieldConflict<T> | null;
+	/** The ids of the current heads: what an editor "saw", to pass back as an edit's bases. */
+	heads: readonly EditId[];
 }>;
 
 /** The Y type a field log lives in; its items are read as unknown, since peers may be older or newer. */
@@ -110,7 +112,7 @@ export function resolveFieldState<T extends FieldValue>(
 ): FieldState<T> {
 	const heads = fieldHeads(edits);
 	const top = heads[0];
-	if (top === undefined) return Object.freeze({ value: fallback, conflict: null });
+	if (top === undefined) return Object.freeze({ value: fallback, conflict: null, heads: [] });
 	const candidates: FieldCandidate<T>[] = [];
 	const seen = new Set<T>();
 	for (const head of heads) {
@@ -123,7 +125,15 @@ export function resolveFieldState<T extends FieldValue>(
 	}
 	const conflict =
 		candidates.length > 1 ? Object.freeze({ values: Object.freeze(candidates) }) : null;
-	return Object.freeze({ value: top.value, conflict });
+	const ids = Object.freeze(heads.map((head) => head.id));
+	return Object.freeze({ value: top.value, conflict, heads: ids });
+}
+
+/** Whether `seen` names exactly the current heads (in any order). */
+export function sameHeads(seen: readonly EditId[], heads: readonly EditId[]): boolean {
+	if (seen.length !== heads.length) return false;
+	const set = new Set(heads);
+	return seen.every((id) => set.has(id));
 }
 
 export function readFieldState<T extends FieldValue>(
@@ -157,8 +167,11 @@ export function createFieldLog<T extends FieldValue>(
 }
 
 /**
- * Appends an edit whose bases are all current heads, so it supersedes every value the writer
- * can see (this is also how a conflict is resolved). Call inside a command's transaction.
+ * Appends an edit that supersedes the heads its writer saw (this is also how a conflict is
+ * resolved). `seen` defaults to the current heads, right for an action taken on what is shown
+ * this instant; a form opened earlier passes the heads it was seeded from, so an edit that
+ * arrived while it was open becomes a visible conflict instead of being overwritten.
+ * Call inside a command's transaction.
  */
 export function appendFieldEdit<T extends FieldValue>(
 	log: FieldLog,
@@ -166,9 +179,10 @@ export function appendFieldEdit<T extends FieldValue>(
 	isValue: IsFieldValue<T>,
 	actor: Actor,
 	at: number,
-	id: EditId = newEditId()
+	id: EditId = newEditId(),
+	seen?: readonly EditId[]
 ): FieldEdit<T> {
-	const bases = fieldHeads(readFieldEdits(log, isValue)).map((head) => head.id);
+	const bases = seen ?? fieldHeads(readFieldEdits(log, isValue)).map((head) => head.id);
 	const edit = newEdit(value, bases, actor, at, id);
 	log.push([edit]);
 	return edit;
