@@ -97,28 +97,72 @@ export function readCase(doc: Y.Doc, caseId: CaseId): CaseSnapshot | null {
 	return Object.freeze({ id: record.id, ...core });
 }
 
+function readSummary(key: string, value: unknown): CaseSummary | null {
+	const record = parseCaseRecord(key, value);
+	const core = record && readCore(record);
+	if (!record || !core) return null;
+	const { fields } = core;
+	return Object.freeze({
+		id: record.id,
+		title: fields.title.value,
+		category: fields.category.value,
+		location: fields.location.value,
+		status: fields.status.value,
+		createdAt: core.createdAt,
+		createdBy: core.createdBy,
+		updatedAt: core.updatedAt,
+		hasConflict: core.hasConflict
+	});
+}
+
+/**
+ * Per-document memo of case summaries. A board holds thousands of cases and every remote edit
+ * re-renders it, so a change re-reads only the cases it touched: `observeDeep` on the cases map
+ * marks them stale. Snapshots stay frozen values; the memo only avoids recomputing them.
+ */
+type SummaryMemo = { summaries: Map<string, CaseSummary | null>; stale: Set<string> | 'all' };
+const memos = new WeakMap<Y.Doc, SummaryMemo>();
+
+function summaryMemo(doc: Y.Doc): SummaryMemo {
+	let memo = memos.get(doc);
+	if (memo) return memo;
+	const created: SummaryMemo = { summaries: new Map(), stale: 'all' };
+	const cases = casesMap(doc);
+	cases.observeDeep((events) => {
+		if (created.stale === 'all') return;
+		for (const event of events) {
+			if (event.target === cases) {
+				for (const key of event.changes.keys.keys()) created.stale.add(key);
+			} else {
+				const key = event.path[0];
+				if (typeof key === 'string') created.stale.add(key);
+				else created.stale = 'all';
+			}
+			if (created.stale === 'all') return;
+		}
+	});
+	memos.set(doc, created);
+	memo = created;
+	return memo;
+}
+
 /** Every case, newest first (createdAt descending, then id descending). */
 export function listCases(doc: Y.Doc): readonly CaseSummary[] {
-	const summaries: CaseSummary[] = [];
-	for (const [key, value] of casesMap(doc).entries()) {
-		const record = parseCaseRecord(key, value);
-		const core = record && readCore(record);
-		if (!record || !core) continue;
-		const { fields } = core;
-		summaries.push(
-			Object.freeze({
-				id: record.id,
-				title: fields.title.value,
-				category: fields.category.value,
-				location: fields.location.value,
-				status: fields.status.value,
-				createdAt: core.createdAt,
-				createdBy: core.createdBy,
-				updatedAt: core.updatedAt,
-				hasConflict: core.hasConflict
-			})
-		);
+	const memo = summaryMemo(doc);
+	const cases = casesMap(doc);
+	if (memo.stale === 'all') {
+		memo.summaries.clear();
+		for (const [key, value] of cases.entries()) memo.summaries.set(key, readSummary(key, value));
+	} else {
+		for (const key of memo.stale) {
+			const value = cases.get(key);
+			if (value === undefined) memo.summaries.delete(key);
+			else memo.summaries.set(key, readSummary(key, value));
+		}
 	}
+	memo.stale = new Set();
+	const summaries: CaseSummary[] = [];
+	for (const summary of memo.summaries.values()) if (summary) summaries.push(summary);
 	summaries.sort((a, b) =>
 		compareByAtThenId({ at: b.createdAt, id: b.id }, { at: a.createdAt, id: a.id })
 	);
