@@ -13,6 +13,7 @@
  * finished are stored and counted like any other.
  */
 import * as Y from 'yjs';
+import type { Awareness } from 'y-protocols/awareness';
 import {
 	openLocalStore,
 	ORIGIN_LOCAL_STORE,
@@ -67,6 +68,8 @@ export interface DocSession {
 	readonly doc: Y.Doc;
 	/** Resolves once the stored document is in `doc`; never rejects. */
 	readonly whenLoaded: Promise<void>;
+	/** Who else has this document open (y-websocket awareness): presence and cursors. */
+	readonly awareness: Awareness;
 	getState(): DocSyncState;
 	subscribe(listener: (state: DocSyncState) => void): () => void;
 	/** Connects to the relay (again), e.g. after `disconnect()` or a 44xx close. */
@@ -164,6 +167,7 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 		docName,
 		doc,
 		whenLoaded,
+		awareness: relay.provider.awareness,
 		getState: () => state,
 		subscribe(listener) {
 			listeners.add(listener);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
+import { Awareness } from 'y-protocols/awareness';
 import type { DocSession, DocSyncState } from './doc-session.ts';
 import { createSessionRegistry } from './session-registry.ts';
 
@@ -19,10 +20,12 @@ function fakeSession(docName: string): FakeSession {
 		lastConfirmedAt: 1
 	});
 	const listeners = new Set<(state: DocSyncState) => void>();
+	const doc = new Y.Doc();
 	const session: FakeSession = {
 		docName,
-		doc: new Y.Doc(),
+		doc,
 		whenLoaded: Promise.resolve(),
+		awareness: new Awareness(doc),
 		destroyed: false,
 		getState: () => state,
 		subscribe(listener) {
