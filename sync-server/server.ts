@@ -22,6 +22,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { accessFor, type Role } from '../src/lib/domain/access.ts';
 import { createApiHandler } from './api.ts';
+import {
+	createBlobService,
+	isBlobPath,
+	readBlobConfig,
+	type BlobConfig,
+	type BlobService
+} from './blobs.ts';
 import { DEFAULT_CONFIG, type RelayConfig } from './config.ts';
 import { Connection } from './connection.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
@@ -59,6 +66,8 @@ export type RelayOptions = Partial<RelayConfig> & {
 	heartbeatMs?: number;
 	/** Structured log sink; never receives document content. Default: silent. */
 	log?: (event: Record<string, unknown>) => void;
+	/** Photo blob limits and sweep (sync-server/blobs.ts); default: MAX_BLOB_BYTES, BLOB_GRACE_HOURS. */
+	blobs?: Partial<BlobConfig>;
 };
 
 export type RelayStats = {
@@ -95,6 +104,8 @@ export type Relay = {
 	/** Closes the live connections of one member (code 4401 or 4403). */
 	closeMember(communityId: string, memberId: string, code: number, reason: string): number;
 	identity: IdentityStore;
+	/** Photo blobs: the upload/read handler and the unreferenced-blob sweep. */
+	blobs: BlobService;
 	close(): Promise<void>;
 };
 
@@ -212,6 +223,16 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		log
 	});
 
+	const blobs = createBlobService({
+		dataDir: config.dataDir,
+		store,
+		identity,
+		keys,
+		clockSkewSeconds,
+		config: { ...readBlobConfig(process.env), ...options.blobs },
+		log
+	});
+
 	// Sockets that have not yet finished an upgrade or sent a complete HTTP request.
 	const deadlines = new Map<Duplex, NodeJS.Timeout>();
 	const clearDeadline = (socket: Duplex): void => {
@@ -231,6 +252,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			const rawUrl = req.url ?? '/';
 			const end = rawUrl.search(/[?#]/);
 			const rawPath = end === -1 ? rawUrl : rawUrl.slice(0, end);
+			if (isBlobPath(rawPath)) {
+				blobs.handle(req, res, rawPath);
+				return;
+			}
 			if (rawPath === '/api' || rawPath.startsWith('/api/')) {
 				handleApi(req, res, rawPath);
 				return;
@@ -428,6 +453,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			closing = true;
 			clearInterval(heartbeat);
 			clearInterval(sweep);
+			blobs.close();
 			rooms.queue.flush();
 			for (const connection of connections)
 				connection.close(CLOSE.goingAway, 'relay shutting down');
@@ -456,7 +482,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		};
 	};
 
-	return { url, port, stats, mintToken, createCommunity, closeMember, identity, close };
+	return { url, port, stats, mintToken, createCommunity, closeMember, identity, blobs, close };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
