@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { isPatrolDue, nextPatrolDay, validatePatrolRoute } from './patrol-schedule';
+import { dayKeyOf, monthKeyOf, weekdayOf, type Weekday } from './task-dates';
+
+const WED_SUN: Weekday[] = [3, 0];
+
+describe('nextPatrolDay: every Wednesday and Sunday', () => {
+	// 2025-03-03 is a Monday.
+	const rows: [string, string][] = [
+		['2025-03-03', '2025-03-05'], // Monday → Wednesday
+		['2025-03-05', '2025-03-05'], // Wednesday → today
+		['2025-03-06', '2025-03-09'], // Thursday → Sunday
+		['2025-03-09', '2025-03-09'], // Sunday → today
+		['2025-03-10', '2025-03-12'], // next Monday → Wednesday
+		['2025-12-29', '2025-12-31'], // across a year end
+		['2024-02-26', '2024-02-28'] // leap February
+	];
+	for (const [from, expected] of rows) {
+		it(`from ${from} → ${expected}`, () => {
+			expect(nextPatrolDay(WED_SUN, from)).toBe(expected);
+			expect([0, 3]).toContain(weekdayOf(expected));
+		});
+	}
+	it('no weekdays, no next day', () => expect(nextPatrolDay([], '2025-03-03')).toBeNull());
+});
+
+describe('isPatrolDue', () => {
+	it('due on a patrol day without a run, not after a run that day, not on other days', () => {
+		expect(isPatrolDue(WED_SUN, '2025-03-05', [])).toBe(true);
+		expect(isPatrolDue(WED_SUN, '2025-03-05', ['2025-03-05'])).toBe(false);
+		expect(isPatrolDue(WED_SUN, '2025-03-06', [])).toBe(false);
+	});
+});
+
+describe('days and months are China Standard Time', () => {
+	it('23:30 UTC on the 4th is the 5th in Beijing; month keys follow', () => {
+		const at = Date.parse('2025-03-04T23:30:00Z');
+		expect(dayKeyOf(at)).toBe('2025-03-05');
+		expect(monthKeyOf(Date.parse('2025-03-31T16:30:00Z'))).toBe('2025-04');
+	});
+});
+
+describe('validatePatrolRoute', () => {
+	const base = {
+		name: '啄木鸟巡查队 东片',
+		area: '幸福里小区',
+		gridId: 'g1',
+		checklist: ['消防通道畅通', '无飞线充电', '门前三包', '垃圾'],
+		weekdays: [0, 3],
+		hoursPerRun: 2
+	};
+	const rows: [string, Partial<typeof base>, string][] = [
+		['valid', {}, 'ok'],
+		['no name', { name: ' ' }, 'name_required'],
+		['no grid', { gridId: '' }, 'grid_required'],
+		['empty checklist', { checklist: [' ', ''] }, 'checklist_required'],
+		['long item', { checklist: ['字'.repeat(61)] }, 'checklist_item_too_long'],
+		[
+			'too many items',
+			{ checklist: Array.from({ length: 21 }, (_, i) => `${i}`) },
+			'checklist_too_long'
+		],
+		['no weekdays', { weekdays: [] }, 'weekdays_required'],
+		['weekday 7', { weekdays: [7] }, 'weekdays_invalid'],
+		['zero hours', { hoursPerRun: 0 }, 'hours_invalid']
+	];
+	for (const [name, change, expected] of rows) {
+		it(name, () => {
+			const result = validatePatrolRoute({ ...base, ...change });
+			expect(result.ok ? 'ok' : result.reason).toBe(expected);
+		});
+	}
+	it('sorts and de-duplicates weekdays, drops blank checklist items', () => {
+		const result = validatePatrolRoute({
+			...base,
+			weekdays: [3, 0, 3],
+			checklist: ['a', ' ', 'b ']
+		});
+		expect(result.ok && result.value.weekdays).toEqual([0, 3]);
+		expect(result.ok && result.value.checklist).toEqual(['a', 'b']);
+	});
+});
