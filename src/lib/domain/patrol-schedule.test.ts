@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isPatrolDue, nextPatrolDay, validatePatrolRoute } from './patrol-schedule';
+import {
+	canPatrol,
+	isPatrolDue,
+	nextPatrolDay,
+	validatePatrolRoute,
+	type PatrolAction
+} from './patrol-schedule';
 import { dayKeyOf, monthKeyOf, weekdayOf, type Weekday } from './task-dates';
 
 const WED_SUN: Weekday[] = [3, 0];
@@ -79,4 +85,22 @@ describe('validatePatrolRoute', () => {
 		expect(result.ok && result.value.weekdays).toEqual([0, 3]);
 		expect(result.ok && result.value.checklist).toEqual(['a', 'b']);
 	});
+});
+
+describe('canPatrol', () => {
+	const rows: [string, PatrolAction, boolean, boolean][] = [
+		['secretary', 'create_route', true, true],
+		['grid-member', 'delete_route', true, true],
+		['volunteer', 'create_route', true, false],
+		['volunteer', 'start', true, true],
+		['volunteer', 'run', true, true],
+		['volunteer', 'run', false, false],
+		['grid-member', 'run', false, true],
+		['observer', 'start', true, false],
+		['observer', 'run', true, false]
+	];
+	for (const [role, action, own, expected] of rows) {
+		it(`${role} ${action}${own ? '' : ' (someone else’s run)'} → ${expected}`, () =>
+			expect(canPatrol(role, action, own)).toBe(expected));
+	}
 });

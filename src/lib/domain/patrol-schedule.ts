@@ -8,7 +8,7 @@
 
 import { err, ok, type Result } from './result';
 import { addDays, isWeekday, weekdayOf, type DayKey, type Weekday } from './task-dates';
-import { codePoints, isValidHours } from './task-rules';
+import { codePoints, isStaff, isValidHours } from './task-rules';
 
 export const PATROL_NAME_MAX = 60;
 export const PATROL_AREA_MAX = 200;
@@ -102,4 +102,18 @@ export function validateFindingNote(
 	const trimmed = note.trim();
 	if (trimmed.length === 0) return err('note_required');
 	return codePoints(trimmed) > FINDING_NOTE_MAX ? err('note_too_long') : ok(trimmed);
+}
+
+export const PATROL_ACTIONS = ['create_route', 'delete_route', 'start', 'run'] as const;
+export type PatrolAction = (typeof PATROL_ACTIONS)[number];
+
+/**
+ * Staff manage routes; staff and volunteers walk them (`start` a run; `run` = tick, note a
+ * finding, finish — on a run of their own, unless staff). Observers only read.
+ */
+export function canPatrol(role: string, action: PatrolAction, ownRun = true): boolean {
+	if (isStaff(role)) return true;
+	if (role !== 'volunteer') return false;
+	if (action === 'start') return true;
+	return action === 'run' && ownRun;
 }
