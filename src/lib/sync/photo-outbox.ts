@@ -1,0 +1,508 @@
+/**
+ * Photo outbox and cache: photo bytes live in their own IndexedDB database
+ * (`gridboard:photos`, wiped by sign-out with every other `gridboard:` database) until the relay
+ * confirmed storing them, and stay there afterwards as the device's cache.
+ *
+ *   photos (key `${communityId}/${hash}`): { key, communityId, hash, mime, width, height, size,
+ *                                           data: ArrayBuffer, state: 'pending' | 'stored', addedAt }
+ *
+ * Invariants:
+ * - `add` resolves only after the bytes are committed to IndexedDB, so a photo attached to a
+ *   case is on the device before the case names it; it shows at once with no signal.
+ * - A pending photo is only ever marked stored after the relay answered 201 or 200 for its
+ *   hash; nothing is deleted on failure. Uploads run one at a time, oldest first, with
+ *   exponential backoff (reset when the browser comes online, or on `retryNow`).
+ * - A photo missing locally is fetched from the relay with the bearer token and cached.
+ * - The database closes itself on `versionchange`, so sign-out's deleteDatabase is never blocked.
+ */
+
+import type { TokenResult } from './token-manager';
+
+export const PHOTO_DB_NAME = 'gridboard:photos';
+const STORE = 'photos';
+
+export type PhotoStatus = 'waiting' | 'uploading' | 'stored' | 'failed';
+
+export type PhotoState = Readonly<{
+	status: PhotoStatus;
+	/** 0–1 while uploading. */
+	progress: number;
+	/** Why the last attempt failed (a relay reason, `offline`, `network`…). */
+	error: string | null;
+}>;
+
+export type NewPhoto = Readonly<{
+	hash: string;
+	mime: string;
+	width: number;
+	height: number;
+	data: ArrayBuffer;
+}>;
+
+type Row = {
+	key: string;
+	communityId: string;
+	hash: string;
+	mime: string;
+	width: number;
+	height: number;
+	size: number;
+	data: ArrayBuffer;
+	state: 'pending' | 'stored';
+	addedAt: number;
+};
+
+export type UploadRequest = Readonly<{
+	url: string;
+	token: string;
+	mime: string;
+	data: ArrayBuffer;
+	onProgress(fraction: number): void;
+}>;
+
+/** An upload's answer: the HTTP status and the relay's error reason, or 0 when unreachable. */
+export type UploadAnswer = Readonly<{ status: number; error: string | null }>;
+
+export type Uploader = (request: UploadRequest) => Promise<UploadAnswer>;
+
+export type TokenGetter = Readonly<{
+	get(): Promise<TokenResult>;
+	fresh(): Promise<TokenResult>;
+}>;
+
+export type PhotoOutboxOptions = Readonly<{
+	communityId: string;
+	/** Relay tokens; null (signed out) keeps photos local. */
+	tokens: TokenGetter | null;
+	/** Origin of the relay API; '' = same origin. */
+	baseUrl?: string;
+	indexedDB?: IDBFactory;
+	upload?: Uploader;
+	fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+	isOnline?: () => boolean;
+	/** Fires `online`; default `window` in a browser. */
+	networkEvents?: EventTarget | null;
+	retryBaseMs?: number;
+	retryMaxMs?: number;
+	now?: () => number;
+}>;
+
+export interface PhotoOutbox {
+	/** Stores the bytes (committed before it resolves) and queues the upload. */
+	add(photo: NewPhoto): Promise<void>;
+	/** The bytes, from this device or else fetched from the relay and cached; null if neither. */
+	blob(hash: string): Promise<Blob | null>;
+	/** Upload state of a photo; `stored` for one this device never had to upload. */
+	state(hash: string): PhotoState;
+	/** Photos not yet confirmed by the relay. */
+	pendingCount(): number;
+	subscribe(listener: () => void): () => void;
+	/** Starts the upload queue now (app start, `online`, the user's retry). */
+	retryNow(): void;
+	/** Resolves once nothing is pending (tests, sign-out warnings) or rejects after `timeoutMs`. */
+	whenIdle(timeoutMs?: number): Promise<void>;
+	destroy(): void;
+}
+
+const STORED: PhotoState = Object.freeze({ status: 'stored', progress: 1, error: null });
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+	return new Promise((resolve, reject) => {
+		req.onsuccess = () => resolve(req.result);
+		req.onerror = () => reject(req.error ?? new Error('indexeddb request failed'));
+	});
+}
+
+function done(tx: IDBTransaction): Promise<void> {
+	return new Promise((resolve, reject) => {
+		tx.oncomplete = () => resolve();
+		tx.onerror = () => reject(tx.error ?? new Error('indexeddb transaction failed'));
+		tx.onabort = () => reject(tx.error ?? new Error('indexeddb transaction aborted'));
+	});
+}
+
+/** Uploads with XMLHttpRequest where it exists (real upload progress), else fetch. */
+export const defaultUploader: Uploader = (req) => {
+	if (typeof XMLHttpRequest === 'undefined') return fetchUploader(globalThis.fetch)(req);
+	return new Promise((resolve) => {
+		const xhr = new XMLHttpRequest();
+		xhr.open('PUT', req.url);
+		xhr.setRequestHeader('Content-Type', req.mime);
+		xhr.setRequestHeader('Authorization', `Bearer ${req.token}`);
+		xhr.upload.onprogress = (event) => {
+			if (event.lengthComputable && event.total > 0) req.onProgress(event.loaded / event.total);
+		};
+		xhr.onload = () => {
+			let error: string | null;
+			try {
+				error = (JSON.parse(xhr.responseText) as { error?: string }).error ?? null;
+			} catch {
+				error = null;
+			}
+			resolve({ status: xhr.status, error });
+		};
+		xhr.onerror = () => resolve({ status: 0, error: 'network' });
+		xhr.ontimeout = () => resolve({ status: 0, error: 'timeout' });
+		xhr.timeout = 120_000;
+		xhr.send(new Blob([req.data], { type: req.mime }));
+	});
+};
+
+/** A fetch-based uploader (no upload progress: 0 until the answer, then 1). */
+export function fetchUploader(
+	doFetch: (input: string, init?: RequestInit) => Promise<Response>
+): Uploader {
+	return async (req) => {
+		req.onProgress(0);
+		try {
+			const response = await doFetch(req.url, {
+				method: 'PUT',
+				headers: { 'Content-Type': req.mime, Authorization: `Bearer ${req.token}` },
+				body: new Uint8Array(req.data)
+			});
+			const body = (await response.json().catch(() => null)) as { error?: string } | null;
+			if (response.ok) req.onProgress(1);
+			return { status: response.status, error: body?.error ?? null };
+		} catch {
+			return { status: 0, error: 'network' };
+		}
+	};
+}
+
+async function digestHex(data: ArrayBuffer): Promise<string> {
+	const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+	return [...digest].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
+	const { communityId } = options;
+	const factory = options.indexedDB ?? globalThis.indexedDB;
+	const baseUrl = options.baseUrl ?? '';
+	const upload = options.upload ?? defaultUploader;
+	const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+	const isOnline = options.isOnline ?? (() => globalThis.navigator?.onLine ?? true);
+	const events =
+		options.networkEvents === undefined
+			? typeof window === 'undefined'
+				? null
+				: window
+			: options.networkEvents;
+	const retryBaseMs = options.retryBaseMs ?? 2000;
+	const retryMaxMs = options.retryMaxMs ?? 60_000;
+	const now = options.now ?? Date.now;
+	const keyOf = (hash: string): string => `${communityId}/${hash}`;
+	const blobUrl = (hash: string): string =>
+		`${baseUrl}/api/communities/${encodeURIComponent(communityId)}/blobs/${hash}`;
+
+	const states = new Map<string, PhotoState>();
+	const listeners = new Set<() => void>();
+	const inFlightFetches = new Map<string, Promise<Blob | null>>();
+	let destroyed = false;
+	let running = false;
+	let rerun = false;
+	let failures = 0;
+	let timer: ReturnType<typeof setTimeout> | null = null;
+	let dbPromise: Promise<IDBDatabase> | null = null;
+
+	const notify = (): void => {
+		for (const listener of [...listeners]) listener();
+	};
+	const setState = (hash: string, state: PhotoState): void => {
+		states.set(hash, Object.freeze(state));
+		notify();
+	};
+
+	const open = (): Promise<IDBDatabase> => {
+		dbPromise ??= new Promise<IDBDatabase>((resolve, reject) => {
+			const req = factory.open(PHOTO_DB_NAME, 1);
+			req.onupgradeneeded = () => {
+				const store = req.result.createObjectStore(STORE, { keyPath: 'key' });
+				store.createIndex('byState', ['communityId', 'state']);
+			};
+			req.onsuccess = () => {
+				const db = req.result;
+				db.onversionchange = () => {
+					db.close();
+					dbPromise = null;
+				};
+				db.onclose = () => {
+					dbPromise = null;
+				};
+				resolve(db);
+			};
+			req.onerror = () => {
+				dbPromise = null;
+				reject(req.error ?? new Error('cannot open photo database'));
+			};
+			req.onblocked = () => reject(new Error('photo database blocked'));
+		});
+		return dbPromise;
+	};
+
+	const readRow = async (hash: string): Promise<Row | undefined> => {
+		const db = await open();
+		const tx = db.transaction(STORE, 'readonly');
+		return (await request(tx.objectStore(STORE).get(keyOf(hash)))) as Row | undefined;
+	};
+
+	const writeRow = async (row: Row, onlyIfAbsent = false): Promise<void> => {
+		const db = await open();
+		const tx = db.transaction(STORE, 'readwrite');
+		const store = tx.objectStore(STORE);
+		if (onlyIfAbsent) {
+			const existing = (await request(store.get(row.key))) as Row | undefined;
+			if (existing) {
+				await done(tx);
+				return;
+			}
+		}
+		store.put(row);
+		await done(tx);
+	};
+
+	const markStored = async (hash: string): Promise<void> => {
+		const db = await open();
+		const tx = db.transaction(STORE, 'readwrite');
+		const store = tx.objectStore(STORE);
+		const row = (await request(store.get(keyOf(hash)))) as Row | undefined;
+		if (row && row.state !== 'stored') store.put({ ...row, state: 'stored' });
+		await done(tx);
+	};
+
+	const pendingRows = async (): Promise<Row[]> => {
+		const db = await open();
+		const tx = db.transaction(STORE, 'readonly');
+		const index = tx.objectStore(STORE).index('byState');
+		const rows = (await request(index.getAll([communityId, 'pending']))) as Row[];
+		return rows.sort((a, b) => a.addedAt - b.addedAt || (a.key < b.key ? -1 : 1));
+	};
+
+	const schedule = (delayMs: number): void => {
+		if (destroyed) return;
+		if (timer) clearTimeout(timer);
+		timer = setTimeout(() => {
+			timer = null;
+			void run();
+		}, delayMs);
+	};
+
+	/** One pass over the pending photos, oldest first; schedules itself again on failure. */
+	const run = async (): Promise<void> => {
+		if (destroyed) return;
+		if (running) {
+			rerun = true;
+			return;
+		}
+		running = true;
+		let failed = false;
+		try {
+			const rows = await pendingRows();
+			for (const row of rows) {
+				if (!states.has(row.hash) || states.get(row.hash)?.status === 'stored') {
+					setState(row.hash, { status: 'waiting', progress: 0, error: null });
+				}
+			}
+			for (const row of rows) {
+				if (destroyed) return;
+				const ok = await uploadOne(row);
+				if (!ok) {
+					failed = true;
+					break;
+				}
+			}
+		} catch (error) {
+			failed = true;
+			console.warn('photo outbox', error);
+		} finally {
+			running = false;
+		}
+		if (rerun) {
+			rerun = false;
+			schedule(0);
+		} else if (failed) {
+			failures++;
+			schedule(Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(failures - 1, 10)));
+		} else {
+			failures = 0;
+		}
+	};
+
+	const uploadOne = async (row: Row): Promise<boolean> => {
+		const { hash } = row;
+		if (!options.tokens || !isOnline()) {
+			setState(hash, { status: 'waiting', progress: 0, error: 'offline' });
+			return false;
+		}
+		let token = await options.tokens.get();
+		if (!token.ok) {
+			setState(hash, { status: 'waiting', progress: 0, error: token.reason });
+			return false;
+		}
+		for (let attempt = 0; attempt < 2; attempt++) {
+			setState(hash, { status: 'uploading', progress: 0, error: null });
+			const answer = await upload({
+				url: blobUrl(hash),
+				token: token.token,
+				mime: row.mime,
+				data: row.data,
+				onProgress: (fraction) =>
+					setState(hash, {
+						status: 'uploading',
+						progress: Math.max(0, Math.min(1, fraction)),
+						error: null
+					})
+			});
+			if (answer.status === 201 || answer.status === 200) {
+				await markStored(hash);
+				setState(hash, STORED);
+				return true;
+			}
+			if (answer.status === 401 && attempt === 0) {
+				const fresh = await options.tokens.fresh();
+				if (!fresh.ok) break;
+				token = fresh;
+				continue;
+			}
+			const offline = answer.status === 0;
+			setState(hash, {
+				status: offline && !isOnline() ? 'waiting' : 'failed',
+				progress: 0,
+				error: answer.error ?? String(answer.status)
+			});
+			return false;
+		}
+		setState(hash, { status: 'failed', progress: 0, error: 'token_invalid' });
+		return false;
+	};
+
+	const onOnline = (): void => {
+		failures = 0;
+		schedule(0);
+	};
+	events?.addEventListener('online', onOnline);
+
+	const outbox: PhotoOutbox = {
+		async add(photo) {
+			const existing = await readRow(photo.hash);
+			if (existing) return;
+			await writeRow(
+				{
+					key: keyOf(photo.hash),
+					communityId,
+					hash: photo.hash,
+					mime: photo.mime,
+					width: photo.width,
+					height: photo.height,
+					size: photo.data.byteLength,
+					data: photo.data,
+					state: 'pending',
+					addedAt: now()
+				},
+				true
+			);
+			setState(photo.hash, { status: 'waiting', progress: 0, error: null });
+			failures = 0;
+			schedule(0);
+		},
+
+		async blob(hash) {
+			const row = await readRow(hash).catch(() => undefined);
+			if (row) return new Blob([row.data], { type: row.mime });
+			let pending = inFlightFetches.get(hash);
+			if (!pending) {
+				pending = fetchRemote(hash).finally(() => inFlightFetches.delete(hash));
+				inFlightFetches.set(hash, pending);
+			}
+			return pending;
+		},
+
+		state(hash) {
+			return states.get(hash) ?? STORED;
+		},
+
+		pendingCount() {
+			let count = 0;
+			for (const state of states.values()) if (state.status !== 'stored') count++;
+			return count;
+		},
+
+		subscribe(listener) {
+			listeners.add(listener);
+			return () => listeners.delete(listener);
+		},
+
+		retryNow() {
+			failures = 0;
+			schedule(0);
+		},
+
+		whenIdle(timeoutMs = 30_000) {
+			return new Promise((resolve, reject) => {
+				const check = async (): Promise<boolean> => (await pendingRows()).length === 0;
+				const deadline = setTimeout(() => {
+					stop();
+					reject(new Error('photo uploads still pending'));
+				}, timeoutMs);
+				const stop = outbox.subscribe(() => {
+					void check().then((empty) => {
+						if (empty) finish();
+					});
+				});
+				const finish = (): void => {
+					clearTimeout(deadline);
+					stop();
+					resolve();
+				};
+				void check().then((empty) => {
+					if (empty) finish();
+				});
+			});
+		},
+
+		destroy() {
+			destroyed = true;
+			if (timer) clearTimeout(timer);
+			events?.removeEventListener('online', onOnline);
+			listeners.clear();
+			void dbPromise?.then((db) => db.close()).catch(() => {});
+		}
+	};
+
+	const fetchRemote = async (hash: string): Promise<Blob | null> => {
+		if (!options.tokens || !isOnline()) return null;
+		const token = await options.tokens.get();
+		if (!token.ok) return null;
+		let response: Response;
+		try {
+			response = await doFetch(blobUrl(hash), {
+				headers: { Authorization: `Bearer ${token.token}` }
+			});
+		} catch {
+			return null;
+		}
+		if (!response.ok) return null;
+		const data = await response.arrayBuffer();
+		if ((await digestHex(data)) !== hash) return null;
+		const mime = response.headers.get('content-type') ?? 'image/jpeg';
+		await writeRow(
+			{
+				key: keyOf(hash),
+				communityId,
+				hash,
+				mime,
+				width: 0,
+				height: 0,
+				size: data.byteLength,
+				data,
+				state: 'stored',
+				addedAt: now()
+			},
+			true
+		).catch(() => {});
+		return new Blob([data], { type: mime });
+	};
+
+	// App start: whatever an earlier session left pending goes out now.
+	schedule(0);
+	return outbox;
+}
