@@ -16,6 +16,8 @@ export type RelayConfig = {
 	maxPayload: number;
 	/** Largest document (stored bytes, approximately) before writes close with 4413. */
 	maxDocBytes: number;
+	/** Largest Yjs pending content (updates with missing dependencies) per document; 4413 above. */
+	maxPendingBytes: number;
 	/** How long a document stays in memory after its last connection leaves. */
 	idleUnloadMs: number;
 	/** Compact a document once its update log holds this many rows. */
@@ -24,6 +26,8 @@ export type RelayConfig = {
 	authDeadlineMs: number;
 	/** Concurrent WebSocket connections per remote address; more are refused with HTTP 429. */
 	maxConnectionsPerIp: number;
+	/** Behind a reverse proxy: the client address is the last X-Forwarded-For hop. */
+	trustProxy: boolean;
 	/** Messages per second per connection (token bucket, burst 2×); over it closes with 4429. */
 	maxMessagesPerSecond: number;
 	/** Largest awareness update accepted, in bytes (4400 above). */
@@ -45,10 +49,12 @@ export const DEFAULT_CONFIG: RelayConfig = {
 	staticDir: './build',
 	maxPayload: 8 * 1024 * 1024,
 	maxDocBytes: 64 * 1024 * 1024,
+	maxPendingBytes: 1024 * 1024,
 	idleUnloadMs: 30_000,
 	compactAfterUpdates: 500,
 	authDeadlineMs: 10_000,
 	maxConnectionsPerIp: 64,
+	trustProxy: false,
 	maxMessagesPerSecond: 200,
 	maxAwarenessBytes: 64 * 1024,
 	maxAwarenessPerSecond: 20,
@@ -73,6 +79,14 @@ export function parseOrigin(value: string, key: string): string {
 	return url.origin;
 }
 
+function readBool(env: NodeJS.ProcessEnv, key: string, fallback: boolean): boolean {
+	const raw = env[key];
+	if (raw === undefined || raw === '') return fallback;
+	if (['1', 'true', 'on', 'yes'].includes(raw.toLowerCase())) return true;
+	if (['0', 'false', 'off', 'no'].includes(raw.toLowerCase())) return false;
+	throw new Error(`${key} must be on or off, got ${JSON.stringify(raw)}`);
+}
+
 function readInt(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number): number {
 	const raw = env[key];
 	if (raw === undefined || raw === '') return fallback;
@@ -93,6 +107,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 		staticDir: path.resolve(env.STATIC_DIR || DEFAULT_CONFIG.staticDir),
 		maxPayload: readInt(env, 'MAX_PAYLOAD', DEFAULT_CONFIG.maxPayload, 1024),
 		maxDocBytes: readInt(env, 'MAX_DOC_BYTES', DEFAULT_CONFIG.maxDocBytes, 1024),
+		maxPendingBytes: readInt(env, 'MAX_PENDING_BYTES', DEFAULT_CONFIG.maxPendingBytes, 1024),
 		idleUnloadMs: readInt(env, 'IDLE_UNLOAD_MS', DEFAULT_CONFIG.idleUnloadMs, 0),
 		compactAfterUpdates: readInt(
 			env,
@@ -107,6 +122,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 			DEFAULT_CONFIG.maxConnectionsPerIp,
 			1
 		),
+		trustProxy: readBool(env, 'TRUST_PROXY', DEFAULT_CONFIG.trustProxy),
 		maxMessagesPerSecond: readInt(
 			env,
 			'MAX_MESSAGES_PER_SECOND',

@@ -11,6 +11,9 @@
  * - A read-only connection never changes the document: the message type is decoded first (lib0
  *   varUint, so over-long encodings decode to their real value), then sync step 2 and update
  *   messages are dropped and counted; the first one is answered with `[101, varUint(count)]`.
+ * - Awareness: at most MAX_AWARENESS_IDS distinct client ids per connection (4400 beyond).
+ * - An update that would leave more than `maxPendingBytes` of content with missing
+ *   dependencies closes the connection with 4413.
  * - Rate limits: more than `maxMessagesPerSecond` (burst 2×) messages, or awareness updates over
  *   `maxAwarenessPerSecond`, close the connection with 4429.
  */
@@ -89,7 +92,6 @@ function toOwnBytes(data: RawData): Uint8Array {
 
 export class Connection implements Peer {
 	wantsPersisted = false;
-	readonly awarenessIds = new Set<number>();
 	/** For the heartbeat: a pong arrived since the last ping. */
 	alive = true;
 	lastSentAt = Date.now();
@@ -202,7 +204,9 @@ export class Connection implements Peer {
 				const result = room.applyUpdate(message.update, this);
 				if (result === 'invalid') this.close(CLOSE.badMessage, 'bad update');
 				else if (result === 'too-large') this.close(CLOSE.docTooLarge, 'document too large');
-				else if (result === 'duplicate') room.confirmIfSettled(this);
+				else if (result === 'too-much-pending') {
+					this.close(CLOSE.docTooLarge, 'too much content with missing dependencies');
+				} else if (result === 'duplicate') room.confirmIfSettled(this);
 				return;
 			}
 			case 'awareness':
@@ -210,8 +214,15 @@ export class Connection implements Peer {
 					this.close(CLOSE.rateLimited, 'too many awareness updates');
 					return;
 				}
-				if (!room.applyAwareness(message.update, this)) {
-					this.close(CLOSE.badMessage, 'bad awareness');
+				switch (room.applyAwareness(message.update, this)) {
+					case 'invalid':
+						this.close(CLOSE.badMessage, 'bad awareness');
+						return;
+					case 'too-many-ids':
+						this.close(CLOSE.badMessage, 'too many awareness client ids');
+						return;
+					case 'applied':
+						return;
 				}
 				return;
 			case 'query-awareness':

@@ -8,7 +8,21 @@
  * - A persisted confirmation carries the doc's state vector only when nothing of this room is
  *   waiting for a commit, so it never covers data that is not on disk. After a storage failure
  *   the room is never confirmed again: its peers are closed and it is unloaded.
+ * - Yjs "pending" content (structs and deletions whose dependencies the relay lacks) never
+ *   exceeds `maxPendingBytes` after an update: the peer whose update pushed it past is closed
+ *   with 4413 and all pending content is dropped; every other attached peer that left some
+ *   pending is sent a sync step 1, so it resends what the relay lacks. Pending content is not
+ *   counted by the document size cap, yet Yjs appends it to every snapshot and sync step 2.
+ * - Awareness metadata (y-protocols never forgets it on its own) stays bounded. Each client id
+ *   belongs to the peer that last advanced its clock. A connection may introduce at most
+ *   `MAX_AWARENESS_IDS` ids the room does not know over its lifetime (4400 beyond); entries
+ *   that remove an unknown id are dropped, since they would only create metadata. When a peer
+ *   leaves, the states of its ids are removed and their metadata is kept as a tombstone for
+ *   `awarenessTombstoneMs` (at most MAX_AWARENESS_TOMBSTONES), so that other y-websocket
+ *   clients, which echo every awareness change they see, cannot bring them back meanwhile.
  */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import {
@@ -24,8 +38,6 @@ import type { StoredDoc } from './storage/types.ts';
 export interface Peer {
 	/** True once the peer sent the persisted-subscribe message. */
 	wantsPersisted: boolean;
-	/** Awareness client ids this peer has announced; removed when it leaves. */
-	readonly awarenessIds: Set<number>;
 	send(message: Uint8Array): void;
 	close(code: number, reason: string): void;
 }
@@ -37,7 +49,54 @@ export type RoomHooks = {
 	onEmpty(room: Room): void;
 };
 
-export type ApplyResult = 'applied' | 'duplicate' | 'invalid' | 'too-large';
+export type ApplyResult = 'applied' | 'duplicate' | 'invalid' | 'too-large' | 'too-much-pending';
+
+export type AwarenessResult = 'applied' | 'invalid' | 'too-many-ids';
+
+export type RoomLimits = {
+	/** Approximate stored size cap (snapshot plus log rows). */
+	maxDocBytes: number;
+	/** Cap on Yjs pending structs plus pending deletions, in bytes. */
+	maxPendingBytes: number;
+	/** How long the awareness metadata of a departed peer's ids is kept. Default 30 s. */
+	awarenessTombstoneMs?: number;
+};
+
+/** Unknown awareness client ids one connection may introduce (y-websocket introduces its own). */
+export const MAX_AWARENESS_IDS = 4;
+/** Most departed awareness ids whose metadata a room keeps; the oldest go first. */
+export const MAX_AWARENESS_TOMBSTONES = 1024;
+
+type AwarenessEntry = { id: number; clock: number; json: string; state: unknown };
+
+/** The entries of an awareness update, or null when it cannot be read. */
+function awarenessEntries(update: Uint8Array): AwarenessEntry[] | null {
+	try {
+		const decoder = decoding.createDecoder(update);
+		const count = decoding.readVarUint(decoder);
+		const entries: AwarenessEntry[] = [];
+		for (let i = 0; i < count; i++) {
+			const id = decoding.readVarUint(decoder);
+			const clock = decoding.readVarUint(decoder);
+			const json = decoding.readVarString(decoder);
+			entries.push({ id, clock, json, state: JSON.parse(json) as unknown });
+		}
+		return decoding.hasContent(decoder) ? null : entries;
+	} catch {
+		return null;
+	}
+}
+
+function encodeAwarenessEntries(entries: AwarenessEntry[]): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, entries.length);
+	for (const { id, clock, json } of entries) {
+		encoding.writeVarUint(encoder, id);
+		encoding.writeVarUint(encoder, clock);
+		encoding.writeVarString(encoder, json);
+	}
+	return encoding.toUint8Array(encoder);
+}
 
 const ORIGIN_LOAD = Symbol('load');
 
@@ -56,13 +115,23 @@ export class Room {
 	approxBytes: number;
 	failed = false;
 	#hooks: RoomHooks;
-	#maxDocBytes: number;
+	#limits: RoomLimits;
 	#emitted = false;
+	/** Peers whose updates left something pending since pending content was last empty. */
+	#pendingFrom = new Set<Peer>();
+	/** Awareness client id → the peer that last advanced its clock. */
+	#owner = new Map<number, Peer>();
+	/** Awareness ids each peer owns, and how many unknown ids it introduced in its lifetime. */
+	#owned = new Map<Peer, Set<number>>();
+	#introduced = new Map<Peer, number>();
+	/** Departed awareness ids → when their metadata may go, oldest first. */
+	#tombstones = new Map<number, number>();
+	#tombstoneTimer: NodeJS.Timeout | null = null;
 
-	constructor(name: string, stored: StoredDoc, hooks: RoomHooks, maxDocBytes: number) {
+	constructor(name: string, stored: StoredDoc, hooks: RoomHooks, limits: RoomLimits) {
 		this.name = name;
 		this.#hooks = hooks;
-		this.#maxDocBytes = maxDocBytes;
+		this.#limits = limits;
 		this.logRows = stored.updates.length;
 		this.lastSeq = stored.lastSeq;
 		this.approxBytes = stored.updates.reduce((sum, u) => sum + u.length, 0);
@@ -87,17 +156,12 @@ export class Room {
 		for (const peer of this.peers) if (peer !== origin) peer.send(message);
 	};
 
-	#onAwarenessUpdate = (
-		changes: { added: number[]; updated: number[]; removed: number[] },
-		origin: unknown
-	): void => {
+	#onAwarenessUpdate = (changes: {
+		added: number[];
+		updated: number[];
+		removed: number[];
+	}): void => {
 		const { added, updated, removed } = changes;
-		if (origin !== null && typeof origin === 'object' && this.peers.has(origin as Peer)) {
-			const peer = origin as Peer;
-			for (const id of added) peer.awarenessIds.add(id);
-			for (const id of updated) peer.awarenessIds.add(id);
-			for (const id of removed) peer.awarenessIds.delete(id);
-		}
 		const changed = [...added, ...updated, ...removed];
 		const message = encodeAwareness(
 			awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
@@ -118,15 +182,79 @@ export class Room {
 
 	detach(peer: Peer): void {
 		if (!this.peers.delete(peer)) return;
-		if (peer.awarenessIds.size > 0 && !this.failed) {
-			awarenessProtocol.removeAwarenessStates(this.awareness, [...peer.awarenessIds], null);
-		}
+		this.#pendingFrom.delete(peer);
+		this.#introduced.delete(peer);
+		if (!this.failed) this.#forgetAwareness(peer);
 		if (this.peers.size === 0 && !this.failed) this.#hooks.onEmpty(this);
+	}
+
+	/** Removes the awareness states of the ids `peer` owns; their metadata becomes tombstones. */
+	#forgetAwareness(peer: Peer): void {
+		const ids = [...(this.#owned.get(peer) ?? [])];
+		this.#owned.delete(peer);
+		if (ids.length === 0) return;
+		for (const id of ids) this.#owner.delete(id);
+		// Tells the other peers (the message needs the clocks, which the tombstones keep).
+		awarenessProtocol.removeAwarenessStates(this.awareness, ids, null);
+		const until = Date.now() + (this.#limits.awarenessTombstoneMs ?? 30_000);
+		for (const id of ids) {
+			this.#tombstones.delete(id);
+			this.#tombstones.set(id, until);
+		}
+		this.#pruneTombstones();
+	}
+
+	/** Forgets the metadata of expired tombstones (and of the oldest, above the cap). */
+	#pruneTombstones = (): void => {
+		const now = Date.now();
+		for (const [id, until] of this.#tombstones) {
+			if (until > now && this.#tombstones.size <= MAX_AWARENESS_TOMBSTONES) break;
+			this.#tombstones.delete(id);
+			if (!this.#owner.has(id) && !this.awareness.states.has(id)) this.awareness.meta.delete(id);
+		}
+		if (this.#tombstoneTimer) clearTimeout(this.#tombstoneTimer);
+		this.#tombstoneTimer = null;
+		const next = this.#tombstones.values().next();
+		if (next.done) return;
+		this.#tombstoneTimer = setTimeout(this.#pruneTombstones, Math.max(0, next.value - now) + 1);
+		this.#tombstoneTimer.unref();
+	};
+
+	#setOwner(id: number, peer: Peer): void {
+		const previous = this.#owner.get(id);
+		if (previous === peer) return;
+		if (previous) this.#owned.get(previous)?.delete(id);
+		this.#owner.set(id, peer);
+		let owned = this.#owned.get(peer);
+		if (!owned) this.#owned.set(peer, (owned = new Set()));
+		owned.add(id);
+		this.#tombstones.delete(id);
+	}
+
+	/** Bytes of content Yjs holds back until its dependencies arrive. */
+	get pendingBytes(): number {
+		const store = this.doc.store;
+		return (store.pendingStructs?.update.length ?? 0) + (store.pendingDs?.length ?? 0);
+	}
+
+	/**
+	 * Drops all pending content after `culprit` pushed it past the cap. What its update
+	 * integrated stays (it was emitted, stored and sent on); the other peers that left some
+	 * pending content are sent a sync step 1, so they resend what the relay lacks.
+	 */
+	#dropPending(culprit: Peer): void {
+		this.doc.store.pendingStructs = null;
+		this.doc.store.pendingDs = null;
+		const resend = [...this.#pendingFrom].filter((p) => p !== culprit);
+		this.#pendingFrom.clear();
+		if (resend.length === 0) return;
+		const step1 = encodeSyncStep1(Y.encodeStateVector(this.doc));
+		for (const other of resend) other.send(step1);
 	}
 
 	/** The update was decoded already; this checks size, applies it and reports what happened. */
 	applyUpdate(update: Uint8Array, peer: Peer): ApplyResult {
-		if (this.approxBytes + update.length > this.#maxDocBytes) {
+		if (this.approxBytes + update.length > this.#limits.maxDocBytes) {
 			// Near the cap, measure only what is new: a reconnecting client resends its whole state.
 			let news: Uint8Array;
 			try {
@@ -134,25 +262,58 @@ export class Room {
 			} catch {
 				return 'invalid';
 			}
-			if (this.approxBytes + news.length > this.#maxDocBytes) return 'too-large';
+			if (this.approxBytes + news.length > this.#limits.maxDocBytes) return 'too-large';
 		}
+		const store = this.doc.store;
+		const before = { structs: store.pendingStructs?.update, ds: store.pendingDs };
 		this.#emitted = false;
 		try {
 			Y.applyUpdate(this.doc, update, peer);
 		} catch {
+			if (this.pendingBytes > this.#limits.maxPendingBytes) this.#dropPending(peer);
 			return 'invalid';
+		}
+		const bytesAfter = this.pendingBytes;
+		if (bytesAfter === 0) this.#pendingFrom.clear();
+		else if (bytesAfter > this.#limits.maxPendingBytes) {
+			this.#dropPending(peer);
+			return 'too-much-pending';
+		} else if (store.pendingStructs?.update !== before.structs || store.pendingDs !== before.ds) {
+			this.#pendingFrom.add(peer);
 		}
 		return this.#emitted ? 'applied' : 'duplicate';
 	}
 
-	/** Applies an awareness update; false when y-protocols cannot read it. */
-	applyAwareness(update: Uint8Array, peer: Peer): boolean {
+	/**
+	 * Applies an awareness update from `peer`. Entries that remove an id the room does not know
+	 * are dropped (y-protocols would keep metadata for them and report nothing); an update that
+	 * would take the peer past MAX_AWARENESS_IDS introduced ids is refused whole.
+	 */
+	applyAwareness(update: Uint8Array, peer: Peer): AwarenessResult {
+		const entries = awarenessEntries(update);
+		if (entries === null) return 'invalid';
+		const meta = this.awareness.meta;
+		const kept = entries.filter((e) => meta.has(e.id) || e.state !== null);
+		// y-protocols accepts an entry whose clock is ahead (an unknown id counts as clock 0).
+		const accepted = kept.filter((e) => (meta.get(e.id)?.clock ?? 0) < e.clock);
+		const fresh = new Set(accepted.filter((e) => !meta.has(e.id)).map((e) => e.id));
+		const introduced = (this.#introduced.get(peer) ?? 0) + fresh.size;
+		if (introduced > MAX_AWARENESS_IDS) return 'too-many-ids';
+		this.#introduced.set(peer, introduced);
+		// The peer that advances an id's clock owns it (its own y-websocket client); echoes of
+		// other clients' states carry their current clock and change nothing.
+		const advanced = accepted.filter((e) => e.id !== this.awareness.clientID);
 		try {
-			awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer);
-			return true;
+			awarenessProtocol.applyAwarenessUpdate(
+				this.awareness,
+				kept.length === entries.length ? update : encodeAwarenessEntries(kept),
+				peer
+			);
 		} catch {
-			return false;
+			return 'invalid';
 		}
+		if (this.peers.has(peer)) for (const e of advanced) this.#setOwner(e.id, peer);
+		return 'applied';
 	}
 
 	awarenessMessage(): Uint8Array {
@@ -192,6 +353,7 @@ export class Room {
 	}
 
 	destroy(): void {
+		if (this.#tombstoneTimer) clearTimeout(this.#tombstoneTimer);
 		this.awareness.off('update', this.#onAwarenessUpdate);
 		this.awareness.destroy();
 		this.doc.off('update', this.#onDocUpdate);

@@ -15,6 +15,8 @@ import type { DocStore } from './storage/types.ts';
 
 export type RoomsOptions = {
 	maxDocBytes: number;
+	maxPendingBytes: number;
+	awarenessTombstoneMs?: number;
 	idleUnloadMs: number;
 	compactAfterUpdates: number;
 	log: (event: Record<string, unknown>) => void;
@@ -50,6 +52,11 @@ export class Rooms {
 		return this.#rooms.size;
 	}
 
+	/** The loaded room of a document, if any (never loads). */
+	get(name: string): Room | undefined {
+		return this.#rooms.get(name);
+	}
+
 	/** Returns the loaded room, loading it from storage first if needed. Throws on storage errors. */
 	open(name: string): Room {
 		const existing = this.#rooms.get(name);
@@ -65,7 +72,11 @@ export class Rooms {
 				enqueue: (r, update) => this.queue.enqueue(r, update),
 				onEmpty: (r) => this.#scheduleIdle(r)
 			},
-			this.#options.maxDocBytes
+			{
+				maxDocBytes: this.#options.maxDocBytes,
+				maxPendingBytes: this.#options.maxPendingBytes,
+				awarenessTombstoneMs: this.#options.awarenessTombstoneMs
+			}
 		);
 		this.#rooms.set(name, room);
 		return room;

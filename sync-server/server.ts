@@ -7,6 +7,8 @@
  *   HTTP 400 and never reaches storage.
  * - Every socket and server has an 'error' listener: bad input closes one connection, never
  *   the process.
+ * - Connections per IP count the socket's remote address, or with `trustProxy` the last
+ *   X-Forwarded-For hop (the address the proxy itself saw; earlier hops are client-supplied).
  * - Authenticate before allocating (docs/access.md): path grammar → Origin → connections per
  *   IP → token → role matrix, all before `rooms.open`. Token and matrix failures complete the
  *   upgrade and close at once with 4401/4403; no document is loaded or created for them.
@@ -18,6 +20,7 @@
  * - `close()` commits everything queued, compacts, closes sockets, then closes the store.
  */
 import http from 'node:http';
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { accessFor, type Role } from '../src/lib/domain/access.ts';
@@ -62,6 +65,8 @@ export type RelayOptions = Partial<RelayConfig> & {
 	sweepMs?: number;
 	/** Clock skew allowed on token expiry. Default 30 s. */
 	clockSkewSeconds?: number;
+	/** How long a departed peer's awareness metadata is kept (echo protection). Default 30 s. */
+	awarenessTombstoneMs?: number;
 	/** Ping and keepalive period. Default 15 s. */
 	heartbeatMs?: number;
 	/** Structured log sink; never receives document content. Default: silent. */
@@ -81,6 +86,17 @@ export type RelayStats = {
 	refusedUpgrades: number;
 };
 
+/** What is loaded of one document (tests and operators). */
+export type DocStats = {
+	approxBytes: number;
+	/** Bytes of Yjs pending content (updates whose dependencies the relay lacks). */
+	pendingBytes: number;
+	/** Awareness entries: states, and metadata (kept by y-protocols for every id seen). */
+	awarenessStates: number;
+	awarenessMeta: number;
+	peers: number;
+};
+
 export type MintTokenInput = {
 	communityId: string;
 	role: Role;
@@ -97,6 +113,8 @@ export type Relay = {
 	url: string;
 	port: number;
 	stats(): RelayStats;
+	/** Figures of a loaded document; null when it is not loaded. */
+	docStats(docName: string): DocStats | null;
 	/** A service token (`svc: true`, no member row) for tests and benchmarks. */
 	mintToken(claims: MintTokenInput): string;
 	/** Creates a community and its one-time secretary invite (1 use, 7 days). */
@@ -136,6 +154,20 @@ export function parseSyncTarget(rawUrl: string): SyncTarget {
 	return parsed.ok ? { ok: true, docName: name } : { ok: false, reason: parsed.reason };
 }
 
+/** The client address for per-IP limits: with `trustProxy`, the last X-Forwarded-For hop. */
+export function clientAddress(req: http.IncomingMessage, trustProxy: boolean): string {
+	const remote = req.socket.remoteAddress ?? 'unknown';
+	if (!trustProxy) return remote;
+	const header = req.headers['x-forwarded-for'];
+	const value = Array.isArray(header) ? header.join(',') : header;
+	const last = value
+		?.split(',')
+		.map((hop) => hop.trim())
+		.filter((hop) => hop !== '')
+		.at(-1);
+	return last !== undefined && net.isIP(last) !== 0 ? last : remote;
+}
+
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
 	const body = `${text}\n`;
 	socket.end(
@@ -163,6 +195,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	};
 	const rooms = new Rooms(store, {
 		maxDocBytes: config.maxDocBytes,
+		maxPendingBytes: config.maxPendingBytes,
+		awarenessTombstoneMs: options.awarenessTombstoneMs,
 		idleUnloadMs: config.idleUnloadMs,
 		compactAfterUpdates: config.compactAfterUpdates,
 		log
@@ -186,6 +220,18 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		droppedWrites,
 		refusedUpgrades
 	});
+
+	const docStats = (docName: string): DocStats | null => {
+		const room = rooms.get(docName);
+		if (!room) return null;
+		return {
+			approxBytes: room.approxBytes,
+			pendingBytes: room.pendingBytes,
+			awarenessStates: room.awareness.getStates().size,
+			awarenessMeta: room.awareness.meta.size,
+			peers: room.peers.size
+		};
+	};
 
 	const closeMember = (
 		communityId: string,
@@ -345,7 +391,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			refuseUpgrade(socket, 403, 'Origin not allowed');
 			return;
 		}
-		const ip = req.socket.remoteAddress ?? 'unknown';
+		const ip = clientAddress(req, config.trustProxy);
 		const open = perIp.get(ip) ?? 0;
 		if (open >= config.maxConnectionsPerIp) {
 			refusedUpgrades++;
@@ -482,7 +528,18 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		};
 	};
 
-	return { url, port, stats, mintToken, createCommunity, closeMember, identity, blobs, close };
+	return {
+		url,
+		port,
+		stats,
+		docStats,
+		mintToken,
+		createCommunity,
+		closeMember,
+		identity,
+		blobs,
+		close
+	};
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
