@@ -361,7 +361,10 @@ export function referencedHashes(doc: Y.Doc, into = new Set<string>()): Set<stri
 			for (const item of Object.values(value)) visit(item, depth + 1);
 		}
 	};
-	const visitType = (type: Y.AbstractType<unknown>, depth: number): void => {
+	const visitType = (
+		type: { _map: Map<string, Y.Item>; _start: Y.Item | null },
+		depth: number
+	): void => {
 		for (const item of type._map.values()) {
 			if (!item.deleted) for (const value of item.content.getContent()) visit(value, depth);
 		}

@@ -92,7 +92,7 @@ describe('photo outbox', () => {
 		await outboxRef.whenIdle(10_000);
 		for (const p of photos) {
 			expect(stored(dataDir, p)).toBe(true);
-			expect(outboxRef.state(p.hash).status).toBe('stored');
+			expect(outboxRef.state(p.hash)?.status).toBe('stored');
 		}
 		expect(seen).toHaveLength(3);
 		// Stored photos stay on the device as its cache.
@@ -112,10 +112,10 @@ describe('photo outbox', () => {
 			return fetchUploader(globalThis.fetch)(req);
 		};
 		const box = outbox(r, { upload });
-		box.subscribe(() => statuses.push(box.state(p.hash).status));
+		box.subscribe(() => statuses.push(box.state(p.hash)?.status ?? 'none'));
 		const p = photo();
 		await box.add(p);
-		await waitFor(() => box.state(p.hash).status === 'stored', 10_000);
+		await waitFor(() => box.state(p.hash)?.status === 'stored', 'stored', 10_000);
 		expect(statuses).toContain('failed');
 		expect(statuses.at(-1)).toBe('stored');
 		expect(stored(dataDir, p)).toBe(true);
@@ -133,13 +133,13 @@ describe('photo outbox', () => {
 		});
 		const p = photo();
 		await box.add(p);
-		await waitFor(() => box.state(p.hash).error === 'offline', 5000);
-		expect(box.state(p.hash).status).toBe('waiting');
+		await waitFor(() => box.state(p.hash)?.error === 'offline', 'offline', 5000);
+		expect(box.state(p.hash)?.status).toBe('waiting');
 		// Shows at once with no signal.
 		expect((await box.blob(p.hash))?.size).toBe(4000);
 		online = true;
 		network.dispatchEvent(new Event('online'));
-		await waitFor(() => box.state(p.hash).status === 'stored', 10_000);
+		await waitFor(() => box.state(p.hash)?.status === 'stored', 'stored', 10_000);
 		expect(stored(dataDir, p)).toBe(true);
 	});
 
@@ -154,8 +154,8 @@ describe('photo outbox', () => {
 		const first = outbox(r, { indexedDB: device, tokens: { get: observer, fresh: observer } });
 		const p = photo();
 		await first.add(p);
-		await waitFor(() => first.state(p.hash).status === 'failed', 5000);
-		expect(first.state(p.hash).error).toBe('forbidden');
+		await waitFor(() => first.state(p.hash)?.status === 'failed', 'failed', 5000);
+		expect(first.state(p.hash)?.error).toBe('forbidden');
 		first.destroy();
 
 		// The app starts again (say, with the member's new role): the pending photo goes out.

@@ -92,8 +92,8 @@ export interface PhotoOutbox {
 	add(photo: NewPhoto): Promise<void>;
 	/** The bytes, from this device or else fetched from the relay and cached; null if neither. */
 	blob(hash: string): Promise<Blob | null>;
-	/** Upload state of a photo; `stored` for one this device never had to upload. */
-	state(hash: string): PhotoState;
+	/** Upload state of a photo this device is uploading or uploaded in this session, else null. */
+	state(hash: string): PhotoState | null;
 	/** Photos not yet confirmed by the relay. */
 	pendingCount(): number;
 	subscribe(listener: () => void): () => void;
@@ -417,7 +417,7 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 		},
 
 		state(hash) {
-			return states.get(hash) ?? STORED;
+			return states.get(hash) ?? null;
 		},
 
 		pendingCount() {
