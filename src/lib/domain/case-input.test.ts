@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { validateCaseField, validateCaseInput, validateGridName } from './case-input';
+import {
+	splitAssignees,
+	validateAssignees,
+	validateCaseField,
+	validateCaseInput,
+	validateComment,
+	validateGridName
+} from './case-input';
 
 const VALID = { title: '楼道灯短路', category: 'public_facilities' } as const;
 
@@ -27,7 +34,7 @@ describe('validateCaseInput', () => {
 		expect(result.ok).toBe(true);
 	});
 
-	it('trims values and defaults optional fields to empty strings', () => {
+	it('trims values and defaults optional fields', () => {
 		expect(
 			validateCaseInput({ title: '  消防通道被电动车堵塞 ', category: 'fire_safety' })
 		).toEqual({
@@ -36,7 +43,15 @@ describe('validateCaseInput', () => {
 				title: '消防通道被电动车堵塞',
 				description: '',
 				category: 'fire_safety',
-				location: ''
+				channel: '',
+				location: '',
+				mapPoint: '',
+				reporterName: '',
+				residentContact: '',
+				handlingType: 'supervised',
+				priority: 'normal',
+				assignees: '',
+				deadline: null
 			}
 		});
 		expect(
@@ -52,7 +67,15 @@ describe('validateCaseInput', () => {
 				title: '飞线充电',
 				description: '五楼窗口拉线给电动车充电',
 				category: 'flying_wire',
-				location: '3号楼2单元'
+				channel: '',
+				location: '3号楼2单元',
+				mapPoint: '',
+				reporterName: '',
+				residentContact: '',
+				handlingType: 'supervised',
+				priority: 'normal',
+				assignees: '',
+				deadline: null
 			}
 		});
 	});
@@ -81,5 +104,43 @@ describe('validateGridName', () => {
 		['格'.repeat(41), { ok: false, reason: 'name_too_long' }]
 	])('%j → %j', (name, expected) => {
 		expect(validateGridName(name)).toEqual(expected);
+	});
+});
+
+describe('the ledger fields', () => {
+	it.each([
+		[{ channel: 'patrol' }, true],
+		[{ channel: 'telegram' }, 'channel_invalid'],
+		[{ mapPoint: '116.397,39.909' }, true],
+		[{ mapPoint: '200,39' }, 'map_point_invalid'],
+		[{ mapPoint: 'here' }, 'map_point_invalid'],
+		[{ reporterName: '名'.repeat(41) }, 'reporter_name_too_long'],
+		[{ residentContact: '1'.repeat(101) }, 'resident_contact_too_long'],
+		[{ handlingType: 'law_enforcement' }, true],
+		[{ handlingType: 'ignore' }, 'handling_type_invalid'],
+		[{ priority: 'urgent' }, true],
+		[{ priority: 'p0' }, 'priority_invalid'],
+		[{ deadline: 1_700_000_000_000 }, true],
+		[{ deadline: -1 }, 'deadline_invalid'],
+		[{ category: 'cat-abcd1234' }, true],
+		[{ category: 'cat-A' }, 'category_invalid'],
+		[{ assignees: ['王', '李'] }, true],
+		[{ assignees: ['王,李'] }, 'assignee_invalid'],
+		[{ assignees: Array.from({ length: 11 }, (_, i) => `人${i}`) }, 'too_many_assignees']
+	] as const)('%j → %s', (extra, expected) => {
+		const result = validateCaseInput({ ...VALID, ...extra });
+		expect(result.ok ? true : result.reason).toBe(expected);
+	});
+
+	it('assignees are trimmed, de-duplicated, sorted and joined', () => {
+		expect(validateAssignees([' 王 ', '李', '王'])).toEqual({ ok: true, value: '李,王' });
+		expect(splitAssignees('李,王')).toEqual(['李', '王']);
+		expect(splitAssignees('')).toEqual([]);
+	});
+
+	it('comments are trimmed and limited', () => {
+		expect(validateComment('  已联系物业 ')).toEqual({ ok: true, value: '已联系物业' });
+		expect(validateComment(' ')).toEqual({ ok: false, reason: 'comment_required' });
+		expect(validateComment('字'.repeat(2001))).toEqual({ ok: false, reason: 'comment_too_long' });
 	});
 });

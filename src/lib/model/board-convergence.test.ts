@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CASE_CATEGORIES } from '../domain/case-category';
-import { CASE_FIELDS, EDITABLE_CASE_FIELDS, type CaseField } from '../domain/case-input';
+import {
+	CASE_FIELDS,
+	EDITABLE_CASE_FIELDS,
+	type CaseField,
+	type EditableCaseField
+} from '../domain/case-input';
 import { CASE_ACTIONS } from '../domain/case-status';
+import { CASE_CHANNELS, HANDLING_TYPES, PRIORITIES } from '../domain/case-options';
 import type { CaseId } from '../domain/ids';
 import {
 	applyCaseStatusAction,
@@ -12,13 +18,20 @@ import {
 } from './case-commands';
 import { listCases, readCase } from './case-readers';
 import { ACTORS, CORRIDOR_LIGHT, FIRE_LANE, FLYING_WIRE } from './testing/fixtures';
+import { SECRETARY } from './testing/fixtures';
 import { createReplicaNetwork } from './testing/replica-network';
 import { seededRandom, type Random } from './testing/seeded-random';
 
 const TRIALS = 200;
 const DAY = 86_400_000;
 
-const TEXT: Record<'title' | 'description' | 'location', readonly string[]> = {
+const TEXT: Record<Exclude<EditableCaseField, 'category'>, readonly string[]> = {
+	channel: ['', ...CASE_CHANNELS],
+	mapPoint: ['', '116.397,39.909', '106.71,26.58'],
+	reporterName: ['', '张阿姨', '刘师傅'],
+	residentContact: ['', '138 0000 0000'],
+	handlingType: HANDLING_TYPES,
+	priority: PRIORITIES,
 	title: ['楼道灯短路', '消防通道被电动车堵塞', '飞线充电', '地下车库噪音', '垃圾清运不及时'],
 	description: [
 		'',
@@ -98,7 +111,11 @@ function runTrial(seed: number) {
 
 		const caseId = rng.pick(known).id;
 		if (roll < 0.5) {
-			const field = rng.pick(EDITABLE_CASE_FIELDS);
+			// Mostly the original four fields, so same-field concurrency stays frequent.
+			const field =
+				rng.next() < 0.85
+					? rng.pick(['title', 'description', 'category', 'location'] as const)
+					: rng.pick(EDITABLE_CASE_FIELDS);
 			const value = field === 'category' ? rng.pick(CASE_CATEGORIES) : rng.pick(TEXT[field]);
 			const before = heldIds(doc, caseId, field);
 			const result = editCaseField(doc, caseId, field, value, actor, at);
@@ -109,19 +126,29 @@ function runTrial(seed: number) {
 			}
 		} else if (roll < 0.75) {
 			const before = heldIds(doc, caseId, 'status');
-			const result = applyCaseStatusAction(doc, caseId, rng.pick(CASE_ACTIONS), actor, at);
+			const result = applyCaseStatusAction(
+				doc,
+				caseId,
+				rng.pick(CASE_ACTIONS),
+				actor,
+				SECRETARY,
+				at,
+				{ satisfaction: 'satisfied', note: '' }
+			);
 			if (result.ok) writes.push(...newWrites(doc, caseId, 'status', before, result.value));
 			else expect(heldIds(doc, caseId, 'status')).toEqual(before);
 		} else if (roll < 0.85) {
 			const snapshot = readCase(doc, caseId);
 			const field = CASE_FIELDS.find((f) => snapshot?.fields[f].conflict);
-			const candidates = field && snapshot?.fields[field].conflict?.values;
+			const candidates =
+				field &&
+				(snapshot?.fields[field].conflict?.values as readonly { value: unknown }[] | undefined);
 			if (field && candidates) {
 				const chosen = rng.pick(candidates).value;
 				const before = heldIds(doc, caseId, field);
 				const result = resolveCaseFieldConflict(doc, caseId, field, chosen as never, actor, at);
 				expect(result.ok).toBe(true);
-				writes.push(...newWrites(doc, caseId, field, before, chosen));
+				writes.push(...newWrites(doc, caseId, field, before, String(chosen)));
 				expect(readCase(doc, caseId)?.fields[field].conflict).toBeNull();
 			}
 		} else if (net.pending() > 0) {

@@ -17,6 +17,7 @@ import {
 	WANG,
 	ZHAO
 } from './testing/fixtures';
+import { SECRETARY } from './testing/fixtures';
 import { createReplicaNetwork } from './testing/replica-network';
 
 function mustRead(doc: Y.Doc, id: CaseId) {
@@ -200,15 +201,24 @@ describe('editCaseField', () => {
 describe('applyCaseStatusAction', () => {
 	it('walks the flow and records each step', () => {
 		const { a, id } = twoWithCase();
-		expect(applyCaseStatusAction(a, id, 'start', WANG, 2000)).toEqual({
+		expect(applyCaseStatusAction(a, id, 'start', WANG, SECRETARY, 2000)).toEqual({
 			ok: true,
 			value: 'in_progress'
 		});
-		expect(applyCaseStatusAction(a, id, 'resolve', WANG, 3000)).toEqual({
+		expect(applyCaseStatusAction(a, id, 'resolve', WANG, SECRETARY, 3000)).toEqual({
 			ok: true,
 			value: 'resolved'
 		});
-		expect(applyCaseStatusAction(a, id, 'review', LI, 4000)).toEqual({
+		expect(applyCaseStatusAction(a, id, 'review', LI, SECRETARY, 4000)).toEqual({
+			ok: false,
+			reason: 'satisfaction_required'
+		});
+		expect(
+			applyCaseStatusAction(a, id, 'review', LI, SECRETARY, 4000, {
+				satisfaction: 'satisfied',
+				note: '回访：灯已修好'
+			})
+		).toEqual({
 			ok: true,
 			value: 'reviewed'
 		});
@@ -226,15 +236,15 @@ describe('applyCaseStatusAction', () => {
 	it('an action not allowed from the status is refused and writes nothing', () => {
 		const { a, id } = twoWithCase();
 		const before = Y.encodeStateVector(a);
-		expect(applyCaseStatusAction(a, id, 'review', LI, 2000)).toEqual({
+		expect(applyCaseStatusAction(a, id, 'review', LI, SECRETARY, 2000)).toEqual({
 			ok: false,
 			reason: 'not_allowed_from_status'
 		});
-		expect(applyCaseStatusAction(a, id, 'reopen', LI, 2000)).toEqual({
+		expect(applyCaseStatusAction(a, id, 'reopen', LI, SECRETARY, 2000)).toEqual({
 			ok: false,
 			reason: 'not_allowed_from_status'
 		});
-		expect(applyCaseStatusAction(a, 'nope' as CaseId, 'start', LI)).toEqual({
+		expect(applyCaseStatusAction(a, 'nope' as CaseId, 'start', LI, SECRETARY)).toEqual({
 			ok: false,
 			reason: 'case_not_found'
 		});
@@ -244,7 +254,7 @@ describe('applyCaseStatusAction', () => {
 
 	it('one replica resolves while the other edits: both changes kept on both', () => {
 		const { net, a, b, id } = twoWithCase();
-		applyCaseStatusAction(a, id, 'resolve', WANG, 2000);
+		applyCaseStatusAction(a, id, 'resolve', WANG, SECRETARY, 2000);
 		editCaseField(b, id, 'description', '物业电工已到场，更换了保险丝。', LI, 2000);
 		net.flush({ shuffle: 3 });
 		expectConverged([a, b], id);
@@ -257,8 +267,8 @@ describe('applyCaseStatusAction', () => {
 
 	it('concurrent different status actions: a status conflict, settled by picking one', () => {
 		const { net, a, b, id } = twoWithCase();
-		applyCaseStatusAction(a, id, 'start', WANG, 2000);
-		applyCaseStatusAction(b, id, 'resolve', LI, 2100);
+		applyCaseStatusAction(a, id, 'start', WANG, SECRETARY, 2000);
+		applyCaseStatusAction(b, id, 'resolve', LI, SECRETARY, 2100);
 		net.flush({ shuffle: 4 });
 		expectConverged([a, b], id);
 		const conflicted = mustRead(a, id);
@@ -330,12 +340,12 @@ describe('resolveCaseFieldConflict', () => {
 describe('timeline', () => {
 	it('is append-only: earlier entries never change, and replicas agree after flush', () => {
 		const { net, a, b, id } = twoWithCase();
-		applyCaseStatusAction(a, id, 'start', WANG, 2000);
+		applyCaseStatusAction(a, id, 'start', WANG, SECRETARY, 2000);
 		net.flush();
 		const earlier = mustRead(b, id).timeline;
 		editCaseField(a, id, 'title', '3号楼楼道灯短路', WANG, 2500);
 		editCaseField(b, id, 'title', '楼道灯短路跳闸', LI, 2500);
-		applyCaseStatusAction(b, id, 'resolve', LI, 2600);
+		applyCaseStatusAction(b, id, 'resolve', LI, SECRETARY, 2600);
 		net.flush({ shuffle: 8 });
 		resolveCaseFieldConflict(b, id, 'title', '3号楼楼道灯短路', LI, 3000);
 		net.flush();

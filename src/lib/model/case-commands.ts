@@ -1,52 +1,89 @@
 /**
- * Case commands: every write to a grid's problem ledger. Each validates first, then runs one
- * `doc.transact(fn, ORIGIN_LOCAL_EDIT)` that appends a field edit and a timeline entry.
+ * Case commands: every write to a grid's problem ledger. Each validates (and, where
+ * case-permissions.ts says so, checks the author's role) first, then runs one
+ * `doc.transact(fn, ORIGIN_LOCAL_EDIT)` that appends field edits and timeline entries.
  *
- * Invariant: a refused command writes nothing; an accepted one appends exactly one timeline
- * entry per field it changes (creation appends one `created` entry), sharing its id with the
- * field edit it records. Nothing is ever removed or rewritten.
+ * Invariant: a refused command writes nothing; an accepted one appends one timeline entry per
+ * change it makes (creation appends one `created` entry), sharing its id with the field edit it
+ * records. Nothing is ever removed or rewritten.
  */
 
 import * as Y from 'yjs';
+import type { AccessClaims } from '../domain/access';
 import type { Actor } from '../domain/actor';
 import {
 	CASE_FIELDS,
 	EDITABLE_CASE_FIELDS,
+	isValidDeadline,
+	splitAssignees,
+	validateAssignees,
 	validateCaseField,
 	validateCaseInput,
+	validateComment,
+	type AssigneesReason,
 	type CaseField,
 	type CaseFieldValues,
 	type CaseInputReason,
+	type CommentReason,
 	type EditableCaseField,
 	type NewCaseInput
 } from '../domain/case-input';
+import { isSatisfaction, type Satisfaction, type Tier } from '../domain/case-options';
+import { mayOperate, type CaseOperation } from '../domain/case-permissions';
 import {
 	applyCaseAction,
 	type CaseAction,
 	type CaseActionReason,
 	type CaseStatus
 } from '../domain/case-status';
-import { newCaseId, newEditId, type CaseId, type EditId } from '../domain/ids';
+import { moveTier, type TierAction, type TierMoveReason } from '../domain/case-tier';
+import { CASE_COMMENT_MAX } from '../domain/case-input';
+import { isValidIdSegment, newCaseId, newEditId, type CaseId, type EditId } from '../domain/ids';
 import { err, ok, type Result } from '../domain/result';
-import { appendFieldEdit, createFieldLog, sameHeads, type FieldConflict } from './field-log';
+import { createFieldLog, sameHeads, type FieldConflict } from './field-log';
 import {
-	appendTimelineEntry,
+	appendCaseFieldEdit,
 	casesMap,
-	FIELD_IS_VALUE,
 	findCase,
 	readCaseField,
+	recordTimelineEntry,
 	type CaseRecord
 } from './case-schema';
 import { ORIGIN_LOCAL_EDIT } from './origins';
 
-export type CreateCaseReason = CaseInputReason;
+/** Who is asking, for the role checks of case-permissions.ts: their claims and the case's board. */
+export type CaseAuthority = Readonly<{ claims: AccessClaims; gridId: string }>;
+
+export type CreateCaseReason = CaseInputReason | AssigneesReason;
 export type EditCaseFieldReason = CaseInputReason | 'case_not_found';
-export type CaseStatusActionReason = CaseActionReason | 'case_not_found';
+export type CaseStatusActionReason =
+	| CaseActionReason
+	| 'case_not_found'
+	| 'not_permitted'
+	| 'satisfaction_required'
+	| 'note_too_long'
+	| 'duplicate_of_required'
+	| 'duplicate_of_self';
+export type MoveCaseTierReason = TierMoveReason | 'case_not_found' | 'not_permitted';
+export type AssignCaseReason = AssigneesReason | 'case_not_found' | 'not_permitted';
+export type SetDeadlineReason = 'deadline_invalid' | 'case_not_found' | 'not_permitted';
+export type AddCommentReason = CommentReason | 'case_not_found';
 export type ResolveConflictReason = 'case_not_found' | 'no_conflict' | 'value_not_in_conflict';
 
 export type Changed = Readonly<{ changed: boolean }>;
 const CHANGED: Changed = Object.freeze({ changed: true });
 const UNCHANGED: Changed = Object.freeze({ changed: false });
+
+function permitted(
+	authority: CaseAuthority,
+	operation: CaseOperation,
+	record: CaseRecord
+): boolean {
+	return mayOperate(authority.claims, authority.gridId, operation, {
+		status: readCaseField(record, 'status').value,
+		tier: readCaseField(record, 'tier').value
+	});
+}
 
 export function createCase(
 	doc: Y.Doc,
@@ -56,7 +93,12 @@ export function createCase(
 ): Result<CaseId, CreateCaseReason> {
 	const valid = validateCaseInput(input);
 	if (!valid.ok) return valid;
-	const values: CaseFieldValues = { ...valid.value, status: 'reported' };
+	const values: CaseFieldValues = {
+		...valid.value,
+		status: 'reported',
+		tier: 'grid',
+		duplicateOf: ''
+	};
 	const id = newCaseId();
 	doc.transact(() => {
 		const map = new Y.Map<unknown>();
@@ -68,26 +110,30 @@ export function createCase(
 		const fields = new Y.Map<unknown>();
 		map.set('fields', fields);
 		for (const field of CASE_FIELDS) fields.set(field, createFieldLog(values[field], actor, at));
-		const timeline = new Y.Array<unknown>();
-		map.set('timeline', timeline);
-		timeline.push([
-			{
-				id: newEditId(),
-				kind: 'created',
-				at,
-				by: actor.name,
-				deviceId: actor.deviceId,
-				title: values.title,
-				category: values.category,
-				status: values.status
-			}
-		]);
+		map.set('timeline', new Y.Array<unknown>());
+		map.set('receipts', new Y.Map<unknown>());
+		const record = findCase(doc, id);
+		if (!record) return;
+		recordTimelineEntry(record, actor, at, {
+			kind: 'created',
+			title: values.title,
+			category: values.category,
+			status: values.status
+		});
 	}, ORIGIN_LOCAL_EDIT);
 	return ok(id);
 }
 
-function otherValues<T>(conflict: FieldConflict<T & string> | null, chosen: T): string[] {
-	return (conflict?.values ?? []).filter((c) => c.value !== chosen).map((c) => c.value);
+/** A value as the timeline and conflict entries show it (deadlines as epoch-ms text). */
+function asText(value: CaseFieldValues[CaseField]): string {
+	return value === null ? '' : String(value);
+}
+
+function otherValues<T extends CaseFieldValues[CaseField]>(
+	conflict: FieldConflict<T> | null,
+	chosen: T
+): string[] {
+	return (conflict?.values ?? []).filter((c) => c.value !== chosen).map((c) => asText(c.value));
 }
 
 /** Writes `value` over every current head of `field` and records that a conflict was settled. */
@@ -103,17 +149,19 @@ function settleConflict<F extends CaseField>(
 ): void {
 	const id = newEditId();
 	doc.transact(() => {
-		appendFieldEdit(record.logs[field], value, FIELD_IS_VALUE[field], actor, at, id, seen);
-		appendTimelineEntry(record, {
-			id,
-			kind: 'conflict_resolved',
+		appendCaseFieldEdit(record, field, value, actor, at, id, seen);
+		recordTimelineEntry(
+			record,
+			actor,
 			at,
-			by: actor.name,
-			deviceId: actor.deviceId,
-			field,
-			to: value,
-			discarded: otherValues(conflict, value)
-		});
+			{
+				kind: 'conflict_resolved',
+				field,
+				to: asText(value),
+				discarded: otherValues(conflict, value)
+			},
+			id
+		);
 	}, ORIGIN_LOCAL_EDIT);
 }
 
@@ -141,53 +189,245 @@ export function editCaseField<F extends EditableCaseField>(
 	}
 	const id = newEditId();
 	doc.transact(() => {
-		appendFieldEdit(record.logs[field], valid.value, FIELD_IS_VALUE[field], actor, at, id);
-		appendTimelineEntry(record, {
-			id,
-			kind: 'edited',
+		appendCaseFieldEdit(record, field, valid.value, actor, at, id, current.heads);
+		recordTimelineEntry(
+			record,
+			actor,
 			at,
-			by: actor.name,
-			deviceId: actor.deviceId,
-			field,
-			from: current.value,
-			to: valid.value
-		});
+			{ kind: 'edited', field, from: current.value, to: valid.value },
+			id
+		);
 	}, ORIGIN_LOCAL_EDIT);
 	return ok(CHANGED);
 }
 
+/** What some status actions carry: the return visit (`review`), the original (`mark_duplicate`). */
+export type StatusActionDetails = Readonly<{
+	satisfaction?: Satisfaction;
+	note?: string;
+	duplicateOf?: CaseId;
+}>;
+
+export const REVIEW_NOTE_MAX = CASE_COMMENT_MAX;
+
+function checkDetails(
+	doc: Y.Doc,
+	caseId: CaseId,
+	action: CaseAction,
+	details: StatusActionDetails
+): Result<StatusActionDetails, CaseStatusActionReason> {
+	if (action === 'review') {
+		if (!isSatisfaction(details.satisfaction)) return err('satisfaction_required');
+		const note = (details.note ?? '').trim();
+		if ([...note].length > REVIEW_NOTE_MAX) return err('note_too_long');
+		return ok({ satisfaction: details.satisfaction, note });
+	}
+	if (action === 'mark_duplicate') {
+		const original = details.duplicateOf;
+		if (!isValidIdSegment(original) || !findCase(doc, original as CaseId)) {
+			return err('duplicate_of_required');
+		}
+		if (original === caseId) return err('duplicate_of_self');
+		return ok({ duplicateOf: original });
+	}
+	return ok({});
+}
+
 /**
- * Moves a case along the status flow, checked against the status this replica shows. When
- * the status is in conflict, acting on the shown one also settles the conflict (every
- * concurrent status change stays in the timeline).
+ * Moves a case along the status flow, checked against the status this replica shows and the
+ * author's role. When the status is in conflict, acting on the shown one also settles the
+ * conflict (every concurrent status change stays in the timeline). `review` needs the return
+ * visit's satisfaction (and takes a note); `mark_duplicate` needs the original, a case of the
+ * same board, and records it in `duplicateOf`; reopening a duplicate clears it.
  */
 export function applyCaseStatusAction(
 	doc: Y.Doc,
 	caseId: CaseId,
 	action: CaseAction,
 	actor: Actor,
-	at: number = Date.now()
+	authority: CaseAuthority,
+	at: number = Date.now(),
+	details: StatusActionDetails = {}
 ): Result<CaseStatus, CaseStatusActionReason> {
 	const record = findCase(doc, caseId);
 	if (!record) return err('case_not_found');
-	const from = readCaseField(record, 'status').value;
-	const next = applyCaseAction(from, action);
+	if (!permitted(authority, action, record)) return err('not_permitted');
+	const status = readCaseField(record, 'status');
+	const next = applyCaseAction(status.value, action);
 	if (!next.ok) return next;
+	const extra = checkDetails(doc, caseId, action, details);
+	if (!extra.ok) return extra;
+	const duplicate = readCaseField(record, 'duplicateOf');
 	const id = newEditId();
 	doc.transact(() => {
-		appendFieldEdit(record.logs.status, next.value, FIELD_IS_VALUE.status, actor, at, id);
-		appendTimelineEntry(record, {
-			id,
-			kind: 'status',
+		appendCaseFieldEdit(record, 'status', next.value, actor, at, id, status.heads);
+		if (extra.value.duplicateOf !== undefined || (action === 'reopen' && duplicate.value !== '')) {
+			const to = extra.value.duplicateOf ?? '';
+			appendCaseFieldEdit(record, 'duplicateOf', to, actor, at, newEditId(), duplicate.heads);
+		}
+		recordTimelineEntry(
+			record,
+			actor,
 			at,
-			by: actor.name,
-			deviceId: actor.deviceId,
-			action,
-			from,
-			to: next.value
-		});
+			{ kind: 'status', action, from: status.value, to: next.value, ...extra.value },
+			id
+		);
 	}, ORIGIN_LOCAL_EDIT);
 	return next;
+}
+
+/**
+ * Escalates a case one tier up or hands it back one tier down, with a reason (required). The
+ * new tier's clock starts now: an explicit deadline is cleared (recorded in the timeline), so
+ * the new holder gets its own tier's deadline from the rules (case-deadline.ts).
+ */
+export function moveCaseTier(
+	doc: Y.Doc,
+	caseId: CaseId,
+	action: TierAction,
+	reason: string,
+	actor: Actor,
+	authority: CaseAuthority,
+	at: number = Date.now()
+): Result<Tier, MoveCaseTierReason> {
+	const record = findCase(doc, caseId);
+	if (!record) return err('case_not_found');
+	const tier = readCaseField(record, 'tier');
+	const status = readCaseField(record, 'status').value;
+	const moved = moveTier(tier.value, status, action, reason);
+	if (!moved.ok) return moved;
+	if (!permitted(authority, action, record)) return err('not_permitted');
+	const deadline = readCaseField(record, 'deadline');
+	const id = newEditId();
+	doc.transact(() => {
+		appendCaseFieldEdit(record, 'tier', moved.value, actor, at, id, tier.heads);
+		recordTimelineEntry(
+			record,
+			actor,
+			at,
+			{ kind: 'tier', action, from: tier.value, to: moved.value, reason: reason.trim() },
+			id
+		);
+		if (deadline.value !== null) {
+			const clear = newEditId();
+			appendCaseFieldEdit(record, 'deadline', null, actor, at, clear, deadline.heads);
+			recordTimelineEntry(
+				record,
+				actor,
+				at,
+				{ kind: 'deadline', from: deadline.value, to: null },
+				clear
+			);
+		}
+	}, ORIGIN_LOCAL_EDIT);
+	return moved;
+}
+
+export const escalateCase = (
+	doc: Y.Doc,
+	caseId: CaseId,
+	reason: string,
+	actor: Actor,
+	authority: CaseAuthority,
+	at?: number
+) => moveCaseTier(doc, caseId, 'escalate', reason, actor, authority, at);
+
+export const handBackCase = (
+	doc: Y.Doc,
+	caseId: CaseId,
+	reason: string,
+	actor: Actor,
+	authority: CaseAuthority,
+	at?: number
+) => moveCaseTier(doc, caseId, 'hand_back', reason, actor, authority, at);
+
+/**
+ * Sets who handles a case (names, see case-input.ts). `seen` is the assignees' heads when the
+ * picker opened; the same list over the same heads writes nothing.
+ */
+export function assignCase(
+	doc: Y.Doc,
+	caseId: CaseId,
+	names: readonly string[],
+	actor: Actor,
+	authority: CaseAuthority,
+	at: number = Date.now(),
+	seen?: readonly EditId[]
+): Result<Changed, AssignCaseReason> {
+	const valid = validateAssignees(names);
+	if (!valid.ok) return valid;
+	const record = findCase(doc, caseId);
+	if (!record) return err('case_not_found');
+	if (!permitted(authority, 'assign', record)) return err('not_permitted');
+	const current = readCaseField(record, 'assignees');
+	const bases = seen ?? current.heads;
+	if (current.value === valid.value && sameHeads(bases, current.heads) && !current.conflict) {
+		return ok(UNCHANGED);
+	}
+	const id = newEditId();
+	doc.transact(() => {
+		appendCaseFieldEdit(record, 'assignees', valid.value, actor, at, id, bases);
+		recordTimelineEntry(
+			record,
+			actor,
+			at,
+			{ kind: 'assigned', from: splitAssignees(current.value), to: splitAssignees(valid.value) },
+			id
+		);
+	}, ORIGIN_LOCAL_EDIT);
+	return ok(CHANGED);
+}
+
+/** Sets the case's deadline (epoch ms), or null for its tier's default from the rules. */
+export function setCaseDeadline(
+	doc: Y.Doc,
+	caseId: CaseId,
+	deadline: number | null,
+	actor: Actor,
+	authority: CaseAuthority,
+	at: number = Date.now(),
+	seen?: readonly EditId[]
+): Result<Changed, SetDeadlineReason> {
+	if (!isValidDeadline(deadline)) return err('deadline_invalid');
+	const record = findCase(doc, caseId);
+	if (!record) return err('case_not_found');
+	if (!permitted(authority, 'set_deadline', record)) return err('not_permitted');
+	const current = readCaseField(record, 'deadline');
+	const bases = seen ?? current.heads;
+	if (current.value === deadline && sameHeads(bases, current.heads) && !current.conflict) {
+		return ok(UNCHANGED);
+	}
+	const id = newEditId();
+	doc.transact(() => {
+		appendCaseFieldEdit(record, 'deadline', deadline, actor, at, id, bases);
+		recordTimelineEntry(
+			record,
+			actor,
+			at,
+			{ kind: 'deadline', from: current.value, to: deadline },
+			id
+		);
+	}, ORIGIN_LOCAL_EDIT);
+	return ok(CHANGED);
+}
+
+/** Adds a comment to the case's timeline. Any board writer may comment. */
+export function addCaseComment(
+	doc: Y.Doc,
+	caseId: CaseId,
+	text: string,
+	actor: Actor,
+	at: number = Date.now()
+): Result<EditId, AddCommentReason> {
+	const valid = validateComment(text);
+	if (!valid.ok) return valid;
+	const record = findCase(doc, caseId);
+	if (!record) return err('case_not_found');
+	const id = newEditId();
+	doc.transact(() => {
+		recordTimelineEntry(record, actor, at, { kind: 'comment', text: valid.value }, id);
+	}, ORIGIN_LOCAL_EDIT);
+	return ok(id);
 }
 
 /**
@@ -254,17 +494,8 @@ export function editCase(
 	doc.transact(() => {
 		for (const { field, value, seen, from } of writes) {
 			const id = newEditId();
-			appendFieldEdit(record.logs[field], value, FIELD_IS_VALUE[field], actor, at, id, seen);
-			appendTimelineEntry(record, {
-				id,
-				kind: 'edited',
-				at,
-				by: actor.name,
-				deviceId: actor.deviceId,
-				field,
-				from,
-				to: value
-			});
+			appendCaseFieldEdit(record, field, value as never, actor, at, id, seen);
+			recordTimelineEntry(record, actor, at, { kind: 'edited', field, from, to: value }, id);
 		}
 	}, ORIGIN_LOCAL_EDIT);
 	return ok(CHANGED);

@@ -8,6 +8,7 @@ import {
 } from './case-commands';
 import { listCases } from './case-readers';
 import { CORRIDOR_LIGHT, created, FIRE_LANE, FLYING_WIRE, LI, WANG } from './testing/fixtures';
+import { SECRETARY } from './testing/fixtures';
 import { createReplicaNetwork } from './testing/replica-network';
 import { seededRandom } from './testing/seeded-random';
 
@@ -37,7 +38,7 @@ describe('listCases memo', () => {
 			const roll = random();
 			if (roll < 0.1) ids.push(created(createCase(doc, FLYING_WIRE, actor, 2000 + step)));
 			else if (roll < 0.6) editCaseField(doc, id, 'title', `标题 ${step}`, actor, 2000 + step);
-			else if (roll < 0.8) applyCaseStatusAction(doc, id, 'start', actor, 2000 + step);
+			else if (roll < 0.8) applyCaseStatusAction(doc, id, 'start', actor, SECRETARY, 2000 + step);
 			else resolveCaseFieldConflict(doc, id, 'title', `标题 ${step - 1}`, actor, 2000 + step);
 			if (random() < 0.3) net.flush({ shuffle: step });
 			// Read often, so the memo has to track many small changes.

@@ -4,14 +4,15 @@ import type { CaseId } from '../domain/ids';
 import { applyCaseStatusAction, createCase, editCaseField } from './case-commands';
 import { countCasesByStatus, filterCasesByStatus, listCases, readCase } from './case-readers';
 import { CORRIDOR_LIGHT, created, FIRE_LANE, FLYING_WIRE, LI, WANG } from './testing/fixtures';
+import { SECRETARY } from './testing/fixtures';
 
 function ledger() {
 	const doc = new Y.Doc();
 	const light = created(createCase(doc, CORRIDOR_LIGHT, WANG, 1000));
 	const lane = created(createCase(doc, FIRE_LANE, LI, 3000));
 	const wire = created(createCase(doc, FLYING_WIRE, WANG, 2000));
-	applyCaseStatusAction(doc, light, 'resolve', WANG, 1600);
-	applyCaseStatusAction(doc, wire, 'start', LI, 4000);
+	applyCaseStatusAction(doc, light, 'resolve', WANG, SECRETARY, 1600);
+	applyCaseStatusAction(doc, wire, 'start', LI, SECRETARY, 4000);
 	return { doc, light, lane, wire };
 }
 
@@ -23,12 +24,22 @@ describe('listCases', () => {
 				id: lane,
 				title: '消防通道被电动车堵塞',
 				category: 'fire_safety',
+				channel: '',
 				location: '幸福里小区东门',
 				status: 'reported',
+				tier: 'grid',
+				tierSince: 3000,
+				priority: 'normal',
+				handlingType: 'supervised',
+				assignees: [],
+				deadline: null,
+				duplicateOf: '',
 				createdAt: 3000,
 				createdBy: LI.name,
 				updatedAt: 3000,
-				hasConflict: false
+				hasConflict: false,
+				photoCount: 0,
+				firstPhoto: null
 			},
 			expect.objectContaining({ id: wire, status: 'in_progress', updatedAt: 4000 }),
 			expect.objectContaining({ id: light, status: 'resolved', updatedAt: 1600 })
@@ -89,15 +100,21 @@ describe('countCasesByStatus and filterCasesByStatus', () => {
 		const { doc } = ledger();
 		expect(countCasesByStatus(listCases(doc))).toEqual({
 			reported: 1,
+			accepted: 0,
 			in_progress: 1,
 			resolved: 1,
-			reviewed: 0
+			reviewed: 0,
+			closed: 0,
+			duplicate: 0
 		});
 		expect(countCasesByStatus([])).toEqual({
 			reported: 0,
+			accepted: 0,
 			in_progress: 0,
 			resolved: 0,
-			reviewed: 0
+			reviewed: 0,
+			closed: 0,
+			duplicate: 0
 		});
 	});
 

@@ -6,15 +6,34 @@
  * are frozen, so a component cannot edit Yjs data except through a command.
  */
 
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import type { CaseCategory } from '../domain/case-category';
-import { CASE_FIELDS, type CaseField, type CaseFieldValues } from '../domain/case-input';
+import {
+	CASE_FIELDS,
+	splitAssignees,
+	type CaseField,
+	type CaseFieldValues
+} from '../domain/case-input';
+import type {
+	CaseChannel,
+	HandlingType,
+	Priority,
+	Satisfaction,
+	Tier
+} from '../domain/case-options';
 import { CASE_STATUSES, type CaseStatus } from '../domain/case-status';
 import { parseTimelineEntry, type TimelineEntry } from '../domain/case-timeline';
 import type { CaseId } from '../domain/ids';
 import { compareByAtThenId } from '../domain/ordering';
 import type { FieldState } from './field-log';
-import { casesMap, findCase, parseCaseRecord, readCaseField, type CaseRecord } from './case-schema';
+import {
+	casesMap,
+	findCase,
+	parseCaseRecord,
+	readCaseField,
+	readReceipts,
+	type CaseRecord
+} from './case-schema';
 
 export type CaseFieldStates = Readonly<{ [F in CaseField]: FieldState<CaseFieldValues[F]> }>;
 
@@ -29,18 +48,43 @@ export type CaseSnapshot = Readonly<{
 	hasConflict: boolean;
 	/** Oldest first, by (at, id). */
 	timeline: readonly TimelineEntry[];
+	/** Timeline entry id → when the relay confirmed it had stored the entry (epoch ms). */
+	receipts: Readonly<Record<string, number>>;
+	/** When the current tier took the case: its last tier entry, else the creation. */
+	tierSince: number;
+	/** The latest return visit, if any. */
+	lastReview: ReturnVisit | null;
+}>;
+
+export type ReturnVisit = Readonly<{
+	satisfaction: Satisfaction;
+	note: string;
+	by: string;
+	at: number;
 }>;
 
 export type CaseSummary = Readonly<{
 	id: CaseId;
 	title: string;
 	category: CaseCategory;
+	channel: CaseChannel | '';
 	location: string;
 	status: CaseStatus;
+	tier: Tier;
+	tierSince: number;
+	priority: Priority;
+	handlingType: HandlingType;
+	assignees: readonly string[];
+	/** Explicit deadline (epoch ms) or null for the tier's default (case-deadline.ts). */
+	deadline: number | null;
+	duplicateOf: string;
 	createdAt: number;
 	createdBy: string;
 	updatedAt: number;
 	hasConflict: boolean;
+	photoCount: number;
+	/** The first photo's sha-256 hash, or null. */
+	firstPhoto: string | null;
 }>;
 
 function readFields(record: CaseRecord): CaseFieldStates {
@@ -69,7 +113,46 @@ type CaseCore = Readonly<{
 	timeline: readonly TimelineEntry[];
 	updatedAt: number;
 	hasConflict: boolean;
+	tierSince: number;
 }>;
+
+/** When the shown tier took the case: the latest tier entry that moved it there. */
+function readTierSince(createdAt: number, tier: Tier, timeline: readonly TimelineEntry[]): number {
+	for (let i = timeline.length - 1; i >= 0; i--) {
+		const entry = timeline[i];
+		if (entry?.kind === 'tier' && entry.to === tier) return entry.at;
+	}
+	return createdAt;
+}
+
+function readLastReview(timeline: readonly TimelineEntry[]): ReturnVisit | null {
+	for (let i = timeline.length - 1; i >= 0; i--) {
+		const entry = timeline[i];
+		if (entry?.kind === 'status' && entry.satisfaction !== undefined) {
+			return Object.freeze({
+				satisfaction: entry.satisfaction,
+				note: entry.note ?? '',
+				by: entry.by,
+				at: entry.at
+			});
+		}
+	}
+	return null;
+}
+
+/** Photo hashes of a case, first attached first: the `photos` array and `photo_added` entries. */
+function readPhotoHashes(record: CaseRecord, timeline: readonly TimelineEntry[]): string[] {
+	const hashes = new Set<string>();
+	for (const entry of timeline) if (entry.kind === 'photo_added') hashes.add(entry.hash);
+	const photos = record.map.get('photos');
+	if (photos instanceof Y.Array) {
+		for (const raw of photos.toArray()) {
+			const hash = (raw as { hash?: unknown } | null)?.hash;
+			if (typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash)) hashes.add(hash);
+		}
+	}
+	return [...hashes];
+}
 
 function readCore(record: CaseRecord): CaseCore | null {
 	const createdAt = record.map.get('createdAt');
@@ -86,7 +169,8 @@ function readCore(record: CaseRecord): CaseCore | null {
 		fields,
 		timeline,
 		updatedAt: Math.max(createdAt, last?.at ?? createdAt),
-		hasConflict: CASE_FIELDS.some((field) => fields[field].conflict !== null)
+		hasConflict: CASE_FIELDS.some((field) => fields[field].conflict !== null),
+		tierSince: readTierSince(createdAt, fields.tier.value, timeline)
 	};
 }
 
@@ -94,7 +178,12 @@ export function readCase(doc: Y.Doc, caseId: CaseId): CaseSnapshot | null {
 	const record = findCase(doc, caseId);
 	const core = record && readCore(record);
 	if (!record || !core) return null;
-	return Object.freeze({ id: record.id, ...core });
+	return Object.freeze({
+		id: record.id,
+		...core,
+		receipts: Object.freeze(Object.fromEntries(readReceipts(record))),
+		lastReview: readLastReview(core.timeline)
+	});
 }
 
 function readSummary(key: string, value: unknown): CaseSummary | null {
@@ -102,16 +191,27 @@ function readSummary(key: string, value: unknown): CaseSummary | null {
 	const core = record && readCore(record);
 	if (!record || !core) return null;
 	const { fields } = core;
+	const photos = readPhotoHashes(record, core.timeline);
 	return Object.freeze({
 		id: record.id,
 		title: fields.title.value,
 		category: fields.category.value,
+		channel: fields.channel.value,
 		location: fields.location.value,
 		status: fields.status.value,
+		tier: fields.tier.value,
+		tierSince: core.tierSince,
+		priority: fields.priority.value,
+		handlingType: fields.handlingType.value,
+		assignees: splitAssignees(fields.assignees.value),
+		deadline: fields.deadline.value,
+		duplicateOf: fields.duplicateOf.value,
 		createdAt: core.createdAt,
 		createdBy: core.createdBy,
 		updatedAt: core.updatedAt,
-		hasConflict: core.hasConflict
+		hasConflict: core.hasConflict,
+		photoCount: photos.length,
+		firstPhoto: photos[0] ?? null
 	});
 }
 

@@ -38,3 +38,11 @@ export function created(result: Result<CaseId, string>): CaseId {
 	if (!result.ok) throw new Error(`createCase refused: ${result.reason}`);
 	return result.value;
 }
+
+/** Role contexts for the role-checked commands (case-permissions.ts), all on board g1. */
+export const SECRETARY = { claims: { cid: 'demo', role: 'secretary', grids: [] }, gridId: 'g1' };
+export const GRID_MEMBER = {
+	claims: { cid: 'demo', role: 'grid-member', grids: ['g1'] },
+	gridId: 'g1'
+};
+export const VOLUNTEER = { claims: { cid: 'demo', role: 'volunteer', grids: [] }, gridId: 'g1' };

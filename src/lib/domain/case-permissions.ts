@@ -1,0 +1,89 @@
+/**
+ * Who may do what to a case, by role (the roles of access.ts). The relay decides who may write a
+ * board document at all; this decides, inside a writable board, which commands a role may use.
+ * Commands check it and the case page hides what a viewer may not do, from this one table.
+ *
+ *   operation                      secretary   grid-member (own grid)   volunteer   observer
+ *   report, edit fields, comment   yes         yes                      yes         no
+ *   accept, start, resolve,        yes         yes                      no          no
+ *   review, close, mark_duplicate
+ *   reopen                         yes         yes, except a closed     no          no
+ *                                              case (the community
+ *                                              reopens what it closed)
+ *   assign, set deadline           yes         yes                      no          no
+ *   escalate                       any tier    from the grid tier only  no          no
+ *   hand_back                      yes         no                       no          no
+ *
+ * A grid member on another grid's board, like an observer, may do nothing (read-only board).
+ * Volunteers report and comment ("volunteers may only report"); they may also correct the text of
+ * a case (title, description, location…), which the concurrent-edit rules keep visible.
+ *
+ * Invariant: deny by default; an unknown role or operation is refused.
+ */
+import { canWriteBoard, type AccessClaims } from './access';
+import type { CaseAction, CaseStatus } from './case-status';
+import type { Tier } from './case-options';
+import type { TierAction } from './case-tier';
+
+export const CASE_OPERATIONS = [
+	'report',
+	'edit',
+	'comment',
+	'accept',
+	'start',
+	'resolve',
+	'review',
+	'close',
+	'reopen',
+	'mark_duplicate',
+	'assign',
+	'set_deadline',
+	'escalate',
+	'hand_back'
+] as const;
+export type CaseOperation = (typeof CASE_OPERATIONS)[number];
+
+export type PermissionReason = 'not_permitted';
+
+/** What the check needs to know about the case; omitted parts are not checked. */
+export type CaseContext = Readonly<{ status?: CaseStatus; tier?: Tier }>;
+
+const EVERY_WRITER: ReadonlySet<CaseOperation> = new Set(['report', 'edit', 'comment']);
+
+/** Whether the claims' holder may perform `operation` on a case of board `gridId`. */
+export function mayOperate(
+	claims: AccessClaims,
+	gridId: string,
+	operation: CaseOperation,
+	context: CaseContext = {}
+): boolean {
+	if (!canWriteBoard(claims, gridId)) return false;
+	switch (claims.role) {
+		case 'secretary':
+			return true;
+		case 'grid-member':
+			// canWriteBoard already limited grid members to their own grids.
+			if (operation === 'hand_back') return false;
+			if (operation === 'escalate') return context.tier === undefined || context.tier === 'grid';
+			if (operation === 'reopen') return context.status !== 'closed';
+			return true;
+		case 'volunteer':
+			return EVERY_WRITER.has(operation);
+		default:
+			return false;
+	}
+}
+
+export const mayApplyAction = (
+	claims: AccessClaims,
+	gridId: string,
+	action: CaseAction,
+	context: CaseContext = {}
+): boolean => mayOperate(claims, gridId, action, context);
+
+export const mayMoveTier = (
+	claims: AccessClaims,
+	gridId: string,
+	action: TierAction,
+	context: CaseContext = {}
+): boolean => mayOperate(claims, gridId, action, context);
