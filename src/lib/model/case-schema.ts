@@ -46,6 +46,7 @@ import {
 	type FieldState,
 	type IsFieldValue
 } from './field-log';
+import { logSlots as slots, writableSlot } from './slots';
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 
@@ -109,35 +110,6 @@ export function parseCaseRecord(key: string, value: unknown): CaseRecord | null 
 
 export function findCase(doc: Y.Doc, caseId: CaseId): CaseRecord | null {
 	return parseCaseRecord(caseId, casesMap(doc).get(caseId));
-}
-
-/** Every Y.Array under `key` or `key~…` in `map`: one logical append-only list. */
-function slots(map: Y.Map<unknown>, key: string): Y.Array<unknown>[] {
-	const found: Y.Array<unknown>[] = [];
-	const main = map.get(key);
-	if (main instanceof Y.Array) found.push(main);
-	const prefix = `${key}~`;
-	for (const [name, value] of map.entries()) {
-		if (name.startsWith(prefix) && value instanceof Y.Array) found.push(value);
-	}
-	return found;
-}
-
-/** The Y type this replica appends to under `key`: the shared one, else its own slot. */
-function writableSlot<T extends Y.Array<unknown> | Y.Map<unknown>>(
-	map: Y.Map<unknown>,
-	key: string,
-	make: () => T,
-	is: (value: unknown) => value is T
-): T {
-	const main = map.get(key);
-	if (is(main)) return main;
-	const own = `${key}~${map.doc?.clientID ?? 0}`;
-	const existing = map.get(own);
-	if (is(existing)) return existing;
-	const created = make();
-	map.set(own, created);
-	return created;
 }
 
 const isYArray = (value: unknown): value is Y.Array<unknown> => value instanceof Y.Array;

@@ -3,7 +3,8 @@
  * this device's membership (credential, member, community), its relay tokens, and the document
  * session registry whose sockets carry those tokens.
  *
- * Invariants: without a credential there is no token manager and no session connects; the
+ * Invariants: without a credential there is no token manager and no session connects; every
+ * document of this community with changes not yet confirmed by the relay has an open session; the
  * membership shown is the one the relay last confirmed (role and grids can change under us);
  * signing in and out reload the app, so no session outlives the membership it was opened for.
  */
@@ -17,10 +18,12 @@ import {
 	writeCredential,
 	type StoredCredential
 } from '$lib/sync/credential-store';
+import { openPendingIndex } from '$lib/sync/pending-index';
 import { createSessionRegistry, type SessionRegistry } from '$lib/sync/session-registry';
 import { requestPersistentStorage } from '$lib/sync/storage-info';
 import { createTokenManager, type TokenManager, type TokenState } from '$lib/sync/token-manager';
 import { readDeviceId } from './device-identity';
+import { stampReceiptsForRegistry } from './server-receipts';
 
 const KEY = Symbol('gridboard-app');
 
@@ -55,9 +58,15 @@ export class AppState {
 		this.registry = createSessionRegistry({
 			relayUrl: relayUrlFor(window.location),
 			tokens: this.tokens,
-			connect: this.tokens !== null
+			connect: this.tokens !== null,
+			pendingIndex: openPendingIndex()
 		});
+		// Documents edited before this start (offline, or the tab closed too early) sync in the
+		// background and count in the status bar, whichever page is open.
+		if (this.membership) void this.registry.restorePending(this.membership.community.id);
 		this.#askPersistenceAfterFirstSave();
+		// "Reached the server at" on this device's timeline entries (docs/ledger.md).
+		stampReceiptsForRegistry(this.registry, this.deviceId);
 	}
 
 	/**

@@ -1,0 +1,54 @@
+/**
+ * Log slots: one logical append-only list kept under `key` and any `key~<clientID>` in a Y.Map.
+ * A replica appends to `key` when it exists, else to its own `key~<clientID>`, which no other
+ * replica session ever creates; readers take the union. So a Y type added after a record was
+ * created (a new field on an old case, a new setting) is never created by two replicas under one
+ * key, where Yjs would keep one and drop the other with everything appended to it.
+ */
+
+import * as Y from 'yjs';
+
+export function logSlots(map: Y.Map<unknown>, key: string): Y.Array<unknown>[] {
+	return slotsOf(map, key, (value): value is Y.Array<unknown> => value instanceof Y.Array);
+}
+
+export function slotsOf<T>(
+	map: Y.Map<unknown>,
+	key: string,
+	is: (value: unknown) => value is T
+): T[] {
+	const found: T[] = [];
+	const main = map.get(key);
+	if (is(main)) found.push(main);
+	const prefix = `${key}~`;
+	for (const [name, value] of map.entries()) {
+		if (name.startsWith(prefix) && is(value)) found.push(value);
+	}
+	return found;
+}
+
+/** The Y type this replica appends to under `key`; call inside a transaction. */
+export function writableSlot<T extends Y.Array<unknown> | Y.Map<unknown>>(
+	map: Y.Map<unknown>,
+	key: string,
+	make: () => T,
+	is: (value: unknown) => value is T
+): T {
+	const main = map.get(key);
+	if (is(main)) return main;
+	const own = `${key}~${map.doc?.clientID ?? 0}`;
+	const existing = map.get(own);
+	if (is(existing)) return existing;
+	const created = make();
+	map.set(own, created);
+	return created;
+}
+
+export function writableLogSlot(map: Y.Map<unknown>, key: string): Y.Array<unknown> {
+	return writableSlot(
+		map,
+		key,
+		() => new Y.Array<unknown>(),
+		(value): value is Y.Array<unknown> => value instanceof Y.Array
+	);
+}
