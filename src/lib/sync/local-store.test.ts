@@ -203,6 +203,108 @@ describe('local-store', () => {
 		}).toEqual(expected);
 	});
 
+	it('transactions carrying updates, and compaction, ask for strict durability', async () => {
+		const factory = new IDBFactory();
+		const options: (IDBTransactionOptions | undefined)[] = [];
+		const originalTransaction = FakeIDBDatabase.prototype.transaction;
+		FakeIDBDatabase.prototype.transaction = function (
+			this: IDBDatabase,
+			...args: Parameters<IDBDatabase['transaction']>
+		) {
+			if (args[1] === 'readwrite') options.push(args[2]);
+			return originalTransaction.apply(this, args);
+		} as typeof originalTransaction;
+		try {
+			const { doc, store } = openStore(factory, new Y.Doc(), 1000);
+			await store.whenLoaded;
+			doc.getMap('case').set('a', 1);
+			await waitFor(() => store.getState().status === 'saved', 'first saved');
+			doc.getMap('case').set('b', 2);
+			await waitFor(() => store.getState().storedUpdates === 2, 'second saved');
+			store.compact();
+			await waitFor(() => store.getState().storedUpdates === 1, 'compacted');
+			// Two writes carrying updates and one compaction, each strict.
+			expect(options).toEqual([
+				{ durability: 'strict' },
+				{ durability: 'strict' },
+				{ durability: 'strict' }
+			]);
+		} finally {
+			FakeIDBDatabase.prototype.transaction = originalTransaction;
+		}
+	});
+
+	it('compaction after a failed write stores the unsaved change together with its meta record', async () => {
+		const factory = new IDBFactory();
+		const { doc, store } = openStore(factory, new Y.Doc(), 1000);
+		await store.whenLoaded;
+		doc.getMap('case').set('a', 1);
+		await waitFor(() => store.getState().status === 'saved', 'first saved');
+		const original = IDBObjectStore.prototype.add;
+		let refused = 0;
+		IDBObjectStore.prototype.add = function () {
+			refused++;
+			throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+		} as typeof original;
+		try {
+			// What server-confirmations.ts does: the pending record, then the change itself.
+			store.set('pending/7/0', [7, 1]);
+			doc.getMap('case').set('b', 2);
+			expect(store.getState().error).toBe('quota_exceeded');
+			// The meta change's own (scheduled) write fails too.
+			await waitFor(() => refused >= 2, 'the second write refused');
+		} finally {
+			IDBObjectStore.prototype.add = original;
+		}
+		store.compact();
+		await waitFor(() => store.getState().storedUpdates === 1, 'compacted');
+		store.destroy();
+
+		const reloaded = openStore(factory);
+		await reloaded.store.whenLoaded;
+		// The snapshot holds the change, so it must hold its "not yet on the server" record too.
+		expect(reloaded.doc.getMap('case').get('b')).toBe(2);
+		expect(reloaded.store.get('pending/7/0')).toEqual([7, 1]);
+	});
+
+	it('compaction racing a write that fails later stores that change with its meta record', async () => {
+		const factory = new IDBFactory();
+		const { doc, store } = openStore(factory, new Y.Doc(), 1000);
+		await store.whenLoaded;
+		doc.getMap('case').set('a', 1);
+		await waitFor(() => store.getState().status === 'saved', 'first saved');
+		// The compaction transaction is queued first; its snapshot is taken once it runs, after
+		// the edit below. The edit's own transaction runs next and aborts.
+		store.compact();
+		const original = IDBObjectStore.prototype.add;
+		let armed = true;
+		IDBObjectStore.prototype.add = function (
+			this: IDBObjectStore,
+			...args: [unknown, IDBValidKey?]
+		) {
+			const request = original.apply(this, args);
+			if (armed) {
+				armed = false;
+				const tx = this.transaction;
+				request.addEventListener('success', () => tx.abort());
+			}
+			return request;
+		} as typeof original;
+		try {
+			store.set('pending/7/0', [7, 1]);
+			doc.getMap('case').set('b', 2);
+			await waitFor(() => store.getState().status === 'error', 'the write failed');
+		} finally {
+			IDBObjectStore.prototype.add = original;
+		}
+		store.destroy();
+
+		const reloaded = openStore(factory);
+		await reloaded.store.whenLoaded;
+		expect(reloaded.doc.getMap('case').get('b')).toBe(2);
+		expect(reloaded.store.get('pending/7/0')).toEqual([7, 1]);
+	});
+
 	it('meta values persist, and survive a reload', async () => {
 		const factory = new IDBFactory();
 		const { store } = openStore(factory);

@@ -20,7 +20,12 @@
  *   write (or `retry()`), until a transaction containing it commits.
  * - meta changes made while handling one doc transaction are committed in the same IndexedDB
  *   transaction as that doc update (so a change and its "not yet on the server" record can never
- *   be stored one without the other).
+ *   be stored one without the other). Compaction stores the whole doc, including updates whose
+ *   own write has not committed (or failed): it writes every meta change not yet committed in
+ *   the same transaction, so this holds for it too.
+ * - transactions carrying updates (and compaction) ask for `durability: 'strict'`: the browser's
+ *   default ("relaxed" in Chromium) reports `complete` before the data is flushed to disk, and
+ *   "saved on this device" must survive a power cut.
  * - nothing here throws into the caller; failures become `status: 'error'` with a reason.
  */
 import * as Y from 'yjs';
@@ -111,6 +116,8 @@ export function openLocalStore(
 	const meta = new Map<string, unknown>();
 	/** Meta changes not yet in any committed transaction. */
 	const dirtyMeta = new Map<string, MetaChange>();
+	/** Meta batches of write transactions not yet settled (compaction writes them too). */
+	const inFlightMeta = new Set<Map<string, MetaChange>>();
 	const listeners = new Set<(state: LocalStoreState) => void>();
 	let state = computeState();
 	let flushScheduled = false;
@@ -285,8 +292,10 @@ export function openLocalStore(
 		pendingWrites++;
 		if (carriesUpdates) pendingUpdateWrites++;
 		let settled = false;
+		inFlightMeta.add(metaBatch);
 		const settle = () => {
 			settled = true;
+			inFlightMeta.delete(metaBatch);
 			pendingWrites--;
 			if (carriesUpdates) pendingUpdateWrites--;
 		};
@@ -302,7 +311,11 @@ export function openLocalStore(
 		};
 		let tx: IDBTransaction;
 		try {
-			tx = db.transaction([UPDATES, META], 'readwrite');
+			tx = db.transaction(
+				[UPDATES, META],
+				'readwrite',
+				carriesUpdates ? { durability: 'strict' } : undefined
+			);
 		} catch (cause) {
 			fail(cause);
 			return;
@@ -349,7 +362,9 @@ export function openLocalStore(
 
 	/**
 	 * One transaction: re-read every row (rows another tab wrote are merged into the doc, so they
-	 * are never deleted unseen), then delete them all and store the merged doc state.
+	 * are never deleted unseen), then delete them all and store the merged doc state. That state
+	 * also holds updates whose own write is still pending or failed, so every meta change not yet
+	 * committed (their "not yet on the server" records) is written in this transaction as well.
 	 */
 	function compact() {
 		if (destroyed || db === null || compacting) return;
@@ -361,12 +376,13 @@ export function openLocalStore(
 		};
 		let tx: IDBTransaction;
 		try {
-			tx = db.transaction([UPDATES], 'readwrite');
+			tx = db.transaction([UPDATES, META], 'readwrite', { durability: 'strict' });
 		} catch {
 			done(false);
 			return;
 		}
 		const store = tx.objectStore(UPDATES);
+		const metaStore = tx.objectStore(META);
 		const rows = store.getAll();
 		const keys = store.getAllKeys();
 		let removed = 0;
@@ -378,6 +394,13 @@ export function openLocalStore(
 			// Delete by key (not by IDBKeyRange) so the store works with any injected factory.
 			for (const key of keys.result) store.delete(key);
 			store.add(Y.encodeStateAsUpdate(doc));
+			// Same instant as the snapshot: the meta values as they are in memory now.
+			const uncommitted = new Set(dirtyMeta.keys());
+			for (const batch of inFlightMeta) for (const key of batch.keys()) uncommitted.add(key);
+			for (const key of uncommitted) {
+				if (meta.has(key)) metaStore.put(meta.get(key), key);
+				else metaStore.delete(key);
+			}
 		};
 		tx.oncomplete = () => {
 			if (removed > 0) storedUpdates = Math.max(1, storedUpdates - removed + 1);
