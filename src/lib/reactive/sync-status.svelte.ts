@@ -1,6 +1,8 @@
 /**
  * The status bar's source: every open document session's sync state, summarised, as a reactive
- * `current`. Sessions come and go with the registry; the browser's online/offline events count too.
+ * `current`. Sessions come and go with the registry (which also opens, at start, every document
+ * with changes not yet on the relay: see `restorePending`); the browser's online/offline events
+ * count too.
  */
 import { createSubscriber } from 'svelte/reactivity';
 import type { DocSession } from '$lib/sync/doc-session';
@@ -48,7 +50,8 @@ export class SyncStatus {
 		this.#subscribe();
 		return summarizeSync(
 			this.#registry.all().map((session) => session.getState()),
-			navigator.onLine
+			navigator.onLine,
+			{ restoring: this.#registry.isRestoring() }
 		);
 	}
 }

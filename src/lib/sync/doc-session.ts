@@ -8,9 +8,15 @@
  *   server-confirmations.ts → unconfirmed, lastConfirmedAt    ("N changes not yet on the server")
  *   relay-link.ts           → connection, closeReason, disconnectedSince
  *
+ * With a `pendingIndex` it also keeps the device-level list of documents with unconfirmed changes
+ * (pending-index.ts) up to date: an entry is written whenever the unconfirmed count grows (and
+ * `local` stays `saving` until that write committed), and removed once nothing is unconfirmed and
+ * everything is written to this device.
+ *
  * Invariants: the state is a frozen plain object, replaced (never mutated) on every change, and
  * listeners hear only real changes; nothing here throws into the UI. Edits made before loading
- * finished are stored and counted like any other.
+ * finished are stored and counted like any other. `loaded` turns true only once the stored
+ * document and its unconfirmed records are both read.
  */
 import * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
@@ -28,6 +34,7 @@ import {
 } from './relay-link.ts';
 import type { TokenSource } from './token-manager.ts';
 import { trackServerConfirmations } from './server-confirmations.ts';
+import type { PendingIndex } from './pending-index.ts';
 
 export type DocSyncState = Readonly<{
 	docName: string;
@@ -58,6 +65,8 @@ export type DocSessionOptions = {
 	networkEvents?: EventTarget | null;
 	/** Compact the stored updates once there are this many rows. */
 	compactAfter?: number;
+	/** The device's list of documents with unconfirmed changes (pending-index.ts). */
+	pendingIndex?: PendingIndex | null;
 	/** See relay-link.ts. */
 	disableBc?: boolean;
 	maxBackoffTime?: number;
@@ -111,21 +120,55 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 
 	let wantConnect = options.connect ?? true;
 	let destroyed = false;
+	/** The stored doc and its pending records are read (`confirmations.hydrate()` ran). */
+	let hydrated = false;
 	const listeners = new Set<(state: DocSyncState) => void>();
+
+	const index = options.pendingIndex ?? null;
+	/** Index entries being written: until they commit, this device does not say "saved". */
+	let indexMarks = 0;
+	let lastUnconfirmed = 0;
+	/** What the index was last told about this doc (null: nothing yet). */
+	let indexed: boolean | null = null;
+
+	function syncIndex() {
+		if (index === null || destroyed) return;
+		const { unconfirmed } = confirmations.getState();
+		const grew = unconfirmed > lastUnconfirmed;
+		lastUnconfirmed = unconfirmed;
+		if (grew) {
+			indexed = true;
+			indexMarks++;
+			// A failed write (no IndexedDB, quota) is tried again with the next change; the edit
+			// itself is on this device either way, and is sent once any page opens the doc.
+			void index.mark(docName).then(() => {
+				indexMarks--;
+				update();
+			});
+		} else if (
+			unconfirmed === 0 &&
+			hydrated &&
+			indexed !== false &&
+			store.getState().status === 'saved'
+		) {
+			indexed = false;
+			void index.clear(docName);
+		}
+	}
 
 	function compute(): DocSyncState {
 		const local = store.getState();
 		const remote = relay.getState();
 		const confirmed = confirmations.getState();
-		const waitingToConnect = !local.loaded && wantConnect;
+		const waitingToConnect = !hydrated && wantConnect;
 		return Object.freeze({
 			docName,
-			loaded: local.loaded,
+			loaded: local.loaded && hydrated,
 			connection: waitingToConnect ? 'connecting' : remote.connection,
 			closeReason: remote.closeReason,
 			disconnectedSince: remote.disconnectedSince,
 			writesRejected: remote.writesRejected,
-			local: local.status,
+			local: local.status === 'saved' && indexMarks > 0 ? 'saving' : local.status,
 			localError: local.error,
 			unconfirmed: confirmed.unconfirmed,
 			lastConfirmedAt: confirmed.lastConfirmedAt
@@ -135,6 +178,7 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 	let state = compute();
 	function update() {
 		if (destroyed) return;
+		syncIndex();
 		const next = compute();
 		if (sameState(state, next)) return;
 		state = next;
@@ -150,6 +194,7 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 	const whenLoaded = store.whenLoaded.then(() => {
 		if (destroyed) return;
 		confirmations.hydrate();
+		hydrated = true;
 		if (wantConnect) relay.connect();
 		update();
 	});

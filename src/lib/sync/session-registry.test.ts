@@ -128,6 +128,61 @@ describe('session-registry', () => {
 		expect(registry.all()).toEqual([]);
 	});
 
+	it('keeps a session the relay refused (closed) while it has unconfirmed changes', () => {
+		const { registry, opened } = setup();
+		const lease = registry.acquire('c/demo/board/g01');
+		const session = opened[0]!;
+		session.set({
+			connection: 'closed',
+			closeReason: { code: 4403, reason: 'forbidden' },
+			unconfirmed: 3
+		});
+		lease.release();
+		vi.advanceTimersByTime(10 * 60_000);
+		expect(session.destroyed).toBe(false);
+		expect(registry.all()).toEqual([session]);
+		expect(registry.all()[0]?.getState()).toMatchObject({ unconfirmed: 3 });
+	});
+
+	it('restorePending() holds every listed document of the community until it settles', async () => {
+		const opened: FakeSession[] = [];
+		const listed: string[] = [];
+		const registry = createSessionRegistry({
+			relayUrl: 'ws://relay.test/sync',
+			lingerMs: 30_000,
+			open: (docName) => {
+				const session = fakeSession(docName);
+				session.set({ unconfirmed: 2 });
+				opened.push(session);
+				return session;
+			},
+			pendingIndex: {
+				mark: async () => true,
+				clear: async () => true,
+				async list(communityId) {
+					listed.push(communityId);
+					return ['c/demo/board/g01', 'c/demo/board/g02'];
+				},
+				close() {}
+			}
+		});
+		const restoring: boolean[] = [];
+		registry.subscribe(() => restoring.push(registry.isRestoring()));
+		await expect(registry.restorePending('demo')).resolves.toBe(2);
+		expect(listed).toEqual(['demo']);
+		expect(restoring[0]).toBe(true);
+		expect(registry.isRestoring()).toBe(false);
+		expect(registry.all().map((s) => s.docName)).toEqual(['c/demo/board/g01', 'c/demo/board/g02']);
+		vi.advanceTimersByTime(10 * 60_000);
+		expect(registry.all()).toHaveLength(2);
+
+		// Confirmed: the background hold is released, and the session closes after the linger.
+		opened[0]!.set({ unconfirmed: 0 });
+		vi.advanceTimersByTime(30_000);
+		expect(opened[0]!.destroyed).toBe(true);
+		expect(registry.all().map((s) => s.docName)).toEqual(['c/demo/board/g02']);
+	});
+
 	it('retryLocalWrites() reaches every open session', () => {
 		const { registry, opened } = setup();
 		registry.acquire('c/demo/board/g01');

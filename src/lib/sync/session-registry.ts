@@ -4,11 +4,16 @@
  * After the last `release()` a session lingers (30 s by default) so navigating back is instant.
  * It is closed only once it is idle in every sense: no holders, everything written to this
  * device, and nothing left for the relay to confirm. A document with edits not yet on the relay
- * stays open (and keeps reconnecting) so they get there without its page being open.
+ * stays open (and keeps reconnecting) so they get there without its page being open — also when
+ * the relay refused it (closed, 44xx): its count and close reason stay in the status bar.
+ *
+ * `restorePending(communityId)` (app start) opens every document the device's pending index
+ * (pending-index.ts) lists, so edits made before a reload are sent and counted even when no page
+ * opens their document; each is held until it has nothing left to confirm.
  *
  * Invariants: at most one session per document name; `all()` lists exactly the open sessions;
- * `subscribe` listeners hear every change of that set (not of the sessions' states: subscribe to
- * each session for those); `release()` is idempotent.
+ * `subscribe` listeners hear every change of that set and of `isRestoring()` (not of the
+ * sessions' states: subscribe to each session for those); `release()` is idempotent.
  */
 import { openDocSession, type DocSession, type DocSessionOptions } from './doc-session.ts';
 import { clearAllLocalData, type ClearResult } from './local-store.ts';
@@ -29,6 +34,13 @@ export interface SessionRegistry {
 	subscribe(listener: (sessions: DocSession[]) => void): () => void;
 	/** Retries failed IndexedDB writes of every open document (the status bar's retry button). */
 	retryLocalWrites(): void;
+	/**
+	 * Opens (and holds until confirmed) every document of `communityId` the pending index lists.
+	 * Resolves with their number.
+	 */
+	restorePending(communityId: string): Promise<number>;
+	/** `restorePending` is still reading the index: the status bar cannot say "all saved" yet. */
+	isRestoring(): boolean;
 	/** Sign-out: closes every session and deletes every Gridboard database on this device. */
 	clearAllLocalData(): Promise<ClearResult>;
 	destroy(): void;
@@ -45,6 +57,10 @@ export function createSessionRegistry(options: SessionRegistryOptions): SessionR
 	const { lingerMs = DEFAULT_LINGER_MS, open = openDocSession, ...sessionOptions } = options;
 	const entries = new Map<string, Entry>();
 	const listeners = new Set<(sessions: DocSession[]) => void>();
+	const index = sessionOptions.pendingIndex ?? null;
+	/** Leases `restorePending` holds, with what stops watching them. */
+	const background = new Map<string, { lease: SessionLease; stop: () => void }>();
+	let restoring = 0;
 
 	const all = () => [...entries.values()].map((entry) => entry.session);
 	function notify() {
@@ -54,8 +70,9 @@ export function createSessionRegistry(options: SessionRegistryOptions): SessionR
 
 	function isIdle(session: DocSession): boolean {
 		const state = session.getState();
-		// A relay that refused the document (44xx) will not confirm anything: no point waiting.
-		return state.local === 'saved' && (state.unconfirmed === 0 || state.connection === 'closed');
+		// Even when the relay refused the document (closed, 44xx): dropping the session would drop
+		// its unconfirmed count from the status bar, and with it the only sign of those edits.
+		return state.loaded && state.local === 'saved' && state.unconfirmed === 0;
 	}
 
 	function close(docName: string, entry: Entry) {
@@ -75,40 +92,80 @@ export function createSessionRegistry(options: SessionRegistryOptions): SessionR
 		}, lingerMs);
 	}
 
+	function acquire(docName: string): SessionLease {
+		let entry = entries.get(docName);
+		if (!entry) {
+			const session = open(docName, sessionOptions);
+			const created: Entry = { session, holders: 0, timer: null, unsubscribe: () => {} };
+			// A lingering session that was busy is closed once its state settles.
+			created.unsubscribe = session.subscribe(() => {
+				if (created.holders === 0 && created.timer === null && isIdle(session)) {
+					scheduleClose(docName, created);
+				}
+			});
+			entry = created;
+			entries.set(docName, entry);
+			notify();
+		}
+		const held = entry;
+		held.holders++;
+		if (held.timer !== null) {
+			clearTimeout(held.timer);
+			held.timer = null;
+		}
+		let released = false;
+		return {
+			session: held.session,
+			release() {
+				if (released) return;
+				released = true;
+				held.holders--;
+				if (held.holders === 0) scheduleClose(docName, held);
+			}
+		};
+	}
+
+	function hold(docName: string) {
+		if (background.has(docName)) return;
+		const lease = acquire(docName);
+		const { session } = lease;
+		const held = { lease, stop: () => {} };
+		const settle = () => {
+			if (background.get(docName) !== held || !isIdle(session)) return;
+			held.stop();
+			background.delete(docName);
+			lease.release();
+		};
+		held.stop = session.subscribe(settle);
+		background.set(docName, held);
+		void session.whenLoaded.then(settle);
+	}
+
+	function dropBackground() {
+		for (const { lease, stop } of background.values()) {
+			stop();
+			lease.release();
+		}
+		background.clear();
+	}
+
 	return {
-		acquire(docName) {
-			let entry = entries.get(docName);
-			if (!entry) {
-				const session = open(docName, sessionOptions);
-				const created: Entry = { session, holders: 0, timer: null, unsubscribe: () => {} };
-				// A lingering session that was busy is closed once its state settles.
-				created.unsubscribe = session.subscribe(() => {
-					if (created.holders === 0 && created.timer === null && isIdle(session)) {
-						scheduleClose(docName, created);
-					}
-				});
-				entry = created;
-				entries.set(docName, entry);
+		acquire,
+		all,
+		async restorePending(communityId) {
+			if (index === null || !communityId) return 0;
+			restoring++;
+			notify();
+			try {
+				const names = await index.list(communityId);
+				for (const docName of names) hold(docName);
+				return names.length;
+			} finally {
+				restoring--;
 				notify();
 			}
-			const held = entry;
-			held.holders++;
-			if (held.timer !== null) {
-				clearTimeout(held.timer);
-				held.timer = null;
-			}
-			let released = false;
-			return {
-				session: held.session,
-				release() {
-					if (released) return;
-					released = true;
-					held.holders--;
-					if (held.holders === 0) scheduleClose(docName, held);
-				}
-			};
 		},
-		all,
+		isRestoring: () => restoring > 0,
 		subscribe(listener) {
 			listeners.add(listener);
 			return () => listeners.delete(listener);
@@ -117,6 +174,7 @@ export function createSessionRegistry(options: SessionRegistryOptions): SessionR
 			for (const session of all()) session.retryLocalWrites();
 		},
 		async clearAllLocalData() {
+			dropBackground();
 			const sessions = [...entries.values()];
 			entries.clear();
 			const results = await Promise.all(
@@ -127,11 +185,15 @@ export function createSessionRegistry(options: SessionRegistryOptions): SessionR
 				})
 			);
 			notify();
+			// The index is a `gridboard:` database too: let go of it so it can be deleted.
+			index?.close();
 			const rest = await clearAllLocalData(sessionOptions.indexedDB);
 			return results.find((result) => !result.ok) ?? rest;
 		},
 		destroy() {
+			dropBackground();
 			for (const [docName, entry] of entries) close(docName, entry);
+			index?.close();
 			listeners.clear();
 		}
 	};

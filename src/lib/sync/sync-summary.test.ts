@@ -25,9 +25,14 @@ const cases: {
 	expected: Partial<SyncSummary>;
 }[] = [
 	{
-		name: 'no documents, browser online',
+		name: 'no documents is no evidence: not allOnServer',
 		states: [],
-		expected: { connection: 'online', allOnServer: true, unconfirmed: 0 }
+		expected: { connection: 'online', allOnServer: false, unconfirmed: 0 }
+	},
+	{
+		name: 'documents still loading, none ever confirmed: not allOnServer',
+		states: [doc({ loaded: false, local: 'loading', lastConfirmedAt: null })],
+		expected: { allOnServer: false, loading: true }
 	},
 	{
 		name: 'no documents, browser offline',
@@ -123,6 +128,14 @@ describe('summarizeSync', () => {
 			expect(summarizeSync(states, online)).toMatchObject(expected);
 		});
 	}
+
+	it('while the pending index is read, it is loading and never allOnServer', () => {
+		expect(summarizeSync([doc()], true, { restoring: true })).toMatchObject({
+			loading: true,
+			allOnServer: false
+		});
+		expect(summarizeSync([doc()], true, { restoring: false }).allOnServer).toBe(true);
+	});
 
 	it('returns a frozen object', () => {
 		expect(Object.isFrozen(summarizeSync([doc()], true))).toBe(true);

@@ -2,8 +2,10 @@
  * Sync summary: folds every open document's sync state into the one line the status bar shows.
  *
  * Invariants (pure function, no I/O):
- * - `allOnServer` is true only when nothing is unconfirmed, every document is online, and every
- *   loaded document has heard at least one relay confirmation — never on assumption.
+ * - `allOnServer` is true only when nothing is unconfirmed, every document is online, every
+ *   loaded document has heard at least one relay confirmation, at least one document did, and
+ *   the device's list of documents with pending changes has been read — never on assumption (no
+ *   documents is no evidence).
  * - the worst state wins: one document's problem is never hidden by the others.
  */
 import type { DocSyncState } from './doc-session.ts';
@@ -43,15 +45,25 @@ const ERROR_SEVERITY: Record<LocalError, number> = {
 	quota_exceeded: 3
 };
 
-export function summarizeSync(states: readonly DocSyncState[], online: boolean): SyncSummary {
+export type SummaryContext = {
+	/** The pending index is still being read: documents with unsent edits may not be open yet. */
+	restoring?: boolean;
+};
+
+export function summarizeSync(
+	states: readonly DocSyncState[],
+	online: boolean,
+	context: SummaryContext = {}
+): SyncSummary {
 	let connection: ConnectionState = online ? 'online' : 'offline';
 	let closeReason: string | null = null;
 	let closeCode: number | null = null;
 	let localError: LocalError | null = null;
 	let unconfirmed = 0;
-	let loading = false;
+	let loading = context.restoring ?? false;
 	let saving = false;
 	let everyLoadedConfirmed = true;
+	let anyConfirmed = false;
 	let disconnectedSince: number | null = null;
 	let writesRejected = false;
 
@@ -74,6 +86,7 @@ export function summarizeSync(states: readonly DocSyncState[], online: boolean):
 		loading ||= state.local === 'loading';
 		saving ||= state.local === 'saving';
 		if (state.loaded && state.lastConfirmedAt === null) everyLoadedConfirmed = false;
+		if (state.lastConfirmedAt !== null) anyConfirmed = true;
 		if (
 			state.connection !== 'online' &&
 			state.disconnectedSince !== null &&
@@ -96,7 +109,12 @@ export function summarizeSync(states: readonly DocSyncState[], online: boolean):
 		saving,
 		localError,
 		unconfirmed,
-		allOnServer: unconfirmed === 0 && connection === 'online' && everyLoadedConfirmed,
+		allOnServer:
+			unconfirmed === 0 &&
+			connection === 'online' &&
+			everyLoadedConfirmed &&
+			anyConfirmed &&
+			!context.restoring,
 		writesRejected,
 		disconnectedSince
 	});
