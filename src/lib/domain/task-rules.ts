@@ -242,3 +242,8 @@ export function dueState(due: string, today: string, soonDays: number = DUE_SOON
 	const days = Math.round((Date.parse(due) - Date.parse(today)) / 86_400_000);
 	return days <= soonDays ? 'soon' : 'later';
 }
+
+/** The community's volunteer work document: `c/{communityId}/tasks` (docs/access.md). */
+export function tasksDocName(communityId: string): string {
+	return `c/${communityId}/tasks`;
+}

@@ -78,6 +78,7 @@ describe('patrols', () => {
 				note: '7号楼北侧飞线充电',
 				by: '赵大爷',
 				at: MON + 5,
+				photos: [],
 				caseRef: { gridId: 'g1', caseId: 'c-9' }
 			}
 		]);

@@ -21,6 +21,7 @@ import {
 import { err, ok, type Result } from '../domain/result';
 import { dayKeyOf, isWeekday, type DayKey, type Weekday } from '../domain/task-dates';
 import type { WorkActor } from '../domain/task-rules';
+import type { PhotoInput } from './case-photos';
 import { ORIGIN_LOCAL_EDIT } from './origins';
 import { appendHours } from './service-hours';
 import {
@@ -32,6 +33,8 @@ import {
 	noteOf,
 	parseWorkRecord,
 	patrolRoutesMap,
+	photoData,
+	photosIn,
 	patrolRunsMap,
 	readHistory,
 	readNumber,
@@ -58,6 +61,7 @@ export type PatrolFinding = Readonly<{
 	note: string;
 	by: string;
 	at: number;
+	photos: readonly PhotoInput[];
 	/** The case this finding became, once someone reported it. */
 	caseRef: Readonly<{ gridId: string; caseId: string }> | null;
 }>;
@@ -129,6 +133,7 @@ function readRun(record: WorkRecord): PatrolRunSnapshot | null {
 				note: noteOf(entry),
 				by: entry.by,
 				at: entry.at,
+				photos: photosIn(entry),
 				caseRef: links.get(entry.id) ?? null
 			})
 		);
@@ -211,7 +216,8 @@ export type PatrolReason =
 	| 'item_not_found'
 	| 'finding_not_found'
 	| 'note_required'
-	| 'note_too_long';
+	| 'note_too_long'
+	| 'bad_photo';
 
 export function createPatrolRoute(
 	doc: Y.Doc,
@@ -324,19 +330,22 @@ export function tickPatrolItem(
 	return ok(true);
 }
 
-/** Notes a finding (what was seen, where); returns its id. */
+/** Notes a finding (what was seen, where), with photos already in the photo outbox; returns its id. */
 export function addPatrolFinding(
 	doc: Y.Doc,
 	runId: string,
 	note: string,
 	actor: WorkActor,
-	at: number = Date.now()
+	at: number = Date.now(),
+	photos: readonly PhotoInput[] = []
 ): Result<string, PatrolReason> {
 	const open = openRun(doc, runId, actor);
 	if (!open.ok) return open;
 	const valid = validateFindingNote(note);
 	if (!valid.ok) return valid;
-	const entry = newHistoryEntry(actor, 'finding', at, { note: valid.value });
+	const stored = photoData(photos);
+	if (!stored) return err('bad_photo');
+	const entry = newHistoryEntry(actor, 'finding', at, { note: valid.value, photos: stored });
 	doc.transact(() => appendHistory(open.value.record, entry), ORIGIN_LOCAL_EDIT);
 	return ok(entry.id);
 }

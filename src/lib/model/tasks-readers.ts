@@ -7,6 +7,7 @@
  */
 
 import type * as Y from 'yjs';
+import type { PhotoInput } from './case-photos';
 import { dueState, type DueState } from '../domain/task-rules';
 import { dayKeyOf } from '../domain/task-dates';
 import {
@@ -23,6 +24,7 @@ import {
 	firstOf,
 	noteOf,
 	parseWorkRecord,
+	photosIn,
 	readHistory,
 	readNumber,
 	readString,
@@ -34,7 +36,13 @@ import {
 /** Where a task came from: a case on a grid board (or, later, a meeting action). */
 export type TaskSource = Readonly<{ kind: 'case'; gridId: string; caseId: string }>;
 
-export type TaskNote = Readonly<{ id: string; note: string; by: string; at: number }>;
+export type TaskNote = Readonly<{
+	id: string;
+	note: string;
+	by: string;
+	at: number;
+	photos: readonly PhotoInput[];
+}>;
 
 export type TaskSnapshot = Readonly<{
 	id: string;
@@ -69,7 +77,13 @@ function readSource(record: WorkRecord): TaskSource | null {
 }
 
 const asNote = (entry: HistoryEntry): TaskNote =>
-	Object.freeze({ id: entry.id, note: noteOf(entry), by: entry.by, at: entry.at });
+	Object.freeze({
+		id: entry.id,
+		note: noteOf(entry),
+		by: entry.by,
+		at: entry.at,
+		photos: photosIn(entry)
+	});
 
 export function taskFacts(record: WorkRecord, history: readonly HistoryEntry[]): TaskFacts {
 	const needed = Math.max(1, Math.floor(readNumber(record.map, 'volunteersNeeded', 1)));

@@ -23,6 +23,7 @@ import * as Y from 'yjs';
 import { newEditId, isValidIdSegment } from '../domain/ids';
 import { compareByAtThenId } from '../domain/ordering';
 import type { Claim, WorkActor } from '../domain/task-rules';
+import { parsePhotoRef, type PhotoInput } from './case-photos';
 
 export type HistoryEntry = Readonly<{
 	id: string;
@@ -163,3 +164,30 @@ export function firstOf(history: readonly HistoryEntry[], kind: string): History
 
 export const noteOf = (entry: HistoryEntry | null): string =>
 	typeof entry?.note === 'string' ? entry.note : '';
+
+/** Photos attached to a piece of work (a completion, a finding, a fulfilment), as stored refs. */
+export function photosIn(entry: HistoryEntry | null): readonly PhotoInput[] {
+	const raw = entry?.photos;
+	if (!Array.isArray(raw)) return Object.freeze([]);
+	const photos: PhotoInput[] = [];
+	for (const item of raw) {
+		const ref = parsePhotoRef({ ...(item as object), addedBy: '', deviceId: '', at: 0 });
+		if (ref && !photos.some((photo) => photo.hash === ref.hash)) {
+			const { hash, mime, width, height, bytes } = ref;
+			photos.push(Object.freeze({ hash, mime, width, height, bytes }));
+		}
+	}
+	return Object.freeze(photos);
+}
+
+/** Plain copies of well-formed photos to store, or null when one is malformed. */
+export function photoData(photos: readonly PhotoInput[]): PhotoInput[] | null {
+	const out: PhotoInput[] = [];
+	for (const photo of photos) {
+		const ref = parsePhotoRef({ ...photo, addedBy: '', deviceId: '', at: 0 });
+		if (!ref) return null;
+		const { hash, mime, width, height, bytes } = ref;
+		out.push({ hash, mime, width, height, bytes });
+	}
+	return out;
+}

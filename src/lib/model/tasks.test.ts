@@ -57,10 +57,30 @@ describe('task commands', () => {
 		expect(done?.completions.map((c) => c.note)).toEqual(['菜已送到，老人很满意']);
 		expect(confirmTask(doc, id, vol(1), T0 + 6)).toEqual({ ok: false, reason: 'not_allowed' });
 		expect(confirmTask(doc, id, LI, T0 + 6)).toEqual({ ok: true, value: 'confirmed' });
-		expect(listHours(doc).map((h) => [h.memberId, h.hours, h.source, h.title])).toEqual([
+		const hours = listHours(doc).map((h) => [h.memberId, h.hours, h.source, h.title]);
+		expect(hours.sort()).toEqual([
 			['m-v1', 1.5, 'task', '帮独居老人买菜'],
 			['m-v2', 1.5, 'task', '帮独居老人买菜']
 		]);
+	});
+
+	it('a completion keeps its photos (refs already in the photo outbox); a malformed one is refused', () => {
+		const doc = new Y.Doc();
+		const id = created(doc, { ...SHOPPING, volunteersNeeded: 1 });
+		claimTask(doc, id, vol(1), T0 + 1);
+		const photo = {
+			hash: 'a'.repeat(64),
+			mime: 'image/jpeg' as const,
+			width: 800,
+			height: 600,
+			bytes: 51_200
+		};
+		expect(completeTask(doc, id, '', vol(1), T0 + 2, [{ ...photo, hash: 'nope' }])).toEqual({
+			ok: false,
+			reason: 'bad_photo'
+		});
+		expect(completeTask(doc, id, '已完成', vol(1), T0 + 2, [photo]).ok).toBe(true);
+		expect(readTask(doc, id)?.completions[0]?.photos).toEqual([photo]);
 	});
 
 	it('unclaim frees the slot and keeps the claim in the history', () => {

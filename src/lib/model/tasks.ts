@@ -25,6 +25,7 @@ import {
 	type TaskStatus,
 	type WorkActor
 } from '../domain/task-rules';
+import type { PhotoInput } from './case-photos';
 import { ORIGIN_LOCAL_EDIT } from './origins';
 import { appendHours } from './service-hours';
 import { taskFacts, type TaskSource } from './tasks-readers';
@@ -33,6 +34,7 @@ import {
 	findWorkRecord,
 	insertWorkRecord,
 	newHistoryEntry,
+	photoData,
 	readHistory,
 	readNumber,
 	readString,
@@ -41,7 +43,7 @@ import {
 import { deriveTaskStatus } from '../domain/task-rules';
 
 export type CreateTaskReason = TaskInputReason | 'not_allowed';
-export type TaskCommandReason = TaskActionReason | 'task_not_found' | 'note_too_long';
+export type TaskCommandReason = TaskActionReason | 'task_not_found' | 'note_too_long' | 'bad_photo';
 
 export function createTask(
 	doc: Y.Doc,
@@ -124,7 +126,7 @@ function act(
 	action: TaskAct,
 	actor: WorkActor,
 	at: number,
-	details: { note?: string; claimId?: string } = {}
+	details: { note?: string; claimId?: string; photos?: readonly PhotoInput[] } = {}
 ): Result<TaskStatus, TaskCommandReason> {
 	const record = findWorkRecord(tasksMap(doc), taskId);
 	if (!record) return err('task_not_found');
@@ -138,6 +140,8 @@ function act(
 		if (!valid.ok) return valid;
 		note = valid.value;
 	}
+	const photos = photoData(details.photos ?? []);
+	if (!photos) return err('bad_photo');
 	doc.transact(() => {
 		switch (action) {
 			case 'claim':
@@ -151,7 +155,7 @@ function act(
 				);
 				break;
 			case 'complete':
-				appendHistory(record, newHistoryEntry(actor, 'completed', at, { note }));
+				appendHistory(record, newHistoryEntry(actor, 'completed', at, { note, photos }));
 				break;
 			case 'confirm': {
 				const credited = inSlot(facts.claims);
@@ -190,14 +194,18 @@ export const claimTask = (doc: Y.Doc, taskId: string, actor: WorkActor, at = Dat
 export const unclaimTask = (doc: Y.Doc, taskId: string, actor: WorkActor, at = Date.now()) =>
 	act(doc, taskId, 'unclaim', actor, at);
 
-/** Marks the task done with a note (what was done, anything staff should know). */
+/**
+ * Marks the task done with a note (what was done, anything staff should know) and photos that
+ * are already in the photo outbox.
+ */
 export const completeTask = (
 	doc: Y.Doc,
 	taskId: string,
 	note: string,
 	actor: WorkActor,
-	at = Date.now()
-) => act(doc, taskId, 'complete', actor, at, { note });
+	at = Date.now(),
+	photos: readonly PhotoInput[] = []
+) => act(doc, taskId, 'complete', actor, at, { note, photos });
 
 /** Staff confirm a done task; every volunteer in a slot is credited the task's hours. */
 export const confirmTask = (

@@ -24,6 +24,7 @@ import {
 	type WishInputReason,
 	type WishStatus
 } from '../domain/wish-status';
+import type { PhotoInput } from './case-photos';
 import { ORIGIN_LOCAL_EDIT } from './origins';
 import { appendHours } from './service-hours';
 import {
@@ -35,6 +36,8 @@ import {
 	newHistoryEntry,
 	noteOf,
 	parseWorkRecord,
+	photoData,
+	photosIn,
 	readHistory,
 	readNumber,
 	readString,
@@ -43,7 +46,13 @@ import {
 	type WorkRecord
 } from './tasks-schema';
 
-export type WishNote = Readonly<{ id: string; note: string; by: string; at: number }>;
+export type WishNote = Readonly<{
+	id: string;
+	note: string;
+	by: string;
+	at: number;
+	photos: readonly PhotoInput[];
+}>;
 
 export type WishSnapshot = Readonly<{
 	id: string;
@@ -73,7 +82,13 @@ function wishFacts(history: readonly HistoryEntry[]): WishFacts {
 }
 
 const asNote = (entry: HistoryEntry): WishNote =>
-	Object.freeze({ id: entry.id, note: noteOf(entry), by: entry.by, at: entry.at });
+	Object.freeze({
+		id: entry.id,
+		note: noteOf(entry),
+		by: entry.by,
+		at: entry.at,
+		photos: photosIn(entry)
+	});
 
 function readWishRecord(record: WorkRecord): WishSnapshot | null {
 	const createdAt = record.map.get('createdAt');
@@ -121,7 +136,7 @@ export function listWishes(doc: Y.Doc): readonly WishSnapshot[] {
 }
 
 export type WishCommandReason =
-	WishActionReason | 'wish_not_found' | 'note_too_long' | 'note_required';
+	WishActionReason | 'wish_not_found' | 'note_too_long' | 'note_required' | 'bad_photo';
 
 export function recordWish(
 	doc: Y.Doc,
@@ -150,7 +165,7 @@ function act(
 	action: WishAction,
 	actor: WorkActor,
 	at: number,
-	details: { note?: string; claimId?: string } = {}
+	details: { note?: string; claimId?: string; photos?: readonly PhotoInput[] } = {}
 ): Result<WishStatus, WishCommandReason> {
 	const record = findWorkRecord(wishesMap(doc), wishId);
 	if (!record) return err('wish_not_found');
@@ -162,8 +177,11 @@ function act(
 		const valid = validateNote(details.note);
 		if (!valid.ok) return valid;
 		note = valid.value;
-		if (action === 'fulfil' && note === '') return err('note_required');
 	}
+	const photos = photoData(details.photos ?? []);
+	if (!photos) return err('bad_photo');
+	// A fulfilment shows what was done: a note, a photo, or both.
+	if (action === 'fulfil' && note === '' && photos.length === 0) return err('note_required');
 	doc.transact(() => {
 		switch (action) {
 			case 'publish':
@@ -180,7 +198,7 @@ function act(
 				);
 				break;
 			case 'fulfil':
-				appendHistory(record, newHistoryEntry(actor, 'fulfilled', at, { note }));
+				appendHistory(record, newHistoryEntry(actor, 'fulfilled', at, { note, photos }));
 				break;
 			case 'thank': {
 				const fulfiller = facts.claims.find((claim) => claim.standing === 'in_slot');
@@ -219,14 +237,15 @@ export const releaseWishClaim = (
 	actor: WorkActor,
 	at = Date.now()
 ) => act(doc, id, 'release', actor, at, { claimId });
-/** The volunteer who holds the wish fulfils it with a note (what was done). */
+/** The volunteer who holds the wish fulfils it with a note and/or photos (what was done). */
 export const fulfilWish = (
 	doc: Y.Doc,
 	id: string,
 	note: string,
 	actor: WorkActor,
-	at = Date.now()
-) => act(doc, id, 'fulfil', actor, at, { note });
+	at = Date.now(),
+	photos: readonly PhotoInput[] = []
+) => act(doc, id, 'fulfil', actor, at, { note, photos });
 /** Staff pass on the resident's thanks; the volunteer is credited the wish's hours. */
 export const thankWish = (
 	doc: Y.Doc,
