@@ -1,6 +1,6 @@
 /**
  * Follow-ups: an action from a meeting becomes a case on a grid's board in one step, linked both
- * ways. The case carries `source: { kind: 'meeting', meetingId, itemId }` (a plain value beside
+ * ways (channel `meeting`, the deadline chosen). The case carries `source: { kind: 'meeting', meetingId, itemId }` (a plain value beside
  * its fields, written in the same transaction as `createCase`); the meeting's action carries a
  * follow-up link `{ kind: 'case', gridId, targetId, owner, deadline, tier }`.
  *
@@ -43,7 +43,9 @@ export function createCaseFromAction(
 	const caseInput: NewCaseInput = {
 		title: input.title,
 		description: input.description,
-		category: input.category
+		category: input.category,
+		channel: 'meeting',
+		deadline: input.deadline
 	};
 	let created: Result<CaseId, CreateCaseReason> = err('title_required');
 	boardDoc.transact(() => {

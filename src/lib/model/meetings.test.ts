@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { MeetingId } from '../domain/meeting-rules';
-import { readCase } from './case-readers';
+import { listCases } from './case-readers';
 import {
 	addAttendee,
 	applyMeetingStatusAction,
@@ -198,7 +198,11 @@ describe('a meeting document', () => {
 			ZHAO
 		);
 		if (!created.ok) throw new Error(created.reason);
-		expect(readCase(board, created.value)?.title ?? readCase(board, created.value)).toBeTruthy();
+		expect(listCases(board).find((c) => c.id === created.value)).toMatchObject({
+			title: '清理消防通道',
+			channel: 'meeting',
+			deadline: T0 + 86_400_000
+		});
 		expect(readCaseSource(board, created.value)).toEqual({
 			kind: 'meeting',
 			meetingId,

@@ -1,0 +1,39 @@
+/**
+ * The `meetingItem` mark: a passage of the minutes marked as a decision or an action. Its
+ * `itemId` names the entry in the meeting document's `items` map (meetings-record.ts).
+ *
+ * Invariant: attributes are parsed from known attributes only, and the id must be one
+ * document-name segment, so pasted markup cannot smuggle anything else through the mark.
+ */
+import { Mark, mergeAttributes } from '@tiptap/core';
+
+const ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
+export const MeetingItemMark = Mark.create({
+	name: 'meetingItem',
+	inclusive: false,
+	addAttributes() {
+		return {
+			kind: {
+				default: 'decision',
+				parseHTML: (element) =>
+					element.getAttribute('data-kind') === 'action' ? 'action' : 'decision',
+				renderHTML: (attributes) => ({ 'data-kind': attributes.kind })
+			},
+			itemId: {
+				default: null,
+				parseHTML: (element) => {
+					const value = element.getAttribute('data-item');
+					return value && ID.test(value) ? value : null;
+				},
+				renderHTML: (attributes) => ({ 'data-item': attributes.itemId })
+			}
+		};
+	},
+	parseHTML() {
+		return [{ tag: 'mark[data-item]' }];
+	},
+	renderHTML({ HTMLAttributes }) {
+		return ['mark', mergeAttributes({ class: 'meeting-item' }, HTMLAttributes), 0];
+	}
+});
