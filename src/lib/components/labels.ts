@@ -1,24 +1,38 @@
 /** Domain values → translated labels. Every status, action and category has one in both locales. */
 import { m } from '$lib/paraglide/messages.js';
 import type { CaseAction, CaseStatus } from '$lib/domain/case-status';
-import type { CaseCategory } from '$lib/domain/case-category';
+import type { BuiltInCategory } from '$lib/domain/case-category';
 import type { Role } from '$lib/domain/access';
+import type {
+	CaseChannel,
+	HandlingType,
+	Priority,
+	Satisfaction,
+	Tier
+} from '$lib/domain/case-options';
 
-const STATUS_LABELS: Record<CaseStatus, () => string> = {
+// Partial: a status newer than this app version's messages shows as stored, not as a crash.
+const STATUS_LABELS: Partial<Record<CaseStatus, () => string>> = {
 	reported: m.status_reported,
+	accepted: m.status_accepted,
 	in_progress: m.status_in_progress,
 	resolved: m.status_resolved,
-	reviewed: m.status_reviewed
+	reviewed: m.status_reviewed,
+	closed: m.status_closed,
+	duplicate: m.status_duplicate
 };
 
 const ACTION_LABELS: Record<CaseAction, () => string> = {
+	accept: m.action_accept,
 	start: m.action_start,
 	resolve: m.action_resolve,
 	review: m.action_review,
-	reopen: m.action_reopen
+	close: m.action_close,
+	reopen: m.action_reopen,
+	mark_duplicate: m.action_mark_duplicate
 };
 
-const CATEGORY_LABELS: Record<CaseCategory, () => string> = {
+const CATEGORY_LABELS: Record<BuiltInCategory, () => string> = {
 	public_facilities: m.category_public_facilities,
 	fire_safety: m.category_fire_safety,
 	flying_wire: m.category_flying_wire,
@@ -32,7 +46,7 @@ const CATEGORY_LABELS: Record<CaseCategory, () => string> = {
 	other: m.category_other
 };
 
-export const statusLabel = (status: CaseStatus): string => STATUS_LABELS[status]();
+export const statusLabel = (status: CaseStatus): string => STATUS_LABELS[status]?.() ?? status;
 export const actionLabel = (action: CaseAction): string => ACTION_LABELS[action]();
 export const categoryLabel = (category: string): string =>
 	(CATEGORY_LABELS as Record<string, (() => string) | undefined>)[category]?.() ?? category;
@@ -46,3 +60,61 @@ const ROLE_LABELS: Record<Role, () => string> = {
 
 export const roleLabel = (role: string): string =>
 	(ROLE_LABELS as Record<string, (() => string) | undefined>)[role]?.() ?? role;
+
+const CHANNEL_LABELS: Record<CaseChannel, () => string> = {
+	door_to_door: m.channel_door_to_door,
+	phone: m.channel_phone,
+	reception_day: m.channel_reception_day,
+	patrol: m.channel_patrol,
+	walk_in: m.channel_walk_in,
+	meeting: m.channel_meeting
+};
+
+const HANDLING_LABELS: Record<HandlingType, () => string> = {
+	fix_at_once: m.handling_fix_at_once,
+	supervised: m.handling_supervised,
+	tracked: m.handling_tracked,
+	coordinated: m.handling_coordinated,
+	listed: m.handling_listed,
+	law_enforcement: m.handling_law_enforcement
+};
+
+const PRIORITY_LABELS: Record<Priority, () => string> = {
+	low: m.priority_low,
+	normal: m.priority_normal,
+	high: m.priority_high,
+	urgent: m.priority_urgent
+};
+
+const TIER_LABELS: Record<Tier, () => string> = {
+	grid: m.tier_grid,
+	community: m.tier_community,
+	street: m.tier_street,
+	department: m.tier_department
+};
+
+const SATISFACTION_LABELS: Record<Satisfaction, () => string> = {
+	satisfied: m.satisfaction_satisfied,
+	basically_satisfied: m.satisfaction_basically_satisfied,
+	dissatisfied: m.satisfaction_dissatisfied
+};
+
+const lookup =
+	<K extends string>(table: Record<K, () => string>, fallback?: () => string) =>
+	(value: string): string =>
+		(table as Record<string, (() => string) | undefined>)[value]?.() ?? fallback?.() ?? value;
+
+export const channelLabel = lookup(CHANNEL_LABELS, m.channel_unknown);
+export const handlingLabel = lookup(HANDLING_LABELS);
+export const priorityLabel = lookup(PRIORITY_LABELS);
+export const tierLabel = lookup(TIER_LABELS);
+export const satisfactionLabel = lookup(SATISFACTION_LABELS);
+
+/** A category's label in a community: its own name for it, else the built-in translation. */
+export function communityCategoryLabel(
+	category: string,
+	categories: readonly { id: string; label: string }[]
+): string {
+	const own = categories.find((c) => c.id === category)?.label;
+	return own ? own : categoryLabel(category);
+}
