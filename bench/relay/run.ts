@@ -1,0 +1,66 @@
+/**
+ * `npm run bench:relay` (full, ≤ 15 min on 2 cores) or `npm run bench:relay:smoke`.
+ *
+ * Options: --smoke, --only=ours,ywss (targets), --doc (write the figures into
+ * docs/benchmarks.md between its markers). Raw JSON goes to bench/results/.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { FULL, runBenchmark, SMOKE, type Profile } from './harness.ts';
+import { REPO_ROOT } from './prepare.ts';
+import { markdownReport, textReport } from './report.ts';
+import { killAllServers, PINNED, type TargetId } from './targets.ts';
+
+// The load generator (this process, all its threads) on core 1; servers go on core 0.
+if (PINNED)
+	execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+
+process.on('exit', killAllServers);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+	process.on(signal, () => {
+		killAllServers();
+		process.exit(130);
+	});
+}
+
+// HocuspocusProvider 4.7 closes a still-connecting socket without an 'error' listener when a
+// connection attempt fails under load; that must not end the whole benchmark.
+process.on('uncaughtException', (error) => {
+	console.error(`(client library error, ignored: ${error.message})`);
+});
+
+const args = process.argv.slice(2);
+const profile: Profile = { ...(args.includes('--smoke') ? SMOKE : FULL) };
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+if (only) profile.targets = only.split(',') as TargetId[];
+for (const arg of args) {
+	const skip = /^--skip=(.*)$/.exec(arg)?.[1];
+	if (skip)
+		for (const w of skip.split(','))
+			(profile as Record<string, unknown>)[w] = w === 'w1' ? [] : null;
+}
+
+const result = await runBenchmark(profile, (line) => console.log(line));
+const dir = path.join(REPO_ROOT, 'bench/results');
+fs.mkdirSync(dir, { recursive: true });
+const file = path.join(dir, `relay-${profile.name}-${result.startedAt.replace(/[:.]/g, '-')}.json`);
+fs.writeFileSync(file, JSON.stringify(result, null, '\t'));
+console.log(`\n${textReport(result)}\n\nRaw figures: ${path.relative(REPO_ROOT, file)}`);
+
+if (args.includes('--doc')) {
+	const docFile = path.join(REPO_ROOT, 'docs/benchmarks.md');
+	const begin = '<!-- bench:relay:begin -->';
+	const end = '<!-- bench:relay:end -->';
+	const text = fs.readFileSync(docFile, 'utf8');
+	const a = text.indexOf(begin);
+	const b = text.indexOf(end);
+	if (a === -1 || b < a) throw new Error(`docs/benchmarks.md has no ${begin} … ${end} block`);
+	fs.writeFileSync(
+		docFile,
+		`${text.slice(0, a + begin.length)}\n\n${markdownReport(result)}\n${text.slice(b)}`
+	);
+	console.log('Updated docs/benchmarks.md');
+}
+// Providers and timers of failed runs must not keep the process alive.
+process.exit(0);

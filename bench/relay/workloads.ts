@@ -1,0 +1,648 @@
+/**
+ * The workloads. Every one ends with a convergence check; a run that did not converge is
+ * returned with `converged: false` and reported as failed, never as a number.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import * as Y from 'yjs';
+import { connectMany, createClient, type BenchClient } from './clients.ts';
+import { median, percentile, ProcWindow, round, sleep } from './proc.ts';
+import type { ServerHandle } from './targets.ts';
+
+const svKey = (doc: Y.Doc): string => Buffer.from(Y.encodeStateVector(doc)).toString('base64');
+
+/** True when every doc has the same state vector and the same content. */
+export function sameState(docs: Y.Doc[]): boolean {
+	if (docs.length < 2) return true;
+	const sv = svKey(docs[0]!);
+	if (!docs.every((doc) => svKey(doc) === sv)) return false;
+	// Root types exist on a doc only once accessed: compare every root any doc knows.
+	const roots = new Map<string, new () => Y.AbstractType<unknown>>();
+	for (const doc of docs) {
+		for (const [name, type] of doc.share) {
+			if (type.constructor !== Y.AbstractType)
+				roots.set(name, type.constructor as new () => Y.AbstractType<unknown>);
+		}
+	}
+	const content = (doc: Y.Doc) =>
+		JSON.stringify([...roots].map(([name, ctor]) => doc.get(name, ctor).toJSON()));
+	const first = content(docs[0]!);
+	return docs.every((doc) => content(doc) === first);
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number, everyMs = 25): Promise<boolean> {
+	const end = performance.now() + timeoutMs;
+	while (!check()) {
+		if (performance.now() > end) return false;
+		await sleep(everyMs);
+	}
+	return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// W1 / W2: fan-out with one writer per room.
+
+export type WindowResult = {
+	ratePerWriter: number;
+	offeredUpdatesPerSec: number;
+	deliveriesPerSec: number;
+	p50Ms: number;
+	p99Ms: number;
+	maxMs: number;
+	notDelivered: number;
+	serverCpuPct: number;
+	loadCpuPct: number;
+	serverRssMb: number;
+	/** Server CPU per delivery, µs. */
+	cpuUsPerDelivery: number;
+};
+
+export type FanoutShape = { rooms: number; subscribers: number };
+
+/** Connected writers and observers that can run measurement windows at any rate. */
+export class FanoutSession {
+	readonly shape: FanoutShape;
+	#server: ServerHandle;
+	#writers: BenchClient[] = [];
+	#observers: BenchClient[][] = [];
+	#sentAt: Float64Array[] = [];
+	#seq: number[] = [];
+	#lat: number[] = [];
+	#delivered = 0;
+	#windowFrom = 0;
+	#windowTo = 0;
+
+	private constructor(server: ServerHandle, shape: FanoutShape) {
+		this.#server = server;
+		this.shape = shape;
+	}
+
+	static async open(server: ServerHandle, shape: FanoutShape, tag: string): Promise<FanoutSession> {
+		const session = new FanoutSession(server, shape);
+		const { rooms, subscribers } = shape;
+		for (let room = 0; room < rooms; room++) {
+			session.#sentAt.push(new Float64Array(1 << 16));
+			session.#seq.push(0);
+		}
+		const docName = (room: number) => `c/bench/board/${tag}-${room}`;
+		session.#writers = await connectMany((room) => createClient(server, docName(room)), rooms);
+		const observers = await connectMany((i) => {
+			const room = Math.floor(i / subscribers);
+			const client = createClient(server, docName(room));
+			const sentAt = session.#sentAt[room];
+			client.doc.getMap('m').observe((event) => {
+				const now = performance.now();
+				for (const key of event.keysChanged) {
+					const seq = Number(key);
+					const t = sentAt![seq & 0xffff] ?? NaN;
+					if (seq >= session.#windowFrom && seq < session.#windowTo) {
+						session.#lat.push(now - t);
+						session.#delivered++;
+					}
+				}
+			});
+			return client;
+		}, rooms * subscribers);
+		for (let room = 0; room < rooms; room++) {
+			session.#observers.push(observers.slice(room * subscribers, (room + 1) * subscribers));
+		}
+		return session;
+	}
+
+	/**
+	 * Writes at `ratePerWriter` updates/s per room for warmMs (not recorded) then measureMs
+	 * (recorded), then waits up to drainMs for the recorded deliveries.
+	 */
+	async window(
+		ratePerWriter: number,
+		warmMs: number,
+		measureMs: number,
+		drainMs = 5000
+	): Promise<WindowResult> {
+		const { rooms, subscribers } = this.shape;
+		this.#lat = [];
+		this.#delivered = 0;
+		// Seq numbers are global across rooms' counters: record by per-room seq range.
+		const startSeq = Math.max(...this.#seq);
+		for (let room = 0; room < rooms; room++) this.#seq[room] = startSeq;
+		this.#windowFrom = Number.MAX_SAFE_INTEGER;
+		this.#windowTo = Number.MAX_SAFE_INTEGER;
+		const t0 = performance.now();
+		const written = new Array<number>(rooms).fill(0);
+		let measuring: ProcWindow | null = null;
+		let measuredWrites = 0;
+		let recording = false;
+		await new Promise<void>((resolve) => {
+			const tick = (): void => {
+				const now = performance.now();
+				const elapsed = now - t0;
+				if (!recording && elapsed >= warmMs) {
+					recording = true;
+					const seq = Math.max(...this.#seq);
+					for (let room = 0; room < rooms; room++) this.#seq[room] = seq;
+					this.#windowFrom = seq;
+					measuring = new ProcWindow(this.#server.pid);
+				}
+				if (elapsed >= warmMs + measureMs) {
+					clearInterval(timer);
+					this.#windowTo = Math.max(...this.#seq);
+					resolve();
+					return;
+				}
+				const due = Math.floor((elapsed * ratePerWriter) / 1000);
+				for (let room = 0; room < rooms; room++) {
+					// Never more than 1 s of catch-up in one go: an overloaded loop stays responsive.
+					const target = Math.min(due, written[room]! + Math.max(1, ratePerWriter));
+					while (written[room]! < target) {
+						const seq = this.#seq[room]!++;
+						this.#sentAt[room]![seq & 0xffff] = performance.now();
+						this.#writers[room]!.doc.getMap('m').set(String(seq), 'v'.repeat(32));
+						written[room]!++;
+						if (recording) measuredWrites++;
+					}
+				}
+			};
+			const timer = setInterval(tick, 2);
+		});
+		const expected = measuredWrites * subscribers;
+		await waitFor(() => this.#delivered >= expected, drainMs);
+		const proc = (measuring as ProcWindow | null)?.end() ?? {
+			serverCpuPct: NaN,
+			serverCpuMs: NaN,
+			loadCpuPct: NaN,
+			peakRssMb: NaN,
+			rssMb: NaN
+		};
+		const sorted = Float64Array.from(this.#lat).sort();
+		const seconds = measureMs / 1000;
+		const deliveriesPerSec = this.#delivered / seconds;
+		return {
+			ratePerWriter,
+			offeredUpdatesPerSec: round(measuredWrites / seconds, 0),
+			deliveriesPerSec: round(deliveriesPerSec, 0),
+			p50Ms: round(percentile(sorted, 50)),
+			p99Ms: round(percentile(sorted, 99)),
+			maxMs: round(sorted.at(-1) ?? NaN),
+			notDelivered: expected - this.#delivered,
+			serverCpuPct: proc.serverCpuPct,
+			loadCpuPct: proc.loadCpuPct,
+			serverRssMb: proc.rssMb,
+			cpuUsPerDelivery: round((proc.serverCpuMs * 1000) / Math.max(1, this.#delivered), 2)
+		};
+	}
+
+	/** Every room: writer and observers hold the same state. */
+	async converged(timeoutMs = 10_000): Promise<boolean> {
+		return waitFor(
+			() =>
+				this.#writers.every((writer, room) =>
+					sameState([writer.doc, ...this.#observers[room]!.map((c) => c.doc)])
+				),
+			timeoutMs,
+			100
+		);
+	}
+
+	close(): void {
+		for (const client of [...this.#writers, ...this.#observers.flat()]) client.destroy();
+	}
+}
+
+export type FanoutResult = {
+	shape: FanoutShape;
+	ratePerWriter: number;
+	windows: WindowResult[];
+	/** Medians over the windows. */
+	median: Omit<WindowResult, 'ratePerWriter'>;
+	converged: boolean;
+};
+
+function medianWindow(windows: WindowResult[]): FanoutResult['median'] {
+	const m = (key: keyof WindowResult) => median(windows.map((w) => w[key]));
+	return {
+		offeredUpdatesPerSec: m('offeredUpdatesPerSec'),
+		deliveriesPerSec: m('deliveriesPerSec'),
+		p50Ms: m('p50Ms'),
+		p99Ms: m('p99Ms'),
+		maxMs: m('maxMs'),
+		notDelivered: m('notDelivered'),
+		serverCpuPct: m('serverCpuPct'),
+		loadCpuPct: m('loadCpuPct'),
+		serverRssMb: m('serverRssMb'),
+		cpuUsPerDelivery: m('cpuUsPerDelivery')
+	};
+}
+
+export async function fanout(
+	server: ServerHandle,
+	shape: FanoutShape,
+	opts: { ratePerWriter: number; warmMs: number; measureMs: number; repeats: number; tag: string }
+): Promise<FanoutResult> {
+	const session = await FanoutSession.open(server, shape, opts.tag);
+	try {
+		const windows: WindowResult[] = [];
+		for (let i = 0; i < opts.repeats; i++) {
+			windows.push(
+				await session.window(opts.ratePerWriter, i === 0 ? opts.warmMs : 200, opts.measureMs)
+			);
+		}
+		return {
+			shape,
+			ratePerWriter: opts.ratePerWriter,
+			windows,
+			median: medianWindow(windows),
+			converged: await session.converged()
+		};
+	} finally {
+		session.close();
+	}
+}
+
+export type RampResult = {
+	shape: FanoutShape;
+	steps: WindowResult[];
+	/** Highest deliveries/s of a step with p99 ≤ limit and everything delivered. */
+	bestDeliveriesPerSec: number;
+	bestStep: WindowResult | null;
+	stoppedBecause: string;
+	converged: boolean;
+};
+
+/** W2: doubles the rate per writer until p99 > p99LimitMs, deliveries fall behind, or maxRate. */
+export async function ramp(
+	server: ServerHandle,
+	shape: FanoutShape,
+	opts: { startRate: number; maxRate: number; stepMs: number; p99LimitMs: number; tag: string }
+): Promise<RampResult> {
+	const session = await FanoutSession.open(server, shape, opts.tag);
+	try {
+		const steps: WindowResult[] = [];
+		let best: WindowResult | null = null;
+		let stoppedBecause = `reached ${opts.maxRate} updates/s per writer`;
+		for (let rate = opts.startRate; rate <= opts.maxRate; rate *= 2) {
+			let step = await session.window(rate, 300, opts.stepMs, 3000);
+			// One retry of a step over the limit: on a shared machine a single spike is common.
+			if (!(step.p99Ms <= opts.p99LimitMs))
+				step = await session.window(rate, 300, opts.stepMs, 3000);
+			steps.push(step);
+			const offeredDeliveries = step.offeredUpdatesPerSec * shape.subscribers;
+			if (step.notDelivered > 0 || step.deliveriesPerSec < 0.95 * offeredDeliveries) {
+				stoppedBecause = `deliveries fell behind at ${rate}/s per writer`;
+				break;
+			}
+			if (step.offeredUpdatesPerSec < 0.9 * rate * shape.rooms) {
+				stoppedBecause = `load generator could not offer ${rate}/s per writer`;
+				break;
+			}
+			if (!(step.p99Ms <= opts.p99LimitMs)) {
+				stoppedBecause = `p99 ${step.p99Ms} ms > ${opts.p99LimitMs} ms at ${rate}/s per writer`;
+				break;
+			}
+			if (!best || step.deliveriesPerSec > best.deliveriesPerSec) best = step;
+		}
+		await sleep(500);
+		return {
+			shape,
+			steps,
+			bestDeliveriesPerSec: best?.deliveriesPerSec ?? 0,
+			bestStep: best,
+			stoppedBecause,
+			converged: await session.converged(15_000)
+		};
+	} finally {
+		session.close();
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// W3: memory per idle document and unloading.
+
+export type IdleResult = {
+	docs: number;
+	docBytes: number;
+	heapPerDocKb: number;
+	rssPerDocKb: number;
+	docsLoadedWithClients: number | null;
+	docsLoadedAfter: number | null;
+	/** ms from the last disconnect until docsLoaded reached 0; null if it never did. */
+	unloadedAfterMs: number | null;
+	waitedMs: number;
+	heapAfterUnloadMb: number;
+	rssAfterUnloadMb: number;
+	converged: boolean;
+};
+
+const randomText = (length: number): string => {
+	let out = '';
+	while (out.length < length) out += Math.random().toString(36).slice(2);
+	return out.slice(0, length);
+};
+
+export async function idleDocs(
+	server: ServerHandle,
+	opts: { docs: number; docBytes: number; capMs: number; tag: string }
+): Promise<IdleResult> {
+	const before = await server.heap();
+	const names = Array.from({ length: opts.docs }, (_, i) => `c/bench/board/${opts.tag}-${i}`);
+	const writers = await connectMany((i) => createClient(server, names[i]!), opts.docs);
+	for (const client of writers) client.doc.getText('t').insert(0, randomText(opts.docBytes));
+	// Each doc checked by a second client: the content reached the server.
+	const checkers = await connectMany((i) => createClient(server, names[i]!), opts.docs);
+	const converged = await waitFor(
+		() => checkers.every((c, i) => sameState([c.doc, writers[i]!.doc])),
+		20_000,
+		100
+	);
+	for (const client of checkers) client.destroy();
+	await sleep(1500);
+	const loaded = await server.heap();
+	const docsLoadedWithClients = await server.docsLoaded();
+	for (const client of writers) client.destroy();
+	const left = performance.now();
+	let unloadedAfterMs: number | null = null;
+	let docsLoadedAfter = await server.docsLoaded();
+	while (performance.now() - left < opts.capMs) {
+		docsLoadedAfter = await server.docsLoaded();
+		if (docsLoadedAfter === 0) {
+			unloadedAfterMs = Math.round(performance.now() - left);
+			break;
+		}
+		await sleep(250);
+	}
+	const waitedMs = Math.round(performance.now() - left);
+	await sleep(300);
+	const after = await server.heap();
+	const mb = (bytes: number | undefined) => round((bytes ?? NaN) / 1048576, 1);
+	return {
+		docs: opts.docs,
+		docBytes: opts.docBytes,
+		heapPerDocKb: round(
+			((loaded?.heapUsed ?? NaN) +
+				(loaded?.external ?? 0) -
+				(before?.heapUsed ?? NaN) -
+				(before?.external ?? 0)) /
+				1024 /
+				opts.docs,
+			1
+		),
+		rssPerDocKb: round(((loaded?.rss ?? NaN) - (before?.rss ?? NaN)) / 1024 / opts.docs, 1),
+		docsLoadedWithClients,
+		docsLoadedAfter,
+		unloadedAfterMs,
+		waitedMs,
+		heapAfterUnloadMb: mb((after?.heapUsed ?? NaN) + (after?.external ?? 0)),
+		rssAfterUnloadMb: mb(after?.rss),
+		converged
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// W4: cold load of a ~10 MB document after a restart.
+
+export type Fixture = { full: Uint8Array; partial: Uint8Array; items: number; sv: string };
+
+/** "blocks": a Y.Array of 120-character strings, written by one client; `partial` is 95%. */
+export function buildFixture(targetBytes: number): Fixture {
+	const doc = new Y.Doc();
+	const blocks = doc.getArray<string>('blocks');
+	const items = Math.round(targetBytes / 123);
+	const line = (i: number) => `${String(i).padStart(8, '0')} ${'x'.repeat(111)}`;
+	let partial: Uint8Array | null = null;
+	for (let i = 0; i < items; i += 500) {
+		if (!partial && i >= items * 0.95) partial = Y.encodeStateAsUpdate(doc);
+		blocks.push(Array.from({ length: Math.min(500, items - i) }, (_, k) => line(i + k)));
+	}
+	const full = Y.encodeStateAsUpdate(doc);
+	return { full, partial: partial ?? full, items, sv: svKey(doc) };
+}
+
+export type JoinResult = {
+	syncedMs: number;
+	serverCpuMs: number;
+	peakRssMb: number;
+	converged: boolean;
+};
+export type ColdResult = {
+	fixtureBytes: number;
+	empty: JoinResult[];
+	partial: JoinResult[];
+	median: { emptyMs: number; partialMs: number };
+	converged: boolean;
+};
+
+async function join(
+	server: ServerHandle,
+	name: string,
+	fixture: Fixture,
+	start: Uint8Array | null
+): Promise<JoinResult> {
+	const doc = new Y.Doc();
+	if (start) Y.applyUpdate(doc, start);
+	const proc = new ProcWindow(server.pid, 20);
+	const t0 = performance.now();
+	const client = createClient(server, name, { doc });
+	try {
+		await client.whenSynced(60_000);
+		// Measured until the joiner holds the whole document, not until the provider says
+		// `synced`: @y/websocket-server + y-leveldb answers before its document has loaded
+		// (the state arrives later as updates), which would otherwise look instant.
+		const converged = await waitFor(
+			() => svKey(doc) === fixture.sv && doc.getArray('blocks').length === fixture.items,
+			30_000,
+			2
+		);
+		const syncedMs = round(performance.now() - t0, 1);
+		const p = proc.end();
+		return { syncedMs, serverCpuMs: p.serverCpuMs, peakRssMb: p.peakRssMb, converged };
+	} finally {
+		client.destroy();
+	}
+}
+
+/**
+ * Writes the fixture through the target's own client, restarts the server, then measures a
+ * fresh joiner and a joiner holding 95%, each right after its own restart.
+ */
+export async function coldLoad(
+	server: ServerHandle,
+	fixture: Fixture,
+	opts: { repeats: number; tag: string }
+): Promise<ColdResult> {
+	const name = `c/bench/board/${opts.tag}`;
+	if (server.spec.id === 'raw-ws') {
+		// The floor's server reads FLOOR_FILE itself.
+	} else {
+		const doc = new Y.Doc();
+		Y.applyUpdate(doc, fixture.full);
+		const loader = createClient(server, name, { doc, persisted: server.spec.confirms });
+		await loader.whenSynced(60_000);
+		if (server.spec.confirms) {
+			const [client, clock] = [...Y.decodeStateVector(Y.encodeStateVector(doc))][0] ?? [0, 0];
+			await waitFor(() => (loader.persisted()?.get(client) ?? 0) >= clock, 60_000);
+		} else {
+			// No confirmation to wait for: give the server a quiet moment to store.
+			await sleep(3000);
+		}
+		loader.destroy();
+		await sleep(server.spec.confirms ? 200 : 3000);
+	}
+	const port = server.port;
+	const empty: JoinResult[] = [];
+	const partial: JoinResult[] = [];
+	for (let i = 0; i < opts.repeats; i++) {
+		await server.stop();
+		await server.start(port);
+		empty.push(await join(server, name, fixture, null));
+		await server.stop();
+		await server.start(port);
+		partial.push(await join(server, name, fixture, fixture.partial));
+	}
+	const converged = [...empty, ...partial].every((r) => r.converged);
+	return {
+		fixtureBytes: fixture.full.length,
+		empty,
+		partial,
+		median: {
+			emptyMs: median(empty.map((r) => r.syncedMs)),
+			partialMs: median(partial.map((r) => r.syncedMs))
+		},
+		converged
+	};
+}
+
+export function writeFloorFile(dir: string, fixture: Fixture): string {
+	const file = path.join(dir, 'floor-doc.bin');
+	fs.writeFileSync(file, fixture.full);
+	return file;
+}
+
+// ---------------------------------------------------------------------------------------------
+// W5: reconnect storm after kill -9 while a writer keeps writing.
+
+export type StormResult = {
+	clients: number;
+	rooms: number;
+	writtenBeforeKill: number;
+	confirmedBeforeKill: number | null;
+	/** Written (sent while connected) before the kill but absent after the restart. */
+	lostOfSent: number;
+	/** Ours only: confirmed by a type-100 message before the kill but absent after the restart. */
+	lostOfConfirmed: number | null;
+	resyncP50Ms: number;
+	resyncP99Ms: number;
+	resyncAllMs: number | null;
+	notResynced: number;
+	serverCpuMs: number;
+	peakRssMb: number;
+	converged: boolean;
+};
+
+export async function storm(
+	server: ServerHandle,
+	opts: {
+		clients: number;
+		rooms: number;
+		writeRate: number;
+		writeMs: number;
+		capMs: number;
+		tag: string;
+	}
+): Promise<StormResult> {
+	const port = server.port;
+	const names = Array.from({ length: opts.rooms }, (_, i) => `c/bench/board/${opts.tag}-${i}`);
+	const writer = createClient(server, names[0]!, { persisted: server.spec.confirms });
+	await writer.whenSynced();
+	const perRoom = Math.ceil((opts.clients - 1) / opts.rooms);
+	const observers = await connectMany(
+		(i) => createClient(server, names[i % opts.rooms]!),
+		opts.clients - 1
+	);
+	// Every room gets some content, so re-syncing is not free.
+	for (let room = 0; room < opts.rooms; room++) {
+		observers[room]?.doc.getText('t').insert(0, randomText(1000));
+	}
+	await sleep(500);
+	const map = writer.doc.getMap('m');
+	const clockAfter: number[] = [];
+	let seq = 0;
+	let connected = true;
+	let sentBeforeKill = 0;
+	const write = () => {
+		map.set(String(seq), 'v'.repeat(32));
+		clockAfter[seq] = Y.getState(writer.doc.store, writer.doc.clientID);
+		seq++;
+		if (connected) sentBeforeKill = seq;
+	};
+	const timer = setInterval(write, 1000 / opts.writeRate);
+	await sleep(opts.writeMs);
+	connected = false;
+	await server.kill9();
+	const persisted = writer.persisted();
+	const confirmedClock = persisted?.get(writer.doc.clientID) ?? 0;
+	void perRoom;
+	const confirmedBeforeKill = server.spec.confirms
+		? clockAfter.slice(0, sentBeforeKill).filter((c) => c <= confirmedClock).length
+		: null;
+	const resynced = new Map<BenchClient, number>();
+	let restartedAt = Infinity;
+	const all = [writer, ...observers];
+	for (const client of all) {
+		client.onSynced(() => {
+			if (performance.now() >= restartedAt && !resynced.has(client))
+				resynced.set(client, performance.now() - restartedAt);
+		});
+	}
+	// What survived: read by a probe from a second instance on the same data, before any client
+	// can reconnect and hand the server its own copy back.
+	await server.start(0);
+	const probeDoc = new Y.Doc();
+	const probe = createClient(server, names[0]!, { doc: probeDoc });
+	await probe.whenSynced(60_000);
+	await sleep(200);
+	const present = new Set(probeDoc.getMap('m').keys());
+	probe.destroy();
+	await server.kill9();
+	let lostOfSent = 0;
+	let lostOfConfirmed = 0;
+	for (let i = 0; i < sentBeforeKill; i++) {
+		if (present.has(String(i))) continue;
+		lostOfSent++;
+		if (clockAfter[i]! <= confirmedClock) lostOfConfirmed++;
+	}
+	// The storm: restart on the clients' port and wait for all of them.
+	await server.start(port);
+	restartedAt = performance.now();
+	const proc = new ProcWindow(server.pid, 50);
+	await waitFor(() => resynced.size >= all.length, opts.capMs, 50);
+	clearInterval(timer);
+	const p = proc.end();
+	const times = Float64Array.from(resynced.values()).sort();
+	const converged = await waitFor(
+		() => {
+			for (let room = 0; room < opts.rooms; room++) {
+				const docs = observers.filter((_, i) => i % opts.rooms === room).map((c) => c.doc);
+				if (room === 0) docs.push(writer.doc);
+				if (!sameState(docs)) return false;
+			}
+			return true;
+		},
+		20_000,
+		200
+	);
+	for (const client of all) client.destroy();
+	return {
+		clients: all.length,
+		rooms: opts.rooms,
+		writtenBeforeKill: sentBeforeKill,
+		confirmedBeforeKill,
+		lostOfSent,
+		lostOfConfirmed: server.spec.confirms ? lostOfConfirmed : null,
+		resyncP50Ms: round(percentile(times, 50), 0),
+		resyncP99Ms: round(percentile(times, 99), 0),
+		resyncAllMs: resynced.size >= all.length ? round(times.at(-1) ?? NaN, 0) : null,
+		notResynced: all.length - resynced.size,
+		serverCpuMs: p.serverCpuMs,
+		peakRssMb: p.peakRssMb,
+		converged
+	};
+}
