@@ -1,0 +1,47 @@
+/**
+ * What a board page needs from the community's settings: category options (built-in and the
+ * community's own, hidden ones left out of the filter) and names, and the overdue rule with the
+ * community's deadline days. Shared by the grid board and the community board.
+ */
+import type { BoardCase } from '$lib/domain/board-query';
+import { isOverdue, type DeadlineCase } from '$lib/domain/case-deadline';
+import type { CommunitySettings } from '$lib/model/community-settings';
+import { categoryLabel } from '$lib/components/labels';
+
+export type Option = Readonly<{ value: string; label: string }>;
+
+export function categoryOptions(settings: CommunitySettings): Option[] {
+	return settings.categories
+		.filter((category) => !category.hidden)
+		.map((category) => ({
+			value: category.id,
+			label: category.label || categoryLabel(category.id)
+		}));
+}
+
+export function categoryNamer(settings: CommunitySettings): (category: string) => string {
+	const names = new Map(
+		settings.categories.map((c) => [c.id as string, c.label || categoryLabel(c.id)])
+	);
+	return (category) => names.get(category) ?? categoryLabel(category);
+}
+
+/** Overdue now, with the community's deadline rules (computed on the device: works offline). */
+export function overdueRule(
+	settings: CommunitySettings,
+	now: number
+): (item: BoardCase) => boolean {
+	return (item) =>
+		item.tier !== undefined &&
+		item.tierSince !== undefined &&
+		isOverdue(item as BoardCase & DeadlineCase, now, settings.deadlineRules);
+}
+
+/** People a board's cases are assigned to, by name, for the assignee filter. */
+export function assigneeOptions(items: readonly BoardCase[]): Option[] {
+	const names = new Set<string>();
+	for (const item of items) for (const name of item.assignees ?? []) names.add(name);
+	return [...names]
+		.sort((a, b) => a.localeCompare(b, 'zh-CN'))
+		.map((n) => ({ value: n, label: n }));
+}
