@@ -187,7 +187,7 @@ test('Chinese typed through an input method (composition events) arrives exactly
 	await b.context.close();
 });
 
-test('an action in the minutes becomes a case in one step, linked both ways, and a volunteer sees it', async ({
+test('actions in the minutes become a case and a task in one step, linked both ways, and a volunteer sees them', async ({
 	browser
 }) => {
 	const a = await secretaryPhone(browser, '王秀英');
@@ -213,6 +213,17 @@ test('an action in the minutes becomes a case in one step, linked both ways, and
 	await expect(item).toContainText('张经理');
 	const caseHref = await item.getByTestId('follow-up').getByRole('link').getAttribute('href');
 	expect(caseHref).toMatch(/\/g\/[^/]+\/cases\//);
+	// A second action becomes a volunteer task.
+	await focusEnd(a.page);
+	await a.page.keyboard.press('Enter');
+	await a.page.keyboard.type('志愿者周日巡查飞线');
+	await a.page.keyboard.press('Shift+Home');
+	await a.page.getByTestId('mark-action').click();
+	const taskItem = a.page.getByTestId('meeting-item').filter({ hasText: '志愿者周日巡查飞线' });
+	await taskItem.getByTestId('follow-up-task').click();
+	await taskItem.getByTestId('follow-up-owner').fill('赵志愿者');
+	await taskItem.getByTestId('follow-up-submit').click();
+	await expect(taskItem.getByTestId('follow-up')).toHaveAttribute('data-status', 'open');
 	await expectAllOnServer(a.page);
 
 	const v = await joinedPhone(
@@ -223,12 +234,24 @@ test('an action in the minutes becomes a case in one step, linked both ways, and
 	// The volunteer's phone reads the case from the grid's board (through the relay, with a
 	// volunteer's token) and sees it on the meeting, with its status, but no editing tools.
 	await openControlled(v.page, url);
-	const seen = v.page.getByTestId('follow-up');
+	const seen = v.page
+		.getByTestId('meeting-item')
+		.filter({ hasText: '物业三天内清理消防通道' })
+		.getByTestId('follow-up');
 	await expect(seen).toHaveAttribute('data-status', 'reported');
 	await expect(seen.getByRole('link')).toHaveText('物业三天内清理消防通道');
 	await expect(seen.getByRole('link')).toHaveAttribute('href', caseHref ?? '');
 	await expect(v.page.getByTestId('mark-action')).toHaveCount(0);
 	await expect(editor(v.page)).toHaveAttribute('contenteditable', 'false');
+	await expect(
+		v.page
+			.getByTestId('meeting-item')
+			.filter({ hasText: '志愿者周日巡查飞线' })
+			.getByTestId('follow-up')
+	).toHaveAttribute('data-status', 'open');
+	// …and finds the task among the community's tasks, where volunteers claim work.
+	await openControlled(v.page, `/c/${a.community.communityId}/tasks`);
+	await expect(v.page.getByTestId('task-list')).toContainText('志愿者周日巡查飞线');
 	await a.context.close();
 	await v.context.close();
 });

@@ -1,5 +1,6 @@
 /**
- * Follow-ups: an action from a meeting becomes a case on a grid's board in one step, linked both
+ * Follow-ups: an action from a meeting becomes a case on a grid's board, or a volunteer task, in
+ * one step, linked both
  * ways (channel `meeting`, the deadline chosen). The case carries `source: { kind: 'meeting', meetingId, itemId }` (a plain value beside
  * its fields, written in the same transaction as `createCase`); the meeting's action carries a
  * follow-up link `{ kind: 'case', gridId, targetId, owner, deadline, tier }`.
@@ -8,13 +9,16 @@
  * was not created; the meeting reads the case's live status from the board document.
  */
 
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import type { Actor } from '../domain/actor';
 import type { NewCaseInput } from '../domain/case-input';
 import type { CaseId } from '../domain/ids';
 import type { MeetingId, MeetingItemId } from '../domain/meeting-rules';
 import { err, ok, type Result } from '../domain/result';
+import type { WorkActor } from '../domain/task-rules';
 import { createCase, type CreateCaseReason } from './case-commands';
+import { createTask, type CreateTaskReason } from './tasks';
+import { tasksMap } from './tasks-schema';
 import { casesMap } from './case-schema';
 import { linkFollowUp, type FollowUpInput } from './meetings-record';
 import { ORIGIN_LOCAL_EDIT } from './origins';
@@ -78,6 +82,87 @@ export function createCaseFromAction(
 		at
 	);
 	return linked.ok ? ok(result.value) : linked;
+}
+
+export type TaskFollowUpInput = Readonly<{
+	meetingId: MeetingId;
+	itemId: MeetingItemId;
+	gridId: string;
+	title: string;
+	details: string;
+	owner: string;
+	deadline: number | null;
+	tier: FollowUpInput['tier'];
+}>;
+
+function dayKey(at: number): string {
+	const d = new Date(at);
+	const pad = (n: number) => String(n).padStart(2, '0');
+	return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/**
+ * An action becomes a volunteer task (`c/{cid}/tasks`) through the tasks' own `createTask`.
+ * Their `TaskSource` names only cases, so the way back is kept beside it as `meetingSource:
+ * { meetingId, itemId }` on the task's map, in the same transaction (read by `readTaskSource`).
+ */
+export function createTaskFromAction(
+	tasksDoc: Y.Doc,
+	meetingDoc: Y.Doc,
+	input: TaskFollowUpInput,
+	actor: WorkActor,
+	at: number = Date.now()
+): Result<string, CreateTaskReason | 'item_not_found' | 'not_an_action'> {
+	let created: Result<string, CreateTaskReason> = err('title_required');
+	tasksDoc.transact(() => {
+		created = createTask(
+			tasksDoc,
+			{
+				title: input.title,
+				details: input.details,
+				place: '',
+				gridId: input.gridId,
+				due: input.deadline === null ? '' : dayKey(input.deadline),
+				volunteersNeeded: 1,
+				hours: 1
+			},
+			actor,
+			at
+		);
+		if (!created.ok) return;
+		const map = tasksMap(tasksDoc).get(created.value);
+		if (map instanceof Y.Map) {
+			map.set('meetingSource', { meetingId: input.meetingId, itemId: input.itemId });
+		}
+	}, ORIGIN_LOCAL_EDIT);
+	const result = created as Result<string, CreateTaskReason>;
+	if (!result.ok) return result;
+	const linked = linkFollowUp(
+		meetingDoc,
+		input.itemId,
+		{
+			kind: 'task',
+			gridId: input.gridId,
+			targetId: result.value,
+			owner: input.owner.trim(),
+			deadline: input.deadline,
+			tier: input.tier
+		},
+		actor,
+		at
+	);
+	return linked.ok ? ok(result.value) : linked;
+}
+
+/** The meeting a task came from, if any. */
+export function readTaskSource(tasksDoc: Y.Doc, taskId: string): MeetingSource | null {
+	const map = tasksMap(tasksDoc).get(taskId);
+	if (!(map instanceof Y.Map)) return null;
+	const source = map.get('meetingSource') as Record<string, unknown> | undefined;
+	if (!source || typeof source.meetingId !== 'string' || typeof source.itemId !== 'string') {
+		return null;
+	}
+	return Object.freeze({ kind: 'meeting', meetingId: source.meetingId, itemId: source.itemId });
 }
 
 /** The meeting a case came from, if any. */

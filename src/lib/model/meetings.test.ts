@@ -9,7 +9,13 @@ import {
 	editMeetingField,
 	removeAttendee
 } from './meetings-commands';
-import { createCaseFromAction, readCaseSource } from './meetings-follow-ups';
+import {
+	createCaseFromAction,
+	createTaskFromAction,
+	readCaseSource,
+	readTaskSource
+} from './meetings-follow-ups';
+import { readTask } from './tasks-readers';
 import { filterMeetings, listMeetings, readMediationTally, readMeeting } from './meetings-readers';
 import {
 	addAmendment,
@@ -231,5 +237,42 @@ describe('a meeting document', () => {
 				ZHAO
 			)
 		).toMatchObject({ ok: false, reason: 'not_an_action' });
+	});
+});
+
+describe('an action becomes a task', () => {
+	it('through the tasks model, linked both ways', () => {
+		const tasksDoc = new Y.Doc();
+		const meeting = new Y.Doc();
+		const item = addMeetingItem(meeting, { kind: 'action', text: '志愿者巡查飞线' }, WANG);
+		if (!item.ok) throw new Error(item.reason);
+		const created = createTaskFromAction(
+			tasksDoc,
+			meeting,
+			{
+				meetingId: 'm-test' as MeetingId,
+				itemId: item.value,
+				gridId: '',
+				title: '志愿者巡查飞线',
+				details: '来自会议',
+				owner: '赵志愿者',
+				deadline: null,
+				tier: 'grid'
+			},
+			{ memberId: 'mem-li', name: LI.name, role: 'secretary', deviceId: LI.deviceId }
+		);
+		if (!created.ok) throw new Error(created.reason);
+		expect(readTask(tasksDoc, created.value)).toMatchObject({
+			title: '志愿者巡查飞线',
+			status: 'open'
+		});
+		expect(readTaskSource(tasksDoc, created.value)).toEqual({
+			kind: 'meeting',
+			meetingId: 'm-test',
+			itemId: item.value
+		});
+		expect(readMeetingRecord(meeting).items[0]?.followUps).toMatchObject([
+			{ kind: 'task', targetId: created.value, owner: '赵志愿者' }
+		]);
 	});
 });
