@@ -247,3 +247,63 @@ test('a patrol finding becomes a case, with its photo, that the secretary sees o
 	await secretary.context.close();
 	await volunteer.context.close();
 });
+
+test('two volunteers claim the last place offline: after sync both phones show the same over-claim, and staff settle it', async ({
+	browser
+}) => {
+	const secretary = await secretaryPhone(browser, '陈书记');
+	const staff = secretary.page;
+	await staff.goto(`/c/${secretary.community.communityId}/tasks/new`);
+	await staff.locator('#task-title').fill('周六清理楼道杂物');
+	await staff.locator('#task-needed').fill('1');
+	await staff.getByTestId('task-submit').click();
+	await expect(staff.getByTestId('task')).toHaveAttribute('data-status', 'open');
+	await expectAllOnServer(staff);
+	const taskUrl = staff.url();
+
+	const phones = [];
+	for (const name of ['周阿姨', '吴师傅']) {
+		const phone = await joinedPhone(
+			browser,
+			name,
+			await createInviteVia(staff, { role: 'volunteer' })
+		);
+		await openControlled(phone.page, taskUrl);
+		await expect(phone.page.getByTestId('task-title')).toHaveText('周六清理楼道杂物');
+		await phone.context.setOffline(true);
+		await phone.page.reload();
+		await expect(syncStatus(phone.page)).toHaveAttribute('data-connection', 'offline');
+		phones.push(phone);
+	}
+	// Each phone sees a free place and takes it, offline.
+	for (const { page } of phones) {
+		await page.getByTestId('task-claim-button').click();
+		await expect(page.getByTestId('task')).toHaveAttribute('data-status', 'claimed');
+		await expect(page.getByTestId('task-over-claimed')).toHaveCount(0);
+	}
+	for (const { context, page } of phones) {
+		await context.setOffline(false);
+		await expectAllOnServer(page);
+	}
+
+	// Same order, same flag, on every phone: nobody's claim disappeared.
+	const orderOn = (page: Page) => page.getByTestId('task-claim').allInnerTexts();
+	for (const page of [staff, ...phones.map((phone) => phone.page)]) {
+		await expect(page.getByTestId('task-claim')).toHaveCount(2);
+		await expect(page.getByTestId('task-over-claimed')).toBeVisible();
+		await expect(page.locator('[data-standing="over_claimed"]')).toHaveCount(1);
+	}
+	const names = (texts: string[]) => texts.map((text) => text.split(/\s/)[0]);
+	const order = names(await orderOn(staff));
+	for (const { page } of phones) expect(names(await orderOn(page))).toEqual(order);
+
+	// Staff release the extra claim; every phone shows one volunteer in the one place.
+	await staff.locator('[data-standing="over_claimed"]').getByTestId('task-release').click();
+	for (const page of [staff, ...phones.map((phone) => phone.page)]) {
+		await expect(page.getByTestId('task-claim')).toHaveCount(1);
+		await expect(page.getByTestId('task-over-claimed')).toHaveCount(0);
+	}
+
+	await secretary.context.close();
+	for (const phone of phones) await phone.context.close();
+});
