@@ -4,6 +4,7 @@
  * HTML neutralised by the editor's schema.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
@@ -111,6 +112,13 @@ test('two phones write the minutes at once, one offline for a while, and converg
 	await focusEnd(b.page);
 	await b.page.keyboard.press('Enter');
 	await b.page.keyboard.type('B1 李：物业答应装充电桩。');
+	// Both change the place: neither value may be lost.
+	await b.page.getByTestId('details-edit').click();
+	await b.page.locator('#details-place').fill('小区凉亭');
+	await b.page.getByTestId('details-save').click();
+	await a.page.getByTestId('details-edit').click();
+	await a.page.locator('#details-place').fill('社区会议室二楼');
+	await a.page.getByTestId('details-save').click();
 	// Meanwhile A keeps writing online, in the same paragraph and a new one.
 	await focusEnd(a.page);
 	await a.page.keyboard.type(' A2 周三前完成。');
@@ -134,6 +142,10 @@ test('two phones write the minutes at once, one offline for a while, and converg
 	await expect
 		.poll(async () => (await minutesText(a.page)) === (await minutesText(b.page)))
 		.toBe(true);
+	for (const page of [a.page, b.page]) {
+		await expect(page.getByTestId('conflict')).toContainText('小区凉亭');
+		await expect(page.getByTestId('conflict')).toContainText('社区会议室二楼');
+	}
 	await a.context.close();
 	await b.context.close();
 });
@@ -297,6 +309,16 @@ test('a finished meeting locks its minutes; later changes are recorded as amendm
 	await b.page.getByTestId('amendment-add').click();
 	await expect(a.page.getByTestId('amendments')).toContainText('更正：赔偿款分两期支付。');
 	await expect(a.page.getByTestId('amendments')).toContainText('李建国');
+
+	// Export: the locked record and the amendment, as Markdown.
+	const downloading = a.page.waitForEvent('download');
+	await a.page.getByTestId('export-md').click();
+	const download = await downloading;
+	const markdown = await readFile((await download.path()) ?? '', 'utf8');
+	expect(markdown).toContain('# 调解：地下室漏水');
+	expect(markdown).toContain('双方同意调解方案。');
+	expect(markdown).toContain('更正：赔偿款分两期支付。');
+	expect(markdown).not.toContain('偷偷改');
 
 	// The list counts the agreed mediation: 1 of 1.
 	await a.page.goto(`/c/${a.community.communityId}/meetings`);
