@@ -1,0 +1,69 @@
+/**
+ * The benchmark's data: one community, one grid, a board of `count` cases written by the app's
+ * own model commands (so the document has the real schema: field logs, timelines), spread over
+ * statuses, categories and the last six months. Returns the encoded Yjs updates.
+ */
+import './ts-resolve.ts';
+import * as Y from 'yjs';
+
+type Model = typeof import('../../src/lib/model/board.ts');
+type Directory = typeof import('../../src/lib/model/directory.ts');
+const model: Model = await import('../../src/lib/model/board.ts');
+const directory: Directory = await import('../../src/lib/model/directory.ts');
+const { CASE_CATEGORIES } = await import('../../src/lib/domain/case-category.ts');
+
+const DAY = 86_400_000;
+const PLACES = ['锦绣花园', '玉城小区', '和平里', '幸福家园', '东湖苑', '南山新村'];
+const TITLES = ['楼道灯不亮', '电动车堵塞消防通道', '窗口飞线充电', '垃圾清运不及时', '电梯停运'];
+const PEOPLE = ['张丽', '王强', '刘芳', '陈静', '老周'];
+
+export type BenchData = Readonly<{
+	communityId: string;
+	gridId: string;
+	directory: Uint8Array;
+	board: Uint8Array;
+	cases: number;
+}>;
+
+export function seedBoard(communityId: string, count: number, now = Date.now()): BenchData {
+	const dirDoc = new Y.Doc();
+	const added = directory.addGrid(dirDoc, { name: '第一网格' }, { name: '李书记', deviceId: 'b' });
+	if (!added.ok) throw new Error(added.reason);
+	const gridId = added.value;
+	const doc = new Y.Doc();
+	const authority = {
+		claims: { cid: communityId, role: 'secretary', grids: [] as string[] },
+		gridId
+	} as never;
+	let seed = 42;
+	const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+	const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+	for (let i = 0; i < count; i++) {
+		const who = { name: pick(PEOPLE), deviceId: 'bench' };
+		const at = Math.round(now - random() * 182 * DAY);
+		const created = model.createCase(
+			doc,
+			{
+				title: `${pick(TITLES)} #${i + 1}`,
+				description: '居民反映多日未修，请尽快安排处理。',
+				category: pick(CASE_CATEGORIES),
+				location: `${pick(PLACES)}${1 + (i % 10)}栋${1 + (i % 4)}单元`
+			},
+			who,
+			at
+		);
+		if (!created.ok) throw new Error(created.reason);
+		const r = random();
+		if (r > 0.3) model.applyCaseStatusAction(doc, created.value, 'start', who, authority, at + DAY);
+		if (r > 0.6) {
+			model.applyCaseStatusAction(doc, created.value, 'resolve', who, authority, at + 2 * DAY);
+		}
+	}
+	return {
+		communityId,
+		gridId,
+		directory: Y.encodeStateAsUpdate(dirDoc),
+		board: Y.encodeStateAsUpdate(doc),
+		cases: model.listCases(doc).length
+	};
+}
