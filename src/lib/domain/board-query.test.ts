@@ -153,7 +153,13 @@ describe('URL round trip', () => {
 			...q,
 			statuses: ['reported', 'resolved']
 		});
+		expect(text).toContain('status=reported,resolved');
 		expect(formatBoardQuery(EMPTY_BOARD_QUERY)).toBe('');
+	});
+
+	it('a comma typed into the search survives the round trip', () => {
+		const q = query({ search: '3号楼,2单元' });
+		expect(parseBoardQuery(new URLSearchParams(formatBoardQuery(q))).search).toBe('3号楼,2单元');
 	});
 
 	it('ignores unknown values and malformed input', () => {

@@ -109,7 +109,10 @@ export type BoardQueryLimits = Readonly<{
 }>;
 
 /** Reads a query from a URL's search params; anything unknown or malformed is ignored. */
-export function parseBoardQuery(params: URLSearchParams, limits: BoardQueryLimits = {}): BoardQuery {
+export function parseBoardQuery(
+	params: URLSearchParams,
+	limits: BoardQueryLimits = {}
+): BoardQuery {
 	const assignee = params.get(KEYS.assignee)?.trim() ?? '';
 	return Object.freeze({
 		statuses: readList(params, KEYS.statuses, limits.statuses),
@@ -139,7 +142,8 @@ export function formatBoardQuery(query: BoardQuery): string {
 	if (query.search.trim() !== '') params.set(KEYS.search, query.search);
 	if (query.sort !== 'newest') params.set(KEYS.sort, query.sort);
 	if (query.view !== 'list') params.set(KEYS.view, query.view);
-	return params.toString();
+	// Commas are legal in a query string; unescaped, a shared link reads `status=reported,resolved`.
+	return params.toString().replaceAll('%2C', ',');
 }
 
 /** `values` with `value` added, or removed when it was there: a filter chip's toggle. */

@@ -1,0 +1,217 @@
+/**
+ * Board views against demo data (`sync-server/demo.ts` seeding the test relay's DATA_DIR): filters,
+ * search and sort kept in the URL across a reload; the community board with cases held above the
+ * grid; virtualisation of a board of a few hundred cases; the column view on a wide screen.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { expect, test, type Page } from '@playwright/test';
+import { joinThrough, joinedPhone, RELAY_ORIGIN, uniqueCommunity } from './helpers';
+
+const run = promisify(execFile);
+
+type Demo = {
+	communityId: string;
+	grids: { id: string; name: string }[];
+	cases: number;
+	inviteUrl: string;
+};
+
+/** `npm run demo -- --id <id> --cases <n> --json` against the test relay's DATA_DIR. */
+async function seedDemo(cases: number): Promise<Demo> {
+	const { stdout } = await run(
+		process.execPath,
+		[
+			'--experimental-strip-types',
+			'--experimental-sqlite',
+			'--disable-warning=ExperimentalWarning',
+			'sync-server/demo.ts',
+			'--id',
+			uniqueCommunity('demo'),
+			'--cases',
+			String(cases),
+			'--json',
+			'--url',
+			RELAY_ORIGIN
+		],
+		{ env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR } }
+	);
+	return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Demo;
+}
+
+const rows = (page: Page) => page.getByTestId('case-row');
+
+async function createdTimes(page: Page): Promise<number[]> {
+	return (await rows(page).evaluateAll((els) => els.map((el) => el.getAttribute('data-created'))))
+		.map(Number)
+		.filter((n) => Number.isFinite(n));
+}
+
+test('filters, search and sort narrow a grid board, live in the URL and survive a reload', async ({
+	browser
+}) => {
+	const demo = await seedDemo(240);
+	const { page } = await joinedPhone(browser, '李书记', demo.inviteUrl);
+	const grid = demo.grids[0]!;
+	await page.goto(`/c/${demo.communityId}/g/${grid.id}`);
+	await expect(page.getByTestId('case-list')).toHaveAttribute('data-count', '20');
+
+	// Status chip: the count on the chip is the number of rows the filter leaves.
+	const reported = Number(await page.getByTestId('count-reported').textContent());
+	await page.getByTestId('filter-reported').click();
+	await expect(page).toHaveURL(/[?&]status=reported/);
+	await expect(page.getByTestId('case-list')).toHaveAttribute('data-count', String(reported));
+	for (const status of await rows(page).evaluateAll((els) =>
+		els.map((el) => el.getAttribute('data-status'))
+	)) {
+		expect(status).toBe('reported');
+	}
+	await page.getByTestId('filter-all').click();
+	await expect(page).not.toHaveURL(/status=/);
+
+	// Search: a building of this grid (every location names one); Latin-free, plain substring.
+	const location = (await rows(page).first().locator('.muted').first().textContent()) ?? '';
+	const building = /[\u4e00-\u9fa5（）]+\d+栋/.exec(location)?.[0];
+	expect(building).toBeTruthy();
+	await page.getByTestId('board-search').fill(building!);
+	await expect(page).toHaveURL(new RegExp(`q=${encodeURIComponent(building!)}`));
+	const matching = Number(await page.getByTestId('case-list').getAttribute('data-count'));
+	expect(matching).toBeGreaterThan(0);
+	expect(matching).toBeLessThan(20);
+	for (const text of await rows(page).allTextContents()) expect(text).toContain(building);
+
+	// Sort: oldest first.
+	await page.getByTestId('board-sort').selectOption('oldest');
+	await expect(page).toHaveURL(/sort=oldest/);
+	const oldest = await createdTimes(page);
+	expect(oldest).toEqual([...oldest].sort((a, b) => a - b));
+
+	// Reload: the same query, the same rows.
+	const url = page.url();
+	await page.reload();
+	await expect(page).toHaveURL(url);
+	await expect(page.getByTestId('board-search')).toHaveValue(building!);
+	await expect(page.getByTestId('board-sort')).toHaveValue('oldest');
+	await expect(page.getByTestId('case-list')).toHaveAttribute('data-count', String(matching));
+	expect(await createdTimes(page)).toEqual(oldest);
+
+	// No matches: its own empty state.
+	await page.getByTestId('board-search').fill('不存在的关键词xyz');
+	await expect(page.getByTestId('empty-state')).toBeVisible();
+	await expect(rows(page)).toHaveCount(0);
+});
+
+test('the community board shows every grid’s open cases and those held at community tier and above', async ({
+	browser
+}) => {
+	const demo = await seedDemo(360);
+	const { page } = await joinedPhone(browser, '李书记', demo.inviteUrl);
+	await page.getByTestId('community-board-link').click();
+	await expect(page).toHaveURL(new RegExp(`/c/${demo.communityId}/board$`));
+	await expect(page.getByTestId('case-list')).toBeVisible();
+
+	// Cases of several grids together (boards arrive one by one), all open.
+	const gridNamesShown = () =>
+		rows(page).evaluateAll(
+			(els) => new Set(els.map((el) => el.querySelector('.grid')?.textContent?.trim())).size
+		);
+	await expect.poll(gridNamesShown).toBeGreaterThan(1);
+	for (const status of await rows(page).evaluateAll((els) =>
+		els.map((el) => el.getAttribute('data-status'))
+	)) {
+		expect(['reported', 'accepted', 'in_progress']).toContain(status);
+	}
+
+	// Held above the grid: every row names its tier (not the grid) and since when.
+	await page.getByTestId('community-held').click();
+	await expect(page).toHaveURL(/tier=community,department,street/);
+	await expect(rows(page).first()).toBeVisible();
+	await expect.poll(gridNamesShown).toBeGreaterThan(1);
+	const tiers = await page
+		.getByTestId('case-tier')
+		.evaluateAll((els) => els.map((el) => el.getAttribute('data-tier')));
+	expect(tiers.length).toBeGreaterThan(0);
+	expect(tiers.length).toBe(await rows(page).count());
+	for (const tier of tiers) expect(['community', 'street', 'department']).toContain(tier);
+
+	// The grid filter narrows to one grid.
+	await page.getByTestId('community-all').click();
+	await page.getByTestId('filters-more').click();
+	const grid = demo.grids[3]!;
+	await page.getByTestId('filter-grid').selectOption(grid.id);
+	await expect(page).toHaveURL(new RegExp(`grid=${grid.id}`));
+	for (const name of await rows(page).evaluateAll((els) =>
+		els.map((el) => el.querySelector('.grid')?.textContent?.trim())
+	)) {
+		expect(name).toBe(grid.name);
+	}
+});
+
+test('a board of a few hundred cases keeps a bounded number of rows in the DOM while scrolling', async ({
+	browser
+}) => {
+	const demo = await seedDemo(3600);
+	const { page } = await joinedPhone(browser, '李书记', demo.inviteUrl);
+	const grid = demo.grids[0]!;
+	await page.goto(`/c/${demo.communityId}/g/${grid.id}`);
+	const list = page.getByTestId('case-list');
+	await expect(list).toHaveAttribute('data-count', '300');
+	const bound = 40;
+	expect(await rows(page).count()).toBeLessThan(bound);
+
+	// Scroll to the end: the last case is rendered, the first is not, the DOM stays small.
+	await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+	await expect(page.locator('li[data-index="299"]')).toBeVisible();
+	await expect(page.locator('li[data-index="0"]')).toHaveCount(0);
+	expect(await rows(page).count()).toBeLessThan(bound);
+
+	// Keyboard: Home moves focus to the first case, scrolling it back into the DOM.
+	await page.locator('li[data-index="299"] a').focus();
+	await page.keyboard.press('Home');
+	await expect(page.locator('li[data-index="0"] a')).toBeFocused();
+	await page.keyboard.press('ArrowDown');
+	await expect(page.locator('li[data-index="1"] a')).toBeFocused();
+	expect(await rows(page).count()).toBeLessThan(bound);
+});
+
+test('on a wide screen the board shows columns by status, and the choice is in the URL', async ({
+	browser
+}) => {
+	const demo = await seedDemo(240);
+	const context = await browser.newContext({
+		viewport: { width: 1280, height: 800 },
+		locale: 'zh-CN'
+	});
+	const page = await context.newPage();
+	await joinThrough(page, demo.inviteUrl, '李书记');
+	const grid = demo.grids[1]!;
+	await page.goto(`/c/${demo.communityId}/g/${grid.id}`);
+	await expect(page.getByTestId('case-list')).toBeVisible();
+
+	await page.getByTestId('view-columns').click();
+	await expect(page).toHaveURL(/view=columns/);
+	const columns = page.getByTestId('board-columns');
+	await expect(columns).toBeVisible();
+	// Each column holds only its status, and the columns together hold the whole board.
+	let total = 0;
+	for (const status of ['reported', 'accepted', 'in_progress', 'resolved']) {
+		const column = page.getByTestId(`column-${status}`);
+		await expect(column).toBeVisible();
+		for (const value of await column
+			.getByTestId('case-row')
+			.evaluateAll((els) => els.map((el) => el.getAttribute('data-status')))) {
+			expect(value).toBe(status);
+		}
+		total += Number(await column.locator('h2 .count').textContent());
+	}
+	expect(total).toBeGreaterThan(0);
+
+	await page.reload();
+	await expect(page.getByTestId('board-columns')).toBeVisible();
+
+	// A phone opening the same link gets the list: columns need the width.
+	await page.setViewportSize({ width: 360, height: 740 });
+	await expect(page.getByTestId('board-columns')).toHaveCount(0);
+	await expect(page.getByTestId('case-list')).toBeVisible();
+	await context.close();
+});
