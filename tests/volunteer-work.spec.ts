@@ -307,3 +307,54 @@ test('two volunteers claim the last place offline: after sync both phones show t
 	await secretary.context.close();
 	for (const phone of phones) await phone.context.close();
 });
+
+test('a micro-wish: staff record and publish it, a volunteer claims and fulfils it, staff thank; the hours are counted', async ({
+	browser
+}) => {
+	const secretary = await secretaryPhone(browser, '孙书记');
+	const staff = secretary.page;
+	const { communityId } = secretary.community;
+	await staff.goto(`/c/${communityId}/wishes`);
+	await staff.getByTestId('wish-new').click();
+	await staff.locator('#wish-who').fill('5号楼 张奶奶');
+	await staff.locator('#wish-what').fill('想要一副老花镜');
+	await staff.locator('#wish-hours').fill('1.5');
+	await staff.getByTestId('wish-submit').click();
+	await staff
+		.getByTestId('wish-row')
+		.filter({ hasText: '想要一副老花镜' })
+		.getByRole('link')
+		.click();
+	await expect(staff.getByTestId('wish')).toHaveAttribute('data-status', 'recorded');
+	await staff.getByTestId('wish-publish').click();
+	await expect(staff.getByTestId('wish')).toHaveAttribute('data-status', 'published');
+	await expectAllOnServer(staff);
+	const wishUrl = staff.url();
+
+	const volunteer = await joinedPhone(
+		browser,
+		'郑小明',
+		await createInviteVia(staff, { role: 'volunteer' })
+	);
+	const phone = volunteer.page;
+	await openControlled(phone, wishUrl);
+	await expect(phone.getByTestId('wish-publish')).toHaveCount(0);
+	await phone.getByTestId('wish-claim').click();
+	await expect(phone.getByTestId('wish')).toHaveAttribute('data-status', 'claimed');
+	await phone.locator('#wish-note').fill('已送到，配了200度');
+	await phone.getByTestId('wish-fulfil').click();
+	await expect(phone.getByTestId('wish')).toHaveAttribute('data-status', 'fulfilled');
+	await expectAllOnServer(phone);
+
+	await expect(staff.getByTestId('wish')).toHaveAttribute('data-status', 'fulfilled');
+	await staff.locator('#wish-thanks').fill('张奶奶说谢谢');
+	await staff.getByTestId('wish-thank').click();
+	await expect(staff.getByTestId('wish')).toHaveAttribute('data-status', 'thanked');
+	await expect(phone.getByTestId('wish-thanks')).toContainText('张奶奶说谢谢');
+
+	await phone.getByTestId('nav-work').click();
+	await expect(phone.getByTestId('my-hours')).toContainText('1.5');
+
+	await secretary.context.close();
+	await volunteer.context.close();
+});
