@@ -220,14 +220,12 @@ test('a patrol finding becomes a case, with its photo, that the secretary sees o
 	await expect(row).toBeVisible();
 	await row.click();
 	await expect(staff.getByTestId('case-title')).toHaveText('7号楼北侧飞线充电');
-	// The case carries the finding's photo (the case page shows it, or at least its timeline
-	// entry while the case page is being reworked), and the bytes reached the relay.
-	await expect(
-		staff
-			.getByTestId('photo-item')
-			.or(staff.getByTestId('timeline').locator('li[data-kind="photo_added"]'))
-			.first()
-	).toBeVisible();
+	// The case carries the finding's photo, and the bytes reached the relay.
+	await expect(staff.getByTestId('photo-item').getByTestId('photo-img')).toHaveAttribute(
+		'data-hash',
+		photoHash!,
+		{ timeout: 30_000 }
+	);
 	await expect
 		.poll(() => blobStatus(staff, secretary.community.communityId, photoHash!), { timeout: 30_000 })
 		.toBe(200);
