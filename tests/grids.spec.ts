@@ -35,6 +35,11 @@ test('grids are added and renamed; a board filters by status with counts; a case
 		['reopen', 'in_progress']
 	] as const) {
 		await page.getByTestId(`action-${action}`).click();
+		if (action === 'review') {
+			// The review is a return visit: it records the resident's satisfaction.
+			await page.getByTestId('review-form').getByLabel('满意', { exact: true }).check();
+			await page.getByTestId('review-confirm').click();
+		}
 		await expect(page.getByTestId('case-detail').locator('[data-status]')).toHaveAttribute(
 			'data-status',
 			status

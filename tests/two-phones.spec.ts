@@ -18,11 +18,20 @@ test('two phones see each other’s new case within seconds, and both reach "sav
 	await addGrid(a.page, '第一网格');
 	await expectAllOnServer(a.page);
 
-	// B joins through an invite the secretary made: a volunteer, who may work on the boards.
+	// B joins through an invite the secretary made: the grid member of that grid, who may move
+	// its cases along the flow (volunteers only report).
+	const href = await a.page
+		.getByTestId('grid-row')
+		.filter({ hasText: '第一网格' })
+		.getByRole('link')
+		.first()
+		.getAttribute('href');
+	const gridId = /\/g\/([^/?#]+)/.exec(href ?? '')?.[1] ?? '';
+	expect(gridId).not.toBe('');
 	const b = await joinedPhone(
 		browser,
 		'李建国',
-		await createInviteVia(a.page, { role: 'volunteer' })
+		await createInviteVia(a.page, { role: 'grid-member', grids: [gridId] })
 	);
 	await openControlled(b.page, `/c/${community}`);
 	await expect(b.page.getByTestId('grid-row').filter({ hasText: '第一网格' })).toBeVisible();
