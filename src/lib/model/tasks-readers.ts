@@ -54,6 +54,8 @@ export type TaskSnapshot = Readonly<{
 	volunteersNeeded: number;
 	hours: number;
 	source: TaskSource | null;
+	/** The meeting action this task follows up (written by meetings-follow-ups.ts), or null. */
+	meeting: Readonly<{ meetingId: string; itemId: string }> | null;
 	createdAt: number;
 	createdBy: string;
 	status: TaskStatus;
@@ -67,6 +69,14 @@ export type TaskSnapshot = Readonly<{
 	deleted: boolean;
 	history: readonly HistoryEntry[];
 }>;
+
+function readMeeting(record: WorkRecord): TaskSnapshot['meeting'] {
+	const raw = record.map.get('meetingSource');
+	if (typeof raw !== 'object' || raw === null) return null;
+	const { meetingId, itemId } = raw as Record<string, unknown>;
+	if (typeof meetingId !== 'string' || typeof itemId !== 'string') return null;
+	return Object.freeze({ meetingId, itemId });
+}
 
 function readSource(record: WorkRecord): TaskSource | null {
 	const raw = record.map.get('source');
@@ -112,6 +122,7 @@ function readTaskRecord(record: WorkRecord): TaskSnapshot | null {
 		volunteersNeeded: facts.needed,
 		hours: readNumber(record.map, 'hours', 1),
 		source: readSource(record),
+		meeting: readMeeting(record),
 		createdAt,
 		createdBy: readString(record.map, 'createdBy'),
 		status: deriveTaskStatus(facts),

@@ -125,6 +125,19 @@ describe('task commands', () => {
 		expect(task?.gridId).toBe('g2');
 	});
 
+	it('a task made from a meeting action shows the meeting it came from', () => {
+		const doc = new Y.Doc();
+		const id = created(doc);
+		expect(readTask(doc, id)?.meeting).toBeNull();
+		doc.transact(() =>
+			(doc.getMap('tasks').get(id) as Y.Map<unknown>).set('meetingSource', {
+				meetingId: 'mt-1',
+				itemId: 'it-2'
+			})
+		);
+		expect(readTask(doc, id)?.meeting).toEqual({ meetingId: 'mt-1', itemId: 'it-2' });
+	});
+
 	it('deleted tasks leave the list; due states follow the China day', () => {
 		const doc = new Y.Doc();
 		const id = created(doc);
