@@ -49,15 +49,15 @@ type ProfileNode = {
 	callFrame: { functionName: string; url: string; lineNumber: number };
 };
 
-function hottest(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }) {
+function hottest(profile: { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] }) {
 	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 	const self = new Map<string, number>();
-	profile.samples.forEach((id, i) => {
+	(profile.samples ?? []).forEach((id, i) => {
 		const frame = byId.get(id)?.callFrame;
 		if (!frame) return;
 		const file = frame.url.split('/').pop() ?? '';
 		const name = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
-		self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+		self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
 	});
 	return [...self].sort((a, b) => b[1] - a[1]).slice(0, 20);
 }
