@@ -278,3 +278,44 @@ describe('blob sweep', () => {
 		expect(sniffImageType(Buffer.from('GIF89a......'))).toBeNull();
 	});
 });
+
+describe('slow uploads', () => {
+	it('a photo whose body takes longer than the auth deadline still uploads (slow link)', async () => {
+		const r = await relay({ authDeadlineMs: 300, requestTimeoutMs: 10_000 });
+		const bytes = jpeg(64 * 1024);
+		const hash = sha(bytes);
+		const url = new URL(`${r.relay.url}/api/communities/demo/blobs/${hash}`);
+		const status = await new Promise<number>((resolve, reject) => {
+			const req = http.request(
+				{
+					method: 'PUT',
+					hostname: url.hostname,
+					port: url.port,
+					path: url.pathname,
+					headers: {
+						'Content-Type': 'image/jpeg',
+						'Content-Length': bytes.length,
+						Authorization: `Bearer ${r.token}`
+					}
+				},
+				(res) => {
+					res.resume();
+					resolve(res.statusCode ?? 0);
+				}
+			);
+			req.on('error', reject);
+			// Eight chunks, each sent after the previous one was flushed and a tick of the
+			// relay's timers passed: the whole body takes well over the 300 ms deadline.
+			let sent = 0;
+			const chunk = bytes.length / 8;
+			const next = () => {
+				if (sent >= bytes.length) return req.end();
+				req.write(bytes.subarray(sent, sent + chunk), () => setTimeout(next, 100));
+				sent += chunk;
+			};
+			next();
+		});
+		expect(status).toBe(201);
+		expect(fs.existsSync(blobPath(r.dataDir, 'demo', hash))).toBe(true);
+	});
+});

@@ -24,6 +24,8 @@ export type RelayConfig = {
 	compactAfterUpdates: number;
 	/** A connection must finish its HTTP upgrade (headers, token) within this many ms. */
 	authDeadlineMs: number;
+	/** Longest time one HTTP request (headers and body, e.g. a photo upload on a slow link) may take. */
+	requestTimeoutMs: number;
 	/** Concurrent WebSocket connections per remote address; more are refused with HTTP 429. */
 	maxConnectionsPerIp: number;
 	/** Behind a reverse proxy: the client address is the last X-Forwarded-For hop. */
@@ -53,6 +55,7 @@ export const DEFAULT_CONFIG: RelayConfig = {
 	idleUnloadMs: 30_000,
 	compactAfterUpdates: 500,
 	authDeadlineMs: 10_000,
+	requestTimeoutMs: 300_000,
 	maxConnectionsPerIp: 64,
 	trustProxy: false,
 	maxMessagesPerSecond: 200,
@@ -116,6 +119,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 			1
 		),
 		authDeadlineMs: readInt(env, 'AUTH_DEADLINE_MS', DEFAULT_CONFIG.authDeadlineMs, 100),
+		requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', DEFAULT_CONFIG.requestTimeoutMs, 100),
 		maxConnectionsPerIp: readInt(
 			env,
 			'MAX_CONNECTIONS_PER_IP',

@@ -289,8 +289,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 
 	const server = http.createServer(
 		{
+			// Headers (and so a WebSocket upgrade's token) must arrive within the auth deadline; a
+			// request body, such as a photo upload on a slow link, may take longer.
 			headersTimeout: config.authDeadlineMs,
-			requestTimeout: config.authDeadlineMs,
+			requestTimeout: Math.max(config.authDeadlineMs, config.requestTimeoutMs),
 			connectionsCheckingInterval: Math.min(30_000, Math.max(50, config.authDeadlineMs / 2))
 		},
 		(req, res) => {
