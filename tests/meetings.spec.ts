@@ -264,6 +264,15 @@ test('actions in the minutes become a case and a task in one step, linked both w
 	// …and finds the task among the community's tasks, where volunteers claim work.
 	await openControlled(v.page, `/c/${a.community.communityId}/tasks`);
 	await expect(v.page.getByTestId('task-list')).toContainText('志愿者周日巡查飞线');
+	// Linked both ways: the case and the task each lead back to the meeting.
+	const meetingPath = new URL(url, 'http://any').pathname;
+	await v.page.getByTestId('task-list').getByText('志愿者周日巡查飞线').click();
+	await expect(v.page.getByTestId('task-meeting')).toHaveAttribute('href', meetingPath);
+	await openControlled(v.page, caseHref ?? '');
+	await expect(v.page.getByTestId('case-meeting-source').getByRole('link')).toHaveAttribute(
+		'href',
+		meetingPath
+	);
 	await a.context.close();
 	await v.context.close();
 });

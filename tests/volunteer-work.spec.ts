@@ -6,6 +6,7 @@ import {
 	expectAllOnServer,
 	joinedPhone,
 	openControlled,
+	reportCase,
 	secretaryPhone,
 	syncStatus
 } from './helpers';
@@ -220,6 +221,8 @@ test('a patrol finding becomes a case, with its photo, that the secretary sees o
 	await expect(row).toBeVisible();
 	await row.click();
 	await expect(staff.getByTestId('case-title')).toHaveText('7号楼北侧飞线充电');
+	// …recorded as found on a patrol.
+	await expect(staff.getByTestId('case-channel')).toContainText('巡查');
 	// The case carries the finding's photo, and the bytes reached the relay.
 	await expect(staff.getByTestId('photo-item').getByTestId('photo-img')).toHaveAttribute(
 		'data-hash',
@@ -355,4 +358,23 @@ test('a micro-wish: staff record and publish it, a volunteer claims and fulfils 
 
 	await secretary.context.close();
 	await volunteer.context.close();
+});
+
+test('staff turn a case into a follow-up task that links back to it', async ({ browser }) => {
+	const a = await secretaryPhone(browser, '王秀英');
+	await addGrid(a.page, '第一网格');
+	await a.page.getByTestId('grid-row').first().getByRole('link').first().click();
+	await reportCase(a.page, {
+		title: '楼道堆放杂物',
+		category: 'fire_safety',
+		location: '3栋 2单元'
+	});
+	const caseUrl = new URL(a.page.url()).pathname;
+	await a.page.getByTestId('case-follow-up-task').click();
+	await expect(a.page).toHaveURL(/\/tasks\/new\?grid=.+&case=.+/);
+	// The form starts from the case's text; saving makes the task and its link back.
+	await expect(a.page.locator('main')).toContainText('楼道堆放杂物');
+	await a.page.getByTestId('task-submit').click();
+	await expect(a.page.getByTestId('task-source')).toHaveAttribute('href', caseUrl);
+	await a.context.close();
 });
