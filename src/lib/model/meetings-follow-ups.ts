@@ -11,7 +11,7 @@
 
 import * as Y from 'yjs';
 import type { Actor } from '../domain/actor';
-import type { NewCaseInput } from '../domain/case-input';
+import { validateAssignees, type NewCaseInput } from '../domain/case-input';
 import type { CaseId } from '../domain/ids';
 import type { MeetingId, MeetingItemId } from '../domain/meeting-rules';
 import { err, ok, type Result } from '../domain/result';
@@ -37,6 +37,11 @@ export type CaseFollowUpInput = Readonly<{
 	tier: FollowUpInput['tier'];
 }>;
 
+function ownerAsAssignees(owner: string): readonly string[] {
+	const name = owner.trim();
+	return validateAssignees([name]).ok ? [name] : [];
+}
+
 export function createCaseFromAction(
 	boardDoc: Y.Doc,
 	meetingDoc: Y.Doc,
@@ -49,7 +54,9 @@ export function createCaseFromAction(
 		description: input.description,
 		category: input.category,
 		channel: 'meeting',
-		deadline: input.deadline
+		deadline: input.deadline,
+		// The action's owner handles the case (a name that the assignee rules accept).
+		assignees: ownerAsAssignees(input.owner)
 	};
 	let created: Result<CaseId, CreateCaseReason> = err('title_required');
 	boardDoc.transact(() => {

@@ -207,7 +207,8 @@ describe('a meeting document', () => {
 		expect(listCases(board).find((c) => c.id === created.value)).toMatchObject({
 			title: '清理消防通道',
 			channel: 'meeting',
-			deadline: T0 + 86_400_000
+			deadline: T0 + 86_400_000,
+			assignees: ['王网格员']
 		});
 		expect(readCaseSource(board, created.value)).toEqual({
 			kind: 'meeting',
