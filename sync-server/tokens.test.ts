@@ -141,7 +141,9 @@ describe('relay tokens', () => {
 		// `keys` has not seen the new kid yet: it re-reads keys.json on an unknown kid.
 		expect(verifyToken(keys, fresh, NOW).ok).toBe(true);
 		expect(verifyToken(keys, old, NOW).ok).toBe(true);
-		const { dropped } = second.rotate(NOW + 3600_000, 630_000);
+		// The first key was made with the real clock, the second at NOW: an hour after both.
+		const later = Math.max(Date.now(), NOW) + 3600_000;
+		const { dropped } = second.rotate(later, 630_000);
 		expect(dropped).toHaveLength(2);
 		keys.reload();
 		expect(verifyToken(keys, old, NOW)).toEqual({ ok: false, reason: 'unknown-key' });
