@@ -104,6 +104,8 @@ export type NewCaseInput = Readonly<{
 	priority?: string;
 	deadline?: number | null;
 	assignees?: readonly string[];
+	/** Where the case is first held (default the grid): e.g. a joint meeting hands it to the community. */
+	tier?: Tier;
 }>;
 
 export type CaseInput = Readonly<

@@ -96,7 +96,7 @@ export function createCase(
 	const values: CaseFieldValues = {
 		...valid.value,
 		status: 'reported',
-		tier: 'grid',
+		tier: input.tier ?? 'grid',
 		duplicateOf: ''
 	};
 	const id = newCaseId();

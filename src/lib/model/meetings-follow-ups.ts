@@ -55,8 +55,10 @@ export function createCaseFromAction(
 		category: input.category,
 		channel: 'meeting',
 		deadline: input.deadline,
-		// The action's owner handles the case (a name that the assignee rules accept).
-		assignees: ownerAsAssignees(input.owner)
+		// The action's owner handles the case (a name that the assignee rules accept), at the
+		// tier the meeting chose.
+		assignees: ownerAsAssignees(input.owner),
+		tier: input.tier
 	};
 	let created: Result<CaseId, CreateCaseReason> = err('title_required');
 	boardDoc.transact(() => {

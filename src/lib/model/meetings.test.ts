@@ -199,7 +199,7 @@ describe('a meeting document', () => {
 				category: 'fire_safety',
 				owner: '王网格员',
 				deadline: T0 + 86_400_000,
-				tier: 'grid'
+				tier: 'community'
 			},
 			ZHAO
 		);
@@ -208,7 +208,8 @@ describe('a meeting document', () => {
 			title: '清理消防通道',
 			channel: 'meeting',
 			deadline: T0 + 86_400_000,
-			assignees: ['王网格员']
+			assignees: ['王网格员'],
+			tier: 'community'
 		});
 		expect(readCaseSource(board, created.value)).toEqual({
 			kind: 'meeting',
@@ -216,7 +217,7 @@ describe('a meeting document', () => {
 			itemId: item.value
 		});
 		expect(readMeetingRecord(meeting).items[0]?.followUps).toMatchObject([
-			{ kind: 'case', gridId: 'g1', targetId: created.value, owner: '王网格员', tier: 'grid' }
+			{ kind: 'case', gridId: 'g1', targetId: created.value, owner: '王网格员', tier: 'community' }
 		]);
 		const decision = addMeetingItem(meeting, { kind: 'decision', text: '决定' }, WANG);
 		if (!decision.ok) throw new Error(decision.reason);
