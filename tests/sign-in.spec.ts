@@ -69,6 +69,9 @@ test('sign-out warns about changes not yet on the server, then wipes the device'
 	await expect(page.getByTestId('sign-out-warning')).toContainText('尚未保存到服务器');
 	await page.getByTestId('sign-out-confirm').click();
 
+	// Signing out ends with a full load of `/`: wait for it, not just for the welcome screen
+	// (which shows a moment earlier, before the navigation).
+	await page.waitForURL((url) => url.pathname === '/', { waitUntil: 'load' });
 	await expect(page.getByTestId('welcome')).toBeVisible();
 	expect(await page.evaluate(() => localStorage.getItem('gridboard:credential'))).toBeNull();
 	expect(await page.evaluate(() => localStorage.getItem('gridboard:token'))).toBeNull();
