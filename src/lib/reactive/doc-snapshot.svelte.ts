@@ -16,7 +16,8 @@ export class DocSnapshot<T> {
 	// Plain (non-reactive) bookkeeping of subscribers; reactivity comes from createSubscriber.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#listeners = new Set<() => void>();
-	#onUpdate = () => {
+	#onTransaction = (transaction: Y.Transaction) => {
+		if (transaction.changed.size === 0 && transaction.deleteSet.clients.size === 0) return;
 		this.#version++;
 		for (const listener of this.#listeners) listener();
 	};
@@ -24,8 +25,10 @@ export class DocSnapshot<T> {
 	constructor(doc: Y.Doc, read: (doc: Y.Doc) => T) {
 		this.#doc = doc;
 		this.#read = read;
-		// Always count versions, so a read outside a reactive context is never stale.
-		doc.on('update', this.#onUpdate);
+		// Always count versions, so a read outside a reactive context is never stale. Not the
+		// 'update' event: listening to it makes Yjs encode every transaction, including the
+		// one that loads a stored document (local-store.ts).
+		doc.on('afterTransaction', this.#onTransaction);
 		this.#subscribe = createSubscriber((update) => {
 			this.#listeners.add(update);
 			return () => this.#listeners.delete(update);
@@ -42,7 +45,7 @@ export class DocSnapshot<T> {
 	}
 
 	destroy(): void {
-		this.#doc.off('update', this.#onUpdate);
+		this.#doc.off('afterTransaction', this.#onTransaction);
 		this.#listeners.clear();
 	}
 }

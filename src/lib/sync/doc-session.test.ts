@@ -123,6 +123,34 @@ describe('doc-session against the real relay', () => {
 		expect(a.getState()).toMatchObject({ local: 'saved', localError: null, loaded: true });
 	});
 
+	it('opening a stored document emits no update event, so Yjs does not encode it again', async () => {
+		const docName = nextDocName();
+		const idb = new IDBFactory();
+		const first = open(docName, syncUrl, idb);
+		await first.whenLoaded;
+		first.doc.getText('note').insert(0, '三号楼楼道灯不亮'.repeat(100));
+		await waitFor(() => first.getState().unconfirmed === 0, 'first confirmed');
+		first.destroy();
+
+		const second = open(docName, syncUrl, idb);
+		const events: string[] = [];
+		const emit = second.doc.emit.bind(second.doc);
+		second.doc.emit = (name, args) => {
+			events.push(name);
+			emit(name, args);
+		};
+		await second.whenLoaded;
+		expect(second.doc.getText('note').length).toBe(800);
+		expect(events).toContain('afterTransaction');
+		expect(events).not.toContain('update');
+		// Listening starts with the first change after loading: it is saved and sent as always.
+		await waitFor(() => second.getState().connection === 'online', 'online');
+		second.doc.getMap('case').set('title', '楼道灯');
+		expect(events).toContain('update');
+		await waitFor(() => second.getState().unconfirmed === 0, 'second confirmed');
+		expect(second.getState().local).toBe('saved');
+	});
+
 	it('an edit made while disconnected is counted, survives a reload offline, then reaches the other device and is confirmed', async () => {
 		const docName = nextDocName();
 		const deviceA = new IDBFactory();

@@ -240,6 +240,7 @@ export function openLocalStore(
 			db = opened;
 			const rows = updates.result as unknown[];
 			applyRows(rows);
+			listen();
 			storedUpdates = rows.length;
 			const keys = metaKeys.result;
 			const values = metaValues.result as unknown[];
@@ -419,11 +420,29 @@ export function openLocalStore(
 		}
 		flush();
 	};
-	doc.on('update', onUpdate);
+	/*
+	 * Yjs encodes every transaction's update only while the doc has an 'update' listener. The
+	 * stored rows are applied in one transaction that this store would ignore anyway, and
+	 * encoding it again costs as much as decoding it (a 23 MB board: over a second). So the
+	 * listener is attached after that transaction, or at the start of the first other
+	 * transaction if one comes first (an edit made while loading is saved as always).
+	 */
+	let listening = false;
+	function listen() {
+		if (listening || destroyed) return;
+		listening = true;
+		doc.off('beforeTransaction', onBeforeTransaction);
+		doc.on('update', onUpdate);
+	}
+	function onBeforeTransaction(transaction: Y.Transaction) {
+		if (transaction.origin !== ORIGIN_LOCAL_STORE) listen();
+	}
+	doc.on('beforeTransaction', onBeforeTransaction);
 
 	function stop() {
 		if (destroyed) return;
 		destroyed = true;
+		doc.off('beforeTransaction', onBeforeTransaction);
 		doc.off('update', onUpdate);
 		listeners.clear();
 		db?.close();

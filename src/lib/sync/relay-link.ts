@@ -69,7 +69,11 @@ export type RelayLinkOptions = {
 	connect?: boolean;
 	/** Where `online`/`offline` events come from; defaults to `window` when there is one. */
 	networkEvents?: EventTarget | null;
-	/** Do not share updates with other tabs over BroadcastChannel (tests: one process, many "devices"). */
+	/**
+	 * Leave out y-websocket's BroadcastChannel between tabs (default true). Left out because at every connect it posts the whole document to the other tabs, which costs as much
+	 * as encoding it (seconds for a 10,000-case board), and tabs already share what matters: the
+	 * device's IndexedDB (each tab loads it) and the relay (which sends every tab the others' edits).
+	 */
 	disableBc?: boolean;
 	/** Longest wait between reconnection attempts, in ms (y-websocket's default: 2500). */
 	maxBackoffTime?: number;
@@ -104,12 +108,27 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 		connect: false,
 		params: { ...options.params },
 		WebSocketPolyfill: WS,
-		disableBc: options.disableBc ?? false,
+		disableBc: options.disableBc ?? true,
 		maxBackoffTime: options.maxBackoffTime,
 		// 4401 is handled below (new token, then reconnect); 4429 is "later", not "never".
 		shouldReconnect: (event) =>
 			event.code === CLOSE_RATE_LIMITED || !(event.code >= 4400 && event.code < 4500)
 	});
+
+	/*
+	 * y-websocket encodes and sends every doc update, which makes Yjs encode every transaction.
+	 * Until the first connect() there is nobody to send to (no socket, no BroadcastChannel), and
+	 * the session applies the stored document first: a large board would be encoded again for
+	 * nothing. So its update handler is attached at the first connect(); what changed before
+	 * reaches the relay (and other tabs) through the sync exchange that every connection starts.
+	 */
+	provider.doc.off('update', provider._updateHandler);
+	let sendingUpdates = false;
+	function sendUpdates() {
+		if (sendingUpdates) return;
+		sendingUpdates = true;
+		provider.doc.on('update', provider._updateHandler);
+	}
 
 	/** Puts the current token on the URL of the next socket y-websocket opens. */
 	function applyToken() {
@@ -269,6 +288,7 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 	function connect() {
 		if (destroyed) return;
 		wanted = true;
+		sendUpdates();
 		failedSinceConnect = false;
 		if (!WS) {
 			set('offline');
