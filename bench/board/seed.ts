@@ -11,6 +11,7 @@ type Directory = typeof import('../../src/lib/model/directory.ts');
 const model: Model = await import('../../src/lib/model/board.ts');
 const directory: Directory = await import('../../src/lib/model/directory.ts');
 const { CASE_CATEGORIES } = await import('../../src/lib/domain/case-category.ts');
+const { newId } = await import('../../src/lib/domain/ids.ts');
 
 const DAY = 86_400_000;
 const PLACES = ['锦绣花园', '玉城小区', '和平里', '幸福家园', '东湖苑', '南山新村'];
@@ -38,8 +39,10 @@ export function seedBoard(communityId: string, count: number, now = Date.now()):
 	let seed = 42;
 	const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 	const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+	// Each person on their own phone, with device ids shaped as the app makes them.
+	const actors = PEOPLE.map((name) => ({ name, deviceId: newId('d') }));
 	for (let i = 0; i < count; i++) {
-		const who = { name: pick(PEOPLE), deviceId: 'bench' };
+		const who = pick(actors);
 		const at = Math.round(now - random() * 182 * DAY);
 		const created = model.createCase(
 			doc,

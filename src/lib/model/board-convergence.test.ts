@@ -17,6 +17,13 @@ import {
 	resolveCaseFieldConflict
 } from './case-commands';
 import { listCases, readCase } from './case-readers';
+import {
+	FIELD_FALLBACK,
+	findCase,
+	readCaseField,
+	readCaseFieldEdits,
+	readCaseFieldStates
+} from './case-schema';
 import { ACTORS, CORRIDOR_LIGHT, FIRE_LANE, FLYING_WIRE } from './testing/fixtures';
 import { SECRETARY } from './testing/fixtures';
 import { createReplicaNetwork } from './testing/replica-network';
@@ -55,12 +62,11 @@ type Write = Readonly<{
 	logged: boolean;
 }>;
 
-/** Raw edit ids in a field's Y.Array: what a replica holds, read without any head logic. */
+/** The edit ids of a field a replica holds (initial value and logs), read without head logic. */
 function heldIds(doc: Y.Doc, caseId: CaseId, field: CaseField): Set<string> {
-	const map = doc.getMap('cases').get(caseId);
-	if (!(map instanceof Y.Map)) return new Set();
-	const log = (map.get('fields') as Y.Map<unknown>).get(field) as Y.Array<{ id: string }>;
-	return new Set(log.toArray().map((edit) => edit.id));
+	const record = findCase(doc, caseId);
+	if (!record) return new Set();
+	return new Set(readCaseFieldEdits(record, field).map((edit) => edit.id));
 }
 
 function newWrites(
@@ -176,12 +182,22 @@ describe('board convergence (seeded random trials)', () => {
 				const snapshot = readCase(first, caseId);
 				for (const doc of rest) expect(readCase(doc, caseId), `seed ${seed}`).toEqual(snapshot);
 				if (!snapshot) throw new Error(`seed ${seed}: case ${caseId} missing`);
+				// The one-pass reader the board uses agrees with the per-field one commands use.
+				const record = findCase(first, caseId);
+				if (!record) throw new Error(`seed ${seed}: case ${caseId} unreadable`);
+				const perField = Object.fromEntries(
+					CASE_FIELDS.map((field) => [field, readCaseField(record, field)])
+				);
+				expect(readCaseFieldStates(record), `seed ${seed}`).toEqual(perField);
 
 				for (const field of CASE_FIELDS) {
 					const mine = writes.filter((w) => w.caseId === caseId && w.field === field);
 					// A write may be hidden only if someone wrote after already holding it.
 					const live = mine.filter((w) => !mine.some((other) => other.knew.has(w.id)));
-					const expected = new Set(live.map((w) => w.value));
+					// A field nobody has set (left out of `initial`) shows its fallback.
+					const expected = new Set(
+						live.length > 0 ? live.map((w) => w.value) : [String(FIELD_FALLBACK[field])]
+					);
 					const state = snapshot.fields[field];
 					const shown = new Set([
 						String(state.value),

@@ -40,14 +40,16 @@ import { moveTier, type TierAction, type TierMoveReason } from '../domain/case-t
 import { CASE_COMMENT_MAX } from '../domain/case-input';
 import { isValidIdSegment, newCaseId, newEditId, type CaseId, type EditId } from '../domain/ids';
 import { err, ok, type Result } from '../domain/result';
-import { createFieldLog, sameHeads, type FieldConflict } from './field-log';
+import { sameHeads, type FieldConflict } from './field-log';
 import {
 	appendCaseFieldEdit,
 	casesMap,
+	FIELD_FALLBACK,
 	findCase,
 	readCaseField,
 	recordTimelineEntry,
-	type CaseRecord
+	type CaseRecord,
+	type InitialValues
 } from './case-schema';
 import { ORIGIN_LOCAL_EDIT } from './origins';
 
@@ -103,25 +105,39 @@ export function createCase(
 	doc.transact(() => {
 		const map = new Y.Map<unknown>();
 		casesMap(doc).set(id, map);
-		map.set('id', id);
-		map.set('createdAt', at);
-		map.set('createdBy', actor.name);
-		map.set('createdByDevice', actor.deviceId);
-		const fields = new Y.Map<unknown>();
-		map.set('fields', fields);
-		for (const field of CASE_FIELDS) fields.set(field, createFieldLog(values[field], actor, at));
+		// Who created it and when are in `initial`; receipts get a map when the first one is written.
+		const createdId = newEditId();
+		const initial: InitialValues = {
+			id: createdId,
+			by: actor.name,
+			deviceId: actor.deviceId,
+			at,
+			values: initialValues(values)
+		};
+		map.set('initial', initial);
+		map.set('fields', new Y.Map<unknown>());
 		map.set('timeline', new Y.Array<unknown>());
-		map.set('receipts', new Y.Map<unknown>());
 		const record = findCase(doc, id);
 		if (!record) return;
-		recordTimelineEntry(record, actor, at, {
-			kind: 'created',
-			title: values.title,
-			category: values.category,
-			status: values.status
-		});
+		recordTimelineEntry(
+			record,
+			actor,
+			at,
+			{ kind: 'created', title: values.title, category: values.category, status: values.status },
+			createdId
+		);
 	}, ORIGIN_LOCAL_EDIT);
 	return ok(id);
+}
+
+/** The values `initial` stores: every field whose value is not its fallback (case-schema.ts). */
+function initialValues(values: CaseFieldValues): Partial<CaseFieldValues> {
+	return Object.fromEntries(
+		CASE_FIELDS.filter((field) => values[field] !== FIELD_FALLBACK[field]).map((field) => [
+			field,
+			values[field]
+		])
+	) as Partial<CaseFieldValues>;
 }
 
 /** A value as the timeline and conflict entries show it (deadlines as epoch-ms text). */

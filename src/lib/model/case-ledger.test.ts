@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { CaseId } from '../domain/ids';
+import { CASE_FIELDS, type CaseField, type CaseFieldValues } from '../domain/case-input';
+import { newCaseId, type CaseId } from '../domain/ids';
 import {
 	addCaseComment,
 	applyCaseStatusAction,
@@ -18,6 +19,8 @@ import {
 } from './case-commands';
 import { listCases, readCase } from './case-readers';
 import { recordServerReceipts } from './case-receipts';
+import { FIELD_FALLBACK, findCase, readCaseField, timelineEntry } from './case-schema';
+import { createFieldLog } from './field-log';
 import {
 	CORRIDOR_LIGHT,
 	created,
@@ -330,22 +333,74 @@ describe('status actions with details', () => {
 	});
 });
 
-describe('cases from the previous schema', () => {
-	/** A case as the first schema wrote it: five field logs, no receipts. */
-	function legacyCase(doc: Y.Doc): CaseId {
-		const id = created(createCase(doc, CORRIDOR_LIGHT, WANG, 1000));
+describe('cases from earlier schemas', () => {
+	/**
+	 * A case as an earlier schema wrote it: a field log per field from the creation (no `initial`
+	 * object). `fields` says which: the first schema had five and no receipts map.
+	 */
+	function loggedCase(
+		doc: Y.Doc,
+		fields: readonly CaseField[] = ['title', 'description', 'category', 'location', 'status'],
+		receipts = false
+	): CaseId {
+		const id = newCaseId();
+		const values: CaseFieldValues = {
+			...FIELD_FALLBACK,
+			title: '楼道灯短路',
+			description: '晚上楼道一片漆黑，老人上下楼不安全。',
+			category: 'public_facilities',
+			location: '3号楼2单元'
+		};
 		doc.transact(() => {
-			const map = doc.getMap('cases').get(id) as Y.Map<unknown>;
-			const fields = map.get('fields') as Y.Map<unknown>;
-			for (const key of [...fields.keys()]) {
-				if (!['title', 'description', 'category', 'location', 'status'].includes(key)) {
-					fields.delete(key);
-				}
-			}
-			map.delete('receipts');
+			const map = new Y.Map<unknown>();
+			doc.getMap('cases').set(id, map);
+			map.set('id', id);
+			map.set('createdAt', 1000);
+			map.set('createdBy', WANG.name);
+			map.set('createdByDevice', WANG.deviceId);
+			const logs = new Y.Map<unknown>();
+			map.set('fields', logs);
+			for (const field of fields) logs.set(field, createFieldLog(values[field], WANG, 1000));
+			const timeline = new Y.Array<unknown>();
+			map.set('timeline', timeline);
+			timeline.push([
+				timelineEntry(WANG, 1000, {
+					kind: 'created',
+					title: values.title,
+					category: values.category,
+					status: 'reported'
+				})
+			]);
+			if (receipts) map.set('receipts', new Y.Map<unknown>());
 		});
 		return id;
 	}
+	const legacyCase = (doc: Y.Doc) => loggedCase(doc);
+
+	it('a case with a field log per field (before `initial`) reads, edits and converges', () => {
+		const net = createReplicaNetwork(2);
+		const [a, b] = net.docs as [Y.Doc, Y.Doc];
+		const id = loggedCase(a, CASE_FIELDS, true);
+		net.flush();
+		expect(listCases(b)[0]).toMatchObject({ id, title: '楼道灯短路', status: 'reported' });
+		const seen = mustRead(a, id).fields.title.heads;
+		editCase(a, id, { title: { value: '楼道灯已坏', seen } }, WANG, 2000);
+		editCase(b, id, { title: { value: '三楼楼道灯', seen } }, LI, 2000);
+		applyCaseStatusAction(b, id, 'accept', LI, SECRETARY, 2100);
+		net.flush();
+		expectConverged([a, b], id);
+		const snapshot = mustRead(a, id);
+		const record = findCase(a, id);
+		if (!record) throw new Error('case unreadable');
+		for (const field of CASE_FIELDS) {
+			expect(snapshot.fields[field], field).toEqual(readCaseField(record, field));
+		}
+		expect(snapshot.fields.status.value).toBe('accepted');
+		expect(snapshot.fields.title.conflict?.values.map((v) => v.value).sort()).toEqual([
+			'三楼楼道灯',
+			'楼道灯已坏'
+		]);
+	});
 
 	it('read with defaults', () => {
 		const doc = new Y.Doc();

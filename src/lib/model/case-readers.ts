@@ -8,12 +8,7 @@
 
 import * as Y from 'yjs';
 import type { CaseCategory } from '../domain/case-category';
-import {
-	CASE_FIELDS,
-	splitAssignees,
-	type CaseField,
-	type CaseFieldValues
-} from '../domain/case-input';
+import { CASE_FIELDS, splitAssignees } from '../domain/case-input';
 import type {
 	CaseChannel,
 	HandlingType,
@@ -25,17 +20,17 @@ import { CASE_STATUSES, type CaseStatus } from '../domain/case-status';
 import { parseTimelineEntry, type TimelineEntry } from '../domain/case-timeline';
 import type { CaseId } from '../domain/ids';
 import { compareByAtThenId } from '../domain/ordering';
-import type { FieldState } from './field-log';
 import {
 	casesMap,
 	findCase,
 	parseCaseRecord,
-	readCaseField,
+	readCaseFieldStates,
 	readReceipts,
+	type CaseFieldStates,
 	type CaseRecord
 } from './case-schema';
 
-export type CaseFieldStates = Readonly<{ [F in CaseField]: FieldState<CaseFieldValues[F]> }>;
+export type { CaseFieldStates };
 
 export type CaseSnapshot = Readonly<{
 	id: CaseId;
@@ -86,12 +81,6 @@ export type CaseSummary = Readonly<{
 	/** The first photo's sha-256 hash, or null. */
 	firstPhoto: string | null;
 }>;
-
-function readFields(record: CaseRecord): CaseFieldStates {
-	const fields: Partial<Record<CaseField, FieldState<CaseFieldValues[CaseField]>>> = {};
-	for (const field of CASE_FIELDS) fields[field] = readCaseField(record, field);
-	return Object.freeze(fields as CaseFieldStates);
-}
 
 function readTimeline(record: CaseRecord): readonly TimelineEntry[] {
 	const entries: TimelineEntry[] = [];
@@ -155,11 +144,13 @@ function readPhotoHashes(record: CaseRecord, timeline: readonly TimelineEntry[])
 }
 
 function readCore(record: CaseRecord): CaseCore | null {
-	const createdAt = record.map.get('createdAt');
+	// Cases from before `initial` keep these on the case map.
+	const { initial, map } = record;
+	const createdAt = initial ? initial.at : map.get('createdAt');
 	if (typeof createdAt !== 'number' || !Number.isFinite(createdAt)) return null;
-	const createdBy = record.map.get('createdBy');
-	const createdByDevice = record.map.get('createdByDevice');
-	const fields = readFields(record);
+	const createdBy = initial ? initial.by : map.get('createdBy');
+	const createdByDevice = initial ? initial.deviceId : map.get('createdByDevice');
+	const fields = readCaseFieldStates(record);
 	const timeline = readTimeline(record);
 	const last = timeline[timeline.length - 1];
 	return {
