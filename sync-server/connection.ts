@@ -190,7 +190,7 @@ export class Connection implements Peer {
 		const room = this.room;
 		switch (message.type) {
 			case 'sync-step1':
-				this.send(encodeSyncStep2(Y.encodeStateAsUpdate(room.doc, message.stateVector)));
+				this.send(encodeSyncStep2(room.missingFor(message.stateVector)));
 				return;
 			case 'sync-step2':
 			case 'sync-update': {
