@@ -1,5 +1,9 @@
 /**
- * Group commit: every update emitted during one event-loop turn is stored in ONE transaction.
+ * Group commit: updates are stored in batches, ONE transaction (one fsync) per batch. A batch is
+ * committed at the end of the event-loop turn that queued its first update, but no sooner than
+ * `minIntervalMs` after the previous commit: under a steady stream of writes a commit per turn
+ * would spend a large share of the relay's time waiting for fsync (docs/benchmarks.md), while
+ * updates are sent on to the other peers at once either way. Only the confirmations wait.
  *
  * Invariant: a room learns that its updates are durable (`room.committed`) only after
  * `store.appendBatch` returned; if it threw, every room in the batch is failed instead and no
@@ -17,11 +21,14 @@ export class CommitQueue {
 	#store: DocStore;
 	#hooks: CommitHooks;
 	#entries: { room: Room; update: Uint8Array }[] = [];
-	#scheduled: NodeJS.Immediate | null = null;
+	#scheduled: (() => void) | null = null;
+	#minIntervalMs: number;
+	#lastCommitAt = -Infinity;
 
-	constructor(store: DocStore, hooks: CommitHooks) {
+	constructor(store: DocStore, hooks: CommitHooks, options: { minIntervalMs?: number } = {}) {
 		this.#store = store;
 		this.#hooks = hooks;
+		this.#minIntervalMs = options.minIntervalMs ?? 0;
 	}
 
 	get size(): number {
@@ -30,12 +37,20 @@ export class CommitQueue {
 
 	enqueue(room: Room, update: Uint8Array): void {
 		this.#entries.push({ room, update });
-		this.#scheduled ??= setImmediate(() => this.flush());
+		if (this.#scheduled) return;
+		const wait = this.#lastCommitAt + this.#minIntervalMs - performance.now();
+		if (wait <= 0) {
+			const immediate = setImmediate(() => this.flush());
+			this.#scheduled = () => clearImmediate(immediate);
+		} else {
+			const timer = setTimeout(() => this.flush(), wait);
+			this.#scheduled = () => clearTimeout(timer);
+		}
 	}
 
 	/** Commits everything queued now (synchronously). Safe to call at any time. */
 	flush(): void {
-		if (this.#scheduled) clearImmediate(this.#scheduled);
+		this.#scheduled?.();
 		this.#scheduled = null;
 		if (this.#entries.length === 0) return;
 		const entries = this.#entries;
@@ -43,6 +58,7 @@ export class CommitQueue {
 		const counts = new Map<Room, number>();
 		for (const { room } of entries) counts.set(room, (counts.get(room) ?? 0) + 1);
 		let lastSeq: number;
+		this.#lastCommitAt = performance.now();
 		try {
 			lastSeq = this.#store.appendBatch(
 				entries.map(({ room, update }) => ({ doc: room.name, update }))

@@ -22,6 +22,8 @@ export type RelayConfig = {
 	idleUnloadMs: number;
 	/** Compact a document once its update log holds this many rows. */
 	compactAfterUpdates: number;
+	/** Least time between two storage commits (fsyncs), in ms; confirmations wait for them. */
+	commitIntervalMs: number;
 	/** A connection must finish its HTTP upgrade (headers, token) within this many ms. */
 	authDeadlineMs: number;
 	/** Longest time one HTTP request (headers and body, e.g. a photo upload on a slow link) may take. */
@@ -54,6 +56,7 @@ export const DEFAULT_CONFIG: RelayConfig = {
 	maxPendingBytes: 1024 * 1024,
 	idleUnloadMs: 30_000,
 	compactAfterUpdates: 500,
+	commitIntervalMs: 10,
 	authDeadlineMs: 10_000,
 	requestTimeoutMs: 300_000,
 	maxConnectionsPerIp: 64,
@@ -118,6 +121,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 			DEFAULT_CONFIG.compactAfterUpdates,
 			1
 		),
+		commitIntervalMs: readInt(env, 'COMMIT_INTERVAL_MS', DEFAULT_CONFIG.commitIntervalMs, 0),
 		authDeadlineMs: readInt(env, 'AUTH_DEADLINE_MS', DEFAULT_CONFIG.authDeadlineMs, 100),
 		requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', DEFAULT_CONFIG.requestTimeoutMs, 100),
 		maxConnectionsPerIp: readInt(

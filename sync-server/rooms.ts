@@ -19,6 +19,8 @@ export type RoomsOptions = {
 	awarenessTombstoneMs?: number;
 	idleUnloadMs: number;
 	compactAfterUpdates: number;
+	/** Least time between two commits (CommitQueue). */
+	commitIntervalMs?: number;
 	log: (event: Record<string, unknown>) => void;
 };
 
@@ -32,20 +34,24 @@ export class Rooms {
 	constructor(store: DocStore, options: RoomsOptions) {
 		this.#store = store;
 		this.#options = options;
-		this.queue = new CommitQueue(store, {
-			afterCommit: (room) => {
-				if (room.logRows >= options.compactAfterUpdates) this.#compact(room);
+		this.queue = new CommitQueue(
+			store,
+			{
+				afterCommit: (room) => {
+					if (room.logRows >= options.compactAfterUpdates) this.#compact(room);
+				},
+				onFailure: (rooms, error) => {
+					options.log({
+						event: 'storage-error',
+						op: 'append',
+						docs: rooms.length,
+						error: String(error)
+					});
+					for (const room of rooms) this.#drop(room);
+				}
 			},
-			onFailure: (rooms, error) => {
-				options.log({
-					event: 'storage-error',
-					op: 'append',
-					docs: rooms.length,
-					error: String(error)
-				});
-				for (const room of rooms) this.#drop(room);
-			}
-		});
+			{ minIntervalMs: options.commitIntervalMs }
+		);
 	}
 
 	get size(): number {

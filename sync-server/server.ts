@@ -199,6 +199,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		awarenessTombstoneMs: options.awarenessTombstoneMs,
 		idleUnloadMs: config.idleUnloadMs,
 		compactAfterUpdates: config.compactAfterUpdates,
+		commitIntervalMs: config.commitIntervalMs,
 		log
 	});
 	const connections = new Set<Connection>();
