@@ -2,6 +2,8 @@
  * Room lifecycle: idle unload (with compaction) and reload, compaction by log length.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { Rooms } from './rooms.ts';
 import { MemoryStore } from './storage/memory.ts';
 import { SqliteStore } from './storage/sqlite.ts';
 import {
@@ -94,5 +96,51 @@ describe('rooms', () => {
 		const b = await connectSynced(second.wsUrl, DOC);
 		cleanups.push(() => b.destroy());
 		expect(b.doc.getText('t').toString()).toBe('graceful');
+	});
+});
+
+describe('idle unload', () => {
+	it('unloads rooms that went idle together one per event-loop turn', async () => {
+		const store = new MemoryStore();
+		let turn = 0;
+		const compactedAtTurn: number[] = [];
+		const compact = store.compact.bind(store);
+		store.compact = (doc, snapshot, upToSeq) => {
+			compactedAtTurn.push(turn);
+			compact(doc, snapshot, upToSeq);
+		};
+		const rooms = new Rooms(store, {
+			maxDocBytes: 1_000_000,
+			maxPendingBytes: 100_000,
+			idleUnloadMs: 1,
+			compactAfterUpdates: 500,
+			log() {}
+		});
+		const peer = { wantsPersisted: false, send() {}, close() {} };
+		for (const name of ['c/demo/meetings/m1', 'c/demo/meetings/m2', 'c/demo/meetings/m3']) {
+			const room = rooms.open(name);
+			room.attach(peer);
+			const doc = new Y.Doc();
+			doc.getArray('minutes').push([`${name} 议程`]);
+			expect(room.applyUpdate(Y.encodeStateAsUpdate(doc), peer)).toBe('applied');
+		}
+		rooms.queue.flush();
+		let ticking = true;
+		const tick = () => {
+			turn++;
+			if (ticking) setImmediate(tick);
+		};
+		setImmediate(tick);
+		for (const name of ['c/demo/meetings/m1', 'c/demo/meetings/m2', 'c/demo/meetings/m3']) {
+			rooms.get(name)?.detach(peer);
+		}
+		await waitFor(() => rooms.size === 0, 5000, 'all unloaded');
+		ticking = false;
+		expect(compactedAtTurn).toHaveLength(3);
+		expect(new Set(compactedAtTurn).size).toBe(3);
+		for (const name of ['c/demo/meetings/m1', 'c/demo/meetings/m2', 'c/demo/meetings/m3']) {
+			expect(store.logLength(name)).toBe(0);
+			expect(store.load(name).snapshot).not.toBeNull();
+		}
 	});
 });

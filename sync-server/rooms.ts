@@ -5,7 +5,8 @@
  * - At most one Room per document name; a room is built from a complete `store.load` before
  *   any peer sees it.
  * - A room is compacted (snapshot + log trim in one transaction) after `compactAfterUpdates`
- *   log rows and when it is unloaded; unloading commits its queued updates first.
+ *   log rows and when it is unloaded; unloading commits its queued updates first. Idle rooms are
+ *   unloaded one per event-loop turn.
  * - A room whose storage failed is dropped without compaction, so the next load starts from
  *   what is really on disk.
  */
@@ -30,6 +31,13 @@ export class Rooms {
 	#options: RoomsOptions;
 	#rooms = new Map<string, Room>();
 	#idleTimers = new Map<Room, NodeJS.Timeout>();
+	/**
+	 * Idle rooms waiting to be unloaded, one per event-loop turn: each unload is a compaction with
+	 * its own fsync, and many documents going idle together (a meeting ends, a benchmark phase
+	 * ends) must not stall every other room's traffic for the sum of them.
+	 */
+	#unloadQueue = new Set<Room>();
+	#unloading: NodeJS.Immediate | null = null;
 
 	constructor(store: DocStore, options: RoomsOptions) {
 		this.#store = store;
@@ -102,11 +110,22 @@ export class Rooms {
 		}
 		const timer = setTimeout(() => {
 			this.#idleTimers.delete(room);
-			if (room.peers.size === 0) this.unload(room);
+			this.#unloadQueue.add(room);
+			this.#unloading ??= setImmediate(this.#unloadNext);
 		}, this.#options.idleUnloadMs);
 		timer.unref();
 		this.#idleTimers.set(room, timer);
 	}
+
+	#unloadNext = (): void => {
+		this.#unloading = null;
+		const room = this.#unloadQueue.values().next().value;
+		if (room === undefined) return;
+		this.#unloadQueue.delete(room);
+		// Someone may have joined since it went idle.
+		if (room.peers.size === 0 && !this.#idleTimers.has(room)) this.unload(room);
+		if (this.#unloadQueue.size > 0) this.#unloading = setImmediate(this.#unloadNext);
+	};
 
 	#compact(room: Room): boolean {
 		if (room.failed || room.pendingUpdates > 0 || room.logRows === 0) return true;
@@ -130,6 +149,7 @@ export class Rooms {
 		if (this.#rooms.get(room.name) !== room) return;
 		this.#compact(room);
 		this.#cancelIdle(room);
+		this.#unloadQueue.delete(room);
 		this.#rooms.delete(room.name);
 		room.destroy();
 	}
@@ -139,12 +159,16 @@ export class Rooms {
 		this.queue.discard(room);
 		room.fail();
 		this.#cancelIdle(room);
+		this.#unloadQueue.delete(room);
 		if (this.#rooms.get(room.name) === room) this.#rooms.delete(room.name);
 		room.destroy();
 	}
 
 	/** Flushes everything, then compacts and unloads every room. */
 	closeAll(): void {
+		if (this.#unloading) clearImmediate(this.#unloading);
+		this.#unloading = null;
+		this.#unloadQueue.clear();
 		this.queue.flush();
 		for (const room of [...this.#rooms.values()]) this.unload(room);
 	}
