@@ -7,13 +7,8 @@ import type { Room } from './room.ts';
 import { MemoryStore } from './storage/memory.ts';
 import { waitFor } from './test-helpers.ts';
 
-function fakeRoom(name: string) {
-	const confirmed: number[] = [];
-	const room = { name, committed: (count: number) => confirmed.push(count) };
-	return { room: room as unknown as Room, confirmed };
-}
-
-function countingStore() {
+/** A queue over a MemoryStore that records each commit, and one room's confirmations. */
+function setUp(minIntervalMs?: number) {
 	const store = new MemoryStore();
 	const commits: { at: number; size: number }[] = [];
 	const appendBatch = store.appendBatch.bind(store);
@@ -21,7 +16,13 @@ function countingStore() {
 		commits.push({ at: performance.now(), size: entries.length });
 		return appendBatch(entries);
 	};
-	return { store, commits };
+	const queue = new CommitQueue(store, { afterCommit() {}, onFailure() {} }, { minIntervalMs });
+	const confirmed: number[] = [];
+	const room = {
+		name: 'c/demo/board/g1',
+		committed: (count: number) => confirmed.push(count)
+	} as unknown as Room;
+	return { store, commits, queue, room, confirmed };
 }
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -29,9 +30,7 @@ const update = (i: number) => new Uint8Array([0, 0, i]);
 
 describe('CommitQueue', () => {
 	it('commits what one turn queued in one transaction, then confirms', async () => {
-		const { store, commits } = countingStore();
-		const queue = new CommitQueue(store, { afterCommit() {}, onFailure() {} });
-		const { room, confirmed } = fakeRoom('c/demo/board/g1');
+		const { commits, queue, room, confirmed } = setUp();
 		queue.enqueue(room, update(1));
 		queue.enqueue(room, update(2));
 		expect(confirmed).toEqual([]);
@@ -44,13 +43,7 @@ describe('CommitQueue', () => {
 	});
 
 	it('waits minIntervalMs after a commit, and commits what came meanwhile together', async () => {
-		const { store, commits } = countingStore();
-		const queue = new CommitQueue(
-			store,
-			{ afterCommit() {}, onFailure() {} },
-			{ minIntervalMs: 100 }
-		);
-		const { room, confirmed } = fakeRoom('c/demo/board/g1');
+		const { store, commits, queue, room, confirmed } = setUp(100);
 		queue.enqueue(room, update(1));
 		await waitFor(() => commits.length === 1);
 		for (let i = 2; i <= 5; i++) {
@@ -65,13 +58,7 @@ describe('CommitQueue', () => {
 	});
 
 	it('flush() commits at once whatever is queued', async () => {
-		const { store, commits } = countingStore();
-		const queue = new CommitQueue(
-			store,
-			{ afterCommit() {}, onFailure() {} },
-			{ minIntervalMs: 60_000 }
-		);
-		const { room, confirmed } = fakeRoom('c/demo/board/g1');
+		const { commits, queue, room, confirmed } = setUp(60_000);
 		queue.enqueue(room, update(1));
 		await waitFor(() => commits.length === 1);
 		queue.enqueue(room, update(2));

@@ -65,7 +65,7 @@ export const FULL: Profile = {
 		repeats: 3
 	},
 	w3: { docs: 500, docBytes: 10_000, capMs: 65_000, idleUnloadMs: 30_000 },
-	w4: { bytes: 10 * 1024 * 1024, repeats: 3 },
+	w4: { bytes: 10 * 1024 * 1024, repeats: 5 },
 	w5: { clients: 500, rooms: 50, writeRate: 50, writeMs: 2000, capMs: 60_000 }
 };
 
