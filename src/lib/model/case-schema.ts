@@ -58,7 +58,7 @@ import {
 	type FieldState,
 	type IsFieldValue
 } from './field-log';
-import { logSlots as slots, writableSlot } from './slots';
+import { logSlots as slots, logSlotsByKey, writableSlot } from './slots';
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 
@@ -140,27 +140,26 @@ function isPlainRecord(value: unknown): value is Readonly<Record<string, unknown
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The creation's value of `field` as a first edit, or null (no `initial`, or not readable). */
+/** Who created the case, when, and the edit id of the creation; null if there is none to read. */
+type InitialHeader = Readonly<{ edit: FieldEdit<null>; values: Readonly<Record<string, unknown>> }>;
+
+function initialHeader(record: CaseRecord): InitialHeader | null {
+	const initial = record.initial;
+	const edit = initial && parseFieldEdit({ ...initial, value: null, bases: [] }, isNull);
+	return edit ? { edit, values: initial.values as Readonly<Record<string, unknown>> } : null;
+}
+
+/** The creation's value of `field` as a first edit, or null (not named, or not readable). */
 function initialEdit<F extends CaseField>(
-	record: CaseRecord,
+	header: InitialHeader | null,
 	field: F
 ): FieldEdit<CaseFieldValues[F]> | null {
-	const initial = record.initial;
-	if (initial === null) return null;
-	const values = initial.values as Readonly<Record<string, unknown>>;
-	if (!Object.hasOwn(values, field)) return null;
-	return parseFieldEdit(
-		{
-			id: initial.id,
-			value: values[field],
-			bases: [],
-			by: initial.by,
-			deviceId: initial.deviceId,
-			at: initial.at
-		},
-		FIELD_IS_VALUE[field]
-	);
+	if (header === null || !Object.hasOwn(header.values, field)) return null;
+	const value = header.values[field];
+	return FIELD_IS_VALUE[field](value) ? Object.freeze({ ...header.edit, value }) : null;
 }
+
+const isNull = (value: unknown): value is null => value === null;
 
 export function findCase(doc: Y.Doc, caseId: CaseId): CaseRecord | null {
 	return parseCaseRecord(caseId, casesMap(doc).get(caseId));
@@ -176,7 +175,7 @@ export function readCaseFieldEdits<F extends CaseField>(
 	const edits = slots(record.fields, field).flatMap((log) =>
 		readFieldEdits(log, FIELD_IS_VALUE[field])
 	);
-	const first = initialEdit(record, field);
+	const first = initialEdit(initialHeader(record), field);
 	return first ? [first, ...edits] : edits;
 }
 
@@ -195,41 +194,26 @@ export type CaseFieldStates = Readonly<{ [F in CaseField]: FieldState<CaseFieldV
  * initial value, whose state needs no head computation.
  */
 export function readCaseFieldStates(record: CaseRecord): CaseFieldStates {
-	const logs = new Map<string, FieldLog[]>();
-	record.fields.forEach((value, key) => {
-		if (!(value instanceof Y.Array)) return;
-		const tilde = key.indexOf('~');
-		const field = tilde < 0 ? key : key.slice(0, tilde);
-		const list = logs.get(field);
-		if (list) list.push(value);
-		else logs.set(field, [value]);
-	});
-	const initial = record.initial;
-	const base = initial && parseFieldEdit({ ...initial, value: null, bases: [] }, isNull);
-	const values = initial?.values as Readonly<Record<string, unknown>> | undefined;
-	const initialHeads = base ? Object.freeze([base.id]) : [];
+	const logs = logSlotsByKey(record.fields);
+	const header = initialHeader(record);
+	const initialHeads = header ? Object.freeze([header.edit.id]) : [];
 	const states: Partial<Record<CaseField, FieldState<CaseFieldValues[CaseField]>>> = {};
 	for (const field of CASE_FIELDS) {
-		const isValue = FIELD_IS_VALUE[field] as IsFieldValue<CaseFieldValues[CaseField]>;
-		const hasInitial = base !== null && values !== undefined && Object.hasOwn(values, field);
-		const value = hasInitial ? values[field] : undefined;
+		const first = initialEdit(header, field);
 		const fieldLogs = logs.get(field);
-		if (fieldLogs === undefined && hasInitial && isValue(value)) {
-			states[field] = Object.freeze({ value, conflict: null, heads: initialHeads });
+		if (fieldLogs === undefined) {
+			states[field] = first
+				? Object.freeze({ value: first.value, conflict: null, heads: initialHeads })
+				: FALLBACK_STATES[field];
 			continue;
 		}
-		if (fieldLogs === undefined && !hasInitial) {
-			states[field] = FALLBACK_STATES[field];
-			continue;
-		}
-		const edits = (fieldLogs ?? []).flatMap((log) => readFieldEdits(log, isValue));
-		if (hasInitial && isValue(value)) edits.push(Object.freeze({ ...base, value }));
+		const isValue = FIELD_IS_VALUE[field] as IsFieldValue<CaseFieldValues[CaseField]>;
+		const edits = fieldLogs.flatMap((log) => readFieldEdits(log, isValue));
+		if (first) edits.push(first);
 		states[field] = resolveFieldState(edits, FIELD_FALLBACK[field]);
 	}
 	return Object.freeze(states as CaseFieldStates);
 }
-
-const isNull = (value: unknown): value is null => value === null;
 
 /** The state of a field nobody has set: its fallback, no heads. */
 const FALLBACK_STATES = Object.fromEntries(

@@ -12,6 +12,23 @@ export function logSlots(map: Y.Map<unknown>, key: string): Y.Array<unknown>[] {
 	return slotsOf(map, key, (value): value is Y.Array<unknown> => value instanceof Y.Array);
 }
 
+/**
+ * `logSlots` of every key of `map` at once, in one pass: key (without `~<clientID>`) → its
+ * Y.Arrays. For readers that need all of a record's lists (a board reads thousands of records).
+ */
+export function logSlotsByKey(map: Y.Map<unknown>): Map<string, Y.Array<unknown>[]> {
+	const byKey = new Map<string, Y.Array<unknown>[]>();
+	map.forEach((value, name) => {
+		if (!(value instanceof Y.Array)) return;
+		const tilde = name.indexOf('~');
+		const key = tilde < 0 ? name : name.slice(0, tilde);
+		const list = byKey.get(key);
+		if (list) list.push(value);
+		else byKey.set(key, [value]);
+	});
+	return byKey;
+}
+
 export function slotsOf<T>(
 	map: Y.Map<unknown>,
 	key: string,
