@@ -20,7 +20,8 @@ function setUp(minIntervalMs?: number) {
 	const confirmed: number[] = [];
 	const room = {
 		name: 'c/demo/board/g1',
-		committed: (count: number) => confirmed.push(count)
+		committed: (count: number) => confirmed.push(count),
+		flush() {}
 	} as unknown as Room;
 	return { store, commits, queue, room, confirmed };
 }
@@ -65,5 +66,20 @@ describe('CommitQueue', () => {
 		queue.flush();
 		expect(commits.map((c) => c.size)).toEqual([1, 1]);
 		expect(confirmed).toEqual([1, 1]);
+	});
+
+	it("sends each room's waiting broadcast before the commit blocks for its fsync", () => {
+		const { store, queue, room } = setUp();
+		const events: string[] = [];
+		const appendBatch = store.appendBatch.bind(store);
+		store.appendBatch = (entries) => {
+			events.push('commit');
+			return appendBatch(entries);
+		};
+		Object.assign(room, { flush: () => events.push('broadcast') });
+		queue.enqueue(room, update(1));
+		queue.enqueue(room, update(2));
+		queue.flush();
+		expect(events).toEqual(['broadcast', 'commit']);
 	});
 });

@@ -57,6 +57,9 @@ export class CommitQueue {
 		this.#entries = [];
 		const counts = new Map<Room, number>();
 		for (const { room } of entries) counts.set(room, (counts.get(room) ?? 0) + 1);
+		// The commit blocks the event loop for an fsync: whatever the rooms hold for broadcast
+		// goes out first, so no edit reaches the other peers later because of storage.
+		for (const room of counts.keys()) room.flush();
 		let lastSeq: number;
 		this.#lastCommitAt = performance.now();
 		try {

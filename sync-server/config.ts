@@ -24,6 +24,11 @@ export type RelayConfig = {
 	compactAfterUpdates: number;
 	/** Least time between two storage commits (fsyncs), in ms; confirmations wait for them. */
 	commitIntervalMs: number;
+	/**
+	 * Least time between two broadcasts of one document's updates, in ms: edits arriving faster
+	 * go out together as one message per connection. 0: once per event-loop turn.
+	 */
+	broadcastIntervalMs: number;
 	/** A connection must finish its HTTP upgrade (headers, token) within this many ms. */
 	authDeadlineMs: number;
 	/** Longest time one HTTP request (headers and body, e.g. a photo upload on a slow link) may take. */
@@ -57,6 +62,7 @@ export const DEFAULT_CONFIG: RelayConfig = {
 	idleUnloadMs: 30_000,
 	compactAfterUpdates: 500,
 	commitIntervalMs: 10,
+	broadcastIntervalMs: 10,
 	authDeadlineMs: 10_000,
 	requestTimeoutMs: 300_000,
 	maxConnectionsPerIp: 64,
@@ -122,6 +128,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 			1
 		),
 		commitIntervalMs: readInt(env, 'COMMIT_INTERVAL_MS', DEFAULT_CONFIG.commitIntervalMs, 0),
+		broadcastIntervalMs: readInt(
+			env,
+			'BROADCAST_INTERVAL_MS',
+			DEFAULT_CONFIG.broadcastIntervalMs,
+			0
+		),
 		authDeadlineMs: readInt(env, 'AUTH_DEADLINE_MS', DEFAULT_CONFIG.authDeadlineMs, 100),
 		requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', DEFAULT_CONFIG.requestTimeoutMs, 100),
 		maxConnectionsPerIp: readInt(

@@ -1,10 +1,14 @@
 /**
- * Room: what a joiner is sent (sync step 2) right after a document was loaded from storage.
+ * Room: what a joiner is sent (sync step 2) right after a document was loaded from storage, and
+ * how the updates of a turn (or of a broadcast interval) reach the other peers.
  */
+import * as decoding from 'lib0/decoding';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { Room, type Peer } from './room.ts';
+import { MESSAGE_PERSISTED, MESSAGE_SYNC } from './protocol.ts';
+import { Room, type Peer, type RoomLimits } from './room.ts';
 import type { StoredDoc } from './storage/types.ts';
+import { waitFor } from './test-helpers.ts';
 
 const LIMITS = { maxDocBytes: 50_000_000, maxPendingBytes: 1_000_000 };
 const EMPTY_SV = Y.encodeStateVector(new Y.Doc());
@@ -15,14 +19,44 @@ function stateOf(lines: readonly string[]): { doc: Y.Doc; update: Uint8Array } {
 	return { doc, update: Y.encodeStateAsUpdate(doc) };
 }
 
-function room(stored: StoredDoc): Room {
-	return new Room('c/demo/meetings/m1', stored, { enqueue() {}, onEmpty() {} }, LIMITS);
+function room(stored: StoredDoc, limits: Partial<RoomLimits> = {}): Room {
+	return new Room(
+		'c/demo/meetings/m1',
+		stored,
+		{ enqueue() {}, onEmpty() {} },
+		{ ...LIMITS, ...limits }
+	);
 }
+
+const EMPTY: StoredDoc = { snapshot: null, updates: [], lastSeq: 0 };
 
 function peer(): Peer & { sent: Uint8Array[] } {
 	const sent: Uint8Array[] = [];
 	return { wantsPersisted: false, sent, send: (m) => sent.push(m), close() {} };
 }
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** The updates among a peer's messages (sync update or step 2), in order; other types skipped. */
+function updatesIn(messages: readonly Uint8Array[]): Uint8Array[] {
+	const updates: Uint8Array[] = [];
+	for (const message of messages) {
+		const decoder = decoding.createDecoder(message);
+		if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) continue;
+		if (decoding.readVarUint(decoder) === 0) continue; // sync step 1
+		updates.push(decoding.readVarUint8Array(decoder));
+	}
+	return updates;
+}
+
+/** A client of its own that appends `line` to the minutes; returns the update it made. */
+function edit(line: string): Uint8Array {
+	const doc = new Y.Doc();
+	doc.getArray<string>('minutes').push([line]);
+	return Y.encodeStateAsUpdate(doc);
+}
+
+const lines = (updates: readonly Uint8Array[]) => read(Y.mergeUpdates([...updates])).sort();
 
 function read(update: Uint8Array): string[] {
 	const doc = new Y.Doc();
@@ -57,5 +91,92 @@ describe('Room.missingFor', () => {
 		const b = stateOf(['乙']);
 		const merged = room({ snapshot: a.update, updates: [b.update], lastSeq: 2 });
 		expect(read(merged.missingFor(EMPTY_SV)).sort()).toEqual(['乙', '甲']);
+	});
+});
+
+describe('Room broadcast', () => {
+	it('sends the updates of one turn to each peer as one message, never back to their writer', async () => {
+		const r = room(EMPTY);
+		const [a, b, c] = [peer(), peer(), peer()];
+		for (const p of [a, b, c]) r.attach(p);
+		const attached = (p: { sent: Uint8Array[] }) => p.sent.length;
+		const before = [a, b, c].map(attached);
+		expect(r.applyUpdate(edit('甲：三号楼楼道灯不亮'), a)).toBe('applied');
+		expect(r.applyUpdate(edit('甲：消防通道堵塞'), a)).toBe('applied');
+		expect(r.applyUpdate(edit('乙：飞线充电'), b)).toBe('applied');
+		// Nothing leaves before the end of the turn.
+		expect([a, b, c].map(attached)).toEqual(before);
+		await turn();
+		const news = (p: { sent: Uint8Array[] }, i: number) => p.sent.slice(before[i]);
+		expect(news(c, 2)).toHaveLength(1);
+		expect(lines(updatesIn(news(c, 2)))).toEqual(
+			['甲：三号楼楼道灯不亮', '甲：消防通道堵塞', '乙：飞线充电'].sort()
+		);
+		expect(news(a, 0)).toHaveLength(1);
+		expect(lines(updatesIn(news(a, 0)))).toEqual(['乙：飞线充电']);
+		expect(news(b, 1)).toHaveLength(1);
+		expect(lines(updatesIn(news(b, 1)))).toEqual(
+			['甲：三号楼楼道灯不亮', '甲：消防通道堵塞'].sort()
+		);
+	});
+
+	it('with broadcastIntervalMs: the first update goes at once, faster ones wait and go together', async () => {
+		const r = room(EMPTY, { broadcastIntervalMs: 100 });
+		const [writer, reader] = [peer(), peer()];
+		r.attach(writer);
+		r.attach(reader);
+		const received: { at: number; updates: number }[] = [];
+		const send = reader.send;
+		reader.send = (m) => {
+			send(m);
+			received.push({ at: performance.now(), updates: updatesIn([m]).length });
+		};
+		const t0 = performance.now();
+		r.applyUpdate(edit('第1条'), writer);
+		await turn();
+		expect(received).toHaveLength(1);
+		expect(received[0]!.at - t0).toBeLessThan(50);
+		for (let i = 2; i <= 4; i++) {
+			r.applyUpdate(edit(`第${i}条`), writer);
+			await turn();
+		}
+		expect(received).toHaveLength(1);
+		await waitFor(() => received.length === 2);
+		expect(received[1]!.at - received[0]!.at).toBeGreaterThanOrEqual(99);
+		expect(lines(updatesIn(reader.sent))).toEqual(['第1条', '第2条', '第3条', '第4条']);
+		// After a quiet spell, the next update goes at the end of its turn again.
+		await new Promise((resolve) => setTimeout(resolve, 110));
+		const t1 = performance.now();
+		r.applyUpdate(edit('第5条'), writer);
+		await turn();
+		expect(received).toHaveLength(3);
+		expect(received[2]!.at - t1).toBeLessThan(50);
+	});
+
+	it('sends waiting updates before a persisted confirmation and before a new peer joins', () => {
+		const r = room(EMPTY, { broadcastIntervalMs: 60_000 });
+		const [writer, reader] = [peer(), peer()];
+		reader.wantsPersisted = true;
+		r.attach(writer);
+		r.attach(reader);
+		r.applyUpdate(edit('第1条'), writer);
+		r.applyUpdate(edit('第2条'), writer);
+		const from = reader.sent.length;
+		r.committed(2, 2);
+		const types = reader.sent
+			.slice(from)
+			.map((m) => decoding.readVarUint(decoding.createDecoder(m)));
+		expect(types).toEqual([MESSAGE_SYNC, MESSAGE_PERSISTED]);
+		expect(lines(updatesIn(reader.sent.slice(from)))).toEqual(['第1条', '第2条']);
+
+		r.applyUpdate(edit('第3条'), writer);
+		const joiner = peer();
+		const readerFrom = reader.sent.length;
+		r.attach(joiner);
+		// The reader had it before the joiner was attached; the joiner gets it with its sync.
+		expect(lines(updatesIn(reader.sent.slice(readerFrom)))).toEqual(['第3条']);
+		expect(updatesIn(joiner.sent)).toEqual([]);
+		expect(read(r.missingFor(EMPTY_SV)).sort()).toEqual(['第1条', '第2条', '第3条']);
+		r.destroy();
 	});
 });

@@ -3,8 +3,12 @@
  *
  * Invariants:
  * - The Y.Doc holds everything stored for the document before any peer is attached.
- * - Every update the doc emits is queued for storage and sent to every other peer, never back
- *   to the peer it came from.
+ * - Every update the doc emits is queued for storage at once and sent to every other peer, never
+ *   back to the peer it came from. Sending waits for the end of the event-loop turn: the updates
+ *   of one turn go to each peer as ONE message (merged), so a subscriber applies one update per
+ *   burst instead of one per edit, and the relay writes one frame per peer (docs/benchmarks.md).
+ *   The outbox is always sent before anything that could depend on it: a persisted
+ *   confirmation, or a new peer's attach.
  * - A persisted confirmation carries the doc's state vector only when nothing of this room is
  *   waiting for a commit, so it never covers data that is not on disk. After a storage failure
  *   the room is never confirmed again: its peers are closed and it is unloaded.
@@ -60,6 +64,11 @@ export type RoomLimits = {
 	maxPendingBytes: number;
 	/** How long the awareness metadata of a departed peer's ids is kept. Default 30 s. */
 	awarenessTombstoneMs?: number;
+	/**
+	 * Least time between two broadcasts of a room's updates, in ms (default 0: once per
+	 * event-loop turn). The first update after a quiet spell still goes at the end of its turn.
+	 */
+	broadcastIntervalMs?: number;
 };
 
 /** Unknown awareness client ids one connection may introduce (y-websocket introduces its own). */
@@ -124,6 +133,10 @@ export class Room {
 	#hooks: RoomHooks;
 	#limits: RoomLimits;
 	#emitted = false;
+	/** Updates emitted this turn and the peer each came from, sent by `flush`. */
+	#outbox: { update: Uint8Array; origin: unknown }[] = [];
+	#cancelFlush: (() => void) | null = null;
+	#lastFlushAt = -Infinity;
 	/** Peers whose updates left something pending since pending content was last empty. */
 	#pendingFrom = new Set<Peer>();
 	/** Awareness client id → the peer that last advanced its clock. */
@@ -162,8 +175,58 @@ export class Room {
 		this.approxBytes += update.length;
 		this.pendingUpdates++;
 		this.#hooks.enqueue(this, update);
-		const message = encodeSyncUpdate(update);
-		for (const peer of this.peers) if (peer !== origin) peer.send(message);
+		this.#outbox.push({ update, origin });
+		if (this.#cancelFlush) return;
+		const wait = this.#lastFlushAt + (this.#limits.broadcastIntervalMs ?? 0) - performance.now();
+		if (wait <= 0) {
+			const immediate = setImmediate(this.flush);
+			this.#cancelFlush = () => clearImmediate(immediate);
+		} else {
+			const timer = setTimeout(this.flush, wait);
+			this.#cancelFlush = () => clearTimeout(timer);
+		}
+	};
+
+	/**
+	 * Sends the updates emitted since the last flush: one message per peer, holding the updates
+	 * that did not come from that peer (merged when there are several). Safe to call any time.
+	 */
+	flush = (): void => {
+		this.#cancelFlush?.();
+		this.#cancelFlush = null;
+		const outbox = this.#outbox;
+		if (outbox.length === 0) return;
+		this.#outbox = [];
+		this.#lastFlushAt = performance.now();
+		if (outbox.length === 1) {
+			const { update, origin } = outbox[0]!;
+			const message = encodeSyncUpdate(update);
+			for (const peer of this.peers) if (peer !== origin) peer.send(message);
+			return;
+		}
+		const origins = new Set(outbox.map((entry) => entry.origin));
+		const merged = (entries: typeof outbox): Uint8Array | null =>
+			entries.length === 0
+				? null
+				: encodeSyncUpdate(
+						entries.length === 1
+							? entries[0]!.update
+							: Y.mergeUpdates(entries.map((entry) => entry.update))
+					);
+		let all: Uint8Array | null | undefined;
+		const allBut = new Map<Peer, Uint8Array | null>();
+		for (const peer of this.peers) {
+			let message: Uint8Array | null | undefined;
+			if (!origins.has(peer)) message = all ??= merged(outbox);
+			else {
+				message = allBut.get(peer);
+				if (message === undefined) {
+					message = merged(outbox.filter((entry) => entry.origin !== peer));
+					allBut.set(peer, message);
+				}
+			}
+			if (message) peer.send(message);
+		}
 	};
 
 	#onAwarenessUpdate = (changes: {
@@ -182,6 +245,8 @@ export class Room {
 	};
 
 	attach(peer: Peer): void {
+		// What is in the outbox is in the doc already: the new peer gets it with its sync step 2.
+		this.flush();
 		this.peers.add(peer);
 		peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
 		const states = [...this.awareness.getStates().keys()];
@@ -348,6 +413,8 @@ export class Room {
 
 	/** Called right after a commit that stored `count` of this room's updates. */
 	committed(count: number, lastSeq: number): void {
+		// A confirmation never reaches a peer before the updates it covers.
+		this.flush();
 		this.pendingUpdates -= count;
 		this.logRows += count;
 		this.lastSeq = Math.max(this.lastSeq, lastSeq);
@@ -372,6 +439,7 @@ export class Room {
 	}
 
 	destroy(): void {
+		this.flush();
 		if (this.#tombstoneTimer) clearTimeout(this.#tombstoneTimer);
 		this.awareness.off('update', this.#onAwarenessUpdate);
 		this.awareness.destroy();

@@ -22,6 +22,8 @@ export type RoomsOptions = {
 	compactAfterUpdates: number;
 	/** Least time between two commits (CommitQueue). */
 	commitIntervalMs?: number;
+	/** Least time between two broadcasts of one room's updates (Room's `broadcastIntervalMs`). */
+	broadcastIntervalMs?: number;
 	log: (event: Record<string, unknown>) => void;
 };
 
@@ -89,7 +91,8 @@ export class Rooms {
 			{
 				maxDocBytes: this.#options.maxDocBytes,
 				maxPendingBytes: this.#options.maxPendingBytes,
-				awarenessTombstoneMs: this.#options.awarenessTombstoneMs
+				awarenessTombstoneMs: this.#options.awarenessTombstoneMs,
+				broadcastIntervalMs: this.#options.broadcastIntervalMs
 			}
 		);
 		this.#rooms.set(name, room);

@@ -200,6 +200,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		idleUnloadMs: config.idleUnloadMs,
 		compactAfterUpdates: config.compactAfterUpdates,
 		commitIntervalMs: config.commitIntervalMs,
+		broadcastIntervalMs: config.broadcastIntervalMs,
 		log
 	});
 	const connections = new Set<Connection>();
