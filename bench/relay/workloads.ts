@@ -204,7 +204,12 @@ export class FanoutSession {
 	}
 
 	close(): void {
-		for (const client of [...this.#writers, ...this.#observers.flat()]) client.destroy();
+		for (const client of [...this.#writers, ...this.#observers.flat()]) {
+			client.destroy();
+			// The provider leaves the doc's Awareness (and its interval timer) alive: without this,
+			// every session's documents stay in the load generator's heap until the process ends.
+			client.doc.destroy();
+		}
 	}
 }
 
