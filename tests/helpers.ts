@@ -149,6 +149,45 @@ export async function addGrid(page: Page, name: string): Promise<void> {
 	await expect(page.getByTestId('grid-row').filter({ hasText: name })).toBeVisible();
 }
 
+/**
+ * The secretary and a volunteer on two phones, both on the (empty) board of a new grid that the
+ * secretary added and the relay has durably stored.
+ */
+export async function twoPhonesOnNewBoard(
+	browser: Browser,
+	gridName: string
+): Promise<{ secretary: Phone & { community: Community }; volunteer: Phone; boardUrl: string }> {
+	const secretary = await secretaryPhone(browser, '张志强');
+	const volunteer = await joinedPhone(
+		browser,
+		'刘芳',
+		await createInviteVia(secretary.page, { role: 'volunteer' })
+	);
+	await addGrid(secretary.page, gridName);
+	await secretary.page
+		.getByTestId('grid-row')
+		.filter({ hasText: gridName })
+		.getByRole('link')
+		.first()
+		.click();
+	await expect(secretary.page.getByTestId('empty-state')).toBeVisible();
+	await expectAllOnServer(secretary.page);
+	const boardUrl = secretary.page.url();
+	await openControlled(volunteer.page, boardUrl);
+	await expect(volunteer.page.getByTestId('empty-state')).toBeVisible();
+	return { secretary, volunteer, boardUrl };
+}
+
+/**
+ * The basement: no network. Open WebSockets survive `setOffline`, so the page reloads to drop
+ * them (from the service worker and IndexedDB).
+ */
+export async function goOffline(phone: Phone): Promise<void> {
+	await phone.context.setOffline(true);
+	await phone.page.reload();
+	await expect(syncStatus(phone.page)).toHaveAttribute('data-connection', 'offline');
+}
+
 export async function reportCase(
 	page: Page,
 	fields: { title: string; description?: string; category?: string; location?: string }

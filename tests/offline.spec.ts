@@ -1,43 +1,18 @@
 import { expect, test } from '@playwright/test';
 import {
-	addGrid,
 	expectAllOnServer,
-	createInviteVia,
-	joinedPhone,
-	openControlled,
+	goOffline,
 	reportCase,
-	secretaryPhone,
-	syncStatus
+	syncStatus,
+	twoPhonesOnNewBoard
 } from './helpers';
 
 test('a phone offline reloads, reports and edits a case, comes back and the other phone receives it', async ({
 	browser
 }) => {
-	const a = await secretaryPhone(browser, '张志强');
-	const b = await joinedPhone(
-		browser,
-		'刘芳',
-		await createInviteVia(a.page, { role: 'volunteer' })
-	);
+	const { secretary: a, volunteer: b } = await twoPhonesOnNewBoard(browser, '二号网格');
 
-	await addGrid(a.page, '二号网格');
-	await a.page
-		.getByTestId('grid-row')
-		.filter({ hasText: '二号网格' })
-		.getByRole('link')
-		.first()
-		.click();
-	await expect(a.page.getByTestId('empty-state')).toBeVisible();
-	await expectAllOnServer(a.page);
-	const boardUrl = a.page.url();
-
-	await openControlled(b.page, boardUrl);
-	await expect(b.page.getByTestId('empty-state')).toBeVisible();
-
-	// The basement: no network. Open WebSockets survive setOffline, so reload to drop them.
-	await a.context.setOffline(true);
-	await a.page.reload();
-	await expect(syncStatus(a.page)).toHaveAttribute('data-connection', 'offline');
+	await goOffline(a);
 	// The shell came from the service worker and the grid from IndexedDB.
 	await expect(a.page.getByRole('heading', { level: 1 })).toContainText('二号网格');
 

@@ -1,43 +1,22 @@
 import { expect, test, type Page } from '@playwright/test';
 import {
 	addGrid,
-	createInviteVia,
 	expectAllOnServer,
-	joinedPhone,
-	openControlled,
+	goOffline,
 	reportCase,
 	secretaryPhone,
-	syncStatus
+	syncStatus,
+	twoPhonesOnNewBoard
 } from './helpers';
 
 test('offline edits on a board nobody opens after a reload are counted, and sent once online', async ({
 	browser
 }) => {
-	const a = await secretaryPhone(browser, '张志强');
-	const b = await joinedPhone(
-		browser,
-		'刘芳',
-		await createInviteVia(a.page, { role: 'volunteer' })
-	);
-	const homeUrl = a.page.url();
+	const { secretary: a, volunteer: b } = await twoPhonesOnNewBoard(browser, '三号网格');
+	const homeUrl = new URL(`/c/${a.community.communityId}`, a.page.url()).href;
 
-	await addGrid(a.page, '三号网格');
-	await a.page
-		.getByTestId('grid-row')
-		.filter({ hasText: '三号网格' })
-		.getByRole('link')
-		.first()
-		.click();
-	await expect(a.page.getByTestId('empty-state')).toBeVisible();
-	await expectAllOnServer(a.page);
-	const boardUrl = a.page.url();
-	await openControlled(b.page, boardUrl);
-	await expect(b.page.getByTestId('empty-state')).toBeVisible();
-
-	// Offline (reload to drop the open sockets), one case reported on the board.
-	await a.context.setOffline(true);
-	await a.page.reload();
-	await expect(syncStatus(a.page)).toHaveAttribute('data-connection', 'offline');
+	// Offline, one case reported on the board.
+	await goOffline(a);
 	await reportCase(a.page, { title: '楼道灯不亮', category: 'other' });
 	await expect(syncStatus(a.page)).toHaveAttribute('data-local', 'saved');
 	const pending = Number(await syncStatus(a.page).getAttribute('data-unconfirmed'));

@@ -1,14 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import {
-	addGrid,
-	createInviteVia,
-	expectAllOnServer,
-	joinedPhone,
-	openControlled,
-	reportCase,
-	secretaryPhone,
-	syncStatus
-} from './helpers';
+import { expectAllOnServer, goOffline, reportCase, twoPhonesOnNewBoard } from './helpers';
 
 /** A real JPEG, 2400×1800, drawn and encoded by the browser itself. */
 async function cameraPhoto(page: Page): Promise<Buffer> {
@@ -41,34 +32,14 @@ async function cameraPhoto(page: Page): Promise<Buffer> {
 test('a phone offline reports a problem with a photo, reloads, goes online; the secretary sees the photo', async ({
 	browser
 }) => {
-	const secretary = await secretaryPhone(browser, '张志强');
-	const volunteer = await joinedPhone(
-		browser,
-		'刘芳',
-		await createInviteVia(secretary.page, { role: 'volunteer' })
-	);
-
-	await addGrid(secretary.page, '三号网格');
-	await secretary.page
-		.getByTestId('grid-row')
-		.filter({ hasText: '三号网格' })
-		.getByRole('link')
-		.first()
-		.click();
-	await secretary.page.waitForURL(/\/g\/[^/]+$/);
-	await expectAllOnServer(secretary.page);
-	const boardUrl = secretary.page.url();
+	const { secretary, volunteer } = await twoPhonesOnNewBoard(browser, '三号网格');
 
 	const phone = volunteer.page;
-	await openControlled(phone, boardUrl);
-	await expect(phone.getByTestId('empty-state')).toBeVisible();
 	const jpeg = await cameraPhoto(phone);
 	expect(jpeg.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
 
-	// In the basement: no signal. Open WebSockets survive setOffline, so reload to drop them.
-	await volunteer.context.setOffline(true);
-	await phone.reload();
-	await expect(syncStatus(phone)).toHaveAttribute('data-connection', 'offline');
+	// In the basement: no signal.
+	await goOffline(volunteer);
 	await reportCase(phone, { title: '消防通道被电动车堵塞', location: '5栋 北侧' });
 	const caseUrl = phone.url();
 
