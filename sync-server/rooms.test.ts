@@ -3,7 +3,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { Rooms } from './rooms.ts';
+import { HOT_LOG_FACTOR, Rooms } from './rooms.ts';
 import { MemoryStore } from './storage/memory.ts';
 import { SqliteStore } from './storage/sqlite.ts';
 import {
@@ -62,9 +62,9 @@ describe('rooms', () => {
 		expect(r.stats().docsLoaded).toBe(1);
 	});
 
-	it('compacts after COMPACT_AFTER_UPDATES log rows', async () => {
+	it('compacts a document with COMPACT_AFTER_UPDATES log rows once it had no commit for compactQuietMs', async () => {
 		const store = new MemoryStore();
-		const { wsUrl } = await relay({ store, compactAfterUpdates: 10 });
+		const { wsUrl } = await relay({ store, compactAfterUpdates: 10, compactQuietMs: 1000 });
 		const a = await connectSynced(wsUrl, DOC);
 		cleanups.push(() => a.destroy());
 		const persisted = trackPersisted(a.provider);
@@ -72,11 +72,33 @@ describe('rooms', () => {
 			a.doc.getArray('n').push([i]);
 			await waitFor(() => persisted.covers(a.doc));
 		}
+		// Busy (a commit every few ms): not compacted yet.
+		const busyUntil = performance.now();
+		expect(store.load(DOC).snapshot).toBeNull();
+		expect(store.logLength(DOC)).toBe(25);
+		await waitFor(() => store.logLength(DOC) === 0, 5000);
+		expect(performance.now() - busyUntil).toBeGreaterThanOrEqual(900);
 		expect(store.load(DOC).snapshot).not.toBeNull();
-		expect(store.logLength(DOC)).toBeLessThan(10);
 		const b = await connectSynced(wsUrl, DOC);
 		cleanups.push(() => b.destroy());
 		expect(b.doc.getArray('n').length).toBe(25);
+	});
+
+	it(`compacts a document that never goes quiet at ${HOT_LOG_FACTOR} × COMPACT_AFTER_UPDATES rows`, async () => {
+		const store = new MemoryStore();
+		const { wsUrl } = await relay({ store, compactAfterUpdates: 3, compactQuietMs: 60_000 });
+		const a = await connectSynced(wsUrl, DOC);
+		cleanups.push(() => a.destroy());
+		const persisted = trackPersisted(a.provider);
+		for (let i = 0; i < 3 * HOT_LOG_FACTOR - 1; i++) {
+			a.doc.getArray('n').push([i]);
+			await waitFor(() => persisted.covers(a.doc));
+		}
+		expect(store.load(DOC).snapshot).toBeNull();
+		a.doc.getArray('n').push(['the one that makes it hot']);
+		await waitFor(() => persisted.covers(a.doc));
+		expect(store.logLength(DOC)).toBe(0);
+		expect(store.load(DOC).snapshot).not.toBeNull();
 	});
 
 	it('close() compacts every loaded document, and a new relay serves the same content', async () => {
@@ -100,6 +122,50 @@ describe('rooms', () => {
 });
 
 describe('idle unload', () => {
+	it('compacts rooms that went quiet together one per event-loop turn, and keeps them loaded', async () => {
+		const store = new MemoryStore();
+		let turn = 0;
+		const compactedAtTurn: number[] = [];
+		const compact = store.compact.bind(store);
+		store.compact = (doc, snapshot, upToSeq) => {
+			compactedAtTurn.push(turn);
+			compact(doc, snapshot, upToSeq);
+		};
+		const rooms = new Rooms(store, {
+			maxDocBytes: 1_000_000,
+			maxPendingBytes: 100_000,
+			idleUnloadMs: 60_000,
+			compactAfterUpdates: 2,
+			compactQuietMs: 50,
+			log() {}
+		});
+		const peer = { wantsPersisted: false, send() {}, close() {} };
+		const names = ['c/demo/meetings/m1', 'c/demo/meetings/m2', 'c/demo/meetings/m3'];
+		for (const name of names) {
+			const room = rooms.open(name);
+			room.attach(peer);
+			for (const line of ['议程', '决议']) {
+				const doc = new Y.Doc();
+				doc.getArray('minutes').push([`${name} ${line}`]);
+				expect(room.applyUpdate(Y.encodeStateAsUpdate(doc), peer)).toBe('applied');
+			}
+		}
+		let ticking = true;
+		const tick = () => {
+			turn++;
+			if (ticking) setImmediate(tick);
+		};
+		setImmediate(tick);
+		rooms.queue.flush();
+		expect(compactedAtTurn).toEqual([]);
+		await waitFor(() => compactedAtTurn.length === 3, 5000, 'all compacted');
+		ticking = false;
+		expect(new Set(compactedAtTurn).size).toBe(3);
+		expect(rooms.size).toBe(3);
+		for (const name of names) expect(store.logLength(name)).toBe(0);
+		rooms.closeAll();
+	});
+
 	it('unloads rooms that went idle together one per event-loop turn', async () => {
 		const store = new MemoryStore();
 		let turn = 0;

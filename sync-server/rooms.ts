@@ -4,9 +4,10 @@
  * Invariants:
  * - At most one Room per document name; a room is built from a complete `store.load` before
  *   any peer sees it.
- * - A room is compacted (snapshot + log trim in one transaction) after `compactAfterUpdates`
- *   log rows and when it is unloaded; unloading commits its queued updates first. Idle rooms are
- *   unloaded one per event-loop turn.
+ * - A room is compacted (snapshot + log trim in one transaction) once its log holds
+ *   `compactAfterUpdates` rows and no commit of it came for `compactQuietMs`, at once when the
+ *   log reaches HOT_LOG_FACTOR × `compactAfterUpdates` rows, and when it is unloaded; unloading
+ *   commits its queued updates first. Idle rooms are unloaded one per event-loop turn.
  * - A room whose storage failed is dropped without compaction, so the next load starts from
  *   what is really on disk.
  */
@@ -24,8 +25,20 @@ export type RoomsOptions = {
 	commitIntervalMs?: number;
 	/** Least time between two broadcasts of one room's updates (Room's `broadcastIntervalMs`). */
 	broadcastIntervalMs?: number;
+	/**
+	 * A room due for compaction waits until it had no commit for this long (default 1000 ms):
+	 * compaction encodes the whole document and blocks the event loop, which a busy document
+	 * would otherwise pay every `compactAfterUpdates` edits while people are working in it.
+	 */
+	compactQuietMs?: number;
 	log: (event: Record<string, unknown>) => void;
 };
+
+/**
+ * A room that never goes quiet is compacted when its log reaches this many times
+ * `compactAfterUpdates` rows, which bounds what a load replays.
+ */
+export const HOT_LOG_FACTOR = 10;
 
 export class Rooms {
 	readonly queue: CommitQueue;
@@ -33,13 +46,16 @@ export class Rooms {
 	#options: RoomsOptions;
 	#rooms = new Map<string, Room>();
 	#idleTimers = new Map<Room, NodeJS.Timeout>();
+	/** Rooms due for compaction, waiting for a quiet moment. */
+	#compactTimers = new Map<Room, NodeJS.Timeout>();
 	/**
-	 * Idle rooms waiting to be unloaded, one per event-loop turn: each unload is a compaction with
-	 * its own fsync, and many documents going idle together (a meeting ends, a benchmark phase
-	 * ends) must not stall every other room's traffic for the sum of them.
+	 * Storage chores (an idle room to unload, a quiet room to compact), one per event-loop turn:
+	 * each is a compaction with its own fsync, and many documents going idle or quiet together (a
+	 * meeting ends, a benchmark phase ends) must not stall every other room's traffic for the sum
+	 * of them.
 	 */
-	#unloadQueue = new Set<Room>();
-	#unloading: NodeJS.Immediate | null = null;
+	#chores = new Map<Room, 'unload' | 'compact'>();
+	#choring: NodeJS.Immediate | null = null;
 
 	constructor(store: DocStore, options: RoomsOptions) {
 		this.#store = store;
@@ -47,9 +63,7 @@ export class Rooms {
 		this.queue = new CommitQueue(
 			store,
 			{
-				afterCommit: (room) => {
-					if (room.logRows >= options.compactAfterUpdates) this.#compact(room);
-				},
+				afterCommit: (room) => this.#afterCommit(room),
 				onFailure: (rooms, error) => {
 					options.log({
 						event: 'storage-error',
@@ -113,24 +127,60 @@ export class Rooms {
 		}
 		const timer = setTimeout(() => {
 			this.#idleTimers.delete(room);
-			this.#unloadQueue.add(room);
-			this.#unloading ??= setImmediate(this.#unloadNext);
+			this.#addChore(room, 'unload');
 		}, this.#options.idleUnloadMs);
 		timer.unref();
 		this.#idleTimers.set(room, timer);
 	}
 
-	#unloadNext = (): void => {
-		this.#unloading = null;
-		const room = this.#unloadQueue.values().next().value;
-		if (room === undefined) return;
-		this.#unloadQueue.delete(room);
-		// Someone may have joined since it went idle.
-		if (room.peers.size === 0 && !this.#idleTimers.has(room)) this.unload(room);
-		if (this.#unloadQueue.size > 0) this.#unloading = setImmediate(this.#unloadNext);
+	#addChore(room: Room, chore: 'unload' | 'compact'): void {
+		if (this.#chores.get(room) !== 'unload') this.#chores.set(room, chore);
+		this.#choring ??= setImmediate(this.#nextChore);
+	}
+
+	#nextChore = (): void => {
+		this.#choring = null;
+		const next = this.#chores.entries().next().value;
+		if (next === undefined) return;
+		const [room, chore] = next;
+		this.#chores.delete(room);
+		if (chore === 'unload') {
+			// Someone may have joined since it went idle.
+			if (room.peers.size === 0 && !this.#idleTimers.has(room)) this.unload(room);
+		} else if (
+			this.#rooms.get(room.name) === room &&
+			room.logRows >= this.#options.compactAfterUpdates
+		) {
+			this.#compact(room);
+		}
+		if (this.#chores.size > 0) this.#choring = setImmediate(this.#nextChore);
 	};
 
+	#afterCommit(room: Room): void {
+		const { compactAfterUpdates } = this.#options;
+		if (room.logRows >= compactAfterUpdates * HOT_LOG_FACTOR) this.#compact(room);
+		else if (room.logRows >= compactAfterUpdates) {
+			// Restarted by every commit of the room: it fires after a quiet spell.
+			const waiting = this.#compactTimers.get(room);
+			if (waiting) waiting.refresh();
+			else {
+				const timer = setTimeout(() => {
+					this.#compactTimers.delete(room);
+					this.#addChore(room, 'compact');
+				}, this.#options.compactQuietMs ?? 1000);
+				timer.unref();
+				this.#compactTimers.set(room, timer);
+			}
+		}
+	}
+
+	#cancelCompact(room: Room): void {
+		clearTimeout(this.#compactTimers.get(room));
+		this.#compactTimers.delete(room);
+	}
+
 	#compact(room: Room): boolean {
+		this.#cancelCompact(room);
 		if (room.failed || room.pendingUpdates > 0 || room.logRows === 0) return true;
 		try {
 			const snapshot = room.snapshot();
@@ -152,7 +202,7 @@ export class Rooms {
 		if (this.#rooms.get(room.name) !== room) return;
 		this.#compact(room);
 		this.#cancelIdle(room);
-		this.#unloadQueue.delete(room);
+		this.#chores.delete(room);
 		this.#rooms.delete(room.name);
 		room.destroy();
 	}
@@ -162,16 +212,17 @@ export class Rooms {
 		this.queue.discard(room);
 		room.fail();
 		this.#cancelIdle(room);
-		this.#unloadQueue.delete(room);
+		this.#cancelCompact(room);
+		this.#chores.delete(room);
 		if (this.#rooms.get(room.name) === room) this.#rooms.delete(room.name);
 		room.destroy();
 	}
 
 	/** Flushes everything, then compacts and unloads every room. */
 	closeAll(): void {
-		if (this.#unloading) clearImmediate(this.#unloading);
-		this.#unloading = null;
-		this.#unloadQueue.clear();
+		if (this.#choring) clearImmediate(this.#choring);
+		this.#choring = null;
+		this.#chores.clear();
 		this.queue.flush();
 		for (const room of [...this.#rooms.values()]) this.unload(room);
 	}
