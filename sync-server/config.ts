@@ -20,8 +20,10 @@ export type RelayConfig = {
 	maxPendingBytes: number;
 	/** How long a document stays in memory after its last connection leaves. */
 	idleUnloadMs: number;
-	/** Compact a document once its update log holds this many rows. */
+	/** Compact a document once its update log holds this many rows (and it is quiet). */
 	compactAfterUpdates: number;
+	/** A document due for compaction waits until it had no commit for this long, in ms. */
+	compactQuietMs: number;
 	/** Least time between two storage commits (fsyncs), in ms; confirmations wait for them. */
 	commitIntervalMs: number;
 	/**
@@ -61,6 +63,7 @@ export const DEFAULT_CONFIG: RelayConfig = {
 	maxPendingBytes: 1024 * 1024,
 	idleUnloadMs: 30_000,
 	compactAfterUpdates: 500,
+	compactQuietMs: 1000,
 	commitIntervalMs: 10,
 	broadcastIntervalMs: 10,
 	authDeadlineMs: 10_000,
@@ -127,6 +130,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 			DEFAULT_CONFIG.compactAfterUpdates,
 			1
 		),
+		compactQuietMs: readInt(env, 'COMPACT_QUIET_MS', DEFAULT_CONFIG.compactQuietMs, 0),
 		commitIntervalMs: readInt(env, 'COMMIT_INTERVAL_MS', DEFAULT_CONFIG.commitIntervalMs, 0),
 		broadcastIntervalMs: readInt(
 			env,

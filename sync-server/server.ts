@@ -67,8 +67,6 @@ export type RelayOptions = Partial<RelayConfig> & {
 	clockSkewSeconds?: number;
 	/** How long a departed peer's awareness metadata is kept (echo protection). Default 30 s. */
 	awarenessTombstoneMs?: number;
-	/** A document due for compaction waits for this long without commits. Default 1000 ms. */
-	compactQuietMs?: number;
 	/** Ping and keepalive period. Default 15 s. */
 	heartbeatMs?: number;
 	/** Structured log sink; never receives document content. Default: silent. */
@@ -201,7 +199,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		awarenessTombstoneMs: options.awarenessTombstoneMs,
 		idleUnloadMs: config.idleUnloadMs,
 		compactAfterUpdates: config.compactAfterUpdates,
-		compactQuietMs: options.compactQuietMs,
+		compactQuietMs: config.compactQuietMs,
 		commitIntervalMs: config.commitIntervalMs,
 		broadcastIntervalMs: config.broadcastIntervalMs,
 		log
