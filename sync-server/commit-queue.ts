@@ -37,16 +37,21 @@ export class CommitQueue {
 
 	enqueue(room: Room, update: Uint8Array): void {
 		this.#entries.push({ room, update });
-		if (this.#scheduled) return;
+		if (!this.#scheduled) this.#schedule();
+	}
+
+	/** At the end of this turn, or when `minIntervalMs` since the last commit is over. */
+	#schedule = (): void => {
 		const wait = this.#lastCommitAt + this.#minIntervalMs - performance.now();
 		if (wait <= 0) {
 			const immediate = setImmediate(() => this.flush());
 			this.#scheduled = () => clearImmediate(immediate);
 		} else {
-			const timer = setTimeout(() => this.flush(), wait);
+			// Node's timers count whole milliseconds and may fire a little early: check again then.
+			const timer = setTimeout(this.#schedule, wait);
 			this.#scheduled = () => clearTimeout(timer);
 		}
-	}
+	};
 
 	/** Commits everything queued now (synchronously). Safe to call at any time. */
 	flush(): void {

@@ -176,13 +176,18 @@ export class Room {
 		this.pendingUpdates++;
 		this.#hooks.enqueue(this, update);
 		this.#outbox.push({ update, origin });
-		if (this.#cancelFlush) return;
+		if (!this.#cancelFlush) this.#scheduleFlush();
+	};
+
+	/** At the end of this turn, or when the broadcast interval since the last flush is over. */
+	#scheduleFlush = (): void => {
 		const wait = this.#lastFlushAt + (this.#limits.broadcastIntervalMs ?? 0) - performance.now();
 		if (wait <= 0) {
 			const immediate = setImmediate(this.flush);
 			this.#cancelFlush = () => clearImmediate(immediate);
 		} else {
-			const timer = setTimeout(this.flush, wait);
+			// Node's timers count whole milliseconds and may fire a little early: check again then.
+			const timer = setTimeout(this.#scheduleFlush, wait);
 			this.#cancelFlush = () => clearTimeout(timer);
 		}
 	};
