@@ -121,16 +121,32 @@ describe('rooms', () => {
 	});
 });
 
-describe('idle unload', () => {
+/** A MemoryStore that records the event-loop turn of every compaction. */
+function compactionTurns() {
+	const store = new MemoryStore();
+	const compactedAtTurn: number[] = [];
+	let turn = 0;
+	let ticking = true;
+	const tick = () => {
+		turn++;
+		if (ticking) setImmediate(tick);
+	};
+	setImmediate(tick);
+	const compact = store.compact.bind(store);
+	store.compact = (doc, snapshot, upToSeq) => {
+		compactedAtTurn.push(turn);
+		compact(doc, snapshot, upToSeq);
+	};
+	const stop = (): void => {
+		ticking = false;
+	};
+	return { store, compactedAtTurn, stop };
+}
+
+describe('storage chores, one per event-loop turn', () => {
 	it('compacts rooms that went quiet together one per event-loop turn, and keeps them loaded', async () => {
-		const store = new MemoryStore();
-		let turn = 0;
-		const compactedAtTurn: number[] = [];
-		const compact = store.compact.bind(store);
-		store.compact = (doc, snapshot, upToSeq) => {
-			compactedAtTurn.push(turn);
-			compact(doc, snapshot, upToSeq);
-		};
+		const { store, compactedAtTurn, stop } = compactionTurns();
+		cleanups.push(stop);
 		const rooms = new Rooms(store, {
 			maxDocBytes: 1_000_000,
 			maxPendingBytes: 100_000,
@@ -150,16 +166,9 @@ describe('idle unload', () => {
 				expect(room.applyUpdate(Y.encodeStateAsUpdate(doc), peer)).toBe('applied');
 			}
 		}
-		let ticking = true;
-		const tick = () => {
-			turn++;
-			if (ticking) setImmediate(tick);
-		};
-		setImmediate(tick);
 		rooms.queue.flush();
 		expect(compactedAtTurn).toEqual([]);
 		await waitFor(() => compactedAtTurn.length === 3, 5000, 'all compacted');
-		ticking = false;
 		expect(new Set(compactedAtTurn).size).toBe(3);
 		expect(rooms.size).toBe(3);
 		for (const name of names) expect(store.logLength(name)).toBe(0);
@@ -167,14 +176,8 @@ describe('idle unload', () => {
 	});
 
 	it('unloads rooms that went idle together one per event-loop turn', async () => {
-		const store = new MemoryStore();
-		let turn = 0;
-		const compactedAtTurn: number[] = [];
-		const compact = store.compact.bind(store);
-		store.compact = (doc, snapshot, upToSeq) => {
-			compactedAtTurn.push(turn);
-			compact(doc, snapshot, upToSeq);
-		};
+		const { store, compactedAtTurn, stop } = compactionTurns();
+		cleanups.push(stop);
 		const rooms = new Rooms(store, {
 			maxDocBytes: 1_000_000,
 			maxPendingBytes: 100_000,
@@ -191,17 +194,10 @@ describe('idle unload', () => {
 			expect(room.applyUpdate(Y.encodeStateAsUpdate(doc), peer)).toBe('applied');
 		}
 		rooms.queue.flush();
-		let ticking = true;
-		const tick = () => {
-			turn++;
-			if (ticking) setImmediate(tick);
-		};
-		setImmediate(tick);
 		for (const name of ['c/demo/meetings/m1', 'c/demo/meetings/m2', 'c/demo/meetings/m3']) {
 			rooms.get(name)?.detach(peer);
 		}
 		await waitFor(() => rooms.size === 0, 5000, 'all unloaded');
-		ticking = false;
 		expect(compactedAtTurn).toHaveLength(3);
 		expect(new Set(compactedAtTurn).size).toBe(3);
 		for (const name of ['c/demo/meetings/m1', 'c/demo/meetings/m2', 'c/demo/meetings/m3']) {
