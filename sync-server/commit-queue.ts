@@ -9,6 +9,7 @@
  * `store.appendBatch` returned; if it threw, every room in the batch is failed instead and no
  * confirmation is ever sent for that data.
  */
+import { Pacer } from './pacer.ts';
 import type { Room } from './room.ts';
 import type { DocStore } from './storage/types.ts';
 
@@ -21,14 +22,12 @@ export class CommitQueue {
 	#store: DocStore;
 	#hooks: CommitHooks;
 	#entries: { room: Room; update: Uint8Array }[] = [];
-	#scheduled: (() => void) | null = null;
-	#minIntervalMs: number;
-	#lastCommitAt = -Infinity;
+	#pacer: Pacer;
 
 	constructor(store: DocStore, hooks: CommitHooks, options: { minIntervalMs?: number } = {}) {
 		this.#store = store;
 		this.#hooks = hooks;
-		this.#minIntervalMs = options.minIntervalMs ?? 0;
+		this.#pacer = new Pacer(() => this.flush(), options.minIntervalMs);
 	}
 
 	get size(): number {
@@ -37,26 +36,12 @@ export class CommitQueue {
 
 	enqueue(room: Room, update: Uint8Array): void {
 		this.#entries.push({ room, update });
-		if (!this.#scheduled) this.#schedule();
+		this.#pacer.request();
 	}
-
-	/** At the end of this turn, or when `minIntervalMs` since the last commit is over. */
-	#schedule = (): void => {
-		const wait = this.#lastCommitAt + this.#minIntervalMs - performance.now();
-		if (wait <= 0) {
-			const immediate = setImmediate(() => this.flush());
-			this.#scheduled = () => clearImmediate(immediate);
-		} else {
-			// Node's timers count whole milliseconds and may fire a little early: check again then.
-			const timer = setTimeout(this.#schedule, wait);
-			this.#scheduled = () => clearTimeout(timer);
-		}
-	};
 
 	/** Commits everything queued now (synchronously). Safe to call at any time. */
 	flush(): void {
-		this.#scheduled?.();
-		this.#scheduled = null;
+		this.#pacer.cancel();
 		if (this.#entries.length === 0) return;
 		const entries = this.#entries;
 		this.#entries = [];
@@ -66,7 +51,7 @@ export class CommitQueue {
 		// goes out first, so no edit reaches the other peers later because of storage.
 		for (const room of counts.keys()) room.flush();
 		let lastSeq: number;
-		this.#lastCommitAt = performance.now();
+		this.#pacer.ran();
 		try {
 			lastSeq = this.#store.appendBatch(
 				entries.map(({ room, update }) => ({ doc: room.name, update }))

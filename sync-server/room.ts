@@ -36,6 +36,7 @@ import {
 	encodeSyncStep1,
 	encodeSyncUpdate
 } from './protocol.ts';
+import { Pacer } from './pacer.ts';
 import type { StoredDoc } from './storage/types.ts';
 
 /** What a room needs from a connection. */
@@ -135,8 +136,7 @@ export class Room {
 	#emitted = false;
 	/** Updates emitted this turn and the peer each came from, sent by `flush`. */
 	#outbox: { update: Uint8Array; origin: unknown }[] = [];
-	#cancelFlush: (() => void) | null = null;
-	#lastFlushAt = -Infinity;
+	#pacer: Pacer;
 	/** Peers whose updates left something pending since pending content was last empty. */
 	#pendingFrom = new Set<Peer>();
 	/** Awareness client id → the peer that last advanced its clock. */
@@ -152,6 +152,7 @@ export class Room {
 		this.name = name;
 		this.#hooks = hooks;
 		this.#limits = limits;
+		this.#pacer = new Pacer(this.flush, limits.broadcastIntervalMs);
 		this.logRows = stored.updates.length;
 		this.lastSeq = stored.lastSeq;
 		this.approxBytes = stored.updates.reduce((sum, u) => sum + u.length, 0);
@@ -176,20 +177,7 @@ export class Room {
 		this.pendingUpdates++;
 		this.#hooks.enqueue(this, update);
 		this.#outbox.push({ update, origin });
-		if (!this.#cancelFlush) this.#scheduleFlush();
-	};
-
-	/** At the end of this turn, or when the broadcast interval since the last flush is over. */
-	#scheduleFlush = (): void => {
-		const wait = this.#lastFlushAt + (this.#limits.broadcastIntervalMs ?? 0) - performance.now();
-		if (wait <= 0) {
-			const immediate = setImmediate(this.flush);
-			this.#cancelFlush = () => clearImmediate(immediate);
-		} else {
-			// Node's timers count whole milliseconds and may fire a little early: check again then.
-			const timer = setTimeout(this.#scheduleFlush, wait);
-			this.#cancelFlush = () => clearTimeout(timer);
-		}
+		this.#pacer.request();
 	};
 
 	/**
@@ -197,12 +185,11 @@ export class Room {
 	 * that did not come from that peer (merged when there are several). Safe to call any time.
 	 */
 	flush = (): void => {
-		this.#cancelFlush?.();
-		this.#cancelFlush = null;
+		this.#pacer.cancel();
 		const outbox = this.#outbox;
 		if (outbox.length === 0) return;
 		this.#outbox = [];
-		this.#lastFlushAt = performance.now();
+		this.#pacer.ran();
 		if (outbox.length === 1) {
 			const { update, origin } = outbox[0]!;
 			const message = encodeSyncUpdate(update);
