@@ -3,7 +3,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { HOT_LOG_FACTOR, Rooms } from './rooms.ts';
+import { HOT_LOG_FACTOR, Rooms, type RoomsOptions } from './rooms.ts';
 import { MemoryStore } from './storage/memory.ts';
 import { SqliteStore } from './storage/sqlite.ts';
 import {
@@ -143,19 +143,28 @@ function compactionTurns() {
 	return { store, compactedAtTurn, stop };
 }
 
+/** Rooms over `store` without a relay, and a peer that ignores what it is sent. */
+function roomsOver(store: MemoryStore, options: Partial<RoomsOptions>) {
+	const rooms = new Rooms(store, {
+		maxDocBytes: 1_000_000,
+		maxPendingBytes: 100_000,
+		idleUnloadMs: 60_000,
+		compactAfterUpdates: 500,
+		log() {},
+		...options
+	});
+	return { rooms, peer: { wantsPersisted: false, send() {}, close() {} } };
+}
+
 describe('storage chores, one per event-loop turn', () => {
 	it('compacts rooms that went quiet together one per event-loop turn, and keeps them loaded', async () => {
 		const { store, compactedAtTurn, stop } = compactionTurns();
 		cleanups.push(stop);
-		const rooms = new Rooms(store, {
-			maxDocBytes: 1_000_000,
-			maxPendingBytes: 100_000,
+		const { rooms, peer } = roomsOver(store, {
 			idleUnloadMs: 60_000,
 			compactAfterUpdates: 2,
-			compactQuietMs: 50,
-			log() {}
+			compactQuietMs: 50
 		});
-		const peer = { wantsPersisted: false, send() {}, close() {} };
 		const names = ['c/demo/meetings/m1', 'c/demo/meetings/m2', 'c/demo/meetings/m3'];
 		for (const name of names) {
 			const room = rooms.open(name);
@@ -178,14 +187,7 @@ describe('storage chores, one per event-loop turn', () => {
 	it('unloads rooms that went idle together one per event-loop turn', async () => {
 		const { store, compactedAtTurn, stop } = compactionTurns();
 		cleanups.push(stop);
-		const rooms = new Rooms(store, {
-			maxDocBytes: 1_000_000,
-			maxPendingBytes: 100_000,
-			idleUnloadMs: 1,
-			compactAfterUpdates: 500,
-			log() {}
-		});
-		const peer = { wantsPersisted: false, send() {}, close() {} };
+		const { rooms, peer } = roomsOver(store, { idleUnloadMs: 1, compactAfterUpdates: 500 });
 		for (const name of ['c/demo/meetings/m1', 'c/demo/meetings/m2', 'c/demo/meetings/m3']) {
 			const room = rooms.open(name);
 			room.attach(peer);
