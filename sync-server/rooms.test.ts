@@ -97,7 +97,7 @@ describe('rooms', () => {
 		expect(store.load(DOC).snapshot).toBeNull();
 		a.doc.getArray('n').push(['the one that makes it hot']);
 		await waitFor(() => persisted.covers(a.doc));
-		expect(store.logLength(DOC)).toBe(0);
+		await waitFor(() => store.logLength(DOC) === 0, 1000, 'compacted');
 		expect(store.load(DOC).snapshot).not.toBeNull();
 	});
 
@@ -180,6 +180,29 @@ describe('storage chores, one per event-loop turn', () => {
 		await waitFor(() => compactedAtTurn.length === 3, 5000, 'all compacted');
 		expect(new Set(compactedAtTurn).size).toBe(3);
 		expect(rooms.size).toBe(3);
+		for (const name of names) expect(store.logLength(name)).toBe(0);
+		rooms.closeAll();
+	});
+
+	it('compacts rooms that turned hot in the same commit one per event-loop turn', async () => {
+		const { store, compactedAtTurn, stop } = compactionTurns();
+		cleanups.push(stop);
+		const { rooms, peer } = roomsOver(store, { compactAfterUpdates: 1, compactQuietMs: 60_000 });
+		const names = ['c/demo/meetings/m1', 'c/demo/meetings/m2', 'c/demo/meetings/m3'];
+		for (const name of names) {
+			const room = rooms.open(name);
+			room.attach(peer);
+			for (let i = 0; i < HOT_LOG_FACTOR; i++) {
+				const doc = new Y.Doc();
+				doc.getArray('minutes').push([`${name} 第${i}条`]);
+				expect(room.applyUpdate(Y.encodeStateAsUpdate(doc), peer)).toBe('applied');
+			}
+		}
+		rooms.queue.flush();
+		// Not in the turn of the commit: that turn also sends the confirmations.
+		expect(compactedAtTurn).toEqual([]);
+		await waitFor(() => compactedAtTurn.length === 3, 5000, 'all compacted');
+		expect(new Set(compactedAtTurn).size).toBe(3);
 		for (const name of names) expect(store.logLength(name)).toBe(0);
 		rooms.closeAll();
 	});

@@ -5,9 +5,10 @@
  * - At most one Room per document name; a room is built from a complete `store.load` before
  *   any peer sees it.
  * - A room is compacted (snapshot + log trim in one transaction) once its log holds
- *   `compactAfterUpdates` rows and no commit of it came for `compactQuietMs`, at once when the
- *   log reaches HOT_LOG_FACTOR × `compactAfterUpdates` rows, and when it is unloaded; unloading
- *   commits its queued updates first. Idle rooms are unloaded one per event-loop turn.
+ *   `compactAfterUpdates` rows and no commit of it came for `compactQuietMs`, without waiting
+ *   when the log reaches HOT_LOG_FACTOR × `compactAfterUpdates` rows, and when it is unloaded;
+ *   unloading commits its queued updates first. Compactions and unloads are storage chores,
+ *   done one per event-loop turn.
  * - A room whose storage failed is dropped without compaction, so the next load starts from
  *   what is really on disk.
  */
@@ -49,10 +50,10 @@ export class Rooms {
 	/** Rooms due for compaction, waiting for a quiet moment. */
 	#compactTimers = new Map<Room, NodeJS.Timeout>();
 	/**
-	 * Storage chores (an idle room to unload, a quiet room to compact), one per event-loop turn:
-	 * each is a compaction with its own fsync, and many documents going idle or quiet together (a
-	 * meeting ends, a benchmark phase ends) must not stall every other room's traffic for the sum
-	 * of them.
+	 * Storage chores (an idle room to unload, a quiet or hot room to compact), one per event-loop
+	 * turn: each is a compaction with its own fsync, and many documents going idle, quiet or hot
+	 * together (a meeting ends, a benchmark phase ends, rooms fed at one rate) must not stall
+	 * every other room's traffic for the sum of them.
 	 */
 	#chores = new Map<Room, 'unload' | 'compact'>();
 	#choring: NodeJS.Immediate | null = null;
@@ -158,8 +159,12 @@ export class Rooms {
 
 	#afterCommit(room: Room): void {
 		const { compactAfterUpdates } = this.#options;
-		if (room.logRows >= compactAfterUpdates * HOT_LOG_FACTOR) this.#compact(room);
-		else if (room.logRows >= compactAfterUpdates) {
+		if (room.logRows >= compactAfterUpdates * HOT_LOG_FACTOR) {
+			// A chore, not at once: rooms fed at one rate turn hot in the same commit, and ten
+			// compactions in one turn stalled every room for 150 ms (docs/benchmarks.md).
+			this.#cancelCompact(room);
+			this.#addChore(room, 'compact');
+		} else if (room.logRows >= compactAfterUpdates) {
 			// Restarted by every commit of the room: it fires after a quiet spell.
 			const waiting = this.#compactTimers.get(room);
 			if (waiting) waiting.refresh();
