@@ -33,6 +33,8 @@ export type Profile = {
 		shape: FanoutShape;
 		startRate: number;
 		maxRate: number;
+		/** Halvings of the gap between the highest passing and the lowest failing rate. */
+		refineSteps: number;
 		stepMs: number;
 		repeats: number;
 	} | null;
@@ -60,7 +62,8 @@ export const FULL: Profile = {
 	w2: {
 		shape: { rooms: 10, subscribers: 10 },
 		startRate: 10,
-		maxRate: 1280,
+		maxRate: 2560,
+		refineSteps: 2,
 		stepMs: 2000,
 		repeats: 3
 	},
@@ -80,7 +83,14 @@ export const SMOKE: Profile = {
 		}
 	],
 	w1Timing: { warmMs: 300, measureMs: 1000, repeats: 1 },
-	w2: { shape: { rooms: 1, subscribers: 3 }, startRate: 20, maxRate: 40, stepMs: 500, repeats: 1 },
+	w2: {
+		shape: { rooms: 1, subscribers: 3 },
+		startRate: 20,
+		maxRate: 40,
+		refineSteps: 1,
+		stepMs: 500,
+		repeats: 1
+	},
 	w3: { docs: 5, docBytes: 1000, capMs: 4000, idleUnloadMs: 500 },
 	w4: { bytes: 200_000, repeats: 1 },
 	w5: { clients: 12, rooms: 2, writeRate: 20, writeMs: 600, capMs: 20_000 }

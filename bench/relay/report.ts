@@ -65,7 +65,7 @@ export function tables(result: BenchResult): { title: string; head: Row; rows: R
 	const w2shape = targets.flatMap((t) => t.w2).find(isOk)?.shape;
 	if (w2shape) {
 		out.push({
-			title: `W2 throughput ramp: ${w2shape.rooms} rooms × ${w2shape.subscribers} subscribers, rate doubled until p99 > 50 ms (median of repeats)`,
+			title: `W2 throughput ramp: ${w2shape.rooms} rooms × ${w2shape.subscribers} subscribers, rate doubled until p99 > 50 ms, then refined between the last passing and the first failing rate (median of repeats)`,
 			head: [
 				'server',
 				'deliveries/s at p99 ≤ 50 ms',

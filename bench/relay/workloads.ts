@@ -276,23 +276,69 @@ export type RampResult = {
 /** Collects the load generator's garbage (the harness runs with --expose-gc). */
 const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
 
+/** One ramp step: its figures, and why the rate failed (null when it passed). */
+export type StepOutcome = { step: WindowResult; failure: string | null };
+
 /**
- * W2: doubles the rate per writer until p99 > p99LimitMs, deliveries fall behind, or maxRate.
- * Every step has rooms and clients of its own, opened after a garbage collection: the load
- * generator holds 110 copies of every document it writes, and a session kept across the steps
- * made its heap grow by ~120 MB per step at 640 updates/s per writer; the major collections of
- * that heap (stalls of up to 600 ms) then decided the p99 of the late steps for every server.
+ * The rates a ramp tries: doubles from `startRate` until a rate fails or `maxRate` passed, then
+ * halves the gap between the highest passing and the lowest failing rate `refineSteps` times.
+ * Without the refinement the result can only be a power of two times `startRate`, so a server a
+ * little faster than another looked either equal to it or twice as fast.
+ */
+export async function searchRates(
+	tryRate: (rate: number) => Promise<StepOutcome>,
+	opts: { startRate: number; maxRate: number; refineSteps: number }
+): Promise<{ steps: WindowResult[]; best: WindowResult | null; stoppedBecause: string }> {
+	const steps: WindowResult[] = [];
+	let best: WindowResult | null = null;
+	let passed = 0;
+	let failed = 0;
+	let stoppedBecause = `reached ${opts.maxRate} updates/s per writer`;
+	const attempt = async (rate: number): Promise<boolean> => {
+		const { step, failure } = await tryRate(rate);
+		steps.push(step);
+		if (failure) {
+			failed = rate;
+			stoppedBecause = failure;
+			return false;
+		}
+		passed = rate;
+		if (!best || step.deliveriesPerSec > best.deliveriesPerSec) best = step;
+		return true;
+	};
+	for (let rate = opts.startRate; rate <= opts.maxRate; rate *= 2) {
+		if (!(await attempt(rate))) break;
+	}
+	for (let i = 0; i < opts.refineSteps && passed > 0 && failed > passed; i++) {
+		const rate = Math.round((passed + failed) / 2);
+		if (rate === passed || rate === failed) break;
+		await attempt(rate);
+	}
+	return { steps, best, stoppedBecause };
+}
+
+/**
+ * W2: the highest rate per writer with p99 ≤ p99LimitMs and every update delivered
+ * (`searchRates`). Every step has rooms and clients of its own, opened after a garbage
+ * collection: the load generator holds 110 copies of every document it writes, and a session
+ * kept across the steps made its heap grow by ~120 MB per step at 640 updates/s per writer; the
+ * major collections of that heap (stalls of up to 600 ms) then decided the p99 of the late steps
+ * for every server.
  */
 export async function ramp(
 	server: ServerHandle,
 	shape: FanoutShape,
-	opts: { startRate: number; maxRate: number; stepMs: number; p99LimitMs: number; tag: string }
+	opts: {
+		startRate: number;
+		maxRate: number;
+		refineSteps: number;
+		stepMs: number;
+		p99LimitMs: number;
+		tag: string;
+	}
 ): Promise<RampResult> {
-	const steps: WindowResult[] = [];
-	let best: WindowResult | null = null;
-	let stoppedBecause = `reached ${opts.maxRate} updates/s per writer`;
 	let converged = true;
-	for (let rate = opts.startRate; rate <= opts.maxRate; rate *= 2) {
+	const tryRate = async (rate: number): Promise<StepOutcome> => {
 		collectGarbage();
 		const session = await FanoutSession.open(server, shape, `${opts.tag}-${rate}`);
 		let step: WindowResult;
@@ -306,22 +352,17 @@ export async function ramp(
 		} finally {
 			session.close();
 		}
-		steps.push(step);
 		const offeredDeliveries = step.offeredUpdatesPerSec * shape.subscribers;
-		if (step.notDelivered > 0 || step.deliveriesPerSec < 0.95 * offeredDeliveries) {
-			stoppedBecause = `deliveries fell behind at ${rate}/s per writer`;
-			break;
-		}
-		if (step.offeredUpdatesPerSec < 0.9 * rate * shape.rooms) {
-			stoppedBecause = `load generator could not offer ${rate}/s per writer`;
-			break;
-		}
-		if (!(step.p99Ms <= opts.p99LimitMs)) {
-			stoppedBecause = `p99 ${step.p99Ms} ms > ${opts.p99LimitMs} ms at ${rate}/s per writer`;
-			break;
-		}
-		if (!best || step.deliveriesPerSec > best.deliveriesPerSec) best = step;
-	}
+		let failure: string | null = null;
+		if (step.notDelivered > 0 || step.deliveriesPerSec < 0.95 * offeredDeliveries)
+			failure = `deliveries fell behind at ${rate}/s per writer`;
+		else if (step.offeredUpdatesPerSec < 0.9 * rate * shape.rooms)
+			failure = `load generator could not offer ${rate}/s per writer`;
+		else if (!(step.p99Ms <= opts.p99LimitMs))
+			failure = `p99 ${step.p99Ms} ms > ${opts.p99LimitMs} ms at ${rate}/s per writer`;
+		return { step, failure };
+	};
+	const { steps, best, stoppedBecause } = await searchRates(tryRate, opts);
 	return {
 		shape,
 		steps,
