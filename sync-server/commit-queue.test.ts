@@ -1,5 +1,6 @@
 /**
- * Group commit: batches, at most one commit per `minIntervalMs`, confirmations after the commit.
+ * Group commit: batches, at most one commit per `minIntervalMs`, confirmations after the commit
+ * and the sync that followed it.
  */
 import { describe, expect, it } from 'vitest';
 import { CommitQueue } from './commit-queue.ts';
@@ -16,14 +17,46 @@ function setUp(minIntervalMs?: number) {
 		commits.push({ at: performance.now(), size: entries.length });
 		return appendBatch(entries);
 	};
-	const queue = new CommitQueue(store, { afterCommit() {}, onFailure() {} }, { minIntervalMs });
+	const failed: Room[][] = [];
+	const queue = new CommitQueue(
+		store,
+		{ afterCommit() {}, onFailure: (rooms) => failed.push(rooms) },
+		{ minIntervalMs }
+	);
 	const confirmed: number[] = [];
 	const room = {
 		name: 'c/demo/board/g1',
+		failed: false,
 		committed: (count: number) => confirmed.push(count),
+		stateVector: () => new Uint8Array([0]),
 		flush() {}
 	} as unknown as Room;
-	return { store, commits, queue, room, confirmed };
+	return { store, commits, queue, room, confirmed, failed };
+}
+
+/** Makes `store.sync` wait until the test finishes it; records the order of commits and syncs. */
+function manualSync(store: MemoryStore, events: string[] = []) {
+	const running: ((error: Error | null) => void)[] = [];
+	const appendBatch = store.appendBatch.bind(store);
+	store.appendBatch = (entries) => {
+		events.push(`commit ${entries.length}`);
+		return appendBatch(entries);
+	};
+	store.sync = (done) => {
+		events.push('sync');
+		running.push(done);
+	};
+	store.syncNow = () => {
+		events.push('syncNow');
+	};
+	const finish = (error: Error | null = null) => running.shift()!(error);
+	return {
+		events,
+		finish,
+		get running() {
+			return running.length;
+		}
+	};
 }
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -81,5 +114,48 @@ describe('CommitQueue', () => {
 		queue.enqueue(room, update(2));
 		queue.flush();
 		expect(events).toEqual(['broadcast', 'commit']);
+	});
+
+	it('confirms only after a sync that started after the commit; later commits wait for the next sync', async () => {
+		const { store, queue, room, confirmed } = setUp();
+		const sync = manualSync(store);
+		queue.enqueue(room, update(1));
+		await waitFor(() => sync.running === 1);
+		queue.enqueue(room, update(2));
+		queue.enqueue(room, update(3));
+		await waitFor(() => sync.events.length === 3);
+		// Committed, but the sync running now started before that commit.
+		expect(sync.events).toEqual(['commit 1', 'sync', 'commit 2']);
+		expect(confirmed).toEqual([]);
+		sync.finish();
+		expect(confirmed).toEqual([1]);
+		expect(sync.events).toEqual(['commit 1', 'sync', 'commit 2', 'sync']);
+		sync.finish();
+		expect(confirmed).toEqual([1, 2]);
+		expect(sync.running).toBe(0);
+	});
+
+	it('flush({ durable: true }) blocks on syncNow and confirms everything once', async () => {
+		const { store, queue, room, confirmed } = setUp();
+		const sync = manualSync(store);
+		queue.enqueue(room, update(1));
+		await waitFor(() => sync.running === 1);
+		queue.enqueue(room, update(2));
+		queue.flush({ durable: true });
+		expect(sync.events).toEqual(['commit 1', 'sync', 'commit 1', 'syncNow']);
+		expect(confirmed).toEqual([1, 1]);
+		// The sync that was running settles nothing twice.
+		sync.finish();
+		expect(confirmed).toEqual([1, 1]);
+	});
+
+	it('a failed sync fails the rooms of its batches and confirms nothing', async () => {
+		const { store, queue, room, confirmed, failed } = setUp();
+		const sync = manualSync(store);
+		queue.enqueue(room, update(1));
+		await waitFor(() => sync.running === 1);
+		sync.finish(new Error('EIO'));
+		expect(failed).toEqual([[room]]);
+		expect(confirmed).toEqual([]);
 	});
 });

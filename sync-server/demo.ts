@@ -408,6 +408,7 @@ function main(): void {
 			});
 		});
 		docs.appendBatch(entries);
+		docs.syncNow();
 
 		const created = createCommunity(identities, args.name, args.id, now);
 		const link = inviteUrl(args.url, created.code);

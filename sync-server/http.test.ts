@@ -40,6 +40,8 @@ function spyStore(inner: DocStore): { store: DocStore; touched: string[] } {
 			inner.appendBatch(entries)
 		),
 		compact: (doc, snapshot, upTo) => (touched.push(doc), inner.compact(doc, snapshot, upTo)),
+		sync: (done) => inner.sync(done),
+		syncNow: () => inner.syncNow(),
 		hasDoc: (doc) => (touched.push(doc), inner.hasDoc(doc)),
 		docNames: () => inner.docNames(),
 		close: () => inner.close()

@@ -133,6 +133,8 @@ describe('persisted message (type 100)', () => {
 				return inner.appendBatch(entries);
 			},
 			compact: (doc, snapshot, upTo) => inner.compact(doc, snapshot, upTo),
+			sync: (done) => inner.sync(done),
+			syncNow: () => inner.syncNow(),
 			hasDoc: (doc) => inner.hasDoc(doc),
 			docNames: () => inner.docNames(),
 			close: () => inner.close()
@@ -155,5 +157,36 @@ describe('persisted message (type 100)', () => {
 		const doc = new Y.Doc();
 		for (const u of inner.load(DOC).updates) Y.applyUpdate(doc, u);
 		expect(doc.getText('t').toString()).toBe('must not be confirmed yet');
+	});
+
+	it('a failed sync closes with 4500 and sends no confirmation; reconnect stores the edit', async () => {
+		const inner = new MemoryStore();
+		let failing = false;
+		const store: DocStore = {
+			load: (doc) => inner.load(doc),
+			appendBatch: (entries) => inner.appendBatch(entries),
+			compact: (doc, snapshot, upTo) => inner.compact(doc, snapshot, upTo),
+			// Committed, but the disk reports an error on the way to durability.
+			sync: (done) => setTimeout(() => done(failing ? new Error('EIO') : null), 5),
+			syncNow: () => inner.syncNow(),
+			hasDoc: (doc) => inner.hasDoc(doc),
+			docNames: () => inner.docNames(),
+			close: () => inner.close()
+		};
+		const { wsUrl } = await relay(store);
+		const client = await connectSynced(wsUrl, DOC);
+		cleanups.push(() => client.destroy());
+		const persisted = trackPersisted(client.provider);
+		const codes: number[] = [];
+		client.provider.on('connection-close', (event) => {
+			if (event) codes.push(event.code);
+		});
+		await waitFor(() => persisted.received.length === 1);
+		failing = true;
+		client.doc.getText('t').insert(0, '写入失败的那一条');
+		await waitFor(() => codes.includes(4500), 5000, 'close 4500');
+		expect(persisted.covers(client.doc)).toBe(false);
+		failing = false;
+		await waitFor(() => persisted.covers(client.doc), 5000, 'confirmation after reconnect');
 	});
 });

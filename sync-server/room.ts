@@ -403,15 +403,23 @@ export class Room {
 		peer.send(encodePersisted(Y.encodeStateVector(this.doc)));
 	}
 
-	/** Called right after a commit that stored `count` of this room's updates. */
-	committed(count: number, lastSeq: number): void {
+	/** The state vector of the room's document: what a commit right now would make durable. */
+	stateVector(): Uint8Array {
+		return Y.encodeStateVector(this.doc);
+	}
+
+	/**
+	 * Called once `count` of this room's updates are durable (committed and synced), with the
+	 * room's state vector at their commit: that state is confirmed to the peers that asked.
+	 */
+	committed(count: number, lastSeq: number, durableState: Uint8Array): void {
 		// A confirmation never reaches a peer before the updates it covers.
 		this.flush();
 		this.pendingUpdates -= count;
 		this.logRows += count;
 		this.lastSeq = Math.max(this.lastSeq, lastSeq);
-		if (this.pendingUpdates > 0 || this.failed) return;
-		const message = encodePersisted(Y.encodeStateVector(this.doc));
+		if (this.failed) return;
+		const message = encodePersisted(durableState);
 		for (const peer of this.peers) if (peer.wantsPersisted) peer.send(message);
 	}
 

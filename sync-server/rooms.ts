@@ -202,7 +202,7 @@ export class Rooms {
 	/** Commits, compacts and frees a room. */
 	unload(room: Room): void {
 		if (this.#rooms.get(room.name) !== room) return;
-		if (room.pendingUpdates > 0) this.queue.flush();
+		if (room.pendingUpdates > 0) this.queue.flush({ durable: true });
 		// A failed flush dropped the room already.
 		if (this.#rooms.get(room.name) !== room) return;
 		this.#compact(room);
@@ -228,7 +228,7 @@ export class Rooms {
 		if (this.#choring) clearImmediate(this.#choring);
 		this.#choring = null;
 		this.#chores.clear();
-		this.queue.flush();
+		this.queue.flush({ durable: true });
 		for (const room of [...this.#rooms.values()]) this.unload(room);
 	}
 }

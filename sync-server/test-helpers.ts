@@ -310,6 +310,8 @@ export function recordingStore(inner: DocStore = new MemoryStore()): {
 			return inner.appendBatch(entries);
 		},
 		compact: (doc, snapshot, upTo) => inner.compact(doc, snapshot, upTo),
+		sync: (done) => inner.sync(done),
+		syncNow: () => inner.syncNow(),
 		hasDoc: (doc) => inner.hasDoc(doc),
 		docNames: () => inner.docNames(),
 		close: () => inner.close()

@@ -32,7 +32,7 @@ export const TARGETS: Record<TargetId, TargetSpec> = {
 		client: 'y-websocket',
 		persistent: true,
 		durability:
-			'SQLite WAL, synchronous=FULL, group commit per event-loop turn, confirms (type 100)',
+			'SQLite WAL, group commit per event-loop turn, WAL fdatasync off the event loop before each confirmation (type 100)',
 		confirms: true
 	},
 	ywss: {

@@ -32,6 +32,15 @@ export function runDocStoreContract(factory: Factory): void {
 			return store;
 		};
 
+		it('sync calls back without an error after a commit, and syncNow returns', async () => {
+			const s = open();
+			s.appendBatch([{ doc: 'c/x/tasks', update: updateSetting('a', '巡查') }]);
+			const error = await new Promise((resolve) => s.sync(resolve));
+			expect(error).toBeNull();
+			s.syncNow();
+			expect(s.load('c/x/tasks').updates).toHaveLength(1);
+		});
+
 		it('an unknown document loads empty and is not listed', () => {
 			const s = open();
 			expect(s.load('c/x/tasks')).toEqual({ snapshot: null, updates: [], lastSeq: 0 });

@@ -46,6 +46,16 @@ export class MemoryStore implements DocStore {
 		return this.#seq;
 	}
 
+	/** Nothing to wait for in memory: calls back at once. */
+	sync(done: (error: Error | null) => void): void {
+		this.#check();
+		done(null);
+	}
+
+	syncNow(): void {
+		this.#check();
+	}
+
 	compact(doc: string, snapshot: Uint8Array, upToSeq: number): void {
 		this.#check();
 		assertBytes(snapshot, 'snapshot');
