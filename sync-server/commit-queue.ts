@@ -7,10 +7,15 @@
  * to the disk and the event loop keeps relaying edits meanwhile. Updates are sent on to the
  * other peers before their commit either way; only the confirmations wait.
  *
- * Invariant: a room learns that its updates are durable (`room.committed`) only after
- * `store.appendBatch` returned AND a `store.sync` that started after that commit finished, in
- * commit order. If the commit threw or the sync failed, every room of those batches is failed
- * instead and no confirmation is ever sent for that data.
+ * Invariants:
+ * - A room learns that its updates are stored (`room.stored`, `afterCommit`) when the commit
+ *   returned, and that they are durable (`room.committed`, which confirms them to its peers)
+ *   only after a `store.sync` that started after that commit finished, in commit order.
+ * - If a commit throws, the rooms of that batch are failed and never confirmed for it.
+ * - A failed sync is fatal (`broken`): after a write-back error Linux may report success to
+ *   the next fsync although the pages were lost, so nothing committed before it can ever be
+ *   called durable. Every room with updates waiting is failed, and every later commit fails,
+ *   until the relay is restarted (the store syncs the WAL again when it opens).
  */
 import { Pacer } from './pacer.ts';
 import type { Room } from './room.ts';
@@ -18,11 +23,11 @@ import type { DocStore } from './storage/types.ts';
 
 export type CommitHooks = {
 	afterCommit(room: Room): void;
-	onFailure(rooms: Room[], error: unknown): void;
+	onFailure(rooms: Room[], error: unknown, op: 'append' | 'sync'): void;
 };
 
 /** A committed batch waiting for durability: per room, how many updates and its state then. */
-type Committed = { lastSeq: number; rooms: Map<Room, { count: number; state: Uint8Array }> };
+type Committed = Map<Room, { count: number; state: Uint8Array }>;
 
 export class CommitQueue {
 	#store: DocStore;
@@ -33,6 +38,8 @@ export class CommitQueue {
 	#unsynced: Committed[] = [];
 	/** Committed, waiting for the sync that is running. */
 	#syncing: Committed[] | null = null;
+	/** The error of a failed sync: nothing is committed or confirmed after it. */
+	broken: Error | null = null;
 
 	constructor(store: DocStore, hooks: CommitHooks, options: { minIntervalMs?: number } = {}) {
 		this.#store = store;
@@ -40,8 +47,18 @@ export class CommitQueue {
 		this.#pacer = new Pacer(() => this.flush(), options.minIntervalMs);
 	}
 
+	/** Updates queued and not yet committed. */
 	get size(): number {
 		return this.#entries.length;
+	}
+
+	/** True when updates of document `name` are queued, or committed and not synced yet. */
+	holds(name: string): boolean {
+		const batches = [...this.#unsynced, ...(this.#syncing ?? [])];
+		return (
+			this.#entries.some((entry) => entry.room.name === name) ||
+			batches.some((batch) => [...batch.keys()].some((room) => room.name === name))
+		);
 	}
 
 	enqueue(room: Room, update: Uint8Array): void {
@@ -52,25 +69,29 @@ export class CommitQueue {
 	/**
 	 * Commits everything queued now (synchronously) and starts a sync if none is running. With
 	 * `durable`, blocks until everything committed so far is durable and confirmed (shutdown,
-	 * unloading a room). Safe to call at any time.
+	 * unloading or loading a room). Safe to call at any time.
 	 */
 	flush({ durable = false } = {}): void {
 		this.#pacer.cancel();
 		this.#commit();
-		if (durable) {
-			const waiting = [...(this.#syncing ?? []), ...this.#unsynced];
-			this.#unsynced = [];
-			// The running sync's callback finds its batches settled already.
-			if (this.#syncing) this.#syncing.length = 0;
-			if (waiting.length === 0) return;
-			let error: Error | null = null;
-			try {
-				this.#store.syncNow();
-			} catch (caught) {
-				error = caught as Error;
-			}
-			this.#settle(waiting, error);
-		} else this.#startSync();
+		if (!durable) {
+			this.#startSync();
+			return;
+		}
+		// The running sync's batches are settled here; its callback finds them gone. A write-back
+		// error is reported to every descriptor open when it happened, so `syncNow` (its own
+		// descriptor) sees an error the running sync may be about to report too.
+		const waiting = [...(this.#syncing ?? []), ...this.#unsynced];
+		this.#unsynced = [];
+		if (this.#syncing) this.#syncing.length = 0;
+		if (waiting.length === 0) return;
+		try {
+			this.#store.syncNow();
+		} catch (error) {
+			this.#fail(error as Error, waiting);
+			return;
+		}
+		this.#settle(waiting);
 	}
 
 	#commit(): void {
@@ -85,49 +106,74 @@ export class CommitQueue {
 		this.#pacer.ran();
 		let lastSeq: number;
 		try {
+			if (this.broken) throw this.broken;
 			lastSeq = this.#store.appendBatch(
 				entries.map(({ room, update }) => ({ doc: room.name, update }))
 			);
 		} catch (error) {
-			this.#hooks.onFailure([...counts.keys()], error);
+			this.#hooks.onFailure(live(counts.keys()), error, 'append');
 			return;
 		}
 		// Every update a room has applied is in this batch or an earlier one, so the room's state
 		// now is exactly what this commit makes durable.
-		const rooms = new Map<Room, { count: number; state: Uint8Array }>();
-		for (const [room, count] of counts) rooms.set(room, { count, state: room.stateVector() });
-		this.#unsynced.push({ lastSeq, rooms });
+		const batch: Committed = new Map();
+		for (const [room, count] of counts) {
+			batch.set(room, { count, state: room.stateVector() });
+			room.stored(count, lastSeq);
+			this.#hooks.afterCommit(room);
+		}
+		this.#unsynced.push(batch);
 	}
 
 	#startSync(): void {
-		if (this.#syncing || this.#unsynced.length === 0) return;
+		if (this.#syncing || this.#unsynced.length === 0 || this.broken) return;
 		const batches = this.#unsynced;
 		this.#unsynced = [];
 		this.#syncing = batches;
-		this.#store.sync((error) => {
+		const done = (error: Error | null): void => {
 			this.#syncing = null;
-			this.#settle(batches, error);
-			this.#startSync();
-		});
+			if (error) this.#fail(error, batches);
+			else {
+				this.#settle(batches);
+				this.#startSync();
+			}
+		};
+		try {
+			this.#store.sync(done);
+		} catch (error) {
+			done(error as Error);
+		}
 	}
 
-	#settle(batches: Committed[], error: Error | null): void {
-		if (error) {
-			const rooms = new Set(batches.flatMap((batch) => [...batch.rooms.keys()]));
-			if (rooms.size > 0) this.#hooks.onFailure([...rooms], error);
-			return;
-		}
-		for (const { lastSeq, rooms } of batches) {
-			for (const [room, { count, state }] of rooms) {
-				if (room.failed) continue;
-				room.committed(count, lastSeq, state);
-				this.#hooks.afterCommit(room);
+	#settle(batches: Committed[]): void {
+		for (const batch of batches) {
+			for (const [room, { count, state }] of batch) {
+				if (!room.failed) room.committed(count, state);
 			}
 		}
+	}
+
+	/** A failed sync: fails every room with anything unconfirmed, and refuses all later work. */
+	#fail(error: Error, batches: Committed[]): void {
+		this.broken ??= error;
+		const rooms = new Set<Room>();
+		for (const batch of [...batches, ...this.#unsynced, ...(this.#syncing ?? [])])
+			for (const room of batch.keys()) rooms.add(room);
+		for (const { room } of this.#entries) rooms.add(room);
+		this.#unsynced = [];
+		if (this.#syncing) this.#syncing.length = 0;
+		this.#entries = [];
+		this.#pacer.cancel();
+		this.#hooks.onFailure(live(rooms), error, 'sync');
 	}
 
 	/** Drops queued entries of a room that is being discarded after a failure. */
 	discard(room: Room): void {
 		this.#entries = this.#entries.filter((entry) => entry.room !== room);
 	}
+}
+
+/** Rooms not failed yet: a failed room was closed and dropped already. */
+function live(rooms: Iterable<Room>): Room[] {
+	return [...rooms].filter((room) => !room.failed);
 }

@@ -159,7 +159,7 @@ describe('persisted message (type 100)', () => {
 		expect(doc.getText('t').toString()).toBe('must not be confirmed yet');
 	});
 
-	it('a failed sync closes with 4500 and sends no confirmation; reconnect stores the edit', async () => {
+	it('a failed sync closes with 4500, confirms nothing until a restart, and the restarted relay serves the edit', async () => {
 		const inner = new MemoryStore();
 		let failing = false;
 		const store: DocStore = {
@@ -173,8 +173,8 @@ describe('persisted message (type 100)', () => {
 			docNames: () => inner.docNames(),
 			close: () => inner.close()
 		};
-		const { wsUrl } = await relay(store);
-		const client = await connectSynced(wsUrl, DOC);
+		const first = await relay(store);
+		const client = await connectSynced(first.wsUrl, DOC);
 		cleanups.push(() => client.destroy());
 		const persisted = trackPersisted(client.provider);
 		const codes: number[] = [];
@@ -186,7 +186,17 @@ describe('persisted message (type 100)', () => {
 		client.doc.getText('t').insert(0, '写入失败的那一条');
 		await waitFor(() => codes.includes(4500), 5000, 'close 4500');
 		expect(persisted.covers(client.doc)).toBe(false);
+		// The disk is fine again, but this relay cannot know what the failed sync lost.
 		failing = false;
-		await waitFor(() => persisted.covers(client.doc), 5000, 'confirmation after reconnect');
+		await waitFor(() => codes.filter((code) => code === 4500).length >= 2, 5000, 'closed again');
+		expect(persisted.covers(client.doc)).toBe(false);
+		const health = await fetch(`${first.relay.url}/health`);
+		expect(health.status).toBe(503);
+		client.destroy();
+
+		const second = await relay(store);
+		const reader = await connectSynced(second.wsUrl, DOC);
+		cleanups.push(() => reader.destroy());
+		expect(reader.doc.getText('t').toString()).toBe('写入失败的那一条');
 	});
 });

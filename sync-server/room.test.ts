@@ -162,7 +162,8 @@ describe('Room broadcast', () => {
 		r.applyUpdate(edit('第1条'), writer);
 		r.applyUpdate(edit('第2条'), writer);
 		const from = reader.sent.length;
-		r.committed(2, 2, r.stateVector());
+		r.stored(2, 2);
+		r.committed(2, r.stateVector());
 		const types = reader.sent
 			.slice(from)
 			.map((m) => decoding.readVarUint(decoding.createDecoder(m)));

@@ -9,9 +9,10 @@
  *   burst instead of one per edit, and the relay writes one frame per peer (docs/benchmarks.md).
  *   The outbox is always sent before anything that could depend on it: a persisted
  *   confirmation, or a new peer's attach.
- * - A persisted confirmation carries the doc's state vector only when nothing of this room is
- *   waiting for a commit, so it never covers data that is not on disk. After a storage failure
- *   the room is never confirmed again: its peers are closed and it is unloaded.
+ * - A persisted confirmation carries a state vector of durable data only: the doc's state at a
+ *   commit, once that commit was synced (`committed`), or the doc's state when nothing of this
+ *   room is unconfirmed (`confirmIfSettled`). After a storage failure the room is never
+ *   confirmed again: its peers are closed and it is unloaded.
  * - Yjs "pending" content (structs and deletions whose dependencies the relay lacks) never
  *   exceeds `maxPendingBytes` after an update: the peer whose update pushed it past is closed
  *   with 4413 and all pending content is dropped; every other attached peer that left some
@@ -115,7 +116,7 @@ export class Room {
 	readonly doc = new Y.Doc();
 	readonly awareness: awarenessProtocol.Awareness;
 	readonly peers = new Set<Peer>();
-	/** Updates emitted but not yet committed. */
+	/** Updates emitted but not yet confirmed (committed and synced). */
 	pendingUpdates = 0;
 	/** Log rows stored after the latest snapshot. */
 	logRows: number;
@@ -397,7 +398,7 @@ export class Room {
 		return encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, states));
 	}
 
-	/** Sends `peer` the durable state vector now, if nothing of this room awaits a commit. */
+	/** Sends `peer` the durable state vector now, if nothing of this room is unconfirmed. */
 	confirmIfSettled(peer: Peer): void {
 		if (!peer.wantsPersisted || this.failed || this.pendingUpdates > 0) return;
 		peer.send(encodePersisted(Y.encodeStateVector(this.doc)));
@@ -408,16 +409,20 @@ export class Room {
 		return Y.encodeStateVector(this.doc);
 	}
 
+	/** Called when a commit stored `count` of this room's updates (not yet synced). */
+	stored(count: number, lastSeq: number): void {
+		this.logRows += count;
+		this.lastSeq = Math.max(this.lastSeq, lastSeq);
+	}
+
 	/**
 	 * Called once `count` of this room's updates are durable (committed and synced), with the
 	 * room's state vector at their commit: that state is confirmed to the peers that asked.
 	 */
-	committed(count: number, lastSeq: number, durableState: Uint8Array): void {
+	committed(count: number, durableState: Uint8Array): void {
 		// A confirmation never reaches a peer before the updates it covers.
 		this.flush();
 		this.pendingUpdates -= count;
-		this.logRows += count;
-		this.lastSeq = Math.max(this.lastSeq, lastSeq);
 		if (this.failed) return;
 		const message = encodePersisted(durableState);
 		for (const peer of this.peers) if (peer.wantsPersisted) peer.send(message);

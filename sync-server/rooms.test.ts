@@ -231,3 +231,64 @@ describe('storage chores, one per event-loop turn', () => {
 		}
 	});
 });
+
+describe('storage that syncs slower than commits come', () => {
+	/** A MemoryStore whose syncs never finish on their own, counting the blocking ones. */
+	function slowSyncStore() {
+		const store = new MemoryStore();
+		const counts = { syncs: 0, syncNows: 0 };
+		store.sync = () => {
+			counts.syncs++;
+		};
+		store.syncNow = () => {
+			counts.syncNows++;
+		};
+		return { store, counts };
+	}
+
+	const edit = (text: string): Uint8Array => {
+		const doc = new Y.Doc();
+		doc.getArray('minutes').push([text]);
+		return Y.encodeStateAsUpdate(doc);
+	};
+
+	it('compacts a hot room although its updates are still waiting for a sync', async () => {
+		const { store } = slowSyncStore();
+		const { rooms, peer } = roomsOver(store, { compactAfterUpdates: 1, compactQuietMs: 60_000 });
+		const room = rooms.open(DOC);
+		room.attach(peer);
+		for (let i = 0; i < HOT_LOG_FACTOR; i++) room.applyUpdate(edit(`第${i}条`), peer);
+		rooms.queue.flush();
+		expect(room.pendingUpdates).toBe(HOT_LOG_FACTOR);
+		await waitFor(() => store.logLength(DOC) === 0, 5000, 'compacted');
+		const reloaded = new Y.Doc();
+		Y.applyUpdate(reloaded, store.load(DOC).snapshot!);
+		expect(reloaded.getArray('minutes').length).toBe(HOT_LOG_FACTOR);
+	});
+
+	it('a room loaded while its rows await a sync syncs them first, so it never confirms them early', () => {
+		const { store, counts } = slowSyncStore();
+		let refuse = false;
+		const appendBatch = store.appendBatch.bind(store);
+		store.appendBatch = (entries) => {
+			if (refuse) throw new Error('disk full');
+			return appendBatch(entries);
+		};
+		const { rooms, peer } = roomsOver(store, {});
+		const first = rooms.open(DOC);
+		first.attach(peer);
+		first.applyUpdate(edit('已提交，未同步'), peer);
+		rooms.queue.flush();
+		refuse = true;
+		first.applyUpdate(edit('提交失败'), peer);
+		rooms.queue.flush();
+		// The failed commit dropped the room; its first row is committed but not synced.
+		expect(rooms.get(DOC)).toBeUndefined();
+		expect(counts.syncNows).toBe(0);
+		refuse = false;
+		const second = rooms.open(DOC);
+		expect(counts.syncNows).toBe(1);
+		expect(second.doc.getArray('minutes').toArray()).toEqual(['已提交，未同步']);
+		rooms.closeAll();
+	});
+});

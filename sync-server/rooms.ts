@@ -6,9 +6,9 @@
  *   any peer sees it.
  * - A room is compacted (snapshot + log trim in one transaction) once its log holds
  *   `compactAfterUpdates` rows and no commit of it came for `compactQuietMs`, without waiting
- *   when the log reaches HOT_LOG_FACTOR × `compactAfterUpdates` rows, and when it is unloaded;
- *   unloading commits its queued updates first. Compactions and unloads are storage chores,
- *   done one per event-loop turn.
+ *   for a quiet moment when the log reaches HOT_LOG_FACTOR × `compactAfterUpdates` rows, and
+ *   when it is unloaded; unloading commits and syncs its queued updates first. Compactions and
+ *   unloads are storage chores, done one per event-loop turn.
  * - A room whose storage failed is dropped without compaction, so the next load starts from
  *   what is really on disk.
  */
@@ -51,9 +51,9 @@ export class Rooms {
 	#compactTimers = new Map<Room, NodeJS.Timeout>();
 	/**
 	 * Storage chores (an idle room to unload, a quiet or hot room to compact), one per event-loop
-	 * turn: each is a compaction with its own fsync, and many documents going idle, quiet or hot
-	 * together (a meeting ends, a benchmark phase ends, rooms fed at one rate) must not stall
-	 * every other room's traffic for the sum of them.
+	 * turn: each encodes a whole document and rewrites it in SQLite, and many documents going
+	 * idle, quiet or hot together (a meeting ends, a benchmark phase ends, rooms fed at one rate)
+	 * must not stall every other room's traffic for the sum of them.
 	 */
 	#chores = new Map<Room, 'unload' | 'compact'>();
 	#choring: NodeJS.Immediate | null = null;
@@ -65,10 +65,10 @@ export class Rooms {
 			store,
 			{
 				afterCommit: (room) => this.#afterCommit(room),
-				onFailure: (rooms, error) => {
+				onFailure: (rooms, error, op) => {
 					options.log({
 						event: 'storage-error',
-						op: 'append',
+						op,
 						docs: rooms.length,
 						error: String(error)
 					});
@@ -95,6 +95,12 @@ export class Rooms {
 			this.#cancelIdle(existing);
 			return existing;
 		}
+		// After a failed sync, what the store holds may not be what is on disk: a room loaded now
+		// would confirm it to its peers.
+		if (this.queue.broken) throw this.queue.broken;
+		// Rows of this document that are committed but not synced yet (a room dropped after a
+		// failed commit left them) must not be confirmed as durable by the new room.
+		if (this.queue.holds(name)) this.queue.flush({ durable: true });
 		const stored = this.#store.load(name);
 		const room = new Room(
 			name,
@@ -154,7 +160,7 @@ export class Rooms {
 		) {
 			this.#compact(room);
 		}
-		if (this.#chores.size > 0) this.#choring = setImmediate(this.#nextChore);
+		if (this.#chores.size > 0) this.#choring ??= setImmediate(this.#nextChore);
 	};
 
 	#afterCommit(room: Room): void {
@@ -186,7 +192,10 @@ export class Rooms {
 
 	#compact(room: Room): boolean {
 		this.#cancelCompact(room);
-		if (room.failed || room.pendingUpdates > 0 || room.logRows === 0) return true;
+		// Updates not confirmed yet are no reason to wait: the snapshot holds everything the doc
+		// has, and it replaces only rows up to the last commit, after them in the WAL, so a crash
+		// keeps both or neither. A busy room is always waiting for some sync.
+		if (room.failed || room.logRows === 0) return true;
 		try {
 			const snapshot = room.snapshot();
 			this.#store.compact(room.name, snapshot, room.lastSeq);

@@ -17,7 +17,8 @@
  * - Live revocation: the HTTP API closes a changed member's sockets at once; a sweep every
  *   `sweepMs` re-reads the members of live connections (the admin CLI writes from another
  *   process) and closes expired tokens with 4401.
- * - `close()` commits everything queued, compacts, closes sockets, then closes the store.
+ * - `close()` commits and syncs everything queued (confirming it), closes sockets, compacts,
+ *   then closes the store.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -79,7 +80,10 @@ export type RelayStats = {
 	uptimeSeconds: number;
 	docsLoaded: number;
 	connections: number;
+	/** Updates queued for the next commit. */
 	pendingUpdates: number;
+	/** A sync of the storage failed: nothing is stored or confirmed until a restart. */
+	storageBroken: boolean;
 	/** Writes dropped from read-only connections since start. */
 	droppedWrites: number;
 	/** Upgrades refused or closed for authentication, Origin, rate or matrix reasons. */
@@ -220,6 +224,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		docsLoaded: rooms.size,
 		connections: connections.size,
 		pendingUpdates: rooms.queue.size,
+		storageBroken: rooms.queue.broken !== null,
 		droppedWrites,
 		refusedUpgrades
 	});
@@ -327,11 +332,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 
 	function serveHttp(req: http.IncomingMessage, res: http.ServerResponse, rawPath: string): void {
 		if (rawPath === '/health') {
-			const { uptimeSeconds, docsLoaded, connections: open } = stats();
-			res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+			const { uptimeSeconds, docsLoaded, connections: open, storageBroken } = stats();
+			res.writeHead(storageBroken ? 503 : 200, {
+				'Content-Type': 'application/json',
+				'Cache-Control': 'no-store'
+			});
 			res.end(
 				JSON.stringify({
-					ok: true,
+					ok: !storageBroken,
 					uptimeSeconds,
 					docsLoaded,
 					connections: open,
@@ -505,7 +513,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			clearInterval(heartbeat);
 			clearInterval(sweep);
 			blobs.close();
-			rooms.queue.flush();
+			// Durable and confirmed before the sockets close, so nobody resends after reconnecting.
+			rooms.queue.flush({ durable: true });
 			for (const connection of connections)
 				connection.close(CLOSE.goingAway, 'relay shutting down');
 			rooms.closeAll();

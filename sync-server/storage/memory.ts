@@ -48,8 +48,7 @@ export class MemoryStore implements DocStore {
 
 	/** Nothing to wait for in memory: calls back at once. */
 	sync(done: (error: Error | null) => void): void {
-		this.#check();
-		done(null);
+		done(this.#closed ? new Error('store is closed') : null);
 	}
 
 	syncNow(): void {

@@ -40,8 +40,15 @@ export class SqliteStore implements DocStore {
 	#deleteUpdates: StatementSync;
 	#hasDoc: StatementSync;
 	#docNames: StatementSync;
-	/** The WAL file, opened for `sync`; SQLite keeps it (same inode) while a connection is open. */
+	/**
+	 * The WAL file, opened twice: for `sync` and for `syncNow`. Linux reports a write-back error
+	 * to every descriptor open when it happened, so the blocking sync sees an error that a
+	 * running `sync` on the other descriptor is about to report. SQLite keeps the file (same
+	 * inode) while a connection is open.
+	 */
 	#walFd: number;
+	#walFdNow: number;
+	#syncsRunning = 0;
 
 	constructor(dataDir: string) {
 		fs.mkdirSync(dataDir, { recursive: true });
@@ -52,6 +59,10 @@ export class SqliteStore implements DocStore {
 		this.#db.exec('PRAGMA busy_timeout = 5000');
 		this.#db.exec(SCHEMA);
 		this.#walFd = fs.openSync(`${this.file}-wal`, 'r');
+		this.#walFdNow = fs.openSync(`${this.file}-wal`, 'r');
+		// A previous process may have committed without syncing before it died: what this one
+		// loads (and may confirm to clients) must be durable first.
+		fs.fdatasyncSync(this.#walFdNow);
 		this.#selectSnapshot = this.#db.prepare('SELECT upto_seq, data FROM snapshots WHERE doc = ?');
 		this.#selectUpdates = this.#db.prepare(
 			'SELECT seq, data FROM updates WHERE doc = ? AND seq > ? ORDER BY seq'
@@ -118,11 +129,17 @@ export class SqliteStore implements DocStore {
 	}
 
 	sync(done: (error: Error | null) => void): void {
-		fs.fdatasync(this.#walFd, done);
+		if (!this.#db.isOpen) throw new Error('store is closed');
+		this.#syncsRunning++;
+		fs.fdatasync(this.#walFd, (error) => {
+			this.#syncsRunning--;
+			if (!this.#db.isOpen && this.#syncsRunning === 0) fs.closeSync(this.#walFd);
+			done(error);
+		});
 	}
 
 	syncNow(): void {
-		fs.fdatasyncSync(this.#walFd);
+		fs.fdatasyncSync(this.#walFdNow);
 	}
 
 	hasDoc(doc: string): boolean {
@@ -142,6 +159,8 @@ export class SqliteStore implements DocStore {
 	close(): void {
 		if (!this.#db.isOpen) return;
 		this.#db.close();
-		fs.closeSync(this.#walFd);
+		fs.closeSync(this.#walFdNow);
+		// A sync still running closes it when it finishes: its number must not be reused before.
+		if (this.#syncsRunning === 0) fs.closeSync(this.#walFd);
 	}
 }
