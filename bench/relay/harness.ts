@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkLeveldown, ensureBetterSqlite3 } from './prepare.ts';
+import { checkBetterSqlite3, checkLeveldown } from './prepare.ts';
 import { round, sleep } from './proc.ts';
 import { PINNED, ServerHandle, TARGETS, type TargetId } from './targets.ts';
 import {
@@ -133,21 +133,27 @@ export type BenchResult = {
 export const isOk = <T extends object>(value: Maybe<T> | undefined): value is T =>
 	value !== undefined && !('failed' in value) && !('notRun' in value);
 
+/**
+ * Runs one workload; a failure is a result, not an exception. With `server` (or when `fn`
+ * throws a `withServer` error), a server that died during it is named as the cause.
+ */
 async function attempt<T extends { converged: boolean }>(
 	what: string,
 	log: (line: string) => void,
-	fn: () => Promise<T>
+	fn: () => Promise<T>,
+	server?: ServerHandle
 ): Promise<Maybe<T>> {
+	const failed = (why: string): string => {
+		const reason = server?.crashed ? `server died (${server.crashed}); ${why}` : why;
+		log(`  ${what}: FAILED (${reason})`);
+		return reason;
+	};
 	try {
 		const value = await fn();
-		if (!value.converged) {
-			log(`  ${what}: FAILED (clients did not converge)`);
-			return { failed: 'clients did not converge', ...value };
-		}
+		if (!value.converged) return { ...value, failed: failed('clients did not converge') };
 		return value;
 	} catch (error) {
-		log(`  ${what}: FAILED (${(error as Error).message})`);
-		return { failed: (error as Error).message };
+		return { failed: failed((error as Error).message) };
 	}
 }
 
@@ -170,7 +176,7 @@ export async function runBenchmark(
 		loadAfter: [] as number[],
 		memGb: round(os.totalmem() / 2 ** 30, 1)
 	};
-	const sqlite = profile.targets.includes('hocuspocus-sqlite') ? ensureBetterSqlite3(log) : null;
+	const sqlite = profile.targets.includes('hocuspocus-sqlite') ? checkBetterSqlite3() : null;
 	const leveldb = profile.targets.includes('ywss-leveldb') ? await checkLeveldown() : null;
 	const fixture = profile.w4 ? buildFixture(profile.w4.bytes) : null;
 	const results: TargetResult[] = [];
@@ -193,7 +199,6 @@ export async function runBenchmark(
 		}
 		log(`${spec.label}`);
 		const opts = {
-			betterSqlite3Binding: sqlite?.ok ? sqlite.path : undefined,
 			idleUnloadMs: profile.w3?.idleUnloadMs
 		};
 		const withServer = async <T>(
@@ -204,6 +209,11 @@ export async function runBenchmark(
 			try {
 				await server.start();
 				return await fn(server);
+			} catch (error) {
+				if (!server.crashed) throw error;
+				throw new Error(`server died (${server.crashed}); ${(error as Error).message}`, {
+					cause: error
+				});
 			} finally {
 				await server.dispose();
 			}
@@ -213,12 +223,16 @@ export async function runBenchmark(
 		try {
 			await withServer(async (server) => {
 				for (const [i, w1] of profile.w1.entries()) {
-					const r = await attempt(`W1 ${w1.name}`, log, () =>
-						fanout(server, w1.shape, {
-							...profile.w1Timing,
-							ratePerWriter: w1.ratePerWriter,
-							tag: `w1${i}`
-						})
+					const r = await attempt(
+						`W1 ${w1.name}`,
+						log,
+						() =>
+							fanout(server, w1.shape, {
+								...profile.w1Timing,
+								ratePerWriter: w1.ratePerWriter,
+								tag: `w1${i}`
+							}),
+						server
 					);
 					result.w1.push(r);
 					if (isOk(r))
@@ -230,8 +244,11 @@ export async function runBenchmark(
 				const w2 = profile.w2;
 				if (w2) {
 					for (let i = 0; i < w2.repeats; i++) {
-						const r = await attempt('W2 ramp', log, () =>
-							ramp(server, w2.shape, { ...w2, p99LimitMs: 50, tag: `w2${i}` })
+						const r = await attempt(
+							'W2 ramp',
+							log,
+							() => ramp(server, w2.shape, { ...w2, p99LimitMs: 50, tag: `w2${i}` }),
+							server
 						);
 						result.w2.push(r);
 						if (isOk(r))

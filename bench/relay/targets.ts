@@ -64,7 +64,7 @@ export const TARGETS: Record<TargetId, TargetSpec> = {
 		label: '@hocuspocus/server 4.7.0 + extension-sqlite',
 		client: 'hocuspocus',
 		persistent: true,
-		durability: 'whole document stored after a 2 s debounce (10 s max), better-sqlite3 defaults',
+		durability: 'whole document stored after a 2 s debounce (10 s max), better-sqlite3 13 defaults',
 		confirms: false
 	},
 	'raw-ws': {
@@ -80,7 +80,6 @@ export const TARGETS: Record<TargetId, TargetSpec> = {
 export type ServerEnv = {
 	/** Environment passed to the server (merged over the target's defaults). */
 	env?: Record<string, string>;
-	betterSqlite3Binding?: string;
 	/** Our relay's idle unload delay. */
 	idleUnloadMs?: number;
 	cpuProfileDir?: string;
@@ -114,9 +113,12 @@ export class ServerHandle {
 	port = 0;
 	/** Token for ours, when the relay requires one (sync-server/admin.ts exists). */
 	token: string | null = null;
+	/** Set when the server exited without `stop()` or `kill9()`: how, and what it printed. */
+	crashed: string | null = null;
 	#opts: ServerEnv;
 	#child: ChildProcess | null = null;
 	#exited: Promise<void> | null = null;
+	#stopping = false;
 
 	constructor(spec: TargetSpec, opts: ServerEnv = {}) {
 		this.spec = spec;
@@ -184,8 +186,7 @@ export class ServerHandle {
 					args: [...flags, server('hocuspocus.ts')],
 					env: {
 						...env,
-						HOCUSPOCUS_SQLITE: path.join(this.dataDir, 'hocuspocus.sqlite'),
-						BETTER_SQLITE3_BINDING: this.#opts.betterSqlite3Binding ?? ''
+						HOCUSPOCUS_SQLITE: path.join(this.dataDir, 'hocuspocus.sqlite')
 					}
 				};
 			case 'raw-ws':
@@ -262,17 +263,19 @@ export class ServerHandle {
 					stdio: ['ignore', 'pipe', 'pipe']
 				});
 		this.#child = child;
+		this.crashed = null;
 		live.add(child);
-		this.#exited = new Promise((resolve) =>
-			child.once('exit', () => {
-				live.delete(child);
-				resolve();
-			})
-		);
 		let stderr = '';
 		child.stderr!.on('data', (chunk: Buffer) => {
 			stderr = (stderr + chunk.toString()).slice(-4000);
 		});
+		this.#exited = new Promise((resolve) =>
+			child.once('exit', (code, signal) => {
+				live.delete(child);
+				if (!this.#stopping) this.crashed = `${signal ?? `exit code ${code}`}: ${summary(stderr)}`;
+				resolve();
+			})
+		);
 		this.port = await new Promise<number>((resolve, reject) => {
 			let buffer = '';
 			const timer = setTimeout(
@@ -307,20 +310,24 @@ export class ServerHandle {
 	async stop(graceMs = 10_000): Promise<void> {
 		const child = this.#child;
 		if (!child) return;
+		this.#stopping = true;
 		child.kill('SIGTERM');
 		const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
 		await this.#exited;
 		clearTimeout(timer);
 		this.#child = null;
+		this.#stopping = false;
 	}
 
 	/** kill -9. */
 	async kill9(): Promise<void> {
 		const child = this.#child;
 		if (!child) return;
+		this.#stopping = true;
 		child.kill('SIGKILL');
 		await this.#exited;
 		this.#child = null;
+		this.#stopping = false;
 	}
 
 	/** Documents the server holds in memory (ours: /health; peers: the wrapper's /bench-stats). */
@@ -355,4 +362,13 @@ export class ServerHandle {
 		await this.stop(3000);
 		fs.rmSync(this.dataDir, { recursive: true, force: true });
 	}
+}
+
+/** The first lines of a dead server's stderr that are not native stack frames. */
+function summary(stderr: string): string {
+	const lines = stderr
+		.split('\n')
+		.map((line) => line.replace(/^\s*#?\s*/, '').trim())
+		.filter((line) => line && !/^\d+: 0x/.test(line) && !line.startsWith('-----'));
+	return lines.slice(0, 2).join(' ') || 'nothing on stderr';
 }

@@ -2,8 +2,9 @@
  * @hocuspocus/server 4.7 with default settings (debounce 2 s, maxDebounce 10 s, documents
  * unloaded when their last connection leaves), logging off. HOCUSPOCUS_SQLITE=<file> adds
  * @hocuspocus/extension-sqlite on that file; the only difference from the stock extension is
- * that better-sqlite3 is given the binary built by bench/relay/prepare.ts (BETTER_SQLITE3_BINDING)
- * as its `nativeBinding`. GET /bench-stats reports the documents held in memory.
+ * that its database is opened with better-sqlite3 13 instead of its own 12.x, which aborts the
+ * process on Node >= 24.19 when a statement is garbage-collected (bench/relay/prepare.ts).
+ * GET /bench-stats reports the documents held in memory.
  */
 import { Server } from '@hocuspocus/server';
 import { SQLite } from '@hocuspocus/extension-sqlite';
@@ -12,11 +13,7 @@ import BetterSqlite3 from 'better-sqlite3';
 
 class BenchSQLite extends SQLite {
 	async onConfigure(): Promise<void> {
-		const binding = process.env.BETTER_SQLITE3_BINDING;
-		this.db = new BetterSqlite3(
-			this.configuration.database,
-			binding ? { nativeBinding: binding } : {}
-		);
+		this.db = new BetterSqlite3(this.configuration.database);
 		this.db.exec(this.configuration.schema);
 	}
 }
