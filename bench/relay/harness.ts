@@ -375,7 +375,7 @@ export function checkTargets(results: TargetResult[]): Check[] {
 		checks.push({
 			target: 'p99 within 2 ms of raw ws (first W1 shape)',
 			met: d <= 2,
-			detail: `ours ${o1.median.p99Ms} ms, raw ${r1.median.p99Ms} ms: +${d} ms`
+			detail: `ours ${o1.median.p99Ms} ms, raw ${r1.median.p99Ms} ms: ${d < 0 ? '−' : '+'}${Math.abs(d)} ms`
 		});
 	} else
 		checks.push({
