@@ -44,6 +44,34 @@ async function raw(wsUrl: string): Promise<RawClient> {
 	return client;
 }
 
+/** A store over `inner` with some operations replaced (to make them fail). */
+function storeOver(inner: MemoryStore, replaced: Partial<DocStore>): DocStore {
+	return {
+		load: (doc) => inner.load(doc),
+		appendBatch: (entries) => inner.appendBatch(entries),
+		compact: (doc, snapshot, upTo) => inner.compact(doc, snapshot, upTo),
+		sync: (done) => inner.sync(done),
+		syncNow: () => inner.syncNow(),
+		hasDoc: (doc) => inner.hasDoc(doc),
+		docNames: () => inner.docNames(),
+		close: () => inner.close(),
+		...replaced
+	};
+}
+
+/** A synced y-websocket client, its confirmations, and the close codes it has seen. */
+async function watchedClient(wsUrl: string) {
+	const client = await connectSynced(wsUrl, DOC);
+	cleanups.push(() => client.destroy());
+	const persisted = trackPersisted(client.provider);
+	const codes: number[] = [];
+	client.provider.on('connection-close', (event) => {
+		if (event) codes.push(event.code);
+	});
+	await waitFor(() => persisted.received.length === 1);
+	return { client, persisted, codes };
+}
+
 function persistedSv(frame: Uint8Array): Map<number, number> {
 	const decoder = decoding.createDecoder(frame);
 	expect(decoding.readVarUint(decoder)).toBe(100);
@@ -126,28 +154,14 @@ describe('persisted message (type 100)', () => {
 	it('a storage failure closes with 4500 and sends no confirmation; reconnect stores the edit', async () => {
 		const inner = new MemoryStore();
 		let failing = false;
-		const store: DocStore = {
-			load: (doc) => inner.load(doc),
+		const store = storeOver(inner, {
 			appendBatch: (entries) => {
 				if (failing) throw new Error('disk full');
 				return inner.appendBatch(entries);
-			},
-			compact: (doc, snapshot, upTo) => inner.compact(doc, snapshot, upTo),
-			sync: (done) => inner.sync(done),
-			syncNow: () => inner.syncNow(),
-			hasDoc: (doc) => inner.hasDoc(doc),
-			docNames: () => inner.docNames(),
-			close: () => inner.close()
-		};
-		const { wsUrl } = await relay(store);
-		const client = await connectSynced(wsUrl, DOC);
-		cleanups.push(() => client.destroy());
-		const persisted = trackPersisted(client.provider);
-		const codes: number[] = [];
-		client.provider.on('connection-close', (event) => {
-			if (event) codes.push(event.code);
+			}
 		});
-		await waitFor(() => persisted.received.length === 1);
+		const { wsUrl } = await relay(store);
+		const { client, persisted, codes } = await watchedClient(wsUrl);
 		failing = true;
 		client.doc.getText('t').insert(0, 'must not be confirmed yet');
 		await waitFor(() => codes.includes(4500), 5000, 'close 4500');
@@ -162,26 +176,12 @@ describe('persisted message (type 100)', () => {
 	it('a failed sync closes with 4500, confirms nothing until a restart, and the restarted relay serves the edit', async () => {
 		const inner = new MemoryStore();
 		let failing = false;
-		const store: DocStore = {
-			load: (doc) => inner.load(doc),
-			appendBatch: (entries) => inner.appendBatch(entries),
-			compact: (doc, snapshot, upTo) => inner.compact(doc, snapshot, upTo),
+		const store = storeOver(inner, {
 			// Committed, but the disk reports an error on the way to durability.
-			sync: (done) => setTimeout(() => done(failing ? new Error('EIO') : null), 5),
-			syncNow: () => inner.syncNow(),
-			hasDoc: (doc) => inner.hasDoc(doc),
-			docNames: () => inner.docNames(),
-			close: () => inner.close()
-		};
-		const first = await relay(store);
-		const client = await connectSynced(first.wsUrl, DOC);
-		cleanups.push(() => client.destroy());
-		const persisted = trackPersisted(client.provider);
-		const codes: number[] = [];
-		client.provider.on('connection-close', (event) => {
-			if (event) codes.push(event.code);
+			sync: (done) => setTimeout(() => done(failing ? new Error('EIO') : null), 5)
 		});
-		await waitFor(() => persisted.received.length === 1);
+		const first = await relay(store);
+		const { client, persisted, codes } = await watchedClient(first.wsUrl);
 		failing = true;
 		client.doc.getText('t').insert(0, '写入失败的那一条');
 		await waitFor(() => codes.includes(4500), 5000, 'close 4500');
