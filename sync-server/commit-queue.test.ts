@@ -183,4 +183,40 @@ describe('CommitQueue', () => {
 		queue.flush({ durable: true });
 		expect(confirmed).toEqual([1]);
 	});
+
+	it("confirms each commit with the room's state at that commit, not at the sync", async () => {
+		const { store, queue, room } = setUp();
+		let version = 1;
+		const states: number[] = [];
+		Object.assign(room, {
+			stateVector: () => new Uint8Array([version]),
+			committed: (_count: number, state: Uint8Array) => states.push(state[0]!)
+		});
+		const sync = manualSync(store);
+		queue.enqueue(room, update(1));
+		await waitFor(() => sync.running === 1);
+		// The room moves on (an update applied, queued, not committed) while the sync runs.
+		version = 2;
+		queue.enqueue(room, update(2));
+		queue.flush();
+		version = 3;
+		queue.enqueue(room, update(3));
+		sync.finish();
+		expect(states).toEqual([1]);
+		await waitFor(() => sync.running === 1);
+		sync.finish();
+		expect(states).toEqual([1, 2]);
+	});
+
+	it('a compaction counts as a commit: the document is unsynced until the next sync confirms it', async () => {
+		const { store, queue, room, confirmed } = setUp();
+		const sync = manualSync(store);
+		expect(queue.holds(room.name)).toBe(false);
+		queue.compacted(room);
+		expect(queue.holds(room.name)).toBe(true);
+		expect(sync.events).toEqual(['sync']);
+		sync.finish();
+		expect(confirmed).toEqual([0]);
+		expect(queue.holds(room.name)).toBe(false);
+	});
 });

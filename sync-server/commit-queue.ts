@@ -12,6 +12,7 @@
  *   returned, and that they are durable (`room.committed`, which confirms them to its peers)
  *   only after a `store.sync` that started after that commit finished, in commit order.
  * - If a commit throws, the rooms of that batch are failed and never confirmed for it.
+ * - A compaction counts as a commit of its room with no updates (`compacted`).
  * - A failed sync is fatal (`broken`): after a write-back error Linux may report success to
  *   the next fsync although the pages were lost, so nothing committed before it can ever be
  *   called durable. Every room with updates waiting is failed, and every later commit fails,
@@ -165,6 +166,17 @@ export class CommitQueue {
 		this.#entries = [];
 		this.#pacer.cancel();
 		this.#hooks.onFailure(live(rooms), error, 'sync');
+	}
+
+	/**
+	 * Called after a compaction of `room` was committed. Its snapshot may hold updates that are
+	 * not committed yet, and it is durable only after the next sync: until then the document
+	 * counts as unsynced (`holds`), and that sync confirms the state the snapshot holds.
+	 */
+	compacted(room: Room): void {
+		if (this.broken) return;
+		this.#unsynced.push(new Map([[room, { count: 0, state: room.stateVector() }]]));
+		this.#startSync();
 	}
 
 	/** Drops queued entries of a room that is being discarded after a failure. */

@@ -291,4 +291,47 @@ describe('storage that syncs slower than commits come', () => {
 		expect(second.doc.getArray('minutes').toArray()).toEqual(['已提交，未同步']);
 		rooms.closeAll();
 	});
+
+	it('a room whose rows fail that sync is not loaded at all', () => {
+		const { store } = slowSyncStore();
+		let refuse = false;
+		const appendBatch = store.appendBatch.bind(store);
+		store.appendBatch = (entries) => {
+			if (refuse) throw new Error('disk full');
+			return appendBatch(entries);
+		};
+		store.syncNow = () => {
+			throw new Error('EIO');
+		};
+		const { rooms, peer } = roomsOver(store, {});
+		const first = rooms.open(DOC);
+		first.attach(peer);
+		first.applyUpdate(edit('已提交，未同步'), peer);
+		rooms.queue.flush();
+		refuse = true;
+		first.applyUpdate(edit('提交失败'), peer);
+		rooms.queue.flush();
+		expect(rooms.get(DOC)).toBeUndefined();
+		// Loading it would confirm rows that the failed sync may have lost.
+		expect(() => rooms.open(DOC)).toThrow('EIO');
+		expect(rooms.get(DOC)).toBeUndefined();
+		expect(() => rooms.open('c/demo/other')).toThrow('EIO');
+	});
+
+	it('a compacted document is synced before it is loaded again', () => {
+		const { store, counts } = slowSyncStore();
+		const { rooms, peer } = roomsOver(store, { compactAfterUpdates: 1, compactQuietMs: 60_000 });
+		const room = rooms.open(DOC);
+		room.attach(peer);
+		room.applyUpdate(edit('压缩进快照'), peer);
+		rooms.queue.flush({ durable: true });
+		room.detach(peer);
+		rooms.unload(room);
+		expect(store.logLength(DOC)).toBe(0);
+		expect(counts.syncNows).toBe(1);
+		const again = rooms.open(DOC);
+		expect(counts.syncNows).toBe(2);
+		expect(again.doc.getArray('minutes').toArray()).toEqual(['压缩进快照']);
+		rooms.closeAll();
+	});
 });

@@ -95,12 +95,12 @@ export class Rooms {
 			this.#cancelIdle(existing);
 			return existing;
 		}
-		// After a failed sync, what the store holds may not be what is on disk: a room loaded now
-		// would confirm it to its peers.
-		if (this.queue.broken) throw this.queue.broken;
-		// Rows of this document that are committed but not synced yet (a room dropped after a
-		// failed commit left them) must not be confirmed as durable by the new room.
+		// Rows or a snapshot of this document that are committed but not synced yet (a room
+		// dropped after a failed commit left them) must not be confirmed as durable by the new room.
 		if (this.queue.holds(name)) this.queue.flush({ durable: true });
+		// After a failed sync (that flush's included), what the store holds may not be what is on
+		// disk: a room loaded now would confirm it to its peers.
+		if (this.queue.broken) throw this.queue.broken;
 		const stored = this.#store.load(name);
 		const room = new Room(
 			name,
@@ -194,12 +194,14 @@ export class Rooms {
 		this.#cancelCompact(room);
 		// Updates not confirmed yet are no reason to wait: the snapshot holds everything the doc
 		// has, and it replaces only rows up to the last commit, after them in the WAL, so a crash
-		// keeps both or neither. A busy room is always waiting for some sync.
-		if (room.failed || room.logRows === 0) return true;
+		// keeps both or neither. A busy room is always waiting for some sync. The queue treats
+		// the snapshot like a commit: not durable, and not loaded by a new room, before a sync.
+		if (room.failed || this.queue.broken || room.logRows === 0) return true;
 		try {
 			const snapshot = room.snapshot();
 			this.#store.compact(room.name, snapshot, room.lastSeq);
 			room.compacted(snapshot.length);
+			this.queue.compacted(room);
 			return true;
 		} catch (error) {
 			// The log rows are still there, so nothing is lost; try again next time.
@@ -224,20 +226,24 @@ export class Rooms {
 	/** Forgets a room after a storage failure: no compaction, peers closed with 4500. */
 	#drop(room: Room): void {
 		this.queue.discard(room);
+		// An unloaded room whose compaction was waiting for a sync: nothing left to close.
+		if (this.#rooms.get(room.name) !== room) return;
 		room.fail();
 		this.#cancelIdle(room);
 		this.#cancelCompact(room);
 		this.#chores.delete(room);
-		if (this.#rooms.get(room.name) === room) this.#rooms.delete(room.name);
+		this.#rooms.delete(room.name);
 		room.destroy();
 	}
 
-	/** Flushes everything, then compacts and unloads every room. */
+	/** Flushes everything, then compacts and unloads every room, then syncs the compactions. */
 	closeAll(): void {
 		if (this.#choring) clearImmediate(this.#choring);
 		this.#choring = null;
 		this.#chores.clear();
 		this.queue.flush({ durable: true });
 		for (const room of [...this.#rooms.values()]) this.unload(room);
+		// The compactions, so that no sync is left running for a store about to close.
+		this.queue.flush({ durable: true });
 	}
 }

@@ -32,7 +32,7 @@ export const TARGETS: Record<TargetId, TargetSpec> = {
 		client: 'y-websocket',
 		persistent: true,
 		durability:
-			'SQLite WAL, group commit per event-loop turn, WAL fdatasync off the event loop before each confirmation (type 100)',
+			'SQLite WAL, group commit at most every 10 ms, an fdatasync of the WAL off the event loop before each confirmation (type 100)',
 		confirms: true
 	},
 	ywss: {
@@ -272,7 +272,10 @@ export class ServerHandle {
 		this.#exited = new Promise((resolve) =>
 			child.once('exit', (code, signal) => {
 				live.delete(child);
-				if (!this.#stopping) this.crashed = `${signal ?? `exit code ${code}`}: ${summary(stderr)}`;
+				if (!this.#stopping) {
+					this.crashed = `${signal ?? `exit code ${code}`}: ${summary(stderr)}`;
+					this.#child = null;
+				}
 				resolve();
 			})
 		);

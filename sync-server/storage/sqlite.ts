@@ -41,13 +41,13 @@ export class SqliteStore implements DocStore {
 	#hasDoc: StatementSync;
 	#docNames: StatementSync;
 	/**
-	 * The WAL file, opened twice: for `sync` and for `syncNow`. Linux reports a write-back error
-	 * to every descriptor open when it happened, so the blocking sync sees an error that a
-	 * running `sync` on the other descriptor is about to report. SQLite keeps the file (same
-	 * inode) while a connection is open.
+	 * The WAL and the database file, each opened twice: for `sync` and for `syncNow`. Linux
+	 * reports a write-back error to every descriptor open when it happened, so the blocking sync
+	 * sees an error that a running `sync` on the other descriptors is about to report. SQLite
+	 * keeps both files (same inodes) while a connection is open.
 	 */
-	#walFd: number;
-	#walFdNow: number;
+	#syncFds: number[];
+	#syncNowFds: number[];
 	#syncsRunning = 0;
 
 	constructor(dataDir: string) {
@@ -58,11 +58,19 @@ export class SqliteStore implements DocStore {
 		this.#db.exec('PRAGMA synchronous = NORMAL');
 		this.#db.exec('PRAGMA busy_timeout = 5000');
 		this.#db.exec(SCHEMA);
-		this.#walFd = fs.openSync(`${this.file}-wal`, 'r');
-		this.#walFdNow = fs.openSync(`${this.file}-wal`, 'r');
+		const open = () => [fs.openSync(`${this.file}-wal`, 'r'), fs.openSync(this.file, 'r')];
+		this.#syncFds = open();
+		this.#syncNowFds = open();
 		// A previous process may have committed without syncing before it died: what this one
-		// loads (and may confirm to clients) must be durable first.
-		fs.fdatasyncSync(this.#walFdNow);
+		// loads (and may confirm to clients) must be durable first, and so must the directory
+		// entries of the files (a clean shutdown deletes the WAL; this open created it again).
+		this.syncNow();
+		const dir = fs.openSync(dataDir, 'r');
+		try {
+			fs.fsyncSync(dir);
+		} finally {
+			fs.closeSync(dir);
+		}
 		this.#selectSnapshot = this.#db.prepare('SELECT upto_seq, data FROM snapshots WHERE doc = ?');
 		this.#selectUpdates = this.#db.prepare(
 			'SELECT seq, data FROM updates WHERE doc = ? AND seq > ? ORDER BY seq'
@@ -128,18 +136,26 @@ export class SqliteStore implements DocStore {
 		});
 	}
 
+	/**
+	 * The WAL holds the commits. The database file changes only in checkpoints, which SQLite
+	 * runs by itself without reporting a failed fsync; syncing it here too makes such a
+	 * write-back error fail a sync instead of passing unseen (a clean file syncs at once).
+	 */
 	sync(done: (error: Error | null) => void): void {
 		if (!this.#db.isOpen) throw new Error('store is closed');
 		this.#syncsRunning++;
-		fs.fdatasync(this.#walFd, (error) => {
+		const [wal, db] = this.#syncFds as [number, number];
+		const finish = (error: Error | null): void => {
 			this.#syncsRunning--;
-			if (!this.#db.isOpen && this.#syncsRunning === 0) fs.closeSync(this.#walFd);
+			if (!this.#db.isOpen && this.#syncsRunning === 0) closeAll(this.#syncFds);
 			done(error);
-		});
+		};
+		fs.fdatasync(wal, (error) => (error ? finish(error) : fs.fdatasync(db, finish)));
 	}
 
 	syncNow(): void {
-		fs.fdatasyncSync(this.#walFdNow);
+		if (!this.#db.isOpen) throw new Error('store is closed');
+		for (const fd of this.#syncNowFds) fs.fdatasyncSync(fd);
 	}
 
 	hasDoc(doc: string): boolean {
@@ -159,8 +175,13 @@ export class SqliteStore implements DocStore {
 	close(): void {
 		if (!this.#db.isOpen) return;
 		this.#db.close();
-		fs.closeSync(this.#walFdNow);
-		// A sync still running closes it when it finishes: its number must not be reused before.
-		if (this.#syncsRunning === 0) fs.closeSync(this.#walFd);
+		closeAll(this.#syncNowFds);
+		// A sync still running closes them when it finishes: their numbers must not be reused
+		// before.
+		if (this.#syncsRunning === 0) closeAll(this.#syncFds);
 	}
+}
+
+function closeAll(fds: number[]): void {
+	for (const fd of fds) fs.closeSync(fd);
 }
