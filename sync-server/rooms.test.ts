@@ -266,8 +266,11 @@ describe('storage that syncs slower than commits come', () => {
 		expect(reloaded.getArray('minutes').length).toBe(HOT_LOG_FACTOR);
 	});
 
-	it('a room loaded while its rows await a sync syncs them first, so it never confirms them early', () => {
-		const { store, counts } = slowSyncStore();
+	/**
+	 * Rooms over `store` where DOC's first edit is committed (not synced) and its second commit
+	 * fails, which drops the room; `appendBatch` works again afterwards.
+	 */
+	function droppedWithUnsyncedRows(store: MemoryStore) {
 		let refuse = false;
 		const appendBatch = store.appendBatch.bind(store);
 		store.appendBatch = (entries) => {
@@ -282,10 +285,15 @@ describe('storage that syncs slower than commits come', () => {
 		refuse = true;
 		first.applyUpdate(edit('提交失败'), peer);
 		rooms.queue.flush();
-		// The failed commit dropped the room; its first row is committed but not synced.
-		expect(rooms.get(DOC)).toBeUndefined();
-		expect(counts.syncNows).toBe(0);
 		refuse = false;
+		expect(rooms.get(DOC)).toBeUndefined();
+		return rooms;
+	}
+
+	it('a room loaded while its rows await a sync syncs them first, so it never confirms them early', () => {
+		const { store, counts } = slowSyncStore();
+		const rooms = droppedWithUnsyncedRows(store);
+		expect(counts.syncNows).toBe(0);
 		const second = rooms.open(DOC);
 		expect(counts.syncNows).toBe(1);
 		expect(second.doc.getArray('minutes').toArray()).toEqual(['已提交，未同步']);
@@ -294,24 +302,10 @@ describe('storage that syncs slower than commits come', () => {
 
 	it('a room whose rows fail that sync is not loaded at all', () => {
 		const { store } = slowSyncStore();
-		let refuse = false;
-		const appendBatch = store.appendBatch.bind(store);
-		store.appendBatch = (entries) => {
-			if (refuse) throw new Error('disk full');
-			return appendBatch(entries);
-		};
 		store.syncNow = () => {
 			throw new Error('EIO');
 		};
-		const { rooms, peer } = roomsOver(store, {});
-		const first = rooms.open(DOC);
-		first.attach(peer);
-		first.applyUpdate(edit('已提交，未同步'), peer);
-		rooms.queue.flush();
-		refuse = true;
-		first.applyUpdate(edit('提交失败'), peer);
-		rooms.queue.flush();
-		expect(rooms.get(DOC)).toBeUndefined();
+		const rooms = droppedWithUnsyncedRows(store);
 		// Loading it would confirm rows that the failed sync may have lost.
 		expect(() => rooms.open(DOC)).toThrow('EIO');
 		expect(rooms.get(DOC)).toBeUndefined();
