@@ -3,10 +3,10 @@
  * update log with an autoincrement sequence.
  *
  * Invariants: WAL journal with `synchronous = NORMAL`: a returned commit is in the WAL file and
- * survives `kill -9`; `sync` fdatasyncs the WAL file on libuv's thread pool, after which every
- * commit before it also survives a power loss (SQLite syncs the WAL itself before a checkpoint
- * copies it into the database, and the database after). `synchronous = FULL` would do that
- * fsync inside every COMMIT, on the event loop. `appendBatch` and `compact` each run in one
+ * survives `kill -9`; `sync` fdatasyncs the WAL file (and the database file) on libuv's thread
+ * pool, after which every commit before it also survives a power loss (SQLite syncs the WAL
+ * itself before a checkpoint copies it into the database, and the database after).
+ * `synchronous = FULL` would do that fsync inside every COMMIT, on the event loop. `appendBatch` and `compact` each run in one
  * BEGIN IMMEDIATE…COMMIT and roll back on any error, so the store is never torn.
  */
 import fs from 'node:fs';
@@ -116,7 +116,7 @@ export class SqliteStore implements DocStore {
 	}
 
 	appendBatch(entries: readonly UpdateEntry[]): number {
-		const lastSeq = this.#transaction(() => {
+		return this.#transaction(() => {
 			let last = 0;
 			for (const entry of entries) {
 				if (typeof entry.doc !== 'string' || entry.doc === '') throw new TypeError('bad doc name');
@@ -125,7 +125,6 @@ export class SqliteStore implements DocStore {
 			}
 			return last;
 		});
-		return lastSeq;
 	}
 
 	compact(doc: string, snapshot: Uint8Array, upToSeq: number): void {
