@@ -1,6 +1,7 @@
 /**
- * Checks the native addons the peer configurations need; both ship N-API prebuilds, so nothing
- * is built here and CI's `npm install` (which runs no install scripts) is enough:
+ * Checks the native addons the peer configurations need; both ship N-API prebuilds that load on
+ * any Node ABI, so nothing is built here and a plain `npm install` is enough (whether or not npm
+ * runs their install scripts, which it does only for approved packages):
  *
  * - better-sqlite3 13 (for @hocuspocus/extension-sqlite, whose own dependency is 12.x). 12.x
  *   wraps its objects in `node::ObjectWrap`, whose destructor on Node >= 24.19 asserts that a
