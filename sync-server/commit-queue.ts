@@ -53,13 +53,14 @@ export class CommitQueue {
 		return this.#entries.length;
 	}
 
-	/** True when updates of document `name` are queued, or committed and not synced yet. */
+	/**
+	 * True when a commit (or compaction) of document `name` is not synced yet. Queued updates
+	 * need no check: a room is unloaded only after a durable flush, and a dropped room's queued
+	 * updates are discarded.
+	 */
 	holds(name: string): boolean {
 		const batches = [...this.#unsynced, ...(this.#syncing ?? [])];
-		return (
-			this.#entries.some((entry) => entry.room.name === name) ||
-			batches.some((batch) => [...batch.keys()].some((room) => room.name === name))
-		);
+		return batches.some((batch) => [...batch.keys()].some((room) => room.name === name));
 	}
 
 	enqueue(room: Room, update: Uint8Array): void {
@@ -82,9 +83,7 @@ export class CommitQueue {
 		// The running sync's batches are settled here; its callback finds them gone. A write-back
 		// error is reported to every descriptor open when it happened, so `syncNow` (its own
 		// descriptor) sees an error the running sync may be about to report too.
-		const waiting = [...(this.#syncing ?? []), ...this.#unsynced];
-		this.#unsynced = [];
-		if (this.#syncing) this.#syncing.length = 0;
+		const waiting = this.#takeUnsynced();
 		if (waiting.length === 0) return;
 		try {
 			this.#store.syncNow();
@@ -146,6 +145,17 @@ export class CommitQueue {
 		}
 	}
 
+	/**
+	 * Every committed batch not settled yet, taken out of the queue. The running sync's array is
+	 * emptied in place, so its callback finds nothing left to settle.
+	 */
+	#takeUnsynced(): Committed[] {
+		const batches = [...(this.#syncing ?? []), ...this.#unsynced];
+		this.#unsynced = [];
+		if (this.#syncing) this.#syncing.length = 0;
+		return batches;
+	}
+
 	#settle(batches: Committed[]): void {
 		for (const batch of batches) {
 			for (const [room, { count, state }] of batch) {
@@ -158,11 +168,9 @@ export class CommitQueue {
 	#fail(error: Error, batches: Committed[]): void {
 		this.broken ??= error;
 		const rooms = new Set<Room>();
-		for (const batch of [...batches, ...this.#unsynced, ...(this.#syncing ?? [])])
+		for (const batch of [...batches, ...this.#takeUnsynced()])
 			for (const room of batch.keys()) rooms.add(room);
 		for (const { room } of this.#entries) rooms.add(room);
-		this.#unsynced = [];
-		if (this.#syncing) this.#syncing.length = 0;
 		this.#entries = [];
 		this.#pacer.cancel();
 		this.#hooks.onFailure(live(rooms), error, 'sync');

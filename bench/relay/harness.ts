@@ -133,6 +133,11 @@ export type BenchResult = {
 export const isOk = <T extends object>(value: Maybe<T> | undefined): value is T =>
 	value !== undefined && !('failed' in value) && !('notRun' in value);
 
+/** A failure message that names a server that died as its cause. */
+function blamed(server: ServerHandle | undefined, why: string): string {
+	return server?.crashed ? `server died (${server.crashed}); ${why}` : why;
+}
+
 /**
  * Runs one workload; a failure is a result, not an exception. With `server` (or when `fn`
  * throws a `withServer` error), a server that died during it is named as the cause.
@@ -144,7 +149,7 @@ async function attempt<T extends { converged: boolean }>(
 	server?: ServerHandle
 ): Promise<Maybe<T>> {
 	const failed = (why: string): string => {
-		const reason = server?.crashed ? `server died (${server.crashed}); ${why}` : why;
+		const reason = blamed(server, why);
 		log(`  ${what}: FAILED (${reason})`);
 		return reason;
 	};
@@ -211,9 +216,7 @@ export async function runBenchmark(
 				return await fn(server);
 			} catch (error) {
 				if (!server.crashed) throw error;
-				throw new Error(`server died (${server.crashed}); ${(error as Error).message}`, {
-					cause: error
-				});
+				throw new Error(blamed(server, (error as Error).message), { cause: error });
 			} finally {
 				await server.dispose();
 			}

@@ -310,25 +310,25 @@ export class ServerHandle {
 	}
 
 	/** SIGTERM (each server's own clean shutdown), then SIGKILL after `graceMs`. */
-	async stop(graceMs = 10_000): Promise<void> {
-		const child = this.#child;
-		if (!child) return;
-		this.#stopping = true;
-		child.kill('SIGTERM');
-		const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-		await this.#exited;
-		clearTimeout(timer);
-		this.#child = null;
-		this.#stopping = false;
+	stop(graceMs = 10_000): Promise<void> {
+		return this.#end('SIGTERM', graceMs);
 	}
 
 	/** kill -9. */
-	async kill9(): Promise<void> {
+	kill9(): Promise<void> {
+		return this.#end('SIGKILL');
+	}
+
+	/** Ends the server on purpose (so it does not count as `crashed`), SIGKILL after `graceMs`. */
+	async #end(signal: NodeJS.Signals, graceMs?: number): Promise<void> {
 		const child = this.#child;
 		if (!child) return;
 		this.#stopping = true;
-		child.kill('SIGKILL');
+		child.kill(signal);
+		const timer =
+			graceMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), graceMs);
 		await this.#exited;
+		clearTimeout(timer);
 		this.#child = null;
 		this.#stopping = false;
 	}
