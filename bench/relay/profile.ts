@@ -7,33 +7,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './prepare.ts';
+import { topSelfTime } from './cpu-profile.ts';
 import { PINNED, ServerHandle, TARGETS } from './targets.ts';
 import { buildFixture, coldLoad, FanoutSession } from './workloads.ts';
-
-type Node = {
-	id: number;
-	callFrame: { functionName: string; url: string; lineNumber: number };
-	hitCount?: number;
-};
-type Profile = { nodes: Node[]; startTime: number; endTime: number };
-
-export function topSelfTime(file: string, count = 20): { fn: string; pct: number }[] {
-	const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
-	const total = profile.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
-	const byFn = new Map<string, number>();
-	for (const n of profile.nodes) {
-		const { functionName, url, lineNumber } = n.callFrame;
-		const where = url
-			? `${url.replace(/^file:\/\//, '').replace(`${REPO_ROOT}/`, '')}:${lineNumber + 1}`
-			: '';
-		const key = `${functionName || '(anonymous)'} ${where}`.trim();
-		byFn.set(key, (byFn.get(key) ?? 0) + (n.hitCount ?? 0));
-	}
-	return [...byFn]
-		.sort((a, b) => b[1] - a[1])
-		.slice(0, count)
-		.map(([fn, hits]) => ({ fn, pct: Math.round((1000 * hits) / total) / 10 }));
-}
 
 if (PINNED)
 	execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
