@@ -1,8 +1,9 @@
 /**
  * `npm run bench:relay` (full, ≤ 15 min on 2 cores) or `npm run bench:relay:smoke`.
  *
- * Options: --smoke, --only=ours,ywss (targets), --doc (write the figures into
- * docs/benchmarks.md between its markers). Raw JSON goes to bench/results/.
+ * Options: --smoke, --only=ours,ywss (targets), --skip=w1,w3 (workloads), --w2=1x200[,3]
+ * (the W2 ramp's rooms × subscribers [and repeats]; docs/benchmarks.md, "Hot room"), --doc (write
+ * the figures into docs/benchmarks.md between its markers). Raw JSON goes to bench/results/.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,6 +36,13 @@ const profile: Profile = { ...(args.includes('--smoke') ? SMOKE : FULL) };
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 if (only) profile.targets = only.split(',') as TargetId[];
 for (const arg of args) {
+	const w2 = /^--w2=(\d+)x(\d+)(?:,(\d+))?$/.exec(arg);
+	if (w2 && profile.w2)
+		profile.w2 = {
+			...profile.w2,
+			shape: { rooms: Number(w2[1]), subscribers: Number(w2[2]) },
+			repeats: Number(w2[3] ?? profile.w2.repeats)
+		};
 	const skip = /^--skip=(.*)$/.exec(arg)?.[1];
 	if (skip)
 		for (const w of skip.split(','))
