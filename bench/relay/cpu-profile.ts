@@ -2,29 +2,41 @@
 import fs from 'node:fs';
 import { REPO_ROOT } from './prepare.ts';
 
-type Node = {
-	id: number;
-	callFrame: { functionName: string; url: string; lineNumber: number };
-	hitCount?: number;
-};
+type CallFrame = { functionName: string; url: string; lineNumber: number };
+type Node = { id: number; callFrame: CallFrame; hitCount?: number };
 type Profile = { nodes: Node[]; startTime: number; endTime: number };
 
-export function topSelfTime(file: string, count = 20): { fn: string; pct: number }[] {
+/** A script's URL as a path, relative to the repository when inside it. */
+const shortUrl = (url: string): string =>
+	url.replace(/^file:\/\//, '').replace(`${REPO_ROOT}/`, '');
+
+/** Self time summed per `keyOf` of each node's call frame, highest first, in % of all samples. */
+function selfTimeBy(
+	file: string,
+	keyOf: (frame: CallFrame) => string,
+	count: number
+): { key: string; pct: number }[] {
 	const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
 	const total = profile.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
-	const byFn = new Map<string, number>();
+	const byKey = new Map<string, number>();
 	for (const n of profile.nodes) {
-		const { functionName, url, lineNumber } = n.callFrame;
-		const where = url
-			? `${url.replace(/^file:\/\//, '').replace(`${REPO_ROOT}/`, '')}:${lineNumber + 1}`
-			: '';
-		const key = `${functionName || '(anonymous)'} ${where}`.trim();
-		byFn.set(key, (byFn.get(key) ?? 0) + (n.hitCount ?? 0));
+		const key = keyOf(n.callFrame);
+		byKey.set(key, (byKey.get(key) ?? 0) + (n.hitCount ?? 0));
 	}
-	return [...byFn]
+	return [...byKey]
 		.sort((a, b) => b[1] - a[1])
 		.slice(0, count)
-		.map(([fn, hits]) => ({ fn, pct: Math.round((1000 * hits) / total) / 10 }));
+		.map(([key, hits]) => ({ key, pct: Math.round((1000 * hits) / total) / 10 }));
+}
+
+/** Self time per function, named with its file and line. */
+export function topSelfTime(file: string, count = 20): { fn: string; pct: number }[] {
+	return selfTimeBy(
+		file,
+		({ functionName, url, lineNumber }) =>
+			`${functionName || '(anonymous)'} ${url ? `${shortUrl(url)}:${lineNumber + 1}` : ''}`.trim(),
+		count
+	).map(({ key, pct }) => ({ fn: key, pct }));
 }
 
 /**
@@ -32,23 +44,14 @@ export function topSelfTime(file: string, count = 20): { fn: string; pct: number
  * V8's own entries ("(garbage collector)", "(idle)"): which library a process is busy in.
  */
 export function selfTimeByPackage(file: string, count = 12): { where: string; pct: number }[] {
-	const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
-	const total = profile.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
-	const byWhere = new Map<string, number>();
-	for (const n of profile.nodes) {
-		const { functionName, url } = n.callFrame;
-		const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
-		const where =
-			pkg ??
-			(url.startsWith('node:')
-				? 'node (built-in modules)'
-				: url
-					? url.replace(/^file:\/\//, '').replace(`${REPO_ROOT}/`, '')
-					: functionName || '(native)');
-		byWhere.set(where, (byWhere.get(where) ?? 0) + (n.hitCount ?? 0));
-	}
-	return [...byWhere]
-		.sort((a, b) => b[1] - a[1])
-		.slice(0, count)
-		.map(([where, hits]) => ({ where, pct: Math.round((1000 * hits) / total) / 10 }));
+	return selfTimeBy(
+		file,
+		({ functionName, url }) => {
+			const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+			if (pkg) return pkg;
+			if (url.startsWith('node:')) return 'node (built-in modules)';
+			return url ? shortUrl(url) : functionName || '(native)';
+		},
+		count
+	).map(({ key, pct }) => ({ where: key, pct }));
 }

@@ -1,12 +1,14 @@
 /**
  * `node bench/relay/profile-load.ts TARGET [RATE] [ROOMSxSUBSCRIBERS]`: profiles the LOAD
- * GENERATOR (this process, `node --cpu-prof`) and the server while one fan-out window runs at
- * RATE updates/s per writer (default 480, shape 1x200), then prints where each spent its time.
+ * GENERATOR (this process, through the inspector, during the window only) and the server
+ * (`--cpu-prof`) while one fan-out window runs at RATE updates/s per writer (default 480, shape
+ * 1x200), then prints where each spent its time.
  * It answers "who is the ceiling of W2": when the generator's core is full and the server's is
  * not, the ramp measures the clients, not the server (docs/benchmarks.md).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { REPO_ROOT } from './prepare.ts';
 import { selfTimeByPackage, topSelfTime } from './cpu-profile.ts';
@@ -18,8 +20,7 @@ if (!(id in TARGETS)) throw new Error(`unknown target ${id}: one of ${Object.key
 const [rooms, subscribers] = shapeArg.split('x').map(Number);
 if (!rooms || !subscribers) throw new Error(`shape ${shapeArg}: expected ROOMSxSUBSCRIBERS`);
 
-const inspector = await import('node:inspector/promises');
-const session = new inspector.Session();
+const session = new Session();
 session.connect();
 
 if (PINNED)
