@@ -91,7 +91,7 @@ export type TokenGetter = Readonly<{
 }>;
 
 /** Longest wait between uploads that failed for lack of an answer (no network). */
-export const NETWORK_RETRY_MAX_MS = 4000;
+export const NETWORK_RETRY_MAX_MS = 3000;
 /** Waits between asks for a photo the relay does not have yet; the last one repeats. */
 export const MISSING_RETRY_MS = [1000, 1000, 2000, 4000] as const;
 /** After this long of asking, a still-missing photo is asked for every `MISSING_SLOW_MS`. */
