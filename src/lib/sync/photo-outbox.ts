@@ -11,9 +11,29 @@
  *   case is on the device before the case names it; it shows at once with no signal.
  * - A pending photo is only ever marked stored after the relay answered 201 or 200 for its
  *   hash; nothing is deleted on failure. Uploads run one at a time, oldest first, with
- *   exponential backoff (reset when the browser comes online, or on `retryNow`).
+ *   exponential backoff (reset when the browser comes online, or on `retryNow`, which the app
+ *   also calls whenever a relay connection opens). A network failure (no answer) while the
+ *   browser says it is online waits at most `NETWORK_RETRY_MAX_MS`, so a photo reaches the
+ *   relay within seconds of the signal coming back even when no `online` event fires (a phone
+ *   "online" on a dead network never gets one); a refusal from the relay backs off to a minute.
+ * - Every write is a readwrite transaction with `durability: 'strict'` (like local-store.ts):
+ *   "on this device" means flushed to disk, not in the OS cache.
+ * - `pendingCount()` is the number of photos on this device the relay has not confirmed, read
+ *   from IndexedDB at start (`pendingKnown()` until then) and kept up to date: the status bar
+ *   and sign-out count them like changes.
  * - A photo missing locally is fetched from the relay with the bearer token and cached.
+ *   `watchBlob` keeps asking while the relay does not have it yet (see `MISSING_RETRY_MS`).
  * - The database closes itself on `versionchange`, so sign-out's deleteDatabase is never blocked.
+ *
+ * Why `watchBlob` exists (a flaky end-to-end run, issue 15): a photo taken offline is named by
+ * its document (a case, a task) and uploaded separately. When the phone comes back online both
+ * leave at once, the document over the WebSocket and the bytes as an HTTP PUT; the relay
+ * broadcasts the document as soon as it arrives, but answers the PUT only after writing and
+ * fsyncing the file. So another phone often learns of the photo before the relay has it, asks,
+ * and gets 404. PhotoThumb used to ask once and then only again on the browser's `online`
+ * event, which a phone that never lost signal never fires: the photo stayed "not on this phone"
+ * until the page was reopened. Now a missing photo is asked for again after 1, 1, 2, 4, 4… s
+ * (30 s after two minutes), at once on `online`, so it shows within seconds of reaching the relay.
  */
 
 import type { TokenResult } from './token-manager';
@@ -70,6 +90,36 @@ export type TokenGetter = Readonly<{
 	fresh(): Promise<TokenResult>;
 }>;
 
+/** Longest wait between uploads that failed for lack of an answer (no network). */
+export const NETWORK_RETRY_MAX_MS = 3000;
+/** Waits between asks for a photo the relay does not have yet; the last one repeats. */
+export const MISSING_RETRY_MS = [1000, 1000, 2000, 4000] as const;
+/** After this long of asking, a still-missing photo is asked for every `MISSING_SLOW_MS`. */
+export const MISSING_FAST_FOR_MS = 120_000;
+export const MISSING_SLOW_MS = 30_000;
+
+/**
+ * How long the upload queue waits after its `failures`-th failure in a row (1, 2, …). `network`:
+ * no answer at all (the device thinks it is online but nothing gets through) or no token for
+ * lack of network; short, so the photo leaves soon after the signal returns. `refused`: the relay
+ * answered with an error; back off up to `maxMs`.
+ */
+export function uploadRetryDelay(
+	failures: number,
+	kind: 'network' | 'refused' | 'offline',
+	baseMs = 2000,
+	maxMs = 60_000
+): number {
+	const backoff = baseMs * 2 ** Math.min(Math.max(0, failures - 1), 10);
+	return Math.min(kind === 'network' ? Math.min(maxMs, NETWORK_RETRY_MAX_MS) : maxMs, backoff);
+}
+
+/** Wait before the `attempt`-th new ask (1, 2, …) for a photo the relay does not have yet. */
+export function missingRetryDelay(attempt: number, elapsedMs: number): number {
+	if (elapsedMs >= MISSING_FAST_FOR_MS) return MISSING_SLOW_MS;
+	return MISSING_RETRY_MS[Math.min(Math.max(0, attempt - 1), MISSING_RETRY_MS.length - 1)]!;
+}
+
 export type PhotoOutboxOptions = Readonly<{
 	communityId: string;
 	/** Relay tokens; null (signed out) keeps photos local. */
@@ -84,6 +134,8 @@ export type PhotoOutboxOptions = Readonly<{
 	networkEvents?: EventTarget | null;
 	retryBaseMs?: number;
 	retryMaxMs?: number;
+	/** Scales `missingRetryDelay` (tests); default 1. */
+	missingRetryScale?: number;
 	now?: () => number;
 }>;
 
@@ -92,10 +144,18 @@ export interface PhotoOutbox {
 	add(photo: NewPhoto): Promise<void>;
 	/** The bytes, from this device or else fetched from the relay and cached; null if neither. */
 	blob(hash: string): Promise<Blob | null>;
+	/**
+	 * Like `blob`, but a photo the relay does not have yet (or that cannot be fetched for lack of
+	 * signal) is asked for again until it comes: `onMissing` each time it is not there,
+	 * `onBlob` once with the bytes. Stops on a refusal (403) or when the returned function runs.
+	 */
+	watchBlob(hash: string, onBlob: (blob: Blob) => void, onMissing?: () => void): () => void;
 	/** Upload state of a photo this device is uploading or uploaded in this session, else null. */
 	state(hash: string): PhotoState | null;
-	/** Photos not yet confirmed by the relay. */
+	/** Photos on this device not yet confirmed by the relay (this community). */
 	pendingCount(): number;
+	/** The pending photos stored by earlier sessions have been read (`pendingCount` is whole). */
+	pendingKnown(): boolean;
 	subscribe(listener: () => void): () => void;
 	/** Starts the upload queue now (app start, `online`, the user's retry). */
 	retryNow(): void;
@@ -190,6 +250,7 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 	const retryBaseMs = options.retryBaseMs ?? 2000;
 	const retryMaxMs = options.retryMaxMs ?? 60_000;
 	const now = options.now ?? Date.now;
+	const scale = options.missingRetryScale ?? 1;
 	const keyOf = (hash: string): string => `${communityId}/${hash}`;
 	const blobUrl = (hash: string): string =>
 		`${baseUrl}/api/communities/${encodeURIComponent(communityId)}/blobs/${hash}`;
@@ -197,10 +258,16 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 	const states = new Map<string, PhotoState>();
 	const listeners = new Set<() => void>();
 	const inFlightFetches = new Map<string, Promise<Blob | null>>();
+	const inFlightRemote = new Map<string, Promise<{ blob: Blob } | { retry: boolean }>>();
 	let destroyed = false;
 	let running = false;
 	let rerun = false;
 	let failures = 0;
+	/** Why the last pass failed: decides how long the next one waits. */
+	let failureKind: 'network' | 'refused' | 'offline' = 'refused';
+	/** Hashes of this community's photos not yet confirmed (see `pendingCount`). */
+	const pendingHashes = new Set<string>();
+	let pendingRead = false;
 	let timer: ReturnType<typeof setTimeout> | null = null;
 	let dbPromise: Promise<IDBDatabase> | null = null;
 
@@ -247,7 +314,7 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 
 	const writeRow = async (row: Row, onlyIfAbsent = false): Promise<void> => {
 		const db = await open();
-		const tx = db.transaction(STORE, 'readwrite');
+		const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' });
 		const store = tx.objectStore(STORE);
 		if (onlyIfAbsent) {
 			const existing = (await request(store.get(row.key))) as Row | undefined;
@@ -262,7 +329,7 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 
 	const markStored = async (hash: string): Promise<void> => {
 		const db = await open();
-		const tx = db.transaction(STORE, 'readwrite');
+		const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' });
 		const store = tx.objectStore(STORE);
 		const row = (await request(store.get(keyOf(hash)))) as Row | undefined;
 		if (row && row.state !== 'stored') store.put({ ...row, state: 'stored' });
@@ -297,6 +364,11 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 		let failed = false;
 		try {
 			const rows = await pendingRows();
+			for (const row of rows) pendingHashes.add(row.hash);
+			if (!pendingRead) {
+				pendingRead = true;
+				notify();
+			}
 			for (const row of rows) {
 				if (!states.has(row.hash) || states.get(row.hash)?.status === 'stored') {
 					setState(row.hash, { status: 'waiting', progress: 0, error: null });
@@ -312,6 +384,7 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 			}
 		} catch (error) {
 			failed = true;
+			failureKind = 'refused';
 			console.warn('photo outbox', error);
 		} finally {
 			running = false;
@@ -321,7 +394,7 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 			schedule(0);
 		} else if (failed) {
 			failures++;
-			schedule(Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(failures - 1, 10)));
+			schedule(uploadRetryDelay(failures, failureKind, retryBaseMs, retryMaxMs));
 		} else {
 			failures = 0;
 		}
@@ -330,11 +403,16 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 	const uploadOne = async (row: Row): Promise<boolean> => {
 		const { hash } = row;
 		if (!options.tokens || !isOnline()) {
+			// The `online` event (or a relay connection opening) starts the queue again.
+			failureKind = 'offline';
 			setState(hash, { status: 'waiting', progress: 0, error: 'offline' });
 			return false;
 		}
 		let token = await options.tokens.get();
 		if (!token.ok) {
+			// No token: the token request found no network (retry soon) or was refused.
+			failureKind =
+				token.reason === 'network' || token.reason === 'offline' ? 'network' : 'refused';
 			setState(hash, { status: 'waiting', progress: 0, error: token.reason });
 			return false;
 		}
@@ -354,6 +432,7 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 			});
 			if (answer.status === 201 || answer.status === 200) {
 				await markStored(hash);
+				pendingHashes.delete(hash);
 				setState(hash, STORED);
 				return true;
 			}
@@ -364,6 +443,7 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 				continue;
 			}
 			const offline = answer.status === 0;
+			failureKind = offline ? 'network' : 'refused';
 			setState(hash, {
 				status: offline && !isOnline() ? 'waiting' : 'failed',
 				progress: 0,
@@ -371,6 +451,7 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 			});
 			return false;
 		}
+		failureKind = 'refused';
 		setState(hash, { status: 'failed', progress: 0, error: 'token_invalid' });
 		return false;
 	};
@@ -400,6 +481,7 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 				},
 				true
 			);
+			pendingHashes.add(photo.hash);
 			setState(photo.hash, { status: 'waiting', progress: 0, error: null });
 			failures = 0;
 			schedule(0);
@@ -416,14 +498,54 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 			return pending;
 		},
 
+		watchBlob(hash, onBlob, onMissing) {
+			let stopped = false;
+			let attempt = 0;
+			let wait: ReturnType<typeof setTimeout> | null = null;
+			const started = now();
+			const ask = async (): Promise<void> => {
+				if (wait) clearTimeout(wait);
+				wait = null;
+				if (stopped || destroyed) return;
+				const row = await readRow(hash).catch(() => undefined);
+				const result = row
+					? ({ blob: new Blob([row.data], { type: row.mime }) } as const)
+					: await remote(hash);
+				if (stopped || destroyed) return;
+				if ('blob' in result) {
+					stopped = true;
+					onBlob(result.blob);
+					return;
+				}
+				onMissing?.();
+				// Refused for good, or offline: the `online` listener below asks again.
+				if (!result.retry || !isOnline()) return;
+				attempt++;
+				wait = setTimeout(() => void ask(), missingRetryDelay(attempt, now() - started) * scale);
+			};
+			const onOnline = (): void => {
+				attempt = 0;
+				void ask();
+			};
+			events?.addEventListener('online', onOnline);
+			void ask();
+			return () => {
+				stopped = true;
+				if (wait) clearTimeout(wait);
+				events?.removeEventListener('online', onOnline);
+			};
+		},
+
 		state(hash) {
 			return states.get(hash) ?? null;
 		},
 
 		pendingCount() {
-			let count = 0;
-			for (const state of states.values()) if (state.status !== 'stored') count++;
-			return count;
+			return pendingHashes.size;
+		},
+
+		pendingKnown() {
+			return pendingRead;
 		},
 
 		subscribe(listener) {
@@ -469,20 +591,46 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 	};
 
 	const fetchRemote = async (hash: string): Promise<Blob | null> => {
-		if (!options.tokens || !isOnline()) return null;
-		const token = await options.tokens.get();
-		if (!token.ok) return null;
-		let response: Response;
-		try {
-			response = await doFetch(blobUrl(hash), {
-				headers: { Authorization: `Bearer ${token.token}` }
-			});
-		} catch {
-			return null;
+		const result = await remote(hash);
+		return 'blob' in result ? result.blob : null;
+	};
+
+	/** One fetch from the relay (shared by concurrent askers); `retry`: worth asking again. */
+	const remote = (hash: string): Promise<{ blob: Blob } | { retry: boolean }> => {
+		let pending = inFlightRemote.get(hash);
+		if (!pending) {
+			pending = fetchOnce(hash).finally(() => inFlightRemote.delete(hash));
+			inFlightRemote.set(hash, pending);
 		}
-		if (!response.ok) return null;
+		return pending;
+	};
+
+	const fetchOnce = async (hash: string): Promise<{ blob: Blob } | { retry: boolean }> => {
+		if (!options.tokens) return { retry: false };
+		if (!isOnline()) return { retry: true };
+		let token = await options.tokens.get();
+		if (!token.ok) return { retry: true };
+		let response: Response | null = null;
+		for (let attempt = 0; attempt < 2; attempt++) {
+			try {
+				response = await doFetch(blobUrl(hash), {
+					headers: { Authorization: `Bearer ${token.token}` }
+				});
+			} catch {
+				return { retry: true };
+			}
+			if (response.status !== 401 || attempt > 0) break;
+			const fresh = await options.tokens.fresh();
+			if (!fresh.ok) return { retry: true };
+			token = fresh;
+		}
+		if (!response || !response.ok) {
+			// 404: not uploaded yet (the photographer's phone may still be offline); 5xx: a hiccup.
+			// 403: this member may not see it: asking again will not change that.
+			return { retry: response?.status !== 403 && response?.status !== 400 };
+		}
 		const data = await response.arrayBuffer();
-		if ((await digestHex(data)) !== hash) return null;
+		if ((await digestHex(data)) !== hash) return { retry: false };
 		const mime = response.headers.get('content-type') ?? 'image/jpeg';
 		await writeRow(
 			{
@@ -499,7 +647,7 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 			},
 			true
 		).catch(() => {});
-		return new Blob([data], { type: mime });
+		return { blob: new Blob([data], { type: mime }) };
 	};
 
 	// App start: whatever an earlier session left pending goes out now.

@@ -137,6 +137,65 @@ describe('summarizeSync', () => {
 		expect(summarizeSync([doc()], true, { restoring: false }).allOnServer).toBe(true);
 	});
 
+	describe('issue 15: never "waiting" when nothing waits; photos; last synced', () => {
+		it('no documents and nothing pending (before sign-in): nothing to say about the server', () => {
+			expect(summarizeSync([], true).server).toBe('none');
+			expect(summarizeSync([], false).server).toBe('none');
+		});
+
+		it('offline with nothing pending: idle, not waiting, with the last confirmation', () => {
+			const summary = summarizeSync([doc({ connection: 'offline' })], false, {
+				photosPending: 0
+			});
+			expect(summary.server).toBe('idle');
+			expect(summary.lastSyncedAt).toBe(1_000);
+			expect(summary.neverSynced).toBe(false);
+		});
+
+		it('online and connecting, a document not yet confirmed: waiting', () => {
+			const summary = summarizeSync(
+				[doc({ connection: 'connecting', lastConfirmedAt: null })],
+				true,
+				{ photosPending: 0 }
+			);
+			expect(summary.server).toBe('waiting');
+		});
+
+		it('the data on screen is as old as its oldest document', () => {
+			const summary = summarizeSync(
+				[
+					doc({ connection: 'offline', lastConfirmedAt: 5_000 }),
+					doc({ connection: 'offline', lastConfirmedAt: 3_000, docName: 'c/demo/tasks' }),
+					doc({ loaded: false, local: 'loading', lastConfirmedAt: 1 })
+				],
+				false
+			);
+			expect(summary.lastSyncedAt).toBe(3_000);
+		});
+
+		it('a loaded document never confirmed here: never synced, no time', () => {
+			const summary = summarizeSync(
+				[doc({ connection: 'offline' }), doc({ connection: 'offline', lastConfirmedAt: null })],
+				false
+			);
+			expect(summary.lastSyncedAt).toBeNull();
+			expect(summary.neverSynced).toBe(true);
+		});
+
+		it('photos waiting count like changes and block allOnServer', () => {
+			const summary = summarizeSync([doc()], true, { photosPending: 2 });
+			expect(summary).toMatchObject({ photosPending: 2, server: 'pending', allOnServer: false });
+			const offline = summarizeSync([], false, { photosPending: 1 });
+			expect(offline.server).toBe('pending');
+		});
+
+		it('photos not counted yet: loading, never allOnServer', () => {
+			const summary = summarizeSync([doc()], true, { photosPending: null });
+			expect(summary).toMatchObject({ loading: true, allOnServer: false, server: 'waiting' });
+			expect(summarizeSync([doc()], true, { photosPending: 0 }).server).toBe('all');
+		});
+	});
+
 	it('returns a frozen object', () => {
 		expect(Object.isFrozen(summarizeSync([doc()], true))).toBe(true);
 	});

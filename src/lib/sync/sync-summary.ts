@@ -7,6 +7,16 @@
  *   the device's list of documents with pending changes has been read — never on assumption (no
  *   documents is no evidence).
  * - the worst state wins: one document's problem is never hidden by the others.
+ * - photos on this device not yet on the relay count like changes: `server` is `pending` and
+ *   `allOnServer` false while any is left, or while the photo outbox has not read its list yet.
+ * - `server` is `waiting` ("waiting for the server to confirm…") only when there is something
+ *   to wait for: documents open and a connection up or coming up. With nothing pending and no
+ *   connection it is `idle` (the bar says how old the data is: `lastSyncedAt`); with no document
+ *   and nothing pending (before sign-in) it is `none`.
+ * - `lastSyncedAt` is the oldest "last confirmed by the relay" among the loaded documents: the
+ *   data on screen is at least that fresh. It is persisted per document (server-confirmations.ts,
+ *   meta `confirm/at`), so it survives restarts; null with `neverSynced` when a loaded document
+ *   was never confirmed on this device.
  */
 import type { DocSyncState } from './doc-session.ts';
 import type { LocalError } from './local-store.ts';
@@ -29,7 +39,17 @@ export type SyncSummary = Readonly<{
 	writesRejected: boolean;
 	/** Earliest moment a document lost (or never had) its relay connection; null when online. */
 	disconnectedSince: number | null;
+	/** Photos on this device the relay has not confirmed (0 when unknown, see `loading`). */
+	photosPending: number;
+	/** What the bar says about the relay (see the invariants above). */
+	server: ServerState;
+	/** The oldest last confirmation among the loaded documents; null when none or never. */
+	lastSyncedAt: number | null;
+	/** Some loaded document was never confirmed by the relay on this device. */
+	neverSynced: boolean;
 }>;
+
+export type ServerState = 'all' | 'pending' | 'waiting' | 'idle' | 'none';
 
 const CONNECTION_SEVERITY: Record<ConnectionState, number> = {
 	online: 0,
@@ -48,6 +68,11 @@ const ERROR_SEVERITY: Record<LocalError, number> = {
 export type SummaryContext = {
 	/** The pending index is still being read: documents with unsent edits may not be open yet. */
 	restoring?: boolean;
+	/**
+	 * Photos not yet on the relay (photo-outbox.ts `pendingCount`); null while the outbox has not
+	 * read them (counts as loading, never "all saved"); omitted when there is no outbox (signed out).
+	 */
+	photosPending?: number | null;
 };
 
 export function summarizeSync(
@@ -66,6 +91,11 @@ export function summarizeSync(
 	let anyConfirmed = false;
 	let disconnectedSince: number | null = null;
 	let writesRejected = false;
+	let lastSyncedAt: number | null = null;
+	let neverSynced = false;
+	const photosKnown = context.photosPending !== null;
+	const photosPending = context.photosPending ?? 0;
+	if (!photosKnown) loading = true;
 
 	for (const state of states) {
 		writesRejected ||= state.writesRejected > 0;
@@ -87,6 +117,12 @@ export function summarizeSync(
 		saving ||= state.local === 'saving';
 		if (state.loaded && state.lastConfirmedAt === null) everyLoadedConfirmed = false;
 		if (state.lastConfirmedAt !== null) anyConfirmed = true;
+		if (state.loaded) {
+			if (state.lastConfirmedAt === null) neverSynced = true;
+			else if (lastSyncedAt === null || state.lastConfirmedAt < lastSyncedAt) {
+				lastSyncedAt = state.lastConfirmedAt;
+			}
+		}
 		if (
 			state.connection !== 'online' &&
 			state.disconnectedSince !== null &&
@@ -101,6 +137,25 @@ export function summarizeSync(
 		closeReason = null;
 		closeCode = null;
 	}
+	const allOnServer =
+		unconfirmed === 0 &&
+		photosKnown &&
+		photosPending === 0 &&
+		connection === 'online' &&
+		everyLoadedConfirmed &&
+		anyConfirmed &&
+		!context.restoring;
+	const reachable = connection === 'online' || connection === 'connecting';
+	const server: ServerState =
+		unconfirmed > 0 || photosPending > 0
+			? 'pending'
+			: allOnServer
+				? 'all'
+				: states.length > 0 && reachable
+					? 'waiting'
+					: states.length > 0 && !loading
+						? 'idle'
+						: 'none';
 	return Object.freeze({
 		connection,
 		closeReason,
@@ -109,13 +164,12 @@ export function summarizeSync(
 		saving,
 		localError,
 		unconfirmed,
-		allOnServer:
-			unconfirmed === 0 &&
-			connection === 'online' &&
-			everyLoadedConfirmed &&
-			anyConfirmed &&
-			!context.restoring,
+		allOnServer,
 		writesRejected,
-		disconnectedSince
+		disconnectedSince,
+		photosPending,
+		server,
+		lastSyncedAt: neverSynced ? null : lastSyncedAt,
+		neverSynced
 	});
 }
