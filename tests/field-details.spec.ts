@@ -16,6 +16,14 @@ import {
 	secretaryPhone
 } from './helpers';
 
+/** At 320 px nothing on the page is wider than the screen (no sideways scroll). */
+async function expectNoSideScrollAt320(page: Page): Promise<void> {
+	await page.setViewportSize({ width: 320, height: 640 });
+	await expect
+		.poll(() => page.evaluate(() => document.documentElement.scrollWidth))
+		.toBeLessThanOrEqual(320);
+}
+
 /** The id of a grid, from its row on the community home. */
 async function gridIdOf(page: Page, name: string): Promise<string> {
 	const id = await page
@@ -83,6 +91,7 @@ test('a second invite starts empty: ticking only 第二网格 grants only 第二
 	const dialog = s.page.getByRole('dialog', { name: '撤销这个邀请？' });
 	await expect(dialog).toBeVisible();
 	await expect(dialog).toContainText('网格员（第一网格）');
+	await expectNoSideScrollAt320(s.page);
 	await dialog.getByTestId('revoke-dialog-cancel').click();
 	await expect(dialog).toBeHidden();
 	await expect(open).toHaveCount(1);
@@ -95,6 +104,7 @@ test('a second invite starts empty: ticking only 第二网格 grants only 第二
 	await open.getByTestId('invite-revoke').click();
 	const english = s.page.getByRole('dialog', { name: 'Revoke this invite?' });
 	await expect(english).toBeVisible();
+	await expectNoSideScrollAt320(s.page);
 	await english.getByTestId('revoke-dialog-confirm').click();
 	await expect(open).toHaveCount(0);
 	await g.context.close();
@@ -142,6 +152,7 @@ test('a meeting keeps its agenda’s lines; finishing is offered once started, n
 	await finish.click();
 	const dialog = s.page.getByRole('dialog', { name: '结束并锁定纪要' });
 	await expect(dialog).toContainText('还没有登记任何参会人员');
+	await expectNoSideScrollAt320(s.page);
 	await dialog.getByTestId('finish-dialog-cancel').click();
 	await expect(dialog).toBeHidden();
 	await expect(s.page.getByTestId('meeting')).toHaveAttribute('data-status', 'in_progress');
