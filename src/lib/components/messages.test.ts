@@ -64,6 +64,9 @@ describe('punctuation follows the language', () => {
 	it('Chinese uses the full-width colon, English ": " (no full-width marks)', () => {
 		const asciiColon = texts(zh as Catalogue).filter(([, text]) => /:(?!\/\/)/.test(text));
 		expect(asciiColon).toEqual([]);
+		// Nor ASCII brackets, question or exclamation marks (the "lng,lat" format keeps its comma).
+		const ascii = texts(zh as Catalogue).filter(([, text]) => /[();?!]/.test(text));
+		expect(ascii).toEqual([]);
 		const fullWidth = texts(en as Catalogue).filter(
 			([key, text]) => key !== 'language_zh' && /[：，。（）；、]/.test(text)
 		);
