@@ -20,7 +20,7 @@ const texts = (catalogue: Catalogue): [string, string][] =>
 	});
 
 /** Count inputs: English needs "1 change" and "2 changes" for each of them. */
-const COUNT_INPUT = /\{(count|days|hours)\}/;
+const COUNT_INPUT = /\{(count|days|hours|sessions|needed)\}/;
 /** Counts that read the same for 1 and 2 ("2 h", "Service hours: 2"). */
 // patrol_schedule's {days} is a list of weekdays, not a number.
 const NO_PLURAL_NEEDED = new Set(['hours_value', 'my_work_hours', 'patrol_schedule']);
@@ -37,6 +37,8 @@ describe('English plurals', () => {
 		expect(m.board_shown_count({ shown: 1, count: 2 }, en_)).toBe('1 of 2 cases');
 		expect(m.wish_hours({ hours: 1 }, en_)).toBe('1 hour');
 		expect(m.wish_hours({ hours: 2 }, en_)).toBe('2 hours');
+		expect(m.task_places({ taken: 0, needed: 1 }, en_)).toBe('0/1 volunteer');
+		expect(m.task_places({ taken: 1, needed: 2 }, en_)).toBe('1/2 volunteers');
 		// Chinese has one form.
 		expect(m.sync_unconfirmed({ count: 1 }, { locale: 'zh-CN' })).toBe('1 项更改尚未保存到服务器');
 	});
@@ -51,9 +53,10 @@ describe('English plurals', () => {
 		const variants = Object.entries(en as Catalogue).filter(([, value]) => Array.isArray(value));
 		expect(variants.length).toBeGreaterThan(10);
 		for (const [key] of variants) {
-			const inputs = { count: 0, days: 0, hours: 0, shown: 0, what: 'X' };
-			const one = messages[key]!({ ...inputs, count: 1, days: 1, hours: 1 }, en_);
-			const two = messages[key]!({ ...inputs, count: 2, days: 2, hours: 2 }, en_);
+			const inputs = { shown: 0, what: 'X', taken: 0, rate: '50%', agreed: 0, decided: 0 };
+			const counts = (n: number) => ({ count: n, days: n, hours: n, sessions: n, needed: n });
+			const one = messages[key]!({ ...inputs, ...counts(1) }, en_);
+			const two = messages[key]!({ ...inputs, ...counts(2) }, en_);
 			expect(one, key).not.toBe(key);
 			expect(one.replace('1', '2'), key).not.toBe(two);
 		}
