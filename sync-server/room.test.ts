@@ -5,6 +5,7 @@
 import * as decoding from 'lib0/decoding';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import { MESSAGE_PERSISTED, MESSAGE_SYNC } from './protocol.ts';
 import { Room, type Peer, type RoomLimits } from './room.ts';
 import type { StoredDoc } from './storage/types.ts';
@@ -178,6 +179,35 @@ describe('Room broadcast', () => {
 		expect(lines(updatesIn(reader.sent.slice(readerFrom)))).toEqual(['第3条']);
 		expect(updatesIn(joiner.sent)).toEqual([]);
 		expect(read(r.missingFor(EMPTY_SV)).sort()).toEqual(['第1条', '第2条', '第3条']);
+		r.destroy();
+	});
+});
+
+describe('presence', () => {
+	it('drops a state not renewed within presenceTimeoutMs, tells the others, hides it from newcomers', async () => {
+		const r = room(EMPTY, { presenceTimeoutMs: 300 });
+		const lost = peer();
+		const other = peer();
+		r.attach(lost);
+		r.attach(other);
+		const phone = new Awareness(new Y.Doc());
+		phone.setLocalStateField('user', { name: '李建国' });
+		const update = encodeAwarenessUpdate(phone, [phone.clientID]);
+		phone.destroy();
+		expect(r.applyAwareness(update, lost)).toBe('applied');
+		const at = Date.now();
+		expect(r.awareness.getStates().has(phone.clientID)).toBe(true);
+		const before = other.sent.length;
+		// The peer stays attached (its socket not yet found dead) but sends nothing more.
+		await waitFor(() => !r.awareness.getStates().has(phone.clientID), 5000, 'state dropped');
+		const after = Date.now() - at;
+		expect(after).toBeGreaterThanOrEqual(290);
+		expect(after).toBeLessThan(1300);
+		// The removal went out (an awareness message, type 1).
+		expect(other.sent.slice(before).some((m) => m[0] === 1)).toBe(true);
+		const newcomer = peer();
+		r.attach(newcomer);
+		expect(newcomer.sent.some((m) => m[0] === 1)).toBe(false);
 		r.destroy();
 	});
 });

@@ -25,10 +25,19 @@
  *   leaves, the states of its ids are removed and their metadata is kept as a tombstone for
  *   `awarenessTombstoneMs` (at most MAX_AWARENESS_TOMBSTONES), so that other y-websocket
  *   clients, which echo every awareness change they see, cannot bring them back meanwhile.
+ * - Presence is not believed forever: a state not renewed for `presenceTimeoutMs` (default
+ *   PRESENCE_TIMEOUT_MS, src/lib/domain/presence.ts) is removed and the removal broadcast, so a
+ *   peer that lost signal (its socket not yet found dead) disappears for everyone, and is not
+ *   handed to a newcomer as if it were fresh.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
+import {
+	PRESENCE_TIMEOUT_MS,
+	nextPresenceExpiry,
+	stalePresence
+} from '../src/lib/domain/presence.ts';
 import * as Y from 'yjs';
 import {
 	CLOSE,
@@ -66,6 +75,8 @@ export type RoomLimits = {
 	maxPendingBytes: number;
 	/** How long the awareness metadata of a departed peer's ids is kept. Default 30 s. */
 	awarenessTombstoneMs?: number;
+	/** A peer's presence not renewed for this long is removed. Default PRESENCE_TIMEOUT_MS. */
+	presenceTimeoutMs?: number;
 	/**
 	 * Least time between two broadcasts of a room's updates, in ms (default 0: once per
 	 * event-loop turn). The first update after a quiet spell still goes at the end of its turn.
@@ -229,6 +240,7 @@ export class Room {
 	}): void => {
 		const { added, updated, removed } = changes;
 		const changed = [...added, ...updated, ...removed];
+		this.#schedulePresenceCheck();
 		const message = encodeAwareness(
 			awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
 		);
@@ -255,6 +267,36 @@ export class Room {
 		if (!this.failed) this.#forgetAwareness(peer);
 		if (this.peers.size === 0 && !this.failed) this.#hooks.onEmpty(this);
 	}
+
+	#presenceTimer: ReturnType<typeof setTimeout> | null = null;
+	#presenceDue = 0;
+
+	/** Arms one timer for the next state to go stale (none when no peer has a state). */
+	#schedulePresenceCheck(): void {
+		const timeout = this.#limits.presenceTimeoutMs ?? PRESENCE_TIMEOUT_MS;
+		const a = this.awareness;
+		const due = nextPresenceExpiry(a.meta, a.states, a.clientID, timeout);
+		if (due === null) {
+			if (this.#presenceTimer) clearTimeout(this.#presenceTimer);
+			this.#presenceTimer = null;
+			return;
+		}
+		if (this.#presenceTimer && this.#presenceDue <= due) return;
+		if (this.#presenceTimer) clearTimeout(this.#presenceTimer);
+		this.#presenceDue = due;
+		this.#presenceTimer = setTimeout(this.#dropStalePresence, Math.max(0, due - Date.now()) + 1);
+		this.#presenceTimer.unref();
+	}
+
+	#dropStalePresence = (): void => {
+		this.#presenceTimer = null;
+		const timeout = this.#limits.presenceTimeoutMs ?? PRESENCE_TIMEOUT_MS;
+		const a = this.awareness;
+		const stale = stalePresence(a.meta, a.states, a.clientID, Date.now(), timeout);
+		// Broadcast through #onAwarenessUpdate, which also arms the next check.
+		if (stale.length > 0) awarenessProtocol.removeAwarenessStates(a, stale, 'timeout');
+		else this.#schedulePresenceCheck();
+	};
 
 	/** Removes the awareness states of the ids `peer` owns; their metadata becomes tombstones. */
 	#forgetAwareness(peer: Peer): void {
@@ -446,6 +488,7 @@ export class Room {
 	destroy(): void {
 		this.flush();
 		if (this.#tombstoneTimer) clearTimeout(this.#tombstoneTimer);
+		if (this.#presenceTimer) clearTimeout(this.#presenceTimer);
 		this.awareness.off('update', this.#onAwarenessUpdate);
 		this.awareness.destroy();
 		this.doc.off('update', this.#onDocUpdate);

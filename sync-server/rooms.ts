@@ -20,6 +20,7 @@ export type RoomsOptions = {
 	maxDocBytes: number;
 	maxPendingBytes: number;
 	awarenessTombstoneMs?: number;
+	presenceTimeoutMs?: number;
 	idleUnloadMs: number;
 	compactAfterUpdates: number;
 	/** Least time between two commits (CommitQueue). */
@@ -113,6 +114,7 @@ export class Rooms {
 				maxDocBytes: this.#options.maxDocBytes,
 				maxPendingBytes: this.#options.maxPendingBytes,
 				awarenessTombstoneMs: this.#options.awarenessTombstoneMs,
+				presenceTimeoutMs: this.#options.presenceTimeoutMs,
 				broadcastIntervalMs: this.#options.broadcastIntervalMs
 			}
 		);

@@ -68,6 +68,8 @@ export type RelayOptions = Partial<RelayConfig> & {
 	clockSkewSeconds?: number;
 	/** How long a departed peer's awareness metadata is kept (echo protection). Default 30 s. */
 	awarenessTombstoneMs?: number;
+	/** A peer's presence not renewed for this long is removed (src/lib/domain/presence.ts). */
+	presenceTimeoutMs?: number;
 	/** Ping and keepalive period. Default 15 s. */
 	heartbeatMs?: number;
 	/** Structured log sink; never receives document content. Default: silent. */
@@ -201,6 +203,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		maxDocBytes: config.maxDocBytes,
 		maxPendingBytes: config.maxPendingBytes,
 		awarenessTombstoneMs: options.awarenessTombstoneMs,
+		presenceTimeoutMs: options.presenceTimeoutMs,
 		idleUnloadMs: config.idleUnloadMs,
 		compactAfterUpdates: config.compactAfterUpdates,
 		compactQuietMs: config.compactQuietMs,

@@ -207,6 +207,8 @@ test('a patrol finding becomes a case, with its photo, that the secretary sees o
 	await phone.getByTestId('patrol-finding-report').click();
 	await expect(phone.getByTestId('patrol-finding-case')).toBeVisible();
 	await phone.getByTestId('patrol-finish').click();
+	// Two items are still unticked: finishing asks first.
+	await phone.getByTestId('patrol-finish-dialog-confirm').click();
 	await expect(phone.getByTestId('patrol-finish')).toHaveCount(0);
 	await expectAllOnServer(phone);
 

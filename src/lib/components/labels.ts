@@ -118,3 +118,29 @@ export function communityCategoryLabel(
 	const own = categories.find((c) => c.id === category)?.label;
 	return own ? own : categoryLabel(category);
 }
+
+/** Items joined the way the language lists them ("甲、乙" / "A, B"). */
+export function listText(items: readonly string[]): string {
+	return items.join(m.list_separator());
+}
+
+/** The names of grids given by id ("第一网格、第二网格"); a grid no longer there says so. */
+export function gridNamesText(
+	ids: readonly string[],
+	grids: readonly { id: string; name: string }[]
+): string {
+	return listText(ids.map((id) => grids.find((grid) => grid.id === id)?.name ?? m.grid_unknown()));
+}
+
+/** "Label: " with the language's colon ("标签：" / "Label: "). */
+export function labelled(label: string): string {
+	return m.label_colon({ label });
+}
+
+/** A person's nth device as they'd say it: "their phone", "their second phone"… (1-based). */
+export function deviceLabel(ordinal: number): string {
+	if (ordinal <= 1) return m.timeline_device_1();
+	if (ordinal === 2) return m.timeline_device_2();
+	if (ordinal === 3) return m.timeline_device_3();
+	return m.timeline_device_n({ n: ordinal });
+}

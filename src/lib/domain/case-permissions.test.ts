@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ROLES, type Role } from './access';
-import { CASE_OPERATIONS, mayOperate, type CaseOperation } from './case-permissions';
+import { CASE_OPERATIONS, mayOperate, reportFormFor, type CaseOperation } from './case-permissions';
 import { TIERS } from './case-options';
 
 const claimsFor = (role: string) => ({ cid: 'demo', role, grids: ['g1'] });
@@ -61,6 +61,15 @@ describe('mayOperate: context and other grids', () => {
 		for (const operation of CASE_OPERATIONS) {
 			expect(mayOperate(claimsFor('admin'), 'g1', operation)).toBe(false);
 			expect(mayOperate({ cid: '', role: 'none', grids: [] }, 'g1', operation)).toBe(false);
+		}
+	});
+});
+
+describe('reportFormFor', () => {
+	it("hides the staff's triage fields from a volunteer and starts their channel at patrol", () => {
+		expect(reportFormFor('volunteer')).toEqual({ staffFields: false, defaultChannel: 'patrol' });
+		for (const role of ['secretary', 'grid-member'] as const) {
+			expect(reportFormFor(role)).toEqual({ staffFields: true, defaultChannel: 'door_to_door' });
 		}
 	});
 });

@@ -22,7 +22,7 @@
  */
 import { canWriteBoard, type AccessClaims } from './access';
 import type { CaseAction, CaseStatus } from './case-status';
-import type { Tier } from './case-options';
+import type { CaseChannel, Tier } from './case-options';
 import type { TierAction } from './case-tier';
 
 export const CASE_OPERATIONS = [
@@ -87,3 +87,16 @@ export const mayMoveTier = (
 	action: TierAction,
 	context: CaseContext = {}
 ): boolean => mayOperate(claims, gridId, action, context);
+
+/**
+ * The report form a role sees. Handling type and priority are the staff's triage, so a
+ * volunteer's form leaves them out (the case gets the defaults; staff set them later); a
+ * volunteer reports what they found on their rounds, so their channel starts at "patrol".
+ */
+export type ReportForm = Readonly<{ staffFields: boolean; defaultChannel: CaseChannel }>;
+
+export function reportFormFor(role: string): ReportForm {
+	return role === 'volunteer'
+		? { staffFields: false, defaultChannel: 'patrol' }
+		: { staffFields: true, defaultChannel: 'door_to_door' };
+}

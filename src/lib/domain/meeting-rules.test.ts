@@ -7,6 +7,7 @@ import {
 	newMeetingId,
 	validateMeetingInput,
 	type MeetingAction,
+	meetingControls,
 	type MeetingStatus
 } from './meeting-rules';
 import { matchesMeetingSearch } from './meeting-search';
@@ -81,5 +82,29 @@ describe('matchesMeetingSearch', () => {
 		['电梯 停车', false]
 	])('%j → %s', (query, expected) => {
 		expect(matchesMeetingSearch(meeting, query)).toBe(expected);
+	});
+});
+
+describe('meetingControls', () => {
+	it('offers start while planned, finish (not beside start) only once started', () => {
+		expect(meetingControls('planned', 3)).toEqual({
+			canStart: true,
+			canFinish: false,
+			finishWarnsNoAttendees: false
+		});
+		expect(meetingControls('in_progress', 3)).toEqual({
+			canStart: false,
+			canFinish: true,
+			finishWarnsNoAttendees: false
+		});
+		expect(meetingControls('finished', 3)).toEqual({
+			canStart: false,
+			canFinish: false,
+			finishWarnsNoAttendees: false
+		});
+	});
+	it('asks before locking a started meeting nobody is recorded as attending', () => {
+		expect(meetingControls('in_progress', 0).finishWarnsNoAttendees).toBe(true);
+		expect(meetingControls('planned', 0).finishWarnsNoAttendees).toBe(false);
 	});
 });

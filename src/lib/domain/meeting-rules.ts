@@ -89,6 +89,25 @@ export function applyMeetingAction(
 	return ok('finished');
 }
 
+/**
+ * What the meeting page offers for moving a meeting on: "start" while it is planned; "finish and
+ * lock the minutes" only once it has started (a planned meeting has no minutes worth locking);
+ * finishing a meeting nobody is recorded as attending asks first, since the record is final.
+ */
+export type MeetingControls = Readonly<{
+	canStart: boolean;
+	canFinish: boolean;
+	finishWarnsNoAttendees: boolean;
+}>;
+
+export function meetingControls(status: MeetingStatus, attendeeCount: number): MeetingControls {
+	return {
+		canStart: status === 'planned',
+		canFinish: status === 'in_progress',
+		finishWarnsNoAttendees: status === 'in_progress' && attendeeCount === 0
+	};
+}
+
 export type MeetingInputReason =
 	| 'title_required'
 	| 'title_too_long'

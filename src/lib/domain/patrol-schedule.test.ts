@@ -4,6 +4,7 @@ import {
 	isPatrolDue,
 	nextPatrolDay,
 	validatePatrolRoute,
+	untickedCount,
 	type PatrolAction
 } from './patrol-schedule';
 import { dayKeyOf, monthKeyOf, weekdayOf, type Weekday } from './task-dates';
@@ -103,4 +104,12 @@ describe('canPatrol', () => {
 		it(`${role} ${action}${own ? '' : ' (someone else’s run)'} → ${expected}`, () =>
 			expect(canPatrol(role, action, own)).toBe(expected));
 	}
+});
+
+describe('untickedCount', () => {
+	it('counts the checklist items left unticked (finishing with any asks first)', () => {
+		expect(untickedCount([true, false, false])).toBe(2);
+		expect(untickedCount([true, true])).toBe(0);
+		expect(untickedCount([])).toBe(0);
+	});
 });

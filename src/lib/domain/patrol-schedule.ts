@@ -117,3 +117,8 @@ export function canPatrol(role: string, action: PatrolAction, ownRun = true): bo
 	if (action === 'start') return true;
 	return action === 'run' && ownRun;
 }
+
+/** How many checklist items are still unticked: finishing with any left asks first. */
+export function untickedCount(ticked: readonly boolean[]): number {
+	return ticked.filter((done) => !done).length;
+}

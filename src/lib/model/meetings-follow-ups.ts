@@ -13,14 +13,14 @@ import * as Y from 'yjs';
 import type { Actor } from '../domain/actor';
 import { validateAssignees, type NewCaseInput } from '../domain/case-input';
 import type { CaseId } from '../domain/ids';
-import type { MeetingId, MeetingItemId } from '../domain/meeting-rules';
+import type { FollowUpTier, MeetingId, MeetingItemId } from '../domain/meeting-rules';
 import { err, ok, type Result } from '../domain/result';
 import type { WorkActor } from '../domain/task-rules';
 import { createCase, type CreateCaseReason } from './case-commands';
 import { createTask, type CreateTaskReason } from './tasks';
 import { tasksMap } from './tasks-schema';
 import { casesMap } from './case-schema';
-import { linkFollowUp, type FollowUpInput } from './meetings-record';
+import { linkFollowUp } from './meetings-record';
 import { ORIGIN_LOCAL_EDIT } from './origins';
 
 export type MeetingSource = Readonly<{ kind: 'meeting'; meetingId: string; itemId: string }>;
@@ -34,7 +34,7 @@ export type CaseFollowUpInput = Readonly<{
 	category: string;
 	owner: string;
 	deadline: number | null;
-	tier: FollowUpInput['tier'];
+	tier: FollowUpTier;
 }>;
 
 function ownerAsAssignees(owner: string): readonly string[] {
@@ -101,7 +101,6 @@ export type TaskFollowUpInput = Readonly<{
 	details: string;
 	owner: string;
 	deadline: number | null;
-	tier: FollowUpInput['tier'];
 }>;
 
 function dayKey(at: number): string {
@@ -155,7 +154,8 @@ export function createTaskFromAction(
 			targetId: result.value,
 			owner: input.owner.trim(),
 			deadline: input.deadline,
-			tier: input.tier
+			// Volunteer tasks have no tier.
+			tier: null
 		},
 		actor,
 		at

@@ -108,7 +108,8 @@ export type FollowUpLink = Readonly<{
 	targetId: string;
 	owner: string;
 	deadline: number | null;
-	tier: FollowUpTier;
+	/** The tier a case was given; null for a task (volunteer tasks have no tier). */
+	tier: FollowUpTier | null;
 	at: number;
 	by: string;
 	deviceId: string;
@@ -151,7 +152,8 @@ function parseFollowUp(raw: unknown): FollowUpLink | null {
 	if (!isValidIdSegment(id) || (kind !== 'case' && kind !== 'task')) return null;
 	if (typeof gridId !== 'string' || !isValidIdSegment(targetId)) return null;
 	if (typeof owner !== 'string' || !(deadline === null || isTime(deadline))) return null;
-	if (!isFollowUpTier(tier) || !isTime(at) || typeof by !== 'string') return null;
+	const tierOk = isFollowUpTier(tier) || (kind === 'task' && (tier === null || tier === undefined));
+	if (!tierOk || !isTime(at) || typeof by !== 'string') return null;
 	return Object.freeze({
 		id,
 		kind,
@@ -159,7 +161,7 @@ function parseFollowUp(raw: unknown): FollowUpLink | null {
 		targetId,
 		owner,
 		deadline,
-		tier,
+		tier: isFollowUpTier(tier) ? tier : null,
 		at,
 		by,
 		deviceId: typeof deviceId === 'string' ? deviceId : ''
@@ -286,7 +288,8 @@ export type FollowUpInput = Readonly<{
 	targetId: string;
 	owner: string;
 	deadline: number | null;
-	tier: FollowUpTier;
+	/** Cases only: a task has no tier (null). */
+	tier: FollowUpTier | null;
 }>;
 
 /**

@@ -258,8 +258,7 @@ describe('an action becomes a task', () => {
 				title: '志愿者巡查飞线',
 				details: '来自会议',
 				owner: '赵志愿者',
-				deadline: null,
-				tier: 'grid'
+				deadline: null
 			},
 			{ memberId: 'mem-li', name: LI.name, role: 'secretary', deviceId: LI.deviceId }
 		);
@@ -276,5 +275,7 @@ describe('an action becomes a task', () => {
 		expect(readMeetingRecord(meeting).items[0]?.followUps).toMatchObject([
 			{ kind: 'task', targetId: created.value, owner: '赵志愿者' }
 		]);
+		// A task has no tier: none is asked for, none is recorded.
+		expect(readMeetingRecord(meeting).items[0]?.followUps[0]?.tier).toBeNull();
 	});
 });

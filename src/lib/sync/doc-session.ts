@@ -34,6 +34,7 @@ import {
 } from './relay-link.ts';
 import type { TokenSource } from './token-manager.ts';
 import { trackServerConfirmations } from './server-confirmations.ts';
+import { keepPresenceFresh, type PresenceOptions } from './presence.ts';
 import type { PendingIndex } from './pending-index.ts';
 
 export type DocSyncState = Readonly<{
@@ -70,6 +71,8 @@ export type DocSessionOptions = {
 	/** See relay-link.ts. */
 	disableBc?: boolean;
 	maxBackoffTime?: number;
+	/** How long others' presence is believed without renewal (presence.ts; tests shorten it). */
+	presence?: PresenceOptions;
 };
 
 export interface DocSession {
@@ -117,6 +120,7 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 		onServerStateVector: (stateVector) => confirmations.receiveServerStateVector(stateVector)
 	});
 	const relay = link;
+	const stopPresence = keepPresenceFresh(relay.provider.awareness, options.presence);
 
 	let wantConnect = options.connect ?? true;
 	let destroyed = false;
@@ -204,6 +208,7 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 		destroyed = true;
 		for (const off of unsubscribers) off();
 		listeners.clear();
+		stopPresence();
 		relay.destroy();
 		confirmations.destroy();
 	}
