@@ -8,7 +8,7 @@
  * Invariant: pure; the output parses back to exactly the input rows (apart from the guard).
  */
 
-import { monthKeyOf, dayKeyOf } from './task-dates';
+import { monthKeyOf, dayKeyOf } from './due-date';
 import type { HourRecord } from './service-hours';
 
 export const BOM = '\uFEFF';

@@ -8,7 +8,7 @@
  */
 
 import { compareByAtThenId } from './ordering';
-import { monthKeyOf } from './task-dates';
+import { monthKeyOf } from './due-date';
 
 export const HOUR_SOURCES = ['task', 'patrol', 'wish'] as const;
 export type HourSource = (typeof HOUR_SOURCES)[number];

@@ -19,7 +19,7 @@ import {
 	type PatrolRouteReason
 } from '../domain/patrol-schedule';
 import { err, ok, type Result } from '../domain/result';
-import { dayKeyOf, isWeekday, type DayKey, type Weekday } from '../domain/task-dates';
+import { dayKeyOf, isWeekday, type DayKey, type Weekday } from '../domain/due-date';
 import type { WorkActor } from '../domain/task-rules';
 import type { PhotoInput } from './case-photos';
 import { ORIGIN_LOCAL_EDIT } from './origins';

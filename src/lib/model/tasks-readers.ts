@@ -9,7 +9,7 @@
 import type * as Y from 'yjs';
 import type { PhotoInput } from './case-photos';
 import { dueState, type DueState } from '../domain/task-rules';
-import { dayKeyOf } from '../domain/task-dates';
+import { dayKeyOf } from '../domain/due-date';
 import {
 	deriveTaskStatus,
 	inSlot,

@@ -6,7 +6,7 @@ import { m } from '$lib/paraglide/messages.js';
 import type { AppState } from '$lib/reactive/app-context.svelte';
 import type { TaskStatus, WorkActor } from '$lib/domain/task-rules';
 import type { WishStatus } from '$lib/domain/wish-status';
-import type { Weekday } from '$lib/domain/task-dates';
+import type { Weekday } from '$lib/domain/due-date';
 import type { HourSource } from '$lib/domain/service-hours';
 
 /** The member acting on this device, as the work commands record them. */
