@@ -80,6 +80,7 @@ const REASONS: Record<string, () => string> = {
 	checklist_item_too_long: m.work_reason_too_long,
 	checklist_too_long: m.work_reason_too_long,
 	due_invalid: m.work_reason_due_invalid,
+	due_in_past: m.work_reason_due_in_past,
 	volunteers_invalid: m.work_reason_volunteers_invalid,
 	hours_invalid: m.work_reason_hours_invalid,
 	name_required: m.work_reason_title_required,
