@@ -8,9 +8,11 @@ import {
 	dueDateToDeadline,
 	isDayKey,
 	isPastDay,
+	instantToWallTime,
 	isTimeZone,
 	monthKeyOf,
 	startOfDay,
+	wallTimeToInstant,
 	zoneOffset
 } from './due-date';
 
@@ -135,4 +137,27 @@ describe('isTimeZone / isDayKey', () => {
 		['2026-13-01', false],
 		['2026-1-1', false]
 	])('day key %s → %s', (value, expected) => expect(isDayKey(value)).toBe(expected));
+});
+
+describe('wall times (a meeting start typed in datetime-local) on the community clock', () => {
+	it.each([
+		['2026-12-15T14:00', 'Asia/Shanghai', '2026-12-15T06:00:00.000Z'],
+		['2026-12-15T14:00', 'America/New_York', '2026-12-15T19:00:00.000Z'],
+		['2026-07-15T14:00', 'America/New_York', '2026-07-15T18:00:00.000Z'],
+		// 02:30 does not exist on 8 March 2026 in New York: read with the offset before the gap.
+		['2026-03-08T02:30', 'America/New_York', '2026-03-08T07:30:00.000Z'],
+		// 01:30 happens twice on 1 November 2026: the first one.
+		['2026-11-01T01:30', 'America/New_York', '2026-11-01T05:30:00.000Z']
+	])('%s in %s → %s', (wall, zone, iso) => {
+		expect(new Date(wallTimeToInstant(wall, zone)).toISOString()).toBe(iso);
+	});
+	it('round-trips where the time exists', () => {
+		for (const zone of ['Asia/Shanghai', 'America/New_York']) {
+			const at = wallTimeToInstant('2026-12-15T09:05', zone);
+			expect(instantToWallTime(at, zone)).toBe('2026-12-15T09:05');
+		}
+	});
+	it.each(['', '2026-12-15', '2026-02-30T10:00', '2026-12-15T24:00'])('%j is no time', (v) =>
+		expect(wallTimeToInstant(v, 'Asia/Shanghai')).toBeNaN()
+	);
 });

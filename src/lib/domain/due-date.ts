@@ -133,6 +133,25 @@ export function dayOfDeadline(deadline: number | null, zone: string = DEFAULT_TI
 	return deadline === null ? '' : dayKeyOf(deadline, zone);
 }
 
+const WALL_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})$/;
+
+/**
+ * A `<input type="datetime-local">` value (`YYYY-MM-DDTHH:mm`, a meeting's start) read on the
+ * community's clock, as an instant; NaN when it is not one.
+ */
+export function wallTimeToInstant(value: string, zone: string = DEFAULT_TIME_ZONE): number {
+	const match = WALL_TIME.exec(value);
+	if (!match || !isDayKey(match[1]) || Number(match[2]) > 23 || Number(match[3]) > 59) {
+		return Number.NaN;
+	}
+	return instantOfWallClock(Date.parse(`${value}:00Z`), zone);
+}
+
+/** An instant as the community's clock shows it, `YYYY-MM-DDTHH:mm` (datetime-local value). */
+export function instantToWallTime(at: number, zone: string = DEFAULT_TIME_ZONE): string {
+	return new Date(wallClock(at, zone)).toISOString().slice(0, 16);
+}
+
 export type DueDateReason = 'date_invalid' | 'date_in_past';
 
 /**

@@ -1,4 +1,5 @@
 /** Meeting values → translated labels (both locales have every one). */
+import { instantToWallTime, wallTimeToInstant } from '$lib/domain/due-date';
 import { m } from '$lib/paraglide/messages.js';
 import type {
 	AttendeeRole,
@@ -52,11 +53,13 @@ export function meetingProblemText(reason: MeetingInputReason | string): string 
 	return m.meeting_problem_other();
 }
 
-/** `<input type="datetime-local">` value ↔ epoch ms, in the device's time zone. */
-export function toLocalInput(at: number): string {
-	const d = new Date(at - new Date(at).getTimezoneOffset() * 60_000);
-	return d.toISOString().slice(0, 16);
+/**
+ * `<input type="datetime-local">` value ↔ epoch ms, on the community's clock (its time zone
+ * setting), like every date shown (domain/due-date.ts).
+ */
+export function toLocalInput(at: number, zone: string): string {
+	return instantToWallTime(at, zone);
 }
-export function fromLocalInput(value: string): number {
-	return value === '' ? Number.NaN : new Date(value).getTime();
+export function fromLocalInput(value: string, zone: string): number {
+	return wallTimeToInstant(value, zone);
 }
