@@ -69,10 +69,7 @@ export type CaseStatusActionReason =
 export type MoveCaseTierReason = TierMoveReason | 'case_not_found' | 'not_permitted';
 export type AssignCaseReason = AssigneesReason | 'case_not_found' | 'not_permitted';
 export type SetDeadlineReason =
-	| 'deadline_invalid'
-	| 'deadline_in_past'
-	| 'case_not_found'
-	| 'not_permitted';
+	'deadline_invalid' | 'deadline_in_past' | 'case_not_found' | 'not_permitted';
 export type AddCommentReason = CommentReason | 'case_not_found';
 export type ResolveConflictReason = 'case_not_found' | 'no_conflict' | 'value_not_in_conflict';
 

@@ -48,7 +48,6 @@ export class CommunityDates {
 	deadlineOf(key: string, now: number = Date.now()): Result<number, DueDateReason> {
 		return dueDateToDeadline(key, now, this.zone);
 	}
-
 }
 
 /** Opens the directory for the component's lifetime (call during init of the community layout). */
