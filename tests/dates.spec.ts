@@ -195,7 +195,35 @@ test('the secretary sets the community time zone; deadlines then end at 23:59 th
 	await s.page.getByTestId('case-new').click();
 	await s.page.locator('#case-title').fill('井盖松动');
 	await s.page.locator('#case-deadline').fill(key);
+	await expect(s.page.getByTestId('deadline-ends')).toContainText('America/New_York');
 	await s.page.getByTestId('case-submit').click();
 	await expect(s.page.getByTestId('case-due')).toContainText(`${zh} 23:59到期`);
+	const caseUrl = s.page.url();
+
+	// The new controls fit a 320 px phone in both languages: no sideways scroll.
+	await s.page.setViewportSize({ width: 320, height: 640 });
+	for (const lang of ['zh-CN', 'en']) {
+		await s.page.goto('/settings');
+		await s.page.getByTestId(`lang-${lang}`).click();
+		await expect(s.page.locator('html')).toHaveAttribute('lang', lang);
+		for (const open of [
+			async () => {
+				await s.page.goto(`/c/${communityId}/settings`);
+				await expect(s.page.getByTestId('time-zone-current')).toHaveText('America/New_York');
+			},
+			async () => {
+				await s.page.goto(caseUrl);
+				await s.page.getByTestId('case-deadline').click();
+				await s.page.locator('#deadline-input').fill(key);
+				await expect(s.page.getByTestId('deadline-ends')).toBeVisible();
+			}
+		]) {
+			await open();
+			expect(
+				await s.page.evaluate(() => document.documentElement.scrollWidth),
+				`${lang} ${s.page.url()}`
+			).toBeLessThanOrEqual(320);
+		}
+	}
 	await s.context.close();
 });
