@@ -40,10 +40,6 @@ export class CommunityDates {
 		return dayKeyOf(now, this.zone);
 	}
 
-	dayKeyOf(at: number): DayKey {
-		return dayKeyOf(at, this.zone);
-	}
-
 	/** A typed due day as a deadline (end of that day here), refused when it is over. */
 	deadlineOf(key: string, now: number = Date.now()): Result<number, DueDateReason> {
 		return dueDateToDeadline(key, now, this.zone);
