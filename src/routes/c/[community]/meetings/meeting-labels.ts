@@ -1,5 +1,4 @@
 /** Meeting values → translated labels (both locales have every one). */
-import { instantToWallTime, wallTimeToInstant } from '$lib/domain/due-date';
 import { m } from '$lib/paraglide/messages.js';
 import type {
 	AttendeeRole,
@@ -51,15 +50,4 @@ export function meetingProblemText(reason: MeetingInputReason | string): string 
 	if (reason === 'title_too_long') return m.meeting_problem_title_too_long();
 	if (reason === 'time_invalid') return m.meeting_problem_time_invalid();
 	return m.meeting_problem_other();
-}
-
-/**
- * `<input type="datetime-local">` value ↔ epoch ms, on the community's clock (its time zone
- * setting), like every date shown (domain/due-date.ts).
- */
-export function toLocalInput(at: number, zone: string): string {
-	return instantToWallTime(at, zone);
-}
-export function fromLocalInput(value: string, zone: string): number {
-	return wallTimeToInstant(value, zone);
 }
