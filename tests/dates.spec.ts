@@ -149,8 +149,12 @@ test('a deadline already over is refused with a clear message, on a case, a task
 	await s.page.goto(`/c/${communityId}/meetings`);
 	await s.page.getByTestId('meeting-new').click();
 	await s.page.locator('#meeting-title').fill('网格例会');
+	// The start time is typed and read on the community's clock too, not the phone's.
+	const meetingDay = communityDay(5);
+	await s.page.locator('#meeting-time').fill(`${meetingDay.key}T14:30`);
 	await s.page.getByTestId('meeting-create').click();
 	await expect(s.page.getByTestId('meeting-title')).toHaveText('网格例会');
+	await expect(s.page.locator('main')).toContainText(`${meetingDay.zh} 14:30`);
 	await markAction(s.page, '修好路灯');
 	const item = s.page.getByTestId('meeting-item').filter({ hasText: '修好路灯' });
 	await item.getByTestId('follow-up-task').click();
