@@ -54,7 +54,7 @@ export async function joinedPhone(
 	browser: Browser,
 	name: string,
 	inviteUrl: string,
-	options: { locale?: string } = {}
+	options: { locale?: string; timezoneId?: string } = {}
 ): Promise<Phone> {
 	const phone = await newPhone(browser, name, options);
 	await joinThrough(phone.page, inviteUrl, name);
@@ -65,7 +65,7 @@ export async function joinedPhone(
 export async function secretaryPhone(
 	browser: Browser,
 	name: string,
-	options: { locale?: string } = {}
+	options: { locale?: string; timezoneId?: string } = {}
 ): Promise<Phone & { community: Community }> {
 	const community = await createCommunity();
 	const phone = await joinedPhone(browser, name, community.inviteUrl, options);
@@ -104,14 +104,18 @@ export function uniqueCommunity(prefix = 'e2e'): string {
 export async function newPhone(
 	browser: Browser,
 	name: string,
-	/** The browser's own language; the app's language is chosen in its settings. */
-	options: { locale?: string } = {}
+	/**
+	 * The browser's own language (the app's language is chosen in its settings) and, when given,
+	 * the phone clock's time zone (the app shows dates in the community's zone whatever it is).
+	 */
+	options: { locale?: string; timezoneId?: string } = {}
 ): Promise<Phone> {
 	const context = await browser.newContext({
 		viewport: { width: 360, height: 740 },
 		isMobile: true,
 		hasTouch: true,
-		locale: options.locale ?? 'zh-CN'
+		locale: options.locale ?? 'zh-CN',
+		...(options.timezoneId ? { timezoneId: options.timezoneId } : {})
 	});
 	const page = await context.newPage();
 	test.info().annotations.push({ type: 'phone', description: name });

@@ -7,7 +7,7 @@ import {
 	untickedCount,
 	type PatrolAction
 } from './patrol-schedule';
-import { dayKeyOf, monthKeyOf, weekdayOf, type Weekday } from './task-dates';
+import { dayKeyOf, monthKeyOf, weekdayOf, type Weekday } from './due-date';
 
 const WED_SUN: Weekday[] = [3, 0];
 

@@ -7,7 +7,7 @@
  */
 
 import { err, ok, type Result } from './result';
-import { addDays, isWeekday, weekdayOf, type DayKey, type Weekday } from './task-dates';
+import { addDays, isWeekday, weekdayOf, type DayKey, type Weekday } from './due-date';
 import { codePoints, isStaff, isValidHours } from './task-rules';
 
 export const PATROL_NAME_MAX = 60;

@@ -8,7 +8,7 @@
  * Invariant: pure; the output parses back to exactly the input rows (apart from the guard).
  */
 
-import { monthKeyOf, dayKeyOf } from './task-dates';
+import { DEFAULT_TIME_ZONE, monthKeyOf, dayKeyOf } from './due-date';
 import type { HourRecord } from './service-hours';
 
 export const BOM = '\uFEFF';
@@ -29,6 +29,8 @@ export function encodeCsv(rows: readonly (readonly CsvCell[])[]): string {
 export type HoursCsvLabels = Readonly<{
 	header: readonly [string, string, string, string, string, string];
 	source: (source: HourRecord['source']) => string;
+	/** The community's time zone: dates and months are its calendar's (default Asia/Shanghai). */
+	timeZone?: string;
 }>;
 
 /** One row per record: date, month, volunteer, hours, kind of work, what. Oldest first. */
@@ -37,8 +39,8 @@ export function hoursCsv(records: readonly HourRecord[], labels: HoursCsvLabels)
 	return encodeCsv([
 		labels.header,
 		...sorted.map((record) => [
-			dayKeyOf(record.at),
-			monthKeyOf(record.at),
+			dayKeyOf(record.at, labels.timeZone ?? DEFAULT_TIME_ZONE),
+			monthKeyOf(record.at, labels.timeZone ?? DEFAULT_TIME_ZONE),
 			record.name,
 			record.hours,
 			labels.source(record.source),

@@ -8,7 +8,7 @@
  */
 
 import { compareByAtThenId } from './ordering';
-import { monthKeyOf } from './task-dates';
+import { DEFAULT_TIME_ZONE, monthKeyOf } from './due-date';
 
 export const HOUR_SOURCES = ['task', 'patrol', 'wish'] as const;
 export type HourSource = (typeof HOUR_SOURCES)[number];
@@ -81,10 +81,14 @@ export type MonthTotal = Readonly<{
 }>;
 
 /** Totals per month (UTC+8), newest month first. */
-export function monthlyTotals(records: readonly HourRecord[]): readonly MonthTotal[] {
+/** Months are the community's calendar months (`zone`, domain/due-date.ts). */
+export function monthlyTotals(
+	records: readonly HourRecord[],
+	zone: string = DEFAULT_TIME_ZONE
+): readonly MonthTotal[] {
 	const groups = new Map<string, HourRecord[]>();
 	for (const record of records) {
-		const month = monthKeyOf(record.at);
+		const month = monthKeyOf(record.at, zone);
 		const list = groups.get(month) ?? [];
 		list.push(record);
 		groups.set(month, list);
@@ -101,6 +105,10 @@ export function monthlyTotals(records: readonly HourRecord[]): readonly MonthTot
 	return Object.freeze(totals);
 }
 
-export function hoursInMonth(records: readonly HourRecord[], month: string): readonly HourRecord[] {
-	return records.filter((record) => monthKeyOf(record.at) === month);
+export function hoursInMonth(
+	records: readonly HourRecord[],
+	month: string,
+	zone: string = DEFAULT_TIME_ZONE
+): readonly HourRecord[] {
+	return records.filter((record) => monthKeyOf(record.at, zone) === month);
 }

@@ -189,6 +189,15 @@ describe('validateTaskInput', () => {
 		const result = validateTaskInput(base);
 		expect(result.ok && result.value.title).toBe('帮独居老人买菜');
 	});
+	it.each([
+		['2025-03-04', 'due_in_past'],
+		['2025-03-05', 'ok'],
+		['2025-03-06', 'ok'],
+		['', 'ok']
+	])('on 2025-03-05 (the community calendar), due %s → %s', (due, expected) => {
+		const result = validateTaskInput({ ...base, due }, '2025-03-05');
+		expect(result.ok ? 'ok' : result.reason).toBe(expected);
+	});
 });
 
 describe('dueState', () => {

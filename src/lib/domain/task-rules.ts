@@ -12,6 +12,7 @@
  * append-only history, never undone by a later claim or release).
  */
 
+import type { DayKey } from './due-date';
 import { err, ok, type Result } from './result';
 
 export const TASK_STATUSES = ['open', 'claimed', 'done', 'confirmed'] as const;
@@ -188,6 +189,7 @@ export type TaskInputReason =
 	| 'details_too_long'
 	| 'place_too_long'
 	| 'due_invalid'
+	| 'due_in_past'
 	| 'volunteers_invalid'
 	| 'hours_invalid';
 
@@ -204,7 +206,14 @@ export function isValidHours(value: number): boolean {
 
 const DUE = /^\d{4}-\d{2}-\d{2}$/;
 
-export function validateTaskInput(input: TaskInput): Result<TaskInput, TaskInputReason> {
+/**
+ * A new task's input. With `today` (the community's calendar day, domain/due-date.ts), a due
+ * day already over is refused: a task due yesterday is a typing slip.
+ */
+export function validateTaskInput(
+	input: TaskInput,
+	today?: DayKey
+): Result<TaskInput, TaskInputReason> {
 	const title = input.title.trim();
 	if (title.length === 0) return err('title_required');
 	if (codePoints(title) > TASK_TITLE_MAX) return err('title_too_long');
@@ -215,6 +224,7 @@ export function validateTaskInput(input: TaskInput): Result<TaskInput, TaskInput
 	if (input.due !== '' && (!DUE.test(input.due) || Number.isNaN(Date.parse(input.due)))) {
 		return err('due_invalid');
 	}
+	if (input.due !== '' && today !== undefined && input.due < today) return err('due_in_past');
 	const needed = input.volunteersNeeded;
 	if (!Number.isInteger(needed) || needed < 1 || needed > VOLUNTEERS_MAX) {
 		return err('volunteers_invalid');

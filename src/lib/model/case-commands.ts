@@ -68,7 +68,8 @@ export type CaseStatusActionReason =
 	| 'duplicate_of_self';
 export type MoveCaseTierReason = TierMoveReason | 'case_not_found' | 'not_permitted';
 export type AssignCaseReason = AssigneesReason | 'case_not_found' | 'not_permitted';
-export type SetDeadlineReason = 'deadline_invalid' | 'case_not_found' | 'not_permitted';
+export type SetDeadlineReason =
+	'deadline_invalid' | 'deadline_in_past' | 'case_not_found' | 'not_permitted';
 export type AddCommentReason = CommentReason | 'case_not_found';
 export type ResolveConflictReason = 'case_not_found' | 'no_conflict' | 'value_not_in_conflict';
 
@@ -394,7 +395,11 @@ export function assignCase(
 	return ok(CHANGED);
 }
 
-/** Sets the case's deadline (epoch ms), or null for its tier's default from the rules. */
+/**
+ * Sets the case's deadline (epoch ms; the end of the chosen day in the community's zone,
+ * domain/due-date.ts), or null for its tier's default from the rules. A deadline already past
+ * at `at` is refused: a new deadline nobody can meet is a typing slip.
+ */
 export function setCaseDeadline(
 	doc: Y.Doc,
 	caseId: CaseId,
@@ -405,6 +410,7 @@ export function setCaseDeadline(
 	seen?: readonly EditId[]
 ): Result<Changed, SetDeadlineReason> {
 	if (!isValidDeadline(deadline)) return err('deadline_invalid');
+	if (deadline !== null && deadline < at) return err('deadline_in_past');
 	const record = findCase(doc, caseId);
 	if (!record) return err('case_not_found');
 	if (!permitted(authority, 'set_deadline', record)) return err('not_permitted');

@@ -17,6 +17,7 @@ import {
 	resolveCaseFieldConflict,
 	setCaseDeadline
 } from './case-commands';
+import { deadlineOfDay } from '../domain/due-date';
 import { listCases, readCase } from './case-readers';
 import { recordServerReceipts } from './case-receipts';
 import { FIELD_FALLBACK, findCase, readCaseField, timelineEntry } from './case-schema';
@@ -227,6 +228,21 @@ describe('deadlines', () => {
 		net.flush();
 		expectConverged([a, b], id);
 		expect(mustRead(b, id).fields.deadline).toMatchObject({ value: null, conflict: null });
+	});
+
+	it('a new deadline already past is refused, clearing one is not; the end of today is fine', () => {
+		const { a, id } = twoWithCase();
+		const now = Date.parse('2026-12-09T02:00:00Z'); // 10:00 in Shanghai
+		const yesterday = deadlineOfDay('2026-12-08', 'Asia/Shanghai');
+		const today = deadlineOfDay('2026-12-09', 'Asia/Shanghai');
+		expect(setCaseDeadline(a, id, yesterday, WANG, GRID_MEMBER, now)).toEqual({
+			ok: false,
+			reason: 'deadline_in_past'
+		});
+		expect(mustRead(a, id).fields.deadline.value).toBeNull();
+		expect(setCaseDeadline(a, id, today, WANG, GRID_MEMBER, now).ok).toBe(true);
+		expect(mustRead(a, id).fields.deadline.value).toBe(today);
+		expect(setCaseDeadline(a, id, null, WANG, GRID_MEMBER, now + 2 * DAY).ok).toBe(true);
 	});
 });
 

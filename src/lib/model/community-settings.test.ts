@@ -4,7 +4,9 @@ import {
 	addCategory,
 	readCommunitySettings,
 	renameCategory,
+	readCommunityTimeZone,
 	setCategoryHidden,
+	setCommunityTimeZone,
 	setDeadlineDays
 } from './community-settings';
 import { LI, WANG } from './testing/fixtures';
@@ -60,5 +62,49 @@ describe('community settings', () => {
 			'高空抛物',
 			'宠物扰民'
 		]);
+	});
+
+	it('the time zone: Asia/Shanghai until a secretary sets another; only real zones', () => {
+		const net = createReplicaNetwork(1);
+		const [doc] = net.docs as [Y.Doc];
+		expect(readCommunitySettings(doc).timeZone).toBe('Asia/Shanghai');
+		expect(readCommunityTimeZone(doc)).toBe('Asia/Shanghai');
+		expect(setCommunityTimeZone(doc, 'Asia/Urumqi', WANG, 'grid-member')).toEqual({
+			ok: false,
+			reason: 'not_permitted'
+		});
+		expect(setCommunityTimeZone(doc, 'Mars/Olympus', LI, 'secretary')).toEqual({
+			ok: false,
+			reason: 'time_zone_invalid'
+		});
+		expect(setCommunityTimeZone(doc, 'Asia/Urumqi', LI, 'secretary', 1000).ok).toBe(true);
+		expect(readCommunitySettings(doc)).toMatchObject({
+			timeZone: 'Asia/Urumqi',
+			timeZoneConflict: null
+		});
+		expect(readCommunityTimeZone(doc)).toBe('Asia/Urumqi');
+	});
+
+	it('two secretaries setting the time zone concurrently converge, both zones kept and flagged', () => {
+		const net = createReplicaNetwork(2);
+		const [a, b] = net.docs as [Y.Doc, Y.Doc];
+		setCommunityTimeZone(a, 'Asia/Urumqi', LI, 'secretary', 1000);
+		setCommunityTimeZone(b, 'America/New_York', WANG, 'secretary', 1000);
+		net.flush();
+		expect(readCommunitySettings(a)).toEqual(readCommunitySettings(b));
+		const settings = readCommunitySettings(a);
+		expect([...(settings.timeZoneConflict ?? [])].sort()).toEqual([
+			'America/New_York',
+			'Asia/Urumqi'
+		]);
+		expect(['America/New_York', 'Asia/Urumqi']).toContain(settings.timeZone);
+		// Setting it again over both settles it on every replica.
+		setCommunityTimeZone(b, 'Asia/Shanghai', WANG, 'secretary', 2000);
+		net.flush();
+		expect(readCommunitySettings(a)).toMatchObject({
+			timeZone: 'Asia/Shanghai',
+			timeZoneConflict: null
+		});
+		expect(readCommunitySettings(b)).toEqual(readCommunitySettings(a));
 	});
 });

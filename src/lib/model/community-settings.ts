@@ -1,11 +1,13 @@
 /**
  * Community settings in the directory document (`c/{communityId}/directory`): the community's
- * case categories (its own added, any renamed or hidden) and its deadline rules.
+ * case categories (its own added, any renamed or hidden), its deadline rules and its time zone
+ * (the zone "due on day D" and every shown date are read in: domain/due-date.ts).
  *
  *   doc.getMap('settings'):
  *     category/{categoryId}/label    → field log (string; '' = the built-in label)
  *     category/{categoryId}/hidden   → field log (boolean)
  *     deadline/{categoryId}/{tier}   → field log (whole days)
+ *     timeZone                       → field log (IANA zone name; none = Asia/Shanghai)
  *     <any key>~<clientID>           → the same log, written by one replica session
  *
  * Invariant: settings are field logs like case fields, so two secretaries changing one setting
@@ -24,6 +26,7 @@ import {
 	type CaseCategory
 } from '../domain/case-category';
 import { isValidDeadlineDays, type DeadlineRules } from '../domain/case-deadline';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../domain/due-date';
 import { TIERS, isTier, type Tier } from '../domain/case-options';
 import { newEditId } from '../domain/ids';
 import { newId } from '../domain/ids';
@@ -47,10 +50,18 @@ export type CommunitySettings = Readonly<{
 	/** Built-in categories in their order, then the community's own, oldest first. */
 	categories: readonly CommunityCategory[];
 	deadlineRules: DeadlineRules;
+	/** The community's time zone (IANA name); the zones set concurrently, when more than one. */
+	timeZone: string;
+	timeZoneConflict: readonly string[] | null;
 }>;
 
 export type SettingsReason =
-	'not_permitted' | 'label_required' | 'label_too_long' | 'category_not_found' | 'days_invalid';
+	| 'not_permitted'
+	| 'label_required'
+	| 'label_too_long'
+	| 'category_not_found'
+	| 'days_invalid'
+	| 'time_zone_invalid';
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
@@ -162,6 +173,29 @@ export function setDeadlineDays(
 	return ok(true);
 }
 
+/** Sets the community's time zone: where "due on day D" ends and the zone dates are shown in. */
+export function setCommunityTimeZone(
+	doc: Y.Doc,
+	zone: string,
+	actor: Actor,
+	role: string,
+	at: number = Date.now()
+): Result<true, SettingsReason> {
+	if (!canAdminister(role)) return err('not_permitted');
+	if (!isTimeZone(zone)) return err('time_zone_invalid');
+	writeSetting(doc, 'timeZone', zone, isTimeZone, actor, at);
+	return ok(true);
+}
+
+function readTimeZoneState(map: Y.Map<unknown>): FieldState<string> {
+	return readSetting(map, 'timeZone', isTimeZone, DEFAULT_TIME_ZONE);
+}
+
+/** Only the community's time zone (for screens that need no other setting). */
+export function readCommunityTimeZone(doc: Y.Doc): string {
+	return readTimeZoneState(settingsMap(doc)).value;
+}
+
 export function readCommunitySettings(doc: Y.Doc): CommunitySettings {
 	const map = settingsMap(doc);
 	const custom = new Map<string, number>();
@@ -196,9 +230,14 @@ export function readCommunitySettings(doc: Y.Doc): CommunitySettings {
 			conflict: label.conflict !== null || hidden.conflict !== null
 		});
 	});
+	const timeZone = readTimeZoneState(map);
 	return Object.freeze({
 		categories: Object.freeze(categories),
-		deadlineRules: Object.freeze(rules)
+		deadlineRules: Object.freeze(rules),
+		timeZone: timeZone.value,
+		timeZoneConflict: timeZone.conflict
+			? Object.freeze(timeZone.conflict.values.map((candidate) => candidate.value))
+			: null
 	});
 }
 

@@ -1,7 +1,9 @@
 /**
  * Follow-ups: an action from a meeting becomes a case on a grid's board, or a volunteer task, in
  * one step, linked both
- * ways (channel `meeting`, the deadline chosen). The case carries `source: { kind: 'meeting', meetingId, itemId }` (a plain value beside
+ * ways (channel `meeting`, the deadline chosen). A deadline is the end of the chosen day in the
+ * community's time zone (domain/due-date.ts), so a case made from an action is due exactly when
+ * a case given that date directly is, and a task gets that same day as its due day. The case carries `source: { kind: 'meeting', meetingId, itemId }` (a plain value beside
  * its fields, written in the same transaction as `createCase`); the meeting's action carries a
  * follow-up link `{ kind: 'case', gridId, targetId, owner, deadline, tier }`.
  *
@@ -13,6 +15,7 @@ import * as Y from 'yjs';
 import type { Actor } from '../domain/actor';
 import { validateAssignees, type NewCaseInput } from '../domain/case-input';
 import type { CaseId } from '../domain/ids';
+import { DEFAULT_TIME_ZONE, dayOfDeadline } from '../domain/due-date';
 import type { FollowUpTier, MeetingId, MeetingItemId } from '../domain/meeting-rules';
 import { err, ok, type Result } from '../domain/result';
 import type { WorkActor } from '../domain/task-rules';
@@ -33,6 +36,7 @@ export type CaseFollowUpInput = Readonly<{
 	description: string;
 	category: string;
 	owner: string;
+	/** The end of the due day in the community's zone (`deadlineOfDay`), or null. */
 	deadline: number | null;
 	tier: FollowUpTier;
 }>;
@@ -100,14 +104,11 @@ export type TaskFollowUpInput = Readonly<{
 	title: string;
 	details: string;
 	owner: string;
+	/** The end of the due day in the community's zone (`deadlineOfDay`), or null. */
 	deadline: number | null;
+	/** The community's time zone: the task's due day is the deadline's day there. */
+	timeZone?: string;
 }>;
-
-function dayKey(at: number): string {
-	const d = new Date(at);
-	const pad = (n: number) => String(n).padStart(2, '0');
-	return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
 
 /**
  * An action becomes a volunteer task (`c/{cid}/tasks`) through the tasks' own `createTask`.
@@ -130,7 +131,7 @@ export function createTaskFromAction(
 				details: input.details,
 				place: '',
 				gridId: input.gridId,
-				due: input.deadline === null ? '' : dayKey(input.deadline),
+				due: dayOfDeadline(input.deadline, input.timeZone ?? DEFAULT_TIME_ZONE),
 				volunteersNeeded: 1,
 				hours: 1
 			},

@@ -16,6 +16,8 @@ import {
 	readTaskSource
 } from './meetings-follow-ups';
 import { readTask } from './tasks-readers';
+import { deadlineOfDay } from '../domain/due-date';
+import { createCase } from './case-commands';
 import { filterMeetings, listMeetings, readMediationTally, readMeeting } from './meetings-readers';
 import {
 	addAmendment,
@@ -277,5 +279,67 @@ describe('an action becomes a task', () => {
 		]);
 		// A task has no tier: none is asked for, none is recorded.
 		expect(readMeetingRecord(meeting).items[0]?.followUps[0]?.tier).toBeNull();
+	});
+});
+
+describe('an action due on day D: the same deadline as a case given D, whatever the phone zone', () => {
+	const deviceZone = process.env.TZ;
+	// The phone's clock is far from the community (UTC+14): before, the task's due day came from
+	// the phone's own calendar and read a day late.
+	const rows: [string, string, string][] = [
+		['Asia/Shanghai', 'Pacific/Kiritimati', '2026-12-15'],
+		['Asia/Shanghai', 'America/Los_Angeles', '2026-12-15'],
+		['America/New_York', 'Asia/Shanghai', '2026-11-01']
+	];
+	it.each(rows)('community %s, phone %s, due %s', (zone, phoneZone, day) => {
+		process.env.TZ = phoneZone;
+		try {
+			const board = new Y.Doc();
+			const tasksDoc = new Y.Doc();
+			const meeting = new Y.Doc();
+			const deadline = deadlineOfDay(day, zone);
+			const action = addMeetingItem(meeting, { kind: 'action', text: '清理楼道' }, WANG);
+			const task = addMeetingItem(meeting, { kind: 'action', text: '志愿者巡查' }, WANG);
+			if (!action.ok || !task.ok) throw new Error('item');
+			const input = {
+				meetingId: 'm-test' as MeetingId,
+				gridId: 'g1',
+				title: '清理楼道',
+				owner: '王网格员',
+				deadline,
+				tier: 'grid' as const,
+				timeZone: zone
+			};
+			const fromAction = createCaseFromAction(
+				board,
+				meeting,
+				{ ...input, itemId: action.value, description: '', category: 'sanitation' },
+				ZHAO,
+				deadline - 86_400_000
+			);
+			const direct = createCase(
+				board,
+				{ title: '清理楼道', category: 'sanitation', deadline },
+				ZHAO,
+				deadline - 86_400_000
+			);
+			if (!fromAction.ok || !direct.ok) throw new Error('case');
+			const cases = listCases(board);
+			const dueOf = (id: string) => cases.find((c) => c.id === id)?.deadline;
+			expect(dueOf(fromAction.value)).toBe(dueOf(direct.value));
+			expect(dueOf(fromAction.value)).toBe(deadline);
+			const taskMade = createTaskFromAction(
+				tasksDoc,
+				meeting,
+				{ ...input, itemId: task.value, details: '' },
+				{ memberId: 'mem-li', name: LI.name, role: 'secretary', deviceId: LI.deviceId },
+				deadline - 86_400_000
+			);
+			if (!taskMade.ok) throw new Error(taskMade.reason);
+			expect(readTask(tasksDoc, taskMade.value)?.due).toBe(day);
+		} finally {
+			if (deviceZone === undefined) delete process.env.TZ;
+			else process.env.TZ = deviceZone;
+		}
 	});
 });

@@ -19,7 +19,13 @@ import {
 	type PatrolRouteReason
 } from '../domain/patrol-schedule';
 import { err, ok, type Result } from '../domain/result';
-import { dayKeyOf, isWeekday, type DayKey, type Weekday } from '../domain/task-dates';
+import {
+	DEFAULT_TIME_ZONE,
+	dayKeyOf,
+	isWeekday,
+	type DayKey,
+	type Weekday
+} from '../domain/due-date';
 import type { WorkActor } from '../domain/task-rules';
 import type { PhotoInput } from './case-photos';
 import { ORIGIN_LOCAL_EDIT } from './origins';
@@ -169,7 +175,8 @@ function allRuns(doc: Y.Doc): PatrolRunSnapshot[] {
 /** Routes that are not deleted, by name, each with its next patrol day from `now` and last run. */
 export function listPatrolRoutes(
 	doc: Y.Doc,
-	now: number = Date.now()
+	now: number = Date.now(),
+	zone: string = DEFAULT_TIME_ZONE
 ): readonly PatrolRouteSummary[] {
 	const runs = allRuns(doc);
 	const routes: PatrolRouteSummary[] = [];
@@ -180,7 +187,7 @@ export function listPatrolRoutes(
 		routes.push(
 			Object.freeze({
 				...route,
-				nextDay: nextPatrolDay(route.weekdays, dayKeyOf(now)),
+				nextDay: nextPatrolDay(route.weekdays, dayKeyOf(now, zone)),
 				lastRun: runs.find((run) => run.routeId === route.id) ?? null
 			})
 		);

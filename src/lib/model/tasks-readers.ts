@@ -9,7 +9,7 @@
 import type * as Y from 'yjs';
 import type { PhotoInput } from './case-photos';
 import { dueState, type DueState } from '../domain/task-rules';
-import { dayKeyOf } from '../domain/task-dates';
+import { DEFAULT_TIME_ZONE, dayKeyOf } from '../domain/due-date';
 import {
 	deriveTaskStatus,
 	inSlot,
@@ -168,8 +168,12 @@ export function volunteersInSlot(task: TaskSnapshot): readonly RankedClaim[] {
 	return inSlot(task.claims);
 }
 
-/** How the task's due day stands today; finished tasks are never overdue. */
-export function taskDueState(task: TaskSnapshot, now: number): DueState {
+/** How the task's due day stands today in the community's zone; finished tasks are never overdue. */
+export function taskDueState(
+	task: TaskSnapshot,
+	now: number,
+	zone: string = DEFAULT_TIME_ZONE
+): DueState {
 	if (task.status === 'done' || task.status === 'confirmed') return 'none';
-	return dueState(task.due, dayKeyOf(now));
+	return dueState(task.due, dayKeyOf(now, zone));
 }

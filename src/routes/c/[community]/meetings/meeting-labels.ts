@@ -51,12 +51,3 @@ export function meetingProblemText(reason: MeetingInputReason | string): string 
 	if (reason === 'time_invalid') return m.meeting_problem_time_invalid();
 	return m.meeting_problem_other();
 }
-
-/** `<input type="datetime-local">` value ↔ epoch ms, in the device's time zone. */
-export function toLocalInput(at: number): string {
-	const d = new Date(at - new Date(at).getTimezoneOffset() * 60_000);
-	return d.toISOString().slice(0, 16);
-}
-export function fromLocalInput(value: string): number {
-	return value === '' ? Number.NaN : new Date(value).getTime();
-}

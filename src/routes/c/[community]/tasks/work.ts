@@ -6,7 +6,7 @@ import { m } from '$lib/paraglide/messages.js';
 import type { AppState } from '$lib/reactive/app-context.svelte';
 import type { TaskStatus, WorkActor } from '$lib/domain/task-rules';
 import type { WishStatus } from '$lib/domain/wish-status';
-import type { Weekday } from '$lib/domain/task-dates';
+import type { Weekday } from '$lib/domain/due-date';
 import type { HourSource } from '$lib/domain/service-hours';
 
 /** The member acting on this device, as the work commands record them. */
@@ -80,6 +80,7 @@ const REASONS: Record<string, () => string> = {
 	checklist_item_too_long: m.work_reason_too_long,
 	checklist_too_long: m.work_reason_too_long,
 	due_invalid: m.work_reason_due_invalid,
+	due_in_past: m.work_reason_due_in_past,
 	volunteers_invalid: m.work_reason_volunteers_invalid,
 	hours_invalid: m.work_reason_hours_invalid,
 	name_required: m.work_reason_title_required,
