@@ -24,7 +24,12 @@ const SEPARATOR = '#';
 export type Assignee = Readonly<{ name: string; memberId: string | null }>;
 
 /** Someone the device knows from the community's members list. */
-export type RosterMember = Readonly<{ id: string; displayName: string; role?: string }>;
+export type RosterMember = Readonly<{
+	id: string;
+	displayName: string;
+	role?: string;
+	grids?: readonly string[];
+}>;
 
 export function isMemberId(value: string): boolean {
 	return MEMBER_ID.test(value);
