@@ -1,0 +1,87 @@
+/**
+ * Assignees picked from the community's members (issue 15): the secretary picks a grid member
+ * from the members list and types an outside name, which is marked "outside"; the member finds
+ * the case under 我的案件 (matched by member id); the members list works offline on a device that
+ * fetched it once.
+ */
+import { expect, test } from '@playwright/test';
+import {
+	addGrid,
+	createInviteVia,
+	expectAllOnServer,
+	goOffline,
+	joinedPhone,
+	openControlled,
+	reportCase,
+	secretaryPhone
+} from './helpers';
+
+test('assignees are picked from the members list, a typed outsider is marked, and the member finds the case under 我的案件 (issue 15)', async ({
+	browser
+}) => {
+	const a = await secretaryPhone(browser, '张书记');
+	await addGrid(a.page, '第一网格');
+	await a.page.getByTestId('grid-row').first().getByRole('link').first().click();
+	const gridId = new URL(a.page.url()).pathname.split('/')[4]!;
+	const communityId = a.community.communityId;
+	const b = await joinedPhone(
+		browser,
+		'王秀英',
+		await createInviteVia(a.page, { role: 'grid-member', grids: [gridId] })
+	);
+	const memberId = await b.page.evaluate(
+		() => JSON.parse(localStorage.getItem('gridboard:credential') ?? 'null').member.id as string
+	);
+
+	await reportCase(a.page, { title: '楼道灯不亮', category: 'public_facilities' });
+	const caseUrl = a.page.url();
+	await a.page.getByTestId('case-assign').click();
+	const memberSelect = a.page.getByTestId('assignee-member');
+	// The list is the community's members (the new grid member among them), not free text only.
+	await expect(memberSelect.locator(`option[value="${memberId}"]`)).toHaveText(/王秀英/);
+	await memberSelect.selectOption(memberId);
+	await expect(
+		a.page.locator(`[data-testid="assignee-chip"][data-member="${memberId}"]`)
+	).toBeVisible();
+	// Someone outside the community, by name.
+	await a.page.getByTestId('assignee-input').fill('物业刘师傅');
+	await a.page.getByTestId('assignees-save').click();
+	await expectAllOnServer(a.page);
+
+	const shown = a.page.getByTestId('case-assignees').getByTestId('assignee');
+	await expect(shown).toHaveCount(2);
+	const member = shown.filter({ hasText: '王秀英' });
+	await expect(member).toHaveAttribute('data-member', memberId);
+	await expect(member.getByTestId('assignee-outside')).toHaveCount(0);
+	const outsider = shown.filter({ hasText: '物业刘师傅' });
+	await expect(outsider).toHaveAttribute('data-member', '');
+	await expect(outsider.getByTestId('assignee-outside')).toHaveText('外部');
+	// The timeline names people, not stored entries.
+	await expect(a.page.getByTestId('timeline')).toContainText('王秀英');
+	await expect(a.page.getByTestId('timeline')).not.toContainText(memberId);
+
+	// The member: 我的案件 lists the case (matched by member id).
+	await openControlled(b.page, `/c/${communityId}`);
+	await b.page.getByTestId('my-cases-link').click();
+	await expect(b.page.getByTestId('my-case')).toHaveCount(1);
+	await expect(b.page.getByTestId('my-case')).toContainText('楼道灯不亮');
+
+	// The member opens the case once online (the members list is kept on the device), then offline
+	// still picks from it.
+	await b.page.goto(caseUrl);
+	await expect(b.page.getByTestId('case-title')).toHaveText('楼道灯不亮');
+	await expect
+		.poll(() => b.page.evaluate(() => localStorage.getItem('gridboard:roster') !== null))
+		.toBe(true);
+	await goOffline(b);
+	await expect(b.page.getByTestId('case-title')).toHaveText('楼道灯不亮');
+	await expect(b.page.getByTestId('case-assignees').getByTestId('assignee-outside')).toHaveText(
+		'外部'
+	);
+	await b.page.getByTestId('case-assign').click();
+	await expect(
+		b.page.getByTestId('assignee-member').locator('option', { hasText: '张书记' })
+	).toHaveCount(1);
+	await a.context.close();
+	await b.context.close();
+});
