@@ -60,6 +60,17 @@ test('assignees are picked from the members list, a typed outsider is marked, an
 	await expect(a.page.getByTestId('timeline')).toContainText('王秀英');
 	await expect(a.page.getByTestId('timeline')).not.toContainText(memberId);
 
+	// The board's assignee filter names people, and picks the member by id.
+	const boardUrl = caseUrl.replace(/\/cases\/[^/]+$/, '');
+	await a.page.goto(boardUrl);
+	await a.page.getByTestId('filters-more').click();
+	const filter = a.page.getByTestId('filter-assignee');
+	await expect(filter.locator(`option[value="${memberId}"]`)).toHaveText('王秀英');
+	await expect(filter.locator('option', { hasText: '#' })).toHaveCount(0);
+	await filter.selectOption(memberId);
+	await expect(a.page).toHaveURL(new RegExp(`assignee=${memberId}`));
+	await expect(a.page.getByTestId('case-row')).toHaveCount(1);
+
 	// The member: 我的案件 lists the case (matched by member id).
 	await openControlled(b.page, `/c/${communityId}`);
 	await b.page.getByTestId('my-cases-link').click();
@@ -79,6 +90,11 @@ test('assignees are picked from the members list, a typed outsider is marked, an
 		'外部'
 	);
 	await b.page.getByTestId('case-assign').click();
+	// At 320 px the picker stays inside the screen.
+	await b.page.setViewportSize({ width: 320, height: 640 });
+	const editor = await b.page.getByTestId('assignees-editor').boundingBox();
+	expect(editor!.x).toBeGreaterThanOrEqual(0);
+	expect(editor!.x + editor!.width).toBeLessThanOrEqual(320);
 	await expect(
 		b.page.getByTestId('assignee-member').locator('option', { hasText: '张书记' })
 	).toHaveCount(1);

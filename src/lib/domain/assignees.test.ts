@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
 	assigneeFromTyped,
 	assigneeNames,
+	distinctAssignees,
 	formatAssignee,
 	isAssignedTo,
 	isOutsider,
@@ -98,5 +99,17 @@ describe('outside the community', () => {
 		const twins = [...roster, { id: 'm5555555555555555', displayName: '李建国' }];
 		expect(assigneeFromTyped('李建国', twins)).toEqual({ name: '李建国', memberId: null });
 		expect(assigneeFromTyped('李建国', null)).toEqual({ name: '李建国', memberId: null });
+	});
+});
+
+describe("the board's assignee filter options", () => {
+	it('one option per person: members by id with their name, plain names by name', () => {
+		expect(
+			distinctAssignees([`王秀英#${WANG}`, '刘师傅', `王姐#${WANG}`, '刘师傅', '王秀英'])
+		).toEqual([
+			{ value: '刘师傅', label: '刘师傅' },
+			{ value: WANG, label: '王秀英' },
+			{ value: '王秀英', label: '王秀英' }
+		]);
 	});
 });

@@ -84,6 +84,24 @@ export function assigneeMatches(entry: string, key: string): boolean {
 	return assignee.memberId === key || assignee.name === key;
 }
 
+/**
+ * Everyone `entries` name, once each, for the board's assignee filter: value = `assigneeKey`
+ * (member id, else name), label = name; sorted by name (Chinese collation), then value.
+ */
+export function distinctAssignees(
+	entries: Iterable<string>
+): readonly Readonly<{ value: string; label: string }>[] {
+	const byKey = new Map<string, string>();
+	for (const entry of entries) {
+		const assignee = parseAssignee(entry);
+		const key = assigneeKey(assignee);
+		if (key !== '' && !byKey.has(key)) byKey.set(key, assignee.name);
+	}
+	return [...byKey]
+		.map(([value, label]) => Object.freeze({ value, label }))
+		.sort((a, b) => a.label.localeCompare(b.label, 'zh-CN') || (a.value < b.value ? -1 : 1));
+}
+
 /** Who "me" is for "assigned to me": this member's id and display name. */
 export type Me = Readonly<{ memberId: string; name: string }>;
 
