@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
 	assigneeFromTyped,
+	assigneeOfMember,
 	assigneeNames,
 	distinctAssignees,
 	formatAssignee,
@@ -60,6 +61,20 @@ describe('stored entries', () => {
 		expect(validateAssignees([`#${WANG}`]).ok).toBe(true); // a plain name "#m…" (no name part)
 		expect(validateAssignees([`王 #${WANG}`])).toEqual({ ok: false, reason: 'assignee_invalid' });
 		expect(validateAssignees(['王,李'])).toEqual({ ok: false, reason: 'assignee_invalid' });
+	});
+});
+
+describe('a picked member', () => {
+	it('always gives a valid entry, whatever the display name', () => {
+		const long = { id: WANG, displayName: `${'长'.repeat(55)}` };
+		const comma = { id: WANG, displayName: '王,秀英' };
+		for (const member of [long, comma, roster[0]!]) {
+			const entry = formatAssignee(assigneeOfMember(member));
+			expect(validateAssignees([entry]).ok).toBe(true);
+			expect(parseAssignee(entry).memberId).toBe(WANG);
+		}
+		expect(assigneeOfMember(comma).name).toBe('王，秀英');
+		expect([...assigneeOfMember(long).name]).toHaveLength(40);
 	});
 });
 

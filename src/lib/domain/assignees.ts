@@ -131,6 +131,19 @@ export function isOutsider(
 	return !roster.some((member) => member.displayName === assignee.name);
 }
 
+/** Longest assignee name kept (code points); case-input.ts's CASE_PERSON_MAX. */
+const NAME_MAX = 40;
+
+/**
+ * A member as an entry. Display names may be longer than an assignee name (60 against 40) and may
+ * hold ',', the stored form's separator: the name is cut and its commas made full-width, so
+ * picking any member always gives a valid entry.
+ */
+export function assigneeOfMember(member: RosterMember): Assignee {
+	const name = [...member.displayName.trim().replaceAll(',', '，')].slice(0, NAME_MAX).join('');
+	return Object.freeze({ name: name.trim() || member.id, memberId: member.id });
+}
+
 /**
  * A typed name as an entry: the member of that exact name when there is exactly one (someone
  * typed a colleague's name instead of picking it), else the plain name.
@@ -140,6 +153,6 @@ export function assigneeFromTyped(name: string, roster: readonly RosterMember[] 
 	const same = (roster ?? []).filter((member) => member.displayName === trimmed);
 	const only = same.length === 1 ? same[0] : undefined;
 	return only && isMemberId(only.id)
-		? Object.freeze({ name: trimmed, memberId: only.id })
+		? assigneeOfMember(only)
 		: Object.freeze({ name: trimmed, memberId: null });
 }
