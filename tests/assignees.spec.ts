@@ -4,7 +4,7 @@
  * the case under 我的案件 (matched by member id); the members list works offline on a device that
  * fetched it once.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 import {
 	addGrid,
 	createInviteVia,
@@ -16,14 +16,18 @@ import {
 	secretaryPhone
 } from './helpers';
 
-test('assignees are picked from the members list, a typed outsider is marked, and the member finds the case under 我的案件 (issue 15)', async ({
-	browser
-}) => {
+/**
+ * The secretary's phone with a grid, a grid member (王秀英) who joined it, and a case on that grid
+ * which the secretary assigned by picking the member from the members list and typing an outside
+ * name; both phones open.
+ */
+async function assignedCase(browser: Browser) {
 	const a = await secretaryPhone(browser, '张书记');
 	await addGrid(a.page, '第一网格');
 	await a.page.getByTestId('grid-row').first().getByRole('link').first().click();
-	const gridId = new URL(a.page.url()).pathname.split('/')[4]!;
-	const communityId = a.community.communityId;
+	await a.page.waitForURL(/\/g\/[^/]+$/);
+	const boardUrl = a.page.url();
+	const gridId = new URL(boardUrl).pathname.split('/')[4]!;
 	const b = await joinedPhone(
 		browser,
 		'王秀英',
@@ -47,6 +51,13 @@ test('assignees are picked from the members list, a typed outsider is marked, an
 	await a.page.getByTestId('assignee-input').fill('物业刘师傅');
 	await a.page.getByTestId('assignees-save').click();
 	await expectAllOnServer(a.page);
+	return { a, b, memberId, caseUrl, boardUrl, communityId: a.community.communityId };
+}
+
+test('assignees are picked from the members list; a typed outsider is marked; the board filters by member (issue 15)', async ({
+	browser
+}) => {
+	const { a, b, memberId, boardUrl } = await assignedCase(browser);
 
 	const shown = a.page.getByTestId('case-assignees').getByTestId('assignee');
 	await expect(shown).toHaveCount(2);
@@ -61,7 +72,6 @@ test('assignees are picked from the members list, a typed outsider is marked, an
 	await expect(a.page.getByTestId('timeline')).not.toContainText(memberId);
 
 	// The board's assignee filter names people, and picks the member by id.
-	const boardUrl = caseUrl.replace(/\/cases\/[^/]+$/, '');
 	await a.page.goto(boardUrl);
 	await a.page.getByTestId('filters-more').click();
 	const filter = a.page.getByTestId('filter-assignee');
@@ -70,13 +80,20 @@ test('assignees are picked from the members list, a typed outsider is marked, an
 	await filter.selectOption(memberId);
 	await expect(a.page).toHaveURL(new RegExp(`assignee=${memberId}`));
 	await expect(a.page.getByTestId('case-row')).toHaveCount(1);
+	await a.context.close();
+	await b.context.close();
+});
+
+test('the assigned member finds the case under 我的案件, and picks from the members list offline (issue 15)', async ({
+	browser
+}) => {
+	const { a, b, caseUrl, communityId } = await assignedCase(browser);
 
 	// The member: 我的案件 lists the case (matched by member id).
 	await openControlled(b.page, `/c/${communityId}`);
 	await b.page.getByTestId('my-cases-link').click();
 	await expect(b.page.getByTestId('my-case')).toHaveCount(1);
 	await expect(b.page.getByTestId('my-case')).toContainText('楼道灯不亮');
-
 	// The member opens the case once online (the members list is kept on the device), then offline
 	// still picks from it.
 	await b.page.goto(caseUrl);

@@ -68,6 +68,7 @@ test('a case with a conflict says so first in its board row, never cut, and the 
 	const a = await secretaryPhone(browser, '王秀英');
 	await addGrid(a.page, '第一网格');
 	await a.page.getByTestId('grid-row').first().getByRole('link').first().click();
+	await a.page.waitForURL(/\/g\/[^/]+$/);
 	const boardUrl = a.page.url();
 	const longTitle = '3号楼楼道堆放杂物堵塞消防通道，住户多次反映仍未清理';
 	await reportCase(a.page, { title: '路灯不亮', category: 'public_facilities' });
