@@ -127,6 +127,11 @@ export function canAdminister(role: Role | string): boolean {
  * staff who assign cases, so they pick people instead of typing names (docs/access.md).
  */
 export function canReadRoster(role: Role | string): boolean {
+	return isStaffRole(role);
+}
+
+/** Staff: secretaries and grid members, who hold boards and handle cases (我的案件). */
+export function isStaffRole(role: Role | string): boolean {
 	return role === 'secretary' || role === 'grid-member';
 }
 
