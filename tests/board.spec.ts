@@ -11,6 +11,7 @@ import {
 	goOffline,
 	joinThrough,
 	joinedPhone,
+	openControlled,
 	RELAY_ORIGIN,
 	uniqueCommunity
 } from './helpers';
@@ -199,7 +200,8 @@ test('我的案件: a grid member sees the open cases assigned to them, overdue 
 	const expected = Number(await page.getByTestId('case-list').getAttribute('data-count'));
 	expect(expected).toBeGreaterThan(0);
 
-	await page.goto(`/c/${demo.communityId}`);
+	// The service worker controls the page, so it opens offline later.
+	await openControlled(page, `/c/${demo.communityId}`);
 	await page.getByTestId('my-cases-link').click();
 	await expect(page).toHaveURL(new RegExp(`/c/${demo.communityId}/my-work#my-cases$`));
 	const mine = page.getByTestId('my-case');
