@@ -306,6 +306,49 @@ describe('join and token', () => {
 	});
 });
 
+describe('the roster (issue 15: assignees picked from the members)', () => {
+	it('staff read current members’ names, roles and grids; volunteers, observers and other communities do not', async () => {
+		const r = await community();
+		const member = await join(r, await invite(r, 'grid-member', ['g1']), '王秀英', 'g');
+		const volunteer = await join(r, await invite(r, 'volunteer'), '刘芳', 'v');
+		const observer = await join(r, await invite(r, 'observer'), '赵', 'o');
+		const gone = await join(r, await invite(r, 'volunteer'), '走了', 'x');
+		expect(
+			(
+				await call(
+					r,
+					'DELETE',
+					`/api/communities/demo/members/${gone.member.id}`,
+					undefined,
+					r.secretary.token
+				)
+			).status
+		).toBe(200);
+		for (const token of [r.secretary.token, member.token]) {
+			const answer = await call(r, 'GET', '/api/communities/demo/roster', undefined, token);
+			expect(answer.status).toBe(200);
+			expect(answer.body.members).toEqual([
+				{ id: r.secretary.member.id, displayName: '王书记', role: 'secretary', grids: [] },
+				{ id: member.member.id, displayName: '王秀英', role: 'grid-member', grids: ['g1'] },
+				{ id: volunteer.member.id, displayName: '刘芳', role: 'volunteer', grids: [] },
+				{ id: observer.member.id, displayName: '赵', role: 'observer', grids: [] }
+			]);
+		}
+		const refusals: [string, string, string | undefined, number, string][] = [
+			['GET', '/api/communities/demo/roster', volunteer.token, 403, 'forbidden'],
+			['GET', '/api/communities/demo/roster', observer.token, 403, 'forbidden'],
+			['GET', '/api/communities/other/roster', member.token, 403, 'forbidden'],
+			['GET', '/api/communities/demo/roster', undefined, 401, 'token_missing'],
+			['GET', '/api/communities/demo/roster', gone.token, 403, 'member_removed'],
+			['POST', '/api/communities/demo/roster', member.token, 405, 'method_not_allowed']
+		];
+		for (const [method, path, token, status, error] of refusals) {
+			const answer = await call(r, method, path, method === 'POST' ? {} : undefined, token);
+			expect([method, path, answer]).toEqual([method, path, { status, body: { error } }]);
+		}
+	});
+});
+
 describe('changing and removing members', () => {
 	it('a role change closes the member’s sockets with 4401; the old token is outdated; a new one works', async () => {
 		const r = await community();

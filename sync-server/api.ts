@@ -1,6 +1,7 @@
 /**
  * The relay's HTTP API for identity (docs/access.md): join with an invite, exchange a device
- * credential for a relay token, and the secretary's members and invites.
+ * credential for a relay token, the secretary's members and invites, and the roster staff pick
+ * assignees from.
  *
  * Invariants:
  * - Bodies are JSON objects of at most MAX_BODY_BYTES; anything else is a 4xx, never a crash.
@@ -9,7 +10,13 @@
  * - Errors are `{ "error": "<reason>" }`; tokens, codes and secrets are never logged.
  */
 import type http from 'node:http';
-import { canAdminister, isRole, type Claims, type Role } from '../src/lib/domain/access.ts';
+import {
+	canAdminister,
+	canReadRoster,
+	isRole,
+	type Claims,
+	type Role
+} from '../src/lib/domain/access.ts';
 import type { IdentityStore } from './identity-store.ts';
 import {
 	authenticate,
@@ -175,7 +182,12 @@ function bearer(req: http.IncomingMessage): string | null {
 export function createApiHandler(
 	ctx: ApiContext
 ): (req: http.IncomingMessage, res: http.ServerResponse, rawPath: string) => void {
-	const secretary = (req: http.IncomingMessage, communityId: string): Claims => {
+	/** The bearer token's claims, when it is current and its role may do what `allowed` says. */
+	const authorized = (
+		req: http.IncomingMessage,
+		communityId: string,
+		allowed: (role: Role) => boolean
+	): Claims => {
 		const token = bearer(req);
 		if (!token) throw new ApiError(401, 'token_missing');
 		const auth = authenticate(ctx.identity, ctx.keys, token, Date.now(), ctx.clockSkewSeconds);
@@ -183,11 +195,13 @@ export function createApiHandler(
 			if (auth.code === CLOSE_AUTH.forbidden) throw new ApiError(403, 'member_removed');
 			throw new ApiError(401, auth.reason === 'outdated' ? 'token_outdated' : 'token_invalid');
 		}
-		if (auth.claims.cid !== communityId || !canAdminister(auth.claims.role)) {
+		if (auth.claims.cid !== communityId || !allowed(auth.claims.role)) {
 			throw new ApiError(403, 'forbidden');
 		}
 		return auth.claims;
 	};
+	const secretary = (req: http.IncomingMessage, communityId: string): Claims =>
+		authorized(req, communityId, canAdminister);
 
 	const route = async (
 		req: http.IncomingMessage,
@@ -237,6 +251,20 @@ export function createApiHandler(
 				member: publicMember(result.member),
 				community: publicCommunity(result.community)
 			});
+			return;
+		}
+		const roster = /^\/api\/communities\/([^/]+)\/roster$/.exec(rawPath);
+		if (roster) {
+			const communityId = roster[1] ?? '';
+			if (!ID_PATTERN.test(communityId)) throw new ApiError(404, 'not_found');
+			if (method !== 'GET') throw new ApiError(405, 'method_not_allowed');
+			// Names, roles and grids of current members: staff pick assignees from it.
+			authorized(req, communityId, canReadRoster);
+			const members = ctx.identity
+				.listMembers(communityId)
+				.filter((member) => member.removedAt === null)
+				.map(({ id, displayName, role, grids }) => ({ id, displayName, role, grids }));
+			send(res, 200, { members });
 			return;
 		}
 		const match = /^\/api\/communities\/([^/]+)\/(members|invites)(?:\/([^/]+))?$/.exec(rawPath);

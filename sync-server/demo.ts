@@ -417,7 +417,7 @@ function main(): void {
 				JSON.stringify({
 					communityId: args.id,
 					name: args.name,
-					grids: grids.map((grid) => ({ id: grid.id, name: grid.name })),
+					grids: grids.map((grid) => ({ id: grid.id, name: grid.name, member: grid.member })),
 					cases,
 					inviteUrl: link,
 					code: created.code

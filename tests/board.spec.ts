@@ -6,13 +6,22 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
-import { joinThrough, joinedPhone, RELAY_ORIGIN, uniqueCommunity } from './helpers';
+import {
+	createInviteVia,
+	goOffline,
+	joinThrough,
+	joinedPhone,
+	openControlled,
+	RELAY_ORIGIN,
+	uniqueCommunity
+} from './helpers';
 
 const run = promisify(execFile);
 
 type Demo = {
 	communityId: string;
-	grids: { id: string; name: string }[];
+	/** `member`: the grid member's name the demo assigns that grid's cases to (plain names). */
+	grids: { id: string; name: string; member: string }[];
 	cases: number;
 	inviteUrl: string;
 };
@@ -109,6 +118,115 @@ test('filters, search and sort narrow a grid board, live in the URL and survive 
 	await page.getByTestId('board-search').fill('不存在的关键词xyz');
 	await expect(page.getByTestId('empty-state')).toBeVisible();
 	await expect(rows(page)).toHaveCount(0);
+});
+
+test('the status chips count what the search text leaves, on a grid board and the community board (issue 15)', async ({
+	browser
+}) => {
+	const demo = await seedDemo(240);
+	const { page } = await joinedPhone(browser, '李书记', demo.inviteUrl);
+	const grid = demo.grids[0]!;
+	await page.goto(`/c/${demo.communityId}/g/${grid.id}`);
+	await expect(page.getByTestId('case-list')).toHaveAttribute('data-count', '20');
+	const STATUSES = ['reported', 'accepted', 'in_progress', 'resolved', 'reviewed', 'closed'];
+	const chipCount = async (testid: string) =>
+		Number(await page.getByTestId(testid).locator('.count').first().textContent());
+
+	const location = (await rows(page).first().locator('.muted').first().textContent()) ?? '';
+	const building = /[\u4e00-\u9fa5（）]+\d+栋/.exec(location)?.[0];
+	expect(building).toBeTruthy();
+	await page.getByTestId('board-search').fill(building!);
+	await expect(page).toHaveURL(new RegExp(`q=${encodeURIComponent(building!)}`));
+	const matching = Number(await page.getByTestId('case-list').getAttribute('data-count'));
+	expect(matching).toBeGreaterThan(0);
+	expect(matching).toBeLessThan(20);
+
+	// "All" counts the matches, and the status chips add up to them.
+	await expect(page.getByTestId('filter-all').locator('.count')).toHaveText(String(matching));
+	let sum = 0;
+	const counts = new Map<string, number>();
+	for (const status of STATUSES) {
+		const count = Number(await page.getByTestId(`count-${status}`).textContent());
+		counts.set(status, count);
+		sum += count;
+	}
+	expect(sum).toBe(matching);
+	// Each chip counts exactly the rows tapping it shows (search still on).
+	for (const [status, count] of counts) {
+		if (count === 0) continue;
+		await page.getByTestId(`filter-${status}`).click();
+		await expect(page.getByTestId('case-list')).toHaveAttribute('data-count', String(count));
+		for (const text of await rows(page).allTextContents()) expect(text).toContain(building);
+		await expect(page.getByTestId('filter-all').locator('.count')).toHaveText(String(matching));
+		await page.getByTestId(`filter-${status}`).click();
+	}
+	expect(await chipCount('filter-all')).toBe(matching);
+
+	// The community board: the same rule over every grid's open cases.
+	await page.goto(`/c/${demo.communityId}/board?q=${encodeURIComponent(building!)}`);
+	await expect(page.getByTestId('board-search')).toHaveValue(building!);
+	await expect(rows(page).first()).toBeVisible();
+	const shown = Number(await page.getByTestId('case-list').getAttribute('data-count'));
+	await expect(page.getByTestId('filter-all').locator('.count')).toHaveText(String(shown));
+	let openSum = 0;
+	for (const status of ['reported', 'accepted', 'in_progress']) {
+		openSum += Number(await page.getByTestId(`count-${status}`).textContent());
+	}
+	expect(openSum).toBe(shown);
+});
+
+test('我的案件: a grid member sees the open cases assigned to them, overdue first, then due soon, also offline (issue 15)', async ({
+	browser
+}) => {
+	const demo = await seedDemo(240);
+	const secretary = await joinedPhone(browser, '李书记', demo.inviteUrl);
+	const grid = demo.grids[0]!;
+	// The demo assigned this grid's cases to its member by name (as before members could be
+	// picked): the member who joins with that name finds them.
+	const member = await joinedPhone(
+		browser,
+		grid.member,
+		await createInviteVia(secretary.page, { role: 'grid-member', grids: [grid.id] })
+	);
+	const { page } = member;
+
+	// What the board says: open cases of this grid with this assignee.
+	await page.goto(`/c/${demo.communityId}/g/${grid.id}`);
+	await expect(page.getByTestId('case-list')).toHaveAttribute('data-count', '20');
+	await page.goto(
+		`/c/${demo.communityId}/g/${grid.id}?assignee=${encodeURIComponent(grid.member)}&status=accepted,in_progress,reported`
+	);
+	await expect(page.getByTestId('board-count')).toContainText('20');
+	const expected = Number(await page.getByTestId('case-list').getAttribute('data-count'));
+	expect(expected).toBeGreaterThan(0);
+
+	// The service worker controls the page, so it opens offline later.
+	await openControlled(page, `/c/${demo.communityId}`);
+	await page.getByTestId('my-cases-link').click();
+	await expect(page).toHaveURL(new RegExp(`/c/${demo.communityId}/my-work#my-cases$`));
+	const mine = page.getByTestId('my-case');
+	await expect(mine).toHaveCount(expected);
+	const RANK: Record<string, number> = { overdue: 0, due_soon: 1, later: 2 };
+	const order = async () =>
+		(await mine.evaluateAll((els) => els.map((el) => el.getAttribute('data-urgency') ?? ''))).map(
+			(urgency) => RANK[urgency] ?? -1
+		);
+	const ranks = await order();
+	expect(ranks.every((rank) => rank >= 0)).toBe(true);
+	expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+	// Old open cases of the demo are past their tier's days: some are overdue, and they lead.
+	expect(ranks[0]).toBe(0);
+	await expect(page.getByTestId('my-cases-group-overdue')).toBeVisible();
+	for (const text of await mine.allTextContents()) expect(text).toContain(grid.name);
+	// Overdue rows say so.
+	await expect(mine.filter({ has: page.getByTestId('case-overdue') }).first()).toBeVisible();
+
+	// Offline (the boards are on the device): the same list.
+	await goOffline(member);
+	await expect(mine).toHaveCount(expected);
+	expect(await order()).toEqual(ranks);
+	await member.context.close();
+	await secretary.context.close();
 });
 
 test('the community board shows every grid’s open cases and those held at community tier and above', async ({

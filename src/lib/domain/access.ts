@@ -122,6 +122,19 @@ export function canAdminister(role: Role | string): boolean {
 	return role === 'secretary';
 }
 
+/**
+ * The community's roster (members' names, roles and grids, `GET /api/communities/:cid/roster`):
+ * staff who assign cases, so they pick people instead of typing names (docs/access.md).
+ */
+export function canReadRoster(role: Role | string): boolean {
+	return isStaffRole(role);
+}
+
+/** Staff: secretaries and grid members, who hold boards and handle cases (我的案件). */
+export function isStaffRole(role: Role | string): boolean {
+	return role === 'secretary' || role === 'grid-member';
+}
+
 export function canWriteBoard(claims: AccessClaims, gridId: string): boolean {
 	return accessFor(claims, `c/${claims.cid}/board/${gridId}`) === 'write';
 }

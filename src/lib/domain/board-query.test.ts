@@ -3,6 +3,7 @@ import {
 	applyBoardQuery,
 	countBy,
 	EMPTY_BOARD_QUERY,
+	facetCounts,
 	formatBoardQuery,
 	groupByStatus,
 	isFiltered,
@@ -98,6 +99,84 @@ describe('filters', () => {
 		]);
 		expect(applyBoardQuery(cases, query({ overdue: true }))).toEqual([]);
 	});
+
+	it('"has conflicts" keeps only cases with a conflict waiting', () => {
+		const withConflict = [
+			...cases,
+			item('e', { hasConflict: true }),
+			item('f', { hasConflict: false })
+		];
+		expect(ids(applyBoardQuery(withConflict, query({ conflicts: true })))).toEqual(['e']);
+		expect(ids(applyBoardQuery(withConflict, query({})))).toHaveLength(6);
+	});
+
+	it('the assignee filter matches a member by id or by name, and a plain (old) name', () => {
+		const assigned = [
+			item('p', { assignees: ['王秀英#m1a2b3c4d5e6f7a8b'] }),
+			item('q', { assignees: ['刘师傅'] }),
+			item('r', { assignees: ['王秀英'] })
+		];
+		expect(ids(applyBoardQuery(assigned, query({ assignee: 'm1a2b3c4d5e6f7a8b' })))).toEqual(['p']);
+		expect(ids(applyBoardQuery(assigned, query({ assignee: '王秀英' })))).toEqual(['r', 'p']);
+		expect(ids(applyBoardQuery(assigned, query({ assignee: '刘师傅' })))).toEqual(['q']);
+	});
+});
+
+describe('facet counts (issue 15: the status chips follow the search text)', () => {
+	const cases = [
+		item('a', { title: '电梯异响', status: 'reported', category: 'noise' }),
+		item('b', { title: '电梯停运', status: 'in_progress', hasConflict: true }),
+		item('c', { title: '路灯不亮', status: 'reported', hasConflict: true }),
+		item('d', { title: '电梯按钮坏了', status: 'resolved', category: 'noise' })
+	];
+	const counts = (extra: Partial<BoardQuery>) => {
+		const facets = facetCounts(cases, query(extra));
+		return {
+			statuses: Object.fromEntries(facets.statuses),
+			total: facets.total,
+			conflicts: facets.conflicts
+		};
+	};
+
+	it('without a query they count every case', () => {
+		expect(counts({})).toEqual({
+			statuses: { reported: 2, in_progress: 1, resolved: 1 },
+			total: 4,
+			conflicts: 2
+		});
+	});
+
+	it('follow the search text', () => {
+		expect(counts({ search: '电梯' })).toEqual({
+			statuses: { reported: 1, in_progress: 1, resolved: 1 },
+			total: 3,
+			conflicts: 1
+		});
+		expect(counts({ search: '燃气' })).toEqual({ statuses: {}, total: 0, conflicts: 0 });
+	});
+
+	it('follow the other filters but not the status picked, so a chip counts what tapping it shows', () => {
+		expect(counts({ categories: ['noise'], statuses: ['reported'] })).toEqual({
+			statuses: { reported: 1, resolved: 1 },
+			total: 2,
+			conflicts: 0
+		});
+		for (const status of ['reported', 'in_progress', 'resolved']) {
+			const q = query({ search: '电梯', statuses: [status] });
+			expect(facetCounts(cases, query({ search: '电梯' })).statuses.get(status) ?? 0).toBe(
+				applyBoardQuery(cases, q).length
+			);
+		}
+	});
+
+	it('the conflicts count follows the status picked; the chips follow "has conflicts"', () => {
+		expect(counts({ statuses: ['reported'] }).conflicts).toBe(1);
+		expect(counts({ conflicts: true })).toEqual({
+			statuses: { reported: 1, in_progress: 1 },
+			total: 2,
+			conflicts: 2
+		});
+	});
 });
 
 describe('sorting', () => {
@@ -144,6 +223,7 @@ describe('URL round trip', () => {
 			grids: ['g-1'],
 			assignee: 'm-7',
 			overdue: true,
+			conflicts: true,
 			search: '电梯 B2',
 			sort: 'deadline',
 			view: 'columns'
@@ -179,6 +259,7 @@ describe('URL round trip', () => {
 		expect(isFiltered(query({ sort: 'oldest', view: 'columns' }))).toBe(false);
 		expect(isFiltered(query({ search: '  ' }))).toBe(false);
 		expect(isFiltered(query({ overdue: true }))).toBe(true);
+		expect(isFiltered(query({ conflicts: true }))).toBe(true);
 	});
 });
 

@@ -7,7 +7,12 @@
  * items by arrival (every sort ends on the case id), so two devices show the same board in the
  * same order. Fields the case model may not carry yet (tier, priority, assignees, deadline) are
  * optional here: a case without them simply does not match a filter on them.
+ *
+ * The counts a board shows beside its filters (`facetCounts`) are taken over the cases every
+ * other part of the query leaves, search text included: a status chip's count is the number of
+ * rows tapping it shows.
  */
+import { assigneeMatches } from './assignees';
 
 /** The fields of a case summary a board reads; `CaseSummary` from the model fits it. */
 export type BoardCase = Readonly<{
@@ -26,6 +31,8 @@ export type BoardCase = Readonly<{
 	deadline?: number | null;
 	/** Set on the community board, where cases of every grid are shown together. */
 	gridId?: string;
+	/** Two people set one of its fields concurrently and nobody has picked yet. */
+	hasConflict?: boolean;
 }>;
 
 export const BOARD_SORTS = ['newest', 'oldest', 'deadline', 'updated', 'priority'] as const;
@@ -41,6 +48,8 @@ export type BoardQuery = Readonly<{
 	grids: readonly string[];
 	assignee: string | null;
 	overdue: boolean;
+	/** Only cases with a same-field conflict waiting for someone to pick. */
+	conflicts: boolean;
 	search: string;
 	sort: BoardSort;
 	view: BoardView;
@@ -53,6 +62,7 @@ export const EMPTY_BOARD_QUERY: BoardQuery = Object.freeze({
 	grids: [],
 	assignee: null,
 	overdue: false,
+	conflicts: false,
 	search: '',
 	sort: 'newest',
 	view: 'list'
@@ -81,6 +91,7 @@ const KEYS = {
 	grids: 'grid',
 	assignee: 'assignee',
 	overdue: 'overdue',
+	conflicts: 'conflict',
 	search: 'q',
 	sort: 'sort',
 	view: 'view'
@@ -121,6 +132,7 @@ export function parseBoardQuery(
 		grids: readList(params, KEYS.grids),
 		assignee: assignee === '' ? null : assignee,
 		overdue: params.get(KEYS.overdue) === '1',
+		conflicts: params.get(KEYS.conflicts) === '1',
 		search: [...(params.get(KEYS.search) ?? '')].slice(0, SEARCH_MAX).join(''),
 		sort: oneOf(params.get(KEYS.sort), BOARD_SORTS, 'newest'),
 		view: oneOf(params.get(KEYS.view), BOARD_VIEWS, 'list')
@@ -139,6 +151,7 @@ export function formatBoardQuery(query: BoardQuery): string {
 	list(KEYS.grids, query.grids);
 	if (query.assignee) params.set(KEYS.assignee, query.assignee);
 	if (query.overdue) params.set(KEYS.overdue, '1');
+	if (query.conflicts) params.set(KEYS.conflicts, '1');
 	if (query.search.trim() !== '') params.set(KEYS.search, query.search);
 	if (query.sort !== 'newest') params.set(KEYS.sort, query.sort);
 	if (query.view !== 'list') params.set(KEYS.view, query.view);
@@ -160,6 +173,7 @@ export function isFiltered(query: BoardQuery): boolean {
 		query.grids.length > 0 ||
 		query.assignee !== null ||
 		query.overdue ||
+		query.conflicts ||
 		query.search.trim() !== ''
 	);
 }
@@ -201,8 +215,12 @@ export function matchesFilters(
 	if (query.grids.length > 0 && (item.gridId === undefined || !query.grids.includes(item.gridId))) {
 		return false;
 	}
-	if (query.assignee !== null && !(item.assignees ?? []).includes(query.assignee)) return false;
+	const assignee = query.assignee;
+	if (assignee !== null && !(item.assignees ?? []).some((e) => assigneeMatches(e, assignee))) {
+		return false;
+	}
 	if (query.overdue && !(options.isOverdue?.(item) ?? false)) return false;
+	if (query.conflicts && item.hasConflict !== true) return false;
 	return true;
 }
 
@@ -255,6 +273,42 @@ export function countBy<T extends BoardCase>(
 		counts.set(value, (counts.get(value) ?? 0) + 1);
 	}
 	return counts;
+}
+
+export type FacetCounts = Readonly<{
+	/** Cases per status among those the rest of the query leaves (the status chips). */
+	statuses: ReadonlyMap<string, number>;
+	/** All of those, whatever their status (the "all" chip). */
+	total: number;
+	/** Of those, the ones with a conflict waiting (the conflicts toggle). */
+	conflicts: number;
+}>;
+
+/**
+ * The counts beside a board's filters, following the search text and every other filter: each
+ * status chip counts what the board would show with that status picked, and the conflicts count
+ * what it would show with "has conflicts" on.
+ */
+export function facetCounts<T extends BoardCase>(
+	items: readonly T[],
+	query: BoardQuery,
+	options: BoardFilterOptions = {}
+): FacetCounts {
+	const needle = normalizeSearch(query.search);
+	const unpicked: BoardQuery = { ...query, statuses: [], conflicts: false };
+	const statuses = new Map<string, number>();
+	let total = 0;
+	let conflicts = 0;
+	for (const item of items) {
+		if (!matchesFilters(item, unpicked, options) || !matchesSearch(item, needle)) continue;
+		const statusPicked = query.statuses.length === 0 || query.statuses.includes(item.status);
+		if (!query.conflicts || item.hasConflict === true) {
+			total++;
+			statuses.set(item.status, (statuses.get(item.status) ?? 0) + 1);
+		}
+		if (statusPicked && item.hasConflict === true) conflicts++;
+	}
+	return Object.freeze({ statuses, total, conflicts });
 }
 
 /** Cases grouped by status for the column view, each column in the board's order. */

@@ -5,6 +5,7 @@
  * lengths count Unicode code points, so 120 Chinese characters are 120, not 240 bytes.
  */
 
+import { parseAssignee } from './assignees';
 import { isCaseCategory, type CaseCategory } from './case-category';
 import {
 	isCaseChannel,
@@ -80,7 +81,7 @@ export type CaseFieldValues = {
 	residentContact: string;
 	handlingType: HandlingType;
 	priority: Priority;
-	/** Assignee names, sorted, joined by ','. */
+	/** Assignee entries (names, or `<name>#<memberId>`: domain/assignees.ts), sorted, joined by ','. */
 	assignees: string;
 	/** Epoch ms, or null for "the tier's default" (case-deadline.ts). */
 	deadline: number | null;
@@ -192,20 +193,29 @@ export function isValidDeadline(value: unknown): value is number | null {
 }
 
 /**
- * Assignee names: trimmed, non-empty, at most 40 characters, no commas (the stored form joins
- * them with ','), at most ten; returned de-duplicated, sorted and joined.
+ * Assignee entries (plain names, or `<name>#<memberId>` for a member: domain/assignees.ts):
+ * names trimmed, non-empty, at most 40 characters, no commas (the stored form joins entries with
+ * ','), at most ten people; returned with one entry per person (a member once, whatever name it
+ * came with), sorted and joined.
  */
-export function validateAssignees(names: readonly string[]): Result<string, AssigneesReason> {
-	const set = new Set<string>();
-	for (const raw of names) {
-		const name = raw.trim();
-		if (name === '' || name.includes(',') || codePoints(name) > CASE_PERSON_MAX) {
+export function validateAssignees(entries: readonly string[]): Result<string, AssigneesReason> {
+	const byKey = new Map<string, string>();
+	for (const raw of entries) {
+		const entry = raw.trim();
+		const { name, memberId } = parseAssignee(entry);
+		if (
+			name.trim() === '' ||
+			name !== name.trim() ||
+			entry.includes(',') ||
+			codePoints(name) > CASE_PERSON_MAX
+		) {
 			return err('assignee_invalid');
 		}
-		set.add(name);
+		const key = memberId === null ? `name:${name}` : `member:${memberId}`;
+		if (!byKey.has(key)) byKey.set(key, entry);
 	}
-	if (set.size > CASE_ASSIGNEES_MAX) return err('too_many_assignees');
-	return ok([...set].sort().join(','));
+	if (byKey.size > CASE_ASSIGNEES_MAX) return err('too_many_assignees');
+	return ok([...byKey.values()].sort().join(','));
 }
 
 /** The stored assignees string as a list. */

@@ -205,6 +205,37 @@ describe('assignees', () => {
 		expect(state.conflict?.values.map((v) => v.value).sort()).toEqual(['物业 刘经理', '王网格员']);
 		expect(listCases(b)[0]?.hasConflict).toBe(true);
 	});
+
+	it('members picked from the list (name#memberId) and outside names converge; both lists stay until someone picks', () => {
+		const { net, a, b, id } = twoWithCase();
+		// An old value: plain names, as written before members could be picked.
+		assignCase(a, id, ['王网格员'], WANG, GRID_MEMBER, 1500);
+		net.flush();
+		const member = '王网格员#m1a2b3c4d5e6f7a8b';
+		const colleague = '李书记#m9f8e7d6c5b4a3921';
+		const seen = mustRead(a, id).fields.assignees.heads;
+		assignCase(a, id, [member, '刘师傅'], WANG, GRID_MEMBER, 2000, seen);
+		assignCase(b, id, [colleague], LI, SECRETARY, 2000, seen);
+		net.flush();
+		expectConverged([a, b], id);
+		const state = mustRead(b, id).fields.assignees;
+		expect(state.conflict?.values.map((v) => v.value).sort()).toEqual(
+			[colleague, `刘师傅,${member}`].sort()
+		);
+		const entries = mustRead(a, id).timeline.filter((e) => e.kind === 'assigned');
+		expect(entries.map((e) => (e.kind === 'assigned' ? e.from : null))).toEqual([
+			[],
+			['王网格员'],
+			['王网格员']
+		]);
+		// Someone picks; the summary carries the member entries a board reads.
+		const picked = resolveCaseFieldConflict(b, id, 'assignees', `刘师傅,${member}`, LI, 3000);
+		expect(picked.ok).toBe(true);
+		net.flush();
+		expectConverged([a, b], id);
+		expect(listCases(a)[0]?.assignees).toEqual(['刘师傅', member]);
+		expect(listCases(a)[0]?.hasConflict).toBe(false);
+	});
 });
 
 describe('deadlines', () => {

@@ -28,6 +28,14 @@ export type InviteInfo = Readonly<{
 	revokedAt: number | string | null;
 }>;
 
+/** One member as the roster lists them (`GET /api/communities/:cid/roster`). */
+export type RosterEntry = Readonly<{
+	id: string;
+	displayName: string;
+	role: MemberRole;
+	grids: readonly string[];
+}>;
+
 export type NewInvite = Readonly<{ invite: InviteInfo; code: string; url: string }>;
 export type TokenAnswer = Readonly<{
 	token: string;
@@ -103,6 +111,16 @@ export function createAuthApi(options: AuthApiOptions = {}) {
 			const result = await call<{ members: MemberInfo[] }>(
 				'GET',
 				members(communityId),
+				undefined,
+				token
+			);
+			return result.ok ? { ok: true as const, value: result.value.members } : result;
+		},
+		/** Current members' names, roles and grids: what staff pick assignees from. */
+		async roster(token: string, communityId: string) {
+			const result = await call<{ members: RosterEntry[] }>(
+				'GET',
+				`/api/communities/${encodeURIComponent(communityId)}/roster`,
 				undefined,
 				token
 			);

@@ -41,6 +41,8 @@ export type KeyValueStore = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 export const CREDENTIAL_KEY = 'gridboard:credential';
 export const TOKEN_KEY = 'gridboard:token';
+/** roster-cache.ts's key; cleared here so a sign-out forgets the members list too. */
+export const ROSTER_KEY = 'gridboard:roster';
 
 const isString = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
@@ -97,4 +99,6 @@ export function writeCachedToken(store: KeyValueStore, value: CachedToken): void
 export function clearCredential(store: KeyValueStore): void {
 	store.removeItem(CREDENTIAL_KEY);
 	store.removeItem(TOKEN_KEY);
+	// The members list cached for picking assignees (roster-cache.ts) belongs to the membership.
+	store.removeItem(ROSTER_KEY);
 }

@@ -3,6 +3,7 @@
  * community's own, hidden ones left out of the filter) and names, and the overdue rule with the
  * community's deadline days. Shared by the grid board and the community board.
  */
+import { distinctAssignees } from '$lib/domain/assignees';
 import type { BoardCase } from '$lib/domain/board-query';
 import { isOverdue, type DeadlineCase } from '$lib/domain/case-deadline';
 import type { CommunitySettings } from '$lib/model/community-settings';
@@ -37,11 +38,7 @@ export function overdueRule(
 		isOverdue(item as BoardCase & DeadlineCase, now, settings.deadlineRules);
 }
 
-/** People a board's cases are assigned to, by name, for the assignee filter. */
+/** People a board's cases are assigned to (member id or name → name), for the assignee filter. */
 export function assigneeOptions(items: readonly BoardCase[]): Option[] {
-	const names = new Set<string>();
-	for (const item of items) for (const name of item.assignees ?? []) names.add(name);
-	return [...names]
-		.sort((a, b) => a.localeCompare(b, 'zh-CN'))
-		.map((n) => ({ value: n, label: n }));
+	return [...distinctAssignees(items.flatMap((item) => item.assignees ?? []))];
 }
