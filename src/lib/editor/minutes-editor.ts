@@ -66,6 +66,8 @@ export type MinutesEditorOptions = {
 	awareness: Awareness;
 	user: { name: string; deviceId: string };
 	editable: boolean;
+	/** The editor's accessible name (screen readers announce it; axe requires one). */
+	label: string;
 	isLocked: () => boolean;
 	onPresence: (users: readonly PresenceUser[]) => void;
 };
@@ -84,7 +86,13 @@ export function createMinutesEditor(options: MinutesEditorOptions): {
 			CollaborationCaret.configure({ provider: { awareness: options.awareness }, user }),
 			lockGuard(options.isLocked)
 		],
-		editorProps: { attributes: { 'data-testid': 'minutes-editor', class: 'minutes-prose' } }
+		editorProps: {
+			attributes: {
+				'data-testid': 'minutes-editor',
+				class: 'minutes-prose',
+				'aria-label': options.label
+			}
+		}
 	});
 	const report = () => {
 		const users: PresenceUser[] = [];
@@ -114,13 +122,19 @@ export function createMinutesEditor(options: MinutesEditorOptions): {
 }
 
 /** A read-only view of locked minutes (the lock's JSON), rendered through the same schema. */
-export function createRecordViewer(element: HTMLElement, minutes: JSONContent): Editor {
+export function createRecordViewer(
+	element: HTMLElement,
+	minutes: JSONContent,
+	label: string
+): Editor {
 	return new Editor({
 		element,
 		editable: false,
 		extensions: minutesExtensions(),
 		content: minutes,
-		editorProps: { attributes: { 'data-testid': 'minutes-record', class: 'minutes-prose' } }
+		editorProps: {
+			attributes: { 'data-testid': 'minutes-record', class: 'minutes-prose', 'aria-label': label }
+		}
 	});
 }
 
