@@ -63,7 +63,12 @@ export default defineConfig({
 			})
 	],
 	test: {
-		include: ['src/**/*.test.ts', 'sync-server/**/*.test.ts', 'bench/**/*.test.ts'],
+		include: [
+			'src/**/*.test.ts',
+			'sync-server/**/*.test.ts',
+			'bench/**/*.test.ts',
+			'scripts/**/*.test.ts'
+		],
 		environment: 'node',
 		testTimeout: 30_000,
 		hookTimeout: 30_000
