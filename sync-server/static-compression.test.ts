@@ -148,7 +148,7 @@ describe('precompressed static files', () => {
 
 	it('sends the file itself when no coding is accepted, still with Vary', async () => {
 		const { relay } = await relayWithCompressedBuild();
-		for (const headers of [{}, { 'accept-encoding': 'identity' }]) {
+		for (const headers of [{}, { 'accept-encoding': 'identity' }] as Record<string, string>[]) {
 			const res = await get(relay, JS_PATH, headers);
 			expect(res.headers['content-encoding']).toBeUndefined();
 			expect(res.headers['vary']).toBe('Accept-Encoding');
