@@ -52,6 +52,9 @@ export function parseLoadArgs(argv: readonly string[]): LoadOptions {
 			options.json = true;
 			continue;
 		}
+		if (arg !== '--build' && arg !== '--label' && !(arg in NUMERIC)) {
+			throw new Error(`unknown argument ${arg}\n${USAGE}`);
+		}
 		const value = args[i + 1];
 		if (value === undefined) throw new Error(`${arg}: missing value\n${USAGE}`);
 		i++;
