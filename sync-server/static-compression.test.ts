@@ -9,7 +9,7 @@ import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { precompressDir } from '../scripts/precompress.ts';
-import { acceptedCodings } from './static-files.ts';
+import { acceptedCodings, cacheControlFor } from './static-files.ts';
 import { makeTempDir, removeDir, startTestRelay, type TestRelay } from './test-helpers.ts';
 
 let cleanups: (() => Promise<void> | void)[] = [];
@@ -122,6 +122,13 @@ describe('Accept-Encoding', () => {
 		expect(acceptedCodings('')).toEqual([]);
 		expect(acceptedCodings(undefined)).toEqual([]);
 		expect(acceptedCodings('x-gzip')).toEqual(['gzip']);
+	});
+});
+
+describe('service worker imports', () => {
+	it('the precache warmer is revalidated like the service worker that imports it', () => {
+		expect(cacheControlFor('/precache-warm.js')).toBe(cacheControlFor('/sw.js'));
+		expect(cacheControlFor('/precache-warm.js')).toBe('no-cache');
 	});
 });
 

@@ -58,6 +58,7 @@ export function cacheControlFor(urlPath: string): string {
 		base === 'manifest.webmanifest' ||
 		base === 'sw.js' ||
 		base === 'registerSW.js' ||
+		base === 'precache-warm.js' ||
 		/^workbox-[\w-]+\.js$/.test(base)
 	) {
 		return CACHE_REVALIDATE;
