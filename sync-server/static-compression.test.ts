@@ -223,6 +223,20 @@ describe('precompressed static files', () => {
 		}
 	});
 
+	it('a file replaced after the build is sent as it is, not from its stale twins', async () => {
+		const { relay, dir } = await relayWithCompressedBuild();
+		const file = path.join(dir, 'sw.js');
+		const replaced = JS + '// deployed again\n';
+		fs.writeFileSync(file, replaced);
+		const later = new Date(Date.now() + 60_000);
+		fs.utimesSync(file, later, later);
+		for (const encoding of ['br', 'gzip']) {
+			const res = await get(relay, '/sw.js', { 'accept-encoding': encoding });
+			expect(res.headers['content-encoding'], encoding).toBeUndefined();
+			expect(res.body.toString(), encoding).toBe(replaced);
+		}
+	});
+
 	it('files without a twin are sent as they are, without Vary', async () => {
 		const { relay } = await relayWithCompressedBuild();
 		const res = await get(relay, '/icons/icon-192.png', { 'accept-encoding': 'br, gzip' });

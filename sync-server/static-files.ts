@@ -14,7 +14,8 @@
  *   `<file>.gz`); a request gets the twin its `Accept-Encoding` allows (brotli before gzip, q=0
  *   refuses), with `Content-Encoding` and the twin's length, else the file itself. Every file that
  *   has a twin is sent with `Vary: Accept-Encoding`, so caches keep the encodings apart; the
- *   cache headers are the same whichever body is sent.
+ *   cache headers are the same whichever body is sent. A twin older than its file (the file was
+ *   replaced after the build) is ignored: the file itself goes out until the next build.
  */
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -103,6 +104,9 @@ function fileIn(root: string, relative: string): string | null {
 
 export type ContentCoding = 'br' | 'gzip';
 
+/** A twin written this long before its file still counts as made from it (copies, clocks). */
+const STALE_SLACK_MS = 2000;
+
 /** What each coding's twin is called beside the file (scripts/precompress.ts writes them). */
 const TWIN_SUFFIX: Record<ContentCoding, string> = { br: '.br', gzip: '.gz' };
 
@@ -136,10 +140,10 @@ export function acceptedCodings(header: string | string[] | undefined): ContentC
 	});
 }
 
-function fileSize(file: string): number | null {
+function fileStat(file: string): { size: number; mtimeMs: number } | null {
 	try {
 		const stat = fs.statSync(file);
-		return stat.isFile() ? stat.size : null;
+		return stat.isFile() ? { size: stat.size, mtimeMs: stat.mtimeMs } : null;
 	} catch {
 		return null;
 	}
@@ -151,17 +155,19 @@ function sendFile(
 	file: string,
 	cacheControl: string
 ): void {
-	const size = fileSize(file);
-	if (size === null) {
+	const original = fileStat(file);
+	if (original === null) {
 		sendText(res, 404, 'Not found\n');
 		return;
 	}
+	const size = original.size;
+	// A twin older than its file is stale (the file was replaced after the build): not sent. The
+	// slack lets a plain `cp -r` of a build, which may copy a twin just before its file, pass.
 	const twins = (['br', 'gzip'] as const)
 		.map((coding) => ({ coding, file: file + TWIN_SUFFIX[coding] }))
-		.map((twin) => ({ ...twin, size: fileSize(twin.file) }))
-		.filter(
-			(twin): twin is { coding: ContentCoding; file: string; size: number } => twin.size !== null
-		);
+		.map((twin) => ({ ...twin, stat: fileStat(twin.file) }))
+		.filter((twin) => twin.stat !== null && twin.stat.mtimeMs >= original.mtimeMs - STALE_SLACK_MS)
+		.map((twin) => ({ coding: twin.coding, file: twin.file, size: twin.stat!.size }));
 	const accepted = acceptedCodings(req.headers['accept-encoding']);
 	const chosen = accepted
 		.map((coding) => twins.find((twin) => twin.coding === coding))
