@@ -14,7 +14,12 @@ const config = {
 		typescript: {
 			// The relay and benchmarks are type-checked with the app.
 			config: (tsconfig) => {
-				tsconfig.include.push('../sync-server/**/*.ts', '../bench/**/*.ts', '../tests/**/*.ts');
+				tsconfig.include.push(
+					'../sync-server/**/*.ts',
+					'../bench/**/*.ts',
+					'../tests/**/*.ts',
+					'../scripts/**/*.ts'
+				);
 				return tsconfig;
 			}
 		}

@@ -17,6 +17,22 @@ export default defineConfig({
 			'/health': 'http://127.0.0.1:8787'
 		}
 	},
+	build: {
+		rolldownOptions: {
+			output: {
+				codeSplitting: {
+					groups: [
+						// The framework every screen runs (Svelte, SvelteKit's client, their helpers) as
+						// one file: on a 400 ms link each extra file of the first screen costs a round trip.
+						{
+							name: 'framework',
+							test: /node_modules[\\/](svelte|@sveltejs[\\/]kit|esm-env|clsx|devalue)[\\/]/
+						}
+					]
+				}
+			}
+		}
+	},
 	plugins: [
 		paraglideVitePlugin({
 			project: './project.inlang',
@@ -57,13 +73,20 @@ export default defineConfig({
 				},
 				workbox: {
 					globPatterns: ['client/**/*.{js,css,ico,png,svg,webp,webmanifest,woff2}'],
-					navigateFallbackDenylist: [/^\/sync\//, /^\/health/, /^\/api\//]
+					navigateFallbackDenylist: [/^\/sync\//, /^\/health/, /^\/api\//],
+					// Fills the HTTP cache six files at a time before Workbox's one-by-one precache.
+					importScripts: ['/precache-warm.js']
 				},
 				kit: { spa: true, adapterFallback: '200.html' }
 			})
 	],
 	test: {
-		include: ['src/**/*.test.ts', 'sync-server/**/*.test.ts', 'bench/**/*.test.ts'],
+		include: [
+			'src/**/*.test.ts',
+			'sync-server/**/*.test.ts',
+			'bench/**/*.test.ts',
+			'scripts/**/*.test.ts'
+		],
 		environment: 'node',
 		testTimeout: 30_000,
 		hookTimeout: 30_000

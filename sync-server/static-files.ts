@@ -10,6 +10,12 @@
  *   users; everything else gets a short cache.
  * - A path with no file falls back to 200.html for GET/HEAD requests that accept HTML (SPA deep
  *   links), and is a 404 otherwise.
+ * - Compression is done at build time (scripts/precompress.ts writes `<file>.br` and
+ *   `<file>.gz`); a request gets the twin its `Accept-Encoding` allows (brotli before gzip, q=0
+ *   refuses), with `Content-Encoding` and the twin's length, else the file itself. Every file that
+ *   has a twin is sent with `Vary: Accept-Encoding`, so caches keep the encodings apart; the
+ *   cache headers are the same whichever body is sent. A twin older than its file (the file was
+ *   replaced after the build) is ignored: the file itself goes out until the next build.
  */
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -53,6 +59,7 @@ export function cacheControlFor(urlPath: string): string {
 		base === 'manifest.webmanifest' ||
 		base === 'sw.js' ||
 		base === 'registerSW.js' ||
+		base === 'precache-warm.js' ||
 		/^workbox-[\w-]+\.js$/.test(base)
 	) {
 		return CACHE_REVALIDATE;
@@ -95,30 +102,90 @@ function fileIn(root: string, relative: string): string | null {
 	}
 }
 
+export type ContentCoding = 'br' | 'gzip';
+
+/** A twin written this long before its file still counts as made from it (copies, clocks). */
+const STALE_SLACK_MS = 2000;
+
+/** What each coding's twin is called beside the file (scripts/precompress.ts writes them). */
+const TWIN_SUFFIX: Record<ContentCoding, string> = { br: '.br', gzip: '.gz' };
+
+/**
+ * The codings an `Accept-Encoding` header allows, best first: brotli, then gzip. A coding is
+ * allowed when listed with q > 0, or matched by `*` with q > 0 and not listed itself; `q=0`
+ * refuses it. No header means identity only (RFC 9110 allows any, but old clients send none).
+ */
+export function acceptedCodings(header: string | string[] | undefined): ContentCoding[] {
+	const value = Array.isArray(header) ? header.join(',') : (header ?? '');
+	const q = new Map<string, number>();
+	for (const part of value.split(',')) {
+		const [token, ...params] = part.trim().toLowerCase().split(';');
+		if (!token) continue;
+		let weight = 1;
+		for (const param of params) {
+			const [key, raw] = param.trim().split('=');
+			if (key === 'q') {
+				const parsed = Number(raw);
+				weight = Number.isFinite(parsed) ? parsed : 0;
+			}
+		}
+		// x-gzip is gzip's old alias (RFC 9110 §8.4.1.3).
+		const name = token === 'x-gzip' ? 'gzip' : token;
+		q.set(name, Math.max(weight, q.get(name) ?? 0));
+	}
+	const wildcard = q.get('*');
+	return (['br', 'gzip'] as const).filter((coding) => {
+		const weight = q.get(coding) ?? wildcard ?? 0;
+		return weight > 0;
+	});
+}
+
+function fileStat(file: string): { size: number; mtimeMs: number } | null {
+	try {
+		const stat = fs.statSync(file);
+		return stat.isFile() ? { size: stat.size, mtimeMs: stat.mtimeMs } : null;
+	} catch {
+		return null;
+	}
+}
+
 function sendFile(
 	req: IncomingMessage,
 	res: ServerResponse,
 	file: string,
 	cacheControl: string
 ): void {
-	let size: number;
-	try {
-		size = fs.statSync(file).size;
-	} catch {
+	const original = fileStat(file);
+	if (original === null) {
 		sendText(res, 404, 'Not found\n');
 		return;
 	}
-	res.writeHead(200, {
+	const size = original.size;
+	// A twin older than its file is stale (the file was replaced after the build): not sent. The
+	// slack lets a plain `cp -r` of a build, which may copy a twin just before its file, pass.
+	const twins = (['br', 'gzip'] as const)
+		.map((coding) => ({ coding, file: file + TWIN_SUFFIX[coding] }))
+		.map((twin) => ({ ...twin, stat: fileStat(twin.file) }))
+		.filter((twin) => twin.stat !== null && twin.stat.mtimeMs >= original.mtimeMs - STALE_SLACK_MS)
+		.map((twin) => ({ coding: twin.coding, file: twin.file, size: twin.stat!.size }));
+	const accepted = acceptedCodings(req.headers['accept-encoding']);
+	const chosen = accepted
+		.map((coding) => twins.find((twin) => twin.coding === coding))
+		.find((twin) => twin !== undefined);
+	const headers: Record<string, string | number> = {
 		'Content-Type': contentTypeFor(file),
-		'Content-Length': size,
+		'Content-Length': chosen ? chosen.size : size,
 		'Cache-Control': cacheControl,
 		'X-Content-Type-Options': 'nosniff'
-	});
+	};
+	if (twins.length > 0) headers['Vary'] = 'Accept-Encoding';
+	if (chosen) headers['Content-Encoding'] = chosen.coding;
+	res.writeHead(200, headers);
 	if (req.method === 'HEAD') {
 		res.end();
 		return;
 	}
-	const stream = fs.createReadStream(file);
+	const stream = fs.createReadStream(chosen ? chosen.file : file);
 	stream.on('error', () => res.destroy());
 	stream.pipe(res);
 }

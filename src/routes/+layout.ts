@@ -1,3 +1,15 @@
+import { readCredential } from '$lib/sync/credential-store';
+
 // Data lives in the browser: the whole app is a client-rendered SPA.
 export const ssr = false;
 export const prerender = false;
+
+/**
+ * A signed-in device needs the sync engine (Yjs, IndexedDB, the relay link) for every screen;
+ * a newcomer (the welcome, `/join`) needs none of it, so it loads only with a credential and
+ * stays off the first screen of a new volunteer on a weak link.
+ */
+export async function load() {
+	const engine = readCredential(localStorage) ? await import('$lib/reactive/app-sync') : null;
+	return { engine };
+}

@@ -7,6 +7,8 @@
  * document of this community with changes not yet confirmed by the relay has an open session; the
  * membership shown is the one the relay last confirmed (role and grids can change under us);
  * signing in and out reload the app, so no session outlives the membership it was opened for.
+ * The sync engine (`app-sync.ts`: Yjs, IndexedDB, the relay link) is handed in by the root
+ * `+layout.ts`, which loads it only for a signed-in device; signed out, the registry is idle.
  */
 import { getContext, setContext } from 'svelte';
 import type { Actor } from '$lib/domain/actor';
@@ -18,20 +20,16 @@ import {
 	writeCredential,
 	type StoredCredential
 } from '$lib/sync/credential-store';
-import { openPendingIndex } from '$lib/sync/pending-index';
-import { createSessionRegistry, type SessionRegistry } from '$lib/sync/session-registry';
-import { requestPersistentStorage } from '$lib/sync/storage-info';
+import { createIdleRegistry } from '$lib/sync/idle-registry';
+import type { SessionRegistry } from '$lib/sync/session-registry';
 import { createTokenManager, type TokenManager, type TokenState } from '$lib/sync/token-manager';
+import type * as AppSync from './app-sync';
 import { readDeviceId } from './device-identity';
-import { stampReceiptsForRegistry } from './server-receipts';
 
 const KEY = Symbol('gridboard-app');
 
-/** The relay's sync endpoint: same origin in production, proxied by Vite in development. */
-export function relayUrlFor(location: Location): string {
-	const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-	return `${scheme}://${location.host}/sync`;
-}
+/** The sync engine module, loaded on demand (see `+layout.ts`). */
+export type SyncEngine = typeof AppSync;
 
 export class AppState {
 	readonly registry: SessionRegistry;
@@ -41,7 +39,7 @@ export class AppState {
 	membership = $state<StoredCredential | null>(null);
 	tokenState = $state<TokenState | null>(null);
 
-	constructor() {
+	constructor(engine: SyncEngine | null = null) {
 		this.deviceId = readDeviceId();
 		this.api = createAuthApi();
 		this.membership = readCredential(localStorage);
@@ -55,42 +53,17 @@ export class AppState {
 				this.membership = state.membership;
 			});
 		}
-		this.registry = createSessionRegistry({
-			relayUrl: relayUrlFor(window.location),
-			tokens: this.tokens,
-			connect: this.tokens !== null,
-			pendingIndex: openPendingIndex()
-		});
-		// Documents edited before this start (offline, or the tab closed too early) sync in the
-		// background and count in the status bar, whichever page is open.
-		if (this.membership) void this.registry.restorePending(this.membership.community.id);
-		this.#askPersistenceAfterFirstSave();
-		// "Reached the server at" on this device's timeline entries (docs/ledger.md).
-		stampReceiptsForRegistry(this.registry, this.deviceId);
-	}
-
-	/**
-	 * Browsers grant persistent storage to sites people use; the right moment to ask is right after
-	 * something was saved (web.dev/persistent-storage). The answer is remembered, so this asks once.
-	 */
-	#askPersistenceAfterFirstSave(): void {
-		const watched = new WeakSet<object>();
-		let asked = false;
-		const stop = this.registry.subscribe((sessions) => {
-			for (const session of sessions) {
-				if (watched.has(session)) continue;
-				watched.add(session);
-				let sawWrite = false;
-				session.subscribe((state) => {
-					if (state.local === 'saving') sawWrite = true;
-					if (sawWrite && state.local === 'saved' && !asked) {
-						asked = true;
-						stop();
-						void requestPersistentStorage();
-					}
-				});
-			}
-		});
+		if (this.membership && !engine) {
+			throw new Error('signed in without the sync engine: +layout.ts loads it');
+		}
+		this.registry =
+			this.membership && engine
+				? engine.startSync({
+						communityId: this.membership.community.id,
+						deviceId: this.deviceId,
+						tokens: this.tokens
+					})
+				: createIdleRegistry();
 	}
 
 	get signedIn(): boolean {

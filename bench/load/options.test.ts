@@ -1,0 +1,114 @@
+/**
+ * `npm run bench:load`'s argument parsing and summary (the browser runs themselves are not unit
+ * tested: they take minutes on an emulated 400 kbit/s link).
+ */
+import { describe, expect, it } from 'vitest';
+import {
+	DEFAULTS,
+	formatSummary,
+	parseLoadArgs,
+	stat,
+	summarize,
+	type NewcomerRun,
+	type ReturningRun
+} from './options.ts';
+
+describe('parseLoadArgs', () => {
+	it('defaults to the issue link: 400 kbit/s, 400 ms, CPU 4×, 5 runs of build/', () => {
+		expect(parseLoadArgs([])).toEqual(DEFAULTS);
+		expect(DEFAULTS).toMatchObject({
+			runs: 5,
+			build: 'build',
+			downKbps: 400,
+			upKbps: 400,
+			latencyMs: 400,
+			cpuSlowdown: 4
+		});
+	});
+
+	it('reads --name value and --name=value', () => {
+		expect(
+			parseLoadArgs([
+				'--runs',
+				'3',
+				'--build=/tmp/b',
+				'--label',
+				'main (before)',
+				'--latency=150',
+				'--json'
+			])
+		).toEqual({
+			...DEFAULTS,
+			runs: 3,
+			build: '/tmp/b',
+			label: 'main (before)',
+			latencyMs: 150,
+			json: true
+		});
+		expect(parseLoadArgs(['--down', '1600', '--up=750', '--cpu', '2'])).toMatchObject({
+			downKbps: 1600,
+			upKbps: 750,
+			cpuSlowdown: 2
+		});
+	});
+
+	it('refuses unknown arguments, missing values and bad numbers, with the usage', () => {
+		expect(() => parseLoadArgs(['--fast'])).toThrow(/unknown argument --fast[\s\S]*usage/);
+		expect(() => parseLoadArgs(['--runs'])).toThrow(/--runs: missing value/);
+		expect(() => parseLoadArgs(['--runs', '0'])).toThrow(/positive/);
+		expect(() => parseLoadArgs(['--runs', '2.5'])).toThrow(/positive/);
+		expect(() => parseLoadArgs(['--latency', 'slow'])).toThrow(/positive/);
+	});
+});
+
+describe('summary', () => {
+	it('stat gives the median (even and odd counts), min and max', () => {
+		expect(stat([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3 });
+		expect(stat([4, 1, 3, 2])).toEqual({ median: 2.5, min: 1, max: 4 });
+		expect(() => stat([])).toThrow();
+	});
+
+	const newcomer = (firstContentMs: number): NewcomerRun => ({
+		firstContentMs,
+		readyMs: firstContentMs + 500,
+		bytesToFirstContent: 10_240,
+		bytesToReady: 56_320,
+		offlineReadyMs: 60_000,
+		bytesToOfflineReady: 368_640
+	});
+	const returning = (firstContentMs: number): ReturningRun => ({
+		firstContentMs,
+		readyMs: firstContentMs + 900,
+		bytesToFirstContent: 0,
+		bytesToReady: 0
+	});
+
+	it('takes medians per figure and checks the targets (2.5 s newcomer, 1 s returning)', () => {
+		const summary = summarize(
+			{ ...DEFAULTS, label: 'after' },
+			[newcomer(1500), newcomer(1400), newcomer(3000)],
+			[returning(1200), returning(400), returning(500)]
+		);
+		expect(summary.runs).toBe(3);
+		expect(summary.newcomer.firstContentMs).toEqual({ median: 1500, min: 1400, max: 3000 });
+		expect(summary.returning.firstContentMs.median).toBe(500);
+		expect(summary.meetsTargets).toEqual({ newcomer: true, returning: true });
+		const slow = summarize(DEFAULTS, [newcomer(2600)], [returning(1001)]);
+		expect(slow.meetsTargets).toEqual({ newcomer: false, returning: false });
+		expect(() => summarize(DEFAULTS, [], [])).toThrow();
+	});
+
+	it('formats seconds and kilobytes, and says when a target is missed', () => {
+		const text = formatSummary(
+			summarize({ ...DEFAULTS, label: 'after' }, [newcomer(2600)], [returning(480)])
+		);
+		expect(text).toContain(
+			'after: 1 runs, 400 kbit/s down, 400 kbit/s up, 400 ms latency, CPU 4× slower'
+		);
+		expect(text).toMatch(/first content {6}2\.60 s .*MISSES target/);
+		expect(text).toMatch(/first content {6}0\.48 s .*meets target/);
+		expect(text).toContain('bytes to first content 10.0 KB');
+		expect(text).toContain('works offline (service worker activated) 60.00 s');
+		expect(text).toContain('360.0 KB (360.0 KB–360.0 KB) downloaded by then');
+	});
+});

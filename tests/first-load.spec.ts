@@ -1,0 +1,74 @@
+import { expect, test } from '@playwright/test';
+import { readFile, stat } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { createCommunity, joinThrough } from './helpers';
+
+/**
+ * A newcomer opening an invite link on a weak link (issue 15, "First load on a weak link"):
+ * `npm run bench:load` measures the times; this guards what they rest on.
+ */
+const BUILD_DIR = fileURLToPath(new URL('../build', import.meta.url));
+/** The JavaScript of the join page, gzipped: the layout, the router and the form, no sync engine. */
+const NEWCOMER_JS_BUDGET = 60 * 1024;
+/** A string only Yjs contains (its double-import guard). */
+const YJS_MARK = 'Yjs was already imported';
+
+test('a newcomer gets the join page compressed and without the sync engine', async ({
+	browser
+}) => {
+	const community = await createCommunity();
+	const context = await browser.newContext({ serviceWorkers: 'block' });
+	const page = await context.newPage();
+	const scripts = new Map<string, string | undefined>();
+	let documentEncoding: string | undefined;
+	page.on('response', async (response) => {
+		const url = new URL(response.url());
+		if (response.request().resourceType() === 'script') {
+			scripts.set(url.pathname, (await response.allHeaders())['content-encoding']);
+		}
+		if (response.request().resourceType() === 'document') {
+			documentEncoding = (await response.allHeaders())['content-encoding'];
+		}
+	});
+	await page.goto(`/join#${community.code}`);
+	await expect(page.getByTestId('join')).toBeVisible();
+	await page.waitForLoadState('networkidle');
+
+	expect(documentEncoding).toBe('br');
+	expect(scripts.size).toBeGreaterThan(0);
+	let gzipped = 0;
+	for (const [path, encoding] of scripts) {
+		const source = await readFile(BUILD_DIR + path, 'utf8');
+		expect(source, `${path} is Yjs`).not.toContain(YJS_MARK);
+		gzipped += gzipSync(source, { level: 9 }).length;
+		// Every script with a brotli twin arrives as brotli; the rest are too small to matter.
+		const twin = await stat(BUILD_DIR + path + '.br').catch(() => null);
+		expect(encoding, path).toBe(twin ? 'br' : undefined);
+	}
+	const kb = (gzipped / 1024).toFixed(1);
+	test.info().annotations.push({ type: 'newcomer-js-gzip', description: `${kb} KB` });
+	console.log(`join page: ${scripts.size} scripts, ${kb} KB gzipped JavaScript`);
+	expect(gzipped).toBeLessThan(NEWCOMER_JS_BUDGET);
+
+	// Signing in loads the sync engine: the community home opens its documents.
+	await joinThrough(page, community.inviteUrl, '新志愿者');
+	await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+	await context.close();
+});
+
+test('the boot bar paints before any script runs, and the app replaces it', async ({ browser }) => {
+	const context = await browser.newContext({ serviceWorkers: 'block' });
+	const page = await context.newPage();
+	// Scripts held back: what shows is what the HTML alone paints.
+	await page.route('**/*.js', (route) => route.abort());
+	await page.goto('/join');
+	await expect(page.locator('#boot')).toBeVisible();
+	await expect(page.locator('#boot svg')).toBeVisible();
+	await page.unroute('**/*.js');
+
+	await page.goto('/join');
+	await expect(page.getByTestId('join')).toBeVisible();
+	await expect(page.locator('#boot')).toHaveCount(0);
+	await context.close();
+});
