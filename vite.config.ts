@@ -85,7 +85,7 @@ export default defineConfig({
 			'src/**/*.test.ts',
 			'sync-server/**/*.test.ts',
 			'bench/**/*.test.ts',
-			'scripts/**/*.test.ts'
+			'tests/tooling/**/*.test.ts'
 		],
 		environment: 'node',
 		testTimeout: 30_000,

@@ -1,6 +1,6 @@
 /**
  * Precompressed static files: a real relay on port 0 serving a build that went through
- * scripts/precompress.ts. Requests go through node:http, which (unlike fetch) neither adds an
+ * sync-server/precompress.ts. Requests go through node:http, which (unlike fetch) neither adds an
  * Accept-Encoding of its own nor decodes the body, so the bytes on the wire are what is checked.
  */
 import fs from 'node:fs';
@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { precompressDir } from '../scripts/precompress.ts';
+import { precompressDir } from './precompress.ts';
 import { acceptedCodings, cacheControlFor } from './static-files.ts';
 import { makeTempDir, removeDir, startTestRelay, type TestRelay } from './test-helpers.ts';
 

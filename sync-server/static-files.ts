@@ -10,7 +10,7 @@
  *   users; everything else gets a short cache.
  * - A path with no file falls back to 200.html for GET/HEAD requests that accept HTML (SPA deep
  *   links), and is a 404 otherwise.
- * - Compression is done at build time (scripts/precompress.ts writes `<file>.br` and
+ * - Compression is done at build time (sync-server/precompress.ts writes `<file>.br` and
  *   `<file>.gz`); a request gets the twin its `Accept-Encoding` allows (brotli before gzip, q=0
  *   refuses), with `Content-Encoding` and the twin's length, else the file itself. Every file that
  *   has a twin is sent with `Vary: Accept-Encoding`, so caches keep the encodings apart; the
@@ -107,7 +107,7 @@ export type ContentCoding = 'br' | 'gzip';
 /** A twin written this long before its file still counts as made from it (copies, clocks). */
 const STALE_SLACK_MS = 2000;
 
-/** What each coding's twin is called beside the file (scripts/precompress.ts writes them). */
+/** What each coding's twin is called beside the file (sync-server/precompress.ts writes them). */
 const TWIN_SUFFIX: Record<ContentCoding, string> = { br: '.br', gzip: '.gz' };
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The browser check's decisions (scripts/find-browser.ts), with a fake machine.
+ * The browser check's decisions (tests/tooling/find-browser.ts), with a fake machine.
  */
 import { describe, expect, it } from 'vitest';
 import { findBrowser, SYSTEM_CHROMIUM, type BrowserProbe } from './find-browser.ts';

@@ -2,7 +2,7 @@
  * Precompresses the built app: beside every compressible file of `build/` (js, css, html, json,
  * webmanifest, svg, txt) it writes `<file>.br` (brotli, quality 11) and `<file>.gz` (gzip, level
  * 9), which the relay serves by `Accept-Encoding` (sync-server/static-files.ts). Run by
- * `npm run build` after `vite build`; `node scripts/precompress.ts [dir]` by hand.
+ * `npm run build` after `vite build`; `node sync-server/precompress.ts [dir]` by hand.
  *
  * Invariants: a compressed twin is written only when it saves at least MIN_SAVING of the file
  * (tiny files and already-dense ones stay identity-only, so the relay never serves a larger

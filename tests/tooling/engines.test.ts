@@ -12,7 +12,7 @@ const semver = createRequire(import.meta.url)('semver') as {
 	satisfies: (version: string, range: string) => boolean;
 	minVersion: (range: string) => { version: string } | null;
 };
-const root = new URL('../', import.meta.url);
+const root = new URL('../../', import.meta.url);
 const pkg = JSON.parse(fs.readFileSync(new URL('package.json', root), 'utf8')) as {
 	engines: { node: string };
 };
