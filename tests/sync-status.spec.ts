@@ -131,7 +131,9 @@ test('before sign-in and offline with nothing pending it never says "waiting for
 	expect(lastSynced).toBeLessThanOrEqual(after);
 	const shown = await page.evaluate(
 		(at) =>
+			// In the community's zone (Asia/Shanghai by default), like every date in the app.
 			new Intl.DateTimeFormat('zh-CN', {
+				timeZone: 'Asia/Shanghai',
 				month: 'short',
 				day: 'numeric',
 				hour: '2-digit',

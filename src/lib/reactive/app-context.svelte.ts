@@ -25,6 +25,7 @@ import type { SessionRegistry } from '$lib/sync/session-registry';
 import { createTokenManager, type TokenManager, type TokenState } from '$lib/sync/token-manager';
 import type * as AppSync from './app-sync';
 import { readDeviceId } from './device-identity';
+import { DEFAULT_TIME_ZONE } from '$lib/domain/due-date';
 
 const KEY = Symbol('gridboard-app');
 
@@ -38,6 +39,8 @@ export class AppState {
 	readonly tokens: TokenManager | null;
 	membership = $state<StoredCredential | null>(null);
 	tokenState = $state<TokenState | null>(null);
+	/** Where the open community's time zone comes from (community-dates.svelte.ts sets it). */
+	#zoneSource = $state<(() => string) | null>(null);
 
 	constructor(engine: SyncEngine | null = null) {
 		this.deviceId = readDeviceId();
@@ -73,6 +76,23 @@ export class AppState {
 	/** The relay refused this device's credential: removed from the community, or revoked. */
 	get revoked(): boolean {
 		return this.tokenState?.status === 'revoked';
+	}
+
+	/**
+	 * The community's time zone for what lives above the community layout (the status bar): the
+	 * setting while a community screen is open, else the default. Kept here, not read from the
+	 * directory, so the first screen loads no Yjs.
+	 */
+	get zone(): string {
+		return this.#zoneSource?.() ?? DEFAULT_TIME_ZONE;
+	}
+
+	/** Hands the zone's source to the app for as long as a community screen is open. */
+	useZoneSource(source: () => string): () => void {
+		this.#zoneSource = source;
+		return () => {
+			if (this.#zoneSource === source) this.#zoneSource = null;
+		};
 	}
 
 	get communityId(): string {

@@ -52,8 +52,12 @@ export function provideCommunityDates(app: AppState): CommunityDates {
 	if (app.communityId !== '') {
 		const lease = app.registry.acquire(directoryDocName(app.communityId as CommunityId));
 		const snapshot = new DocSnapshot(lease.session.doc, readCommunityTimeZone);
-		dates = new CommunityDates(snapshot);
+		const opened = new CommunityDates(snapshot);
+		dates = opened;
+		// The status bar (root layout) shows its times in this zone too.
+		const releaseZone = app.useZoneSource(() => opened.zone);
 		onDestroy(() => {
+			releaseZone();
 			snapshot.destroy();
 			lease.release();
 		});
