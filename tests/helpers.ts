@@ -78,6 +78,8 @@ export async function createInviteVia(
 	page: Page,
 	input: { role: string; grids?: string[]; maxUses?: number }
 ): Promise<string> {
+	// The device fetches its first relay token right after sign-in, in the background.
+	await page.waitForFunction(() => localStorage.getItem('gridboard:token') !== null);
 	const code = await page.evaluate(async (body) => {
 		const membership = JSON.parse(localStorage.getItem('gridboard:credential') ?? 'null');
 		const { token } = JSON.parse(localStorage.getItem('gridboard:token') ?? 'null');
