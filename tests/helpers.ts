@@ -206,3 +206,37 @@ export async function reportCase(
 	await page.getByTestId('case-submit').click();
 	await expect(page.getByTestId('case-title')).toHaveText(fields.title);
 }
+
+/**
+ * A real JPEG drawn and encoded by the browser, as a phone camera would hand it over. Its label
+ * makes each photo's bytes (and so its content address) different.
+ */
+export async function cameraPhoto(
+	page: Page,
+	label: string,
+	options: { width?: number; height?: number; background?: string } = {}
+): Promise<Buffer> {
+	const { width = 800, height = 600, background = '#e8d9b0' } = options;
+	const base64 = await page.evaluate(
+		async ({ text, width, height, background }) => {
+			const canvas = document.createElement('canvas');
+			canvas.width = width;
+			canvas.height = height;
+			const context = canvas.getContext('2d')!;
+			context.fillStyle = background;
+			context.fillRect(0, 0, width, height);
+			context.fillStyle = '#b4232a';
+			context.font = `bold ${Math.round(height / 7.5)}px sans-serif`;
+			context.fillText(text, Math.round(width / 12), height / 2);
+			const blob = await new Promise<Blob>((resolve) =>
+				canvas.toBlob((b) => resolve(b!), 'image/jpeg', 0.9)
+			);
+			const bytes = new Uint8Array(await blob.arrayBuffer());
+			let binary = '';
+			for (const byte of bytes) binary += String.fromCharCode(byte);
+			return btoa(binary);
+		},
+		{ text: label, width, height, background }
+	);
+	return Buffer.from(base64, 'base64');
+}

@@ -6,30 +6,14 @@
  * asked for the photo, got 404, and never asked again. These tests make that order certain (the
  * upload is held until the staff phone has asked) and repeat the path.
  */
-import { expect, test, type Page, type Route } from '@playwright/test';
-import { expectAllOnServer, goOffline, reportCase, twoPhonesOnNewBoard } from './helpers';
-
-async function cameraPhoto(page: Page, label: string): Promise<Buffer> {
-	const base64 = await page.evaluate(async (text) => {
-		const canvas = document.createElement('canvas');
-		canvas.width = 800;
-		canvas.height = 600;
-		const context = canvas.getContext('2d')!;
-		context.fillStyle = `hsl(${text.length * 40}, 60%, 80%)`;
-		context.fillRect(0, 0, 800, 600);
-		context.fillStyle = '#1d1d1f';
-		context.font = 'bold 90px sans-serif';
-		context.fillText(text, 60, 300);
-		const blob = await new Promise<Blob>((resolve) =>
-			canvas.toBlob((b) => resolve(b!), 'image/jpeg', 0.9)
-		);
-		const bytes = new Uint8Array(await blob.arrayBuffer());
-		let binary = '';
-		for (const byte of bytes) binary += String.fromCharCode(byte);
-		return btoa(binary);
-	}, label);
-	return Buffer.from(base64, 'base64');
-}
+import { expect, test, type Route } from '@playwright/test';
+import {
+	cameraPhoto,
+	expectAllOnServer,
+	goOffline,
+	reportCase,
+	twoPhonesOnNewBoard
+} from './helpers';
 
 const BLOBS = '**/api/communities/*/blobs/*';
 
@@ -46,7 +30,9 @@ test('offline → photo → online, three times: the staff phone shows each phot
 	await expect(staff.getByTestId('case-title')).toHaveText('楼道灯坏了');
 
 	for (let round = 1; round <= 3; round++) {
-		const jpeg = await cameraPhoto(phone, `第${round}张`);
+		const jpeg = await cameraPhoto(phone, `第${round}张`, {
+			background: `hsl(${round * 40}, 60%, 80%)`
+		});
 		await goOffline(volunteer);
 		await phone
 			.getByTestId('photo-input')

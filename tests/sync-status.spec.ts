@@ -6,6 +6,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import {
 	addGrid,
+	cameraPhoto,
 	expectAllOnServer,
 	goOffline,
 	newPhone,
@@ -38,29 +39,6 @@ async function openNewBoard(page: Page, gridName: string): Promise<void> {
 		.first()
 		.click();
 	await expect(page.getByTestId('empty-state')).toBeVisible();
-}
-
-/** A real JPEG drawn and encoded by the browser. */
-async function cameraPhoto(page: Page, label: string): Promise<Buffer> {
-	const base64 = await page.evaluate(async (text) => {
-		const canvas = document.createElement('canvas');
-		canvas.width = 800;
-		canvas.height = 600;
-		const context = canvas.getContext('2d')!;
-		context.fillStyle = '#e8d9b0';
-		context.fillRect(0, 0, 800, 600);
-		context.fillStyle = '#b4232a';
-		context.font = 'bold 90px sans-serif';
-		context.fillText(text, 60, 300);
-		const blob = await new Promise<Blob>((resolve) =>
-			canvas.toBlob((b) => resolve(b!), 'image/jpeg', 0.9)
-		);
-		const bytes = new Uint8Array(await blob.arrayBuffer());
-		let binary = '';
-		for (const byte of bytes) binary += String.fromCharCode(byte);
-		return btoa(binary);
-	}, label);
-	return Buffer.from(base64, 'base64');
 }
 
 test('the status bar stays on screen at the bottom of a long case and while writing the minutes', async ({

@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import {
 	addGrid,
+	cameraPhoto,
 	createInviteVia,
 	expectAllOnServer,
 	joinedPhone,
@@ -10,29 +11,6 @@ import {
 	secretaryPhone,
 	syncStatus
 } from './helpers';
-
-/** A real JPEG drawn and encoded by the browser, as a phone camera would hand it over. */
-async function cameraPhoto(page: Page, text: string): Promise<Buffer> {
-	const base64 = await page.evaluate(async (label) => {
-		const canvas = document.createElement('canvas');
-		canvas.width = 1200;
-		canvas.height = 900;
-		const context = canvas.getContext('2d')!;
-		context.fillStyle = '#e8d9b0';
-		context.fillRect(0, 0, 1200, 900);
-		context.fillStyle = '#b4232a';
-		context.font = 'bold 120px sans-serif';
-		context.fillText(label, 100, 450);
-		const blob = await new Promise<Blob>((resolve) =>
-			canvas.toBlob((b) => resolve(b!), 'image/jpeg', 0.9)
-		);
-		const bytes = new Uint8Array(await blob.arrayBuffer());
-		let binary = '';
-		for (const byte of bytes) binary += String.fromCharCode(byte);
-		return btoa(binary);
-	}, text);
-	return Buffer.from(base64, 'base64');
-}
 
 /** What the relay answers for a photo blob, asked with this phone's own token. */
 function blobStatus(page: Page, communityId: string, hash: string): Promise<number> {
@@ -79,7 +57,7 @@ test('a volunteer offline claims and completes a task with a photo, reloads, com
 	await expect(phone.getByTestId('task-title')).toHaveText('帮5号楼王奶奶买菜');
 	// Observers' and volunteers' screens show no staff controls.
 	await expect(phone.getByTestId('task-confirm')).toHaveCount(0);
-	const jpeg = await cameraPhoto(phone, '买菜');
+	const jpeg = await cameraPhoto(phone, '买菜', { width: 1200, height: 900 });
 
 	// No signal in the stairwell. Open WebSockets survive setOffline, so reload to drop them.
 	await volunteer.context.setOffline(true);
@@ -192,7 +170,7 @@ test('a patrol finding becomes a case, with its photo, that the secretary sees o
 	await phone.getByTestId('finding-photo-input').setInputFiles({
 		name: 'IMG_0007.jpg',
 		mimeType: 'image/jpeg',
-		buffer: await cameraPhoto(phone, '飞线')
+		buffer: await cameraPhoto(phone, '飞线', { width: 1200, height: 900 })
 	});
 	await expect(phone.getByTestId('patrol-finding-form').getByTestId('photo-img')).toBeVisible();
 	const photoHash = await phone
