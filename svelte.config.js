@@ -20,6 +20,8 @@ const config = {
 					'../tests/**/*.ts',
 					'../scripts/**/*.ts'
 				);
+				// The relay benchmark's own package (bench/relay/package.json) installs beside it.
+				tsconfig.exclude.push('../bench/relay/node_modules/**');
 				return tsconfig;
 			}
 		}

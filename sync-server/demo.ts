@@ -1,8 +1,8 @@
 /**
- * `npm run demo`: seeds a fictional community shaped like DOMAIN.md's Yucheng (12 grids,
- * 9 compounds, 60 buildings, a few hundred cases over every status, tier and category and the
- * last six months, with timelines written by several members) straight into the relay's storage
- * in DATA_DIR, creates its identity, and prints a one-time secretary sign-in link.
+ * `npm run demo`: seeds a fictional community, 玉城社区 (Yucheng), shaped like a real urban one
+ * (12 grids, 9 compounds, 60 buildings, a few hundred cases over every status, tier and category
+ * and the last six months, with timelines written by several members) straight into the relay's
+ * storage in DATA_DIR, creates its identity, and prints a one-time secretary sign-in link.
  *
  *   npm run demo -- [--id <communityId>] [--name "<name>"] [--cases <n>] [--url <public url>] [--json]
  *

@@ -189,15 +189,6 @@ export function killHard(child: ChildProcess): Promise<void> {
 	});
 }
 
-/** Opens a raw socket; resolves with the close code (or -1 if the upgrade was refused). */
-export function openRaw(url: string, token = defaultTokenFor(url)): Promise<WebSocket> {
-	return new Promise((resolve, reject) => {
-		const ws = new WebSocket(withToken(url, token));
-		ws.once('open', () => resolve(ws));
-		ws.once('error', reject);
-	});
-}
-
 export function closeCode(ws: WebSocket): Promise<number> {
 	return new Promise((resolve) => {
 		if (ws.readyState === WebSocket.CLOSED) return resolve(-1);

@@ -1,7 +1,9 @@
 /**
- * Checks the native addons the peer configurations need; both ship N-API prebuilds that load on
- * any Node ABI, so nothing is built here and a plain `npm install` is enough (whether or not npm
- * runs their install scripts, which it does only for approved packages):
+ * Checks the native addons the peer configurations need. They belong to the benchmark's own
+ * package (`bench/relay/package.json`, installed by `npm run bench:relay:install`), not the app's;
+ * both ship N-API prebuilds that load on any Node ABI, so nothing is built here and a plain
+ * `npm install` is enough (whether or not npm runs their install scripts, which it does only for
+ * approved packages):
  *
  * - better-sqlite3 13 (for @hocuspocus/extension-sqlite, whose own dependency is 12.x). 12.x
  *   wraps its objects in `node::ObjectWrap`, whose destructor on Node >= 24.19 asserts that a
@@ -22,6 +24,13 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** An error's first line, with the install command when the benchmark's package is missing. */
+function firstLine(error: unknown): string {
+	const line = (error as Error).message.split('\n')[0] ?? '';
+	const missing = /Cannot find (module|package)/.test(line);
+	return missing ? `${line} (run \`npm run bench:relay:install\`)` : line;
+}
+
 export type Addon = { ok: true; path: string } | { ok: false; reason: string };
 
 /** Checks that better-sqlite3 (13.x, see above) loads, writes and lets statements be collected. */
@@ -38,7 +47,7 @@ export function checkBetterSqlite3(): Addon {
 		db.close();
 		return { ok: true, path: require.resolve('better-sqlite3') };
 	} catch (error) {
-		return { ok: false, reason: `better-sqlite3: ${(error as Error).message.split('\n')[0]}` };
+		return { ok: false, reason: `better-sqlite3: ${firstLine(error)}` };
 	}
 }
 
@@ -58,7 +67,7 @@ export async function checkLeveldown(): Promise<Addon> {
 		await ldb.destroy();
 		return { ok: true, path: require.resolve('leveldown') };
 	} catch (error) {
-		return { ok: false, reason: `leveldown: ${(error as Error).message.split('\n')[0]}` };
+		return { ok: false, reason: `leveldown: ${firstLine(error)}` };
 	} finally {
 		if (dir) fs.rmSync(dir, { recursive: true, force: true });
 	}

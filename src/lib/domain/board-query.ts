@@ -159,11 +159,6 @@ export function formatBoardQuery(query: BoardQuery): string {
 	return params.toString().replaceAll('%2C', ',');
 }
 
-/** `values` with `value` added, or removed when it was there: a filter chip's toggle. */
-export function toggleValue(values: readonly string[], value: string): string[] {
-	return values.includes(value) ? values.filter((v) => v !== value) : [...values, value].sort();
-}
-
 /** True when the query narrows the board (sort and view only reorder it). */
 export function isFiltered(query: BoardQuery): boolean {
 	return (
@@ -258,21 +253,7 @@ export function applyBoardQuery<T extends BoardCase>(
 	const shown = items.filter(
 		(item) => matchesFilters(item, query, options) && matchesSearch(item, needle)
 	);
-	return Object.freeze(shown.sort(COMPARATORS[query.sort]));
-}
-
-/** How many of `items` carry each value of `key` (status, tier, …); absent values are skipped. */
-export function countBy<T extends BoardCase>(
-	items: readonly T[],
-	key: 'status' | 'tier' | 'category' | 'gridId'
-): ReadonlyMap<string, number> {
-	const counts = new Map<string, number>();
-	for (const item of items) {
-		const value = item[key];
-		if (value === undefined) continue;
-		counts.set(value, (counts.get(value) ?? 0) + 1);
-	}
-	return counts;
+	return Object.freeze(sortBoard(shown, query.sort));
 }
 
 export type FacetCounts = Readonly<{

@@ -2,7 +2,7 @@
  * Deadlines: how long each tier has to handle a case, by category, and whether a case is overdue.
  * Pure and clock-free (the caller passes `now`), so overdue is computed on the device, offline.
  *
- * Defaults (days a tier has from the moment it takes the case), a judgement from DOMAIN.md:
+ * Defaults (days a tier has from the moment it takes the case), our judgement of the urgency:
  * danger to life (fire lanes, gas) within a day at the grid; flying wires soon after; broken
  * facilities and garbage within days; disputes and property matters take longer. A community
  * overrides any cell in its settings (`DeadlineRules`).

@@ -18,8 +18,8 @@ export const CASE_CHANNELS = [
 export type CaseChannel = (typeof CASE_CHANNELS)[number];
 
 /**
- * Handling by type (DOMAIN.md, "The problem ledger"): obvious problems put right at once, general
- * ones supervised, recurring ones tracked, complex ones coordinated, prominent ones listed,
+ * Handling by type, as a grid's problem ledger sorts them: obvious problems put right at once,
+ * general ones supervised, recurring ones tracked, complex ones coordinated, prominent ones listed,
  * illegal ones passed to law enforcement.
  */
 export const HANDLING_TYPES = [

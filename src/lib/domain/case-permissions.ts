@@ -43,7 +43,8 @@ export const CASE_OPERATIONS = [
 ] as const;
 export type CaseOperation = (typeof CASE_OPERATIONS)[number];
 
-export type PermissionReason = 'not_permitted';
+/** Every status action and tier move is an operation of this table (or this fails to compile). */
+const _everyActionIsAnOperation = (action: CaseAction | TierAction): CaseOperation => action;
 
 /** What the check needs to know about the case; omitted parts are not checked. */
 export type CaseContext = Readonly<{ status?: CaseStatus; tier?: Tier }>;
@@ -73,20 +74,6 @@ export function mayOperate(
 			return false;
 	}
 }
-
-export const mayApplyAction = (
-	claims: AccessClaims,
-	gridId: string,
-	action: CaseAction,
-	context: CaseContext = {}
-): boolean => mayOperate(claims, gridId, action, context);
-
-export const mayMoveTier = (
-	claims: AccessClaims,
-	gridId: string,
-	action: TierAction,
-	context: CaseContext = {}
-): boolean => mayOperate(claims, gridId, action, context);
 
 /**
  * The report form a role sees. Handling type and priority are the staff's triage, so a

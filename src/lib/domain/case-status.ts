@@ -7,8 +7,9 @@
  *   resolved | reviewed | closed → in_progress      (reopen)
  *   duplicate → reported                            (reopen: it was not a duplicate after all)
  *
- * `review` is the return visit: it carries the resident's satisfaction and a note
- * (case-review.ts). Who may take each action is case-permissions.ts.
+ * `review` is the return visit: it carries the resident's satisfaction (`SATISFACTIONS`,
+ * case-options.ts) and a note, which the case command `applyCaseStatusAction` requires. Who may
+ * take each action is case-permissions.ts.
  *
  * Invariant: `applyCaseAction` is the only definition of which action is allowed from which
  * status; `availableActions` is derived from the same table, so the two never disagree.

@@ -1,7 +1,8 @@
 /**
- * Tiers: who holds a case. Grid discovers → community collects → street "blows the whistle" →
- * departments dispose together (DOMAIN.md, "Tiered handling"). `escalate` moves one tier up,
- * `hand_back` one tier down; both need a reason, and only an open case moves.
+ * Tiers: who holds a case, in the order of China's tiered grid governance: the grid discovers
+ * the problem → the community collects what a grid cannot settle → the street "blows the
+ * whistle" → the departments dispose of it together (docs/ledger.md). `escalate` moves one tier
+ * up, `hand_back` one tier down; both need a reason, and only an open case moves.
  *
  * Invariant: pure; the tier order is `TIERS`' order and nothing else.
  */

@@ -179,11 +179,6 @@ function dayNumber(key: DayKey): number {
 	return Math.floor(Date.parse(`${key}T00:00:00Z`) / DAY_MS);
 }
 
-/** Whole days from `from` to `to` (negative when `to` is earlier). */
-export function daysBetween(from: DayKey, to: DayKey): number {
-	return dayNumber(to) - dayNumber(from);
-}
-
 export function addDays(key: DayKey, days: number): DayKey {
 	return new Date((dayNumber(key) + days) * DAY_MS).toISOString().slice(0, 10);
 }

@@ -15,7 +15,6 @@ export type GridId = Brand<string, 'GridId'>;
 export type CaseId = Brand<string, 'CaseId'>;
 export type EditId = Brand<string, 'EditId'>;
 
-export const ID_MAX_LENGTH = 40;
 const ID_SEGMENT = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 /** 16 characters of base 36: about 82 bits, enough that two devices never pick the same id. */
@@ -55,7 +54,6 @@ export function newId(prefix?: string): string {
 	return id;
 }
 
-export const newCommunityId = (): CommunityId => newId() as CommunityId;
 export const newGridId = (): GridId => newId() as GridId;
 export const newCaseId = (): CaseId => newId() as CaseId;
 export const newEditId = (): EditId => newId() as EditId;

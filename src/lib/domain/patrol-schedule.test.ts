@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
 	canPatrol,
-	isPatrolDue,
 	nextPatrolDay,
 	validatePatrolRoute,
 	untickedCount,
@@ -29,14 +28,6 @@ describe('nextPatrolDay: every Wednesday and Sunday', () => {
 		});
 	}
 	it('no weekdays, no next day', () => expect(nextPatrolDay([], '2025-03-03')).toBeNull());
-});
-
-describe('isPatrolDue', () => {
-	it('due on a patrol day without a run, not after a run that day, not on other days', () => {
-		expect(isPatrolDue(WED_SUN, '2025-03-05', [])).toBe(true);
-		expect(isPatrolDue(WED_SUN, '2025-03-05', ['2025-03-05'])).toBe(false);
-		expect(isPatrolDue(WED_SUN, '2025-03-06', [])).toBe(false);
-	});
 });
 
 describe('days and months are China Standard Time', () => {

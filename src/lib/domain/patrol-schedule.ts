@@ -87,15 +87,6 @@ export function nextPatrolDay(weekdays: readonly Weekday[], from: DayKey): DayKe
 	return null;
 }
 
-/** Whether a patrol is due on `day` and no run was started that day. */
-export function isPatrolDue(
-	weekdays: readonly Weekday[],
-	day: DayKey,
-	runDays: readonly DayKey[]
-): boolean {
-	return weekdays.includes(weekdayOf(day)) && !runDays.includes(day);
-}
-
 export function validateFindingNote(
 	note: string
 ): Result<string, 'note_required' | 'note_too_long'> {

@@ -27,7 +27,7 @@ import {
 } from '../domain/case-category';
 import { isValidDeadlineDays, type DeadlineRules } from '../domain/case-deadline';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../domain/due-date';
-import { TIERS, isTier, type Tier } from '../domain/case-options';
+import { isTier, type Tier } from '../domain/case-options';
 import { newEditId } from '../domain/ids';
 import { newId } from '../domain/ids';
 import { err, ok, type Result } from '../domain/result';
@@ -240,5 +240,3 @@ export function readCommunitySettings(doc: Y.Doc): CommunitySettings {
 			: null
 	});
 }
-
-export const DEADLINE_TIERS = TIERS;

@@ -257,22 +257,6 @@ export function createPatrolRoute(
 	return ok(id);
 }
 
-export function deletePatrolRoute(
-	doc: Y.Doc,
-	routeId: string,
-	actor: WorkActor,
-	at: number = Date.now()
-): Result<true, PatrolReason> {
-	if (!canPatrol(actor.role, 'delete_route')) return err('not_allowed');
-	const record = findWorkRecord(patrolRoutesMap(doc), routeId);
-	if (!record) return err('route_not_found');
-	doc.transact(
-		() => appendHistory(record, newHistoryEntry(actor, 'deleted', at)),
-		ORIGIN_LOCAL_EDIT
-	);
-	return ok(true);
-}
-
 /** Starts a run on a route; the run keeps a copy of the checklist it was walked with. */
 export function startPatrolRun(
 	doc: Y.Doc,

@@ -153,11 +153,6 @@ export function readNumber(map: Y.Map<unknown>, key: string, fallback: number): 
 	return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
 }
 
-export function lastOf(history: readonly HistoryEntry[], kind: string): HistoryEntry | null {
-	for (let i = history.length - 1; i >= 0; i--) if (history[i]?.kind === kind) return history[i]!;
-	return null;
-}
-
 export function firstOf(history: readonly HistoryEntry[], kind: string): HistoryEntry | null {
 	return history.find((entry) => entry.kind === kind) ?? null;
 }

@@ -7,14 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-	decodeSize,
-	fitLongEdge,
-	jpegHasExif,
-	LONG_EDGE,
-	readImageHeader,
-	uprightSize
-} from './compress.ts';
+import { decodeSize, fitLongEdge, LONG_EDGE, readImageHeader, uprightSize } from './compress.ts';
 
 /** A 4000×3000 JPEG with EXIF Orientation 6 (tests/fixtures/make-exif-photo.py). */
 const fixture = new Uint8Array(
@@ -119,13 +112,5 @@ describe('decode size', () => {
 		expect(decodeSize({ width: 1600, height: 1200, orientation: 6 })).toBeNull();
 		expect(decodeSize({ width: 800, height: 600, orientation: 1 })).toBeNull();
 		expect(fitLongEdge(800, 600)).toEqual({ width: 800, height: 600 });
-	});
-});
-
-describe('EXIF check', () => {
-	it('finds the EXIF block in a camera JPEG, and none once it is removed', () => {
-		expect(jpegHasExif(fixture)).toBe(true);
-		expect(jpegHasExif(withoutApp1(fixture))).toBe(false);
-		expect(jpegHasExif(new Uint8Array([1, 2, 3]))).toBe(false);
 	});
 });

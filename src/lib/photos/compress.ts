@@ -168,22 +168,6 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader | null {
 	return null;
 }
 
-/** True when a JPEG carries an EXIF (APP1 "Exif") segment. */
-export function jpegHasExif(bytes: Uint8Array): boolean {
-	let found = false;
-	jpegSegments(bytes, (marker, start, end) => {
-		if (
-			marker === 0xe1 &&
-			end - start >= 4 &&
-			String.fromCharCode(...bytes.subarray(start, start + 4)) === 'Exif'
-		) {
-			found = true;
-			return true;
-		}
-	});
-	return found;
-}
-
 async function encode(bitmap: ImageBitmap, width: number, height: number): Promise<Blob> {
 	if (typeof OffscreenCanvas !== 'undefined') {
 		const canvas = new OffscreenCanvas(width, height);

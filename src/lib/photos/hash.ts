@@ -7,5 +7,3 @@ export async function sha256Hex(bytes: ArrayBuffer | Uint8Array<ArrayBuffer>): P
 	const digest = await crypto.subtle.digest('SHA-256', bytes);
 	return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }
-
-export const PHOTO_HASH = /^[0-9a-f]{64}$/;

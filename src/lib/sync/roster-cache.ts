@@ -51,7 +51,3 @@ export function writeRoster(store: KeyValueStore, roster: CachedRoster): void {
 		// A full localStorage only costs the offline copy; the list still shows from memory.
 	}
 }
-
-export function clearRoster(store: KeyValueStore): void {
-	store.removeItem(ROSTER_KEY);
-}

@@ -39,15 +39,6 @@ export function isCovered(change: PendingChange, serverStateVector: Map<number, 
 	return (serverStateVector.get(change[0]) ?? 0) >= change[1];
 }
 
-export function countUnconfirmed(
-	changes: Iterable<PendingChange>,
-	serverStateVector: Map<number, number>
-): number {
-	let count = 0;
-	for (const change of changes) if (!isCovered(change, serverStateVector)) count++;
-	return count;
-}
-
 /**
  * The change a finished local transaction made, or null when it changed nothing. `clientID` is
  * the doc's own client; only its clock moves in a local transaction.
