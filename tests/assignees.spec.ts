@@ -118,3 +118,70 @@ test('the assigned member finds the case under 我的案件, and picks from the 
 	await a.context.close();
 	await b.context.close();
 });
+
+test('a grid member who signed in online and never opened a case picks members offline; the list refreshes when back online (issue 15)', async ({
+	browser
+}) => {
+	const a = await secretaryPhone(browser, '张书记');
+	await addGrid(a.page, '第一网格');
+	await a.page.getByTestId('grid-row').first().getByRole('link').first().click();
+	await a.page.waitForURL(/\/g\/[^/]+$/);
+	const boardUrl = a.page.url();
+	const gridId = new URL(boardUrl).pathname.split('/')[4]!;
+	await reportCase(a.page, { title: '井盖松动', category: 'public_facilities' });
+	const caseUrl = a.page.url();
+	await expectAllOnServer(a.page);
+	const secretaryId = await a.page.evaluate(
+		() => JSON.parse(localStorage.getItem('gridboard:credential') ?? 'null').member.id as string
+	);
+
+	// The grid member signs in and looks at the board only: no case page is opened online.
+	const b = await joinedPhone(
+		browser,
+		'王秀英',
+		await createInviteVia(a.page, { role: 'grid-member', grids: [gridId] })
+	);
+	await openControlled(b.page, boardUrl);
+	await expect(b.page.getByTestId('case-row')).toHaveCount(1);
+	// The app fetched the members list when it started, and keeps it on the device.
+	await expect
+		.poll(() => b.page.evaluate(() => localStorage.getItem('gridboard:roster') ?? ''))
+		.toContain(secretaryId);
+
+	await goOffline(b);
+	await b.page.getByTestId('case-row').click();
+	await expect(b.page).toHaveURL(caseUrl);
+	await expect(b.page.getByTestId('case-title')).toHaveText('井盖松动');
+	await b.page.getByTestId('case-assign').click();
+	await expect(b.page.getByTestId('assignee-no-roster')).toHaveCount(0);
+	const memberSelect = b.page.getByTestId('assignee-member');
+	await expect(memberSelect.locator(`option[value="${secretaryId}"]`)).toHaveText(/张书记/);
+	await memberSelect.selectOption(secretaryId);
+	await b.page.getByTestId('assignees-save').click();
+	const shown = b.page.getByTestId('case-assignees').getByTestId('assignee');
+	await expect(shown).toHaveCount(1);
+	await expect(shown).toHaveAttribute('data-member', secretaryId);
+	await expect(shown.getByTestId('assignee-outside')).toHaveCount(0);
+
+	// Someone joins while the member is offline; when the connection comes back the list is
+	// fetched again, with no reload and no case opened.
+	const c = await joinedPhone(
+		browser,
+		'李建国',
+		await createInviteVia(a.page, { role: 'grid-member', grids: [gridId] })
+	);
+	const newcomerId = await c.page.evaluate(
+		() => JSON.parse(localStorage.getItem('gridboard:credential') ?? 'null').member.id as string
+	);
+	expect(await b.page.evaluate(() => localStorage.getItem('gridboard:roster') ?? '')).not.toContain(
+		newcomerId
+	);
+	await b.context.setOffline(false);
+	await expect
+		.poll(() => b.page.evaluate(() => localStorage.getItem('gridboard:roster') ?? ''))
+		.toContain(newcomerId);
+	await expectAllOnServer(b.page);
+	await a.context.close();
+	await b.context.close();
+	await c.context.close();
+});

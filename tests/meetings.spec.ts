@@ -277,6 +277,83 @@ test('actions in the minutes become a case and a task in one step, linked both w
 	await v.context.close();
 });
 
+test('an action owned by a member becomes their case: no 外部 mark, listed under their 我的案件; a typed outsider is marked (issue 15)', async ({
+	browser
+}) => {
+	const a = await secretaryPhone(browser, '张书记');
+	await addGrid(a.page, '第一网格');
+	await a.page.getByTestId('grid-row').first().getByRole('link').first().click();
+	await a.page.waitForURL(/\/g\/[^/]+$/);
+	const gridId = new URL(a.page.url()).pathname.split('/')[4]!;
+	const b = await joinedPhone(
+		browser,
+		'王秀英',
+		await createInviteVia(a.page, { role: 'grid-member', grids: [gridId] })
+	);
+	const memberId = await b.page.evaluate(
+		() => JSON.parse(localStorage.getItem('gridboard:credential') ?? 'null').member.id as string
+	);
+	await createMeetingVia(a.page, a.community.communityId, {
+		title: '网格例会',
+		grid: '第一网格'
+	});
+	await focusEnd(a.page);
+	await a.page.keyboard.type('王秀英跟进楼道堆物');
+	await a.page.keyboard.press('Shift+Home');
+	await a.page.getByTestId('mark-action').click();
+	const item = a.page.getByTestId('meeting-item').filter({ hasText: '王秀英跟进楼道堆物' });
+	await item.getByTestId('follow-up-case').click();
+	// The owner is picked from the members list; the typed-name field is for outsiders only.
+	const owner = item.getByTestId('follow-up-owner-member');
+	await expect(owner.locator(`option[value="${memberId}"]`)).toHaveText(/王秀英/);
+	await owner.selectOption(memberId);
+	await expect(item.getByTestId('follow-up-owner')).toHaveCount(0);
+	await item.getByTestId('follow-up-submit').click();
+	await expect(item.getByTestId('follow-up')).toHaveAttribute('data-status', 'reported');
+	// The link names the person, not the stored entry, and does not mark a member as outside.
+	await expect(item.getByTestId('follow-up-summary')).toContainText('负责人 王秀英 ·');
+	await expect(item.getByTestId('follow-up-summary')).not.toContainText('#');
+	await expect(item.getByTestId('assignee-outside')).toHaveCount(0);
+
+	// A second action owned by someone outside the community, typed: marked 外部.
+	await focusEnd(a.page);
+	await a.page.keyboard.press('Enter');
+	await a.page.keyboard.type('物业清运杂物');
+	await a.page.keyboard.press('Shift+Home');
+	await a.page.getByTestId('mark-action').click();
+	const outside = a.page.getByTestId('meeting-item').filter({ hasText: '物业清运杂物' });
+	await outside.getByTestId('follow-up-case').click();
+	await outside.getByTestId('follow-up-owner').fill('物业张经理');
+	await expect(outside.getByTestId('assignee-outside')).toHaveText('外部');
+	// The owner picker fits a 320 px screen.
+	await a.page.setViewportSize({ width: 320, height: 640 });
+	await expect
+		.poll(() => a.page.evaluate(() => document.documentElement.scrollWidth))
+		.toBeLessThanOrEqual(320);
+	await outside.getByTestId('follow-up-submit').click();
+	await expect(outside.getByTestId('follow-up')).toHaveAttribute('data-status', 'reported');
+	await expect(outside.getByTestId('follow-up-summary')).toContainText('负责人 物业张经理 ·');
+	await expect(outside.getByTestId('assignee-outside')).toHaveText('外部');
+
+	// The case made from the member's action: the member by id, no 外部 mark.
+	await item.getByTestId('follow-up').getByRole('link').click();
+	await expect(a.page.getByTestId('case-title')).toHaveText('王秀英跟进楼道堆物');
+	const shown = a.page.getByTestId('case-assignees').getByTestId('assignee');
+	await expect(shown).toHaveCount(1);
+	await expect(shown).toHaveAttribute('data-member', memberId);
+	await expect(shown).toHaveText('王秀英');
+	await expect(shown.getByTestId('assignee-outside')).toHaveCount(0);
+	await expectAllOnServer(a.page);
+
+	// The member finds it under 我的案件 (the outsider's case is not theirs).
+	await openControlled(b.page, `/c/${a.community.communityId}`);
+	await b.page.getByTestId('my-cases-link').click();
+	await expect(b.page.getByTestId('my-case')).toHaveCount(1);
+	await expect(b.page.getByTestId('my-case')).toContainText('王秀英跟进楼道堆物');
+	await a.context.close();
+	await b.context.close();
+});
+
 test('a finished meeting locks its minutes; later changes are recorded as amendments', async ({
 	browser
 }) => {

@@ -9,6 +9,7 @@ import {
 	isOutsider,
 	isPlainNameAllowed,
 	parseAssignee,
+	pickableMembers,
 	parseAssigneesValue
 } from './assignees';
 import { validateAssignees } from './case-input';
@@ -114,6 +115,26 @@ describe('outside the community', () => {
 		const twins = [...roster, { id: 'm5555555555555555', displayName: '李建国' }];
 		expect(assigneeFromTyped('李建国', twins)).toEqual({ name: '李建国', memberId: null });
 		expect(assigneeFromTyped('李建国', null)).toEqual({ name: '李建国', memberId: null });
+	});
+});
+
+describe('a member picker', () => {
+	it('offers members not yet chosen, those of the grid first, then by name', () => {
+		const members = [
+			{ id: 'm1111111111111111', displayName: '赵六', grids: ['g2'] },
+			{ id: 'm2222222222222222', displayName: '李四', grids: [] },
+			{ id: 'm3333333333333333', displayName: '王五', grids: ['g1'] },
+			{ id: 'm4444444444444444', displayName: '张三', grids: ['g1'] }
+		];
+		expect(pickableMembers(members, 'g1', ['m3333333333333333']).map((m) => m.displayName)).toEqual(
+			['张三', '李四', '赵六']
+		);
+		expect(pickableMembers(members, '').map((m) => m.displayName)).toEqual([
+			'李四',
+			'王五',
+			'张三',
+			'赵六'
+		]);
 	});
 });
 

@@ -131,6 +131,26 @@ export function isOutsider(
 	return !roster.some((member) => member.displayName === assignee.name);
 }
 
+/**
+ * The members offered by a picker: those not already `chosen` (member ids), members of `gridId`
+ * first, then by name (Chinese collation).
+ */
+export function pickableMembers(
+	roster: readonly RosterMember[],
+	gridId: string,
+	chosen: readonly string[] = []
+): readonly RosterMember[] {
+	return roster
+		.filter((member) => !chosen.includes(member.id))
+		.map((member) => ({ member, here: gridId !== '' && (member.grids?.includes(gridId) ?? false) }))
+		.sort(
+			(a, b) =>
+				Number(b.here) - Number(a.here) ||
+				a.member.displayName.localeCompare(b.member.displayName, 'zh-CN')
+		)
+		.map(({ member }) => member);
+}
+
 /** Longest assignee name kept (code points); case-input.ts's CASE_PERSON_MAX. */
 const NAME_MAX = 40;
 

@@ -7,12 +7,17 @@
  * its fields, written in the same transaction as `createCase`); the meeting's action carries a
  * follow-up link `{ kind: 'case', gridId, targetId, owner, deadline, tier }`.
  *
+ * The owner is an assignee entry (domain/assignees.ts): a member picked from the members list as
+ * `<name>#<memberId>`, so the case lands in that member's 我的案件 by id, or a typed plain name
+ * for someone outside the community. The link keeps the same entry; `followUpOwner` reads it.
+ *
  * Invariant: the case is created before the link is written, so a link never names a case that
  * was not created; the meeting reads the case's live status from the board document.
  */
 
 import * as Y from 'yjs';
 import type { Actor } from '../domain/actor';
+import { parseAssignee, type Assignee } from '../domain/assignees';
 import { validateAssignees, type NewCaseInput } from '../domain/case-input';
 import type { CaseId } from '../domain/ids';
 import { DEFAULT_TIME_ZONE, dayOfDeadline } from '../domain/due-date';
@@ -35,11 +40,17 @@ export type CaseFollowUpInput = Readonly<{
 	title: string;
 	description: string;
 	category: string;
+	/** An assignee entry: `formatAssignee` of a picked member, or a typed name ('' for none). */
 	owner: string;
 	/** The end of the due day in the community's zone (`deadlineOfDay`), or null. */
 	deadline: number | null;
 	tier: FollowUpTier;
 }>;
+
+/** The owner a follow-up link names, as an assignee (name for reading, member id if any). */
+export function followUpOwner(link: Readonly<{ owner: string }>): Assignee {
+	return parseAssignee(link.owner);
+}
 
 function ownerAsAssignees(owner: string): readonly string[] {
 	const name = owner.trim();
@@ -59,8 +70,8 @@ export function createCaseFromAction(
 		category: input.category,
 		channel: 'meeting',
 		deadline: input.deadline,
-		// The action's owner handles the case (a name that the assignee rules accept), at the
-		// tier the meeting chose.
+		// The action's owner handles the case (a member entry or a name that the assignee rules
+		// accept), at the tier the meeting chose.
 		assignees: ownerAsAssignees(input.owner),
 		tier: input.tier
 	};

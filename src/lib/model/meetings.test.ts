@@ -12,11 +12,13 @@ import {
 import {
 	createCaseFromAction,
 	createTaskFromAction,
+	followUpOwner,
 	readCaseSource,
 	readTaskSource
 } from './meetings-follow-ups';
 import { readTask } from './tasks-readers';
 import { deadlineOfDay } from '../domain/due-date';
+import { formatAssignee, isAssignedTo } from '../domain/assignees';
 import { createCase } from './case-commands';
 import { filterMeetings, listMeetings, readMediationTally, readMeeting } from './meetings-readers';
 import {
@@ -241,6 +243,68 @@ describe('a meeting document', () => {
 				ZHAO
 			)
 		).toMatchObject({ ok: false, reason: 'not_an_action' });
+	});
+});
+
+describe('an action owned by a member (issue 15)', () => {
+	const member = formatAssignee({ name: '王秀英', memberId: 'm1f2e3d4c5b6a7980' });
+
+	it('gives the case that member entry as assignee, so it is theirs by id', () => {
+		const board = new Y.Doc();
+		const meeting = new Y.Doc();
+		const item = addMeetingItem(meeting, { kind: 'action', text: '清理消防通道' }, WANG);
+		if (!item.ok) throw new Error(item.reason);
+		const created = createCaseFromAction(
+			board,
+			meeting,
+			{
+				meetingId: 'm-test' as MeetingId,
+				itemId: item.value,
+				gridId: 'g1',
+				title: '清理消防通道',
+				description: '会议决定',
+				category: 'fire_safety',
+				owner: member,
+				deadline: null,
+				tier: 'grid'
+			},
+			ZHAO
+		);
+		if (!created.ok) throw new Error(created.reason);
+		const made = listCases(board).find((c) => c.id === created.value);
+		expect(made?.assignees).toEqual([member]);
+		expect(
+			isAssignedTo(made?.assignees ?? [], { memberId: 'm1f2e3d4c5b6a7980', name: '王姐' })
+		).toBe(true);
+		const link = readMeetingRecord(meeting).items[0]?.followUps[0];
+		expect(link?.owner).toBe(member);
+		expect(followUpOwner(link!)).toEqual({ name: '王秀英', memberId: 'm1f2e3d4c5b6a7980' });
+		expect(followUpOwner({ owner: '物业张经理' })).toEqual({ name: '物业张经理', memberId: null });
+	});
+
+	it('a task made from it keeps the member entry on the link, read back as the name', () => {
+		const tasksDoc = new Y.Doc();
+		const meeting = new Y.Doc();
+		const item = addMeetingItem(meeting, { kind: 'action', text: '志愿者巡查飞线' }, WANG);
+		if (!item.ok) throw new Error(item.reason);
+		const created = createTaskFromAction(
+			tasksDoc,
+			meeting,
+			{
+				meetingId: 'm-test' as MeetingId,
+				itemId: item.value,
+				gridId: '',
+				title: '志愿者巡查飞线',
+				details: '来自会议',
+				owner: member,
+				deadline: null
+			},
+			{ memberId: 'mem-li', name: LI.name, role: 'secretary', deviceId: LI.deviceId }
+		);
+		if (!created.ok) throw new Error(created.reason);
+		const link = readMeetingRecord(meeting).items[0]?.followUps[0];
+		expect(link?.owner).toBe(member);
+		expect(followUpOwner(link!).name).toBe('王秀英');
 	});
 });
 
