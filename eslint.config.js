@@ -4,6 +4,86 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import svelteConfig from './svelte.config.js';
 
+/*
+ * Imports flow one way (ARCHITECTURE.md, "Layers"):
+ *
+ *   wire ← domain ← model ─┬─ reactive, photos, editor ← components ← routes
+ *                 ← sync ──┘
+ *
+ * (sync never imports model), and the relay (sync-server/) takes nothing from src/ but the wire contract. Each layer below
+ * lists what it must not import; `no-restricted-imports` has one option list per file, so every
+ * file matches exactly one entry.
+ */
+
+/** An import of `layer` from anywhere in src/lib: `$lib/layer…` or `../layer…`. */
+const layer = (name) => ({
+	regex: `^(\\$lib/${name}|(\\.\\./)+${name})(/|$)`,
+	message: `This layer must not import ${name}/ (ARCHITECTURE.md, "Layers").`
+});
+const ROUTES = {
+	regex: '(^|/)routes(/|$)',
+	message: 'Nothing in src/lib imports a route (ARCHITECTURE.md, "Layers").'
+};
+const PACKAGES = (names, why) => ({ group: names, message: why });
+
+/** [files, forbidden imports] per layer; test files of a layer follow the same rule. */
+const LAYERS = [
+	[
+		['src/lib/wire/**/*.ts'],
+		[
+			{
+				// Only its own files, each with its `.ts` extension (vitest in its tests).
+				regex: '^(?!(vitest|\\./[a-z0-9-]+\\.ts)$)',
+				message:
+					'The wire contract imports only its own files, as ./name.ts, so Node runs it directly.'
+			}
+		]
+	],
+	[
+		['src/lib/domain/**/*.ts'],
+		[
+			PACKAGES(['yjs', 'y-*', 'svelte', 'svelte/*', '@tiptap/*'], 'The domain is pure TypeScript.'),
+			...['model', 'sync', 'reactive', 'components', 'editor', 'photos'].map(layer),
+			ROUTES
+		]
+	],
+	[
+		['src/lib/model/**/*.ts'],
+		[
+			PACKAGES(['svelte', 'svelte/*'], 'The model has no Svelte.'),
+			...['sync', 'reactive', 'components', 'photos'].map(layer),
+			ROUTES
+		]
+	],
+	[
+		['src/lib/sync/**/*.ts'],
+		[
+			PACKAGES(['svelte', 'svelte/*'], 'Sync has no Svelte.'),
+			...['model', 'reactive', 'components', 'editor'].map(layer),
+			ROUTES
+		]
+	],
+	[['src/lib/reactive/**/*.ts'], [...['components'].map(layer), ROUTES]],
+	[['src/lib/{components,photos,editor}/**/*.{ts,svelte}'], [ROUTES]],
+	[
+		['sync-server/**/*.ts'],
+		[
+			{
+				regex: '^(?!.*/src/lib/wire/[a-z0-9-]+\\.ts$).*(^|/)src/',
+				message: 'The relay imports nothing of src/ but the wire contract (src/lib/wire/*.ts).'
+			},
+			{ regex: '^\\$(lib|app)(/|$)', message: "The relay does not use the app's aliases." }
+		]
+	]
+];
+
+function importRules() {
+	return LAYERS.map(([files, patterns]) => ({
+		files,
+		rules: { 'no-restricted-imports': ['error', { patterns }] }
+	}));
+}
+
 export default ts.config(
 	{
 		ignores: [
@@ -34,45 +114,7 @@ export default ts.config(
 			}
 		}
 	},
-	{
-		// Imports flow one way: domain ← model ← sync/reactive ← components/routes.
-		files: ['src/lib/domain/**/*.ts'],
-		rules: {
-			'no-restricted-imports': [
-				'error',
-				{
-					patterns: [
-						'yjs',
-						'y-*',
-						'svelte',
-						'svelte/*',
-						'$lib/model/*',
-						'$lib/sync/*',
-						'../model/*',
-						'../sync/*'
-					]
-				}
-			]
-		}
-	},
-	{
-		files: ['src/lib/model/**/*.ts'],
-		rules: {
-			'no-restricted-imports': [
-				'error',
-				{
-					patterns: [
-						'svelte',
-						'svelte/*',
-						'$lib/sync/*',
-						'$lib/reactive/*',
-						'../sync/*',
-						'../reactive/*'
-					]
-				}
-			]
-		}
-	},
+	...importRules(),
 	{
 		rules: {
 			'@typescript-eslint/no-unused-vars': [

@@ -18,10 +18,10 @@
  * every change within seconds. Exit code 2 for usage errors, 1 for failures.
  */
 import path from 'node:path';
-import { isRole, ROLES, type Role } from '../src/lib/domain/access.ts';
+import { ID_SEGMENT, isRole, ROLES, type Role } from '../src/lib/wire/index.ts';
 import { parseOrigin } from './config.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
-import { createCommunity, ID_PATTERN, inviteUrl, mintServiceToken } from './identity.ts';
+import { createCommunity, inviteUrl, mintServiceToken } from './identity.ts';
 import { CLOCK_SKEW_SECONDS, KeyRing } from './tokens.ts';
 
 const USAGE = `Usage: npm run admin -- <command>
@@ -86,7 +86,7 @@ function run(argv: string[]): void {
 			const [name, extra] = parsed.positional;
 			if (!name || extra !== undefined) throw new UsageError('create-community takes one name');
 			const id = one(parsed, 'id');
-			if (id !== undefined && !ID_PATTERN.test(id)) {
+			if (id !== undefined && !ID_SEGMENT.test(id)) {
 				throw new UsageError('--id: lowercase letters, digits, - and _ (at most 40)');
 			}
 			const url = publicUrl(one(parsed, 'url'));
@@ -121,11 +121,11 @@ function run(argv: string[]): void {
 			if (parsed.positional.length > 0) throw new UsageError('token takes options only');
 			const communityId = one(parsed, 'community');
 			const role = one(parsed, 'role');
-			if (!communityId || !ID_PATTERN.test(communityId)) throw new UsageError('--community <id>');
+			if (!communityId || !ID_SEGMENT.test(communityId)) throw new UsageError('--community <id>');
 			if (!isRole(role)) throw new UsageError(`--role <${ROLES.join('|')}>`);
 			const grids = parsed.flags.get('grid') ?? [];
 			for (const grid of grids) {
-				if (!ID_PATTERN.test(grid)) throw new UsageError(`bad grid id ${JSON.stringify(grid)}`);
+				if (!ID_SEGMENT.test(grid)) throw new UsageError(`bad grid id ${JSON.stringify(grid)}`);
 			}
 			const ttlRaw = one(parsed, 'ttl') ?? '600';
 			const ttlSeconds = Number(ttlRaw);

@@ -14,16 +14,16 @@ import {
 	canAdminister,
 	canReadRoster,
 	isRole,
+	CLOSE,
+	ID_SEGMENT,
 	type Claims,
 	type Role
-} from '../src/lib/domain/access.ts';
+} from '../src/lib/wire/index.ts';
+import { bearerClaims, Refusal, sendJson, sendRefusal } from './http-json.ts';
 import type { IdentityStore } from './identity-store.ts';
 import {
-	authenticate,
-	CLOSE_AUTH,
 	createInvite,
 	DEVICE_ID_PATTERN,
-	ID_PATTERN,
 	inviteUrl,
 	issueToken,
 	publicCommunity,
@@ -49,31 +49,11 @@ export type ApiContext = {
 	log(event: Record<string, unknown>): void;
 };
 
-class ApiError extends Error {
-	readonly status: number;
-	constructor(status: number, reason: string) {
-		super(reason);
-		this.status = status;
-	}
-}
-
-function send(res: http.ServerResponse, status: number, body: unknown): void {
-	if (res.headersSent) return;
-	const text = JSON.stringify(body);
-	res.writeHead(status, {
-		'Content-Type': 'application/json; charset=utf-8',
-		'Content-Length': Buffer.byteLength(text),
-		'Cache-Control': 'no-store',
-		'X-Content-Type-Options': 'nosniff'
-	});
-	res.end(text);
-}
-
 function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
 	return new Promise((resolve, reject) => {
 		const declared = Number(req.headers['content-length'] ?? 0);
 		if (declared > MAX_BODY_BYTES) {
-			reject(new ApiError(413, 'body_too_large'));
+			reject(new Refusal(413, 'body_too_large'));
 			return;
 		}
 		const chunks: Buffer[] = [];
@@ -84,13 +64,13 @@ function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
 			size += chunk.length;
 			if (size > MAX_BODY_BYTES) {
 				done = true;
-				reject(new ApiError(413, 'body_too_large'));
+				reject(new Refusal(413, 'body_too_large'));
 				return;
 			}
 			chunks.push(chunk);
 		});
 		req.on('error', () => {
-			if (!done) reject(new ApiError(400, 'bad_request'));
+			if (!done) reject(new Refusal(400, 'bad_request'));
 			done = true;
 		});
 		req.on('end', () => {
@@ -100,11 +80,11 @@ function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
 			try {
 				parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
 			} catch {
-				reject(new ApiError(400, 'bad_json'));
+				reject(new Refusal(400, 'bad_json'));
 				return;
 			}
 			if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-				reject(new ApiError(400, 'bad_json'));
+				reject(new Refusal(400, 'bad_json'));
 				return;
 			}
 			resolve(parsed as Record<string, unknown>);
@@ -113,14 +93,14 @@ function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
 }
 
 function text(value: unknown, field: string, max: number): string {
-	if (typeof value !== 'string') throw new ApiError(400, `bad_${field}`);
+	if (typeof value !== 'string') throw new Refusal(400, `bad_${field}`);
 	const trimmed = value.trim();
-	if (trimmed.length === 0 || trimmed.length > max) throw new ApiError(400, `bad_${field}`);
+	if (trimmed.length === 0 || trimmed.length > max) throw new Refusal(400, `bad_${field}`);
 	return trimmed;
 }
 
 function role(value: unknown): Role {
-	if (!isRole(value)) throw new ApiError(400, 'bad_role');
+	if (!isRole(value)) throw new Refusal(400, 'bad_role');
 	return value;
 }
 
@@ -128,26 +108,26 @@ function grids(value: unknown): string[] {
 	if (
 		!Array.isArray(value) ||
 		value.length > MAX_GRIDS ||
-		!value.every((g) => typeof g === 'string' && ID_PATTERN.test(g))
+		!value.every((g) => typeof g === 'string' && ID_SEGMENT.test(g))
 	) {
-		throw new ApiError(400, 'bad_grids');
+		throw new Refusal(400, 'bad_grids');
 	}
 	return [...new Set(value as string[])];
 }
 
 function integer(value: unknown, field: string, min: number, max: number): number {
 	if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-		throw new ApiError(400, `bad_${field}`);
+		throw new Refusal(400, `bad_${field}`);
 	}
 	return value;
 }
 
 function credential(value: unknown): Credential {
-	if (typeof value !== 'object' || value === null) throw new ApiError(400, 'bad_credential');
+	if (typeof value !== 'object' || value === null) throw new Refusal(400, 'bad_credential');
 	const c = value as Record<string, unknown>;
 	if (
 		typeof c.communityId !== 'string' ||
-		!ID_PATTERN.test(c.communityId) ||
+		!ID_SEGMENT.test(c.communityId) ||
 		typeof c.memberId !== 'string' ||
 		c.memberId.length > 64 ||
 		typeof c.deviceId !== 'string' ||
@@ -155,7 +135,7 @@ function credential(value: unknown): Credential {
 		typeof c.secret !== 'string' ||
 		c.secret.length > 256
 	) {
-		throw new ApiError(400, 'bad_credential');
+		throw new Refusal(400, 'bad_credential');
 	}
 	return {
 		communityId: c.communityId,
@@ -168,15 +148,8 @@ function credential(value: unknown): Credential {
 function origin(req: http.IncomingMessage, publicUrl: string | null): string {
 	if (publicUrl) return publicUrl;
 	const host = req.headers.host;
-	if (!host || !/^[A-Za-z0-9.:[\]-]{1,255}$/.test(host)) throw new ApiError(400, 'bad_host');
+	if (!host || !/^[A-Za-z0-9.:[\]-]{1,255}$/.test(host)) throw new Refusal(400, 'bad_host');
 	return `http://${host}`;
-}
-
-function bearer(req: http.IncomingMessage): string | null {
-	const header = req.headers.authorization;
-	if (typeof header !== 'string') return null;
-	const match = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(header.trim());
-	return match ? match[1]! : null;
 }
 
 export function createApiHandler(
@@ -188,17 +161,9 @@ export function createApiHandler(
 		communityId: string,
 		allowed: (role: Role) => boolean
 	): Claims => {
-		const token = bearer(req);
-		if (!token) throw new ApiError(401, 'token_missing');
-		const auth = authenticate(ctx.identity, ctx.keys, token, Date.now(), ctx.clockSkewSeconds);
-		if (!auth.ok) {
-			if (auth.code === CLOSE_AUTH.forbidden) throw new ApiError(403, 'member_removed');
-			throw new ApiError(401, auth.reason === 'outdated' ? 'token_outdated' : 'token_invalid');
-		}
-		if (auth.claims.cid !== communityId || !allowed(auth.claims.role)) {
-			throw new ApiError(403, 'forbidden');
-		}
-		return auth.claims;
+		const claims = bearerClaims(req, { ...ctx, now: Date.now }, communityId);
+		if (!allowed(claims.role)) throw new Refusal(403, 'forbidden');
+		return claims;
 	};
 	const secretary = (req: http.IncomingMessage, communityId: string): Claims =>
 		authorized(req, communityId, canAdminister);
@@ -210,25 +175,25 @@ export function createApiHandler(
 	): Promise<void> => {
 		const method = req.method ?? 'GET';
 		if (rawPath === '/api/join') {
-			if (method !== 'POST') throw new ApiError(405, 'method_not_allowed');
+			if (method !== 'POST') throw new Refusal(405, 'method_not_allowed');
 			const body = await readBody(req);
 			if (typeof body.code !== 'string' || body.code.length === 0 || body.code.length > 200) {
-				throw new ApiError(400, 'bad_code');
+				throw new Refusal(400, 'bad_code');
 			}
 			const displayName = text(body.displayName, 'displayName', 60);
 			if (typeof body.deviceId !== 'string' || !DEVICE_ID_PATTERN.test(body.deviceId)) {
-				throw new ApiError(400, 'bad_deviceId');
+				throw new Refusal(400, 'bad_deviceId');
 			}
 			const result = redeem(ctx.identity, body.code, displayName, body.deviceId);
 			if (!result.ok) {
-				throw new ApiError(result.reason === 'invite_unknown' ? 404 : 410, result.reason);
+				throw new Refusal(result.reason === 'invite_unknown' ? 404 : 410, result.reason);
 			}
 			ctx.log({
 				event: 'member-joined',
 				communityId: result.community.id,
 				role: result.member.role
 			});
-			send(res, 200, {
+			sendJson(res, 200, {
 				credential: result.credential,
 				member: publicMember(result.member),
 				community: publicCommunity(result.community)
@@ -236,7 +201,7 @@ export function createApiHandler(
 			return;
 		}
 		if (rawPath === '/api/token') {
-			if (method !== 'POST') throw new ApiError(405, 'method_not_allowed');
+			if (method !== 'POST') throw new Refusal(405, 'method_not_allowed');
 			const body = await readBody(req);
 			const result = issueToken(
 				ctx.identity,
@@ -244,8 +209,8 @@ export function createApiHandler(
 				credential(body.credential),
 				ctx.tokenTtlSeconds
 			);
-			if (!result.ok) throw new ApiError(401, result.reason);
-			send(res, 200, {
+			if (!result.ok) throw new Refusal(401, result.reason);
+			sendJson(res, 200, {
 				token: result.token,
 				expiresAt: result.expiresAt,
 				member: publicMember(result.member),
@@ -256,23 +221,23 @@ export function createApiHandler(
 		const roster = /^\/api\/communities\/([^/]+)\/roster$/.exec(rawPath);
 		if (roster) {
 			const communityId = roster[1] ?? '';
-			if (!ID_PATTERN.test(communityId)) throw new ApiError(404, 'not_found');
-			if (method !== 'GET') throw new ApiError(405, 'method_not_allowed');
+			if (!ID_SEGMENT.test(communityId)) throw new Refusal(404, 'not_found');
+			if (method !== 'GET') throw new Refusal(405, 'method_not_allowed');
 			// Names, roles and grids of current members: staff pick assignees from it.
 			authorized(req, communityId, canReadRoster);
 			const members = ctx.identity
 				.listMembers(communityId)
 				.filter((member) => member.removedAt === null)
 				.map(({ id, displayName, role, grids }) => ({ id, displayName, role, grids }));
-			send(res, 200, { members });
+			sendJson(res, 200, { members });
 			return;
 		}
 		const match = /^\/api\/communities\/([^/]+)\/(members|invites)(?:\/([^/]+))?$/.exec(rawPath);
-		if (!match) throw new ApiError(404, 'not_found');
+		if (!match) throw new Refusal(404, 'not_found');
 		const [, communityId = '', collection, itemId] = match;
-		if (!ID_PATTERN.test(communityId)) throw new ApiError(404, 'not_found');
+		if (!ID_SEGMENT.test(communityId)) throw new Refusal(404, 'not_found');
 		if (itemId !== undefined && !/^[a-z0-9]{1,64}$/.test(itemId)) {
-			throw new ApiError(404, `${collection === 'members' ? 'member' : 'invite'}_unknown`);
+			throw new Refusal(404, `${collection === 'members' ? 'member' : 'invite'}_unknown`);
 		}
 		const allowed =
 			itemId === undefined
@@ -282,13 +247,13 @@ export function createApiHandler(
 				: collection === 'members'
 					? ['PATCH', 'DELETE']
 					: ['DELETE'];
-		if (!allowed.includes(method)) throw new ApiError(405, 'method_not_allowed');
+		if (!allowed.includes(method)) throw new Refusal(405, 'method_not_allowed');
 		const claims = secretary(req, communityId);
 		const now = Date.now();
 
 		if (collection === 'members') {
 			if (itemId === undefined) {
-				send(res, 200, { members: ctx.identity.listMembers(communityId).map(publicMember) });
+				sendJson(res, 200, { members: ctx.identity.listMembers(communityId).map(publicMember) });
 				return;
 			}
 			if (method === 'PATCH') {
@@ -297,30 +262,30 @@ export function createApiHandler(
 				if (body.role !== undefined) patch.role = role(body.role);
 				if (body.grids !== undefined) patch.grids = grids(body.grids);
 				const updated = ctx.identity.updateMember(communityId, itemId, patch);
-				if (!updated) throw new ApiError(404, 'member_unknown');
-				ctx.closeMember(communityId, itemId, CLOSE_AUTH.unauthorized, 'access changed');
+				if (!updated) throw new Refusal(404, 'member_unknown');
+				ctx.closeMember(communityId, itemId, CLOSE.unauthorized, 'access changed');
 				ctx.log({ event: 'member-changed', communityId, role: updated.role });
-				send(res, 200, { member: publicMember(updated) });
+				sendJson(res, 200, { member: publicMember(updated) });
 				return;
 			}
 			if (!ctx.identity.removeMember(communityId, itemId, now)) {
-				throw new ApiError(404, 'member_unknown');
+				throw new Refusal(404, 'member_unknown');
 			}
-			ctx.closeMember(communityId, itemId, CLOSE_AUTH.forbidden, 'member removed');
+			ctx.closeMember(communityId, itemId, CLOSE.forbidden, 'member removed');
 			ctx.log({ event: 'member-removed', communityId });
-			send(res, 200, { ok: true });
+			sendJson(res, 200, { ok: true });
 			return;
 		}
 
 		if (itemId === undefined) {
 			if (method === 'GET') {
-				send(res, 200, { invites: ctx.identity.listInvites(communityId).map(publicInvite) });
+				sendJson(res, 200, { invites: ctx.identity.listInvites(communityId).map(publicInvite) });
 				return;
 			}
 			const body = await readBody(req);
 			const hours = integer(body.expiresInHours, 'expiresInHours', 0.01, MAX_INVITE_HOURS);
 			const maxUses = integer(body.maxUses, 'maxUses', 1, MAX_INVITE_USES);
-			if (!Number.isInteger(maxUses)) throw new ApiError(400, 'bad_maxUses');
+			if (!Number.isInteger(maxUses)) throw new Refusal(400, 'bad_maxUses');
 			const created = createInvite(
 				ctx.identity,
 				{
@@ -333,7 +298,7 @@ export function createApiHandler(
 				},
 				now
 			);
-			send(res, 200, {
+			sendJson(res, 200, {
 				invite: publicInvite(created.invite),
 				code: created.code,
 				url: inviteUrl(origin(req, ctx.publicUrl), created.code)
@@ -341,19 +306,16 @@ export function createApiHandler(
 			return;
 		}
 		if (!ctx.identity.revokeInvite(communityId, itemId, now)) {
-			throw new ApiError(404, 'invite_unknown');
+			throw new Refusal(404, 'invite_unknown');
 		}
-		send(res, 200, { ok: true });
+		sendJson(res, 200, { ok: true });
 	};
 
 	return (req, res, rawPath) => {
 		route(req, res, rawPath).catch((error: unknown) => {
-			if (error instanceof ApiError) {
-				send(res, error.status, { error: error.message });
-			} else {
-				ctx.log({ event: 'api-error', path: rawPath.slice(0, 80), error: String(error) });
-				send(res, 500, { error: 'internal' });
-			}
+			sendRefusal(res, error, (internal) =>
+				ctx.log({ event: 'api-error', path: rawPath.slice(0, 80), error: String(internal) })
+			);
 			// Drain or drop whatever is left of the request body.
 			if (!req.complete) req.socket.destroy();
 		});

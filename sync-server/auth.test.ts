@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import { ROLES, type Access, type Role } from '../src/lib/domain/access.ts';
+import { ROLES, type Access, type Role } from '../src/lib/wire/index.ts';
 import { encodeSyncUpdate } from './protocol.ts';
 import type { RelayOptions } from './server.ts';
 import {

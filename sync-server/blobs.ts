@@ -8,7 +8,7 @@
  * - Files live under `DATA_DIR/blobs/{cid}/ab/cdef…` (one tree per community, so a member of
  *   another community cannot read a photo even if they learn its hash).
  * - An upload needs a bearer token of that community whose role may write some board
- *   (src/lib/domain/access.ts), a Content-Type of image/jpeg|png|webp whose magic bytes match
+ *   (src/lib/wire/access.ts), a Content-Type of image/jpeg|png|webp whose magic bytes match
  *   the body, at most `maxBlobBytes` (checked on Content-Length and again while streaming), and
  *   a body whose sha-256 is the `:hash` of the path. Anything else is refused and nothing stays.
  * - A file is written to a temp file, fsynced, renamed into place and its directory fsynced
@@ -25,9 +25,9 @@ import fsp from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
 import * as Y from 'yjs';
-import { canWriteBoard, type Claims } from '../src/lib/domain/access.ts';
+import { canWriteBoard, ID_SEGMENT, type Claims } from '../src/lib/wire/index.ts';
+import { bearerClaims, Refusal, sendJson, sendRefusal } from './http-json.ts';
 import type { IdentityStore } from './identity-store.ts';
-import { authenticate, CLOSE_AUTH, ID_PATTERN } from './identity.ts';
 import type { DocStore } from './storage/types.ts';
 import type { KeyRing } from './tokens.ts';
 
@@ -89,34 +89,6 @@ export function canUploadBlob(claims: Claims): boolean {
 	return claims.grids.some((grid) => canWriteBoard(claims, grid));
 }
 
-class BlobError extends Error {
-	readonly status: number;
-	constructor(status: number, reason: string) {
-		super(reason);
-		this.status = status;
-	}
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown, close = false): void {
-	if (res.headersSent) return;
-	const text = JSON.stringify(body);
-	res.writeHead(status, {
-		'Content-Type': 'application/json; charset=utf-8',
-		'Content-Length': Buffer.byteLength(text),
-		'Cache-Control': 'no-store',
-		'X-Content-Type-Options': 'nosniff',
-		...(close ? { Connection: 'close' } : {})
-	});
-	res.end(text);
-}
-
-function bearer(req: http.IncomingMessage): string | null {
-	const header = req.headers.authorization;
-	if (typeof header !== 'string') return null;
-	const match = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(header.trim());
-	return match ? match[1]! : null;
-}
-
 const ROUTE = /^\/api\/communities\/([^/]+)\/blobs\/([^/]+)$/;
 
 /** True for paths this module answers (so the relay routes them here). */
@@ -171,23 +143,8 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 	const now = options.now ?? Date.now;
 	const root = path.join(dataDir, 'blobs');
 
-	const claimsFor = (req: http.IncomingMessage, communityId: string): Claims => {
-		const token = bearer(req);
-		if (!token) throw new BlobError(401, 'token_missing');
-		const auth = authenticate(
-			options.identity,
-			options.keys,
-			token,
-			now(),
-			options.clockSkewSeconds
-		);
-		if (!auth.ok) {
-			if (auth.code === CLOSE_AUTH.forbidden) throw new BlobError(403, 'member_removed');
-			throw new BlobError(401, auth.reason === 'outdated' ? 'token_outdated' : 'token_invalid');
-		}
-		if (auth.claims.cid !== communityId) throw new BlobError(403, 'forbidden');
-		return auth.claims;
-	};
+	const claimsFor = (req: http.IncomingMessage, communityId: string): Claims =>
+		bearerClaims(req, { ...options, now }, communityId);
 
 	const put = async (
 		req: http.IncomingMessage,
@@ -196,14 +153,14 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 		hash: string
 	): Promise<void> => {
 		const claims = claimsFor(req, communityId);
-		if (!canUploadBlob(claims)) throw new BlobError(403, 'forbidden');
+		if (!canUploadBlob(claims)) throw new Refusal(403, 'forbidden');
 		const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
 		if (!(BLOB_TYPES as readonly string[]).includes(type)) {
-			throw new BlobError(415, 'unsupported_type');
+			throw new Refusal(415, 'unsupported_type');
 		}
 		const declared = req.headers['content-length'];
 		if (declared !== undefined && Number(declared) > config.maxBlobBytes) {
-			throw new BlobError(413, 'blob_too_large');
+			throw new Refusal(413, 'blob_too_large');
 		}
 		const final = blobPath(dataDir, communityId, hash);
 		if (await exists(final)) {
@@ -225,20 +182,20 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 			let sniffed = false;
 			for await (const chunk of req as AsyncIterable<Buffer>) {
 				size += chunk.length;
-				if (size > config.maxBlobBytes) throw new BlobError(413, 'blob_too_large');
+				if (size > config.maxBlobBytes) throw new Refusal(413, 'blob_too_large');
 				if (!sniffed) {
 					head = Buffer.concat([head, chunk.subarray(0, 16)]);
 					if (head.length >= 12) {
 						sniffed = true;
-						if (sniffImageType(head) !== type) throw new BlobError(415, 'type_mismatch');
+						if (sniffImageType(head) !== type) throw new Refusal(415, 'type_mismatch');
 					}
 				}
 				digest.update(chunk);
 				await handle.write(chunk);
 			}
-			if (!req.complete) throw new BlobError(400, 'incomplete_body');
-			if (!sniffed && sniffImageType(head) !== type) throw new BlobError(415, 'type_mismatch');
-			if (digest.digest('hex') !== hash) throw new BlobError(400, 'hash_mismatch');
+			if (!req.complete) throw new Refusal(400, 'incomplete_body');
+			if (!sniffed && sniffImageType(head) !== type) throw new Refusal(415, 'type_mismatch');
+			if (digest.digest('hex') !== hash) throw new Refusal(400, 'hash_mismatch');
 			await handle.sync();
 			await handle.close();
 			const dir = path.dirname(final);
@@ -266,7 +223,7 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 		try {
 			handle = await fsp.open(file, 'r');
 		} catch {
-			throw new BlobError(404, 'blob_unknown');
+			throw new Refusal(404, 'blob_unknown');
 		}
 		let stream: fs.ReadStream | null = null;
 		try {
@@ -274,7 +231,7 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 			const head = Buffer.alloc(16);
 			await handle.read(head, 0, 16, 0);
 			const type = sniffImageType(head);
-			if (!type) throw new BlobError(404, 'blob_unknown');
+			if (!type) throw new Refusal(404, 'blob_unknown');
 			res.writeHead(200, {
 				'Content-Type': type,
 				'Content-Length': size,
@@ -305,21 +262,21 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 			const match = ROUTE.exec(rawPath);
 			const communityId = match?.[1] ?? '';
 			const hash = match?.[2] ?? '';
-			if (!match || !ID_PATTERN.test(communityId)) throw new BlobError(404, 'not_found');
-			if (!BLOB_HASH.test(hash)) throw new BlobError(400, 'bad_hash');
+			if (!match || !ID_SEGMENT.test(communityId)) throw new Refusal(404, 'not_found');
+			if (!BLOB_HASH.test(hash)) throw new Refusal(400, 'bad_hash');
 			const method = req.method ?? 'GET';
 			if (method === 'PUT') await put(req, res, communityId, hash);
 			else if (method === 'GET' || method === 'HEAD') await get(req, res, communityId, hash);
-			else throw new BlobError(405, 'method_not_allowed');
+			else throw new Refusal(405, 'method_not_allowed');
 		};
 		run().catch((error: unknown) => {
 			const unfinished = !req.complete;
-			if (error instanceof BlobError) {
-				sendJson(res, error.status, { error: error.message }, unfinished);
-			} else {
-				log({ event: 'blob-error', error: String(error) });
-				sendJson(res, 500, { error: 'internal' }, unfinished);
-			}
+			sendRefusal(
+				res,
+				error,
+				(internal) => log({ event: 'blob-error', error: String(internal) }),
+				unfinished
+			);
 			// A refused body is not read any further: close once the answer is out.
 			if (unfinished) res.once('finish', () => req.destroy());
 		});
@@ -409,7 +366,7 @@ export async function sweepBlobs(
 	const root = path.join(dataDir, 'blobs');
 	const names = store.docNames();
 	for (const communityId of await listDir(root)) {
-		if (!ID_PATTERN.test(communityId)) continue;
+		if (!ID_SEGMENT.test(communityId)) continue;
 		const referenced = new Set<string>();
 		for (const name of names) {
 			if (!name.startsWith(`c/${communityId}/`)) continue;

@@ -19,7 +19,7 @@
  */
 import type { RawData, WebSocket } from 'ws';
 import * as Y from 'yjs';
-import type { Claims } from '../src/lib/domain/access.ts';
+import type { Claims } from '../src/lib/wire/index.ts';
 import {
 	CLOSE,
 	decodeClientMessage,

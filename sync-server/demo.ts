@@ -8,33 +8,23 @@
  *
  * One source of truth for the schema: every document is built by the app's own model commands
  * (`src/lib/model/*`), the same code a phone runs. Those modules import without file extensions
- * (Vite resolves them); a resolve hook below lets Node's type stripping find them too, so they
- * are imported dynamically after the hook is registered.
+ * (Vite resolves them); the resolve hook of ts-resolve.ts lets Node's type stripping find them
+ * too, so they are imported dynamically after it is registered. This script is a tool beside the
+ * relay, not part of it: the relay process imports nothing of src/ but the wire contract.
  *
  * Invariant: refuses (exit 1, nothing written) when the community or any of its documents exists
  * already; otherwise writes each document as one stored update, then the identity. Deterministic
  * for a given --id (seeded random), except for the ids the commands draw.
  */
-import { registerHooks } from 'node:module';
+import './ts-resolve.ts';
 import path from 'node:path';
 import * as Y from 'yjs';
 import { parseOrigin } from './config.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
-import { createCommunity, ID_PATTERN, inviteUrl } from './identity.ts';
+import { ID_SEGMENT } from '../src/lib/wire/index.ts';
+import { createCommunity, inviteUrl } from './identity.ts';
 import { SqliteStore } from './storage/sqlite.ts';
 import { KeyRing } from './tokens.ts';
-
-const SRC = new URL('../src/lib/', import.meta.url).href;
-
-registerHooks({
-	resolve(specifier, context, nextResolve) {
-		const relative = specifier.startsWith('./') || specifier.startsWith('../');
-		if (relative && context.parentURL?.startsWith(SRC) && !/\.[a-z]+$/.test(specifier)) {
-			return nextResolve(`${specifier}.ts`, context);
-		}
-		return nextResolve(specifier, context);
-	}
-});
 
 type Model = typeof import('../src/lib/model/board.ts');
 type Directory = typeof import('../src/lib/model/directory.ts');
@@ -221,7 +211,7 @@ function parseArgs(argv: string[]): Args {
 		else if (flag === '--json') args.json = true;
 		else throw new Error(`unknown option ${flag}`);
 	}
-	if (!ID_PATTERN.test(args.id)) throw new Error('--id: lowercase letters, digits, - and _');
+	if (!ID_SEGMENT.test(args.id)) throw new Error('--id: lowercase letters, digits, - and _');
 	if (!Number.isSafeInteger(args.cases) || args.cases < 0 || args.cases > 20_000) {
 		throw new Error('--cases: 0 to 20000');
 	}

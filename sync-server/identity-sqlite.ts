@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import type { Role } from '../src/lib/domain/access.ts';
+import type { Role } from '../src/lib/wire/index.ts';
 import {
 	inviteRefusal,
 	type Community,

@@ -9,7 +9,7 @@
  *   use and creates the member and its credential all at once.
  * - Reads are never cached: another process (the admin CLI) may write the same database.
  */
-import type { Role } from '../src/lib/domain/access.ts';
+import type { Role } from '../src/lib/wire/index.ts';
 
 export type Community = { id: string; name: string; createdAt: number };
 

@@ -10,7 +10,7 @@
  *   4403 (stop).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Claims, Role } from '../src/lib/domain/access.ts';
+import { CLOSE, ID_SEGMENT, type Claims, type Role } from '../src/lib/wire/index.ts';
 import type {
 	Community,
 	IdentityStore,
@@ -20,11 +20,8 @@ import type {
 } from './identity-store.ts';
 import { SERVICE_SUBJECT, signToken, verifyToken, type KeyRing } from './tokens.ts';
 
-export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 export const DEVICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
 export const SECRETARY_INVITE_HOURS = 7 * 24;
-
-export const CLOSE_AUTH = { unauthorized: 4401, forbidden: 4403, rateLimited: 4429 } as const;
 
 export function sha256(value: string): string {
 	return createHash('sha256').update(value).digest('hex');
@@ -141,7 +138,7 @@ export function createCommunity(
 	id: string = newId('c').slice(0, 11),
 	now = Date.now()
 ): { community: Community; code: string; invite: InviteRecord } {
-	if (!ID_PATTERN.test(id)) throw new Error(`community id must match ${ID_PATTERN}`);
+	if (!ID_SEGMENT.test(id)) throw new Error(`community id must match ${ID_SEGMENT}`);
 	const trimmed = name.trim();
 	if (trimmed.length === 0 || trimmed.length > 100)
 		throw new Error('name must be 1–100 characters');
@@ -250,7 +247,7 @@ export function mintServiceToken(
 	input: ServiceTokenInput,
 	now = Date.now()
 ): string {
-	if (!ID_PATTERN.test(input.communityId)) throw new Error('bad community id');
+	if (!ID_SEGMENT.test(input.communityId)) throw new Error('bad community id');
 	return signToken(
 		keys,
 		{
@@ -268,7 +265,8 @@ export function mintServiceToken(
 }
 
 export type AuthResult =
-	{ ok: true; claims: Claims } | { ok: false; code: 4401 | 4403; reason: string };
+	| { ok: true; claims: Claims }
+	| { ok: false; code: typeof CLOSE.unauthorized | typeof CLOSE.forbidden; reason: string };
 
 /** Verifies a token and checks its member against the store (fresh read). */
 export function authenticate(
@@ -279,7 +277,7 @@ export function authenticate(
 	clockSkewSeconds?: number
 ): AuthResult {
 	const verified = verifyToken(keys, token, now, clockSkewSeconds);
-	if (!verified.ok) return { ok: false, code: CLOSE_AUTH.unauthorized, reason: verified.reason };
+	if (!verified.ok) return { ok: false, code: CLOSE.unauthorized, reason: verified.reason };
 	return checkMember(store, verified.claims);
 }
 
@@ -287,12 +285,12 @@ export function authenticate(
 export function checkMember(store: IdentityStore, claims: Claims): AuthResult {
 	if (claims.svc === true) return { ok: true, claims };
 	const member = store.getMember(claims.cid, claims.sub);
-	if (!member) return { ok: false, code: CLOSE_AUTH.forbidden, reason: 'member-unknown' };
+	if (!member) return { ok: false, code: CLOSE.forbidden, reason: 'member-unknown' };
 	if (member.removedAt !== null) {
-		return { ok: false, code: CLOSE_AUTH.forbidden, reason: 'member-removed' };
+		return { ok: false, code: CLOSE.forbidden, reason: 'member-removed' };
 	}
 	if (member.ver !== claims.ver) {
-		return { ok: false, code: CLOSE_AUTH.unauthorized, reason: 'outdated' };
+		return { ok: false, code: CLOSE.unauthorized, reason: 'outdated' };
 	}
 	return { ok: true, claims };
 }

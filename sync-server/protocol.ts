@@ -33,16 +33,30 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
+import {
+	MESSAGE_AWARENESS,
+	MESSAGE_PERSISTED,
+	MESSAGE_QUERY_AWARENESS,
+	MESSAGE_SYNC,
+	MESSAGE_WRITES_REFUSED,
+	SYNC_STEP1,
+	SYNC_STEP2,
+	SYNC_UPDATE
+} from '../src/lib/wire/index.ts';
 
-export const MESSAGE_SYNC = 0;
-export const MESSAGE_AWARENESS = 1;
-export const MESSAGE_QUERY_AWARENESS = 3;
-export const MESSAGE_PERSISTED = 100;
-export const MESSAGE_WRITES_REFUSED = 101;
-
-export const SYNC_STEP1 = 0;
-export const SYNC_STEP2 = 1;
-export const SYNC_UPDATE = 2;
+// The numbers are the wire contract's (src/lib/wire/messages.ts, close-codes.ts); re-exported
+// for the relay's modules and tests.
+export {
+	CLOSE,
+	MESSAGE_AWARENESS,
+	MESSAGE_PERSISTED,
+	MESSAGE_QUERY_AWARENESS,
+	MESSAGE_SYNC,
+	MESSAGE_WRITES_REFUSED,
+	SYNC_STEP1,
+	SYNC_STEP2,
+	SYNC_UPDATE
+} from '../src/lib/wire/index.ts';
 
 export type ClientMessage =
 	| { type: 'sync-step1'; stateVector: Uint8Array }
@@ -211,16 +225,3 @@ export function encodePersistedSubscribe(): Uint8Array {
 export function readPersistedStateVector(decoder: decoding.Decoder): Map<number, number> {
 	return Y.decodeStateVector(decoding.readVarUint8Array(decoder));
 }
-
-/** Relay close codes. 4400–4499: permanent (y-websocket stops reconnecting); others: transient. */
-export const CLOSE = {
-	goingAway: 1001,
-	tooBig: 1009,
-	badMessage: 4400,
-	unauthorized: 4401,
-	forbidden: 4403,
-	docTooLarge: 4413,
-	rateLimited: 4429,
-	storageFailure: 4500,
-	slowReader: 4508
-} as const;

@@ -26,18 +26,14 @@
  *   `awarenessTombstoneMs` (at most MAX_AWARENESS_TOMBSTONES), so that other y-websocket
  *   clients, which echo every awareness change they see, cannot bring them back meanwhile.
  * - Presence is not believed forever: a state not renewed for `presenceTimeoutMs` (default
- *   PRESENCE_TIMEOUT_MS, src/lib/domain/presence.ts) is removed and the removal broadcast, so a
+ *   PRESENCE_TIMEOUT_MS, src/lib/wire/presence.ts) is removed and the removal broadcast, so a
  *   peer that lost signal (its socket not yet found dead) disappears for everyone, and is not
  *   handed to a newcomer as if it were fresh.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import {
-	PRESENCE_TIMEOUT_MS,
-	nextPresenceExpiry,
-	stalePresence
-} from '../src/lib/domain/presence.ts';
+import { PRESENCE_TIMEOUT_MS, nextPresenceExpiry, stalePresence } from '../src/lib/wire/index.ts';
 import * as Y from 'yjs';
 import {
 	CLOSE,

@@ -1,59 +1,51 @@
 /**
- * The relay: one node:http server for the app files, /health and the /sync/<docName>
- * WebSocket endpoint (ws in noServer mode).
+ * The relay: one node:http server for the app files, the HTTP API, photos, /health and the
+ * /sync/<docName> WebSocket endpoint (ws in noServer mode). `startRelay` wires its parts:
+ *
+ *   http-routes.ts   which handler answers which path
+ *   admission.ts     the upgrade checks: path grammar → Origin → connections per IP → token →
+ *                    access matrix, all before `rooms.open`; the auth deadline
+ *   revocation.ts    closing a member's sockets at once, and the sweep that re-reads members
+ *   heartbeat.ts     pings and keepalives
+ *   lifecycle.ts     listen, and the shutdown order
  *
  * Invariants:
- * - A document name is checked on the raw request path at upgrade; a refused name gets an
- *   HTTP 400 and never reaches storage.
  * - Every socket and server has an 'error' listener: bad input closes one connection, never
  *   the process.
- * - Connections per IP count the socket's remote address, or with `trustProxy` the last
- *   X-Forwarded-For hop (the address the proxy itself saw; earlier hops are client-supplied).
- * - Authenticate before allocating (docs/access.md): path grammar → Origin → connections per
- *   IP → token → role matrix, all before `rooms.open`. Token and matrix failures complete the
- *   upgrade and close at once with 4401/4403; no document is loaded or created for them.
- * - A socket that has not finished its upgrade (or its first HTTP request) within
- *   `authDeadlineMs` is destroyed.
- * - Live revocation: the HTTP API closes a changed member's sockets at once; a sweep every
- *   `sweepMs` re-reads the members of live connections (the admin CLI writes from another
- *   process) and closes expired tokens with 4401.
+ * - Authenticate before allocating (docs/access.md): nothing is loaded or created for an
+ *   upgrade the admission gate refused.
  * - `close()` commits and syncs everything queued (confirming it), closes sockets, compacts,
  *   then closes the store.
  */
 import http from 'node:http';
-import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { accessFor, type Role } from '../src/lib/domain/access.ts';
+import { WebSocketServer } from 'ws';
+import type { Role } from '../src/lib/wire/index.ts';
+import { createAdmissionGate, Deadlines, type Admitted } from './admission.ts';
 import { createApiHandler } from './api.ts';
-import {
-	createBlobService,
-	isBlobPath,
-	readBlobConfig,
-	type BlobConfig,
-	type BlobService
-} from './blobs.ts';
+import { createBlobService, readBlobConfig, type BlobConfig, type BlobService } from './blobs.ts';
 import { DEFAULT_CONFIG, type RelayConfig } from './config.ts';
 import { Connection } from './connection.ts';
+import { startHeartbeat } from './heartbeat.ts';
+import { createHttpRoutes, rawPathOf } from './http-routes.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
 import type { IdentityStore } from './identity-store.ts';
 import {
-	authenticate,
-	checkMember,
 	createCommunity as createCommunityRecord,
 	inviteUrl,
-	mintServiceToken,
-	type AuthResult
+	mintServiceToken
 } from './identity.ts';
-import { parseDocName, type DocNameError } from './doc-name.ts';
+import { listen, shutdown } from './lifecycle.ts';
 import { CLOSE } from './protocol.ts';
+import { closeMember as closeMemberIn, startRevocationSweep } from './revocation.ts';
 import { Rooms } from './rooms.ts';
-import { createStaticHandler, sendText } from './static-files.ts';
+import { createStaticHandler } from './static-files.ts';
 import { SqliteStore } from './storage/sqlite.ts';
 import type { DocStore } from './storage/types.ts';
 import { CLOCK_SKEW_SECONDS, KeyRing } from './tokens.ts';
 
-export const RELAY_VERSION = '0.1.0';
+export { RELAY_VERSION } from './http-routes.ts';
+export { clientAddress, parseSyncTarget, tokenFromUrl, type SyncTarget } from './admission.ts';
 
 export type RelayOptions = Partial<RelayConfig> & {
 	/** Storage to use instead of SQLite in dataDir (tests pass a MemoryStore or a spy). */
@@ -68,7 +60,7 @@ export type RelayOptions = Partial<RelayConfig> & {
 	clockSkewSeconds?: number;
 	/** How long a departed peer's awareness metadata is kept (echo protection). Default 30 s. */
 	awarenessTombstoneMs?: number;
-	/** A peer's presence not renewed for this long is removed (src/lib/domain/presence.ts). */
+	/** A peer's presence not renewed for this long is removed (src/lib/wire/presence.ts). */
 	presenceTimeoutMs?: number;
 	/** Ping and keepalive period. Default 15 s. */
 	heartbeatMs?: number;
@@ -133,56 +125,6 @@ export type Relay = {
 	close(): Promise<void>;
 };
 
-export type SyncTarget =
-	{ ok: true; docName: string } | { ok: false; reason: DocNameError | 'not-sync' };
-
-/** Reads `token` from the raw query string of an upgrade URL. */
-export function tokenFromUrl(rawUrl: string): string | null {
-	const start = rawUrl.indexOf('?');
-	if (start === -1) return null;
-	const end = rawUrl.indexOf('#', start);
-	const query = rawUrl.slice(start + 1, end === -1 ? undefined : end);
-	if (query.length > 16_384) return null;
-	try {
-		return new URLSearchParams(query).get('token');
-	} catch {
-		return null;
-	}
-}
-
-/** Reads the document name from a raw upgrade URL; the query string is ignored. */
-export function parseSyncTarget(rawUrl: string): SyncTarget {
-	const end = rawUrl.search(/[?#]/);
-	const rawPath = end === -1 ? rawUrl : rawUrl.slice(0, end);
-	if (!rawPath.startsWith('/sync/')) return { ok: false, reason: 'not-sync' };
-	const name = rawPath.slice('/sync/'.length);
-	const parsed = parseDocName(name);
-	return parsed.ok ? { ok: true, docName: name } : { ok: false, reason: parsed.reason };
-}
-
-/** The client address for per-IP limits: with `trustProxy`, the last X-Forwarded-For hop. */
-export function clientAddress(req: http.IncomingMessage, trustProxy: boolean): string {
-	const remote = req.socket.remoteAddress ?? 'unknown';
-	if (!trustProxy) return remote;
-	const header = req.headers['x-forwarded-for'];
-	const value = Array.isArray(header) ? header.join(',') : header;
-	const last = value
-		?.split(',')
-		.map((hop) => hop.trim())
-		.filter((hop) => hop !== '')
-		.at(-1);
-	return last !== undefined && net.isIP(last) !== 0 ? last : remote;
-}
-
-function refuseUpgrade(socket: Duplex, status: number, text: string): void {
-	const body = `${text}\n`;
-	socket.end(
-		`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\n` +
-			'Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\n' +
-			`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
-	);
-}
-
 export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const config: RelayConfig = { ...DEFAULT_CONFIG, ...stripUndefined(options) };
 	const log = options.log ?? (() => {});
@@ -213,35 +155,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	});
 	const connections = new Set<Connection>();
 	const startedAt = Date.now();
-	const serveStatic = createStaticHandler(config.staticDir);
 	let closing = false;
 	let droppedWrites = 0;
-	let refusedUpgrades = 0;
-	const perIp = new Map<string, number>();
 	const onDroppedWrite = (): void => {
 		droppedWrites++;
-	};
-
-	const stats = (): RelayStats => ({
-		uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-		docsLoaded: rooms.size,
-		connections: connections.size,
-		pendingUpdates: rooms.queue.size,
-		storageBroken: rooms.queue.broken !== null,
-		droppedWrites,
-		refusedUpgrades
-	});
-
-	const docStats = (docName: string): DocStats | null => {
-		const room = rooms.get(docName);
-		if (!room) return null;
-		return {
-			approxBytes: room.approxBytes,
-			pendingBytes: room.pendingBytes,
-			awarenessStates: room.awareness.getStates().size,
-			awarenessMeta: room.awareness.meta.size,
-			peers: room.peers.size
-		};
 	};
 
 	const closeMember = (
@@ -249,36 +166,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		memberId: string,
 		code: number,
 		reason: string
-	): number => {
-		let closedCount = 0;
-		for (const connection of connections) {
-			const { claims } = connection;
-			if (claims.svc !== true && claims.cid === communityId && claims.sub === memberId) {
-				connection.close(code, reason);
-				closedCount++;
-			}
-		}
-		return closedCount;
-	};
-
-	/** Origins allowed for this request: the relay's own (from Host), PUBLIC_URL, ALLOWED_ORIGINS. */
-	const originAllowed = (req: http.IncomingMessage): boolean => {
-		const origin = req.headers.origin;
-		if (origin === undefined) return true;
-		if (config.allowedOrigins.includes(origin) || origin === config.publicUrl) return true;
-		const host = req.headers.host;
-		return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
-	};
-
-	const handleApi = createApiHandler({
-		identity,
-		keys,
-		tokenTtlSeconds: config.tokenTtlSeconds,
-		publicUrl: config.publicUrl,
-		clockSkewSeconds,
-		closeMember,
-		log
-	});
+	): number => closeMemberIn(connections, communityId, memberId, code, reason);
 
 	const blobs = createBlobService({
 		dataDir: config.dataDir,
@@ -290,14 +178,22 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		log
 	});
 
-	// Sockets that have not yet finished an upgrade or sent a complete HTTP request.
-	const deadlines = new Map<Duplex, NodeJS.Timeout>();
-	const clearDeadline = (socket: Duplex): void => {
-		const timer = deadlines.get(socket);
-		if (timer) clearTimeout(timer);
-		deadlines.delete(socket);
-	};
-
+	// HTTP: the routes, with the auth deadline on every new socket.
+	const deadlines = new Deadlines(config.authDeadlineMs);
+	const routes = createHttpRoutes({
+		blobs: blobs.handle,
+		api: createApiHandler({
+			identity,
+			keys,
+			tokenTtlSeconds: config.tokenTtlSeconds,
+			publicUrl: config.publicUrl,
+			clockSkewSeconds,
+			closeMember,
+			log
+		}),
+		files: createStaticHandler(config.staticDir),
+		health: () => stats()
+	});
 	const server = http.createServer(
 		{
 			// Headers (and so a WebSocket upgrade's token) must arrive within the auth deadline; a
@@ -307,67 +203,20 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			connectionsCheckingInterval: Math.min(30_000, Math.max(50, config.authDeadlineMs / 2))
 		},
 		(req, res) => {
-			clearDeadline(req.socket);
-			const rawUrl = req.url ?? '/';
-			const end = rawUrl.search(/[?#]/);
-			const rawPath = end === -1 ? rawUrl : rawUrl.slice(0, end);
-			if (isBlobPath(rawPath)) {
-				blobs.handle(req, res, rawPath);
-				return;
-			}
-			if (rawPath === '/api' || rawPath.startsWith('/api/')) {
-				handleApi(req, res, rawPath);
-				return;
-			}
-			serveHttp(req, res, rawPath);
+			deadlines.clear(req.socket);
+			routes(req, res, rawPathOf(req.url ?? '/'));
 		}
 	);
 	server.on('connection', (socket: Duplex) => {
 		socket.on('error', () => socket.destroy());
-		const timer = setTimeout(() => {
-			deadlines.delete(socket);
-			socket.destroy();
-		}, config.authDeadlineMs);
-		timer.unref();
-		deadlines.set(socket, timer);
-		socket.once('close', () => clearDeadline(socket));
+		deadlines.start(socket);
 	});
-
-	function serveHttp(req: http.IncomingMessage, res: http.ServerResponse, rawPath: string): void {
-		if (rawPath === '/health') {
-			const { uptimeSeconds, docsLoaded, connections: open, storageBroken } = stats();
-			res.writeHead(storageBroken ? 503 : 200, {
-				'Content-Type': 'application/json',
-				'Cache-Control': 'no-store'
-			});
-			res.end(
-				JSON.stringify({
-					ok: !storageBroken,
-					uptimeSeconds,
-					docsLoaded,
-					connections: open,
-					version: RELAY_VERSION
-				})
-			);
-			return;
-		}
-		if (rawPath.startsWith('/sync/')) {
-			sendText(res, 426, 'WebSocket upgrade required\n');
-			return;
-		}
-		serveStatic(req, res, rawPath);
-	}
 	server.on('clientError', (_error, socket) => socket.destroy());
 
+	// WebSockets: the admission gate, then a connection to the document's room.
 	const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayload });
 	wss.on('error', (error) => log({ event: 'ws-server-error', error: String(error) }));
-
-	const onConnection = (
-		ws: WebSocket,
-		docName: string,
-		auth: Extract<AuthResult, { ok: true }>,
-		access: 'read' | 'write'
-	): void => {
+	const onAdmitted = ({ ws, docName, auth, access }: Admitted): void => {
 		ws.on('error', (error) => log({ event: 'socket-error', error: error.message }));
 		let connection: Connection;
 		try {
@@ -387,149 +236,66 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			connection.room.detach(connection);
 		});
 	};
+	const gate = createAdmissionGate({
+		config,
+		identity,
+		keys,
+		clockSkewSeconds,
+		wss,
+		deadlines,
+		closing: () => closing,
+		onAdmitted,
+		log
+	});
+	server.on('upgrade', gate.upgrade);
 
-	server.on('upgrade', (req, socket, head) => {
-		socket.on('error', () => socket.destroy());
-		if (closing) {
-			refuseUpgrade(socket, 503, 'Relay shutting down');
-			return;
-		}
-		const rawUrl = req.url ?? '';
-		const target = parseSyncTarget(rawUrl);
-		if (!target.ok) {
-			refusedUpgrades++;
-			if (target.reason === 'not-sync') refuseUpgrade(socket, 404, 'Not found');
-			else refuseUpgrade(socket, 400, `Bad document name: ${target.reason}`);
-			return;
-		}
-		if (!originAllowed(req)) {
-			refusedUpgrades++;
-			refuseUpgrade(socket, 403, 'Origin not allowed');
-			return;
-		}
-		const ip = clientAddress(req, config.trustProxy);
-		const open = perIp.get(ip) ?? 0;
-		if (open >= config.maxConnectionsPerIp) {
-			refusedUpgrades++;
-			refuseUpgrade(socket, 429, 'Too many connections from this address');
-			return;
-		}
-		perIp.set(ip, open + 1);
-		socket.once('close', () => {
-			const left = (perIp.get(ip) ?? 1) - 1;
-			if (left <= 0) perIp.delete(ip);
-			else perIp.set(ip, left);
-		});
-		// Token and matrix: decided here, before any storage call; told after the upgrade.
-		let auth: AuthResult;
-		try {
-			auth = authenticate(identity, keys, tokenFromUrl(rawUrl), Date.now(), clockSkewSeconds);
-		} catch (error) {
-			log({ event: 'storage-error', op: 'identity', error: String(error) });
-			refuseUpgrade(socket, 503, 'Relay unavailable');
-			return;
-		}
-		let denial: { code: number; reason: string } | null = auth.ok
-			? null
-			: { code: auth.code, reason: auth.reason };
-		let access: 'read' | 'write' | 'none' = 'none';
-		if (auth.ok) {
-			access = accessFor(auth.claims, target.docName);
-			if (access === 'none') denial = { code: CLOSE.forbidden, reason: 'forbidden' };
-		}
-		wss.handleUpgrade(req, socket, head, (ws) => {
-			clearDeadline(socket);
-			if (denial || !auth.ok || access === 'none') {
-				refusedUpgrades++;
-				ws.on('error', () => {});
-				ws.close(denial?.code ?? CLOSE.forbidden, denial?.reason ?? 'forbidden');
-				return;
-			}
-			onConnection(ws, target.docName, auth, access);
-		});
+	const stats = (): RelayStats => ({
+		uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+		docsLoaded: rooms.size,
+		connections: connections.size,
+		pendingUpdates: rooms.queue.size,
+		storageBroken: rooms.queue.broken !== null,
+		droppedWrites,
+		refusedUpgrades: gate.refused
 	});
 
-	// Live revocation and expiry: re-read the members of live connections from the store.
-	const sweep = setInterval(() => {
-		try {
-			keys.reload();
-		} catch (error) {
-			log({ event: 'keys-error', error: String(error) });
-		}
-		const now = Date.now() / 1000;
-		const checked = new Map<string, AuthResult>();
-		for (const connection of connections) {
-			if (connection.closed) continue;
-			const { claims } = connection;
-			if (claims.exp + clockSkewSeconds <= now) {
-				connection.close(CLOSE.unauthorized, 'token expired');
-				continue;
-			}
-			const key = `${claims.cid}\n${claims.sub}\n${claims.ver}\n${claims.svc === true}`;
-			let result = checked.get(key);
-			if (!result) {
-				try {
-					result = checkMember(identity, claims);
-				} catch (error) {
-					log({ event: 'storage-error', op: 'sweep', error: String(error) });
-					return;
-				}
-				checked.set(key, result);
-			}
-			if (!result.ok) connection.close(result.code, result.reason);
-		}
-	}, sweepMs);
-	sweep.unref();
+	const docStats = (docName: string): DocStats | null => {
+		const room = rooms.get(docName);
+		if (!room) return null;
+		return {
+			approxBytes: room.approxBytes,
+			pendingBytes: room.pendingBytes,
+			awarenessStates: room.awareness.getStates().size,
+			awarenessMeta: room.awareness.meta.size,
+			peers: room.peers.size
+		};
+	};
 
-	// Pings find dead peers; a tiny empty awareness message keeps y-websocket's 30 s
-	// "no message received" watchdog from reconnecting a client that is alone in its room.
-	const emptyAwareness = new Uint8Array([1, 1, 0]);
-	const heartbeat = setInterval(() => {
-		const now = Date.now();
-		for (const connection of connections) {
-			if (!connection.alive) {
-				connection.terminate();
-				continue;
-			}
-			connection.ping();
-			if (now - connection.lastSentAt >= heartbeatMs) connection.send(emptyAwareness);
-		}
-	}, heartbeatMs);
-	heartbeat.unref();
-
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(config.port, config.host, () => {
-			server.off('error', reject);
-			resolve();
-		});
+	const stopSweep = startRevocationSweep({
+		connections,
+		identity,
+		keys,
+		clockSkewSeconds,
+		sweepMs,
+		log
 	});
-	server.on('error', (error) => log({ event: 'http-server-error', error: String(error) }));
-	const address = server.address();
-	const port = typeof address === 'object' && address ? address.port : config.port;
+	const stopHeartbeat = startHeartbeat(connections, heartbeatMs);
+
+	const port = await listen(server, config.port, config.host, log);
 	const urlHost = config.host.includes(':') ? `[${config.host}]` : config.host;
 
 	let closed: Promise<void> | null = null;
 	const close = (): Promise<void> => {
-		closed ??= (async () => {
-			closing = true;
-			clearInterval(heartbeat);
-			clearInterval(sweep);
-			blobs.close();
-			// Durable and confirmed before the sockets close, so nobody resends after reconnecting.
-			rooms.queue.flush({ durable: true });
-			for (const connection of connections)
-				connection.close(CLOSE.goingAway, 'relay shutting down');
-			rooms.closeAll();
-			await new Promise<void>((resolve) => {
-				server.close(() => resolve());
-				server.closeAllConnections();
-			});
-			for (const ws of wss.clients) ws.terminate();
-			wss.close();
-			store.close();
-			identity.close();
-		})();
+		closing = true;
+		closed ??= shutdown({
+			stopTimers: [stopHeartbeat, stopSweep, () => blobs.close()],
+			rooms,
+			connections,
+			server,
+			wss,
+			store,
+			identity
+		});
 		return closed;
 	};
 

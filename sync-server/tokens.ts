@@ -12,7 +12,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isRole, type Claims } from '../src/lib/domain/access.ts';
+import { ID_SEGMENT, isRole, type Claims } from '../src/lib/wire/index.ts';
 
 export const TOKEN_ISSUER = 'gridboard';
 export const TOKEN_AUDIENCE = 'gridboard-relay';
@@ -22,8 +22,6 @@ export const SERVICE_SUBJECT = 'admin-cli';
 
 export type SigningKey = { kid: string; secret: string; createdAt: number };
 type KeysFile = { keys: SigningKey[] };
-
-const ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
 /** The signing keys of one DATA_DIR; re-reads the file when another process rotated it. */
 export class KeyRing {
@@ -180,11 +178,11 @@ function validClaims(value: Record<string, unknown>): value is Claims {
 		value.sub.length > 0 &&
 		value.sub.length <= 64 &&
 		typeof value.cid === 'string' &&
-		ID.test(value.cid) &&
+		ID_SEGMENT.test(value.cid) &&
 		isRole(value.role) &&
 		Array.isArray(value.grids) &&
 		value.grids.length <= 500 &&
-		value.grids.every((g) => typeof g === 'string' && ID.test(g)) &&
+		value.grids.every((g) => typeof g === 'string' && ID_SEGMENT.test(g)) &&
 		typeof value.name === 'string' &&
 		Number.isSafeInteger(value.ver) &&
 		Number.isSafeInteger(value.iat) &&

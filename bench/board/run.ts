@@ -26,6 +26,7 @@ import { createCommunity } from '../../sync-server/identity.ts';
 import { SqliteIdentityStore } from '../../sync-server/identity-sqlite.ts';
 import { SqliteStore } from '../../sync-server/storage/sqlite.ts';
 import { KeyRing } from '../../sync-server/tokens.ts';
+import { boardDocName, directoryDocName } from '../../src/lib/wire/index.ts';
 import { seedBoard } from './seed.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -116,8 +117,8 @@ async function main(): Promise<void> {
 	console.log(
 		`Board of ${data.cases} cases built in ${ms(seedMs)}: update ${mb(data.board.byteLength)}`
 	);
-	const directoryDoc = `c/${communityId}/directory`;
-	const boardDoc = `c/${communityId}/board/${data.gridId}`;
+	const directoryDoc = directoryDocName(communityId);
+	const boardDoc = boardDocName(communityId, data.gridId);
 
 	new KeyRing(dataDir);
 	const docs = new SqliteStore(dataDir);

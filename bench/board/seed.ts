@@ -3,7 +3,7 @@
  * own model commands (so the document has the real schema: field logs, timelines), spread over
  * statuses, categories and the last six months. Returns the encoded Yjs updates.
  */
-import './ts-resolve.ts';
+import '../../sync-server/ts-resolve.ts';
 import * as Y from 'yjs';
 
 type Model = typeof import('../../src/lib/model/board.ts');

@@ -7,9 +7,8 @@ import * as decoding from 'lib0/decoding';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { MESSAGE_PERSISTED } from '../../src/lib/wire/index.ts';
 import type { ServerHandle } from './targets.ts';
-
-const MESSAGE_PERSISTED = 100;
 
 export type BenchClient = {
 	doc: Y.Doc;

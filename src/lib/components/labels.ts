@@ -2,7 +2,7 @@
 import { m } from '$lib/paraglide/messages.js';
 import type { CaseAction, CaseStatus } from '$lib/domain/case-status';
 import type { BuiltInCategory } from '$lib/domain/case-category';
-import type { Role } from '$lib/domain/access';
+import type { Role } from '$lib/wire';
 import type {
 	CaseChannel,
 	HandlingType,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ROLES, type Role } from './access';
+import { ROLES, type Role } from '../wire/index.ts';
 import { CASE_OPERATIONS, mayOperate, reportFormFor, type CaseOperation } from './case-permissions';
 import { TIERS } from './case-options';
 

@@ -20,7 +20,7 @@
  *
  * Invariant: deny by default; an unknown role or operation is refused.
  */
-import { canWriteBoard, type AccessClaims } from './access';
+import { canWriteBoard, type AccessClaims } from '../wire/index.ts';
 import type { CaseAction, CaseStatus } from './case-status';
 import type { CaseChannel, Tier } from './case-options';
 import type { TierAction } from './case-tier';

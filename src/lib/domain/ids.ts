@@ -1,11 +1,20 @@
 /**
- * Identifiers: branded id types, random id generation and document names.
+ * Identifiers: branded id types and random id generation.
  *
- * Invariant: every id is one document-name segment, `^[a-z0-9][a-z0-9_-]{0,39}$` (the same
- * grammar the relay checks), so any id can be put into a document name as it is.
+ * Invariant: every id is one document-name segment (`ID_SEGMENT` of the wire contract,
+ * src/lib/wire/doc-names.ts, the grammar the relay checks), so any id can be put into a document
+ * name as it is. The document-name builders are the wire contract's, re-exported here.
  */
 
+import { isValidIdSegment } from '../wire/doc-names.ts';
 import { err, ok, type Result } from './result';
+
+export {
+	boardDocName,
+	directoryDocName,
+	ID_MAX_LENGTH,
+	isValidIdSegment
+} from '../wire/doc-names.ts';
 
 declare const brand: unique symbol;
 type Brand<T, B extends string> = T & { readonly [brand]: B };
@@ -15,16 +24,11 @@ export type GridId = Brand<string, 'GridId'>;
 export type CaseId = Brand<string, 'CaseId'>;
 export type EditId = Brand<string, 'EditId'>;
 
-const ID_SEGMENT = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 /** 16 characters of base 36: about 82 bits, enough that two devices never pick the same id. */
 const RANDOM_LENGTH = 16;
 /** The largest byte value below a multiple of 36, so the modulo does not bias the alphabet. */
 const UNBIASED_BYTE_LIMIT = 256 - (256 % ALPHABET.length);
-
-export function isValidIdSegment(value: unknown): value is string {
-	return typeof value === 'string' && ID_SEGMENT.test(value);
-}
 
 function randomChars(count: number): string {
 	let out = '';
@@ -68,13 +72,3 @@ export const parseCommunityId = (value: string) => parseId<CommunityId>(value);
 export const parseGridId = (value: string) => parseId<GridId>(value);
 export const parseCaseId = (value: string) => parseId<CaseId>(value);
 export const parseEditId = (value: string) => parseId<EditId>(value);
-
-/** The community's grid list: `c/{communityId}/directory`. */
-export function directoryDocName(communityId: CommunityId): string {
-	return `c/${communityId}/directory`;
-}
-
-/** One grid's problem ledger: `c/{communityId}/board/{gridId}`. */
-export function boardDocName(communityId: CommunityId, gridId: GridId): string {
-	return `c/${communityId}/board/${gridId}`;
-}

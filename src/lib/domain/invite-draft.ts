@@ -6,7 +6,7 @@
  *   its grids) carries over, so a second invite can never grant the first one's grids.
  * - Only a grid member's invite names grids, and only grids the community has (each once).
  */
-import type { Role } from './access';
+import type { Role } from '../wire/index.ts';
 
 export type InviteDraft = {
 	role: Role;

@@ -11,6 +11,8 @@
 import { isValidIdSegment, newId } from './ids';
 import { err, ok, type Result } from './result';
 
+export { meetingDocName, meetingIndexDocName } from '../wire/doc-names.ts';
+
 declare const brand: unique symbol;
 export type MeetingId = string & { readonly [brand]: 'MeetingId' };
 export type MeetingItemId = string & { readonly [brand]: 'MeetingItemId' };
@@ -68,16 +70,6 @@ export const newMeetingItemId = (): MeetingItemId => newId('i') as MeetingItemId
 /** Meeting ids start with `m-`, so none can be `index`. */
 export function isMeetingId(value: unknown): value is MeetingId {
 	return isValidIdSegment(value) && value.startsWith('m-');
-}
-
-/** The community's list of meetings: `c/{communityId}/meetings/index`. */
-export function meetingIndexDocName(communityId: string): string {
-	return `c/${communityId}/meetings/index`;
-}
-
-/** One meeting's minutes, decisions, actions and amendments: `c/{communityId}/meetings/{id}`. */
-export function meetingDocName(communityId: string, meetingId: MeetingId): string {
-	return `c/${communityId}/meetings/${meetingId}`;
 }
 
 export function applyMeetingAction(

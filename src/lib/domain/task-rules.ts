@@ -15,6 +15,8 @@
 import type { DayKey } from './due-date';
 import { err, ok, type Result } from './result';
 
+export { tasksDocName } from '../wire/doc-names.ts';
+
 export const TASK_STATUSES = ['open', 'claimed', 'done', 'confirmed'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
@@ -251,9 +253,4 @@ export function dueState(due: string, today: string, soonDays: number = DUE_SOON
 	if (due === today) return 'today';
 	const days = Math.round((Date.parse(due) - Date.parse(today)) / 86_400_000);
 	return days <= soonDays ? 'soon' : 'later';
-}
-
-/** The community's volunteer work document: `c/{communityId}/tasks` (docs/access.md). */
-export function tasksDocName(communityId: string): string {
-	return `c/${communityId}/tasks`;
 }

@@ -6,8 +6,7 @@
  * document-name segment, so pasted markup cannot smuggle anything else through the mark.
  */
 import { Mark, mergeAttributes } from '@tiptap/core';
-
-const ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+import { ID_SEGMENT } from '$lib/wire';
 
 export const MeetingItemMark = Mark.create({
 	name: 'meetingItem',
@@ -24,7 +23,7 @@ export const MeetingItemMark = Mark.create({
 				default: null,
 				parseHTML: (element) => {
 					const value = element.getAttribute('data-item');
-					return value && ID.test(value) ? value : null;
+					return value && ID_SEGMENT.test(value) ? value : null;
 				},
 				renderHTML: (attributes) => ({ 'data-item': attributes.itemId })
 			}

@@ -9,7 +9,7 @@
  */
 
 import * as Y from 'yjs';
-import type { AccessClaims } from '../domain/access';
+import type { AccessClaims } from '$lib/wire';
 import type { Actor } from '../domain/actor';
 import {
 	CASE_FIELDS,

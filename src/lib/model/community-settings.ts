@@ -17,7 +17,7 @@
  */
 
 import * as Y from 'yjs';
-import { canAdminister } from '../domain/access';
+import { canAdminister } from '$lib/wire';
 import type { Actor } from '../domain/actor';
 import {
 	CASE_CATEGORIES,

@@ -12,7 +12,7 @@
  */
 import { getContext, setContext } from 'svelte';
 import type { Actor } from '$lib/domain/actor';
-import type { AccessClaims } from '$lib/domain/access';
+import type { AccessClaims } from '$lib/wire';
 import { createAuthApi, type AuthApi } from '$lib/sync/auth-api';
 import {
 	clearCredential,
@@ -103,7 +103,7 @@ export class AppState {
 		return this.membership?.member.displayName ?? '';
 	}
 
-	/** What the access matrix needs (src/lib/domain/access.ts); no access when signed out. */
+	/** What the access matrix needs (src/lib/wire/access.ts); no access when signed out. */
 	get claims(): AccessClaims {
 		const member = this.membership?.member;
 		return {

@@ -14,7 +14,7 @@
  */
 import { getContext, onMount, setContext } from 'svelte';
 import type { RosterMember } from '$lib/domain/assignees';
-import { canReadRoster } from '$lib/domain/access';
+import { canReadRoster } from '$lib/wire';
 import type { AuthApi } from '$lib/sync/auth-api';
 import { readRoster, writeRoster } from '$lib/sync/roster-cache';
 import type { TokenManager } from '$lib/sync/token-manager';

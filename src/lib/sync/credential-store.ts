@@ -5,7 +5,7 @@
  * Invariant: what is read back is either a complete, well-formed record or null; a damaged entry
  * is treated as "not signed in", never thrown into the UI.
  */
-import type { Role } from '../domain/access.ts';
+import type { Role } from '../wire/index.ts';
 
 export type MemberRole = Role;
 

@@ -1,7 +1,7 @@
 /**
  * Integration: a session's awareness (presence and cursors) reaches the other devices on the
  * same document through the real relay, and a colleague who loses signal stops showing within
- * the presence bound (domain/presence.ts; shortened here to 1.5 s on the relay and the devices).
+ * the presence bound (wire/presence.ts; shortened here to 1.5 s on the relay and the devices).
  */
 import { afterAll, expect, it } from 'vitest';
 import fs from 'node:fs';

@@ -20,6 +20,7 @@
  * deletes it with the documents; the connection closes itself when another tab deletes or
  * upgrades the database. Nothing here throws into the caller.
  */
+import { parseDocName } from '../wire/index.ts';
 import { DB_PREFIX } from './local-store.ts';
 
 export const INDEX_DB_NAME = `${DB_PREFIX}index`;
@@ -41,9 +42,10 @@ export interface PendingIndex {
 
 export type PendingIndexOptions = { indexedDB?: IDBFactory; now?: () => number };
 
-/** `c/{communityId}/…` → communityId (see src/lib/domain/ids.ts). */
+/** `c/{communityId}/…` → communityId (src/lib/wire/doc-names.ts); '' for a malformed name. */
 export function communityOf(docName: string): string {
-	return docName.split('/')[1] ?? '';
+	const parsed = parseDocName(docName);
+	return parsed.ok ? parsed.value.communityId : '';
 }
 
 export function openPendingIndex(options: PendingIndexOptions = {}): PendingIndex {

@@ -1,7 +1,7 @@
 /**
  * Keeps a document's presence (y-protocols awareness) honest on this device: renews our own
  * state every `renewMs` while it is set, and drops other peers' states not renewed for
- * `timeoutMs` (domain/presence.ts), so a colleague who lost signal stops showing as editing
+ * `timeoutMs` (wire/presence.ts), so a colleague who lost signal stops showing as editing
  * within the bound, even before the relay notices their dead socket. The provider sends what we
  * drop to the relay too, which drops it for everyone.
  */
@@ -11,7 +11,7 @@ import {
 	PRESENCE_RENEW_MS,
 	PRESENCE_TIMEOUT_MS,
 	stalePresence
-} from '../domain/presence.ts';
+} from '../wire/index.ts';
 
 export type PresenceOptions = {
 	timeoutMs?: number;

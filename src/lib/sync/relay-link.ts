@@ -1,8 +1,8 @@
 /**
  * Relay link: one document's WebSocket to the relay, with an honest connection state.
  *
- * Wraps y-websocket's WebsocketProvider and adds Gridboard's one extra message (see
- * sync-server/protocol.ts):
+ * Wraps y-websocket's WebsocketProvider and adds Gridboard's messages (numbers and close codes:
+ * the wire contract, src/lib/wire/; layouts: sync-server/protocol.ts):
  *
  *   client → relay   ┌─────┐                         once after every connect
  *                    │ 100 │
@@ -34,15 +34,15 @@ import type * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { WebsocketProvider } from 'y-websocket';
 
+import {
+	CLOSE,
+	isPermanentClose,
+	MESSAGE_PERSISTED,
+	MESSAGE_WRITES_REFUSED
+} from '../wire/index.ts';
 import type { TokenSource } from './token-manager.ts';
 
-export const MESSAGE_PERSISTED = 100;
-export const MESSAGE_WRITES_REJECTED = 101;
 const PERSISTED_SUBSCRIBE = new Uint8Array([MESSAGE_PERSISTED]);
-
-export const CLOSE_TOKEN_INVALID = 4401;
-export const CLOSE_FORBIDDEN = 4403;
-export const CLOSE_RATE_LIMITED = 4429;
 
 export type ConnectionState = 'offline' | 'connecting' | 'online' | 'closed';
 export type CloseReason = Readonly<{ code: number; reason: string }>;
@@ -111,8 +111,7 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 		disableBc: options.disableBc ?? true,
 		maxBackoffTime: options.maxBackoffTime,
 		// 4401 is handled below (new token, then reconnect); 4429 is "later", not "never".
-		shouldReconnect: (event) =>
-			event.code === CLOSE_RATE_LIMITED || !(event.code >= 4400 && event.code < 4500)
+		shouldReconnect: (event) => !isPermanentClose(event.code)
 	});
 
 	/*
@@ -177,7 +176,7 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 		for (const listener of listeners) listener(state);
 	}
 
-	provider.messageHandlers[MESSAGE_WRITES_REJECTED] = (_encoder, decoder) => {
+	provider.messageHandlers[MESSAGE_WRITES_REFUSED] = (_encoder, decoder) => {
 		let count = 1;
 		try {
 			count = Math.max(1, decoding.readVarUint(decoder));
@@ -219,14 +218,14 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 		applyToken();
 	});
 	provider.on('closed', (event) => {
-		if (tokens && event.code === CLOSE_TOKEN_INVALID && wanted && !destroyed) {
+		if (tokens && event.code === CLOSE.unauthorized && wanted && !destroyed) {
 			tokenRejections++;
 			void reconnectWithFreshToken();
 			return;
 		}
 		set('closed', Object.freeze({ code: event.code, reason: event.reason }));
 		// Forbidden may mean the membership itself is gone: let the token source find out.
-		if (tokens && event.code === CLOSE_FORBIDDEN) void tokens.fresh();
+		if (tokens && event.code === CLOSE.forbidden) void tokens.fresh();
 	});
 
 	/** Gets a new token, then reconnects (after a growing pause if tokens keep being refused). */
@@ -238,7 +237,7 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 		if (destroyed || !wanted) return;
 		if (!result.ok) {
 			if (result.reason === 'credential_revoked' || result.reason === 'credential_unknown') {
-				set('closed', Object.freeze({ code: CLOSE_FORBIDDEN, reason: result.reason }));
+				set('closed', Object.freeze({ code: CLOSE.forbidden, reason: result.reason }));
 				return;
 			}
 			// Relay unreachable: stay offline and try again later (or at the `online` event).

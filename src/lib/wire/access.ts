@@ -6,8 +6,9 @@
  * Invariants:
  * - Deny by default: an unknown role, a document of another community, an unknown kind or a
  *   malformed name is 'none'.
- * - No imports, so Node's type stripping runs this file directly from the relay.
+ * - No imports but the wire contract's own files (src/lib/wire/index.ts).
  */
+import { boardDocName, householdsDocName, parseDocName, type DocKind } from './doc-names.ts';
 
 export const ROLES = ['secretary', 'grid-member', 'volunteer', 'observer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -38,39 +39,18 @@ export type Claims = {
 /** What the matrix needs from the claims. */
 export type AccessClaims = { cid: string; role: Role | string; grids: readonly string[] };
 
-export type DocKindForAccess = 'directory' | 'board' | 'households' | 'tasks' | 'meetings';
+export type DocKindForAccess = DocKind;
 
 export type AccessTarget = { communityId: string; kind: DocKindForAccess; id: string | null };
-
-const SEGMENT = /^[a-z0-9][a-z0-9_-]{0,39}$/;
-const KINDS_WITH_ID: Record<DocKindForAccess, boolean> = {
-	directory: false,
-	board: true,
-	households: true,
-	tasks: false,
-	meetings: true
-};
 
 export function isRole(value: unknown): value is Role {
 	return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
 
-/**
- * Reads `c/{communityId}/{kind}[/{id}]` (the grammar of sync-server/doc-name.ts, which the relay
- * checks first); null for anything else.
- */
+/** Reads `c/{communityId}/{kind}[/{id}]` (doc-names.ts); null for anything else. */
 export function parseDocNameForAccess(docName: string): AccessTarget | null {
-	if (docName.length > 120) return null;
-	const parts = docName.split('/');
-	if (parts.length < 3 || parts.length > 4 || parts[0] !== 'c') return null;
-	const [, communityId = '', kind = '', id] = parts;
-	if (!SEGMENT.test(communityId) || !Object.hasOwn(KINDS_WITH_ID, kind)) return null;
-	const known = kind as DocKindForAccess;
-	if (KINDS_WITH_ID[known]) {
-		if (id === undefined || !SEGMENT.test(id)) return null;
-		return { communityId, kind: known, id };
-	}
-	return id === undefined ? { communityId, kind: known, id: null } : null;
+	const parsed = parseDocName(docName);
+	return parsed.ok ? parsed.value : null;
 }
 
 function cell(claims: AccessClaims, target: AccessTarget): Access {
@@ -136,9 +116,9 @@ export function isStaffRole(role: Role | string): boolean {
 }
 
 export function canWriteBoard(claims: AccessClaims, gridId: string): boolean {
-	return accessFor(claims, `c/${claims.cid}/board/${gridId}`) === 'write';
+	return accessFor(claims, boardDocName(claims.cid, gridId)) === 'write';
 }
 
 export function canReadHouseholds(claims: AccessClaims, gridId: string): boolean {
-	return accessFor(claims, `c/${claims.cid}/households/${gridId}`) !== 'none';
+	return accessFor(claims, householdsDocName(claims.cid, gridId)) !== 'none';
 }

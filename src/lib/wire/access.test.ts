@@ -9,7 +9,7 @@ import {
 	ROLES,
 	type Access,
 	type Role
-} from './access';
+} from './access.ts';
 
 /** The matrix of docs/access.md, written out cell by cell; the grid member owns g1 only. */
 const MATRIX: [docName: string, expected: Record<Role, Access>][] = [

@@ -5,7 +5,7 @@ import {
 	PRESENCE_TIMEOUT_MS,
 	nextPresenceExpiry,
 	stalePresence
-} from './presence';
+} from './presence.ts';
 
 describe('presence freshness', () => {
 	const meta = new Map([

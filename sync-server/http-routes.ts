@@ -1,0 +1,65 @@
+/**
+ * The relay's HTTP routes, by path:
+ *
+ *   /api/communities/:cid/blobs/…   photos (blobs.ts)
+ *   /api, /api/…                     the identity API (api.ts)
+ *   /health                          JSON figures; 503 once a storage sync failed
+ *   /sync/…                          426: WebSocket upgrades only (admission.ts)
+ *   anything else                    the built app (static-files.ts)
+ *
+ * Invariant: routing reads the raw path (before any decoding); each route checks its own input.
+ */
+import type http from 'node:http';
+import { isBlobPath } from './blobs.ts';
+import { sendText } from './static-files.ts';
+
+export const RELAY_VERSION = '0.1.0';
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse, rawPath: string) => void;
+
+export type HealthFigures = {
+	uptimeSeconds: number;
+	docsLoaded: number;
+	connections: number;
+	storageBroken: boolean;
+};
+
+export type HttpRoutes = {
+	blobs: Handler;
+	api: Handler;
+	files: Handler;
+	health(): HealthFigures;
+};
+
+/** The raw path of a request URL: everything before `?` or `#`. */
+export function rawPathOf(rawUrl: string): string {
+	const end = rawUrl.search(/[?#]/);
+	return end === -1 ? rawUrl : rawUrl.slice(0, end);
+}
+
+export function createHttpRoutes(routes: HttpRoutes): Handler {
+	const health = (res: http.ServerResponse): void => {
+		const { uptimeSeconds, docsLoaded, connections, storageBroken } = routes.health();
+		res.writeHead(storageBroken ? 503 : 200, {
+			'Content-Type': 'application/json',
+			'Cache-Control': 'no-store'
+		});
+		res.end(
+			JSON.stringify({
+				ok: !storageBroken,
+				uptimeSeconds,
+				docsLoaded,
+				connections,
+				version: RELAY_VERSION
+			})
+		);
+	};
+
+	return (req, res, rawPath) => {
+		if (isBlobPath(rawPath)) routes.blobs(req, res, rawPath);
+		else if (rawPath === '/api' || rawPath.startsWith('/api/')) routes.api(req, res, rawPath);
+		else if (rawPath === '/health') health(res);
+		else if (rawPath.startsWith('/sync/')) sendText(res, 426, 'WebSocket upgrade required\n');
+		else routes.files(req, res, rawPath);
+	};
+}
