@@ -25,8 +25,6 @@ export const CLOSE = {
 	slowReader: 4508
 } as const;
 
-export type CloseCode = (typeof CLOSE)[keyof typeof CLOSE];
-
 /** Does y-websocket give up after this close (the app then shows why), or retry? */
 export function isPermanentClose(code: number): boolean {
 	return code >= 4400 && code < 4500 && code !== CLOSE.rateLimited;
