@@ -197,8 +197,27 @@ test('我的案件: a grid member sees the open cases assigned to them, overdue 
 		`/c/${demo.communityId}/g/${grid.id}?assignee=${encodeURIComponent(grid.member)}&status=accepted,in_progress,reported`
 	);
 	await expect(page.getByTestId('board-count')).toContainText('20');
-	const expected = Number(await page.getByTestId('case-list').getAttribute('data-count'));
-	expect(expected).toBeGreaterThan(0);
+	const assigned = Number(await page.getByTestId('case-list').getAttribute('data-count'));
+	expect(assigned).toBeGreaterThan(0);
+
+	// One more, due tomorrow (within two days): it is due soon, and comes after the overdue ones.
+	const tomorrow = new Intl.DateTimeFormat('en-CA', {
+		timeZone: 'Asia/Shanghai',
+		year: 'numeric',
+		month: '2-digit',
+		day: '2-digit'
+	}).format(Date.now() + 86_400_000);
+	await page.goto(`/c/${demo.communityId}/g/${grid.id}`);
+	await page.getByTestId('case-new').click();
+	await page.locator('#case-title').fill('明天前修好5号楼单元门');
+	await page.locator('#case-deadline').fill(tomorrow);
+	await page.getByTestId('case-submit').click();
+	await expect(page.getByTestId('case-title')).toHaveText('明天前修好5号楼单元门');
+	await page.getByTestId('case-assign').click();
+	await page.getByTestId('assignee-input').fill(grid.member);
+	await page.getByTestId('assignees-save').click();
+	await expect(page.getByTestId('case-assignees')).toContainText(grid.member);
+	const expected = assigned + 1;
 
 	// The service worker controls the page, so it opens offline later.
 	await openControlled(page, `/c/${demo.communityId}`);
@@ -217,6 +236,20 @@ test('我的案件: a grid member sees the open cases assigned to them, overdue 
 	// Old open cases of the demo are past their tier's days: some are overdue, and they lead.
 	expect(ranks[0]).toBe(0);
 	await expect(page.getByTestId('my-cases-group-overdue')).toBeVisible();
+	// Then the due-soon group, the case due tomorrow in it, after the last overdue case.
+	await expect(page.getByTestId('my-cases-group-due_soon')).toBeVisible();
+	expect(ranks.indexOf(1)).toBeGreaterThan(ranks.lastIndexOf(0));
+	const soon = mine.filter({ hasText: '明天前修好5号楼单元门' });
+	await expect(soon).toHaveAttribute('data-urgency', 'due_soon');
+	const titles = await mine.allTextContents();
+	const soonAt = titles.findIndex((text) => text.includes('明天前修好5号楼单元门'));
+	expect(soonAt).toBeGreaterThan(ranks.lastIndexOf(0));
+	const headings = await page
+		.locator('#my-cases h3')
+		.evaluateAll((els) => els.map((el) => el.getAttribute('data-testid')));
+	expect(headings.indexOf('my-cases-group-due_soon')).toBe(
+		headings.indexOf('my-cases-group-overdue') + 1
+	);
 	for (const text of await mine.allTextContents()) expect(text).toContain(grid.name);
 	// Overdue rows say so.
 	await expect(mine.filter({ has: page.getByTestId('case-overdue') }).first()).toBeVisible();

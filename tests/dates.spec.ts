@@ -231,3 +231,76 @@ test('the secretary sets the community time zone; deadlines then end at 23:59 th
 	}
 	await s.context.close();
 });
+
+test('patrol days and the hours months read "12月N日" / "2026年12月", never ISO, on a phone in another zone', async ({
+	browser
+}) => {
+	// The phone's clock is in Los Angeles: the patrol's day is Shanghai's calendar day.
+	const s = await secretaryPhone(browser, '王书记', { timezoneId: 'America/Los_Angeles' });
+	const { communityId } = s.community;
+	const today = communityDay(0);
+	await addGrid(s.page, '第一网格');
+
+	// A route walked every day: its next patrol day is today in Shanghai.
+	await s.page.goto(`/c/${communityId}/patrols`);
+	await s.page.getByTestId('patrol-route-new').click();
+	const form = s.page.getByTestId('patrol-route-form');
+	await s.page.locator('#route-name').fill('楼道消防巡查');
+	await s.page.locator('#route-grid').selectOption({ label: '第一网格' });
+	await s.page.locator('#route-checklist').fill('消防通道畅通\n灭火器在位');
+	for (const day of ['周一', '周二', '周四', '周五', '周六']) {
+		await form.getByLabel(day, { exact: true }).check();
+	}
+	await s.page.getByTestId('patrol-route-submit').click();
+	const routeRow = s.page.getByTestId('patrol-route-row');
+	await expect(routeRow.getByTestId('patrol-next')).toHaveText(`下次巡查：${today.zh}`);
+	await routeRow.getByRole('link').click();
+	await expect(s.page.getByTestId('patrol-route-name')).toHaveText('楼道消防巡查');
+	await expect(s.page.locator('main')).toContainText(`下次巡查：${today.zh}`);
+	await expect(s.page.locator('main')).not.toContainText(today.key);
+	const routeUrl = s.page.url();
+
+	// A run: its heading names the day; a finding reported as a case carries it the same way.
+	await s.page.getByTestId('patrol-start').click();
+	await s.page.waitForURL(/\/patrols\/run\//);
+	await expect(s.page.getByRole('heading', { level: 1 })).toHaveText(`楼道消防巡查 · ${today.zh}`);
+	await s.page.locator('#finding-note').fill('2号楼消防栓被遮挡');
+	await s.page.getByTestId('patrol-finding-add').click();
+	await s.page.getByTestId('patrol-finding-report').click();
+	await expect(s.page.getByTestId('patrol-finding-case')).toBeVisible();
+	await s.page.getByTestId('patrol-finish').click();
+	await s.page.getByTestId('patrol-finish-dialog-confirm').click();
+	await expect(s.page.getByTestId('patrol-finish')).toHaveCount(0);
+	await s.page.getByTestId('patrol-finding-case').click();
+	await expect(s.page.getByTestId('case-description')).toHaveText(
+		`巡查发现（楼道消防巡查，${today.zh}）：2号楼消防栓被遮挡`
+	);
+
+	// The route's past runs.
+	await s.page.goto(routeUrl);
+	const run = s.page.getByTestId('patrol-run-row');
+	await expect(run).toContainText(`${today.zh} · 王书记`);
+	await expect(run).not.toContainText(today.key);
+
+	// The hours: the runner's record names the day once, like every date; months read as months.
+	await expectAllOnServer(s.page);
+	await s.page.goto(`/c/${communityId}/hours`);
+	const mine = s.page.getByTestId('hours-mine');
+	await expect(mine).toContainText(`${today.zh} · 巡查 · 楼道消防巡查 ·`);
+	await expect(mine).not.toContainText(today.key);
+	const month = today.key.slice(0, 7);
+	const monthRow = s.page.locator(`[data-testid="hours-month-row"][data-month="${month}"]`);
+	await expect(monthRow).toHaveText(`${today.key.slice(0, 4)}年${Number(today.key.slice(5, 7))}月`);
+	await expect(s.page.getByTestId('hours-monthly')).not.toContainText(month);
+	await s.page.goto('/settings');
+	await s.page.getByTestId('lang-en').click();
+	await expect(s.page.locator('html')).toHaveAttribute('lang', 'en');
+	await s.page.goto(`/c/${communityId}/hours`);
+	const en = new Intl.DateTimeFormat('en', {
+		timeZone: 'UTC',
+		year: 'numeric',
+		month: 'short'
+	}).format(Date.parse(`${month}-15T12:00:00Z`));
+	await expect(monthRow).toHaveText(en);
+	await s.context.close();
+});

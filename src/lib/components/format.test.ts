@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { deadlineOfDay } from '$lib/domain/due-date';
-import { formatBytes, formatClock, formatDay, formatDayKey, formatTime } from './format';
+import {
+	formatBytes,
+	formatClock,
+	formatDay,
+	formatDayKey,
+	formatMonthKey,
+	formatTime
+} from './format';
 
 describe('formatBytes', () => {
 	it.each([
@@ -64,5 +71,20 @@ describe('dates read the same way everywhere: month and day, the year only when 
 		const at = Date.UTC(2026, 10, 23, 2, 5);
 		expect(formatClock(at, 'zh-CN', 'Asia/Shanghai')).toBe('10:05');
 		expect(formatClock(at, 'zh-CN', 'UTC')).toBe('02:05');
+	});
+});
+
+describe('formatMonthKey: a month reads "2026年12月" / "Dec 2026", never "2026-12"', () => {
+	it.each([
+		['2026-12', '2026年12月', 'Dec 2026'],
+		['2027-01', '2027年1月', 'Jan 2027']
+	])('%s → %s / %s', (key, zh, en) => {
+		expect(formatMonthKey(key, 'zh-CN')).toBe(zh);
+		expect(formatMonthKey(key, 'en')).toBe(en);
+	});
+
+	it('leaves what is not a month key as it is', () => {
+		expect(formatMonthKey('2026-13', 'zh-CN')).toBe('2026-13');
+		expect(formatMonthKey('', 'en')).toBe('');
 	});
 });

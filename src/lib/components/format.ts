@@ -4,6 +4,7 @@
  *
  *   a day      "12月9日" (zh-CN), "Dec 9" (en); "2025年12月9日", "Dec 9, 2025" in another year
  *   a time     "12月9日 23:59", "Dec 9, 11:59 PM"; the year likewise only when not this year
+ *   a month    "2026年12月", "Dec 2026" (always with its year)
  *
  * "This year" is the year of `now` in the same zone.
  */
@@ -57,6 +58,18 @@ export function formatDayKey(
 			? { month: 'short', day: 'numeric' }
 			: { year: 'numeric', month: 'short', day: 'numeric' };
 	return formatter(locale, 'UTC', options).format(at);
+}
+
+const MONTH_KEY = /^(\d{4})-(\d{2})$/;
+
+/** A month key (`YYYY-MM`, the hours page's months): "2026年12月" / "Dec 2026"; else as given. */
+export function formatMonthKey(key: string, locale: string): string {
+	const match = MONTH_KEY.exec(key);
+	const month = Number(match?.[2]);
+	if (!match || month < 1 || month > 12) return key;
+	// Mid-month noon UTC, shown in UTC: that calendar month whatever the zone.
+	const at = Date.UTC(Number(match[1]), month - 1, 15, 12);
+	return formatter(locale, 'UTC', { year: 'numeric', month: 'short' }).format(at);
 }
 
 /** A moment: day and clock time in the community zone, "12月9日 23:59" / "Dec 9, 11:59 PM". */

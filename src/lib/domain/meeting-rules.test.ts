@@ -15,7 +15,7 @@ import { matchesMeetingSearch } from './meeting-search';
 describe('meeting lifecycle', () => {
 	it.each<[MeetingStatus, MeetingAction, string]>([
 		['planned', 'start', 'in_progress'],
-		['planned', 'finish', 'finished'],
+		['planned', 'finish', 'not_started'],
 		['in_progress', 'finish', 'finished'],
 		['in_progress', 'start', 'already_started'],
 		['finished', 'start', 'meeting_finished'],

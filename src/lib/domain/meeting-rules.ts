@@ -3,7 +3,9 @@
  * looks like, and the ids and document names of the meetings index and of one meeting.
  *
  *   status   planned ──start──▶ in_progress ──finish──▶ finished   (finished is final:
- *               └──────────────finish─────────────────────▲         the minutes are locked)
+ *                                                                    the minutes are locked;
+ *                                                                    a planned meeting is
+ *                                                                    started before it ends)
  *
  * Invariant: pure rules on plain values (no yjs, no svelte); lengths count code points.
  */
@@ -75,10 +77,10 @@ export function isMeetingId(value: unknown): value is MeetingId {
 export function applyMeetingAction(
 	from: MeetingStatus,
 	action: MeetingAction
-): Result<MeetingStatus, 'meeting_finished' | 'already_started'> {
+): Result<MeetingStatus, 'meeting_finished' | 'already_started' | 'not_started'> {
 	if (from === 'finished') return err('meeting_finished');
 	if (action === 'start') return from === 'planned' ? ok('in_progress') : err('already_started');
-	return ok('finished');
+	return from === 'in_progress' ? ok('finished') : err('not_started');
 }
 
 /**

@@ -80,8 +80,10 @@ export type MonthTotal = Readonly<{
 	count: number;
 }>;
 
-/** Totals per month (UTC+8), newest month first. */
-/** Months are the community's calendar months (`zone`, domain/due-date.ts). */
+/**
+ * Totals per month, newest month first. Months are the community's calendar months (`zone`,
+ * domain/due-date.ts).
+ */
 export function monthlyTotals(
 	records: readonly HourRecord[],
 	zone: string = DEFAULT_TIME_ZONE

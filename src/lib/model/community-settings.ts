@@ -28,8 +28,7 @@ import {
 import { isValidDeadlineDays, type DeadlineRules } from '../domain/case-deadline';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../domain/due-date';
 import { isTier, type Tier } from '../domain/case-options';
-import { newEditId } from '../domain/ids';
-import { newId } from '../domain/ids';
+import { newEditId, newId } from '../domain/ids';
 import { err, ok, type Result } from '../domain/result';
 import { readFieldEdits, resolveFieldState, type FieldState, type IsFieldValue } from './field-log';
 import { logSlots, writableLogSlot } from './slots';

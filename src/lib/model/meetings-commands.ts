@@ -142,7 +142,7 @@ export function applyMeetingStatusAction(
 	action: MeetingAction,
 	actor: Actor,
 	at: number = Date.now()
-): Result<MeetingStatus, MeetingCommandReason | 'already_started'> {
+): Result<MeetingStatus, MeetingCommandReason | 'already_started' | 'not_started'> {
 	const record = findMeeting(doc, meetingId);
 	if (!record) return err('meeting_not_found');
 	const next = applyMeetingAction(readMeetingField(record, 'status').value, action);

@@ -20,6 +20,7 @@ import type { Actor } from '../domain/actor';
 import { compareByAtThenId } from '../domain/ordering';
 import { isValidIdSegment, newEditId, type EditId } from '../domain/ids';
 import {
+	applyMeetingAction,
 	isFollowUpTier,
 	isMeetingItemKind,
 	MEETING_TEXT_MAX,
@@ -32,6 +33,7 @@ import {
 } from '../domain/meeting-rules';
 import { err, ok, type Result } from '../domain/result';
 import { applyMeetingStatusAction } from './meetings-commands';
+import { findMeeting, readMeetingField } from './meetings-schema';
 import { ORIGIN_LOCAL_EDIT } from './origins';
 
 export const MINUTES_FIELD = 'minutes';
@@ -333,14 +335,23 @@ export function lockMinutes(
 	return ok(id);
 }
 
-/** Finishing a meeting: the minutes are locked first (the record), then the list says finished. */
+/**
+ * Finishing a meeting: the minutes are locked first (the record), then the list says finished.
+ * A meeting still planned is refused before anything is locked (`not_started`): it is started
+ * first, as the meeting page offers.
+ */
 export function finishMeeting(
 	indexDoc: Y.Doc,
 	meetingDoc: Y.Doc,
 	meetingId: MeetingId,
 	actor: Actor,
 	at: number = Date.now()
-): Result<EditId, 'meeting_finished' | 'meeting_not_found'> {
+): Result<EditId, 'meeting_finished' | 'meeting_not_found' | 'not_started'> {
+	const meeting = findMeeting(indexDoc, meetingId);
+	if (meeting) {
+		const next = applyMeetingAction(readMeetingField(meeting, 'status').value, 'finish');
+		if (!next.ok && next.reason === 'not_started') return err('not_started');
+	}
 	const locked = lockMinutes(meetingDoc, actor, at);
 	if (!locked.ok) return locked;
 	const status = applyMeetingStatusAction(indexDoc, meetingId, 'finish', actor, at);

@@ -146,6 +146,7 @@ describe('a meeting document', () => {
 		writeParagraph(b, '补充：晚上巡查。');
 		const indexDoc = new Y.Doc();
 		const id = newMeeting(indexDoc);
+		expect(applyMeetingStatusAction(indexDoc, id, 'start', WANG, T0 + 9).ok).toBe(true);
 		expect(finishMeeting(indexDoc, a, id, WANG, T0 + 10).ok).toBe(true);
 		expect(readMeeting(indexDoc, id)?.status).toBe('finished');
 		expect(addMeetingItem(a, { kind: 'action', text: '迟到的行动' }, WANG)).toEqual({
@@ -170,6 +171,23 @@ describe('a meeting document', () => {
 		expect(readMeetingRecord(b)).toEqual(readMeetingRecord(a));
 	});
 
+	it('a meeting still planned is not finished: refused before the minutes are locked', () => {
+		const doc = new Y.Doc();
+		writeParagraph(doc, '会前草稿');
+		const indexDoc = new Y.Doc();
+		const id = newMeeting(indexDoc);
+		expect(finishMeeting(indexDoc, doc, id, WANG, T0 + 5)).toEqual({
+			ok: false,
+			reason: 'not_started'
+		});
+		expect(readMeeting(indexDoc, id)?.status).toBe('planned');
+		expect(readMeetingRecord(doc).lock).toBeNull();
+		// Started, it finishes.
+		expect(applyMeetingStatusAction(indexDoc, id, 'start', WANG, T0 + 6).ok).toBe(true);
+		expect(finishMeeting(indexDoc, doc, id, WANG, T0 + 7).ok).toBe(true);
+		expect(readMeeting(indexDoc, id)?.status).toBe('finished');
+	});
+
 	it('two people finishing at once agree on one record', () => {
 		const net = createReplicaNetwork(2);
 		const [a, b] = net.docs as [Y.Doc, Y.Doc];
@@ -178,8 +196,13 @@ describe('a meeting document', () => {
 		writeParagraph(b, '二');
 		const ia = new Y.Doc();
 		const ib = new Y.Doc();
-		finishMeeting(ia, a, newMeeting(ia), WANG, T0 + 5);
-		finishMeeting(ib, b, newMeeting(ib), LI, T0 + 6);
+		const started = (doc: Y.Doc) => {
+			const id = newMeeting(doc);
+			applyMeetingStatusAction(doc, id, 'start', WANG, T0 + 4);
+			return id;
+		};
+		finishMeeting(ia, a, started(ia), WANG, T0 + 5);
+		finishMeeting(ib, b, started(ib), LI, T0 + 6);
 		net.flush();
 		expect(readMeetingRecord(a).lock).toEqual(readMeetingRecord(b).lock);
 		expect(readMeetingRecord(a).lock?.by).toBe(WANG.name);

@@ -13,6 +13,7 @@ import {
 	tickPatrolItem
 } from './patrols';
 import { listHours } from './service-hours';
+import { hoursArray, patrolRunsMap } from './tasks-schema';
 import { createReplicaNetwork } from './testing/replica-network';
 import {
 	claimWish,
@@ -87,6 +88,45 @@ describe('patrols', () => {
 		expect(listHours(doc).map((h) => [h.memberId, h.hours, h.source])).toEqual([
 			['m-zhao', 2, 'patrol']
 		]);
+	});
+
+	it("a run's day is the community's calendar day it started on, not the default zone's; older runs stay readable", () => {
+		const doc = new Y.Doc();
+		const routeId = must(createPatrolRoute(doc, ROUTE, LI, MON));
+		// 20:00 UTC on 3 March: 15:00 that day in New York, already 4 March in Shanghai.
+		const evening = Date.parse('2025-03-03T20:00:00Z');
+		const ny = must(startPatrolRun(doc, routeId, ZHAO, evening, 'America/New_York'));
+		const sh = must(startPatrolRun(doc, routeId, ZHAO, evening, 'Asia/Shanghai'));
+		expect(readPatrolRun(doc, ny)?.day).toBe('2025-03-03');
+		expect(readPatrolRun(doc, sh)?.day).toBe('2025-03-04');
+		// A run written before the day was stored: read in the default zone, as it always was.
+		const old = must(startPatrolRun(doc, routeId, ZHAO, evening, 'America/New_York'));
+		doc.transact(() => (patrolRunsMap(doc).get(old) as Y.Map<unknown>).delete('day'));
+		expect(readPatrolRun(doc, old)?.day).toBe('2025-03-04');
+		expect(listPatrolRuns(doc, routeId)).toHaveLength(3);
+	});
+
+	it('a finished run credits hours titled with the route, no ISO day; old "route 2025-03-04" titles read the same', () => {
+		const doc = new Y.Doc();
+		const routeId = must(createPatrolRoute(doc, ROUTE, LI, MON));
+		const runId = must(startPatrolRun(doc, routeId, ZHAO, MON + 1, 'Asia/Shanghai'));
+		must(finishPatrolRun(doc, runId, ZHAO, MON + 2));
+		doc.transact(() =>
+			hoursArray(doc).push([
+				{
+					id: 'h-legacy',
+					memberId: 'm-qian',
+					name: '钱阿姨',
+					hours: 2,
+					source: 'patrol',
+					sourceId: 'r-legacy',
+					title: '啄木鸟巡查 东片 2025-03-04',
+					at: MON + 3,
+					by: '钱阿姨'
+				}
+			])
+		);
+		expect(listHours(doc).map((h) => h.title)).toEqual(['啄木鸟巡查 东片', '啄木鸟巡查 东片']);
 	});
 
 	it('two phones tick the same run and note findings concurrently: they converge, nothing lost', () => {

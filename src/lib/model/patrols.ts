@@ -22,6 +22,7 @@ import { err, ok, type Result } from '../domain/result';
 import {
 	DEFAULT_TIME_ZONE,
 	dayKeyOf,
+	isDayKey,
 	isWeekday,
 	type DayKey,
 	type Weekday
@@ -110,6 +111,9 @@ function readRoute(record: WorkRecord): PatrolRouteSnapshot | null {
 	});
 }
 
+const dayOf = (stored: unknown, startedAt: number): DayKey =>
+	isDayKey(stored) ? stored : dayKeyOf(startedAt, DEFAULT_TIME_ZONE);
+
 function readRun(record: WorkRecord): PatrolRunSnapshot | null {
 	const startedAt = record.map.get('createdAt');
 	if (typeof startedAt !== 'number') return null;
@@ -150,7 +154,9 @@ function readRun(record: WorkRecord): PatrolRunSnapshot | null {
 		gridId: readString(record.map, 'gridId'),
 		checklist,
 		startedAt,
-		day: dayKeyOf(startedAt),
+		// The day it was started on the community's calendar, written at the start; runs written
+		// before the day was stored read theirs in the default zone.
+		day: dayOf(record.map.get('day'), startedAt),
 		runner: readString(record.map, 'createdBy'),
 		runnerId: readString(record.map, 'runnerId'),
 		ticked: Object.freeze(ticked),
@@ -257,12 +263,16 @@ export function createPatrolRoute(
 	return ok(id);
 }
 
-/** Starts a run on a route; the run keeps a copy of the checklist it was walked with. */
+/**
+ * Starts a run on a route; the run keeps a copy of the checklist it was walked with and the day
+ * it was started on in `zone`, the community's time zone (its calendar, not the phone's).
+ */
 export function startPatrolRun(
 	doc: Y.Doc,
 	routeId: string,
 	actor: WorkActor,
-	at: number = Date.now()
+	at: number = Date.now(),
+	zone: string = DEFAULT_TIME_ZONE
 ): Result<string, PatrolReason> {
 	if (!canPatrol(actor.role, 'start')) return err('not_allowed');
 	const route = readPatrolRoute(doc, routeId);
@@ -274,6 +284,7 @@ export function startPatrolRun(
 			id,
 			{
 				createdAt: at,
+				day: dayKeyOf(at, zone),
 				createdBy: actor.name,
 				runnerId: actor.memberId,
 				routeId,
@@ -392,7 +403,8 @@ export function finishPatrolRun(
 			{
 				source: 'patrol',
 				sourceId: runId,
-				title: `${run.routeName} ${run.day}`,
+				// The route's name: the hours list shows the day beside it, as every date reads.
+				title: run.routeName,
 				hours: readNumber(record.map, 'hoursPerRun', 1)
 			},
 			actor.name,

@@ -16,6 +16,12 @@ import {
 } from '../domain/service-hours';
 import { hoursArray } from './tasks-schema';
 
+/**
+ * Patrol records written before the hours list showed each record's day titled themselves
+ * "route 2026-12-09"; the ISO day is dropped when read, so the list reads like every date.
+ */
+const LEGACY_PATROL_DAY = / \d{4}-\d{2}-\d{2}$/;
+
 function parseHourRecord(raw: unknown): HourRecord | null {
 	if (typeof raw !== 'object' || raw === null) return null;
 	const r = raw as Record<string, unknown>;
@@ -33,7 +39,7 @@ function parseHourRecord(raw: unknown): HourRecord | null {
 		hours: r.hours,
 		source: r.source as HourSource,
 		sourceId: r.sourceId,
-		title: r.title,
+		title: r.source === 'patrol' ? r.title.replace(LEGACY_PATROL_DAY, '') : r.title,
 		at: r.at,
 		by: r.by
 	});

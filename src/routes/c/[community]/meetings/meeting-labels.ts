@@ -49,5 +49,6 @@ export function meetingProblemText(reason: MeetingInputReason | string): string 
 	if (reason === 'title_required') return m.meeting_problem_title_required();
 	if (reason === 'title_too_long') return m.meeting_problem_title_too_long();
 	if (reason === 'time_invalid') return m.meeting_problem_time_invalid();
+	if (reason === 'not_started') return m.meeting_problem_not_started();
 	return m.meeting_problem_other();
 }
