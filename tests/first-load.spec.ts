@@ -108,7 +108,9 @@ test('the join form is in the first HTML response and shows before any script ru
 	await expect(page.locator('#boot')).toBeHidden();
 	await page.unroute('**/*.js');
 
-	// Hydrated, the same form works: the newcomer joins.
+	// With the app's code the same form hydrates and works: the newcomer joins.
+	await page.reload();
+	await expect(page.getByTestId('join-submit')).toBeEnabled();
 	await joinThrough(page, community.inviteUrl, '新志愿者');
 	await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
 	await context.close();
