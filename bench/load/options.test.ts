@@ -98,9 +98,11 @@ describe('summary', () => {
 		const slow = summarize(DEFAULTS, [newcomer(2600)], [returning(1001)]);
 		expect(slow.meetsTargets).toEqual({ newcomer: false, returning: false });
 		// A boot bar painted early does not meet the target while the form comes late.
-		const bootBarOnly = summarize(DEFAULTS, [{ ...newcomer(3600), firstPaintMs: 1500 }], [
-			{ ...returning(1600), firstPaintMs: 300 }
-		]);
+		const bootBarOnly = summarize(
+			DEFAULTS,
+			[{ ...newcomer(3600), firstPaintMs: 1500 }],
+			[{ ...returning(1600), firstPaintMs: 300 }]
+		);
 		expect(bootBarOnly.meetsTargets).toEqual({ newcomer: false, returning: false });
 		expect(() => summarize(DEFAULTS, [], [])).toThrow();
 	});

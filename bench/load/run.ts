@@ -265,8 +265,8 @@ const HOME_HEADING = 'main h1';
  * the first animation frame in which a matching element is laid out and visible. The frame's
  * paint follows it within the same frame.
  */
-function watchShown(page: Page, selectors: string[]): Promise<void> {
-	return page.addInitScript((watched: string[]) => {
+async function watchShown(page: Page, selectors: string[]): Promise<void> {
+	await page.addInitScript((watched: string[]) => {
 		const shown: Record<string, number> = {};
 		(window as unknown as { __shown: Record<string, number> }).__shown = shown;
 		const tick = () => {

@@ -12,6 +12,7 @@ export const prerender = false;
  * stays off the first screen of a new volunteer on a weak link.
  */
 export async function load() {
-	const engine = browser && readCredential(localStorage) ? await import('$lib/reactive/app-sync') : null;
+	const engine =
+		browser && readCredential(localStorage) ? await import('$lib/reactive/app-sync') : null;
 	return { engine };
 }
