@@ -7,6 +7,8 @@ const config = {
 	kit: {
 		// SPA: data lives in the browser; the relay serves these files with a fallback for deep links.
 		adapter: adapter({ pages: 'build', assets: 'build', fallback: '200.html', strict: true }),
+		// The prerendered `/join` carries its CSS in the HTML (one round trip less on a weak link).
+		inlineStyleThreshold: 32 * 1024,
 		// The PWA plugin registers the service worker itself.
 		serviceWorker: { register: false },
 		// Absolute asset paths, or the manifest link breaks on deep routes served by the fallback.

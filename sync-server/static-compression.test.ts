@@ -35,11 +35,13 @@ const FILES: Record<string, string | Buffer> = {
 	'icons/icon-192.png': Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))
 };
 
-async function relayWithCompressedBuild(): Promise<{ relay: TestRelay; dir: string }> {
+async function relayWithCompressedBuild(
+	extra: Record<string, string> = {}
+): Promise<{ relay: TestRelay; dir: string }> {
 	const root = makeTempDir('gridboard-static-br-');
 	cleanups.push(() => removeDir(root));
 	const dir = path.join(root, 'build');
-	for (const [name, content] of Object.entries(FILES)) {
+	for (const [name, content] of Object.entries({ ...FILES, ...extra })) {
 		fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
 		fs.writeFileSync(path.join(dir, name), content);
 	}
@@ -221,6 +223,24 @@ describe('precompressed static files', () => {
 			expect(head.headers['content-encoding'], deep).toBe('gzip');
 			expect(head.body.length).toBe(0);
 		}
+	});
+
+	it('serves a prerendered page for its path, compressed and revalidated', async () => {
+		const JOIN = '<!doctype html><h1>加入社区</h1><form><input id="display-name"></form>\n'.repeat(
+			20
+		);
+		const { relay } = await relayWithCompressedBuild({ 'join.html': JOIN });
+		const res = await get(relay, '/join', { accept: 'text/html', 'accept-encoding': 'br' });
+		expect(res.status).toBe(200);
+		expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+		expect(res.headers['content-encoding']).toBe('br');
+		expect(res.headers['cache-control']).toBe('no-cache');
+		expect(brotliDecompressSync(res.body).toString()).toBe(JOIN);
+		// Other deep links still get the app shell; no page is made up under /_app/.
+		const deep = await get(relay, '/c/demo', { accept: 'text/html', 'accept-encoding': 'br' });
+		expect(brotliDecompressSync(deep.body).toString()).toBe(HTML);
+		const app = await get(relay, '/_app/immutable/entry/start.abc123', { accept: 'text/html' });
+		expect(app.status).toBe(404);
 	});
 
 	it('a file replaced after the build is sent as it is, not from its stale twins', async () => {

@@ -8,6 +8,8 @@
  * - Hashed files under /_app/immutable/ are cached for a year; the HTML shell, the manifest and
  *   the service-worker files are revalidated on every load (`no-cache`) so an update reaches
  *   users; everything else gets a short cache.
+ * - A path with no file but a prerendered page beside it (`/join` → `join.html`) gets that page,
+ *   revalidated like every HTML file.
  * - A path with no file falls back to 200.html for GET/HEAD requests that accept HTML (SPA deep
  *   links), and is a 404 otherwise.
  * - Compression is done at build time (sync-server/precompress.ts writes `<file>.br` and
@@ -216,6 +218,12 @@ export function createStaticHandler(staticDir: string) {
 		const file = fileIn(root, relative);
 		if (file) {
 			sendFile(req, res, file, cacheControlFor(relative));
+			return;
+		}
+		// A prerendered page (`/join` → join.html) is served as it was built, HTML and all.
+		const page = relative.endsWith('.html') ? null : fileIn(root, relative + '.html');
+		if (page && !safe.value.startsWith('/_app/')) {
+			sendFile(req, res, page, CACHE_REVALIDATE);
 			return;
 		}
 		const fallback = fileIn(root, '/' + FALLBACK_PAGE);

@@ -60,15 +60,58 @@ test('a newcomer gets the join page compressed and without the sync engine', asy
 test('the boot bar paints before any script runs, and the app replaces it', async ({ browser }) => {
 	const context = await browser.newContext({ serviceWorkers: 'block' });
 	const page = await context.newPage();
-	// Scripts held back: what shows is what the HTML alone paints.
+	// Scripts held back: what shows is what the HTML alone paints. (`/join` is prerendered and
+	// paints its own header and form instead: see the next test.)
 	await page.route('**/*.js', (route) => route.abort());
-	await page.goto('/join');
+	await page.goto('/');
 	await expect(page.locator('#boot')).toBeVisible();
 	await expect(page.locator('#boot svg')).toBeVisible();
 	await page.unroute('**/*.js');
 
-	await page.goto('/join');
-	await expect(page.getByTestId('join')).toBeVisible();
+	await page.goto('/');
+	await expect(page.getByTestId('welcome')).toBeVisible();
 	await expect(page.locator('#boot')).toHaveCount(0);
+	await context.close();
+});
+
+test('the join form is in the first HTML response and shows before any script runs', async ({
+	browser,
+	request
+}) => {
+	// The HTML the relay sends for the invite link already holds the heading, the form and its CSS.
+	const response = await request.get('/join', {
+		headers: { accept: 'text/html', 'accept-encoding': 'br, gzip' }
+	});
+	expect(response.status()).toBe(200);
+	expect(response.headers()['content-encoding']).toBe('br');
+	expect(response.headers()['cache-control']).toBe('no-cache');
+	const html = await response.text();
+	expect(html).toContain('data-testid="join"');
+	expect(html).toMatch(/<form[^>]*>[\s\S]*id="display-name"[\s\S]*data-testid="join-submit"/);
+	expect(html).toContain('<h1>加入社区</h1>');
+	// CSS inlined: the stylesheets linked (for the cache) are disabled, nothing to wait for.
+	expect(html).toContain('<style');
+	for (const link of html.match(/<link[^>]*stylesheet[^>]*>/g) ?? []) {
+		expect(link, 'no render-blocking stylesheet').toContain('disabled');
+	}
+
+	const community = await createCommunity();
+	const context = await browser.newContext({ serviceWorkers: 'block' });
+	const page = await context.newPage();
+	await page.route('**/*.js', (route) => route.abort());
+	await page.goto(`/join#${community.code}`);
+	await expect(page.getByRole('heading', { level: 1, name: '加入社区' })).toBeVisible();
+	await expect(page.locator('#display-name')).toBeVisible();
+	await expect(page.getByTestId('join-submit')).toBeVisible();
+	// Without the app's code the form cannot be sent (a bare submit would lose the invite code).
+	await expect(page.getByTestId('join-submit')).toBeDisabled();
+	await expect(page.locator('#boot')).toBeHidden();
+	await page.unroute('**/*.js');
+
+	// With the app's code the same form hydrates and works: the newcomer joins.
+	await page.reload();
+	await expect(page.getByTestId('join-submit')).toBeEnabled();
+	await joinThrough(page, community.inviteUrl, '新志愿者');
+	await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
 	await context.close();
 });

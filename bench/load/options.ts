@@ -73,22 +73,29 @@ export function parseLoadArgs(argv: readonly string[]): LoadOptions {
 	return options;
 }
 
-/** One measured visit. Times are ms from navigation start; bytes are what crossed the wire. */
+/**
+ * One measured visit. Times are ms from navigation start; bytes are what crossed the wire.
+ * First paint is Chromium's first contentful paint: anything, the boot bar's logo included.
+ * Real content is the first frame showing what the person came for (the join form, the home's
+ * heading): the targets are judged on it.
+ */
 export type NewcomerRun = {
-	firstContentMs: number;
-	readyMs: number;
-	bytesToFirstContent: number;
-	bytesToReady: number;
+	firstPaintMs: number;
+	realContentMs: number;
+	bytesToFirstPaint: number;
+	bytesToRealContent: number;
+	/** The join form can be sent: the app's code has arrived and run. */
+	interactiveMs: number;
 	offlineReadyMs: number;
 	/** Everything the page and its service worker downloaded until the app worked offline. */
 	bytesToOfflineReady: number;
 };
 
 export type ReturningRun = {
-	firstContentMs: number;
-	readyMs: number;
-	bytesToFirstContent: number;
-	bytesToReady: number;
+	firstPaintMs: number;
+	realContentMs: number;
+	bytesToFirstPaint: number;
+	bytesToRealContent: number;
 };
 
 export type Stat = { median: number; min: number; max: number };
@@ -101,7 +108,8 @@ export function stat(values: readonly number[]): Stat {
 	return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
 }
 
-export const TARGETS = { newcomerFirstContentMs: 2500, returningFirstContentMs: 1000 };
+/** First real content (not first paint): the join form for a newcomer, the home for a return. */
+export const TARGETS = { newcomerRealContentMs: 2500, returningRealContentMs: 1000 };
 
 export type LoadSummary = {
 	label: string;
@@ -135,8 +143,8 @@ export function summarize(
 		newcomer: n,
 		returning: r,
 		meetsTargets: {
-			newcomer: n.firstContentMs.median <= TARGETS.newcomerFirstContentMs,
-			returning: r.firstContentMs.median <= TARGETS.returningFirstContentMs
+			newcomer: n.realContentMs.median <= TARGETS.newcomerRealContentMs,
+			returning: r.realContentMs.median <= TARGETS.returningRealContentMs
 		}
 	};
 }
@@ -152,13 +160,14 @@ export function formatSummary(summary: LoadSummary): string {
 	return [
 		`${summary.label}: ${summary.runs} runs, ${summary.link} (median, min–max)`,
 		`newcomer, join page (cold cache):`,
-		`  first content      ${range(n.firstContentMs, s)}  [≤ ${s(TARGETS.newcomerFirstContentMs)}: ${ok(summary.meetsTargets.newcomer)}]`,
-		`  join form shown    ${range(n.readyMs, s)}`,
-		`  bytes to first content ${range(n.bytesToFirstContent, kb)}; to the form ${range(n.bytesToReady, kb)}`,
+		`  first paint        ${range(n.firstPaintMs, s)}`,
+		`  join form shown    ${range(n.realContentMs, s)}  [≤ ${s(TARGETS.newcomerRealContentMs)}: ${ok(summary.meetsTargets.newcomer)}]`,
+		`  join form works    ${range(n.interactiveMs, s)}`,
+		`  bytes to first paint ${range(n.bytesToFirstPaint, kb)}; to the form ${range(n.bytesToRealContent, kb)}`,
 		`  works offline (service worker activated) ${range(n.offlineReadyMs, s)}, ${range(n.bytesToOfflineReady, kb)} downloaded by then`,
 		`returning user, community home (signed in, service worker, warm):`,
-		`  first content      ${range(r.firstContentMs, s)}  [≤ ${s(TARGETS.returningFirstContentMs)}: ${ok(summary.meetsTargets.returning)}]`,
-		`  home shown         ${range(r.readyMs, s)}`,
-		`  bytes to first content ${range(r.bytesToFirstContent, kb)}; to the home ${range(r.bytesToReady, kb)}`
+		`  first paint        ${range(r.firstPaintMs, s)}`,
+		`  home heading shown ${range(r.realContentMs, s)}  [≤ ${s(TARGETS.returningRealContentMs)}: ${ok(summary.meetsTargets.returning)}]`,
+		`  bytes to first paint ${range(r.bytesToFirstPaint, kb)}; to the home ${range(r.bytesToRealContent, kb)}`
 	].join('\n');
 }

@@ -8,11 +8,17 @@
  * serving `--build`, creates a community (identity store, as `npm run admin -- create-community`
  * does), a volunteer invite through the relay API, and signs a secretary in through `/api/join`.
  * Each run is a fresh Chromium profile (cold HTTP cache, no service worker):
- * 1. newcomer: opens the invite link (`/join#code`); first contentful paint, the join form shown,
- *    and the time until the service worker is activated (the app works offline from then on);
+ * 1. newcomer: opens the invite link (`/join#code`); first paint (first contentful paint: the boot
+ *    bar counts), first real content (the join form drawn), the form working (its button enabled:
+ *    the app's code has run), and the time until the service worker is activated (the app works
+ *    offline from then on);
  * 2. returning user: the same profile signs in (credential in localStorage, as the app keeps it),
  *    opens the community home once at full speed (warm-up: IndexedDB and caches filled), then
- *    opens it again under emulation in a new tab; first contentful paint and the home shown.
+ *    opens it again under emulation in a new tab; first paint and first real content (the home's
+ *    heading drawn).
+ * Real content is timed in the page itself (`watchShown`): the first animation frame in which the
+ * element is laid out and visible, so the test driver's polling under the slowed CPU adds nothing.
+ * The targets are judged on real content.
  * Bytes are what crossed the wire (CDP `encodedDataLength`, headers included) for the page and
  * its service worker: responses served by the service worker or the memory/disk cache count
  * zero, as they cost no network. The service worker's own target is throttled like the page,
@@ -248,8 +254,37 @@ class Profile {
 	}
 }
 
+/** What counts as the real content of each screen. */
+const JOIN_FORM = '[data-testid="join"] form';
+/** The join form works: its button is enabled once the app's code has run (hydrated). */
+const JOIN_WORKS = '[data-testid="join-submit"]:not([disabled])';
+const HOME_HEADING = 'main h1';
+
+/**
+ * Before the page's own scripts: records, per selector, the time (ms from navigation start) of
+ * the first animation frame in which a matching element is laid out and visible. The frame's
+ * paint follows it within the same frame.
+ */
+async function watchShown(page: Page, selectors: string[]): Promise<void> {
+	await page.addInitScript((watched: string[]) => {
+		const shown: Record<string, number> = {};
+		(window as unknown as { __shown: Record<string, number> }).__shown = shown;
+		const tick = () => {
+			for (const selector of watched) {
+				if (selector in shown) continue;
+				const element = document.querySelector(selector);
+				if (!element || element.getClientRects().length === 0) continue;
+				if (getComputedStyle(element).visibility === 'hidden') continue;
+				shown[selector] = performance.now();
+			}
+			if (watched.some((selector) => !(selector in shown))) requestAnimationFrame(tick);
+		};
+		requestAnimationFrame(tick);
+	}, selectors);
+}
+
 /** Resolves with the first contentful paint (ms from navigation start) once it happened. */
-function firstContent(page: Page): Promise<number> {
+function firstPaint(page: Page): Promise<number> {
 	return page.evaluate(
 		() =>
 			new Promise<number>((resolve) => {
@@ -263,9 +298,15 @@ function firstContent(page: Page): Promise<number> {
 	);
 }
 
-async function visibleAt(page: Page, selector: string): Promise<number> {
+/** When `selector` was first drawn (see `watchShown`), once it is visible. */
+async function shownAt(page: Page, selector: string): Promise<number> {
 	await page.locator(selector).first().waitFor({ state: 'visible', timeout: TIMEOUT_MS });
-	return page.evaluate(() => performance.now());
+	const handle = await page.waitForFunction(
+		(watched) => (window as unknown as { __shown: Record<string, number> }).__shown[watched],
+		selector,
+		{ timeout: TIMEOUT_MS }
+	);
+	return (await handle.jsonValue()) as number;
 }
 
 /** Ms from navigation start until this page's service worker is activated. */
@@ -327,18 +368,22 @@ async function main(options: LoadOptions): Promise<void> {
 			try {
 				// 1. A newcomer opens the invite link: cold cache, no service worker.
 				const first = await profile.tab(link);
+				await watchShown(first.page, [JOIN_FORM, JOIN_WORKS]);
 				await first.page.goto(joinUrl, { waitUntil: 'commit', timeout: TIMEOUT_MS });
-				const fcp = await firstContent(first.page);
-				const bytesToFirstContent = first.bytes();
-				const readyMs = await visibleAt(first.page, '[data-testid="join"]');
-				const bytesToReady = first.bytes();
+				const fcp = await firstPaint(first.page);
+				const bytesToFirstPaint = first.bytes();
+				// Nothing contentful is painted before first paint: the form's frame is never earlier.
+				const formMs = Math.max(fcp, await shownAt(first.page, JOIN_FORM));
+				const bytesToForm = first.bytes();
+				const worksMs = await shownAt(first.page, JOIN_WORKS);
 				const offlineReadyMs = await serviceWorkerActivated(first.page);
 				const bytesToOfflineReady = first.bytes();
 				newcomer.push({
-					firstContentMs: fcp,
-					readyMs,
-					bytesToFirstContent,
-					bytesToReady,
+					firstPaintMs: fcp,
+					realContentMs: formMs,
+					bytesToFirstPaint,
+					bytesToRealContent: bytesToForm,
+					interactiveMs: worksMs,
 					offlineReadyMs,
 					bytesToOfflineReady
 				});
@@ -349,26 +394,28 @@ async function main(options: LoadOptions): Promise<void> {
 				await first.page.close();
 				const warm = await profile.tab(null);
 				await warm.page.goto(homeUrl);
-				await visibleAt(warm.page, 'main h1');
+				await warm.page.locator(HOME_HEADING).first().waitFor({ timeout: TIMEOUT_MS });
 				await warm.page.waitForLoadState('networkidle');
 				await warm.page.close();
 
 				// 2. The returning user opens the app again, on the weak link.
 				const again = await profile.tab(link);
+				await watchShown(again.page, [HOME_HEADING]);
 				await again.page.goto(homeUrl, { waitUntil: 'commit', timeout: TIMEOUT_MS });
-				const homeFcp = await firstContent(again.page);
+				const homeFcp = await firstPaint(again.page);
 				const homeBytesToFirst = again.bytes();
-				const homeReady = await visibleAt(again.page, 'main h1');
+				const homeShown = Math.max(homeFcp, await shownAt(again.page, HOME_HEADING));
 				returning.push({
-					firstContentMs: homeFcp,
-					readyMs: homeReady,
-					bytesToFirstContent: homeBytesToFirst,
-					bytesToReady: again.bytes()
+					firstPaintMs: homeFcp,
+					realContentMs: homeShown,
+					bytesToFirstPaint: homeBytesToFirst,
+					bytesToRealContent: again.bytes()
 				});
 				log(
-					`run ${run}: newcomer first content ${Math.round(fcp)} ms (${(bytesToFirstContent / 1024).toFixed(1)} KB), ` +
-						`offline-ready ${Math.round(offlineReadyMs)} ms (${(bytesToOfflineReady / 1024).toFixed(1)} KB); ` +
-						`returning first content ${Math.round(homeFcp)} ms (${(homeBytesToFirst / 1024).toFixed(1)} KB)`
+					`run ${run}: newcomer first paint ${Math.round(fcp)} ms, join form ${Math.round(formMs)} ms ` +
+						`(${(bytesToForm / 1024).toFixed(1)} KB), works ${Math.round(worksMs)} ms, offline-ready ${Math.round(offlineReadyMs)} ms ` +
+						`(${(bytesToOfflineReady / 1024).toFixed(1)} KB); returning first paint ${Math.round(homeFcp)} ms, ` +
+						`home heading ${Math.round(homeShown)} ms`
 				);
 			} finally {
 				await profile.close();

@@ -1,6 +1,8 @@
+import { browser } from '$app/environment';
 import { readCredential } from '$lib/sync/credential-store';
 
-// Data lives in the browser: the whole app is a client-rendered SPA.
+// Data lives in the browser: the app is a client-rendered SPA. Only `/join` is prerendered (its
+// `+page.ts`): a newcomer's first screen is in its HTML; this load then runs at build time too.
 export const ssr = false;
 export const prerender = false;
 
@@ -10,6 +12,7 @@ export const prerender = false;
  * stays off the first screen of a new volunteer on a weak link.
  */
 export async function load() {
-	const engine = readCredential(localStorage) ? await import('$lib/reactive/app-sync') : null;
+	const engine =
+		browser && readCredential(localStorage) ? await import('$lib/reactive/app-sync') : null;
 	return { engine };
 }

@@ -43,9 +43,11 @@ export class AppState {
 	#zoneSource = $state<(() => string) | null>(null);
 
 	constructor(engine: SyncEngine | null = null) {
-		this.deviceId = readDeviceId();
+		// Prerendering `/join` at build time there is no localStorage: a signed-out newcomer.
+		const prerendering = typeof localStorage === 'undefined';
+		this.deviceId = prerendering ? '' : readDeviceId();
 		this.api = createAuthApi();
-		this.membership = readCredential(localStorage);
+		this.membership = prerendering ? null : readCredential(localStorage);
 		this.tokens = this.membership
 			? createTokenManager({ api: this.api, store: localStorage, membership: this.membership })
 			: null;

@@ -86,7 +86,8 @@ export class SyncStatus {
 		const photos = this.#photos;
 		return summarizeSync(
 			this.#registry.all().map((session) => session.getState()),
-			navigator.onLine,
+			// Prerendered (`/join` at build time) there is no navigator: online, nothing pending.
+			typeof navigator === 'undefined' || navigator.onLine,
 			{
 				restoring: this.#registry.isRestoring(),
 				photosPending: photos
