@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import { ROLES, type Access, type Role } from '../src/lib/wire/index.ts';
+import { ROLES, type Access } from '../src/lib/wire/index.ts';
+import { ACCESS_MATRIX_CASES as MATRIX } from '../src/lib/wire/access-matrix-cases.ts';
 import { encodeSyncUpdate } from './protocol.ts';
 import type { RelayOptions } from './server.ts';
 import {
@@ -86,37 +87,6 @@ async function probe(s: Setup, doc: string, token: string | null): Promise<Acces
 	c.ws.close();
 	return c.ofType(101).length > 0 ? 'read' : 'write';
 }
-
-const MATRIX: [string, Record<Role, Access>][] = [
-	[
-		'c/demo/directory',
-		{ secretary: 'write', 'grid-member': 'read', volunteer: 'read', observer: 'read' }
-	],
-	[
-		'c/demo/board/g1',
-		{ secretary: 'write', 'grid-member': 'write', volunteer: 'write', observer: 'read' }
-	],
-	[
-		'c/demo/board/g2',
-		{ secretary: 'write', 'grid-member': 'read', volunteer: 'write', observer: 'read' }
-	],
-	[
-		'c/demo/households/g1',
-		{ secretary: 'write', 'grid-member': 'write', volunteer: 'none', observer: 'none' }
-	],
-	[
-		'c/demo/households/g2',
-		{ secretary: 'write', 'grid-member': 'none', volunteer: 'none', observer: 'none' }
-	],
-	[
-		'c/demo/tasks',
-		{ secretary: 'write', 'grid-member': 'write', volunteer: 'write', observer: 'read' }
-	],
-	[
-		'c/demo/meetings/m1',
-		{ secretary: 'write', 'grid-member': 'write', volunteer: 'read', observer: 'read' }
-	]
-];
 
 describe('the role matrix through real connections', () => {
 	it('every cell, allowed and denied; denied documents never reach storage', async () => {

@@ -16,7 +16,7 @@
  * Needs a built app (`npm run build`; built here when `build/` is missing). Prints a summary and
  * writes raw figures to bench/results/board-<time>.json.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,7 @@ import { SqliteIdentityStore } from '../../sync-server/identity-sqlite.ts';
 import { SqliteStore } from '../../sync-server/storage/sqlite.ts';
 import { KeyRing } from '../../sync-server/tokens.ts';
 import { boardDocName, directoryDocName } from '../../src/lib/wire/index.ts';
+import { startRelayProcess } from '../relay-process.ts';
 import { seedBoard } from './seed.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -78,30 +79,8 @@ function ensureBuild(): void {
 	if (built.status !== 0) throw new Error('npm run build failed');
 }
 
-function startRelay(dataDir: string): Promise<{ child: ChildProcess; origin: string }> {
-	const child = spawn(
-		process.execPath,
-		[
-			'--experimental-strip-types',
-			'--experimental-sqlite',
-			'--disable-warning=ExperimentalWarning',
-			'sync-server/main.ts'
-		],
-		{
-			cwd: ROOT,
-			env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, STATIC_DIR: 'build' },
-			stdio: ['ignore', 'pipe', 'inherit']
-		}
-	);
-	return new Promise((resolve, reject) => {
-		let buffered = '';
-		child.once('exit', (code) => reject(new Error(`relay exited (${code})`)));
-		child.stdout!.on('data', (chunk: Buffer) => {
-			buffered += chunk.toString();
-			const match = /"event":"listening".*"port":(\d+)/.exec(buffered);
-			if (match) resolve({ child, origin: `http://127.0.0.1:${match[1]}` });
-		});
-	});
+function startRelay(dataDir: string) {
+	return startRelayProcess({ DATA_DIR: dataDir, STATIC_DIR: 'build' });
 }
 
 const toBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');

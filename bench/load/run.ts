@@ -27,7 +27,7 @@
  * Medians over `--runs`; `--json` prints the summary as JSON. Writes the raw figures to
  * bench/results/load-<time>.json. Needs a built app (`npm run build`; built here when missing).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +36,7 @@ import { chromium, type BrowserContext, type CDPSession, type Page } from '@play
 import { createCommunity, mintServiceToken } from '../../sync-server/identity.ts';
 import { SqliteIdentityStore } from '../../sync-server/identity-sqlite.ts';
 import { KeyRing } from '../../sync-server/tokens.ts';
+import { startRelayProcess } from '../relay-process.ts';
 import { CdpConnection } from './cdp.ts';
 import {
 	formatSummary,
@@ -58,40 +59,8 @@ function ensureBuild(dir: string): void {
 	if (built.status !== 0) throw new Error('npm run build failed');
 }
 
-function startRelay(
-	dataDir: string,
-	staticDir: string
-): Promise<{ child: ChildProcess; origin: string }> {
-	const child = spawn(
-		process.execPath,
-		[
-			'--experimental-strip-types',
-			'--experimental-sqlite',
-			'--disable-warning=ExperimentalWarning',
-			'sync-server/main.ts'
-		],
-		{
-			cwd: ROOT,
-			env: {
-				...process.env,
-				HOST: '127.0.0.1',
-				PORT: '0',
-				DATA_DIR: dataDir,
-				STATIC_DIR: staticDir,
-				BOOTSTRAP: 'off'
-			},
-			stdio: ['ignore', 'pipe', 'inherit']
-		}
-	);
-	return new Promise((resolve, reject) => {
-		let buffered = '';
-		child.once('exit', (code) => reject(new Error(`relay exited (${code})`)));
-		child.stdout!.on('data', (chunk: Buffer) => {
-			buffered += chunk.toString();
-			const match = /"event":"listening".*"port":(\d+)/.exec(buffered);
-			if (match) resolve({ child, origin: `http://127.0.0.1:${match[1]}` });
-		});
-	});
+function startRelay(dataDir: string, staticDir: string) {
+	return startRelayProcess({ DATA_DIR: dataDir, STATIC_DIR: staticDir, BOOTSTRAP: 'off' });
 }
 
 async function api<T>(origin: string, urlPath: string, body: object, token?: string): Promise<T> {

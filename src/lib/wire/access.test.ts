@@ -7,41 +7,9 @@ import {
 	isRole,
 	parseDocNameForAccess,
 	ROLES,
-	type Access,
 	type Role
 } from './access.ts';
-
-/** The matrix of docs/access.md, written out cell by cell; the grid member owns g1 only. */
-const MATRIX: [docName: string, expected: Record<Role, Access>][] = [
-	[
-		'c/demo/directory',
-		{ secretary: 'write', 'grid-member': 'read', volunteer: 'read', observer: 'read' }
-	],
-	[
-		'c/demo/board/g1',
-		{ secretary: 'write', 'grid-member': 'write', volunteer: 'write', observer: 'read' }
-	],
-	[
-		'c/demo/board/g2',
-		{ secretary: 'write', 'grid-member': 'read', volunteer: 'write', observer: 'read' }
-	],
-	[
-		'c/demo/households/g1',
-		{ secretary: 'write', 'grid-member': 'write', volunteer: 'none', observer: 'none' }
-	],
-	[
-		'c/demo/households/g2',
-		{ secretary: 'write', 'grid-member': 'none', volunteer: 'none', observer: 'none' }
-	],
-	[
-		'c/demo/tasks',
-		{ secretary: 'write', 'grid-member': 'write', volunteer: 'write', observer: 'read' }
-	],
-	[
-		'c/demo/meetings/m1',
-		{ secretary: 'write', 'grid-member': 'write', volunteer: 'read', observer: 'read' }
-	]
-];
+import { ACCESS_MATRIX_CASES as MATRIX } from './access-matrix-cases.ts';
 
 const claimsFor = (role: string, cid = 'demo') => ({ cid, role, grids: ['g1'] });
 
