@@ -7,7 +7,7 @@ import svelteConfig from './svelte.config.js';
 /*
  * Imports flow one way (ARCHITECTURE.md, "Layers"):
  *
- *   wire ← domain ← model ─┬─ reactive, photos, editor ← components ← routes
+ *   wire ← domain ← model ─┬─ reactive, photos, editor ← screens ← components ← routes
  *                 ← sync ──┘
  *
  * (sync never imports model), and the relay (sync-server/) takes nothing from src/ but the wire contract. Each layer below
@@ -43,7 +43,7 @@ const LAYERS = [
 		['src/lib/domain/**/*.ts'],
 		[
 			PACKAGES(['yjs', 'y-*', 'svelte', 'svelte/*', '@tiptap/*'], 'The domain is pure TypeScript.'),
-			...['model', 'sync', 'reactive', 'components', 'editor', 'photos'].map(layer),
+			...['model', 'sync', 'reactive', 'screens', 'components', 'editor', 'photos'].map(layer),
 			ROUTES
 		]
 	],
@@ -51,7 +51,7 @@ const LAYERS = [
 		['src/lib/model/**/*.ts'],
 		[
 			PACKAGES(['svelte', 'svelte/*'], 'The model has no Svelte.'),
-			...['sync', 'reactive', 'components', 'photos'].map(layer),
+			...['sync', 'reactive', 'screens', 'components', 'photos'].map(layer),
 			ROUTES
 		]
 	],
@@ -59,12 +59,14 @@ const LAYERS = [
 		['src/lib/sync/**/*.ts'],
 		[
 			PACKAGES(['svelte', 'svelte/*'], 'Sync has no Svelte.'),
-			...['model', 'reactive', 'components', 'editor'].map(layer),
+			...['model', 'reactive', 'screens', 'components', 'editor'].map(layer),
 			ROUTES
 		]
 	],
-	[['src/lib/reactive/**/*.ts'], [...['components'].map(layer), ROUTES]],
-	[['src/lib/{components,photos,editor}/**/*.{ts,svelte}'], [ROUTES]],
+	[['src/lib/reactive/**/*.ts'], [...['screens', 'components'].map(layer), ROUTES]],
+	[['src/lib/{photos,editor}/**/*.{ts,svelte}'], [...['screens', 'components'].map(layer), ROUTES]],
+	[['src/lib/screens/**/*.ts'], [...['components'].map(layer), ROUTES]],
+	[['src/lib/components/**/*.{ts,svelte}'], [ROUTES]],
 	[
 		['sync-server/**/*.ts'],
 		[

@@ -229,7 +229,7 @@ describe('blob sweep', () => {
 		const fresh = jpeg();
 		for (const bytes of [kept, dropped]) expect((await put(r, bytes)).status).toBe(201);
 
-		// A board document of the community references one photo (as case-photos.ts writes it).
+		// A board document of the community references one photo (as model/case/photos.ts writes it).
 		const client = await connectSynced(r.wsUrl, 'c/demo/board/g1');
 		cleanups.push(() => client.destroy());
 		const persisted = trackPersisted(client.provider);

@@ -26,13 +26,13 @@ import { createCommunity, inviteUrl } from './identity.ts';
 import { SqliteStore } from './storage/sqlite.ts';
 import { KeyRing } from './tokens.ts';
 
-type Model = typeof import('../src/lib/model/board.ts');
-type Directory = typeof import('../src/lib/model/directory.ts');
+type Model = typeof import('../src/lib/model/case/index.ts');
+type Directory = typeof import('../src/lib/model/directory/directory.ts');
 type Ids = typeof import('../src/lib/domain/ids.ts');
 type Options = typeof import('../src/lib/domain/case-options.ts');
 
-const model: Model = await import('../src/lib/model/board.ts');
-const directory: Directory = await import('../src/lib/model/directory.ts');
+const model: Model = await import('../src/lib/model/case/index.ts');
+const directory: Directory = await import('../src/lib/model/directory/directory.ts');
 const ids: Ids = await import('../src/lib/domain/ids.ts');
 const options: Options = await import('../src/lib/domain/case-options.ts');
 

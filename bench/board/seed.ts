@@ -6,10 +6,10 @@
 import '../../sync-server/ts-resolve.ts';
 import * as Y from 'yjs';
 
-type Model = typeof import('../../src/lib/model/board.ts');
-type Directory = typeof import('../../src/lib/model/directory.ts');
-const model: Model = await import('../../src/lib/model/board.ts');
-const directory: Directory = await import('../../src/lib/model/directory.ts');
+type Model = typeof import('../../src/lib/model/case/index.ts');
+type Directory = typeof import('../../src/lib/model/directory/directory.ts');
+const model: Model = await import('../../src/lib/model/case/index.ts');
+const directory: Directory = await import('../../src/lib/model/directory/directory.ts');
 const { CASE_CATEGORIES } = await import('../../src/lib/domain/case-category.ts');
 const { newId } = await import('../../src/lib/domain/ids.ts');
 

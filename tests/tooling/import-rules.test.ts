@@ -10,30 +10,38 @@ type Probe = [filePath: string, specifier: string];
 
 const FORBIDDEN: Probe[] = [
 	['src/lib/components/probe.ts', '../../routes/c/[community]/tasks/work'],
-	['src/lib/sync/probe.ts', '$lib/model/board'],
-	['src/lib/sync/probe.ts', '../model/board'],
+	['src/lib/sync/probe.ts', '$lib/model/case'],
+	['src/lib/sync/probe.ts', '../model/case'],
 	['src/lib/reactive/probe.ts', '$lib/components/labels'],
 	['src/lib/reactive/probe.ts', '../../routes/+layout.svelte'],
 	['src/lib/model/probe.ts', '$lib/components/labels'],
 	['src/lib/domain/probe.ts', '$lib/reactive/app-context.svelte'],
-	['src/lib/domain/probe.ts', '../model/board'],
+	['src/lib/domain/probe.ts', '../model/case'],
 	['src/lib/wire/probe.ts', 'yjs'],
 	['src/lib/wire/probe.ts', './doc-names'],
 	['src/lib/wire/probe.ts', '../domain/ids'],
 	['sync-server/probe.ts', '../src/lib/domain/ids.ts'],
-	['sync-server/probe.ts', '../src/lib/model/board.ts'],
-	['sync-server/probe.ts', '$lib/wire']
+	['sync-server/probe.ts', '../src/lib/model/case/index.ts'],
+	['sync-server/probe.ts', '$lib/wire'],
+	['src/lib/screens/probe.ts', '$lib/components/labels'],
+	['src/lib/screens/probe.ts', '../../routes/c/[community]/+layout.svelte'],
+	['src/lib/model/probe.ts', '$lib/screens/field-draft.svelte'],
+	['src/lib/reactive/probe.ts', '../screens/field-draft.svelte'],
+	['src/lib/photos/probe.ts', '$lib/screens/field-draft.svelte']
 ];
 
 const ALLOWED: Probe[] = [
 	['src/lib/components/probe.ts', '$lib/reactive/app-context.svelte'],
 	['src/lib/sync/probe.ts', '../domain/ids'],
 	['src/lib/sync/probe.ts', '$lib/wire'],
-	['src/lib/reactive/probe.ts', '$lib/model/board'],
+	['src/lib/reactive/probe.ts', '$lib/model/case'],
 	['src/lib/domain/probe.ts', '../wire/index.ts'],
 	['src/lib/wire/probe.ts', './doc-names.ts'],
 	['sync-server/probe.ts', '../src/lib/wire/index.ts'],
-	['sync-server/probe.ts', './protocol.ts']
+	['sync-server/probe.ts', './protocol.ts'],
+	['src/lib/screens/probe.ts', '$lib/model/case'],
+	['src/lib/screens/probe.ts', '$lib/reactive/use-doc.svelte'],
+	['src/lib/components/probe.ts', '$lib/screens/field-draft.svelte']
 ];
 
 /** Lints one probe file per entry; returns the restricted-import messages of each. */

@@ -3,7 +3,7 @@
  * workers meet on their rounds (public facilities, fire and gas safety, flying wires, illegal
  * building, noise, sanitation, parking, neighbour disputes, lifts and property); a community adds
  * its own (ids `cat-…`), renames or hides any of them in its settings
- * (src/lib/model/community-settings.ts).
+ * (src/lib/model/directory/settings.ts).
  *
  * Invariant: a stored category id is never renamed or reused, because old devices and old
  * documents keep the value they wrote; renaming changes only the label a community shows.

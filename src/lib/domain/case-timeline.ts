@@ -8,7 +8,7 @@
  *   tier               { action: escalate | hand_back, from, to, reason }
  *   assigned           { from: names[], to: names[] }
  *   comment            { text }
- *   photo_added        { hash }                           sha-256 hex (case-photos.ts)
+ *   photo_added        { hash }                           sha-256 hex (model/case/photos.ts)
  *   conflict_resolved  { field, to, discarded[] }         values as text
  *
  * every entry: { id, kind, at, by, deviceId }

@@ -1,6 +1,6 @@
 /**
  * The `meetingItem` mark: a passage of the minutes marked as a decision or an action. Its
- * `itemId` names the entry in the meeting document's `items` map (meetings-record.ts).
+ * `itemId` names the entry in the meeting document's `items` map (model/meeting/record.ts).
  *
  * Invariant: attributes are parsed from known attributes only, and the id must be one
  * document-name segment, so pasted markup cannot smuggle anything else through the mark.

@@ -17,7 +17,7 @@ import {
 	type DueDateReason
 } from '$lib/domain/due-date';
 import type { Result } from '$lib/domain/result';
-import { readCommunityTimeZone } from '$lib/model/community-settings';
+import { readCommunityTimeZone } from '$lib/model/directory';
 import { DocSnapshot } from './doc-snapshot.svelte';
 import type { AppState } from './app-context.svelte';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addCaseComment, createCase, readCase } from '$lib/model/board';
+import { addCaseComment, createCase, readCase } from '$lib/model/case';
 import type { DocSyncState } from '$lib/sync/doc-session';
 import type { CaseId } from '$lib/domain/ids';
 import { stampReceiptsOnConfirm } from './server-receipts';

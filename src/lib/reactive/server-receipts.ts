@@ -6,7 +6,7 @@
  *
  * Invariant: stamps only board documents, only this device's entries, only after a confirmation.
  */
-import { recordServerReceipts } from '$lib/model/board';
+import { recordServerReceipts } from '$lib/model/case';
 import type { DocSyncState } from '$lib/sync/doc-session';
 import type * as Y from 'yjs';
 

@@ -6,7 +6,7 @@
 import { distinctAssignees } from '$lib/domain/assignees';
 import type { BoardCase } from '$lib/domain/board-query';
 import { isOverdue, type DeadlineCase } from '$lib/domain/case-deadline';
-import type { CommunitySettings } from '$lib/model/community-settings';
+import type { CommunitySettings } from '$lib/model/directory';
 import { categoryLabel } from '$lib/components/labels';
 
 export type Option = Readonly<{ value: string; label: string }>;

@@ -4,7 +4,7 @@
  * typed, through its own `DocSnapshot` (re-read once per change, and only when asked).
  */
 import type * as Y from 'yjs';
-import { casesMap, parseCaseRecord, readCaseField } from '$lib/model/case-schema';
+import { casesMap, parseCaseRecord, readCaseField } from '$lib/model/case';
 import type { BoardCase } from '$lib/domain/board-query';
 
 export function readCaseDescriptions(doc: Y.Doc): ReadonlyMap<string, string> {

@@ -1,0 +1,159 @@
+/**
+ * Case photos: the photo refs of a case in its board document (docs/ledger.md).
+ *
+ *   case map: photos: Y.Array<PhotoRef>       appended, never edited or removed
+ *             timeline: … { kind: 'photo_added', hash, photo: PhotoRef } …
+ *
+ * The bytes travel outside Yjs (src/lib/sync/photo-outbox.ts → the relay's blob store); the
+ * document only names them by sha-256.
+ *
+ * Invariants:
+ * - `attachCasePhoto` appends the ref and its `photo_added` timeline entry in one transaction
+ *   (ORIGIN_LOCAL_EDIT); attaching a hash the case already has writes nothing.
+ * - The timeline entry carries the whole ref too, so if two replicas of a case created before
+ *   `photos` existed both create that array concurrently (one of the two arrays loses), every
+ *   photo is still read back from the timeline: concurrent attaches are all kept.
+ * - `readCasePhotos` returns frozen refs, one per hash, oldest first (at, then hash), the same
+ *   on every replica; malformed entries are skipped.
+ */
+
+import * as Y from 'yjs';
+import type { Actor } from '../../domain/actor';
+import { newEditId, type CaseId } from '../../domain/ids';
+import { err, ok, type Result } from '../../domain/result';
+import { findCase } from './schema';
+import { ORIGIN_LOCAL_EDIT } from '../origins';
+
+export const PHOTO_MIMES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+export type PhotoMime = (typeof PHOTO_MIMES)[number];
+
+export type PhotoRef = Readonly<{
+	/** sha-256 of the bytes, 64 lowercase hex digits. */
+	hash: string;
+	mime: PhotoMime;
+	width: number;
+	height: number;
+	bytes: number;
+	addedBy: string;
+	deviceId: string;
+	at: number;
+}>;
+
+/** What the device knows about a photo before it is attached (the rest comes from the actor). */
+export type PhotoInput = Pick<PhotoRef, 'hash' | 'mime' | 'width' | 'height' | 'bytes'>;
+
+export type AttachPhotoReason = 'case_not_found' | 'bad_photo';
+
+const HASH = /^[0-9a-f]{64}$/;
+
+function isCount(value: unknown): value is number {
+	return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** A frozen, well-formed copy of a stored ref, or null. */
+export function parsePhotoRef(raw: unknown): PhotoRef | null {
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+	const r = raw as Record<string, unknown>;
+	if (typeof r.hash !== 'string' || !HASH.test(r.hash)) return null;
+	if (typeof r.mime !== 'string' || !(PHOTO_MIMES as readonly string[]).includes(r.mime)) {
+		return null;
+	}
+	if (!isCount(r.width) || !isCount(r.height) || !isCount(r.bytes)) return null;
+	if (typeof r.addedBy !== 'string' || typeof r.deviceId !== 'string') return null;
+	if (typeof r.at !== 'number' || !Number.isFinite(r.at)) return null;
+	return Object.freeze({
+		hash: r.hash,
+		mime: r.mime as PhotoMime,
+		width: r.width,
+		height: r.height,
+		bytes: r.bytes,
+		addedBy: r.addedBy,
+		deviceId: r.deviceId,
+		at: r.at
+	});
+}
+
+function photosArray(map: Y.Map<unknown>): Y.Array<unknown> | null {
+	const photos = map.get('photos');
+	return photos instanceof Y.Array ? photos : null;
+}
+
+function collect(doc: Y.Doc, caseId: CaseId): PhotoRef[] | null {
+	const record = findCase(doc, caseId);
+	if (!record) return null;
+	const byHash = new Map<string, PhotoRef>();
+	const add = (ref: PhotoRef | null): void => {
+		if (!ref) return;
+		const seen = byHash.get(ref.hash);
+		if (!seen || ref.at < seen.at || (ref.at === seen.at && ref.deviceId < seen.deviceId)) {
+			byHash.set(ref.hash, ref);
+		}
+	};
+	for (const raw of photosArray(record.map)?.toArray() ?? []) add(parsePhotoRef(raw));
+	for (const raw of record.timeline.toArray()) {
+		if (
+			typeof raw === 'object' &&
+			raw !== null &&
+			(raw as { kind?: unknown }).kind === 'photo_added'
+		) {
+			add(parsePhotoRef((raw as { photo?: unknown }).photo));
+		}
+	}
+	return [...byHash.values()].sort((a, b) =>
+		a.at !== b.at ? a.at - b.at : a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0
+	);
+}
+
+/** The photos of a case, one per hash, oldest first; empty for an unknown case. */
+export function readCasePhotos(doc: Y.Doc, caseId: CaseId): readonly PhotoRef[] {
+	return Object.freeze(collect(doc, caseId) ?? []);
+}
+
+/**
+ * Attaches a photo (already stored in the device's outbox) to a case: the ref and a
+ * `photo_added` timeline entry, in one transaction. Returns the ref as stored.
+ */
+export function attachCasePhoto(
+	doc: Y.Doc,
+	caseId: CaseId,
+	input: PhotoInput,
+	actor: Actor,
+	at: number = Date.now()
+): Result<PhotoRef, AttachPhotoReason> {
+	const ref = parsePhotoRef({
+		hash: input.hash,
+		mime: input.mime,
+		width: input.width,
+		height: input.height,
+		bytes: input.bytes,
+		addedBy: actor.name,
+		deviceId: actor.deviceId,
+		at
+	});
+	if (!ref) return err('bad_photo');
+	const record = findCase(doc, caseId);
+	if (!record) return err('case_not_found');
+	const existing = collect(doc, caseId)?.find((photo) => photo.hash === ref.hash);
+	if (existing) return ok(existing);
+	doc.transact(() => {
+		let photos = photosArray(record.map);
+		if (!photos) {
+			// A case created before photos existed: its array is created on first use.
+			photos = new Y.Array<unknown>();
+			record.map.set('photos', photos);
+		}
+		photos.push([{ ...ref }]);
+		record.timeline.push([
+			{
+				id: newEditId(),
+				kind: 'photo_added',
+				at,
+				by: actor.name,
+				deviceId: actor.deviceId,
+				hash: ref.hash,
+				photo: { ...ref }
+			}
+		]);
+	}, ORIGIN_LOCAL_EDIT);
+	return ok(ref);
+}

@@ -1,0 +1,281 @@
+/**
+ * Case readers: turn a board Y.Doc into frozen plain snapshots for the UI.
+ *
+ * Invariant: pure functions of the document state; replicas holding the same updates return
+ * deeply equal snapshots (every order is a total order on data, never on arrival). Snapshots
+ * are frozen, so a component cannot edit Yjs data except through a command.
+ */
+
+import * as Y from 'yjs';
+import type { CaseCategory } from '../../domain/case-category';
+import { CASE_FIELDS, splitAssignees } from '../../domain/case-input';
+import type {
+	CaseChannel,
+	HandlingType,
+	Priority,
+	Satisfaction,
+	Tier
+} from '../../domain/case-options';
+import { CASE_STATUSES, type CaseStatus } from '../../domain/case-status';
+import { parseTimelineEntry, type TimelineEntry } from '../../domain/case-timeline';
+import type { CaseId } from '../../domain/ids';
+import { compareByAtThenId } from '../../domain/ordering';
+import {
+	casesMap,
+	findCase,
+	parseCaseRecord,
+	readCaseFieldStates,
+	readReceipts,
+	type CaseFieldStates,
+	type CaseRecord
+} from './schema';
+
+export type { CaseFieldStates };
+
+export type CaseSnapshot = Readonly<{
+	id: CaseId;
+	createdAt: number;
+	createdBy: string;
+	createdByDevice: string;
+	/** The time of the latest timeline entry. */
+	updatedAt: number;
+	fields: CaseFieldStates;
+	hasConflict: boolean;
+	/** Oldest first, by (at, id). */
+	timeline: readonly TimelineEntry[];
+	/** Timeline entry id → when the relay confirmed it had stored the entry (epoch ms). */
+	receipts: Readonly<Record<string, number>>;
+	/** When the current tier took the case: its last tier entry, else the creation. */
+	tierSince: number;
+	/** The latest return visit, if any. */
+	lastReview: ReturnVisit | null;
+}>;
+
+export type ReturnVisit = Readonly<{
+	satisfaction: Satisfaction;
+	note: string;
+	by: string;
+	at: number;
+}>;
+
+export type CaseSummary = Readonly<{
+	id: CaseId;
+	title: string;
+	category: CaseCategory;
+	channel: CaseChannel | '';
+	location: string;
+	status: CaseStatus;
+	tier: Tier;
+	tierSince: number;
+	priority: Priority;
+	handlingType: HandlingType;
+	assignees: readonly string[];
+	/** Explicit deadline (epoch ms) or null for the tier's default (case-deadline.ts). */
+	deadline: number | null;
+	duplicateOf: string;
+	createdAt: number;
+	createdBy: string;
+	updatedAt: number;
+	hasConflict: boolean;
+	photoCount: number;
+	/** The first photo's sha-256 hash, or null. */
+	firstPhoto: string | null;
+}>;
+
+function readTimeline(record: CaseRecord): readonly TimelineEntry[] {
+	const entries: TimelineEntry[] = [];
+	const seen = new Set<string>();
+	for (const raw of record.timeline.toArray()) {
+		const entry = parseTimelineEntry(raw);
+		if (!entry || seen.has(entry.id)) continue;
+		seen.add(entry.id);
+		entries.push(entry);
+	}
+	return Object.freeze(entries.sort(compareByAtThenId));
+}
+
+type CaseCore = Readonly<{
+	createdAt: number;
+	createdBy: string;
+	createdByDevice: string;
+	fields: CaseFieldStates;
+	timeline: readonly TimelineEntry[];
+	updatedAt: number;
+	hasConflict: boolean;
+	tierSince: number;
+}>;
+
+/** When the shown tier took the case: the latest tier entry that moved it there. */
+function readTierSince(createdAt: number, tier: Tier, timeline: readonly TimelineEntry[]): number {
+	for (let i = timeline.length - 1; i >= 0; i--) {
+		const entry = timeline[i];
+		if (entry?.kind === 'tier' && entry.to === tier) return entry.at;
+	}
+	return createdAt;
+}
+
+function readLastReview(timeline: readonly TimelineEntry[]): ReturnVisit | null {
+	for (let i = timeline.length - 1; i >= 0; i--) {
+		const entry = timeline[i];
+		if (entry?.kind === 'status' && entry.satisfaction !== undefined) {
+			return Object.freeze({
+				satisfaction: entry.satisfaction,
+				note: entry.note ?? '',
+				by: entry.by,
+				at: entry.at
+			});
+		}
+	}
+	return null;
+}
+
+/** Photo hashes of a case, first attached first: the `photos` array and `photo_added` entries. */
+function readPhotoHashes(record: CaseRecord, timeline: readonly TimelineEntry[]): string[] {
+	const hashes = new Set<string>();
+	for (const entry of timeline) if (entry.kind === 'photo_added') hashes.add(entry.hash);
+	const photos = record.map.get('photos');
+	if (photos instanceof Y.Array) {
+		for (const raw of photos.toArray()) {
+			const hash = (raw as { hash?: unknown } | null)?.hash;
+			if (typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash)) hashes.add(hash);
+		}
+	}
+	return [...hashes];
+}
+
+function readCore(record: CaseRecord): CaseCore | null {
+	// Cases from before `initial` keep these on the case map.
+	const { initial, map } = record;
+	const createdAt = initial ? initial.at : map.get('createdAt');
+	if (typeof createdAt !== 'number' || !Number.isFinite(createdAt)) return null;
+	const createdBy = initial ? initial.by : map.get('createdBy');
+	const createdByDevice = initial ? initial.deviceId : map.get('createdByDevice');
+	const fields = readCaseFieldStates(record);
+	const timeline = readTimeline(record);
+	const last = timeline[timeline.length - 1];
+	return {
+		createdAt,
+		createdBy: typeof createdBy === 'string' ? createdBy : '',
+		createdByDevice: typeof createdByDevice === 'string' ? createdByDevice : '',
+		fields,
+		timeline,
+		updatedAt: Math.max(createdAt, last?.at ?? createdAt),
+		hasConflict: CASE_FIELDS.some((field) => fields[field].conflict !== null),
+		tierSince: readTierSince(createdAt, fields.tier.value, timeline)
+	};
+}
+
+export function readCase(doc: Y.Doc, caseId: CaseId): CaseSnapshot | null {
+	const record = findCase(doc, caseId);
+	const core = record && readCore(record);
+	if (!record || !core) return null;
+	return Object.freeze({
+		id: record.id,
+		...core,
+		receipts: Object.freeze(Object.fromEntries(readReceipts(record))),
+		lastReview: readLastReview(core.timeline)
+	});
+}
+
+function readSummary(key: string, value: unknown): CaseSummary | null {
+	const record = parseCaseRecord(key, value);
+	const core = record && readCore(record);
+	if (!record || !core) return null;
+	const { fields } = core;
+	const photos = readPhotoHashes(record, core.timeline);
+	return Object.freeze({
+		id: record.id,
+		title: fields.title.value,
+		category: fields.category.value,
+		channel: fields.channel.value,
+		location: fields.location.value,
+		status: fields.status.value,
+		tier: fields.tier.value,
+		tierSince: core.tierSince,
+		priority: fields.priority.value,
+		handlingType: fields.handlingType.value,
+		assignees: splitAssignees(fields.assignees.value),
+		deadline: fields.deadline.value,
+		duplicateOf: fields.duplicateOf.value,
+		createdAt: core.createdAt,
+		createdBy: core.createdBy,
+		updatedAt: core.updatedAt,
+		hasConflict: core.hasConflict,
+		photoCount: photos.length,
+		firstPhoto: photos[0] ?? null
+	});
+}
+
+/**
+ * Per-document memo of case summaries. A board holds thousands of cases and every remote edit
+ * re-renders it, so a change re-reads only the cases it touched: `observeDeep` on the cases map
+ * marks them stale. Snapshots stay frozen values; the memo only avoids recomputing them.
+ */
+type SummaryMemo = { summaries: Map<string, CaseSummary | null>; stale: Set<string> | 'all' };
+const memos = new WeakMap<Y.Doc, SummaryMemo>();
+
+function summaryMemo(doc: Y.Doc): SummaryMemo {
+	let memo = memos.get(doc);
+	if (memo) return memo;
+	const created: SummaryMemo = { summaries: new Map(), stale: 'all' };
+	const cases = casesMap(doc);
+	cases.observeDeep((events) => {
+		if (created.stale === 'all') return;
+		for (const event of events) {
+			if (event.target === cases) {
+				for (const key of event.changes.keys.keys()) created.stale.add(key);
+			} else {
+				const key = event.path[0];
+				if (typeof key === 'string') created.stale.add(key);
+				else created.stale = 'all';
+			}
+			if (created.stale === 'all') return;
+		}
+	});
+	memos.set(doc, created);
+	memo = created;
+	return memo;
+}
+
+/** Every case, newest first (createdAt descending, then id descending). */
+export function listCases(doc: Y.Doc): readonly CaseSummary[] {
+	const memo = summaryMemo(doc);
+	const cases = casesMap(doc);
+	if (memo.stale === 'all') {
+		memo.summaries.clear();
+		for (const [key, value] of cases.entries()) memo.summaries.set(key, readSummary(key, value));
+	} else {
+		for (const key of memo.stale) {
+			const value = cases.get(key);
+			if (value === undefined) memo.summaries.delete(key);
+			else memo.summaries.set(key, readSummary(key, value));
+		}
+	}
+	memo.stale = new Set();
+	const summaries: CaseSummary[] = [];
+	for (const summary of memo.summaries.values()) if (summary) summaries.push(summary);
+	summaries.sort((a, b) =>
+		compareByAtThenId({ at: b.createdAt, id: b.id }, { at: a.createdAt, id: a.id })
+	);
+	return Object.freeze(summaries);
+}
+
+/** A count for every status, zeros included. */
+export function countCasesByStatus(
+	cases: readonly CaseSummary[]
+): Readonly<Record<CaseStatus, number>> {
+	const counts = Object.fromEntries(CASE_STATUSES.map((status) => [status, 0])) as Record<
+		CaseStatus,
+		number
+	>;
+	for (const item of cases) counts[item.status] += 1;
+	return Object.freeze(counts);
+}
+
+export function filterCasesByStatus(
+	cases: readonly CaseSummary[],
+	status: CaseStatus | readonly CaseStatus[]
+): readonly CaseSummary[] {
+	const wanted: readonly CaseStatus[] = typeof status === 'string' ? [status] : status;
+	return Object.freeze(cases.filter((item) => wanted.includes(item.status)));
+}

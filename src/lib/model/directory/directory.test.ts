@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { Actor } from '../../domain/actor';
+import type { GridId } from '../../domain/ids';
+import { addGrid, deleteGrid, readDirectory, renameGrid } from './directory';
+import { createReplicaNetwork } from '../testing/replica-network';
+
+const WANG: Actor = { name: '王网格员', deviceId: 'phone-wang' };
+const LI: Actor = { name: '李书记', deviceId: 'phone-li' };
+
+function two() {
+	const net = createReplicaNetwork(2);
+	const [a, b] = net.docs as [Y.Doc, Y.Doc];
+	return { net, a, b };
+}
+
+function added(result: ReturnType<typeof addGrid>): GridId {
+	if (!result.ok) throw new Error(`addGrid refused: ${result.reason}`);
+	return result.value;
+}
+
+describe('directory', () => {
+	it('addGrid validates the name and writes nothing when refused', () => {
+		const doc = new Y.Doc();
+		const before = Y.encodeStateVector(doc);
+		expect(addGrid(doc, { name: '  ' }, WANG)).toEqual({ ok: false, reason: 'name_required' });
+		expect(addGrid(doc, { name: '格'.repeat(41) }, WANG)).toEqual({
+			ok: false,
+			reason: 'name_too_long'
+		});
+		expect(Y.encodeStateVector(doc)).toEqual(before);
+		expect(readDirectory(doc).grids).toEqual([]);
+	});
+
+	it('readDirectory lists grids oldest first as frozen snapshots', () => {
+		const doc = new Y.Doc();
+		const second = added(addGrid(doc, { name: '第二网格' }, WANG, 2000));
+		const first = added(addGrid(doc, { name: ' 第一网格 ' }, LI, 1000));
+		const snapshot = readDirectory(doc);
+		expect(snapshot.grids).toMatchObject([
+			{ id: first, name: '第一网格', nameConflict: null, createdAt: 1000, createdBy: LI.name },
+			{ id: second, name: '第二网格', nameConflict: null, createdAt: 2000, createdBy: WANG.name }
+		]);
+		expect(Object.isFrozen(snapshot)).toBe(true);
+		expect(Object.isFrozen(snapshot.grids)).toBe(true);
+		expect(Object.isFrozen(snapshot.grids[0])).toBe(true);
+	});
+
+	it('addGrid on two replicas concurrently: both grids on both, identical snapshots', () => {
+		const { net, a, b } = two();
+		const ga = added(addGrid(a, { name: '育城第一网格' }, WANG, 1000));
+		const gb = added(addGrid(b, { name: '育城第二网格' }, LI, 1000));
+		net.flush({ shuffle: 1 });
+		const snapshot = readDirectory(a);
+		expect(readDirectory(b)).toEqual(snapshot);
+		expect(new Set(snapshot.grids.map((g) => g.id))).toEqual(new Set([ga, gb]));
+		expect(new Set(snapshot.grids.map((g) => g.name))).toEqual(
+			new Set(['育城第一网格', '育城第二网格'])
+		);
+	});
+
+	it('concurrent renames of one grid: both names visible on both replicas, nothing lost', () => {
+		const { net, a, b } = two();
+		const id = added(addGrid(a, { name: '第三网格' }, WANG, 1000));
+		net.flush();
+		expect(renameGrid(a, id, '第三网格（3号楼—5号楼）', WANG, 2000)).toEqual({
+			ok: true,
+			value: { changed: true }
+		});
+		expect(renameGrid(b, id, '幸福里网格', LI, 2100)).toEqual({
+			ok: true,
+			value: { changed: true }
+		});
+		net.flush({ shuffle: 2 });
+		const [ga] = readDirectory(a).grids;
+		expect(readDirectory(b).grids).toEqual(readDirectory(a).grids);
+		expect(ga?.name).toBe('幸福里网格');
+		expect(ga?.nameConflict?.values.map((v) => [v.value, v.by])).toEqual([
+			['幸福里网格', LI.name],
+			['第三网格（3号楼—5号楼）', WANG.name]
+		]);
+	});
+
+	it('picking one of the conflicting names settles it on both replicas', () => {
+		const { net, a, b } = two();
+		const id = added(addGrid(a, { name: '第三网格' }, WANG, 1000));
+		net.flush();
+		renameGrid(a, id, '第三网格（3号楼—5号楼）', WANG, 2000);
+		renameGrid(b, id, '幸福里网格', LI, 2100);
+		net.flush();
+		// The shown name is 幸福里网格; choosing the other one is a rename to it.
+		expect(renameGrid(b, id, '第三网格（3号楼—5号楼）', LI, 3000).ok).toBe(true);
+		net.flush();
+		for (const doc of [a, b]) {
+			expect(readDirectory(doc).grids[0]).toMatchObject({
+				name: '第三网格（3号楼—5号楼）',
+				nameConflict: null
+			});
+		}
+	});
+
+	it('picking the shown name while in conflict writes a settling edit', () => {
+		const { net, a, b } = two();
+		const id = added(addGrid(a, { name: '第三网格' }, WANG, 1000));
+		net.flush();
+		renameGrid(a, id, '东区网格', WANG, 2000);
+		renameGrid(b, id, '西区网格', LI, 2100);
+		net.flush();
+		expect(renameGrid(a, id, '西区网格', WANG, 3000)).toEqual({
+			ok: true,
+			value: { changed: true }
+		});
+		net.flush();
+		expect(readDirectory(b).grids[0]).toMatchObject({ name: '西区网格', nameConflict: null });
+	});
+
+	it('renameGrid after sync: no conflict, and renaming to the same name writes nothing', () => {
+		const { net, a, b } = two();
+		const id = added(addGrid(a, { name: '第三网格' }, WANG, 1000));
+		net.flush();
+		renameGrid(b, id, '第三网格（幸福里）', LI, 2000);
+		net.flush();
+		renameGrid(a, id, '第三网格（幸福里小区）', WANG, 3000);
+		net.flush();
+		for (const doc of [a, b]) {
+			expect(readDirectory(doc).grids[0]).toMatchObject({
+				name: '第三网格（幸福里小区）',
+				nameConflict: null
+			});
+		}
+		const before = Y.encodeStateVector(a);
+		expect(renameGrid(a, id, ' 第三网格（幸福里小区） ', WANG, 4000)).toEqual({
+			ok: true,
+			value: { changed: false }
+		});
+		expect(Y.encodeStateVector(a)).toEqual(before);
+	});
+
+	it('renameGrid refuses unknown grids and bad names without writing', () => {
+		const doc = new Y.Doc();
+		const id = added(addGrid(doc, { name: '第三网格' }, WANG, 1000));
+		const before = Y.encodeStateVector(doc);
+		expect(renameGrid(doc, 'nope' as GridId, '新名', WANG)).toEqual({
+			ok: false,
+			reason: 'grid_not_found'
+		});
+		expect(renameGrid(doc, id, '', WANG)).toEqual({ ok: false, reason: 'name_required' });
+		expect(Y.encodeStateVector(doc)).toEqual(before);
+	});
+
+	it('deleteGrid tombstones: concurrent rename and delete converge to deleted, record kept', () => {
+		const { net, a, b } = two();
+		const id = added(addGrid(a, { name: '第三网格' }, WANG, 1000));
+		added(addGrid(a, { name: '第四网格' }, WANG, 1100));
+		net.flush();
+		expect(deleteGrid(a, id, WANG, 2000)).toEqual({ ok: true, value: { changed: true } });
+		expect(renameGrid(b, id, '幸福里网格', LI, 2000).ok).toBe(true);
+		net.flush({ shuffle: 4 });
+		for (const doc of [a, b]) {
+			expect(readDirectory(doc).grids.map((g) => g.name)).toEqual(['第四网格']);
+			expect(doc.getMap('grids').has(id)).toBe(true);
+		}
+		expect(deleteGrid(a, id, WANG)).toEqual({ ok: false, reason: 'grid_not_found' });
+		expect(renameGrid(a, id, '再改', WANG)).toEqual({ ok: false, reason: 'grid_not_found' });
+	});
+
+	it('skips malformed grid records instead of failing the whole directory', () => {
+		const doc = new Y.Doc();
+		added(addGrid(doc, { name: '第一网格' }, WANG, 1000));
+		doc.getMap('grids').set('broken', 'not a map');
+		doc.getMap('grids').set('half', new Y.Map());
+		expect(readDirectory(doc).grids.map((g) => g.name)).toEqual(['第一网格']);
+	});
+});

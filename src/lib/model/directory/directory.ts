@@ -1,0 +1,158 @@
+/**
+ * Directory: a community's list of grids, one Y.Doc named `c/{communityId}/directory`.
+ *
+ *   doc.getMap('grids'): gridId → Y.Map {
+ *     id, createdAt, createdBy, createdByDevice,
+ *     name: Y.Array (field log of the grid's name),
+ *     deletedAt?, deletedBy?                      (tombstone; the entry is never removed)
+ *   }
+ *
+ * Invariant: a grid's Y.Map and its name log are created once, by `addGrid`, and only ever
+ * appended to or tombstoned afterwards, so concurrent commands never replace each other's
+ * Y types. A concurrent rename keeps both names visible until someone picks one.
+ */
+
+import * as Y from 'yjs';
+import type { Actor } from '../../domain/actor';
+import { validateGridName, type GridNameReason } from '../../domain/case-input';
+import { isValidIdSegment, newGridId, type EditId, type GridId } from '../../domain/ids';
+import { compareByAtThenId } from '../../domain/ordering';
+import { err, ok, type Result } from '../../domain/result';
+import {
+	appendFieldEdit,
+	createFieldLog,
+	readFieldState,
+	sameHeads,
+	type FieldConflict,
+	type FieldLog
+} from '../field-log';
+import { ORIGIN_LOCAL_EDIT } from '../origins';
+
+export type GridSnapshot = Readonly<{
+	id: GridId;
+	name: string;
+	nameConflict: FieldConflict<string> | null;
+	/** The name's head edits, to pass back to `renameGrid` as what the renamer saw. */
+	nameHeads: readonly EditId[];
+	createdAt: number;
+	createdBy: string;
+}>;
+
+export type DirectorySnapshot = Readonly<{ grids: readonly GridSnapshot[] }>;
+
+export type AddGridReason = GridNameReason;
+export type RenameGridReason = GridNameReason | 'grid_not_found';
+export type DeleteGridReason = 'grid_not_found';
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+
+function gridsMap(doc: Y.Doc): Y.Map<unknown> {
+	return doc.getMap<unknown>('grids');
+}
+
+type GridRecord = Readonly<{ map: Y.Map<unknown>; name: FieldLog }>;
+
+/** A live (not tombstoned) grid, or null. */
+function liveGrid(doc: Y.Doc, gridId: GridId): GridRecord | null {
+	const map = gridsMap(doc).get(gridId);
+	if (!(map instanceof Y.Map) || map.get('deletedAt') !== undefined) return null;
+	const name = map.get('name');
+	return name instanceof Y.Array ? { map, name } : null;
+}
+
+export function addGrid(
+	doc: Y.Doc,
+	input: Readonly<{ name: string }>,
+	actor: Actor,
+	at: number = Date.now()
+): Result<GridId, AddGridReason> {
+	const name = validateGridName(input.name);
+	if (!name.ok) return name;
+	const id = newGridId();
+	doc.transact(() => {
+		const grid = new Y.Map<unknown>();
+		gridsMap(doc).set(id, grid);
+		grid.set('id', id);
+		grid.set('createdAt', at);
+		grid.set('createdBy', actor.name);
+		grid.set('createdByDevice', actor.deviceId);
+		grid.set('name', createFieldLog(name.value, actor, at));
+	}, ORIGIN_LOCAL_EDIT);
+	return ok(id);
+}
+
+/**
+ * Renames a grid. Renaming to the shown name while a concurrent rename is pending settles the
+ * conflict on that name; renaming to the shown name with no conflict writes nothing. `seen` is
+ * the name's heads when the rename form opened (`GridSnapshot.nameHeads`): a rename that arrived
+ * meanwhile then stays visible as a conflict instead of being overwritten.
+ */
+export function renameGrid(
+	doc: Y.Doc,
+	gridId: GridId,
+	name: string,
+	actor: Actor,
+	at: number = Date.now(),
+	seen?: readonly EditId[]
+): Result<{ changed: boolean }, RenameGridReason> {
+	const valid = validateGridName(name);
+	if (!valid.ok) return valid;
+	const grid = liveGrid(doc, gridId);
+	if (!grid) return err('grid_not_found');
+	const current = readFieldState(grid.name, isString, '');
+	const sawCurrent = seen === undefined || sameHeads(seen, current.heads);
+	if (current.value === valid.value && current.conflict === null && sawCurrent) {
+		return ok({ changed: false });
+	}
+	doc.transact(() => {
+		appendFieldEdit(grid.name, valid.value, isString, actor, at, undefined, seen);
+	}, ORIGIN_LOCAL_EDIT);
+	return ok({ changed: true });
+}
+
+/** Tombstones a grid: it leaves the directory, its record and its board document stay. */
+export function deleteGrid(
+	doc: Y.Doc,
+	gridId: GridId,
+	actor: Actor,
+	at: number = Date.now()
+): Result<{ changed: boolean }, DeleteGridReason> {
+	const grid = liveGrid(doc, gridId);
+	if (!grid) return err('grid_not_found');
+	doc.transact(() => {
+		grid.map.set('deletedAt', at);
+		grid.map.set('deletedBy', actor.name);
+	}, ORIGIN_LOCAL_EDIT);
+	return ok({ changed: true });
+}
+
+function readGrid(key: string, value: unknown): GridSnapshot | null {
+	if (!(value instanceof Y.Map) || !isValidIdSegment(key)) return null;
+	if (value.get('deletedAt') !== undefined) return null;
+	const createdAt = value.get('createdAt');
+	const createdBy = value.get('createdBy');
+	const name = value.get('name');
+	if (typeof createdAt !== 'number' || !(name instanceof Y.Array)) return null;
+	const state = readFieldState(name, isString, '');
+	return Object.freeze({
+		id: key as GridId,
+		name: state.value,
+		nameConflict: state.conflict,
+		nameHeads: state.heads,
+		createdAt,
+		createdBy: typeof createdBy === 'string' ? createdBy : ''
+	});
+}
+
+/** The live grids, oldest first (by createdAt, then id). */
+export function readDirectory(doc: Y.Doc): DirectorySnapshot {
+	const grids: GridSnapshot[] = [];
+	for (const [key, value] of gridsMap(doc).entries()) {
+		const grid = readGrid(key, value);
+		if (grid) grids.push(grid);
+	}
+	grids.sort((a, b) =>
+		compareByAtThenId({ at: a.createdAt, id: a.id }, { at: b.createdAt, id: b.id })
+	);
+	return Object.freeze({ grids: Object.freeze(grids) });
+}

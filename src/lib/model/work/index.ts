@@ -1,0 +1,12 @@
+/**
+ * The work aggregate's public face: everything outside model/ imports from here.
+ *
+ * Invariant: this module adds no behaviour of its own.
+ */
+
+export * from './patrols';
+export * from './readers';
+export * from './schema';
+export * from './service-hours';
+export * from './tasks';
+export * from './wishes';

@@ -1,0 +1,179 @@
+/**
+ * Task readers: the tasks of a community as frozen plain snapshots.
+ *
+ * Invariant: pure functions of the document; replicas holding the same updates return deeply
+ * equal snapshots. Claims are ranked by (at, clientId, id) (task-rules.ts), so after sync
+ * every phone shows the same people in the same slots and the same over-claims.
+ */
+
+import type * as Y from 'yjs';
+import type { PhotoInput } from '../case/photos';
+import { dueState, type DueState } from '../../domain/task-rules';
+import { DEFAULT_TIME_ZONE, dayKeyOf } from '../../domain/due-date';
+import {
+	deriveTaskStatus,
+	inSlot,
+	rankClaims,
+	type RankedClaim,
+	type TaskFacts,
+	type TaskStatus
+} from '../../domain/task-rules';
+import {
+	claimsIn,
+	findWorkRecord,
+	firstOf,
+	noteOf,
+	parseWorkRecord,
+	photosIn,
+	readHistory,
+	readNumber,
+	readString,
+	tasksMap,
+	type HistoryEntry,
+	type WorkRecord
+} from './schema';
+
+/** Where a task came from: a case on a grid board (or, later, a meeting action). */
+export type TaskSource = Readonly<{ kind: 'case'; gridId: string; caseId: string }>;
+
+export type TaskNote = Readonly<{
+	id: string;
+	note: string;
+	by: string;
+	at: number;
+	photos: readonly PhotoInput[];
+}>;
+
+export type TaskSnapshot = Readonly<{
+	id: string;
+	title: string;
+	details: string;
+	place: string;
+	gridId: string;
+	due: string;
+	volunteersNeeded: number;
+	hours: number;
+	source: TaskSource | null;
+	/** The meeting action this task follows up (written by model/meeting/follow-ups.ts), or null. */
+	meeting: Readonly<{ meetingId: string; itemId: string }> | null;
+	createdAt: number;
+	createdBy: string;
+	status: TaskStatus;
+	/** Active claims in slot order, each marked in_slot / over_claimed / duplicate. */
+	claims: readonly RankedClaim[];
+	/** More active claims than slots: staff should release one. */
+	overClaimed: boolean;
+	/** Every completion (two volunteers may complete concurrently; neither note is lost). */
+	completions: readonly TaskNote[];
+	confirmation: TaskNote | null;
+	deleted: boolean;
+	history: readonly HistoryEntry[];
+}>;
+
+function readMeeting(record: WorkRecord): TaskSnapshot['meeting'] {
+	const raw = record.map.get('meetingSource');
+	if (typeof raw !== 'object' || raw === null) return null;
+	const { meetingId, itemId } = raw as Record<string, unknown>;
+	if (typeof meetingId !== 'string' || typeof itemId !== 'string') return null;
+	return Object.freeze({ meetingId, itemId });
+}
+
+function readSource(record: WorkRecord): TaskSource | null {
+	const raw = record.map.get('source');
+	if (typeof raw !== 'object' || raw === null) return null;
+	const { kind, gridId, caseId } = raw as Record<string, unknown>;
+	if (kind !== 'case' || typeof gridId !== 'string' || typeof caseId !== 'string') return null;
+	return Object.freeze({ kind, gridId, caseId });
+}
+
+const asNote = (entry: HistoryEntry): TaskNote =>
+	Object.freeze({
+		id: entry.id,
+		note: noteOf(entry),
+		by: entry.by,
+		at: entry.at,
+		photos: photosIn(entry)
+	});
+
+export function taskFacts(record: WorkRecord, history: readonly HistoryEntry[]): TaskFacts {
+	const needed = Math.max(1, Math.floor(readNumber(record.map, 'volunteersNeeded', 1)));
+	const { claims, released } = claimsIn(history);
+	return {
+		needed,
+		claims: rankClaims(claims, released, needed),
+		completed: firstOf(history, 'completed') !== null,
+		confirmed: firstOf(history, 'confirmed') !== null
+	};
+}
+
+function readTaskRecord(record: WorkRecord): TaskSnapshot | null {
+	const createdAt = record.map.get('createdAt');
+	if (typeof createdAt !== 'number') return null;
+	const history = readHistory(record);
+	const facts = taskFacts(record, history);
+	const confirmation = firstOf(history, 'confirmed');
+	return Object.freeze({
+		id: record.id,
+		title: readString(record.map, 'title'),
+		details: readString(record.map, 'details'),
+		place: readString(record.map, 'place'),
+		gridId: readString(record.map, 'gridId'),
+		due: readString(record.map, 'due'),
+		volunteersNeeded: facts.needed,
+		hours: readNumber(record.map, 'hours', 1),
+		source: readSource(record),
+		meeting: readMeeting(record),
+		createdAt,
+		createdBy: readString(record.map, 'createdBy'),
+		status: deriveTaskStatus(facts),
+		claims: facts.claims,
+		overClaimed: facts.claims.some((claim) => claim.standing !== 'in_slot'),
+		completions: Object.freeze(history.filter((e) => e.kind === 'completed').map(asNote)),
+		confirmation: confirmation ? asNote(confirmation) : null,
+		deleted: firstOf(history, 'deleted') !== null,
+		history
+	});
+}
+
+export function readTask(doc: Y.Doc, taskId: string): TaskSnapshot | null {
+	const record = findWorkRecord(tasksMap(doc), taskId);
+	return record ? readTaskRecord(record) : null;
+}
+
+/** Every task that is not deleted; open work first, then by due day, then newest. */
+export function listTasks(doc: Y.Doc): readonly TaskSnapshot[] {
+	const tasks: TaskSnapshot[] = [];
+	for (const [key, value] of tasksMap(doc).entries()) {
+		const record = parseWorkRecord(key, value);
+		const task = record && readTaskRecord(record);
+		if (task && !task.deleted) tasks.push(task);
+	}
+	const rank = { open: 0, claimed: 1, done: 2, confirmed: 3 } as const;
+	tasks.sort(
+		(a, b) =>
+			rank[a.status] - rank[b.status] ||
+			(a.due || '9999').localeCompare(b.due || '9999') ||
+			b.createdAt - a.createdAt ||
+			(a.id < b.id ? -1 : 1)
+	);
+	return Object.freeze(tasks);
+}
+
+/** Whether this member holds a slot (or an over-claim) on the task. */
+export function claimOf(task: TaskSnapshot, memberId: string): RankedClaim | null {
+	return task.claims.find((claim) => claim.memberId === memberId) ?? null;
+}
+
+export function volunteersInSlot(task: TaskSnapshot): readonly RankedClaim[] {
+	return inSlot(task.claims);
+}
+
+/** How the task's due day stands today in the community's zone; finished tasks are never overdue. */
+export function taskDueState(
+	task: TaskSnapshot,
+	now: number,
+	zone: string = DEFAULT_TIME_ZONE
+): DueState {
+	if (task.status === 'done' || task.status === 'confirmed') return 'none';
+	return dueState(task.due, dayKeyOf(now, zone));
+}
