@@ -7,11 +7,18 @@
  * writes nothing and says why in its result.
  */
 
+import type { AccessClaims } from '$lib/wire';
 import type { Actor } from '../domain/actor';
 
-export type CommandContext<Authority> = Readonly<{
+/**
+ * What the acting member may do, for the role checks: their claims (community, role, grids) and
+ * their member id (claims and service hours are the member's, not the device's).
+ */
+export type Authority = Readonly<{ claims: AccessClaims; memberId: string }>;
+
+export type CommandContext<A = Authority> = Readonly<{
 	actor: Actor;
-	authority: Authority;
+	authority: A;
 	at?: number;
 }>;
 
