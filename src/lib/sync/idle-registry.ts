@@ -15,6 +15,7 @@ export function createIdleRegistry(): SessionRegistry {
 		},
 		all: () => [],
 		subscribe: () => () => undefined,
+		watchSessions: () => () => undefined,
 		retryLocalWrites: () => undefined,
 		restorePending: async () => 0,
 		isRestoring: () => false,
