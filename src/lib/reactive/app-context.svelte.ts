@@ -7,7 +7,7 @@
  * document of this community with changes not yet confirmed by the relay has an open session; the
  * membership shown is the one the relay last confirmed (role and grids can change under us);
  * signing in and out reload the app, so no session outlives the membership it was opened for.
- * The sync engine (`app-sync.ts`: Yjs, IndexedDB, the relay link) is handed in by the root
+ * The sync engine (`engine/app-sync.ts`: Yjs, IndexedDB, the relay link) is handed in by the root
  * `+layout.ts`, which loads it only for a signed-in device; signed out, the registry is idle.
  * The photo outbox is one per AppState too (`photos`): its module loads on first use
  * (`loadPhotos()`, which the root layout calls after the first screen), and it lives as long as
@@ -27,8 +27,8 @@ import { createIdleRegistry } from '$lib/sync/idle-registry';
 import type { SessionRegistry } from '$lib/sync/session-registry';
 import type { PhotoOutbox } from '$lib/sync/photo-outbox';
 import { createTokenManager, type TokenManager, type TokenState } from '$lib/sync/token-manager';
-import type * as AppSync from './app-sync';
-import { readDeviceId } from './device-identity';
+import type * as AppSync from '$lib/engine/app-sync';
+import { readDeviceId } from '$lib/sync/device-identity';
 import { DEFAULT_TIME_ZONE } from '$lib/domain/due-date';
 
 const KEY = Symbol('gridboard-app');

@@ -1,7 +1,7 @@
 /**
  * The session registry of a device that is not signed in: no documents, nothing to sync, nothing
  * stored. It keeps Yjs, IndexedDB and the relay link off a newcomer's first screen (the welcome
- * and `/join`); a signed-in start loads the real registry (`reactive/app-sync.ts`).
+ * and `/join`); a signed-in start loads the real registry (`engine/app-sync.ts`).
  *
  * Invariant: no signed-out screen opens a document; `acquire` says so loudly if one tries.
  */
