@@ -72,8 +72,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 	const now = options.now ?? Date.now;
 	const isOnline = options.isOnline ?? (() => globalThis.navigator?.onLine ?? true);
 	const refreshBeforeMs = options.refreshBeforeMs ?? REFRESH_BEFORE_MS;
+	const retryMs = options.retryMs ?? RETRY_MS;
 	// A fixed wait: the `online` event and every relay reconnect ask sooner when it matters.
-	const retry = { baseMs: options.retryMs ?? RETRY_MS, maxMs: options.retryMs ?? RETRY_MS };
+	const retry = { baseMs: retryMs, maxMs: retryMs };
 	let unreachable = 0;
 	const network =
 		options.networkEvents !== undefined
