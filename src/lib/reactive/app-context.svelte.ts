@@ -43,8 +43,7 @@ export class AppState {
 	readonly tokens: TokenManager | null;
 	membership = $state<StoredCredential | null>(null);
 	tokenState = $state<TokenState | null>(null);
-	/** The photo outbox once `loadPhotos()` created it; null before. */
-	photos = $state.raw<PhotoOutbox | null>(null);
+	#photos = $state.raw<PhotoOutbox | null>(null);
 	#photosLoading: Promise<PhotoOutbox> | null = null;
 	/** Where the open community's time zone comes from (community-dates.svelte.ts sets it). */
 	#zoneSource = $state<(() => string) | null>(null);
@@ -78,6 +77,11 @@ export class AppState {
 				: createIdleRegistry();
 	}
 
+	/** The photo outbox once `loadPhotos()` created it; null before (reactive). */
+	get photos(): PhotoOutbox | null {
+		return this.#photos;
+	}
+
 	/**
 	 * The photo outbox, created once: uploads start at once and again whenever one of the app's
 	 * relay connections opens (photo-outbox.ts, `sessions`).
@@ -89,7 +93,7 @@ export class AppState {
 				tokens: this.tokens,
 				sessions: this.registry
 			});
-			this.photos = outbox;
+			this.#photos = outbox;
 			return outbox;
 		});
 		return this.#photosLoading;
