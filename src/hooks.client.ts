@@ -5,5 +5,5 @@ import { readCredential } from '$lib/sync/credential-store';
  * the first route's code, rather than when the root `+layout.ts` asks for it (one step later).
  */
 export function init(): void {
-	if (readCredential(localStorage)) void import('$lib/reactive/app-sync');
+	if (readCredential(localStorage)) void import('$lib/engine/app-sync');
 }

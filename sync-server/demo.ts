@@ -370,8 +370,11 @@ function main(): void {
 			const added = directory.addGrid(
 				directoryDoc,
 				{ name: plan.name },
-				{ name: SECRETARY, deviceId: 'demo-secretary' },
-				now - 190 * DAY + g * HOUR
+				{
+					actor: { name: SECRETARY, deviceId: 'demo-secretary' },
+					authority: { claims: { role: 'secretary' } },
+					at: now - 190 * DAY + g * HOUR
+				}
 			);
 			if (!added.ok) throw new Error(`addGrid: ${added.reason}`);
 			return { ...plan, id: added.value };

@@ -28,7 +28,11 @@ export type BenchData = Readonly<{
 
 export function seedBoard(communityId: string, count: number, now = Date.now()): BenchData {
 	const dirDoc = new Y.Doc();
-	const added = directory.addGrid(dirDoc, { name: '第一网格' }, { name: '李书记', deviceId: 'b' });
+	const added = directory.addGrid(
+		dirDoc,
+		{ name: '第一网格' },
+		{ actor: { name: '李书记', deviceId: 'b' }, authority: { claims: { role: 'secretary' } } }
+	);
 	if (!added.ok) throw new Error(added.reason);
 	const gridId = added.value;
 	const doc = new Y.Doc();

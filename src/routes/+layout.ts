@@ -13,6 +13,6 @@ export const prerender = false;
  */
 export async function load() {
 	const engine =
-		browser && readCredential(localStorage) ? await import('$lib/reactive/app-sync') : null;
+		browser && readCredential(localStorage) ? await import('$lib/engine/app-sync') : null;
 	return { engine };
 }

@@ -27,7 +27,11 @@ const FORBIDDEN: Probe[] = [
 	['src/lib/screens/probe.ts', '../../routes/c/[community]/+layout.svelte'],
 	['src/lib/model/probe.ts', '$lib/screens/field-draft.svelte'],
 	['src/lib/reactive/probe.ts', '../screens/field-draft.svelte'],
-	['src/lib/photos/probe.ts', '$lib/screens/field-draft.svelte']
+	['src/lib/photos/probe.ts', '$lib/screens/field-draft.svelte'],
+	['src/lib/sync/probe.ts', '$lib/engine/app-sync'],
+	['src/lib/model/probe.ts', '../engine/server-receipts'],
+	['src/lib/engine/probe.ts', '$lib/reactive/app-context.svelte'],
+	['src/lib/engine/probe.ts', 'svelte']
 ];
 
 const ALLOWED: Probe[] = [
@@ -41,7 +45,10 @@ const ALLOWED: Probe[] = [
 	['sync-server/probe.ts', './protocol.ts'],
 	['src/lib/screens/probe.ts', '$lib/model/case'],
 	['src/lib/screens/probe.ts', '$lib/reactive/use-doc.svelte'],
-	['src/lib/components/probe.ts', '$lib/screens/field-draft.svelte']
+	['src/lib/components/probe.ts', '$lib/screens/field-draft.svelte'],
+	['src/lib/engine/probe.ts', '$lib/model/case'],
+	['src/lib/engine/probe.ts', '$lib/sync/session-registry'],
+	['src/lib/reactive/probe.ts', '$lib/engine/app-sync']
 ];
 
 /** Lints one probe file per entry; returns the restricted-import messages of each. */

@@ -7,8 +7,11 @@
  * document of this community with changes not yet confirmed by the relay has an open session; the
  * membership shown is the one the relay last confirmed (role and grids can change under us);
  * signing in and out reload the app, so no session outlives the membership it was opened for.
- * The sync engine (`app-sync.ts`: Yjs, IndexedDB, the relay link) is handed in by the root
+ * The sync engine (`engine/app-sync.ts`: Yjs, IndexedDB, the relay link) is handed in by the root
  * `+layout.ts`, which loads it only for a signed-in device; signed out, the registry is idle.
+ * The photo outbox is one per AppState too (`photos`): its module loads on first use
+ * (`loadPhotos()`, which the root layout calls after the first screen), and it lives as long as
+ * the app, so pending uploads continue while the person moves between screens.
  */
 import { getContext, setContext } from 'svelte';
 import type { Actor } from '$lib/domain/actor';
@@ -22,9 +25,10 @@ import {
 } from '$lib/sync/credential-store';
 import { createIdleRegistry } from '$lib/sync/idle-registry';
 import type { SessionRegistry } from '$lib/sync/session-registry';
+import type { PhotoOutbox } from '$lib/sync/photo-outbox';
 import { createTokenManager, type TokenManager, type TokenState } from '$lib/sync/token-manager';
-import type * as AppSync from './app-sync';
-import { readDeviceId } from './device-identity';
+import type * as AppSync from '$lib/engine/app-sync';
+import { readDeviceId } from '$lib/sync/device-identity';
 import { DEFAULT_TIME_ZONE } from '$lib/domain/due-date';
 
 const KEY = Symbol('gridboard-app');
@@ -39,6 +43,8 @@ export class AppState {
 	readonly tokens: TokenManager | null;
 	membership = $state<StoredCredential | null>(null);
 	tokenState = $state<TokenState | null>(null);
+	#photos = $state.raw<PhotoOutbox | null>(null);
+	#photosLoading: Promise<PhotoOutbox> | null = null;
 	/** Where the open community's time zone comes from (community-dates.svelte.ts sets it). */
 	#zoneSource = $state<(() => string) | null>(null);
 
@@ -69,6 +75,28 @@ export class AppState {
 						tokens: this.tokens
 					})
 				: createIdleRegistry();
+	}
+
+	/** The photo outbox once `loadPhotos()` created it; null before (reactive). */
+	get photos(): PhotoOutbox | null {
+		return this.#photos;
+	}
+
+	/**
+	 * The photo outbox, created once: uploads start at once and again whenever one of the app's
+	 * relay connections opens (photo-outbox.ts, `sessions`).
+	 */
+	loadPhotos(): Promise<PhotoOutbox> {
+		this.#photosLoading ??= import('$lib/sync/photo-outbox').then(({ createPhotoOutbox }) => {
+			const outbox = createPhotoOutbox({
+				communityId: this.communityId,
+				tokens: this.tokens,
+				sessions: this.registry
+			});
+			this.#photos = outbox;
+			return outbox;
+		});
+		return this.#photosLoading;
 	}
 
 	get signedIn(): boolean {

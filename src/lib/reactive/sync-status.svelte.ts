@@ -7,7 +7,6 @@
  * unknown until then, and the summary says so (loading, never "all saved").
  */
 import { createSubscriber } from 'svelte/reactivity';
-import type { DocSession } from '$lib/sync/doc-session';
 import type { SessionRegistry } from '$lib/sync/session-registry';
 import { summarizeSync, type SyncSummary } from '$lib/sync/sync-summary';
 
@@ -36,38 +35,19 @@ export class SyncStatus {
 		this.#photos = options.photos ?? null;
 		this.#expectPhotos = options.expectPhotos ?? this.#photos !== null;
 		this.#subscribe = createSubscriber((update) => {
-			// Plain bookkeeping of per-session listeners, not state to render.
-			// eslint-disable-next-line svelte/prefer-svelte-reactivity
-			const detach = new Map<DocSession, () => void>();
-			const track = () => {
-				// eslint-disable-next-line svelte/prefer-svelte-reactivity
-				const open = new Set(registry.all());
-				for (const session of open) {
-					if (!detach.has(session)) detach.set(session, session.subscribe(update));
-				}
-				for (const [session, off] of detach) {
-					if (!open.has(session)) {
-						off();
-						detach.delete(session);
-					}
-				}
-				update();
-			};
-			const offRegistry = registry.subscribe(track);
+			const offSessions = registry.watchSessions(update);
 			let offPhotos = this.#photos?.subscribe(update) ?? null;
 			this.#photosAttached = () => {
 				offPhotos?.();
 				offPhotos = this.#photos?.subscribe(update) ?? null;
 				update();
 			};
-			track();
 			window.addEventListener('online', update);
 			window.addEventListener('offline', update);
 			return () => {
-				offRegistry();
+				offSessions();
 				offPhotos?.();
 				this.#photosAttached = null;
-				for (const off of detach.values()) off();
 				window.removeEventListener('online', update);
 				window.removeEventListener('offline', update);
 			};

@@ -1,7 +1,7 @@
 /**
  * The session registry of a device that is not signed in: no documents, nothing to sync, nothing
  * stored. It keeps Yjs, IndexedDB and the relay link off a newcomer's first screen (the welcome
- * and `/join`); a signed-in start loads the real registry (`reactive/app-sync.ts`).
+ * and `/join`); a signed-in start loads the real registry (`engine/app-sync.ts`).
  *
  * Invariant: no signed-out screen opens a document; `acquire` says so loudly if one tries.
  */
@@ -15,6 +15,7 @@ export function createIdleRegistry(): SessionRegistry {
 		},
 		all: () => [],
 		subscribe: () => () => undefined,
+		watchSessions: () => () => undefined,
 		retryLocalWrites: () => undefined,
 		restorePending: async () => 0,
 		isRestoring: () => false,

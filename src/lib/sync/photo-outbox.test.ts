@@ -22,6 +22,7 @@ import {
 	type PhotoOutboxOptions,
 	type Uploader
 } from './photo-outbox.ts';
+import type { DocSession } from './doc-session.ts';
 import { waitFor } from './wait-for.ts';
 
 let cleanups: (() => Promise<void> | void)[] = [];
@@ -122,6 +123,41 @@ describe('photo outbox', () => {
 		expect(statuses).toContain('failed');
 		expect(statuses.at(-1)).toBe('stored');
 		expect(stored(dataDir, p)).toBe(true);
+	});
+
+	it('tries again at once when one of the app sessions connects to the relay', async () => {
+		const { relay: r, dataDir } = await relay();
+		let connection: 'offline' | 'online' = 'online';
+		const session = { getState: () => ({ connection }) } as unknown as DocSession;
+		let heard: ((changed?: DocSession) => void) | null = null;
+		const sessions = {
+			all: () => [session],
+			watchSessions(listener: (changed?: DocSession) => void) {
+				heard = listener;
+				return () => (heard = null);
+			}
+		};
+		let attempts = 0;
+		const upload: Uploader = async (req) => {
+			attempts++;
+			if (attempts === 1) return { status: 503, error: 'unavailable' };
+			return fetchUploader(globalThis.fetch)(req);
+		};
+		// A refusal waits a minute: only the reconnect can bring the photo out sooner.
+		const box = outbox(r, { upload, sessions, retryBaseMs: 60_000, retryMaxMs: 60_000 });
+		const p = photo();
+		await box.add(p);
+		await waitFor(() => box.state(p.hash)?.status === 'failed', 'failed', 5000);
+		connection = 'offline';
+		heard!(session);
+		expect(attempts).toBe(1);
+		connection = 'online';
+		heard!(session);
+		await waitFor(() => box.state(p.hash)?.status === 'stored', 'stored', 5000);
+		expect(attempts).toBe(2);
+		expect(stored(dataDir, p)).toBe(true);
+		box.destroy();
+		expect(heard).toBeNull();
 	});
 
 	it('waits while offline, and uploads once the browser says it is online', async () => {

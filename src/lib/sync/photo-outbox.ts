@@ -36,6 +36,10 @@
  * (30 s after two minutes), at once on `online`, so it shows within seconds of reaching the relay.
  */
 
+import { backoffDelay } from './backoff.ts';
+import { sha256Hex } from './sha256.ts';
+import type { DocSession } from './doc-session.ts';
+import type { SessionRegistry } from './session-registry.ts';
 import type { TokenResult } from './token-manager';
 
 export const PHOTO_DB_NAME = 'gridboard:photos';
@@ -110,8 +114,8 @@ export function uploadRetryDelay(
 	baseMs = 2000,
 	maxMs = 60_000
 ): number {
-	const backoff = baseMs * 2 ** Math.min(Math.max(0, failures - 1), 10);
-	return Math.min(kind === 'network' ? Math.min(maxMs, NETWORK_RETRY_MAX_MS) : maxMs, backoff);
+	const cap = kind === 'network' ? Math.min(maxMs, NETWORK_RETRY_MAX_MS) : maxMs;
+	return backoffDelay(Math.max(1, failures), { baseMs, maxMs: cap });
 }
 
 /** Wait before the `attempt`-th new ask (1, 2, …) for a photo the relay does not have yet. */
@@ -137,6 +141,8 @@ export type PhotoOutboxOptions = Readonly<{
 	/** Scales `missingRetryDelay` (tests); default 1. */
 	missingRetryScale?: number;
 	now?: () => number;
+	/** The app's document sessions: whenever one's relay connection opens, uploads start at once. */
+	sessions?: Pick<SessionRegistry, 'all' | 'watchSessions'>;
 }>;
 
 export interface PhotoOutbox {
@@ -229,9 +235,29 @@ export function fetchUploader(
 	};
 }
 
-async function digestHex(data: ArrayBuffer): Promise<string> {
-	const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
-	return [...digest].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+/**
+ * Tries the pending photos at once whenever one of the sessions' relay connections opens: the
+ * relay is reachable right now, whatever the browser's `online` flag said before (a phone on a
+ * network that carried nothing is "online" and never fires the event when it recovers).
+ */
+function retryOnConnect(
+	sessions: Pick<SessionRegistry, 'all' | 'watchSessions'>,
+	outbox: PhotoOutbox
+): () => void {
+	const online = new WeakMap<DocSession, boolean>();
+	const isOnline = (session: DocSession) => session.getState().connection === 'online';
+	const seen = () => {
+		for (const session of sessions.all()) {
+			if (!online.has(session)) online.set(session, isOnline(session));
+		}
+	};
+	seen();
+	return sessions.watchSessions((session) => {
+		if (!session) return seen();
+		const now = isOnline(session);
+		if (now && online.get(session) === false && outbox.pendingCount() > 0) outbox.retryNow();
+		online.set(session, now);
+	});
 }
 
 export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
@@ -584,11 +610,16 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 		destroy() {
 			destroyed = true;
 			if (timer) clearTimeout(timer);
+			stopWatchingSessions();
 			events?.removeEventListener('online', onOnline);
 			listeners.clear();
 			void dbPromise?.then((db) => db.close()).catch(() => {});
 		}
 	};
+
+	const stopWatchingSessions = options.sessions
+		? retryOnConnect(options.sessions, outbox)
+		: () => {};
 
 	const fetchRemote = async (hash: string): Promise<Blob | null> => {
 		const result = await remote(hash);
@@ -630,7 +661,7 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 			return { retry: response?.status !== 403 && response?.status !== 400 };
 		}
 		const data = await response.arrayBuffer();
-		if ((await digestHex(data)) !== hash) return { retry: false };
+		if ((await sha256Hex(data)) !== hash) return { retry: false };
 		const mime = response.headers.get('content-type') ?? 'image/jpeg';
 		await writeRow(
 			{

@@ -40,7 +40,11 @@ import {
 	MESSAGE_PERSISTED,
 	MESSAGE_WRITES_REFUSED
 } from '../wire/index.ts';
+import { backoffDelay } from './backoff.ts';
 import type { TokenSource } from './token-manager.ts';
+
+/** Waits between reconnects while the relay keeps refusing fresh tokens (4401 after 4401). */
+const TOKEN_REFUSED_BACKOFF = { baseMs: 1000, maxMs: 30_000 } as const;
 
 const PERSISTED_SUBSCRIBE = new Uint8Array([MESSAGE_PERSISTED]);
 
@@ -251,7 +255,8 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 			}, options.maxBackoffTime ?? 2_500);
 			return;
 		}
-		const pause = tokenRejections > 1 ? Math.min(30_000, 250 * 2 ** tokenRejections) : 0;
+		// The first refusal retries at once (the token may just have expired); then 1 s, 2 s, … 30 s.
+		const pause = backoffDelay(tokenRejections - 1, TOKEN_REFUSED_BACKOFF);
 		const open = () => {
 			retryTimer = null;
 			if (destroyed || !wanted) return;

@@ -190,4 +190,30 @@ describe('session-registry', () => {
 		registry.retryLocalWrites();
 		for (const session of opened) expect(session.retryLocalWrites).toHaveBeenCalledOnce();
 	});
+
+	it('watchSessions() hears the open set and every open session, and lets go of closed ones', () => {
+		const { registry, opened } = setup();
+		const first = registry.acquire('c/demo/board/g01');
+		const heard: (string | undefined)[] = [];
+		const stop = registry.watchSessions((changed) => heard.push(changed?.docName));
+		expect(heard).toEqual([]);
+
+		opened[0]!.set({ unconfirmed: 1 });
+		const second = registry.acquire('c/demo/board/g02');
+		opened[1]!.set({ connection: 'offline' });
+		expect(heard).toEqual(['c/demo/board/g01', undefined, 'c/demo/board/g02']);
+
+		opened[0]!.set({ unconfirmed: 0 });
+		first.release();
+		vi.advanceTimersByTime(30_000);
+		expect(opened[0]!.destroyed).toBe(true);
+		heard.length = 0;
+		opened[0]!.set({ connection: 'offline' });
+		expect(heard).toEqual([]);
+
+		stop();
+		opened[1]!.set({ connection: 'online' });
+		second.release();
+		expect(heard).toEqual([]);
+	});
 });

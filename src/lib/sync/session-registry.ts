@@ -13,7 +13,8 @@
  *
  * Invariants: at most one session per document name; `all()` lists exactly the open sessions;
  * `subscribe` listeners hear every change of that set and of `isRestoring()` (not of the
- * sessions' states: subscribe to each session for those); `release()` is idempotent.
+ * sessions' states); `watchSessions` listeners hear those and every state change of every open
+ * session, and stop hearing a session once it is closed; `release()` is idempotent.
  */
 import { openDocSession, type DocSession, type DocSessionOptions } from './doc-session.ts';
 import { clearAllLocalData, type ClearResult } from './local-store.ts';
@@ -32,6 +33,11 @@ export interface SessionRegistry {
 	acquire(docName: string): SessionLease;
 	all(): DocSession[];
 	subscribe(listener: (sessions: DocSession[]) => void): () => void;
+	/**
+	 * Hears every change of the open sessions: with the session whose state changed, or with
+	 * nothing when the set (or `isRestoring()`) changed. Not called at once; returns the stop.
+	 */
+	watchSessions(listener: (changed?: DocSession) => void): () => void;
 	/** Retries failed IndexedDB writes of every open document (the status bar's retry button). */
 	retryLocalWrites(): void;
 	/**
@@ -149,9 +155,41 @@ export function createSessionRegistry(options: SessionRegistryOptions): SessionR
 		background.clear();
 	}
 
+	function watchSessions(listener: (changed?: DocSession) => void): () => void {
+		const detach = new Map<DocSession, () => void>();
+		const track = (sessions: DocSession[]) => {
+			const open = new Set(sessions);
+			for (const session of open) {
+				if (!detach.has(session))
+					detach.set(
+						session,
+						session.subscribe(() => listener(session))
+					);
+			}
+			for (const [session, off] of detach) {
+				if (open.has(session)) continue;
+				off();
+				detach.delete(session);
+			}
+			listener();
+		};
+		for (const session of all())
+			detach.set(
+				session,
+				session.subscribe(() => listener(session))
+			);
+		listeners.add(track);
+		return () => {
+			listeners.delete(track);
+			for (const off of detach.values()) off();
+			detach.clear();
+		};
+	}
+
 	return {
 		acquire,
 		all,
+		watchSessions,
 		async restorePending(communityId) {
 			if (index === null || !communityId) return 0;
 			restoring++;

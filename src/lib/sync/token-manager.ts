@@ -13,6 +13,7 @@
  * relay connection and the members API ask for one.
  */
 import type { AuthApi } from './auth-api.ts';
+import { backoffDelay } from './backoff.ts';
 import {
 	readCachedToken,
 	writeCachedToken,
@@ -72,6 +73,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 	const isOnline = options.isOnline ?? (() => globalThis.navigator?.onLine ?? true);
 	const refreshBeforeMs = options.refreshBeforeMs ?? REFRESH_BEFORE_MS;
 	const retryMs = options.retryMs ?? RETRY_MS;
+	// A fixed wait: the `online` event and every relay reconnect ask sooner when it matters.
+	const retry = { baseMs: retryMs, maxMs: retryMs };
+	let unreachable = 0;
 	const network =
 		options.networkEvents !== undefined
 			? options.networkEvents
@@ -128,6 +132,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 		const answer = await options.api.token(state.membership.credential);
 		if (destroyed) return answer.ok ? { ok: true, token: answer.value.token } : answer;
 		if (answer.ok) {
+			unreachable = 0;
 			cached = { token: answer.value.token, expiresAt: answer.value.expiresAt };
 			writeCachedToken(options.store, cached);
 			const membership: StoredCredential = {
@@ -146,8 +151,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 			set({ status: 'revoked', revokedReason: answer.reason, expiresAt: null });
 			return { ok: false, reason: answer.reason };
 		}
+		unreachable++;
 		set({ status: 'unreachable' });
-		schedule(retryMs);
+		schedule(backoffDelay(unreachable, retry));
 		return { ok: false, reason: answer.reason };
 	}
 

@@ -3,7 +3,8 @@ import * as Y from 'yjs';
 import type { CaseId } from '../../domain/ids';
 import { createCase, editCase, editCaseField, resolveCaseFieldConflict } from './commands';
 import { readCase } from './readers';
-import { addGrid, readDirectory, renameGrid } from '../directory/directory';
+import { addGrid, readDirectory, renameGrid, type DirectoryContext } from '../directory/directory';
+import type { Actor } from '../../domain/actor';
 import { CORRIDOR_LIGHT, created, LI, WANG, ZHAO } from '../testing/fixtures';
 import { createReplicaNetwork } from '../testing/replica-network';
 
@@ -133,16 +134,22 @@ describe('resolveCaseFieldConflict with the heads that were shown', () => {
 });
 
 describe('renameGrid with the heads the form opened with', () => {
+	const as = (actor: Actor, at: number): DirectoryContext => ({
+		actor,
+		authority: { claims: { role: 'secretary' } },
+		at
+	});
+
 	it('a rename that arrived while the form was open becomes a conflict', () => {
 		const net = createReplicaNetwork(2);
 		const [a, b] = net.docs as [Y.Doc, Y.Doc];
-		const add = addGrid(a, { name: '第一网格' }, WANG, 1000);
+		const add = addGrid(a, { name: '第一网格' }, as(WANG, 1000));
 		if (!add.ok) throw new Error(add.reason);
 		net.flush();
 		const seen = readDirectory(a).grids[0]!.nameHeads;
-		renameGrid(b, add.value, '第一网格（1-4栋）', LI, 2000);
+		renameGrid(b, add.value, { name: '第一网格（1-4栋）' }, as(LI, 2000));
 		net.flush();
-		renameGrid(a, add.value, '一号网格', WANG, 3000, seen);
+		renameGrid(a, add.value, { name: '一号网格', seen }, as(WANG, 3000));
 		net.flush();
 		for (const doc of [a, b]) {
 			const grid = readDirectory(doc).grids[0]!;

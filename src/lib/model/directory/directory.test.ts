@@ -2,11 +2,18 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Actor } from '../../domain/actor';
 import type { GridId } from '../../domain/ids';
-import { addGrid, deleteGrid, readDirectory, renameGrid } from './directory';
+import { addGrid, deleteGrid, readDirectory, renameGrid, type DirectoryContext } from './directory';
 import { createReplicaNetwork } from '../testing/replica-network';
 
 const WANG: Actor = { name: '王网格员', deviceId: 'phone-wang' };
 const LI: Actor = { name: '李书记', deviceId: 'phone-li' };
+
+/** A secretary's context (the directory is theirs to edit). */
+const as = (actor: Actor, at?: number): DirectoryContext => ({
+	actor,
+	authority: { claims: { role: 'secretary' } },
+	at
+});
 
 function two() {
 	const net = createReplicaNetwork(2);
@@ -20,11 +27,31 @@ function added(result: ReturnType<typeof addGrid>): GridId {
 }
 
 describe('directory', () => {
+	it('only a secretary edits the directory; a refused command writes nothing', () => {
+		const doc = new Y.Doc();
+		const id = added(addGrid(doc, { name: '第一网格' }, as(LI, 1000)));
+		const before = Y.encodeStateAsUpdate(doc);
+		for (const role of ['grid-member', 'volunteer', 'observer', 'none']) {
+			const context: DirectoryContext = { actor: WANG, authority: { claims: { role } } };
+			expect(addGrid(doc, { name: '第二网格' }, context)).toEqual({
+				ok: false,
+				reason: 'not_permitted'
+			});
+			expect(renameGrid(doc, id, { name: '改名' }, context)).toEqual({
+				ok: false,
+				reason: 'not_permitted'
+			});
+			expect(deleteGrid(doc, id, context)).toEqual({ ok: false, reason: 'not_permitted' });
+		}
+		expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
+		expect(readDirectory(doc).grids.map((grid) => grid.name)).toEqual(['第一网格']);
+	});
+
 	it('addGrid validates the name and writes nothing when refused', () => {
 		const doc = new Y.Doc();
 		const before = Y.encodeStateVector(doc);
-		expect(addGrid(doc, { name: '  ' }, WANG)).toEqual({ ok: false, reason: 'name_required' });
-		expect(addGrid(doc, { name: '格'.repeat(41) }, WANG)).toEqual({
+		expect(addGrid(doc, { name: '  ' }, as(WANG))).toEqual({ ok: false, reason: 'name_required' });
+		expect(addGrid(doc, { name: '格'.repeat(41) }, as(WANG))).toEqual({
 			ok: false,
 			reason: 'name_too_long'
 		});
@@ -34,8 +61,8 @@ describe('directory', () => {
 
 	it('readDirectory lists grids oldest first as frozen snapshots', () => {
 		const doc = new Y.Doc();
-		const second = added(addGrid(doc, { name: '第二网格' }, WANG, 2000));
-		const first = added(addGrid(doc, { name: ' 第一网格 ' }, LI, 1000));
+		const second = added(addGrid(doc, { name: '第二网格' }, as(WANG, 2000)));
+		const first = added(addGrid(doc, { name: ' 第一网格 ' }, as(LI, 1000)));
 		const snapshot = readDirectory(doc);
 		expect(snapshot.grids).toMatchObject([
 			{ id: first, name: '第一网格', nameConflict: null, createdAt: 1000, createdBy: LI.name },
@@ -48,8 +75,8 @@ describe('directory', () => {
 
 	it('addGrid on two replicas concurrently: both grids on both, identical snapshots', () => {
 		const { net, a, b } = two();
-		const ga = added(addGrid(a, { name: '育城第一网格' }, WANG, 1000));
-		const gb = added(addGrid(b, { name: '育城第二网格' }, LI, 1000));
+		const ga = added(addGrid(a, { name: '育城第一网格' }, as(WANG, 1000)));
+		const gb = added(addGrid(b, { name: '育城第二网格' }, as(LI, 1000)));
 		net.flush({ shuffle: 1 });
 		const snapshot = readDirectory(a);
 		expect(readDirectory(b)).toEqual(snapshot);
@@ -61,13 +88,13 @@ describe('directory', () => {
 
 	it('concurrent renames of one grid: both names visible on both replicas, nothing lost', () => {
 		const { net, a, b } = two();
-		const id = added(addGrid(a, { name: '第三网格' }, WANG, 1000));
+		const id = added(addGrid(a, { name: '第三网格' }, as(WANG, 1000)));
 		net.flush();
-		expect(renameGrid(a, id, '第三网格（3号楼—5号楼）', WANG, 2000)).toEqual({
+		expect(renameGrid(a, id, { name: '第三网格（3号楼—5号楼）' }, as(WANG, 2000))).toEqual({
 			ok: true,
 			value: { changed: true }
 		});
-		expect(renameGrid(b, id, '幸福里网格', LI, 2100)).toEqual({
+		expect(renameGrid(b, id, { name: '幸福里网格' }, as(LI, 2100))).toEqual({
 			ok: true,
 			value: { changed: true }
 		});
@@ -83,13 +110,13 @@ describe('directory', () => {
 
 	it('picking one of the conflicting names settles it on both replicas', () => {
 		const { net, a, b } = two();
-		const id = added(addGrid(a, { name: '第三网格' }, WANG, 1000));
+		const id = added(addGrid(a, { name: '第三网格' }, as(WANG, 1000)));
 		net.flush();
-		renameGrid(a, id, '第三网格（3号楼—5号楼）', WANG, 2000);
-		renameGrid(b, id, '幸福里网格', LI, 2100);
+		renameGrid(a, id, { name: '第三网格（3号楼—5号楼）' }, as(WANG, 2000));
+		renameGrid(b, id, { name: '幸福里网格' }, as(LI, 2100));
 		net.flush();
 		// The shown name is 幸福里网格; choosing the other one is a rename to it.
-		expect(renameGrid(b, id, '第三网格（3号楼—5号楼）', LI, 3000).ok).toBe(true);
+		expect(renameGrid(b, id, { name: '第三网格（3号楼—5号楼）' }, as(LI, 3000)).ok).toBe(true);
 		net.flush();
 		for (const doc of [a, b]) {
 			expect(readDirectory(doc).grids[0]).toMatchObject({
@@ -101,12 +128,12 @@ describe('directory', () => {
 
 	it('picking the shown name while in conflict writes a settling edit', () => {
 		const { net, a, b } = two();
-		const id = added(addGrid(a, { name: '第三网格' }, WANG, 1000));
+		const id = added(addGrid(a, { name: '第三网格' }, as(WANG, 1000)));
 		net.flush();
-		renameGrid(a, id, '东区网格', WANG, 2000);
-		renameGrid(b, id, '西区网格', LI, 2100);
+		renameGrid(a, id, { name: '东区网格' }, as(WANG, 2000));
+		renameGrid(b, id, { name: '西区网格' }, as(LI, 2100));
 		net.flush();
-		expect(renameGrid(a, id, '西区网格', WANG, 3000)).toEqual({
+		expect(renameGrid(a, id, { name: '西区网格' }, as(WANG, 3000))).toEqual({
 			ok: true,
 			value: { changed: true }
 		});
@@ -116,11 +143,11 @@ describe('directory', () => {
 
 	it('renameGrid after sync: no conflict, and renaming to the same name writes nothing', () => {
 		const { net, a, b } = two();
-		const id = added(addGrid(a, { name: '第三网格' }, WANG, 1000));
+		const id = added(addGrid(a, { name: '第三网格' }, as(WANG, 1000)));
 		net.flush();
-		renameGrid(b, id, '第三网格（幸福里）', LI, 2000);
+		renameGrid(b, id, { name: '第三网格（幸福里）' }, as(LI, 2000));
 		net.flush();
-		renameGrid(a, id, '第三网格（幸福里小区）', WANG, 3000);
+		renameGrid(a, id, { name: '第三网格（幸福里小区）' }, as(WANG, 3000));
 		net.flush();
 		for (const doc of [a, b]) {
 			expect(readDirectory(doc).grids[0]).toMatchObject({
@@ -129,7 +156,7 @@ describe('directory', () => {
 			});
 		}
 		const before = Y.encodeStateVector(a);
-		expect(renameGrid(a, id, ' 第三网格（幸福里小区） ', WANG, 4000)).toEqual({
+		expect(renameGrid(a, id, { name: ' 第三网格（幸福里小区） ' }, as(WANG, 4000))).toEqual({
 			ok: true,
 			value: { changed: false }
 		});
@@ -138,35 +165,41 @@ describe('directory', () => {
 
 	it('renameGrid refuses unknown grids and bad names without writing', () => {
 		const doc = new Y.Doc();
-		const id = added(addGrid(doc, { name: '第三网格' }, WANG, 1000));
+		const id = added(addGrid(doc, { name: '第三网格' }, as(WANG, 1000)));
 		const before = Y.encodeStateVector(doc);
-		expect(renameGrid(doc, 'nope' as GridId, '新名', WANG)).toEqual({
+		expect(renameGrid(doc, 'nope' as GridId, { name: '新名' }, as(WANG))).toEqual({
 			ok: false,
 			reason: 'grid_not_found'
 		});
-		expect(renameGrid(doc, id, '', WANG)).toEqual({ ok: false, reason: 'name_required' });
+		expect(renameGrid(doc, id, { name: '' }, as(WANG))).toEqual({
+			ok: false,
+			reason: 'name_required'
+		});
 		expect(Y.encodeStateVector(doc)).toEqual(before);
 	});
 
 	it('deleteGrid tombstones: concurrent rename and delete converge to deleted, record kept', () => {
 		const { net, a, b } = two();
-		const id = added(addGrid(a, { name: '第三网格' }, WANG, 1000));
-		added(addGrid(a, { name: '第四网格' }, WANG, 1100));
+		const id = added(addGrid(a, { name: '第三网格' }, as(WANG, 1000)));
+		added(addGrid(a, { name: '第四网格' }, as(WANG, 1100)));
 		net.flush();
-		expect(deleteGrid(a, id, WANG, 2000)).toEqual({ ok: true, value: { changed: true } });
-		expect(renameGrid(b, id, '幸福里网格', LI, 2000).ok).toBe(true);
+		expect(deleteGrid(a, id, as(WANG, 2000))).toEqual({ ok: true, value: { changed: true } });
+		expect(renameGrid(b, id, { name: '幸福里网格' }, as(LI, 2000)).ok).toBe(true);
 		net.flush({ shuffle: 4 });
 		for (const doc of [a, b]) {
 			expect(readDirectory(doc).grids.map((g) => g.name)).toEqual(['第四网格']);
 			expect(doc.getMap('grids').has(id)).toBe(true);
 		}
-		expect(deleteGrid(a, id, WANG)).toEqual({ ok: false, reason: 'grid_not_found' });
-		expect(renameGrid(a, id, '再改', WANG)).toEqual({ ok: false, reason: 'grid_not_found' });
+		expect(deleteGrid(a, id, as(WANG))).toEqual({ ok: false, reason: 'grid_not_found' });
+		expect(renameGrid(a, id, { name: '再改' }, as(WANG))).toEqual({
+			ok: false,
+			reason: 'grid_not_found'
+		});
 	});
 
 	it('skips malformed grid records instead of failing the whole directory', () => {
 		const doc = new Y.Doc();
-		added(addGrid(doc, { name: '第一网格' }, WANG, 1000));
+		added(addGrid(doc, { name: '第一网格' }, as(WANG, 1000)));
 		doc.getMap('grids').set('broken', 'not a map');
 		doc.getMap('grids').set('half', new Y.Map());
 		expect(readDirectory(doc).grids.map((g) => g.name)).toEqual(['第一网格']);

@@ -9,11 +9,13 @@
  *
  * Invariant: a grid's Y.Map and its name log are created once, by `addGrid`, and only ever
  * appended to or tombstoned afterwards, so concurrent commands never replace each other's
- * Y types. A concurrent rename keeps both names visible until someone picks one.
+ * Y types. A concurrent rename keeps both names visible until someone picks one. Only
+ * secretaries write the directory (docs/access.md): every command checks the role first and,
+ * refused, writes nothing.
  */
 
 import * as Y from 'yjs';
-import type { Actor } from '../../domain/actor';
+import { canAdminister, type AccessClaims } from '$lib/wire';
 import { validateGridName, type GridNameReason } from '../../domain/case-input';
 import { isValidIdSegment, newGridId, type EditId, type GridId } from '../../domain/ids';
 import { compareByAtThenId } from '../../domain/ordering';
@@ -27,6 +29,11 @@ import {
 	type FieldLog
 } from '../field-log';
 import { ORIGIN_LOCAL_EDIT } from '../origins';
+import { commandTime, type CommandContext } from '../command-context';
+
+/** What the directory's commands check: the acting member's role. */
+export type DirectoryAuthority = Readonly<{ claims: Pick<AccessClaims, 'role'> }>;
+export type DirectoryContext = CommandContext<DirectoryAuthority>;
 
 export type GridSnapshot = Readonly<{
 	id: GridId;
@@ -40,9 +47,13 @@ export type GridSnapshot = Readonly<{
 
 export type DirectorySnapshot = Readonly<{ grids: readonly GridSnapshot[] }>;
 
-export type AddGridReason = GridNameReason;
-export type RenameGridReason = GridNameReason | 'grid_not_found';
-export type DeleteGridReason = 'grid_not_found';
+export type AddGridReason = GridNameReason | 'not_permitted';
+export type RenameGridReason = GridNameReason | 'grid_not_found' | 'not_permitted';
+export type DeleteGridReason = 'grid_not_found' | 'not_permitted';
+
+/** The directory is the secretary's to edit. */
+export const mayEditDirectory = (context: DirectoryContext): boolean =>
+	canAdminister(context.authority.claims.role);
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 
@@ -63,9 +74,11 @@ function liveGrid(doc: Y.Doc, gridId: GridId): GridRecord | null {
 export function addGrid(
 	doc: Y.Doc,
 	input: Readonly<{ name: string }>,
-	actor: Actor,
-	at: number = Date.now()
+	context: DirectoryContext
 ): Result<GridId, AddGridReason> {
+	if (!mayEditDirectory(context)) return err('not_permitted');
+	const { actor } = context;
+	const at = commandTime(context);
 	const name = validateGridName(input.name);
 	if (!name.ok) return name;
 	const id = newGridId();
@@ -90,11 +103,13 @@ export function addGrid(
 export function renameGrid(
 	doc: Y.Doc,
 	gridId: GridId,
-	name: string,
-	actor: Actor,
-	at: number = Date.now(),
-	seen?: readonly EditId[]
+	input: Readonly<{ name: string; seen?: readonly EditId[] }>,
+	context: DirectoryContext
 ): Result<{ changed: boolean }, RenameGridReason> {
+	if (!mayEditDirectory(context)) return err('not_permitted');
+	const { actor } = context;
+	const { name, seen } = input;
+	const at = commandTime(context);
 	const valid = validateGridName(name);
 	if (!valid.ok) return valid;
 	const grid = liveGrid(doc, gridId);
@@ -114,14 +129,15 @@ export function renameGrid(
 export function deleteGrid(
 	doc: Y.Doc,
 	gridId: GridId,
-	actor: Actor,
-	at: number = Date.now()
+	context: DirectoryContext
 ): Result<{ changed: boolean }, DeleteGridReason> {
+	if (!mayEditDirectory(context)) return err('not_permitted');
 	const grid = liveGrid(doc, gridId);
 	if (!grid) return err('grid_not_found');
+	const at = commandTime(context);
 	doc.transact(() => {
 		grid.map.set('deletedAt', at);
-		grid.map.set('deletedBy', actor.name);
+		grid.map.set('deletedBy', context.actor.name);
 	}, ORIGIN_LOCAL_EDIT);
 	return ok({ changed: true });
 }

@@ -9,26 +9,34 @@ import {
 	setCommunityTimeZone,
 	setDeadlineDays
 } from './settings';
+import type { DirectoryContext } from './directory';
+import type { Actor } from '../../domain/actor';
 import { LI, WANG } from '../testing/fixtures';
 import { createReplicaNetwork } from '../testing/replica-network';
 import { deadlineDays } from '../../domain/case-deadline';
+
+const as = (actor: Actor, role: string, at?: number): DirectoryContext => ({
+	actor,
+	authority: { claims: { role } },
+	at
+});
 
 describe('community settings', () => {
 	it('secretaries add, rename and hide categories and set deadlines; others may not', () => {
 		const net = createReplicaNetwork(1);
 		const [doc] = net.docs as [Y.Doc];
-		expect(addCategory(doc, '电梯困人', WANG, 'grid-member')).toEqual({
+		expect(addCategory(doc, '电梯困人', as(WANG, 'grid-member'))).toEqual({
 			ok: false,
 			reason: 'not_permitted'
 		});
-		const added = addCategory(doc, ' 电梯困人 ', LI, 'secretary', 1000);
+		const added = addCategory(doc, ' 电梯困人 ', as(LI, 'secretary', 1000));
 		if (!added.ok) throw new Error(added.reason);
 		expect(added.value).toMatch(/^cat-/);
-		expect(renameCategory(doc, 'noise', '噪音扰民', LI, 'secretary', 1100).ok).toBe(true);
-		expect(setCategoryHidden(doc, 'parking', true, LI, 'secretary', 1200).ok).toBe(true);
-		expect(renameCategory(doc, 'cat-nothere', 'x', LI, 'secretary').ok).toBe(false);
-		expect(setDeadlineDays(doc, 'noise', 'grid', 3, LI, 'secretary', 1300).ok).toBe(true);
-		expect(setDeadlineDays(doc, 'noise', 'grid', 0, LI, 'secretary', 1300)).toEqual({
+		expect(renameCategory(doc, 'noise', '噪音扰民', as(LI, 'secretary', 1100)).ok).toBe(true);
+		expect(setCategoryHidden(doc, 'parking', true, as(LI, 'secretary', 1200)).ok).toBe(true);
+		expect(renameCategory(doc, 'cat-nothere', 'x', as(LI, 'secretary')).ok).toBe(false);
+		expect(setDeadlineDays(doc, 'noise', 'grid', 3, as(LI, 'secretary', 1300)).ok).toBe(true);
+		expect(setDeadlineDays(doc, 'noise', 'grid', 0, as(LI, 'secretary', 1300))).toEqual({
 			ok: false,
 			reason: 'days_invalid'
 		});
@@ -47,12 +55,12 @@ describe('community settings', () => {
 	it('two secretaries editing concurrently converge and keep both values flagged', () => {
 		const net = createReplicaNetwork(2);
 		const [a, b] = net.docs as [Y.Doc, Y.Doc];
-		renameCategory(a, 'noise', '噪音', LI, 'secretary', 1000);
-		renameCategory(b, 'noise', '扰民', WANG, 'secretary', 1000);
-		setDeadlineDays(a, 'fire_safety', 'grid', 2, LI, 'secretary', 1000);
-		setDeadlineDays(b, 'fire_safety', 'community', 4, WANG, 'secretary', 1000);
-		addCategory(a, '高空抛物', LI, 'secretary', 1000);
-		addCategory(b, '宠物扰民', WANG, 'secretary', 1001);
+		renameCategory(a, 'noise', '噪音', as(LI, 'secretary', 1000));
+		renameCategory(b, 'noise', '扰民', as(WANG, 'secretary', 1000));
+		setDeadlineDays(a, 'fire_safety', 'grid', 2, as(LI, 'secretary', 1000));
+		setDeadlineDays(b, 'fire_safety', 'community', 4, as(WANG, 'secretary', 1000));
+		addCategory(a, '高空抛物', as(LI, 'secretary', 1000));
+		addCategory(b, '宠物扰民', as(WANG, 'secretary', 1001));
 		net.flush();
 		expect(readCommunitySettings(a)).toEqual(readCommunitySettings(b));
 		const settings = readCommunitySettings(a);
@@ -69,15 +77,15 @@ describe('community settings', () => {
 		const [doc] = net.docs as [Y.Doc];
 		expect(readCommunitySettings(doc).timeZone).toBe('Asia/Shanghai');
 		expect(readCommunityTimeZone(doc)).toBe('Asia/Shanghai');
-		expect(setCommunityTimeZone(doc, 'Asia/Urumqi', WANG, 'grid-member')).toEqual({
+		expect(setCommunityTimeZone(doc, 'Asia/Urumqi', as(WANG, 'grid-member'))).toEqual({
 			ok: false,
 			reason: 'not_permitted'
 		});
-		expect(setCommunityTimeZone(doc, 'Mars/Olympus', LI, 'secretary')).toEqual({
+		expect(setCommunityTimeZone(doc, 'Mars/Olympus', as(LI, 'secretary'))).toEqual({
 			ok: false,
 			reason: 'time_zone_invalid'
 		});
-		expect(setCommunityTimeZone(doc, 'Asia/Urumqi', LI, 'secretary', 1000).ok).toBe(true);
+		expect(setCommunityTimeZone(doc, 'Asia/Urumqi', as(LI, 'secretary', 1000)).ok).toBe(true);
 		expect(readCommunitySettings(doc)).toMatchObject({
 			timeZone: 'Asia/Urumqi',
 			timeZoneConflict: null
@@ -88,8 +96,8 @@ describe('community settings', () => {
 	it('two secretaries setting the time zone concurrently converge, both zones kept and flagged', () => {
 		const net = createReplicaNetwork(2);
 		const [a, b] = net.docs as [Y.Doc, Y.Doc];
-		setCommunityTimeZone(a, 'Asia/Urumqi', LI, 'secretary', 1000);
-		setCommunityTimeZone(b, 'America/New_York', WANG, 'secretary', 1000);
+		setCommunityTimeZone(a, 'Asia/Urumqi', as(LI, 'secretary', 1000));
+		setCommunityTimeZone(b, 'America/New_York', as(WANG, 'secretary', 1000));
 		net.flush();
 		expect(readCommunitySettings(a)).toEqual(readCommunitySettings(b));
 		const settings = readCommunitySettings(a);
@@ -99,7 +107,7 @@ describe('community settings', () => {
 		]);
 		expect(['America/New_York', 'Asia/Urumqi']).toContain(settings.timeZone);
 		// Setting it again over both settles it on every replica.
-		setCommunityTimeZone(b, 'Asia/Shanghai', WANG, 'secretary', 2000);
+		setCommunityTimeZone(b, 'Asia/Shanghai', as(WANG, 'secretary', 2000));
 		net.flush();
 		expect(readCommunitySettings(a)).toMatchObject({
 			timeZone: 'Asia/Shanghai',

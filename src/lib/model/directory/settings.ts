@@ -17,7 +17,6 @@
  */
 
 import * as Y from 'yjs';
-import { canAdminister } from '$lib/wire';
 import type { Actor } from '../../domain/actor';
 import {
 	CASE_CATEGORIES,
@@ -38,6 +37,8 @@ import {
 } from '../field-log';
 import { logSlots, writableLogSlot } from '../slots';
 import { ORIGIN_LOCAL_EDIT } from '../origins';
+import { commandTime } from '../command-context';
+import { mayEditDirectory, type DirectoryContext } from './directory';
 
 export const CATEGORY_LABEL_MAX = 20;
 
@@ -111,15 +112,20 @@ function validateLabel(label: string): Result<string, SettingsReason> {
 export function addCategory(
 	doc: Y.Doc,
 	label: string,
-	actor: Actor,
-	role: string,
-	at: number = Date.now()
+	context: DirectoryContext
 ): Result<CaseCategory, SettingsReason> {
-	if (!canAdminister(role)) return err('not_permitted');
+	if (!mayEditDirectory(context)) return err('not_permitted');
 	const valid = validateLabel(label);
 	if (!valid.ok) return valid;
 	const id = newId('cat') as CaseCategory;
-	writeSetting(doc, `category/${id}/label`, valid.value, isString, actor, at);
+	writeSetting(
+		doc,
+		`category/${id}/label`,
+		valid.value,
+		isString,
+		context.actor,
+		commandTime(context)
+	);
 	return ok(id);
 }
 
@@ -133,15 +139,20 @@ export function renameCategory(
 	doc: Y.Doc,
 	id: string,
 	label: string,
-	actor: Actor,
-	role: string,
-	at: number = Date.now()
+	context: DirectoryContext
 ): Result<true, SettingsReason> {
-	if (!canAdminister(role)) return err('not_permitted');
+	if (!mayEditDirectory(context)) return err('not_permitted');
 	const valid = validateLabel(label);
 	if (!valid.ok) return valid;
 	if (!knownCategory(doc, id)) return err('category_not_found');
-	writeSetting(doc, `category/${id}/label`, valid.value, isString, actor, at);
+	writeSetting(
+		doc,
+		`category/${id}/label`,
+		valid.value,
+		isString,
+		context.actor,
+		commandTime(context)
+	);
 	return ok(true);
 }
 
@@ -150,13 +161,18 @@ export function setCategoryHidden(
 	doc: Y.Doc,
 	id: string,
 	hidden: boolean,
-	actor: Actor,
-	role: string,
-	at: number = Date.now()
+	context: DirectoryContext
 ): Result<true, SettingsReason> {
-	if (!canAdminister(role)) return err('not_permitted');
+	if (!mayEditDirectory(context)) return err('not_permitted');
 	if (!knownCategory(doc, id)) return err('category_not_found');
-	writeSetting(doc, `category/${id}/hidden`, hidden, isBoolean, actor, at);
+	writeSetting(
+		doc,
+		`category/${id}/hidden`,
+		hidden,
+		isBoolean,
+		context.actor,
+		commandTime(context)
+	);
 	return ok(true);
 }
 
@@ -166,14 +182,19 @@ export function setDeadlineDays(
 	category: string,
 	tier: Tier,
 	days: number,
-	actor: Actor,
-	role: string,
-	at: number = Date.now()
+	context: DirectoryContext
 ): Result<true, SettingsReason> {
-	if (!canAdminister(role)) return err('not_permitted');
+	if (!mayEditDirectory(context)) return err('not_permitted');
 	if (!isValidDeadlineDays(days)) return err('days_invalid');
 	if (!knownCategory(doc, category) || !isTier(tier)) return err('category_not_found');
-	writeSetting(doc, `deadline/${category}/${tier}`, days, isValidDeadlineDays, actor, at);
+	writeSetting(
+		doc,
+		`deadline/${category}/${tier}`,
+		days,
+		isValidDeadlineDays,
+		context.actor,
+		commandTime(context)
+	);
 	return ok(true);
 }
 
@@ -181,13 +202,11 @@ export function setDeadlineDays(
 export function setCommunityTimeZone(
 	doc: Y.Doc,
 	zone: string,
-	actor: Actor,
-	role: string,
-	at: number = Date.now()
+	context: DirectoryContext
 ): Result<true, SettingsReason> {
-	if (!canAdminister(role)) return err('not_permitted');
+	if (!mayEditDirectory(context)) return err('not_permitted');
 	if (!isTimeZone(zone)) return err('time_zone_invalid');
-	writeSetting(doc, 'timeZone', zone, isTimeZone, actor, at);
+	writeSetting(doc, 'timeZone', zone, isTimeZone, context.actor, commandTime(context));
 	return ok(true);
 }
 

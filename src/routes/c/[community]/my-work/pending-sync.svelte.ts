@@ -3,7 +3,6 @@
  * reactive `current` ("waiting to sync" on My work). Sessions come and go with the registry.
  */
 import { createSubscriber } from 'svelte/reactivity';
-import type { DocSession } from '$lib/sync/doc-session';
 import type { SessionRegistry } from '$lib/sync/session-registry';
 
 export type PendingDoc = Readonly<{ docName: string; unconfirmed: number }>;
@@ -14,23 +13,7 @@ export class PendingSync {
 
 	constructor(registry: SessionRegistry) {
 		this.#registry = registry;
-		this.#subscribe = createSubscriber((update) => {
-			// Plain bookkeeping of per-session listeners, not state to render.
-			// eslint-disable-next-line svelte/prefer-svelte-reactivity
-			const detach = new Map<DocSession, () => void>();
-			const track = () => {
-				for (const session of registry.all()) {
-					if (!detach.has(session)) detach.set(session, session.subscribe(update));
-				}
-				update();
-			};
-			const off = registry.subscribe(track);
-			track();
-			return () => {
-				off();
-				for (const stop of detach.values()) stop();
-			};
-		});
+		this.#subscribe = createSubscriber((update) => registry.watchSessions(update));
 	}
 
 	get current(): readonly PendingDoc[] {

@@ -41,21 +41,14 @@ export function startSync(input: {
  * something was saved (web.dev/persistent-storage). The answer is remembered, so this asks once.
  */
 function askPersistenceAfterFirstSave(registry: SessionRegistry): void {
-	const watched = new WeakSet<object>();
-	let asked = false;
-	const stop = registry.subscribe((sessions) => {
-		for (const session of sessions) {
-			if (watched.has(session)) continue;
-			watched.add(session);
-			let sawWrite = false;
-			session.subscribe((state) => {
-				if (state.local === 'saving') sawWrite = true;
-				if (sawWrite && state.local === 'saved' && !asked) {
-					asked = true;
-					stop();
-					void requestPersistentStorage();
-				}
-			});
+	const wrote = new WeakSet<object>();
+	const stop = registry.watchSessions((session) => {
+		if (!session) return;
+		const { local } = session.getState();
+		if (local === 'saving') wrote.add(session);
+		else if (local === 'saved' && wrote.has(session)) {
+			stop();
+			void requestPersistentStorage();
 		}
 	});
 }

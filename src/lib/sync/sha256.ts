@@ -1,6 +1,7 @@
 /**
- * Content address of a photo: sha-256 of its bytes as 64 lowercase hex digits (the relay
- * checks the same digest before storing a blob).
+ * The app's one sha-256: 64 lowercase hex digits of the bytes' digest. A photo's content address
+ * (the relay checks the same digest before storing a blob, sync-server/blobs.ts, with Node's own
+ * hash), and the check on bytes fetched back from the relay.
  */
 
 export async function sha256Hex(bytes: ArrayBuffer | Uint8Array<ArrayBuffer>): Promise<string> {
