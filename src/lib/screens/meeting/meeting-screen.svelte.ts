@@ -59,8 +59,8 @@ export type MeetingScreenSources = Readonly<{
 	zone: () => string;
 }>;
 
-export const DETAIL_FIELDS = ['title', 'place', 'agenda'] as const;
-export const MEDIATION_FIELDS = ['mediationClaim', 'mediationOutcome', 'agreementText'] as const;
+const DETAIL_FIELDS = ['title', 'place', 'agenda'] as const;
+const MEDIATION_FIELDS = ['mediationClaim', 'mediationOutcome', 'agreementText'] as const;
 
 /** A field in conflict, as shown: its candidates and the heads a pick stands on. */
 export type ShownConflict = Readonly<{
