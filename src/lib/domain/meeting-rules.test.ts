@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+	parseMeetingId,
 	applyMeetingAction,
 	isMeetingId,
 	meetingDocName,
@@ -106,5 +107,13 @@ describe('meetingControls', () => {
 	it('asks before locking a started meeting nobody is recorded as attending', () => {
 		expect(meetingControls('in_progress', 0).finishWarnsNoAttendees).toBe(true);
 		expect(meetingControls('planned', 0).finishWarnsNoAttendees).toBe(false);
+	});
+});
+
+describe('parseMeetingId', () => {
+	it('reads a meeting id and refuses anything else', () => {
+		expect(parseMeetingId('m-abc123')).toEqual({ ok: true, value: 'm-abc123' });
+		expect(parseMeetingId('index')).toEqual({ ok: false, reason: 'invalid_id' });
+		expect(parseMeetingId('m-a/b')).toEqual({ ok: false, reason: 'invalid_id' });
 	});
 });

@@ -10,7 +10,7 @@
  * Invariant: pure rules on plain values (no yjs, no svelte); lengths count code points.
  */
 
-import { isValidIdSegment, newId } from './ids';
+import { isValidIdSegment, newId, type InvalidIdReason } from './ids';
 import { err, ok, type Result } from './result';
 
 export { meetingDocName, meetingIndexDocName } from '../wire/doc-names.ts';
@@ -72,6 +72,11 @@ export const newMeetingItemId = (): MeetingItemId => newId('i') as MeetingItemId
 /** Meeting ids start with `m-`, so none can be `index`. */
 export function isMeetingId(value: unknown): value is MeetingId {
 	return isValidIdSegment(value) && value.startsWith('m-');
+}
+
+/** A route's meeting id, or `invalid_id` (the page shows its not-found state). */
+export function parseMeetingId(value: string): Result<MeetingId, InvalidIdReason> {
+	return isMeetingId(value) ? ok(value) : err('invalid_id');
 }
 
 export function applyMeetingAction(

@@ -11,12 +11,16 @@
  * `<name>#<memberId>`, so the case lands in that member's 我的案件 by id, or a typed plain name
  * for someone outside the community. The link keeps the same entry; `followUpOwner` reads it.
  *
+ * Both take the member's command context last: only someone who may change meetings
+ * (domain/meeting-permissions.ts) makes follow-ups; the case or task itself is made by its own
+ * aggregate's command with the same actor.
+ *
  * Invariant: the case is created before the link is written, so a link never names a case that
- * was not created; the meeting reads the case's live status from the board document.
+ * was not created; the meeting reads the case's live status from the board document; a refused
+ * follow-up writes nothing anywhere.
  */
 
 import * as Y from 'yjs';
-import type { Actor } from '../../domain/actor';
 import { parseAssignee, type Assignee } from '../../domain/assignees';
 import { validateAssignees, type NewCaseInput } from '../../domain/case-input';
 import type { CaseId } from '../../domain/ids';
@@ -28,7 +32,9 @@ import { createCase, type CreateCaseReason } from '../case/commands';
 import { createTask, type CreateTaskReason } from '../work/tasks';
 import { tasksMap } from '../work/schema';
 import { casesMap } from '../case/schema';
-import { linkFollowUp } from './record';
+import { commandTime, type Authority, type CommandContext } from '../command-context';
+import { permitsMeetingEdits } from './commands';
+import { actionFollowUps, linkFollowUp } from './record';
 import { ORIGIN_LOCAL_EDIT } from '../origins';
 
 export type MeetingSource = Readonly<{ kind: 'meeting'; meetingId: string; itemId: string }>;
@@ -61,9 +67,14 @@ export function createCaseFromAction(
 	boardDoc: Y.Doc,
 	meetingDoc: Y.Doc,
 	input: CaseFollowUpInput,
-	actor: Actor,
-	at: number = Date.now()
-): Result<CaseId, CreateCaseReason | 'item_not_found' | 'not_an_action'> {
+	context: CommandContext<Authority>
+): Result<CaseId, CreateCaseReason | 'item_not_found' | 'not_an_action' | 'not_permitted'> {
+	if (!permitsMeetingEdits(context)) return err('not_permitted');
+	const { actor } = context;
+	const at = commandTime(context);
+	const pinned = { ...context, at };
+	const action = actionFollowUps(meetingDoc, input.itemId);
+	if (!action.ok) return action;
 	const caseInput: NewCaseInput = {
 		title: input.title,
 		description: input.description,
@@ -102,8 +113,7 @@ export function createCaseFromAction(
 			deadline: input.deadline,
 			tier: input.tier
 		},
-		actor,
-		at
+		pinned
 	);
 	return linked.ok ? ok(result.value) : linked;
 }
@@ -130,9 +140,20 @@ export function createTaskFromAction(
 	tasksDoc: Y.Doc,
 	meetingDoc: Y.Doc,
 	input: TaskFollowUpInput,
-	actor: WorkActor,
-	at: number = Date.now()
-): Result<string, CreateTaskReason | 'item_not_found' | 'not_an_action'> {
+	context: CommandContext<Authority>
+): Result<string, CreateTaskReason | 'item_not_found' | 'not_an_action' | 'not_permitted'> {
+	if (!permitsMeetingEdits(context)) return err('not_permitted');
+	const at = commandTime(context);
+	const pinned = { ...context, at };
+	const action = actionFollowUps(meetingDoc, input.itemId);
+	if (!action.ok) return action;
+	// The tasks model records who acts as a work actor (member, role, device).
+	const actor: WorkActor = {
+		memberId: context.authority.memberId,
+		name: context.actor.name,
+		role: context.authority.claims.role,
+		deviceId: context.actor.deviceId
+	};
 	let created: Result<string, CreateTaskReason> = err('title_required');
 	tasksDoc.transact(() => {
 		created = createTask(
@@ -169,8 +190,7 @@ export function createTaskFromAction(
 			// Volunteer tasks have no tier.
 			tier: null
 		},
-		actor,
-		at
+		pinned
 	);
 	return linked.ok ? ok(result.value) : linked;
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import type { Actor } from '../../domain/actor';
 import type { MeetingId } from '../../domain/meeting-rules';
+import type { CommandContext } from '../command-context';
 import { listCases } from '../case/readers';
 import {
 	addAttendee,
@@ -34,13 +36,16 @@ import { LI, WANG, ZHAO } from '../testing/fixtures';
 import { createReplicaNetwork } from '../testing/replica-network';
 
 const T0 = 1_750_000_000_000;
+/** Someone who may change meetings (a secretary), acting as `actor`. */
+const EDITOR = { claims: { cid: 'demo', role: 'secretary', grids: [] }, memberId: 'mem-li' };
+const as = (actor: Actor, at?: number): CommandContext =>
+	at === undefined ? { actor, authority: EDITOR } : { actor, authority: EDITOR, at };
 
 function newMeeting(doc: Y.Doc, title = '楼下议事：电动车充电'): MeetingId {
 	const result = createMeeting(
 		doc,
 		{ title, type: 'tea_party', startsAt: T0, place: '3号楼架空层', agenda: '飞线充电' },
-		WANG,
-		T0
+		as(WANG, T0)
 	);
 	if (!result.ok) throw new Error(result.reason);
 	return result.value;
@@ -64,13 +69,13 @@ describe('meetings index', () => {
 		const [a, b] = net.docs as [Y.Doc, Y.Doc];
 		const id = newMeeting(a);
 		net.flush();
-		expect(editMeetingField(a, id, 'place', '社区会议室', WANG, T0 + 1).ok).toBe(true);
-		expect(editMeetingField(b, id, 'place', '小区凉亭', LI, T0 + 2).ok).toBe(true);
+		expect(editMeetingField(a, id, 'place', '社区会议室', as(WANG, T0 + 1)).ok).toBe(true);
+		expect(editMeetingField(b, id, 'place', '小区凉亭', as(LI, T0 + 2)).ok).toBe(true);
 		expect(
-			addAttendee(a, id, { name: '张经理', organisation: '恒安物业', role: 'outside' }, WANG).ok
+			addAttendee(a, id, { name: '张经理', organisation: '恒安物业', role: 'outside' }, as(WANG)).ok
 		).toBe(true);
 		expect(
-			addAttendee(b, id, { name: '刘主任', organisation: '业委会', role: 'outside' }, LI).ok
+			addAttendee(b, id, { name: '刘主任', organisation: '业委会', role: 'outside' }, as(LI)).ok
 		).toBe(true);
 		net.flush({ shuffle: 7 });
 		const [ma, mb] = [readMeeting(a, id), readMeeting(b, id)];
@@ -80,7 +85,7 @@ describe('meetings index', () => {
 		);
 		expect(ma?.attendees.map((x) => x.name).sort()).toEqual(['刘主任', '张经理'].sort());
 		// Settling: writing the shown value over both heads.
-		expect(editMeetingField(a, id, 'place', '社区会议室', WANG, T0 + 3).ok).toBe(true);
+		expect(editMeetingField(a, id, 'place', '社区会议室', as(WANG, T0 + 3)).ok).toBe(true);
 		net.flush();
 		expect(readMeeting(b, id)?.fields.place).toMatchObject({ value: '社区会议室', conflict: null });
 	});
@@ -88,21 +93,21 @@ describe('meetings index', () => {
 	it('a removed attendee stays removed; a finished meeting refuses field and attendee edits', () => {
 		const doc = new Y.Doc();
 		const id = newMeeting(doc);
-		const added = addAttendee(doc, id, { name: '王大妈', role: 'party' }, WANG);
+		const added = addAttendee(doc, id, { name: '王大妈', role: 'party' }, as(WANG));
 		if (!added.ok) throw new Error(added.reason);
-		removeAttendee(doc, id, added.value, WANG);
+		removeAttendee(doc, id, added.value, as(WANG));
 		expect(readMeeting(doc, id)?.attendees).toEqual([]);
-		expect(applyMeetingStatusAction(doc, id, 'start', WANG).ok).toBe(true);
-		expect(applyMeetingStatusAction(doc, id, 'finish', WANG).ok).toBe(true);
-		expect(editMeetingField(doc, id, 'title', '改名', WANG)).toEqual({
+		expect(applyMeetingStatusAction(doc, id, 'start', as(WANG)).ok).toBe(true);
+		expect(applyMeetingStatusAction(doc, id, 'finish', as(WANG)).ok).toBe(true);
+		expect(editMeetingField(doc, id, 'title', '改名', as(WANG))).toEqual({
 			ok: false,
 			reason: 'meeting_finished'
 		});
-		expect(addAttendee(doc, id, { name: '迟到者', role: 'member' }, WANG)).toMatchObject({
+		expect(addAttendee(doc, id, { name: '迟到者', role: 'member' }, as(WANG))).toMatchObject({
 			ok: false,
 			reason: 'meeting_finished'
 		});
-		expect(applyMeetingStatusAction(doc, id, 'start', WANG)).toMatchObject({
+		expect(applyMeetingStatusAction(doc, id, 'start', as(WANG))).toMatchObject({
 			reason: 'meeting_finished'
 		});
 	});
@@ -113,17 +118,22 @@ describe('meetings index', () => {
 		const mediation = createMeeting(
 			doc,
 			{ title: '漏水赔偿调解', type: 'mediation', startsAt: T0 + 5, gridId: 'g1' },
-			WANG
+			as(WANG)
 		);
 		const failed = createMeeting(
 			doc,
 			{ title: '噪音调解', type: 'mediation', startsAt: T0 + 6, gridId: 'g1' },
-			WANG
+			as(WANG)
 		);
 		if (!mediation.ok || !failed.ok) throw new Error('create');
-		editMeetingField(doc, mediation.value, 'mediationOutcome', 'agreed', WANG);
-		editMeetingField(doc, failed.value, 'mediationOutcome', 'not_agreed', WANG);
-		addAttendee(doc, first, { name: '张经理', organisation: '恒安物业', role: 'outside' }, WANG);
+		editMeetingField(doc, mediation.value, 'mediationOutcome', 'agreed', as(WANG));
+		editMeetingField(doc, failed.value, 'mediationOutcome', 'not_agreed', as(WANG));
+		addAttendee(
+			doc,
+			first,
+			{ name: '张经理', organisation: '恒安物业', role: 'outside' },
+			as(WANG)
+		);
 		const all = listMeetings(doc);
 		expect(all.map((m) => m.title)).toEqual(['噪音调解', '漏水赔偿调解', '电梯维保报价三方协商']);
 		expect(filterMeetings(all, { gridId: 'g1' }).length).toBe(2);
@@ -138,22 +148,22 @@ describe('a meeting document', () => {
 		const net = createReplicaNetwork(2);
 		const [a, b] = net.docs as [Y.Doc, Y.Doc];
 		writeParagraph(a, '决定：周三前清理飞线。');
-		const decision = addMeetingItem(a, { kind: 'decision', text: '周三前清理飞线' }, WANG, T0);
-		const action = addMeetingItem(b, { kind: 'action', text: '物业加装充电桩' }, LI, T0 + 1);
+		const decision = addMeetingItem(a, { kind: 'decision', text: '周三前清理飞线' }, as(WANG, T0));
+		const action = addMeetingItem(b, { kind: 'action', text: '物业加装充电桩' }, as(LI, T0 + 1));
 		expect(decision.ok && action.ok).toBe(true);
 		net.flush();
 		// B is offline and keeps typing while A finishes the meeting.
 		writeParagraph(b, '补充：晚上巡查。');
 		const indexDoc = new Y.Doc();
 		const id = newMeeting(indexDoc);
-		expect(applyMeetingStatusAction(indexDoc, id, 'start', WANG, T0 + 9).ok).toBe(true);
-		expect(finishMeeting(indexDoc, a, id, WANG, T0 + 10).ok).toBe(true);
+		expect(applyMeetingStatusAction(indexDoc, id, 'start', as(WANG, T0 + 9)).ok).toBe(true);
+		expect(finishMeeting(indexDoc, a, id, as(WANG, T0 + 10)).ok).toBe(true);
 		expect(readMeeting(indexDoc, id)?.status).toBe('finished');
-		expect(addMeetingItem(a, { kind: 'action', text: '迟到的行动' }, WANG)).toEqual({
+		expect(addMeetingItem(a, { kind: 'action', text: '迟到的行动' }, as(WANG))).toEqual({
 			ok: false,
 			reason: 'meeting_finished'
 		});
-		expect(addAmendment(b, '更正', LI)).toEqual({ ok: false, reason: 'not_finished' });
+		expect(addAmendment(b, '更正', as(LI))).toEqual({ ok: false, reason: 'not_finished' });
 		net.flush({ shuffle: 3 });
 		const [ra, rb] = [readMeetingRecord(a), readMeetingRecord(b)];
 		expect(ra).toEqual(rb);
@@ -161,8 +171,8 @@ describe('a meeting document', () => {
 		expect(ra.lock && minutesPlainText(ra.lock.minutes)).toBe('决定：周三前清理飞线。\n');
 		expect(ra.lateChanges).toBe(true);
 		expect(minutesPlainText(minutesToJson(a))).toContain('补充：晚上巡查。');
-		expect(addAmendment(b, '更正：巡查改为周四。', LI, T0 + 20).ok).toBe(true);
-		expect(addAmendment(a, '补记：物业同意。', WANG, T0 + 21).ok).toBe(true);
+		expect(addAmendment(b, '更正：巡查改为周四。', as(LI, T0 + 20)).ok).toBe(true);
+		expect(addAmendment(a, '补记：物业同意。', as(WANG, T0 + 21)).ok).toBe(true);
 		net.flush();
 		expect(readMeetingRecord(a).amendments.map((x) => [x.by, x.text])).toEqual([
 			[LI.name, '更正：巡查改为周四。'],
@@ -176,15 +186,15 @@ describe('a meeting document', () => {
 		writeParagraph(doc, '会前草稿');
 		const indexDoc = new Y.Doc();
 		const id = newMeeting(indexDoc);
-		expect(finishMeeting(indexDoc, doc, id, WANG, T0 + 5)).toEqual({
+		expect(finishMeeting(indexDoc, doc, id, as(WANG, T0 + 5))).toEqual({
 			ok: false,
 			reason: 'not_started'
 		});
 		expect(readMeeting(indexDoc, id)?.status).toBe('planned');
 		expect(readMeetingRecord(doc).lock).toBeNull();
 		// Started, it finishes.
-		expect(applyMeetingStatusAction(indexDoc, id, 'start', WANG, T0 + 6).ok).toBe(true);
-		expect(finishMeeting(indexDoc, doc, id, WANG, T0 + 7).ok).toBe(true);
+		expect(applyMeetingStatusAction(indexDoc, id, 'start', as(WANG, T0 + 6)).ok).toBe(true);
+		expect(finishMeeting(indexDoc, doc, id, as(WANG, T0 + 7)).ok).toBe(true);
 		expect(readMeeting(indexDoc, id)?.status).toBe('finished');
 	});
 
@@ -198,11 +208,11 @@ describe('a meeting document', () => {
 		const ib = new Y.Doc();
 		const started = (doc: Y.Doc) => {
 			const id = newMeeting(doc);
-			applyMeetingStatusAction(doc, id, 'start', WANG, T0 + 4);
+			applyMeetingStatusAction(doc, id, 'start', as(WANG, T0 + 4));
 			return id;
 		};
-		finishMeeting(ia, a, started(ia), WANG, T0 + 5);
-		finishMeeting(ib, b, started(ib), LI, T0 + 6);
+		finishMeeting(ia, a, started(ia), as(WANG, T0 + 5));
+		finishMeeting(ib, b, started(ib), as(LI, T0 + 6));
 		net.flush();
 		expect(readMeetingRecord(a).lock).toEqual(readMeetingRecord(b).lock);
 		expect(readMeetingRecord(a).lock?.by).toBe(WANG.name);
@@ -212,7 +222,7 @@ describe('a meeting document', () => {
 		const board = new Y.Doc();
 		const meeting = new Y.Doc();
 		const meetingId = 'm-test' as MeetingId;
-		const item = addMeetingItem(meeting, { kind: 'action', text: '清理消防通道' }, WANG);
+		const item = addMeetingItem(meeting, { kind: 'action', text: '清理消防通道' }, as(WANG));
 		if (!item.ok) throw new Error(item.reason);
 		const created = createCaseFromAction(
 			board,
@@ -228,7 +238,7 @@ describe('a meeting document', () => {
 				deadline: T0 + 86_400_000,
 				tier: 'community'
 			},
-			ZHAO
+			as(ZHAO)
 		);
 		if (!created.ok) throw new Error(created.reason);
 		expect(listCases(board).find((c) => c.id === created.value)).toMatchObject({
@@ -246,7 +256,7 @@ describe('a meeting document', () => {
 		expect(readMeetingRecord(meeting).items[0]?.followUps).toMatchObject([
 			{ kind: 'case', gridId: 'g1', targetId: created.value, owner: '王网格员', tier: 'community' }
 		]);
-		const decision = addMeetingItem(meeting, { kind: 'decision', text: '决定' }, WANG);
+		const decision = addMeetingItem(meeting, { kind: 'decision', text: '决定' }, as(WANG));
 		if (!decision.ok) throw new Error(decision.reason);
 		expect(
 			createCaseFromAction(
@@ -263,7 +273,7 @@ describe('a meeting document', () => {
 					deadline: null,
 					tier: 'grid'
 				},
-				ZHAO
+				as(ZHAO)
 			)
 		).toMatchObject({ ok: false, reason: 'not_an_action' });
 	});
@@ -275,7 +285,7 @@ describe('an action owned by a member (issue 15)', () => {
 	it('gives the case that member entry as assignee, so it is theirs by id', () => {
 		const board = new Y.Doc();
 		const meeting = new Y.Doc();
-		const item = addMeetingItem(meeting, { kind: 'action', text: '清理消防通道' }, WANG);
+		const item = addMeetingItem(meeting, { kind: 'action', text: '清理消防通道' }, as(WANG));
 		if (!item.ok) throw new Error(item.reason);
 		const created = createCaseFromAction(
 			board,
@@ -291,7 +301,7 @@ describe('an action owned by a member (issue 15)', () => {
 				deadline: null,
 				tier: 'grid'
 			},
-			ZHAO
+			as(ZHAO)
 		);
 		if (!created.ok) throw new Error(created.reason);
 		const made = listCases(board).find((c) => c.id === created.value);
@@ -308,7 +318,7 @@ describe('an action owned by a member (issue 15)', () => {
 	it('a task made from it keeps the member entry on the link, read back as the name', () => {
 		const tasksDoc = new Y.Doc();
 		const meeting = new Y.Doc();
-		const item = addMeetingItem(meeting, { kind: 'action', text: '志愿者巡查飞线' }, WANG);
+		const item = addMeetingItem(meeting, { kind: 'action', text: '志愿者巡查飞线' }, as(WANG));
 		if (!item.ok) throw new Error(item.reason);
 		const created = createTaskFromAction(
 			tasksDoc,
@@ -322,7 +332,7 @@ describe('an action owned by a member (issue 15)', () => {
 				owner: member,
 				deadline: null
 			},
-			{ memberId: 'mem-li', name: LI.name, role: 'secretary', deviceId: LI.deviceId }
+			as(LI)
 		);
 		if (!created.ok) throw new Error(created.reason);
 		const link = readMeetingRecord(meeting).items[0]?.followUps[0];
@@ -335,7 +345,7 @@ describe('an action becomes a task', () => {
 	it('through the tasks model, linked both ways', () => {
 		const tasksDoc = new Y.Doc();
 		const meeting = new Y.Doc();
-		const item = addMeetingItem(meeting, { kind: 'action', text: '志愿者巡查飞线' }, WANG);
+		const item = addMeetingItem(meeting, { kind: 'action', text: '志愿者巡查飞线' }, as(WANG));
 		if (!item.ok) throw new Error(item.reason);
 		const created = createTaskFromAction(
 			tasksDoc,
@@ -349,7 +359,7 @@ describe('an action becomes a task', () => {
 				owner: '赵志愿者',
 				deadline: null
 			},
-			{ memberId: 'mem-li', name: LI.name, role: 'secretary', deviceId: LI.deviceId }
+			as(LI)
 		);
 		if (!created.ok) throw new Error(created.reason);
 		expect(readTask(tasksDoc, created.value)).toMatchObject({
@@ -385,8 +395,8 @@ describe('an action due on day D: the same deadline as a case given D, whatever 
 			const tasksDoc = new Y.Doc();
 			const meeting = new Y.Doc();
 			const deadline = deadlineOfDay(day, zone);
-			const action = addMeetingItem(meeting, { kind: 'action', text: '清理楼道' }, WANG);
-			const task = addMeetingItem(meeting, { kind: 'action', text: '志愿者巡查' }, WANG);
+			const action = addMeetingItem(meeting, { kind: 'action', text: '清理楼道' }, as(WANG));
+			const task = addMeetingItem(meeting, { kind: 'action', text: '志愿者巡查' }, as(WANG));
 			if (!action.ok || !task.ok) throw new Error('item');
 			const input = {
 				meetingId: 'm-test' as MeetingId,
@@ -401,8 +411,7 @@ describe('an action due on day D: the same deadline as a case given D, whatever 
 				board,
 				meeting,
 				{ ...input, itemId: action.value, description: '', category: 'sanitation' },
-				ZHAO,
-				deadline - 86_400_000
+				as(ZHAO, deadline - 86_400_000)
 			);
 			const direct = createCase(
 				board,
@@ -419,8 +428,7 @@ describe('an action due on day D: the same deadline as a case given D, whatever 
 				tasksDoc,
 				meeting,
 				{ ...input, itemId: task.value, details: '' },
-				{ memberId: 'mem-li', name: LI.name, role: 'secretary', deviceId: LI.deviceId },
-				deadline - 86_400_000
+				as(LI, deadline - 86_400_000)
 			);
 			if (!taskMade.ok) throw new Error(taskMade.reason);
 			expect(readTask(tasksDoc, taskMade.value)?.due).toBe(day);

@@ -12,11 +12,12 @@
  * Invariant: once `lock` holds an entry, the record of the meeting is that entry's minutes
  * (the earliest by (at, id) when two people finished at once) and commands refuse new items;
  * changes typed offline before the lock arrived merge into the fragment but are reported as
- * `lateChanges`, never shown as the record. Amendments are only accepted after the lock.
+ * `lateChanges`, never shown as the record. Amendments are only accepted after the lock. Every
+ * command takes its context last and refuses (`not_permitted`, writing nothing) a member who may
+ * not change meetings (domain/meeting-permissions.ts).
  */
 
 import * as Y from 'yjs';
-import type { Actor } from '../../domain/actor';
 import { compareByAtThenId } from '../../domain/ordering';
 import { isValidIdSegment, newEditId, type EditId } from '../../domain/ids';
 import {
@@ -32,7 +33,8 @@ import {
 	type MeetingItemKind
 } from '../../domain/meeting-rules';
 import { err, ok, type Result } from '../../domain/result';
-import { applyMeetingStatusAction } from './commands';
+import { commandTime, type Authority, type CommandContext } from '../command-context';
+import { applyMeetingStatusAction, permitsMeetingEdits } from './commands';
 import { findMeeting, readMeetingField } from './schema';
 import { ORIGIN_LOCAL_EDIT } from '../origins';
 
@@ -253,7 +255,8 @@ export function readMeetingRecord(doc: Y.Doc): MeetingRecordSnapshot {
 	});
 }
 
-export type MeetingRecordReason = 'meeting_finished' | 'text_too_long' | 'text_required';
+export type MeetingRecordReason =
+	'meeting_finished' | 'text_too_long' | 'text_required' | 'not_permitted';
 
 /**
  * Records a passage as a decision or an action. The editor puts a mark with the same id on the
@@ -262,9 +265,11 @@ export type MeetingRecordReason = 'meeting_finished' | 'text_too_long' | 'text_r
 export function addMeetingItem(
 	doc: Y.Doc,
 	input: Readonly<{ id?: MeetingItemId; kind: MeetingItemKind; text: string }>,
-	actor: Actor,
-	at: number = Date.now()
+	context: CommandContext<Authority>
 ): Result<MeetingItemId, MeetingRecordReason> {
+	if (!permitsMeetingEdits(context)) return err('not_permitted');
+	const { actor } = context;
+	const at = commandTime(context);
 	if (isMinutesLocked(doc)) return err('meeting_finished');
 	const text = validateMeetingText(input.text, MEETING_TEXT_MAX);
 	if (!text.ok) return text;
@@ -294,6 +299,19 @@ export type FollowUpInput = Readonly<{
 	tier: FollowUpTier | null;
 }>;
 
+/** The follow-up list of an action item, or why there is none (checked before a follow-up is made). */
+export function actionFollowUps(
+	doc: Y.Doc,
+	itemId: MeetingItemId
+): Result<Y.Array<unknown>, 'item_not_found' | 'not_an_action'> {
+	const map = itemsMap(doc).get(itemId);
+	if (!(map instanceof Y.Map) || !(map.get('followUps') instanceof Y.Array)) {
+		return err('item_not_found');
+	}
+	if (map.get('kind') !== 'action') return err('not_an_action');
+	return ok(map.get('followUps') as Y.Array<unknown>);
+}
+
 /**
  * Records that an action became a task or a case. Allowed after the meeting finished: follow-ups
  * are the work that comes after. Append-only, so two people linking at once both stay.
@@ -302,15 +320,14 @@ export function linkFollowUp(
 	doc: Y.Doc,
 	itemId: MeetingItemId,
 	input: FollowUpInput,
-	actor: Actor,
-	at: number = Date.now()
-): Result<EditId, 'item_not_found' | 'not_an_action'> {
-	const map = itemsMap(doc).get(itemId);
-	if (!(map instanceof Y.Map) || !(map.get('followUps') instanceof Y.Array)) {
-		return err('item_not_found');
-	}
-	if (map.get('kind') !== 'action') return err('not_an_action');
-	const followUps = map.get('followUps') as Y.Array<unknown>;
+	context: CommandContext<Authority>
+): Result<EditId, 'item_not_found' | 'not_an_action' | 'not_permitted'> {
+	if (!permitsMeetingEdits(context)) return err('not_permitted');
+	const { actor } = context;
+	const at = commandTime(context);
+	const found = actionFollowUps(doc, itemId);
+	if (!found.ok) return found;
+	const followUps = found.value;
 	const id = newEditId();
 	doc.transact(() => {
 		followUps.push([{ id, ...input, at, by: actor.name, deviceId: actor.deviceId }]);
@@ -321,9 +338,11 @@ export function linkFollowUp(
 /** Locks the minutes: stores what they say now as the record. Refused if already locked. */
 export function lockMinutes(
 	doc: Y.Doc,
-	actor: Actor,
-	at: number = Date.now()
-): Result<EditId, 'meeting_finished'> {
+	context: CommandContext<Authority>
+): Result<EditId, 'meeting_finished' | 'not_permitted'> {
+	if (!permitsMeetingEdits(context)) return err('not_permitted');
+	const { actor } = context;
+	const at = commandTime(context);
 	if (isMinutesLocked(doc)) return err('meeting_finished');
 	const id = newEditId();
 	const minutes = JSON.stringify(minutesToJson(doc));
@@ -344,17 +363,19 @@ export function finishMeeting(
 	indexDoc: Y.Doc,
 	meetingDoc: Y.Doc,
 	meetingId: MeetingId,
-	actor: Actor,
-	at: number = Date.now()
-): Result<EditId, 'meeting_finished' | 'meeting_not_found' | 'not_started'> {
+	context: CommandContext<Authority>
+): Result<EditId, 'meeting_finished' | 'meeting_not_found' | 'not_started' | 'not_permitted'> {
+	if (!permitsMeetingEdits(context)) return err('not_permitted');
+	// One moment for the lock and the status, however long the lock takes to write.
+	const pinned = { ...context, at: commandTime(context) };
 	const meeting = findMeeting(indexDoc, meetingId);
 	if (meeting) {
 		const next = applyMeetingAction(readMeetingField(meeting, 'status').value, 'finish');
 		if (!next.ok && next.reason === 'not_started') return err('not_started');
 	}
-	const locked = lockMinutes(meetingDoc, actor, at);
+	const locked = lockMinutes(meetingDoc, pinned);
 	if (!locked.ok) return locked;
-	const status = applyMeetingStatusAction(indexDoc, meetingId, 'finish', actor, at);
+	const status = applyMeetingStatusAction(indexDoc, meetingId, 'finish', pinned);
 	if (!status.ok && status.reason === 'meeting_not_found') return err('meeting_not_found');
 	return locked;
 }
@@ -363,9 +384,11 @@ export function finishMeeting(
 export function addAmendment(
 	doc: Y.Doc,
 	text: string,
-	actor: Actor,
-	at: number = Date.now()
-): Result<EditId, 'not_finished' | 'text_too_long' | 'text_required'> {
+	context: CommandContext<Authority>
+): Result<EditId, 'not_finished' | 'text_too_long' | 'text_required' | 'not_permitted'> {
+	if (!permitsMeetingEdits(context)) return err('not_permitted');
+	const { actor } = context;
+	const at = commandTime(context);
 	if (!isMinutesLocked(doc)) return err('not_finished');
 	const valid = validateMeetingText(text);
 	if (!valid.ok) return valid;

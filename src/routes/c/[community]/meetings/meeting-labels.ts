@@ -1,13 +1,13 @@
-/** Meeting values → translated labels (both locales have every one). */
+/** Meeting values and refusal reasons → translated text (both locales have every one). */
 import { m } from '$lib/paraglide/messages.js';
 import type {
 	AttendeeRole,
 	FollowUpTier,
 	MediationOutcome,
-	MeetingInputReason,
 	MeetingStatus,
 	MeetingType
 } from '$lib/domain/meeting-rules';
+import type { FollowUpReason, MeetingReason } from '$lib/screens/meeting/reasons';
 
 const TYPES: Record<MeetingType, () => string> = {
 	grid_meeting: m.meeting_type_grid_meeting,
@@ -45,10 +45,60 @@ export const outcomeLabel = (outcome: MediationOutcome) => OUTCOMES[outcome]();
 export const attendeeRoleLabel = (role: AttendeeRole) => ROLES[role]();
 export const tierLabel = (tier: FollowUpTier) => TIERS[tier]();
 
-export function meetingProblemText(reason: MeetingInputReason | string): string {
-	if (reason === 'title_required') return m.meeting_problem_title_required();
-	if (reason === 'title_too_long') return m.meeting_problem_title_too_long();
-	if (reason === 'time_invalid') return m.meeting_problem_time_invalid();
-	if (reason === 'not_started') return m.meeting_problem_not_started();
-	return m.meeting_problem_other();
-}
+const other = m.meeting_problem_other;
+
+/** Why a meeting command was refused, as the person reads it. */
+const MEETING_REASONS: Record<MeetingReason, () => string> = {
+	title_required: m.meeting_problem_title_required,
+	title_too_long: m.meeting_problem_title_too_long,
+	time_invalid: m.meeting_problem_time_invalid,
+	not_started: m.meeting_problem_not_started,
+	not_permitted: m.not_permitted,
+	type_invalid: other,
+	place_too_long: other,
+	grid_invalid: other,
+	text_too_long: other,
+	text_required: other,
+	meeting_not_found: other,
+	meeting_finished: other,
+	draft_not_open: other,
+	no_conflict: other,
+	value_not_in_conflict: other,
+	already_started: other,
+	name_required: other,
+	not_finished: other
+};
+export const meetingProblemText = (reason: MeetingReason) => MEETING_REASONS[reason]();
+
+/** Why an action did not become a case or a task. */
+const FOLLOW_UP_REASONS: Record<FollowUpReason, () => string> = {
+	date_in_past: m.case_deadline_in_past,
+	date_invalid: m.case_deadline_invalid,
+	owner_invalid: m.assign_invalid,
+	grid_required: m.meeting_follow_up_grid_required,
+	not_permitted: m.not_permitted,
+	item_not_found: other,
+	not_an_action: other,
+	not_allowed: other,
+	title_required: other,
+	title_too_long: other,
+	description_too_long: other,
+	category_invalid: other,
+	channel_invalid: other,
+	location_too_long: other,
+	map_point_invalid: other,
+	reporter_name_too_long: other,
+	resident_contact_too_long: other,
+	handling_type_invalid: other,
+	priority_invalid: other,
+	deadline_invalid: other,
+	assignee_invalid: other,
+	too_many_assignees: other,
+	details_too_long: other,
+	place_too_long: other,
+	due_invalid: other,
+	due_in_past: other,
+	volunteers_invalid: other,
+	hours_invalid: other
+};
+export const followUpProblemText = (reason: FollowUpReason) => FOLLOW_UP_REASONS[reason]();
