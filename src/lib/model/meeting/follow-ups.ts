@@ -23,13 +23,13 @@ import type { CaseId } from '../../domain/ids';
 import { DEFAULT_TIME_ZONE, dayOfDeadline } from '../../domain/due-date';
 import type { FollowUpTier, MeetingId, MeetingItemId } from '../../domain/meeting-rules';
 import { err, ok, type Result } from '../../domain/result';
-import type { WorkActor } from '../../domain/task-rules';
 import { createCase, type CreateCaseReason } from '../case/commands';
 import { createTask, type CreateTaskReason } from '../work/tasks';
 import { tasksMap } from '../work/schema';
 import { casesMap } from '../case/schema';
 import { linkFollowUp } from './record';
 import { ORIGIN_LOCAL_EDIT } from '../origins';
+import { commandTime, type CommandContext } from '../command-context';
 
 export type MeetingSource = Readonly<{ kind: 'meeting'; meetingId: string; itemId: string }>;
 
@@ -130,9 +130,9 @@ export function createTaskFromAction(
 	tasksDoc: Y.Doc,
 	meetingDoc: Y.Doc,
 	input: TaskFollowUpInput,
-	actor: WorkActor,
-	at: number = Date.now()
+	context: CommandContext
 ): Result<string, CreateTaskReason | 'item_not_found' | 'not_an_action'> {
+	const at = commandTime(context);
 	let created: Result<string, CreateTaskReason> = err('title_required');
 	tasksDoc.transact(() => {
 		created = createTask(
@@ -146,8 +146,7 @@ export function createTaskFromAction(
 				volunteersNeeded: 1,
 				hours: 1
 			},
-			actor,
-			at
+			{ ...context, at }
 		);
 		if (!created.ok) return;
 		const map = tasksMap(tasksDoc).get(created.value);
@@ -169,7 +168,7 @@ export function createTaskFromAction(
 			// Volunteer tasks have no tier.
 			tier: null
 		},
-		actor,
+		context.actor,
 		at
 	);
 	return linked.ok ? ok(result.value) : linked;

@@ -32,6 +32,7 @@ import {
 } from './record';
 import { LI, WANG, ZHAO } from '../testing/fixtures';
 import { createReplicaNetwork } from '../testing/replica-network';
+import { acting } from '../testing/work-members';
 
 const T0 = 1_750_000_000_000;
 
@@ -322,7 +323,7 @@ describe('an action owned by a member (issue 15)', () => {
 				owner: member,
 				deadline: null
 			},
-			{ memberId: 'mem-li', name: LI.name, role: 'secretary', deviceId: LI.deviceId }
+			acting({ memberId: 'mem-li', name: LI.name, role: 'secretary', deviceId: LI.deviceId })
 		);
 		if (!created.ok) throw new Error(created.reason);
 		const link = readMeetingRecord(meeting).items[0]?.followUps[0];
@@ -349,7 +350,7 @@ describe('an action becomes a task', () => {
 				owner: '赵志愿者',
 				deadline: null
 			},
-			{ memberId: 'mem-li', name: LI.name, role: 'secretary', deviceId: LI.deviceId }
+			acting({ memberId: 'mem-li', name: LI.name, role: 'secretary', deviceId: LI.deviceId })
 		);
 		if (!created.ok) throw new Error(created.reason);
 		expect(readTask(tasksDoc, created.value)).toMatchObject({
@@ -419,8 +420,10 @@ describe('an action due on day D: the same deadline as a case given D, whatever 
 				tasksDoc,
 				meeting,
 				{ ...input, itemId: task.value, details: '' },
-				{ memberId: 'mem-li', name: LI.name, role: 'secretary', deviceId: LI.deviceId },
-				deadline - 86_400_000
+				acting(
+					{ memberId: 'mem-li', name: LI.name, role: 'secretary', deviceId: LI.deviceId },
+					deadline - 86_400_000
+				)
 			);
 			if (!taskMade.ok) throw new Error(taskMade.reason);
 			expect(readTask(tasksDoc, taskMade.value)?.due).toBe(day);

@@ -7,24 +7,19 @@
  */
 
 import type * as Y from 'yjs';
-import type { PhotoInput } from '../case/photos';
 import { dueState, type DueState } from '../../domain/task-rules';
 import { DEFAULT_TIME_ZONE, dayKeyOf } from '../../domain/due-date';
 import {
 	deriveTaskStatus,
 	inSlot,
-	rankClaims,
 	type RankedClaim,
 	type TaskFacts,
 	type TaskStatus
 } from '../../domain/task-rules';
 import {
-	claimsIn,
 	findWorkRecord,
 	firstOf,
-	noteOf,
 	parseWorkRecord,
-	photosIn,
 	readHistory,
 	readNumber,
 	readString,
@@ -32,17 +27,10 @@ import {
 	type HistoryEntry,
 	type WorkRecord
 } from './schema';
+import { asWorkNote, rankedClaimsIn, type WorkNote } from './work-item';
 
 /** Where a task came from: a case on a grid board (or, later, a meeting action). */
 export type TaskSource = Readonly<{ kind: 'case'; gridId: string; caseId: string }>;
-
-export type TaskNote = Readonly<{
-	id: string;
-	note: string;
-	by: string;
-	at: number;
-	photos: readonly PhotoInput[];
-}>;
 
 export type TaskSnapshot = Readonly<{
 	id: string;
@@ -64,8 +52,8 @@ export type TaskSnapshot = Readonly<{
 	/** More active claims than slots: staff should release one. */
 	overClaimed: boolean;
 	/** Every completion (two volunteers may complete concurrently; neither note is lost). */
-	completions: readonly TaskNote[];
-	confirmation: TaskNote | null;
+	completions: readonly WorkNote[];
+	confirmation: WorkNote | null;
 	deleted: boolean;
 	history: readonly HistoryEntry[];
 }>;
@@ -86,21 +74,11 @@ function readSource(record: WorkRecord): TaskSource | null {
 	return Object.freeze({ kind, gridId, caseId });
 }
 
-const asNote = (entry: HistoryEntry): TaskNote =>
-	Object.freeze({
-		id: entry.id,
-		note: noteOf(entry),
-		by: entry.by,
-		at: entry.at,
-		photos: photosIn(entry)
-	});
-
 export function taskFacts(record: WorkRecord, history: readonly HistoryEntry[]): TaskFacts {
 	const needed = Math.max(1, Math.floor(readNumber(record.map, 'volunteersNeeded', 1)));
-	const { claims, released } = claimsIn(history);
 	return {
 		needed,
-		claims: rankClaims(claims, released, needed),
+		claims: rankedClaimsIn(history, needed),
 		completed: firstOf(history, 'completed') !== null,
 		confirmed: firstOf(history, 'confirmed') !== null
 	};
@@ -128,8 +106,8 @@ function readTaskRecord(record: WorkRecord): TaskSnapshot | null {
 		status: deriveTaskStatus(facts),
 		claims: facts.claims,
 		overClaimed: facts.claims.some((claim) => claim.standing !== 'in_slot'),
-		completions: Object.freeze(history.filter((e) => e.kind === 'completed').map(asNote)),
-		confirmation: confirmation ? asNote(confirmation) : null,
+		completions: Object.freeze(history.filter((e) => e.kind === 'completed').map(asWorkNote)),
+		confirmation: confirmation ? asWorkNote(confirmation) : null,
 		deleted: firstOf(history, 'deleted') !== null,
 		history
 	});

@@ -1,0 +1,220 @@
+/**
+ * The work-item kernel: what tasks, micro-wishes and patrols share. A work item is a record in
+ * the tasks document (schema.ts) that members act on: created with write-once props, claimed in
+ * ranked slots, withdrawn or released, reported (a note and photos), and credited in service
+ * hours. Each kind (tasks.ts, wishes.ts, patrols.ts) brings its facts, its rule check and what
+ * its own actions write; the kernel runs the one path every act takes:
+ *
+ *   find record → facts → authority and rule check → note and photos valid → one transaction
+ *
+ * Invariant: a refused act writes nothing; an accepted one runs one `doc.transact(fn,
+ * ORIGIN_LOCAL_EDIT)` that only appends. A claim is its own entry carrying the writer's Yjs
+ * client id; a withdrawal or release is a `release` entry naming the claim, never a deletion.
+ */
+
+import type * as Y from 'yjs';
+import { newId } from '../../domain/ids';
+import { err, ok, type Result } from '../../domain/result';
+import {
+	rankClaims,
+	validateNote,
+	type RankedClaim,
+	type WorkMember
+} from '../../domain/task-rules';
+import type { HourSource } from '../../domain/service-hours';
+import type { PhotoInput } from '../case/photos';
+import { commandTime, type CommandContext } from '../command-context';
+import { ORIGIN_LOCAL_EDIT } from '../origins';
+import { appendHours, type Credit } from './service-hours';
+import {
+	appendHistory,
+	claimsIn,
+	findWorkRecord,
+	insertWorkRecord,
+	newHistoryEntry,
+	noteOf,
+	photoData,
+	photosIn,
+	readHistory,
+	type HistoryEntry,
+	type WorkRecord
+} from './schema';
+
+/** The member a context acts for, as the work rules see them. */
+export function workMember(context: CommandContext): WorkMember {
+	return { memberId: context.authority.memberId, role: context.authority.claims.role };
+}
+
+/** What a member reports on a piece of work: what was done or seen, and photos in the outbox. */
+export type WorkReport = Readonly<{ note: string; photos?: readonly PhotoInput[] }>;
+
+/** A report as read back from the history. */
+export type WorkNote = Readonly<{
+	id: string;
+	note: string;
+	by: string;
+	at: number;
+	photos: readonly PhotoInput[];
+}>;
+
+export const asWorkNote = (entry: HistoryEntry): WorkNote =>
+	Object.freeze({
+		id: entry.id,
+		note: noteOf(entry),
+		by: entry.by,
+		at: entry.at,
+		photos: photosIn(entry)
+	});
+
+/** The active claims of a history, ranked into `needed` slots (task-rules.ts). */
+export function rankedClaimsIn(
+	history: readonly HistoryEntry[],
+	needed: number
+): readonly RankedClaim[] {
+	const { claims, released } = claimsIn(history);
+	return rankClaims(claims, released, needed);
+}
+
+/**
+ * Creates a record in `parent` with a fresh id (`prefix` + random), stamped with when and by
+ * whom, and its first history entry; one transaction. The caller has checked authority.
+ */
+export function createWorkItem(
+	doc: Y.Doc,
+	parent: Y.Map<unknown>,
+	prefix: string,
+	props: Readonly<Record<string, unknown>>,
+	context: CommandContext,
+	first: Readonly<{ kind: string; details?: Readonly<Record<string, unknown>> }> = {
+		kind: 'created'
+	}
+): string {
+	const id = newId(prefix);
+	const at = commandTime(context);
+	doc.transact(() => {
+		insertWorkRecord(
+			parent,
+			id,
+			{ createdAt: at, createdBy: context.actor.name, ...props },
+			newHistoryEntry(context, first.kind, at, first.details)
+		);
+	}, ORIGIN_LOCAL_EDIT);
+	return id;
+}
+
+/** Appends one entry to a record in its own transaction. */
+export function appendWorkEntry(
+	doc: Y.Doc,
+	record: WorkRecord,
+	kind: string,
+	context: CommandContext,
+	details: Readonly<Record<string, unknown>> = {}
+): HistoryEntry {
+	const entry = newHistoryEntry(context, kind, commandTime(context), details);
+	doc.transact(() => appendHistory(record, entry), ORIGIN_LOCAL_EDIT);
+	return entry;
+}
+
+/** Plain copies of a report's photos to store, or `bad_photo` when one is malformed. */
+export function reportPhotos(
+	photos: readonly PhotoInput[] | undefined
+): Result<PhotoInput[], 'bad_photo'> {
+	const stored = photoData(photos ?? []);
+	return stored ? ok(stored) : err('bad_photo');
+}
+
+/** The work service hours are credited for. */
+export type CreditedWork = Readonly<{
+	source: HourSource;
+	sourceId: string;
+	title: string;
+	hours: number;
+}>;
+
+/** What a kind's own action (not a claim, withdrawal or release) is given to write. */
+export type ActStep<F, A> = Readonly<{
+	action: A;
+	record: WorkRecord;
+	facts: F;
+	note: string;
+	photos: readonly PhotoInput[];
+	at: number;
+	/** Appends an entry by the acting member at `at`. */
+	entry: (kind: string, details?: Readonly<Record<string, unknown>>) => void;
+	/** Credits the work's hours to the volunteers who did it, recorded by the acting member. */
+	credit: (credits: readonly Credit[], work: CreditedWork) => void;
+}>;
+
+/** One claimable kind of work item: where it lives and its rules. */
+export type WorkItemKind<
+	F extends { claims: readonly RankedClaim[] },
+	A extends string,
+	S,
+	R extends string
+> = Readonly<{
+	map: (doc: Y.Doc) => Y.Map<unknown>;
+	facts: (record: WorkRecord, history: readonly HistoryEntry[]) => F;
+	/** The rule check, authority first; returns the claim the action concerns, or null. */
+	check: (facts: F, action: A, who: WorkMember, claimId?: string) => Result<RankedClaim | null, R>;
+	/** A refusal that depends on the report (e.g. a fulfilment needs a note or a photo). */
+	refuse?: (action: A, note: string, photos: readonly PhotoInput[]) => R | null;
+	status: (facts: F) => S;
+	write: (step: ActStep<F, A>) => void;
+}>;
+
+export type ActDetails = Readonly<{
+	note?: string;
+	photos?: readonly PhotoInput[];
+	claimId?: string;
+}>;
+
+/**
+ * Runs `action` on the item `id` of `kind` for the context's member: checks, then writes in one
+ * transaction; returns the item's status after. `missing` is the reason for an unknown id.
+ * `claim`, `unclaim` and `release` are written here; every other action by the kind.
+ */
+export function actOnWorkItem<
+	F extends { claims: readonly RankedClaim[] },
+	A extends string,
+	S,
+	R extends string,
+	M extends string
+>(
+	doc: Y.Doc,
+	kind: WorkItemKind<F, A, S, R>,
+	missing: M,
+	id: string,
+	action: A,
+	context: CommandContext,
+	details: ActDetails = {}
+): Result<S, R | M | 'note_too_long' | 'bad_photo'> {
+	const record = findWorkRecord(kind.map(doc), id);
+	if (!record) return err(missing);
+	const facts = kind.facts(record, readHistory(record));
+	const check = kind.check(facts, action, workMember(context), details.claimId);
+	if (!check.ok) return check;
+	let note = '';
+	if (details.note !== undefined) {
+		const valid = validateNote(details.note);
+		if (!valid.ok) return valid;
+		note = valid.value;
+	}
+	const photos = reportPhotos(details.photos);
+	if (!photos.ok) return photos;
+	const refused = kind.refuse?.(action, note, photos.value) ?? null;
+	if (refused !== null) return err(refused);
+	const at = commandTime(context);
+	const entry = (entryKind: string, more: Readonly<Record<string, unknown>> = {}) =>
+		appendHistory(record, newHistoryEntry(context, entryKind, at, more));
+	const credit = (credits: readonly Credit[], work: CreditedWork) =>
+		appendHours(doc, credits, work, context.actor.name, at);
+	doc.transact(() => {
+		if (action === 'claim') entry('claim', { clientId: doc.clientID });
+		else if (action === 'unclaim' || action === 'release') {
+			entry('release', { claimId: check.value?.id, reason: action });
+		} else {
+			kind.write({ action, record, facts, note, photos: photos.value, at, entry, credit });
+		}
+	}, ORIGIN_LOCAL_EDIT);
+	return ok(kind.status(kind.facts(record, readHistory(record))));
+}
