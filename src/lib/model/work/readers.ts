@@ -27,36 +27,34 @@ import {
 	type HistoryEntry,
 	type WorkRecord
 } from './schema';
-import { asWorkNote, rankedClaimsIn, type WorkNote } from './work-item';
+import {
+	asWorkNote,
+	notesOf,
+	rankedClaimsIn,
+	readWorkItemBase,
+	type WorkItemBase,
+	type WorkNote
+} from './work-item';
 
 /** Where a task came from: a case on a grid board (or, later, a meeting action). */
 export type TaskSource = Readonly<{ kind: 'case'; gridId: string; caseId: string }>;
 
-export type TaskSnapshot = Readonly<{
-	id: string;
-	title: string;
-	details: string;
-	place: string;
-	gridId: string;
-	due: string;
-	volunteersNeeded: number;
-	hours: number;
-	source: TaskSource | null;
-	/** The meeting action this task follows up (written by model/meeting/follow-ups.ts), or null. */
-	meeting: Readonly<{ meetingId: string; itemId: string }> | null;
-	createdAt: number;
-	createdBy: string;
-	status: TaskStatus;
-	/** Active claims in slot order, each marked in_slot / over_claimed / duplicate. */
-	claims: readonly RankedClaim[];
-	/** More active claims than slots: staff should release one. */
-	overClaimed: boolean;
-	/** Every completion (two volunteers may complete concurrently; neither note is lost). */
-	completions: readonly WorkNote[];
-	confirmation: WorkNote | null;
-	deleted: boolean;
-	history: readonly HistoryEntry[];
-}>;
+/** A task; its claims are in slot order, each marked in_slot / over_claimed / duplicate. */
+export type TaskSnapshot = WorkItemBase &
+	Readonly<{
+		title: string;
+		details: string;
+		place: string;
+		due: string;
+		volunteersNeeded: number;
+		source: TaskSource | null;
+		/** The meeting action this task follows up (written by model/meeting/follow-ups.ts), or null. */
+		meeting: Readonly<{ meetingId: string; itemId: string }> | null;
+		status: TaskStatus;
+		/** Every completion (two volunteers may complete concurrently; neither note is lost). */
+		completions: readonly WorkNote[];
+		confirmation: WorkNote | null;
+	}>;
 
 function readMeeting(record: WorkRecord): TaskSnapshot['meeting'] {
 	const raw = record.map.get('meetingSource');
@@ -85,31 +83,23 @@ export function taskFacts(record: WorkRecord, history: readonly HistoryEntry[]):
 }
 
 function readTaskRecord(record: WorkRecord): TaskSnapshot | null {
-	const createdAt = record.map.get('createdAt');
-	if (typeof createdAt !== 'number') return null;
 	const history = readHistory(record);
 	const facts = taskFacts(record, history);
+	const base = readWorkItemBase(record, history, facts.claims);
+	if (!base) return null;
 	const confirmation = firstOf(history, 'confirmed');
 	return Object.freeze({
-		id: record.id,
+		...base,
 		title: readString(record.map, 'title'),
 		details: readString(record.map, 'details'),
 		place: readString(record.map, 'place'),
-		gridId: readString(record.map, 'gridId'),
 		due: readString(record.map, 'due'),
 		volunteersNeeded: facts.needed,
-		hours: readNumber(record.map, 'hours', 1),
 		source: readSource(record),
 		meeting: readMeeting(record),
-		createdAt,
-		createdBy: readString(record.map, 'createdBy'),
 		status: deriveTaskStatus(facts),
-		claims: facts.claims,
-		overClaimed: facts.claims.some((claim) => claim.standing !== 'in_slot'),
-		completions: Object.freeze(history.filter((e) => e.kind === 'completed').map(asWorkNote)),
-		confirmation: confirmation ? asWorkNote(confirmation) : null,
-		deleted: firstOf(history, 'deleted') !== null,
-		history
+		completions: notesOf(history, 'completed'),
+		confirmation: confirmation ? asWorkNote(confirmation) : null
 	});
 }
 

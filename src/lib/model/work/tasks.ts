@@ -27,18 +27,17 @@ import {
 } from '../../domain/task-rules';
 import type { CommandContext } from '../command-context';
 import { taskFacts, type TaskSource } from './readers';
-import { readNumber, readString, tasksMap } from './schema';
+import { tasksMap } from './schema';
 import {
-	actOnWorkItem,
+	claimCommands,
 	createWorkItem,
+	workItemAct,
 	workMember,
-	type ActDetails,
 	type WorkItemKind,
 	type WorkReport
 } from './work-item';
 
 export type CreateTaskReason = TaskInputReason | 'not_allowed';
-export type TaskCommandReason = TaskActionReason | 'task_not_found' | 'note_too_long' | 'bad_photo';
 
 function insertTask(
 	doc: Y.Doc,
@@ -113,36 +112,25 @@ const TASK: WorkItemKind<TaskFacts, TaskAct, TaskStatus, TaskActionReason> = {
 	facts: taskFacts,
 	check: checkTaskAction,
 	status: deriveTaskStatus,
-	write({ action, record, facts, note, photos, entry, credit }) {
+	write({ action, facts, note, photos, entry, credit }) {
 		if (action === 'complete') entry('completed', { note, photos });
 		else if (action === 'delete') entry('deleted');
 		else if (action === 'confirm') {
 			const credited = inSlot(facts.claims);
 			entry('confirmed', { note, credited: credited.map((claim) => claim.memberId) });
-			credit(credited, {
-				source: 'task',
-				sourceId: record.id,
-				title: readString(record.map, 'title'),
-				hours: readNumber(record.map, 'hours', 1)
-			});
+			credit(credited, 'task', 'title');
 		}
 	}
 };
 
-const act = (
-	doc: Y.Doc,
-	taskId: string,
-	action: TaskAct,
-	context: CommandContext,
-	details?: ActDetails
-): Result<TaskStatus, TaskCommandReason> =>
-	actOnWorkItem(doc, TASK, 'task_not_found', taskId, action, context, details);
+const act = workItemAct(TASK, 'task_not_found');
 
-export const claimTask = (doc: Y.Doc, taskId: string, context: CommandContext) =>
-	act(doc, taskId, 'claim', context);
-
-export const unclaimTask = (doc: Y.Doc, taskId: string, context: CommandContext) =>
-	act(doc, taskId, 'unclaim', context);
+/** Claim a slot, withdraw one's claim, and (staff) release a claim to settle an over-claim. */
+export const {
+	claim: claimTask,
+	unclaim: unclaimTask,
+	release: releaseTaskClaim
+} = claimCommands(act);
 
 /**
  * Marks the task done with a note (what was done, anything staff should know) and photos that
@@ -158,14 +146,6 @@ export const completeTask = (
 /** Staff confirm a done task; every volunteer in a slot is credited the task's hours. */
 export const confirmTask = (doc: Y.Doc, taskId: string, note: string, context: CommandContext) =>
 	act(doc, taskId, 'confirm', context, { note });
-
-/** Staff settle an over-claim (or any claim) by releasing it; the claim stays in the history. */
-export const releaseTaskClaim = (
-	doc: Y.Doc,
-	taskId: string,
-	claimId: string,
-	context: CommandContext
-) => act(doc, taskId, 'release', context, { claimId });
 
 export const deleteTask = (doc: Y.Doc, taskId: string, context: CommandContext) =>
 	act(doc, taskId, 'delete', context);

@@ -10,7 +10,6 @@
 
 import type * as Y from 'yjs';
 import { err, ok, type Result } from '../../domain/result';
-import type { RankedClaim } from '../../domain/task-rules';
 import {
 	canWishAction,
 	checkWishAction,
@@ -29,40 +28,34 @@ import {
 	firstOf,
 	parseWorkRecord,
 	readHistory,
-	readNumber,
 	readString,
 	wishesMap,
 	type HistoryEntry,
 	type WorkRecord
 } from './schema';
 import {
-	actOnWorkItem,
 	asWorkNote,
+	claimCommands,
 	createWorkItem,
+	notesOf,
 	rankedClaimsIn,
+	readWorkItemBase,
+	workItemAct,
 	workMember,
-	type ActDetails,
+	type WorkItemBase,
 	type WorkItemKind,
 	type WorkNote,
 	type WorkReport
 } from './work-item';
 
-export type WishSnapshot = Readonly<{
-	id: string;
-	who: string;
-	what: string;
-	gridId: string;
-	hours: number;
-	createdAt: number;
-	createdBy: string;
-	status: WishStatus;
-	claims: readonly RankedClaim[];
-	overClaimed: boolean;
-	fulfilments: readonly WorkNote[];
-	thanks: WorkNote | null;
-	deleted: boolean;
-	history: readonly HistoryEntry[];
-}>;
+export type WishSnapshot = WorkItemBase &
+	Readonly<{
+		who: string;
+		what: string;
+		status: WishStatus;
+		fulfilments: readonly WorkNote[];
+		thanks: WorkNote | null;
+	}>;
 
 function wishFacts(_record: WorkRecord, history: readonly HistoryEntry[]): WishFacts {
 	return {
@@ -74,26 +67,18 @@ function wishFacts(_record: WorkRecord, history: readonly HistoryEntry[]): WishF
 }
 
 function readWishRecord(record: WorkRecord): WishSnapshot | null {
-	const createdAt = record.map.get('createdAt');
-	if (typeof createdAt !== 'number') return null;
 	const history = readHistory(record);
 	const facts = wishFacts(record, history);
+	const base = readWorkItemBase(record, history, facts.claims);
+	if (!base) return null;
 	const thanks = firstOf(history, 'thanked');
 	return Object.freeze({
-		id: record.id,
+		...base,
 		who: readString(record.map, 'who'),
 		what: readString(record.map, 'what'),
-		gridId: readString(record.map, 'gridId'),
-		hours: readNumber(record.map, 'hours', 1),
-		createdAt,
-		createdBy: readString(record.map, 'createdBy'),
 		status: deriveWishStatus(facts),
-		claims: facts.claims,
-		overClaimed: facts.claims.some((claim) => claim.standing !== 'in_slot'),
-		fulfilments: Object.freeze(history.filter((e) => e.kind === 'fulfilled').map(asWorkNote)),
-		thanks: thanks ? asWorkNote(thanks) : null,
-		deleted: firstOf(history, 'deleted') !== null,
-		history
+		fulfilments: notesOf(history, 'fulfilled'),
+		thanks: thanks ? asWorkNote(thanks) : null
 	});
 }
 
@@ -118,9 +103,6 @@ export function listWishes(doc: Y.Doc): readonly WishSnapshot[] {
 	return Object.freeze(wishes);
 }
 
-export type WishCommandReason =
-	WishActionReason | 'wish_not_found' | 'note_too_long' | 'note_required' | 'bad_photo';
-
 export function recordWish(
 	doc: Y.Doc,
 	input: WishInput,
@@ -140,45 +122,27 @@ const WISH: WorkItemKind<WishFacts, WishAction, WishStatus, WishActionReason | '
 	refuse: (action, note, photos) =>
 		action === 'fulfil' && note === '' && photos.length === 0 ? 'note_required' : null,
 	status: deriveWishStatus,
-	write({ action, record, facts, note, photos, entry, credit }) {
+	write({ action, facts, note, photos, entry, credit }) {
 		if (action === 'publish') entry('published');
 		else if (action === 'fulfil') entry('fulfilled', { note, photos });
 		else if (action === 'thank') {
 			const fulfiller = facts.claims.find((claim) => claim.standing === 'in_slot');
 			entry('thanked', { note });
-			if (fulfiller) {
-				credit([fulfiller], {
-					source: 'wish',
-					sourceId: record.id,
-					title: readString(record.map, 'what'),
-					hours: readNumber(record.map, 'hours', 1)
-				});
-			}
+			if (fulfiller) credit([fulfiller], 'wish', 'what');
 		}
 	}
 };
 
-const act = (
-	doc: Y.Doc,
-	id: string,
-	action: WishAction,
-	context: CommandContext,
-	details?: ActDetails
-): Result<WishStatus, WishCommandReason> =>
-	actOnWorkItem(doc, WISH, 'wish_not_found', id, action, context, details);
+const act = workItemAct(WISH, 'wish_not_found');
 
 export const publishWish = (doc: Y.Doc, id: string, context: CommandContext) =>
 	act(doc, id, 'publish', context);
-export const claimWish = (doc: Y.Doc, id: string, context: CommandContext) =>
-	act(doc, id, 'claim', context);
-export const unclaimWish = (doc: Y.Doc, id: string, context: CommandContext) =>
-	act(doc, id, 'unclaim', context);
-export const releaseWishClaim = (
-	doc: Y.Doc,
-	id: string,
-	claimId: string,
-	context: CommandContext
-) => act(doc, id, 'release', context, { claimId });
+/** Claim the wish, withdraw one's claim, and (staff) release a claim to settle an over-claim. */
+export const {
+	claim: claimWish,
+	unclaim: unclaimWish,
+	release: releaseWishClaim
+} = claimCommands(act);
 /** The volunteer who holds the wish fulfils it with a note and/or photos (what was done). */
 export const fulfilWish = (doc: Y.Doc, id: string, report: WorkReport, context: CommandContext) =>
 	act(doc, id, 'fulfil', context, report);

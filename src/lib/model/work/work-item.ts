@@ -30,12 +30,15 @@ import {
 	appendHistory,
 	claimsIn,
 	findWorkRecord,
+	firstOf,
 	insertWorkRecord,
 	newHistoryEntry,
 	noteOf,
 	photoData,
 	photosIn,
 	readHistory,
+	readNumber,
+	readString,
 	type HistoryEntry,
 	type WorkRecord
 } from './schema';
@@ -74,6 +77,45 @@ export function rankedClaimsIn(
 	const { claims, released } = claimsIn(history);
 	return rankClaims(claims, released, needed);
 }
+
+/** What every claimable item's snapshot carries, read the same way for each kind. */
+export type WorkItemBase = Readonly<{
+	id: string;
+	gridId: string;
+	hours: number;
+	createdAt: number;
+	createdBy: string;
+	claims: readonly RankedClaim[];
+	/** More active claims than slots: staff should release one. */
+	overClaimed: boolean;
+	deleted: boolean;
+	history: readonly HistoryEntry[];
+}>;
+
+/** The shared part of a snapshot, or null for a record without its creation time. */
+export function readWorkItemBase(
+	record: WorkRecord,
+	history: readonly HistoryEntry[],
+	claims: readonly RankedClaim[]
+): WorkItemBase | null {
+	const createdAt = record.map.get('createdAt');
+	if (typeof createdAt !== 'number') return null;
+	return {
+		id: record.id,
+		gridId: readString(record.map, 'gridId'),
+		hours: readNumber(record.map, 'hours', 1),
+		createdAt,
+		createdBy: readString(record.map, 'createdBy'),
+		claims,
+		overClaimed: claims.some((claim) => claim.standing !== 'in_slot'),
+		deleted: firstOf(history, 'deleted') !== null,
+		history
+	};
+}
+
+/** The reports of one kind (completions, fulfilments) in history order. */
+export const notesOf = (history: readonly HistoryEntry[], kind: string): readonly WorkNote[] =>
+	Object.freeze(history.filter((entry) => entry.kind === kind).map(asWorkNote));
 
 /**
  * Creates a record in `parent` with a fresh id (`prefix` + random), stamped with when and by
@@ -123,14 +165,6 @@ export function reportPhotos(
 	return stored ? ok(stored) : err('bad_photo');
 }
 
-/** The work service hours are credited for. */
-export type CreditedWork = Readonly<{
-	source: HourSource;
-	sourceId: string;
-	title: string;
-	hours: number;
-}>;
-
 /** What a kind's own action (not a claim, withdrawal or release) is given to write. */
 export type ActStep<F, A> = Readonly<{
 	action: A;
@@ -141,8 +175,11 @@ export type ActStep<F, A> = Readonly<{
 	at: number;
 	/** Appends an entry by the acting member at `at`. */
 	entry: (kind: string, details?: Readonly<Record<string, unknown>>) => void;
-	/** Credits the work's hours to the volunteers who did it, recorded by the acting member. */
-	credit: (credits: readonly Credit[], work: CreditedWork) => void;
+	/**
+	 * Credits the item's hours to the volunteers who did it, recorded by the acting member; the
+	 * hours list titles the record with the item's `titleField`.
+	 */
+	credit: (credits: readonly Credit[], source: HourSource, titleField: string) => void;
 }>;
 
 /** One claimable kind of work item: where it lives and its rules. */
@@ -173,7 +210,7 @@ export type ActDetails = Readonly<{
  * transaction; returns the item's status after. `missing` is the reason for an unknown id.
  * `claim`, `unclaim` and `release` are written here; every other action by the kind.
  */
-export function actOnWorkItem<
+function actOnWorkItem<
 	F extends { claims: readonly RankedClaim[] },
 	A extends string,
 	S,
@@ -206,8 +243,19 @@ export function actOnWorkItem<
 	const at = commandTime(context);
 	const entry = (entryKind: string, more: Readonly<Record<string, unknown>> = {}) =>
 		appendHistory(record, newHistoryEntry(context, entryKind, at, more));
-	const credit = (credits: readonly Credit[], work: CreditedWork) =>
-		appendHours(doc, credits, work, context.actor.name, at);
+	const credit = (credits: readonly Credit[], source: HourSource, titleField: string) =>
+		appendHours(
+			doc,
+			credits,
+			{
+				source,
+				sourceId: record.id,
+				title: readString(record.map, titleField),
+				hours: readNumber(record.map, 'hours', 1)
+			},
+			context.actor.name,
+			at
+		);
 	doc.transact(() => {
 		if (action === 'claim') entry('claim', { clientId: doc.clientID });
 		else if (action === 'unclaim' || action === 'release') {
@@ -217,4 +265,42 @@ export function actOnWorkItem<
 		}
 	}, ORIGIN_LOCAL_EDIT);
 	return ok(kind.status(kind.facts(record, readHistory(record))));
+}
+
+/** A kind's act, bound to its kind and its not-found reason. */
+export type WorkAct<A extends string, S, R extends string> = (
+	doc: Y.Doc,
+	id: string,
+	action: A,
+	context: CommandContext,
+	details?: ActDetails
+) => Result<S, R>;
+
+export function workItemAct<
+	F extends { claims: readonly RankedClaim[] },
+	A extends string,
+	S,
+	R extends string,
+	M extends string
+>(
+	kind: WorkItemKind<F, A, S, R>,
+	missing: M
+): WorkAct<A, S, R | M | 'note_too_long' | 'bad_photo'> {
+	return (doc, id, action, context, details) =>
+		actOnWorkItem(doc, kind, missing, id, action, context, details);
+}
+
+/**
+ * The claim commands every claimable kind has: claim a slot, withdraw one's own claim, and (staff)
+ * settle an over-claim by releasing a claim, which stays in the history.
+ */
+export function claimCommands<S, R extends string>(
+	act: WorkAct<'claim' | 'unclaim' | 'release', S, R>
+) {
+	return {
+		claim: (doc: Y.Doc, id: string, context: CommandContext) => act(doc, id, 'claim', context),
+		unclaim: (doc: Y.Doc, id: string, context: CommandContext) => act(doc, id, 'unclaim', context),
+		release: (doc: Y.Doc, id: string, claimId: string, context: CommandContext) =>
+			act(doc, id, 'release', context, { claimId })
+	};
 }
