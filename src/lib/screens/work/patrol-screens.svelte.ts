@@ -13,7 +13,7 @@ import type { DayKey, Weekday } from '$lib/domain/due-date';
 import type { CaseId } from '$lib/domain/ids';
 import { canWriteBoard } from '$lib/wire';
 import { canPatrol, nextPatrolDay, untickedCount } from '$lib/domain/patrol-schedule';
-import { attachCasePhoto, createCase, type PhotoInput } from '$lib/model/case';
+import { attachCasePhoto, createCase } from '$lib/model/case';
 import {
 	addPatrolFinding,
 	createPatrolRoute,
@@ -26,6 +26,7 @@ import {
 	type PatrolRouteSummary,
 	type PatrolRunSnapshot
 } from '$lib/model/work';
+import { ReportDraft } from './report-draft.svelte';
 import { WorkScreen, type ContextSource, type DocSource } from './work-screen.svelte';
 
 const EMPTY_ROUTE = { name: '', area: '', checklist: '' };
@@ -133,8 +134,8 @@ export type PatrolRunView = Readonly<{
 
 /** One run: its checklist, its findings, and the finding being noted. */
 export class PatrolRunScreen extends WorkScreen<PatrolRunSnapshot | null> {
-	note = $state('');
-	photos = $state<PhotoInput[]>([]);
+	/** The finding being noted (a note and photos). */
+	readonly report = new ReportDraft();
 	readonly #runId: string;
 
 	constructor(source: DocSource<PatrolRunSnapshot | null>, context: ContextSource, runId: string) {
@@ -164,19 +165,11 @@ export class PatrolRunScreen extends WorkScreen<PatrolRunSnapshot | null> {
 		return this.settle(finishPatrolRun(this.source.doc, this.#runId, this.context()));
 	}
 
-	addPhoto(photo: PhotoInput): void {
-		this.photos = [...this.photos, photo];
-	}
-
-	/** Notes the finding in the form; the form clears once it is accepted. */
+	/** Notes the finding in the form; it clears once accepted. */
 	addFinding(): boolean {
-		const report = { note: this.note, photos: this.photos };
-		if (!this.settle(addPatrolFinding(this.source.doc, this.#runId, report, this.context()))) {
-			return false;
-		}
-		this.note = '';
-		this.photos = [];
-		return true;
+		return this.report.submit((report) =>
+			this.settle(addPatrolFinding(this.source.doc, this.#runId, report, this.context()))
+		);
 	}
 
 	/**

@@ -96,9 +96,9 @@ describe('PatrolRunScreen', () => {
 		expect(zhao.current?.unticked).toBe(1);
 		expect(zhao.addFinding()).toBe(false);
 		expect(zhao.problem).toBe('note_required');
-		zhao.note = '7号楼北侧飞线充电';
+		zhao.report.note = '7号楼北侧飞线充电';
 		expect(zhao.addFinding()).toBe(true);
-		expect(zhao.note).toBe('');
+		expect(zhao.report.note).toBe('');
 		expect(zhao.current?.run.findings.map((f) => f.note)).toEqual(['7号楼北侧飞线充电']);
 		expect(zhao.finish()).toBe(true);
 		expect(zhao.current?.open).toBe(false);
@@ -112,7 +112,7 @@ describe('PatrolRunScreen', () => {
 	it('reports a finding as a case on the grid board and links it', () => {
 		const { run } = withRun();
 		const li = run(LI);
-		li.note = '消防通道堆放杂物\n二单元门口';
+		li.report.note = '消防通道堆放杂物\n二单元门口';
 		li.addFinding();
 		const finding = li.current!.run.findings[0]!;
 		const board = new Y.Doc();

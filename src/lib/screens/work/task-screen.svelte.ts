@@ -8,7 +8,6 @@
 
 import { createContext } from 'svelte';
 import { canTaskAction, isStaff, type RankedClaim } from '$lib/domain/task-rules';
-import type { PhotoInput } from '$lib/model/case';
 import {
 	claimOf,
 	claimTask,
@@ -19,6 +18,7 @@ import {
 	volunteersInSlot,
 	type TaskSnapshot
 } from '$lib/model/work';
+import { ReportDraft } from './report-draft.svelte';
 import { WorkScreen, type ContextSource, type DocSource } from './work-screen.svelte';
 
 export type TaskView = Readonly<{
@@ -37,8 +37,8 @@ export type TaskView = Readonly<{
 }>;
 
 export class TaskScreen extends WorkScreen<TaskSnapshot | null> {
-	note = $state('');
-	photos = $state<PhotoInput[]>([]);
+	/** The report being written (the completion note and photos). */
+	readonly report = new ReportDraft();
 	readonly #taskId: string;
 
 	constructor(source: DocSource<TaskSnapshot | null>, context: ContextSource, taskId: string) {
@@ -84,19 +84,11 @@ export class TaskScreen extends WorkScreen<TaskSnapshot | null> {
 		return this.settle(releaseTaskClaim(this.source.doc, this.#taskId, claimId, this.context()));
 	}
 
-	addPhoto(photo: PhotoInput): void {
-		this.photos = [...this.photos, photo];
-	}
-
-	/** Marks the task done with the note and photos; they clear once it is accepted. */
+	/** Marks the task done with the report; it clears once accepted. */
 	complete(): boolean {
-		const report = { note: this.note, photos: this.photos };
-		if (!this.settle(completeTask(this.source.doc, this.#taskId, report, this.context()))) {
-			return false;
-		}
-		this.note = '';
-		this.photos = [];
-		return true;
+		return this.report.submit((report) =>
+			this.settle(completeTask(this.source.doc, this.#taskId, report, this.context()))
+		);
 	}
 }
 

@@ -44,9 +44,9 @@ describe('TaskScreen', () => {
 		expect(zhao.claim()).toBe(true);
 		expect(zhao.current).toMatchObject({ canClaim: false, canUnclaim: true, canComplete: true });
 		expect(zhao.current?.mine?.standing).toBe('in_slot');
-		zhao.note = '菜已送到';
+		zhao.report.note = '菜已送到';
 		expect(zhao.complete()).toBe(true);
-		expect(zhao.note).toBe('');
+		expect(zhao.report.note).toBe('');
 		expect(zhao.current?.task.status).toBe('done');
 		const li = screen(LI);
 		expect(li.current).toMatchObject({ staff: true, canConfirm: true, canRelease: true });
@@ -77,10 +77,10 @@ describe('TaskScreen', () => {
 	it('keeps the report when the completion is refused', () => {
 		const { screen } = setUp();
 		const zhao = screen(ZHAO);
-		zhao.note = '还没认领';
+		zhao.report.note = '还没认领';
 		expect(zhao.complete()).toBe(false);
 		expect(zhao.problem).toBe('no_volunteer');
-		expect(zhao.note).toBe('还没认领');
+		expect(zhao.report.note).toBe('还没认领');
 	});
 
 	it('shows nothing for a deleted task', () => {

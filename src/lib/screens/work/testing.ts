@@ -9,30 +9,17 @@ import type * as Y from 'yjs';
 import { acting, type TestMember } from '$lib/model/testing/work-members';
 import type { ContextSource, DocSource } from './work-screen.svelte';
 
-export const LI: TestMember = {
-	memberId: 'm-li',
-	name: '李书记',
-	role: 'secretary',
-	deviceId: 'p-li'
-};
-export const ZHAO: TestMember = {
-	memberId: 'm-zhao',
-	name: '赵大爷',
-	role: 'volunteer',
-	deviceId: 'p-z'
-};
-export const QIAN: TestMember = {
-	memberId: 'm-qian',
-	name: '钱阿姨',
-	role: 'volunteer',
-	deviceId: 'p-q'
-};
-export const OBSERVER: TestMember = {
-	memberId: 'm-o',
-	name: '街道',
-	role: 'observer',
-	deviceId: 'p-o'
-};
+const member = (memberId: string, name: string, role: string): TestMember => ({
+	memberId,
+	name,
+	role,
+	deviceId: `phone-${memberId}`
+});
+
+export const LI = member('m-li', '李书记', 'secretary');
+export const ZHAO = member('m-zhao', '赵大爷', 'volunteer');
+export const QIAN = member('m-qian', '钱阿姨', 'volunteer');
+export const OBSERVER = member('m-o', '街道', 'observer');
 
 export function liveSource<T>(doc: Y.Doc, read: (doc: Y.Doc) => T): DocSource<T> {
 	return {

@@ -10,7 +10,6 @@
 import { createContext } from 'svelte';
 import { isStaff, ownClaim, type RankedClaim } from '$lib/domain/task-rules';
 import { canWishAction } from '$lib/domain/wish-status';
-import type { PhotoInput } from '$lib/model/case';
 import {
 	claimWish,
 	fulfilWish,
@@ -20,6 +19,7 @@ import {
 	unclaimWish,
 	type WishSnapshot
 } from '$lib/model/work';
+import { ReportDraft } from './report-draft.svelte';
 import { WorkScreen, type ContextSource, type DocSource } from './work-screen.svelte';
 
 export type WishView = Readonly<{
@@ -36,9 +36,9 @@ export type WishView = Readonly<{
 }>;
 
 export class WishScreen extends WorkScreen<WishSnapshot | null> {
-	note = $state('');
+	/** The fulfilment being written (a note and photos). */
+	readonly report = new ReportDraft();
 	thanks = $state('');
-	photos = $state<PhotoInput[]>([]);
 	readonly #wishId: string;
 
 	constructor(source: DocSource<WishSnapshot | null>, context: ContextSource, wishId: string) {
@@ -83,19 +83,11 @@ export class WishScreen extends WorkScreen<WishSnapshot | null> {
 		return this.settle(releaseWishClaim(this.source.doc, this.#wishId, claimId, this.context()));
 	}
 
-	addPhoto(photo: PhotoInput): void {
-		this.photos = [...this.photos, photo];
-	}
-
-	/** Fulfils the wish with the note and photos; they clear once it is accepted. */
+	/** Fulfils the wish with the report; it clears once accepted. */
 	fulfil(): boolean {
-		const report = { note: this.note, photos: this.photos };
-		if (!this.settle(fulfilWish(this.source.doc, this.#wishId, report, this.context()))) {
-			return false;
-		}
-		this.note = '';
-		this.photos = [];
-		return true;
+		return this.report.submit((report) =>
+			this.settle(fulfilWish(this.source.doc, this.#wishId, report, this.context()))
+		);
 	}
 
 	/** Passes on the resident's thanks; the text clears once it is accepted. */

@@ -29,9 +29,9 @@ describe('WishScreen', () => {
 		expect(zhao.claim()).toBe(true);
 		expect(zhao.current).toMatchObject({ canFulfil: true, canUnclaim: true });
 		expect(screen(QIAN).current?.canClaim).toBe(false);
-		zhao.note = '已送到';
+		zhao.report.note = '已送到';
 		expect(zhao.fulfil()).toBe(true);
-		expect(zhao.note).toBe('');
+		expect(zhao.report.note).toBe('');
 		expect(li.current).toMatchObject({ canThank: true, canRelease: false });
 		li.thanks = '张奶奶说谢谢';
 		expect(li.thank()).toBe(true);
