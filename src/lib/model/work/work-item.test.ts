@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { err, ok } from '../../domain/result';
 import type { RankedClaim } from '../../domain/task-rules';
+import type { PhotoInput } from '../case/photos';
 import { acting, type TestMember } from '../testing/work-members';
 import { createReplicaNetwork } from '../testing/replica-network';
 import { listHours } from './service-hours';
@@ -147,7 +148,13 @@ describe('work-item kernel', () => {
 	it('reads the member from the context and checks report photos', () => {
 		expect(workMember(acting(vol(4)))).toEqual({ memberId: 'm-4', role: 'volunteer' });
 		expect(reportPhotos(undefined)).toEqual(ok([]));
-		const photo = { hash: 'a'.repeat(64), mime: 'image/jpeg', width: 1, height: 1, bytes: 10 };
+		const photo: PhotoInput = {
+			hash: 'a'.repeat(64),
+			mime: 'image/jpeg',
+			width: 1,
+			height: 1,
+			bytes: 10
+		};
 		expect(reportPhotos([photo])).toEqual(ok([photo]));
 		expect(reportPhotos([{ ...photo, hash: 'nope' }])).toEqual(err('bad_photo'));
 	});
