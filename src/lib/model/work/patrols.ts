@@ -14,8 +14,7 @@ import {
 	nextPatrolDay,
 	validateFindingNote,
 	validatePatrolRoute,
-	type PatrolRouteInput,
-	type PatrolRouteReason
+	type PatrolRouteInput
 } from '../../domain/patrol-schedule';
 import { err, ok, type Result } from '../../domain/result';
 import {
@@ -47,6 +46,7 @@ import {
 } from './schema';
 import {
 	appendWorkEntry,
+	createIfAllowed,
 	createWorkItem,
 	reportPhotos,
 	workMember,
@@ -236,32 +236,27 @@ export type PatrolReason =
 	| 'note_too_long'
 	| 'bad_photo';
 
-export function createPatrolRoute(
-	doc: Y.Doc,
-	input: PatrolRouteInput,
-	context: CommandContext
-): Result<string, PatrolRouteReason | 'not_allowed'> {
-	if (!canPatrol(workMember(context).role, 'create_route')) return err('not_allowed');
-	const valid = validatePatrolRoute(input);
-	if (!valid.ok) return valid;
-	const route = valid.value;
-	return ok(
-		createWorkItem(
-			doc,
-			patrolRoutesMap(doc),
-			'p',
-			{
-				name: route.name,
-				area: route.area,
-				gridId: route.gridId,
-				checklist: [...route.checklist],
-				weekdays: [...route.weekdays],
-				hoursPerRun: route.hoursPerRun
-			},
-			context
-		)
+export const createPatrolRoute = (doc: Y.Doc, input: PatrolRouteInput, context: CommandContext) =>
+	createIfAllowed(
+		context,
+		(role) => canPatrol(role, 'create_route'),
+		() => validatePatrolRoute(input),
+		(route) =>
+			createWorkItem(
+				doc,
+				patrolRoutesMap(doc),
+				'p',
+				{
+					name: route.name,
+					area: route.area,
+					gridId: route.gridId,
+					checklist: [...route.checklist],
+					weekdays: [...route.weekdays],
+					hoursPerRun: route.hoursPerRun
+				},
+				context
+			)
 	);
-}
 
 /**
  * Starts a run on a route; the run keeps a copy of the checklist it was walked with and the day

@@ -19,8 +19,6 @@ import {
 import {
 	findWorkRecord,
 	firstOf,
-	parseWorkRecord,
-	readHistory,
 	readNumber,
 	readString,
 	tasksMap,
@@ -28,10 +26,11 @@ import {
 	type WorkRecord
 } from './schema';
 import {
-	asWorkNote,
+	firstNote,
 	notesOf,
 	rankedClaimsIn,
-	readWorkItemBase,
+	listWorkItems,
+	readWorkItem,
 	type WorkItemBase,
 	type WorkNote
 } from './work-item';
@@ -83,13 +82,7 @@ export function taskFacts(record: WorkRecord, history: readonly HistoryEntry[]):
 }
 
 function readTaskRecord(record: WorkRecord): TaskSnapshot | null {
-	const history = readHistory(record);
-	const facts = taskFacts(record, history);
-	const base = readWorkItemBase(record, history, facts.claims);
-	if (!base) return null;
-	const confirmation = firstOf(history, 'confirmed');
-	return Object.freeze({
-		...base,
+	return readWorkItem(record, taskFacts, (history, facts) => ({
 		title: readString(record.map, 'title'),
 		details: readString(record.map, 'details'),
 		place: readString(record.map, 'place'),
@@ -99,33 +92,28 @@ function readTaskRecord(record: WorkRecord): TaskSnapshot | null {
 		meeting: readMeeting(record),
 		status: deriveTaskStatus(facts),
 		completions: notesOf(history, 'completed'),
-		confirmation: confirmation ? asWorkNote(confirmation) : null
-	});
+		confirmation: firstNote(history, 'confirmed')
+	}));
 }
 
 export function readTask(doc: Y.Doc, taskId: string): TaskSnapshot | null {
 	const record = findWorkRecord(tasksMap(doc), taskId);
-	return record ? readTaskRecord(record) : null;
+	return record && readTaskRecord(record);
 }
 
+const STATUS_RANK = { open: 0, claimed: 1, done: 2, confirmed: 3 } as const;
+
 /** Every task that is not deleted; open work first, then by due day, then newest. */
-export function listTasks(doc: Y.Doc): readonly TaskSnapshot[] {
-	const tasks: TaskSnapshot[] = [];
-	for (const [key, value] of tasksMap(doc).entries()) {
-		const record = parseWorkRecord(key, value);
-		const task = record && readTaskRecord(record);
-		if (task && !task.deleted) tasks.push(task);
-	}
-	const rank = { open: 0, claimed: 1, done: 2, confirmed: 3 } as const;
-	tasks.sort(
+export const listTasks = (doc: Y.Doc): readonly TaskSnapshot[] =>
+	listWorkItems(
+		tasksMap(doc),
+		readTaskRecord,
 		(a, b) =>
-			rank[a.status] - rank[b.status] ||
+			STATUS_RANK[a.status] - STATUS_RANK[b.status] ||
 			(a.due || '9999').localeCompare(b.due || '9999') ||
 			b.createdAt - a.createdAt ||
 			(a.id < b.id ? -1 : 1)
 	);
-	return Object.freeze(tasks);
-}
 
 /** Whether this member holds a slot (or an over-claim) on the task. */
 export function claimOf(task: TaskSnapshot, memberId: string): RankedClaim | null {

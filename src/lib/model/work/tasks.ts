@@ -11,7 +11,7 @@
  */
 
 import type * as Y from 'yjs';
-import { err, ok, type Result } from '../../domain/result';
+import type { Result } from '../../domain/result';
 import {
 	canTaskAction,
 	checkTaskAction,
@@ -30,9 +30,9 @@ import { taskFacts, type TaskSource } from './readers';
 import { tasksMap } from './schema';
 import {
 	claimCommands,
+	createIfAllowed,
 	createWorkItem,
 	workItemAct,
-	workMember,
 	type WorkItemKind,
 	type WorkReport
 } from './work-item';
@@ -45,20 +45,24 @@ function insertTask(
 	source: TaskSource | null,
 	context: CommandContext
 ): Result<string, CreateTaskReason> {
-	if (!canTaskAction(workMember(context).role, 'create')) return err('not_allowed');
-	const valid = validateTaskInput(input);
-	if (!valid.ok) return valid;
-	const { title, details, place, gridId, due, volunteersNeeded, hours } = valid.value;
-	const props = { title, details, place, gridId, due, volunteersNeeded, hours };
-	const id = createWorkItem(
-		doc,
-		tasksMap(doc),
-		't',
-		{ createdByDevice: context.actor.deviceId, ...props, source: source ? { ...source } : null },
+	return createIfAllowed(
 		context,
-		{ kind: 'created', details: { title } }
+		(role) => canTaskAction(role, 'create'),
+		() => validateTaskInput(input),
+		({ title, details, place, gridId, due, volunteersNeeded, hours }) =>
+			createWorkItem(
+				doc,
+				tasksMap(doc),
+				't',
+				{
+					createdByDevice: context.actor.deviceId,
+					...{ title, details, place, gridId, due, volunteersNeeded, hours },
+					source: source ? { ...source } : null
+				},
+				context,
+				{ kind: 'created', details: { title } }
+			)
 	);
-	return ok(id);
 }
 
 export function createTask(

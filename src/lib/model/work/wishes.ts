@@ -9,7 +9,6 @@
  */
 
 import type * as Y from 'yjs';
-import { err, ok, type Result } from '../../domain/result';
 import {
 	canWishAction,
 	checkWishAction,
@@ -19,29 +18,27 @@ import {
 	type WishActionReason,
 	type WishFacts,
 	type WishInput,
-	type WishInputReason,
 	type WishStatus
 } from '../../domain/wish-status';
 import type { CommandContext } from '../command-context';
 import {
 	findWorkRecord,
 	firstOf,
-	parseWorkRecord,
-	readHistory,
 	readString,
 	wishesMap,
 	type HistoryEntry,
 	type WorkRecord
 } from './schema';
 import {
-	asWorkNote,
+	firstNote,
+	createIfAllowed,
 	claimCommands,
 	createWorkItem,
 	notesOf,
 	rankedClaimsIn,
-	readWorkItemBase,
+	listWorkItems,
+	readWorkItem,
 	workItemAct,
-	workMember,
 	type WorkItemBase,
 	type WorkItemKind,
 	type WorkNote,
@@ -67,52 +64,37 @@ function wishFacts(_record: WorkRecord, history: readonly HistoryEntry[]): WishF
 }
 
 function readWishRecord(record: WorkRecord): WishSnapshot | null {
-	const history = readHistory(record);
-	const facts = wishFacts(record, history);
-	const base = readWorkItemBase(record, history, facts.claims);
-	if (!base) return null;
-	const thanks = firstOf(history, 'thanked');
-	return Object.freeze({
-		...base,
+	return readWorkItem(record, wishFacts, (history, facts) => ({
 		who: readString(record.map, 'who'),
 		what: readString(record.map, 'what'),
 		status: deriveWishStatus(facts),
 		fulfilments: notesOf(history, 'fulfilled'),
-		thanks: thanks ? asWorkNote(thanks) : null
-	});
+		thanks: firstNote(history, 'thanked')
+	}));
 }
 
 export function readWish(doc: Y.Doc, wishId: string): WishSnapshot | null {
 	const record = findWorkRecord(wishesMap(doc), wishId);
-	return record ? readWishRecord(record) : null;
+	return record && readWishRecord(record);
 }
+
+const FLOW = { recorded: 0, published: 1, claimed: 2, fulfilled: 3, thanked: 4 } as const;
 
 /** Wishes in flow order (recorded … thanked), newest first within a status. */
-export function listWishes(doc: Y.Doc): readonly WishSnapshot[] {
-	const order = { recorded: 0, published: 1, claimed: 2, fulfilled: 3, thanked: 4 } as const;
-	const wishes: WishSnapshot[] = [];
-	for (const [key, value] of wishesMap(doc).entries()) {
-		const record = parseWorkRecord(key, value);
-		const wish = record && readWishRecord(record);
-		if (wish && !wish.deleted) wishes.push(wish);
-	}
-	wishes.sort(
-		(a, b) =>
-			order[a.status] - order[b.status] || b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1)
+export const listWishes = (doc: Y.Doc): readonly WishSnapshot[] =>
+	listWorkItems(
+		wishesMap(doc),
+		readWishRecord,
+		(a, b) => FLOW[a.status] - FLOW[b.status] || b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1)
 	);
-	return Object.freeze(wishes);
-}
 
-export function recordWish(
-	doc: Y.Doc,
-	input: WishInput,
-	context: CommandContext
-): Result<string, WishInputReason | 'not_allowed'> {
-	if (!canWishAction(workMember(context).role, 'publish')) return err('not_allowed');
-	const valid = validateWishInput(input);
-	if (!valid.ok) return valid;
-	return ok(createWorkItem(doc, wishesMap(doc), 'w', valid.value, context));
-}
+export const recordWish = (doc: Y.Doc, input: WishInput, context: CommandContext) =>
+	createIfAllowed(
+		context,
+		(role) => canWishAction(role, 'publish'),
+		() => validateWishInput(input),
+		(wish) => createWorkItem(doc, wishesMap(doc), 'w', wish, context)
+	);
 
 const WISH: WorkItemKind<WishFacts, WishAction, WishStatus, WishActionReason | 'note_required'> = {
 	map: wishesMap,

@@ -11,7 +11,7 @@ import {
 	claimCommands,
 	createWorkItem,
 	rankedClaimsIn,
-	readWorkItemBase,
+	readWorkItem,
 	reportPhotos,
 	workItemAct,
 	workMember,
@@ -69,7 +69,7 @@ describe('work-item kernel', () => {
 		const id = made(doc);
 		const record = findWorkRecord(items(doc), id)!;
 		const history = readHistory(record);
-		expect(readWorkItemBase(record, history, [])).toMatchObject({
+		expect(readWorkItem(record, KIND.facts, () => ({}))).toMatchObject({
 			id,
 			createdAt: T0,
 			createdBy: '李书记',

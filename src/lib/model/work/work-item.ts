@@ -34,6 +34,7 @@ import {
 	insertWorkRecord,
 	newHistoryEntry,
 	noteOf,
+	parseWorkRecord,
 	photoData,
 	photosIn,
 	readHistory,
@@ -93,7 +94,7 @@ export type WorkItemBase = Readonly<{
 }>;
 
 /** The shared part of a snapshot, or null for a record without its creation time. */
-export function readWorkItemBase(
+function readWorkItemBase(
 	record: WorkRecord,
 	history: readonly HistoryEntry[],
 	claims: readonly RankedClaim[]
@@ -111,6 +112,56 @@ export function readWorkItemBase(
 		deleted: firstOf(history, 'deleted') !== null,
 		history
 	};
+}
+
+/**
+ * A claimable item's snapshot: the shared part plus what `read` adds from the history and the
+ * kind's facts; null for a record without its creation time.
+ */
+export function readWorkItem<F extends { claims: readonly RankedClaim[] }, S extends object>(
+	record: WorkRecord,
+	facts: (record: WorkRecord, history: readonly HistoryEntry[]) => F,
+	read: (history: readonly HistoryEntry[], facts: F) => S
+): Readonly<WorkItemBase & S> | null {
+	const history = readHistory(record);
+	const itemFacts = facts(record, history);
+	const base = readWorkItemBase(record, history, itemFacts.claims);
+	return base ? Object.freeze({ ...base, ...read(history, itemFacts) }) : null;
+}
+
+/** Every item of `parent` that reads (`read`) and is not deleted, sorted by `order`. */
+export function listWorkItems<T extends { deleted: boolean }>(
+	parent: Y.Map<unknown>,
+	read: (record: WorkRecord) => T | null,
+	order: (a: T, b: T) => number
+): readonly T[] {
+	const items: T[] = [];
+	for (const [key, value] of parent.entries()) {
+		const record = parseWorkRecord(key, value);
+		const item = record && read(record);
+		if (item && !item.deleted) items.push(item);
+	}
+	return Object.freeze(items.sort(order));
+}
+
+/**
+ * Creates a record when the member's role allows it and the input is valid; the id, or why not.
+ */
+export function createIfAllowed<V, R extends string>(
+	context: CommandContext,
+	allowed: (role: string) => boolean,
+	valid: () => Result<V, R>,
+	create: (value: V) => string
+): Result<string, R | 'not_allowed'> {
+	if (!allowed(workMember(context).role)) return err('not_allowed');
+	const checked = valid();
+	return checked.ok ? ok(create(checked.value)) : checked;
+}
+
+/** The first report of one kind (a confirmation, the thanks), or null. */
+export function firstNote(history: readonly HistoryEntry[], kind: string): WorkNote | null {
+	const entry = firstOf(history, kind);
+	return entry && asWorkNote(entry);
 }
 
 /** The reports of one kind (completions, fulfilments) in history order. */
