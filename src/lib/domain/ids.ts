@@ -23,6 +23,8 @@ export type CommunityId = Brand<string, 'CommunityId'>;
 export type GridId = Brand<string, 'GridId'>;
 export type CaseId = Brand<string, 'CaseId'>;
 export type EditId = Brand<string, 'EditId'>;
+/** A record in the tasks document: a task, a micro-wish, a patrol route or a patrol run. */
+export type WorkItemId = Brand<string, 'WorkItemId'>;
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 /** 16 characters of base 36: about 82 bits, enough that two devices never pick the same id. */
@@ -72,3 +74,4 @@ export const parseCommunityId = (value: string) => parseId<CommunityId>(value);
 export const parseGridId = (value: string) => parseId<GridId>(value);
 export const parseCaseId = (value: string) => parseId<CaseId>(value);
 export const parseEditId = (value: string) => parseId<EditId>(value);
+export const parseWorkItemId = (value: string) => parseId<WorkItemId>(value);

@@ -45,13 +45,8 @@ export function canTaskAction(role: string, action: TaskAction): boolean {
 	return false;
 }
 
-/** Who acts: the member (for claims and hours), their role, and the device (for history). */
-export type WorkActor = Readonly<{
-	memberId: string;
-	name: string;
-	role: string;
-	deviceId: string;
-}>;
+/** Who acts, as the rules see them: the member (claims and hours are theirs) and their role. */
+export type WorkMember = Readonly<{ memberId: string; role: string }>;
 
 export type Claim = Readonly<{
 	id: string;
@@ -107,6 +102,20 @@ export function inSlot(claims: readonly RankedClaim[]): readonly RankedClaim[] {
 	return claims.filter((claim) => claim.standing === 'in_slot');
 }
 
+/** The claim this member holds (in a slot or not), or null. */
+export function ownClaim(claims: readonly RankedClaim[], memberId: string): RankedClaim | null {
+	return claims.find((claim) => claim.memberId === memberId) ?? null;
+}
+
+/** The claim a staff release settles, named by its id. */
+export function claimToRelease(
+	claims: readonly RankedClaim[],
+	claimId: string | undefined
+): Result<RankedClaim, 'claim_not_found'> {
+	const claim = claims.find((candidate) => candidate.id === claimId);
+	return claim ? ok(claim) : err('claim_not_found');
+}
+
 export function deriveTaskStatus(facts: TaskFacts): TaskStatus {
 	if (facts.confirmed) return 'confirmed';
 	if (facts.completed) return 'done';
@@ -131,12 +140,12 @@ export type TaskActionReason =
 export function checkTaskAction(
 	facts: TaskFacts,
 	action: Exclude<TaskAction, 'create'>,
-	who: Pick<WorkActor, 'memberId' | 'role'>,
+	who: WorkMember,
 	claimId?: string
 ): Result<RankedClaim | null, TaskActionReason> {
 	if (!canTaskAction(who.role, action)) return err('not_allowed');
 	const status = deriveTaskStatus(facts);
-	const own = facts.claims.find((claim) => claim.memberId === who.memberId) ?? null;
+	const own = ownClaim(facts.claims, who.memberId);
 	switch (action) {
 		case 'claim':
 			if (status === 'done' || status === 'confirmed') return err('task_closed');
@@ -155,11 +164,8 @@ export function checkTaskAction(
 		case 'confirm':
 			if (status === 'confirmed') return err('task_closed');
 			return status === 'done' ? ok(null) : err('not_done');
-		case 'release': {
-			if (status === 'confirmed') return err('task_closed');
-			const claim = facts.claims.find((candidate) => candidate.id === claimId);
-			return claim ? ok(claim) : err('claim_not_found');
-		}
+		case 'release':
+			return status === 'confirmed' ? err('task_closed') : claimToRelease(facts.claims, claimId);
 		case 'delete':
 			return status === 'confirmed' ? err('task_closed') : ok(null);
 	}

@@ -11,7 +11,15 @@
  */
 
 import { err, ok, type Result } from './result';
-import { codePoints, isStaff, isValidHours, type RankedClaim, type WorkActor } from './task-rules';
+import {
+	claimToRelease,
+	codePoints,
+	isStaff,
+	isValidHours,
+	ownClaim,
+	type RankedClaim,
+	type WorkMember
+} from './task-rules';
 
 export const WISH_STATUSES = ['recorded', 'published', 'claimed', 'fulfilled', 'thanked'] as const;
 export type WishStatus = (typeof WISH_STATUSES)[number];
@@ -55,13 +63,13 @@ export type WishActionReason =
 export function checkWishAction(
 	facts: WishFacts,
 	action: WishAction,
-	who: Pick<WorkActor, 'memberId' | 'role'>,
+	who: WorkMember,
 	claimId?: string
 ): Result<RankedClaim | null, WishActionReason> {
 	if (!canWishAction(who.role, action)) return err('not_allowed');
 	const status = deriveWishStatus(facts);
 	const closed = status === 'fulfilled' || status === 'thanked';
-	const own = facts.claims.find((claim) => claim.memberId === who.memberId) ?? null;
+	const own = ownClaim(facts.claims, who.memberId);
 	switch (action) {
 		case 'publish':
 			return status === 'recorded' ? ok(null) : err('already_published');
@@ -80,11 +88,8 @@ export function checkWishAction(
 		case 'thank':
 			if (status === 'thanked') return err('wish_closed');
 			return status === 'fulfilled' ? ok(null) : err('not_fulfilled');
-		case 'release': {
-			if (closed) return err('wish_closed');
-			const claim = facts.claims.find((candidate) => candidate.id === claimId);
-			return claim ? ok(claim) : err('claim_not_found');
-		}
+		case 'release':
+			return closed ? err('wish_closed') : claimToRelease(facts.claims, claimId);
 	}
 }
 

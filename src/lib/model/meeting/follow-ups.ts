@@ -27,7 +27,6 @@ import type { CaseId } from '../../domain/ids';
 import { DEFAULT_TIME_ZONE, dayOfDeadline } from '../../domain/due-date';
 import type { FollowUpTier, MeetingId, MeetingItemId } from '../../domain/meeting-rules';
 import { err, ok, type Result } from '../../domain/result';
-import type { WorkActor } from '../../domain/task-rules';
 import { createCase, type CreateCaseReason } from '../case/commands';
 import { createTask, type CreateTaskReason } from '../work/tasks';
 import { tasksMap } from '../work/schema';
@@ -147,13 +146,6 @@ export function createTaskFromAction(
 	const pinned = { ...context, at };
 	const action = actionFollowUps(meetingDoc, input.itemId);
 	if (!action.ok) return action;
-	// The tasks model records who acts as a work actor (member, role, device).
-	const actor: WorkActor = {
-		memberId: context.authority.memberId,
-		name: context.actor.name,
-		role: context.authority.claims.role,
-		deviceId: context.actor.deviceId
-	};
 	let created: Result<string, CreateTaskReason> = err('title_required');
 	tasksDoc.transact(() => {
 		created = createTask(
@@ -167,8 +159,7 @@ export function createTaskFromAction(
 				volunteersNeeded: 1,
 				hours: 1
 			},
-			actor,
-			at
+			pinned
 		);
 		if (!created.ok) return;
 		const map = tasksMap(tasksDoc).get(created.value);

@@ -6,7 +6,9 @@
 
 export * from './patrols';
 export * from './readers';
+export * from './reasons';
 export * from './schema';
 export * from './service-hours';
 export * from './tasks';
 export * from './wishes';
+export { workMember, type WorkItemBase, type WorkNote, type WorkReport } from './work-item';

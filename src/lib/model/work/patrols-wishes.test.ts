@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { WorkActor } from '../../domain/task-rules';
+import { DEFAULT_TIME_ZONE } from '../../domain/due-date';
+import { acting, type TestMember } from '../testing/work-members';
 import {
 	addPatrolFinding,
 	createPatrolRoute,
@@ -27,10 +28,10 @@ import {
 } from './wishes';
 
 const MON = Date.parse('2025-03-03T01:00:00Z');
-const LI: WorkActor = { memberId: 'm-li', name: '李书记', role: 'secretary', deviceId: 'p-li' };
-const ZHAO: WorkActor = { memberId: 'm-zhao', name: '赵大爷', role: 'volunteer', deviceId: 'p-z' };
-const QIAN: WorkActor = { memberId: 'm-qian', name: '钱阿姨', role: 'volunteer', deviceId: 'p-q' };
-const OBS: WorkActor = { memberId: 'm-o', name: '街道', role: 'observer', deviceId: 'p-o' };
+const LI: TestMember = { memberId: 'm-li', name: '李书记', role: 'secretary', deviceId: 'p-li' };
+const ZHAO: TestMember = { memberId: 'm-zhao', name: '赵大爷', role: 'volunteer', deviceId: 'p-z' };
+const QIAN: TestMember = { memberId: 'm-qian', name: '钱阿姨', role: 'volunteer', deviceId: 'p-q' };
+const OBS: TestMember = { memberId: 'm-o', name: '街道', role: 'observer', deviceId: 'p-o' };
 
 const ROUTE = {
 	name: '啄木鸟巡查 东片',
@@ -49,28 +50,50 @@ function must<T>(result: { ok: true; value: T } | { ok: false; reason: string })
 describe('patrols', () => {
 	it('a route, a run: tick, finding, case link, finish credits the runner', () => {
 		const doc = new Y.Doc();
-		expect(createPatrolRoute(doc, ROUTE, ZHAO, MON)).toEqual({ ok: false, reason: 'not_allowed' });
-		const routeId = must(createPatrolRoute(doc, ROUTE, LI, MON));
+		expect(createPatrolRoute(doc, ROUTE, acting(ZHAO, MON))).toEqual({
+			ok: false,
+			reason: 'not_allowed'
+		});
+		const routeId = must(createPatrolRoute(doc, ROUTE, acting(LI, MON)));
 		expect(listPatrolRoutes(doc, MON)[0]?.nextDay).toBe('2025-03-05');
-		expect(startPatrolRun(doc, routeId, OBS, MON)).toEqual({ ok: false, reason: 'not_allowed' });
-		const runId = must(startPatrolRun(doc, routeId, ZHAO, MON + 1));
-		must(tickPatrolItem(doc, runId, 0, true, ZHAO, MON + 2));
-		must(tickPatrolItem(doc, runId, 1, true, ZHAO, MON + 3));
-		must(tickPatrolItem(doc, runId, 1, false, ZHAO, MON + 4));
-		expect(tickPatrolItem(doc, runId, 9, true, ZHAO)).toEqual({
+		expect(startPatrolRun(doc, routeId, DEFAULT_TIME_ZONE, acting(OBS, MON))).toEqual({
+			ok: false,
+			reason: 'not_allowed'
+		});
+		const runId = must(startPatrolRun(doc, routeId, DEFAULT_TIME_ZONE, acting(ZHAO, MON + 1)));
+		must(tickPatrolItem(doc, runId, 0, true, acting(ZHAO, MON + 2)));
+		must(tickPatrolItem(doc, runId, 1, true, acting(ZHAO, MON + 3)));
+		must(tickPatrolItem(doc, runId, 1, false, acting(ZHAO, MON + 4)));
+		expect(tickPatrolItem(doc, runId, 9, true, acting(ZHAO))).toEqual({
 			ok: false,
 			reason: 'item_not_found'
 		});
-		expect(tickPatrolItem(doc, runId, 0, true, QIAN)).toEqual({ ok: false, reason: 'not_allowed' });
-		const findingId = must(addPatrolFinding(doc, runId, '7号楼北侧飞线充电', ZHAO, MON + 5));
-		expect(addPatrolFinding(doc, runId, ' ', ZHAO)).toEqual({ ok: false, reason: 'note_required' });
-		must(finishPatrolRun(doc, runId, ZHAO, MON + 6));
-		expect(tickPatrolItem(doc, runId, 2, true, ZHAO)).toEqual({
+		expect(tickPatrolItem(doc, runId, 0, true, acting(QIAN))).toEqual({
+			ok: false,
+			reason: 'not_allowed'
+		});
+		const findingId = must(
+			addPatrolFinding(doc, runId, { note: '7号楼北侧飞线充电' }, acting(ZHAO, MON + 5))
+		);
+		expect(addPatrolFinding(doc, runId, { note: ' ' }, acting(ZHAO))).toEqual({
+			ok: false,
+			reason: 'note_required'
+		});
+		must(finishPatrolRun(doc, runId, acting(ZHAO, MON + 6)));
+		expect(tickPatrolItem(doc, runId, 2, true, acting(ZHAO))).toEqual({
 			ok: false,
 			reason: 'run_finished'
 		});
 		// Reporting the finding may wait for signal: allowed after the run finished.
-		must(linkFindingToCase(doc, runId, findingId, { gridId: 'g1', caseId: 'c-9' }, ZHAO, MON + 7));
+		must(
+			linkFindingToCase(
+				doc,
+				runId,
+				findingId,
+				{ gridId: 'g1', caseId: 'c-9' },
+				acting(ZHAO, MON + 7)
+			)
+		);
 		const run = readPatrolRun(doc, runId)!;
 		expect(run.ticked).toEqual([true, false, false, false]);
 		expect(run.findings).toEqual([
@@ -92,15 +115,15 @@ describe('patrols', () => {
 
 	it("a run's day is the community's calendar day it started on, not the default zone's; older runs stay readable", () => {
 		const doc = new Y.Doc();
-		const routeId = must(createPatrolRoute(doc, ROUTE, LI, MON));
+		const routeId = must(createPatrolRoute(doc, ROUTE, acting(LI, MON)));
 		// 20:00 UTC on 3 March: 15:00 that day in New York, already 4 March in Shanghai.
 		const evening = Date.parse('2025-03-03T20:00:00Z');
-		const ny = must(startPatrolRun(doc, routeId, ZHAO, evening, 'America/New_York'));
-		const sh = must(startPatrolRun(doc, routeId, ZHAO, evening, 'Asia/Shanghai'));
+		const ny = must(startPatrolRun(doc, routeId, 'America/New_York', acting(ZHAO, evening)));
+		const sh = must(startPatrolRun(doc, routeId, 'Asia/Shanghai', acting(ZHAO, evening)));
 		expect(readPatrolRun(doc, ny)?.day).toBe('2025-03-03');
 		expect(readPatrolRun(doc, sh)?.day).toBe('2025-03-04');
 		// A run written before the day was stored: read in the default zone, as it always was.
-		const old = must(startPatrolRun(doc, routeId, ZHAO, evening, 'America/New_York'));
+		const old = must(startPatrolRun(doc, routeId, 'America/New_York', acting(ZHAO, evening)));
 		doc.transact(() => (patrolRunsMap(doc).get(old) as Y.Map<unknown>).delete('day'));
 		expect(readPatrolRun(doc, old)?.day).toBe('2025-03-04');
 		expect(listPatrolRuns(doc, routeId)).toHaveLength(3);
@@ -108,9 +131,9 @@ describe('patrols', () => {
 
 	it('a finished run credits hours titled with the route, no ISO day; old "route 2025-03-04" titles read the same', () => {
 		const doc = new Y.Doc();
-		const routeId = must(createPatrolRoute(doc, ROUTE, LI, MON));
-		const runId = must(startPatrolRun(doc, routeId, ZHAO, MON + 1, 'Asia/Shanghai'));
-		must(finishPatrolRun(doc, runId, ZHAO, MON + 2));
+		const routeId = must(createPatrolRoute(doc, ROUTE, acting(LI, MON)));
+		const runId = must(startPatrolRun(doc, routeId, 'Asia/Shanghai', acting(ZHAO, MON + 1)));
+		must(finishPatrolRun(doc, runId, acting(ZHAO, MON + 2)));
 		doc.transact(() =>
 			hoursArray(doc).push([
 				{
@@ -132,13 +155,20 @@ describe('patrols', () => {
 	it('two phones tick the same run and note findings concurrently: they converge, nothing lost', () => {
 		const net = createReplicaNetwork(2);
 		const [a, b] = net.docs as [Y.Doc, Y.Doc];
-		const routeId = must(createPatrolRoute(a, ROUTE, LI, MON));
-		const runId = must(startPatrolRun(a, routeId, LI, MON + 1));
+		const routeId = must(createPatrolRoute(a, ROUTE, acting(LI, MON)));
+		const runId = must(startPatrolRun(a, routeId, DEFAULT_TIME_ZONE, acting(LI, MON + 1)));
 		net.flush();
-		must(tickPatrolItem(a, runId, 0, true, LI, MON + 2));
-		must(addPatrolFinding(a, runId, '消防通道堆放杂物', LI, MON + 3));
-		must(tickPatrolItem(b, runId, 3, true, { ...LI, deviceId: 'tablet' }, MON + 2));
-		must(addPatrolFinding(b, runId, '垃圾桶满溢', { ...LI, deviceId: 'tablet' }, MON + 3));
+		must(tickPatrolItem(a, runId, 0, true, acting(LI, MON + 2)));
+		must(addPatrolFinding(a, runId, { note: '消防通道堆放杂物' }, acting(LI, MON + 3)));
+		must(tickPatrolItem(b, runId, 3, true, acting({ ...LI, deviceId: 'tablet' }, MON + 2)));
+		must(
+			addPatrolFinding(
+				b,
+				runId,
+				{ note: '垃圾桶满溢' },
+				acting({ ...LI, deviceId: 'tablet' }, MON + 3)
+			)
+		);
 		net.flush({ shuffle: 7 });
 		expect(readPatrolRun(a, runId)).toEqual(readPatrolRun(b, runId));
 		expect(readPatrolRun(a, runId)!.ticked).toEqual([true, false, false, true]);
@@ -151,18 +181,27 @@ describe('micro-wishes', () => {
 
 	it('recorded → published → claimed → fulfilled → thanked, crediting the volunteer', () => {
 		const doc = new Y.Doc();
-		expect(recordWish(doc, WISH, ZHAO, MON)).toEqual({ ok: false, reason: 'not_allowed' });
-		const id = must(recordWish(doc, WISH, LI, MON));
-		expect(claimWish(doc, id, ZHAO, MON + 1)).toEqual({ ok: false, reason: 'not_published' });
-		expect(publishWish(doc, id, LI, MON + 1)).toEqual({ ok: true, value: 'published' });
-		expect(claimWish(doc, id, ZHAO, MON + 2)).toEqual({ ok: true, value: 'claimed' });
-		expect(claimWish(doc, id, QIAN, MON + 3)).toEqual({ ok: false, reason: 'wish_taken' });
-		expect(fulfilWish(doc, id, '', ZHAO, MON + 4)).toEqual({ ok: false, reason: 'note_required' });
-		expect(fulfilWish(doc, id, '已送到，配了200度', ZHAO, MON + 4)).toEqual({
+		expect(recordWish(doc, WISH, acting(ZHAO, MON))).toEqual({ ok: false, reason: 'not_allowed' });
+		const id = must(recordWish(doc, WISH, acting(LI, MON)));
+		expect(claimWish(doc, id, acting(ZHAO, MON + 1))).toEqual({
+			ok: false,
+			reason: 'not_published'
+		});
+		expect(publishWish(doc, id, acting(LI, MON + 1))).toEqual({ ok: true, value: 'published' });
+		expect(claimWish(doc, id, acting(ZHAO, MON + 2))).toEqual({ ok: true, value: 'claimed' });
+		expect(claimWish(doc, id, acting(QIAN, MON + 3))).toEqual({ ok: false, reason: 'wish_taken' });
+		expect(fulfilWish(doc, id, { note: '' }, acting(ZHAO, MON + 4))).toEqual({
+			ok: false,
+			reason: 'note_required'
+		});
+		expect(fulfilWish(doc, id, { note: '已送到，配了200度' }, acting(ZHAO, MON + 4))).toEqual({
 			ok: true,
 			value: 'fulfilled'
 		});
-		expect(thankWish(doc, id, '张奶奶说谢谢', LI, MON + 5)).toEqual({ ok: true, value: 'thanked' });
+		expect(thankWish(doc, id, '张奶奶说谢谢', acting(LI, MON + 5))).toEqual({
+			ok: true,
+			value: 'thanked'
+		});
 		const wish = readWish(doc, id)!;
 		expect(wish.fulfilments.map((f) => f.note)).toEqual(['已送到，配了200度']);
 		expect(wish.thanks?.note).toBe('张奶奶说谢谢');
@@ -175,18 +214,18 @@ describe('micro-wishes', () => {
 	it('two volunteers claim offline: both kept, one over-claimed until staff release it', () => {
 		const net = createReplicaNetwork(3);
 		const [a, b, c] = net.docs as [Y.Doc, Y.Doc, Y.Doc];
-		const id = must(recordWish(a, WISH, LI, MON));
-		publishWish(a, id, LI, MON + 1);
+		const id = must(recordWish(a, WISH, acting(LI, MON)));
+		publishWish(a, id, acting(LI, MON + 1));
 		net.flush();
-		must(claimWish(b, id, ZHAO, MON + 2));
-		must(claimWish(c, id, QIAN, MON + 2));
+		must(claimWish(b, id, acting(ZHAO, MON + 2)));
+		must(claimWish(c, id, acting(QIAN, MON + 2)));
 		net.flush({ shuffle: 3 });
 		const seen = net.docs.map((doc) => readWish(doc, id));
 		expect(seen[1]).toEqual(seen[0]);
 		expect(seen[2]).toEqual(seen[0]);
 		expect(seen[0]!.claims.map((claim) => claim.standing)).toEqual(['in_slot', 'over_claimed']);
 		const over = seen[0]!.claims[1]!;
-		must(releaseWishClaim(a, id, over.id, LI, MON + 3));
+		must(releaseWishClaim(a, id, over.id, acting(LI, MON + 3)));
 		net.flush();
 		expect(readWish(c, id)!.overClaimed).toBe(false);
 	});

@@ -9,14 +9,12 @@
  */
 
 import type * as Y from 'yjs';
-import { newId } from '../../domain/ids';
 import {
 	canPatrol,
 	nextPatrolDay,
 	validateFindingNote,
 	validatePatrolRoute,
-	type PatrolRouteInput,
-	type PatrolRouteReason
+	type PatrolRouteInput
 } from '../../domain/patrol-schedule';
 import { err, ok, type Result } from '../../domain/result';
 import {
@@ -27,20 +25,18 @@ import {
 	type DayKey,
 	type Weekday
 } from '../../domain/due-date';
-import type { WorkActor } from '../../domain/task-rules';
 import type { PhotoInput } from '../case/photos';
+import { commandTime, type CommandContext } from '../command-context';
 import { ORIGIN_LOCAL_EDIT } from '../origins';
 import { appendHours } from './service-hours';
 import {
 	appendHistory,
 	findWorkRecord,
 	firstOf,
-	insertWorkRecord,
 	newHistoryEntry,
 	noteOf,
 	parseWorkRecord,
 	patrolRoutesMap,
-	photoData,
 	photosIn,
 	patrolRunsMap,
 	readHistory,
@@ -48,6 +44,14 @@ import {
 	readString,
 	type WorkRecord
 } from './schema';
+import {
+	appendWorkEntry,
+	createIfAllowed,
+	createWorkItem,
+	reportPhotos,
+	workMember,
+	type WorkReport
+} from './work-item';
 
 // ---- readers ----
 
@@ -232,36 +236,27 @@ export type PatrolReason =
 	| 'note_too_long'
 	| 'bad_photo';
 
-export function createPatrolRoute(
-	doc: Y.Doc,
-	input: PatrolRouteInput,
-	actor: WorkActor,
-	at: number = Date.now()
-): Result<string, PatrolRouteReason | 'not_allowed'> {
-	if (!canPatrol(actor.role, 'create_route')) return err('not_allowed');
-	const valid = validatePatrolRoute(input);
-	if (!valid.ok) return valid;
-	const id = newId('p');
-	const route = valid.value;
-	doc.transact(() => {
-		insertWorkRecord(
-			patrolRoutesMap(doc),
-			id,
-			{
-				createdAt: at,
-				createdBy: actor.name,
-				name: route.name,
-				area: route.area,
-				gridId: route.gridId,
-				checklist: [...route.checklist],
-				weekdays: [...route.weekdays],
-				hoursPerRun: route.hoursPerRun
-			},
-			newHistoryEntry(actor, 'created', at)
-		);
-	}, ORIGIN_LOCAL_EDIT);
-	return ok(id);
-}
+export const createPatrolRoute = (doc: Y.Doc, input: PatrolRouteInput, context: CommandContext) =>
+	createIfAllowed(
+		context,
+		(role) => canPatrol(role, 'create_route'),
+		() => validatePatrolRoute(input),
+		(route) =>
+			createWorkItem(
+				doc,
+				patrolRoutesMap(doc),
+				'p',
+				{
+					name: route.name,
+					area: route.area,
+					gridId: route.gridId,
+					checklist: [...route.checklist],
+					weekdays: [...route.weekdays],
+					hoursPerRun: route.hoursPerRun
+				},
+				context
+			)
+	);
 
 /**
  * Starts a run on a route; the run keeps a copy of the checklist it was walked with and the day
@@ -270,45 +265,45 @@ export function createPatrolRoute(
 export function startPatrolRun(
 	doc: Y.Doc,
 	routeId: string,
-	actor: WorkActor,
-	at: number = Date.now(),
-	zone: string = DEFAULT_TIME_ZONE
+	zone: string,
+	context: CommandContext
 ): Result<string, PatrolReason> {
-	if (!canPatrol(actor.role, 'start')) return err('not_allowed');
+	const member = workMember(context);
+	if (!canPatrol(member.role, 'start')) return err('not_allowed');
 	const route = readPatrolRoute(doc, routeId);
 	if (!route || route.deleted) return err('route_not_found');
-	const id = newId('r');
-	doc.transact(() => {
-		insertWorkRecord(
-			patrolRunsMap(doc),
-			id,
-			{
-				createdAt: at,
-				day: dayKeyOf(at, zone),
-				createdBy: actor.name,
-				runnerId: actor.memberId,
-				routeId,
-				routeName: route.name,
-				gridId: route.gridId,
-				checklist: [...route.checklist],
-				hoursPerRun: route.hoursPerRun
-			},
-			newHistoryEntry(actor, 'started', at)
-		);
-	}, ORIGIN_LOCAL_EDIT);
+	const id = createWorkItem(
+		doc,
+		patrolRunsMap(doc),
+		'r',
+		{
+			day: dayKeyOf(commandTime(context), zone),
+			runnerId: member.memberId,
+			routeId,
+			routeName: route.name,
+			gridId: route.gridId,
+			checklist: [...route.checklist],
+			hoursPerRun: route.hoursPerRun
+		},
+		context,
+		{ kind: 'started' }
+	);
 	return ok(id);
 }
 
-function openRun(
+/** The run a member may write to: theirs (or any, for staff), and, unless `late`, not finished. */
+function runFor(
 	doc: Y.Doc,
 	runId: string,
-	actor: WorkActor
+	context: CommandContext,
+	late = false
 ): Result<{ record: WorkRecord; run: PatrolRunSnapshot }, PatrolReason> {
 	const record = findWorkRecord(patrolRunsMap(doc), runId);
 	const run = record && readRun(record);
 	if (!record || !run) return err('run_not_found');
-	if (!canPatrol(actor.role, 'run', run.runnerId === actor.memberId)) return err('not_allowed');
-	if (run.finishedAt !== null) return err('run_finished');
+	const member = workMember(context);
+	if (!canPatrol(member.role, 'run', run.runnerId === member.memberId)) return err('not_allowed');
+	if (!late && run.finishedAt !== null) return err('run_finished');
 	return ok({ record, run });
 }
 
@@ -317,18 +312,14 @@ export function tickPatrolItem(
 	runId: string,
 	item: number,
 	checked: boolean,
-	actor: WorkActor,
-	at: number = Date.now()
+	context: CommandContext
 ): Result<true, PatrolReason> {
-	const open = openRun(doc, runId, actor);
+	const open = runFor(doc, runId, context);
 	if (!open.ok) return open;
 	if (!Number.isInteger(item) || item < 0 || item >= open.value.run.checklist.length) {
 		return err('item_not_found');
 	}
-	doc.transact(
-		() => appendHistory(open.value.record, newHistoryEntry(actor, 'tick', at, { item, checked })),
-		ORIGIN_LOCAL_EDIT
-	);
+	appendWorkEntry(doc, open.value.record, 'tick', context, { item, checked });
 	return ok(true);
 }
 
@@ -336,19 +327,19 @@ export function tickPatrolItem(
 export function addPatrolFinding(
 	doc: Y.Doc,
 	runId: string,
-	note: string,
-	actor: WorkActor,
-	at: number = Date.now(),
-	photos: readonly PhotoInput[] = []
+	report: WorkReport,
+	context: CommandContext
 ): Result<string, PatrolReason> {
-	const open = openRun(doc, runId, actor);
+	const open = runFor(doc, runId, context);
 	if (!open.ok) return open;
-	const valid = validateFindingNote(note);
+	const valid = validateFindingNote(report.note);
 	if (!valid.ok) return valid;
-	const stored = photoData(photos);
-	if (!stored) return err('bad_photo');
-	const entry = newHistoryEntry(actor, 'finding', at, { note: valid.value, photos: stored });
-	doc.transact(() => appendHistory(open.value.record, entry), ORIGIN_LOCAL_EDIT);
+	const photos = reportPhotos(report.photos);
+	if (!photos.ok) return photos;
+	const entry = appendWorkEntry(doc, open.value.record, 'finding', context, {
+		note: valid.value,
+		photos: photos.value
+	});
 	return ok(entry.id);
 }
 
@@ -362,26 +353,19 @@ export function linkFindingToCase(
 	runId: string,
 	findingId: string,
 	ref: Readonly<{ gridId: string; caseId: string }>,
-	actor: WorkActor,
-	at: number = Date.now()
+	context: CommandContext
 ): Result<true, PatrolReason> {
 	const record = findWorkRecord(patrolRunsMap(doc), runId);
 	const run = record && readRun(record);
 	if (!record || !run) return err('run_not_found');
 	if (!run.findings.some((finding) => finding.id === findingId)) return err('finding_not_found');
-	if (!canPatrol(actor.role, 'run', run.runnerId === actor.memberId)) return err('not_allowed');
-	doc.transact(
-		() =>
-			appendHistory(
-				record,
-				newHistoryEntry(actor, 'finding_case', at, {
-					findingId,
-					gridId: ref.gridId,
-					caseId: ref.caseId
-				})
-			),
-		ORIGIN_LOCAL_EDIT
-	);
+	const open = runFor(doc, runId, context, true);
+	if (!open.ok) return open;
+	appendWorkEntry(doc, record, 'finding_case', context, {
+		findingId,
+		gridId: ref.gridId,
+		caseId: ref.caseId
+	});
 	return ok(true);
 }
 
@@ -389,14 +373,14 @@ export function linkFindingToCase(
 export function finishPatrolRun(
 	doc: Y.Doc,
 	runId: string,
-	actor: WorkActor,
-	at: number = Date.now()
+	context: CommandContext
 ): Result<true, PatrolReason> {
-	const open = openRun(doc, runId, actor);
+	const open = runFor(doc, runId, context);
 	if (!open.ok) return open;
 	const { record, run } = open.value;
+	const at = commandTime(context);
 	doc.transact(() => {
-		appendHistory(record, newHistoryEntry(actor, 'finished', at));
+		appendHistory(record, newHistoryEntry(context, 'finished', at));
 		appendHours(
 			doc,
 			[{ memberId: run.runnerId, name: run.runner }],
@@ -407,7 +391,7 @@ export function finishPatrolRun(
 				title: run.routeName,
 				hours: readNumber(record.map, 'hoursPerRun', 1)
 			},
-			actor.name,
+			context.actor.name,
 			at
 		);
 	}, ORIGIN_LOCAL_EDIT);

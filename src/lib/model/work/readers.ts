@@ -7,68 +7,53 @@
  */
 
 import type * as Y from 'yjs';
-import type { PhotoInput } from '../case/photos';
 import { dueState, type DueState } from '../../domain/task-rules';
 import { DEFAULT_TIME_ZONE, dayKeyOf } from '../../domain/due-date';
 import {
 	deriveTaskStatus,
 	inSlot,
-	rankClaims,
 	type RankedClaim,
 	type TaskFacts,
 	type TaskStatus
 } from '../../domain/task-rules';
 import {
-	claimsIn,
 	findWorkRecord,
 	firstOf,
-	noteOf,
-	parseWorkRecord,
-	photosIn,
-	readHistory,
 	readNumber,
 	readString,
 	tasksMap,
 	type HistoryEntry,
 	type WorkRecord
 } from './schema';
+import {
+	firstNote,
+	notesOf,
+	rankedClaimsIn,
+	listWorkItems,
+	readWorkItem,
+	type WorkItemBase,
+	type WorkNote
+} from './work-item';
 
 /** Where a task came from: a case on a grid board (or, later, a meeting action). */
 export type TaskSource = Readonly<{ kind: 'case'; gridId: string; caseId: string }>;
 
-export type TaskNote = Readonly<{
-	id: string;
-	note: string;
-	by: string;
-	at: number;
-	photos: readonly PhotoInput[];
-}>;
-
-export type TaskSnapshot = Readonly<{
-	id: string;
-	title: string;
-	details: string;
-	place: string;
-	gridId: string;
-	due: string;
-	volunteersNeeded: number;
-	hours: number;
-	source: TaskSource | null;
-	/** The meeting action this task follows up (written by model/meeting/follow-ups.ts), or null. */
-	meeting: Readonly<{ meetingId: string; itemId: string }> | null;
-	createdAt: number;
-	createdBy: string;
-	status: TaskStatus;
-	/** Active claims in slot order, each marked in_slot / over_claimed / duplicate. */
-	claims: readonly RankedClaim[];
-	/** More active claims than slots: staff should release one. */
-	overClaimed: boolean;
-	/** Every completion (two volunteers may complete concurrently; neither note is lost). */
-	completions: readonly TaskNote[];
-	confirmation: TaskNote | null;
-	deleted: boolean;
-	history: readonly HistoryEntry[];
-}>;
+/** A task; its claims are in slot order, each marked in_slot / over_claimed / duplicate. */
+export type TaskSnapshot = WorkItemBase &
+	Readonly<{
+		title: string;
+		details: string;
+		place: string;
+		due: string;
+		volunteersNeeded: number;
+		source: TaskSource | null;
+		/** The meeting action this task follows up (written by model/meeting/follow-ups.ts), or null. */
+		meeting: Readonly<{ meetingId: string; itemId: string }> | null;
+		status: TaskStatus;
+		/** Every completion (two volunteers may complete concurrently; neither note is lost). */
+		completions: readonly WorkNote[];
+		confirmation: WorkNote | null;
+	}>;
 
 function readMeeting(record: WorkRecord): TaskSnapshot['meeting'] {
 	const raw = record.map.get('meetingSource');
@@ -86,78 +71,49 @@ function readSource(record: WorkRecord): TaskSource | null {
 	return Object.freeze({ kind, gridId, caseId });
 }
 
-const asNote = (entry: HistoryEntry): TaskNote =>
-	Object.freeze({
-		id: entry.id,
-		note: noteOf(entry),
-		by: entry.by,
-		at: entry.at,
-		photos: photosIn(entry)
-	});
-
 export function taskFacts(record: WorkRecord, history: readonly HistoryEntry[]): TaskFacts {
 	const needed = Math.max(1, Math.floor(readNumber(record.map, 'volunteersNeeded', 1)));
-	const { claims, released } = claimsIn(history);
 	return {
 		needed,
-		claims: rankClaims(claims, released, needed),
+		claims: rankedClaimsIn(history, needed),
 		completed: firstOf(history, 'completed') !== null,
 		confirmed: firstOf(history, 'confirmed') !== null
 	};
 }
 
 function readTaskRecord(record: WorkRecord): TaskSnapshot | null {
-	const createdAt = record.map.get('createdAt');
-	if (typeof createdAt !== 'number') return null;
-	const history = readHistory(record);
-	const facts = taskFacts(record, history);
-	const confirmation = firstOf(history, 'confirmed');
-	return Object.freeze({
-		id: record.id,
+	return readWorkItem(record, taskFacts, (history, facts) => ({
 		title: readString(record.map, 'title'),
 		details: readString(record.map, 'details'),
 		place: readString(record.map, 'place'),
-		gridId: readString(record.map, 'gridId'),
 		due: readString(record.map, 'due'),
 		volunteersNeeded: facts.needed,
-		hours: readNumber(record.map, 'hours', 1),
 		source: readSource(record),
 		meeting: readMeeting(record),
-		createdAt,
-		createdBy: readString(record.map, 'createdBy'),
 		status: deriveTaskStatus(facts),
-		claims: facts.claims,
-		overClaimed: facts.claims.some((claim) => claim.standing !== 'in_slot'),
-		completions: Object.freeze(history.filter((e) => e.kind === 'completed').map(asNote)),
-		confirmation: confirmation ? asNote(confirmation) : null,
-		deleted: firstOf(history, 'deleted') !== null,
-		history
-	});
+		completions: notesOf(history, 'completed'),
+		confirmation: firstNote(history, 'confirmed')
+	}));
 }
 
 export function readTask(doc: Y.Doc, taskId: string): TaskSnapshot | null {
 	const record = findWorkRecord(tasksMap(doc), taskId);
-	return record ? readTaskRecord(record) : null;
+	return record && readTaskRecord(record);
 }
 
+const STATUS_RANK = { open: 0, claimed: 1, done: 2, confirmed: 3 } as const;
+
 /** Every task that is not deleted; open work first, then by due day, then newest. */
-export function listTasks(doc: Y.Doc): readonly TaskSnapshot[] {
-	const tasks: TaskSnapshot[] = [];
-	for (const [key, value] of tasksMap(doc).entries()) {
-		const record = parseWorkRecord(key, value);
-		const task = record && readTaskRecord(record);
-		if (task && !task.deleted) tasks.push(task);
-	}
-	const rank = { open: 0, claimed: 1, done: 2, confirmed: 3 } as const;
-	tasks.sort(
+export const listTasks = (doc: Y.Doc): readonly TaskSnapshot[] =>
+	listWorkItems(
+		tasksMap(doc),
+		readTaskRecord,
 		(a, b) =>
-			rank[a.status] - rank[b.status] ||
+			STATUS_RANK[a.status] - STATUS_RANK[b.status] ||
 			(a.due || '9999').localeCompare(b.due || '9999') ||
 			b.createdAt - a.createdAt ||
 			(a.id < b.id ? -1 : 1)
 	);
-	return Object.freeze(tasks);
-}
 
 /** Whether this member holds a slot (or an over-claim) on the task. */
 export function claimOf(task: TaskSnapshot, memberId: string): RankedClaim | null {

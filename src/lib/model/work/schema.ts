@@ -22,7 +22,8 @@
 import * as Y from 'yjs';
 import { newEditId, isValidIdSegment } from '../../domain/ids';
 import { compareByAtThenId } from '../../domain/ordering';
-import type { Claim, WorkActor } from '../../domain/task-rules';
+import type { Claim } from '../../domain/task-rules';
+import type { CommandContext } from '../command-context';
 import { parsePhotoRef, type PhotoInput } from '../case/photos';
 
 export type HistoryEntry = Readonly<{
@@ -106,8 +107,9 @@ export function claimsIn(history: readonly HistoryEntry[]): {
 	return { claims, released };
 }
 
+/** An entry written by the context's member on the context's device. */
 export function newHistoryEntry(
-	actor: WorkActor,
+	context: CommandContext,
 	kind: string,
 	at: number,
 	details: Readonly<Record<string, unknown>> = {}
@@ -117,9 +119,9 @@ export function newHistoryEntry(
 		id: newEditId(),
 		kind,
 		at,
-		by: actor.name,
-		memberId: actor.memberId,
-		deviceId: actor.deviceId
+		by: context.actor.name,
+		memberId: context.authority.memberId,
+		deviceId: context.actor.deviceId
 	};
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { TaskInput, WorkActor } from '../../domain/task-rules';
+import type { TaskInput } from '../../domain/task-rules';
+import { acting, type TestMember } from '../testing/work-members';
 import { listHours } from './service-hours';
 import {
 	claimTask,
@@ -17,14 +18,19 @@ import { createReplicaNetwork } from '../testing/replica-network';
 import { seededRandom } from '../testing/seeded-random';
 
 const T0 = Date.parse('2025-03-05T01:00:00Z');
-const LI: WorkActor = { memberId: 'm-li', name: '李书记', role: 'secretary', deviceId: 'phone-li' };
-const vol = (n: number): WorkActor => ({
+const LI: TestMember = {
+	memberId: 'm-li',
+	name: '李书记',
+	role: 'secretary',
+	deviceId: 'phone-li'
+};
+const vol = (n: number): TestMember => ({
 	memberId: `m-v${n}`,
 	name: `志愿者${n}`,
 	role: 'volunteer',
 	deviceId: `phone-v${n}`
 });
-const OBSERVER: WorkActor = { memberId: 'm-o', name: '街道', role: 'observer', deviceId: 'o' };
+const OBSERVER: TestMember = { memberId: 'm-o', name: '街道', role: 'observer', deviceId: 'o' };
 
 const SHOPPING: TaskInput = {
 	title: '帮独居老人买菜',
@@ -37,7 +43,7 @@ const SHOPPING: TaskInput = {
 };
 
 function created(doc: Y.Doc, input: TaskInput = SHOPPING): string {
-	const result = createTask(doc, input, LI, T0);
+	const result = createTask(doc, input, acting(LI, T0));
 	if (!result.ok) throw new Error(result.reason);
 	return result.value;
 }
@@ -47,16 +53,21 @@ describe('task commands', () => {
 		const doc = new Y.Doc();
 		const id = created(doc);
 		expect(readTask(doc, id)?.status).toBe('open');
-		expect(claimTask(doc, id, vol(1), T0 + 1)).toEqual({ ok: true, value: 'open' });
-		expect(claimTask(doc, id, vol(2), T0 + 2)).toEqual({ ok: true, value: 'claimed' });
-		expect(claimTask(doc, id, vol(3), T0 + 3)).toEqual({ ok: false, reason: 'task_full' });
-		expect(confirmTask(doc, id, LI, T0 + 4)).toEqual({ ok: false, reason: 'not_done' });
-		expect(completeTask(doc, id, '菜已送到，老人很满意', vol(1), T0 + 5).ok).toBe(true);
+		expect(claimTask(doc, id, acting(vol(1), T0 + 1))).toEqual({ ok: true, value: 'open' });
+		expect(claimTask(doc, id, acting(vol(2), T0 + 2))).toEqual({ ok: true, value: 'claimed' });
+		expect(claimTask(doc, id, acting(vol(3), T0 + 3))).toEqual({ ok: false, reason: 'task_full' });
+		expect(confirmTask(doc, id, '', acting(LI, T0 + 4))).toEqual({ ok: false, reason: 'not_done' });
+		expect(completeTask(doc, id, { note: '菜已送到，老人很满意' }, acting(vol(1), T0 + 5)).ok).toBe(
+			true
+		);
 		const done = readTask(doc, id);
 		expect(done?.status).toBe('done');
 		expect(done?.completions.map((c) => c.note)).toEqual(['菜已送到，老人很满意']);
-		expect(confirmTask(doc, id, vol(1), T0 + 6)).toEqual({ ok: false, reason: 'not_allowed' });
-		expect(confirmTask(doc, id, LI, T0 + 6)).toEqual({ ok: true, value: 'confirmed' });
+		expect(confirmTask(doc, id, '', acting(vol(1), T0 + 6))).toEqual({
+			ok: false,
+			reason: 'not_allowed'
+		});
+		expect(confirmTask(doc, id, '', acting(LI, T0 + 6))).toEqual({ ok: true, value: 'confirmed' });
 		const hours = listHours(doc).map((h) => [h.memberId, h.hours, h.source, h.title]);
 		expect(hours.sort()).toEqual([
 			['m-v1', 1.5, 'task', '帮独居老人买菜'],
@@ -67,7 +78,7 @@ describe('task commands', () => {
 	it('a completion keeps its photos (refs already in the photo outbox); a malformed one is refused', () => {
 		const doc = new Y.Doc();
 		const id = created(doc, { ...SHOPPING, volunteersNeeded: 1 });
-		claimTask(doc, id, vol(1), T0 + 1);
+		claimTask(doc, id, acting(vol(1), T0 + 1));
 		const photo = {
 			hash: 'a'.repeat(64),
 			mime: 'image/jpeg' as const,
@@ -75,39 +86,57 @@ describe('task commands', () => {
 			height: 600,
 			bytes: 51_200
 		};
-		expect(completeTask(doc, id, '', vol(1), T0 + 2, [{ ...photo, hash: 'nope' }])).toEqual({
+		expect(
+			completeTask(
+				doc,
+				id,
+				{ note: '', photos: [{ ...photo, hash: 'nope' }] },
+				acting(vol(1), T0 + 2)
+			)
+		).toEqual({
 			ok: false,
 			reason: 'bad_photo'
 		});
-		expect(completeTask(doc, id, '已完成', vol(1), T0 + 2, [photo]).ok).toBe(true);
+		expect(
+			completeTask(doc, id, { note: '已完成', photos: [photo] }, acting(vol(1), T0 + 2)).ok
+		).toBe(true);
 		expect(readTask(doc, id)?.completions[0]?.photos).toEqual([photo]);
 	});
 
 	it('unclaim frees the slot and keeps the claim in the history', () => {
 		const doc = new Y.Doc();
 		const id = created(doc, { ...SHOPPING, volunteersNeeded: 1 });
-		claimTask(doc, id, vol(1), T0 + 1);
-		expect(unclaimTask(doc, id, vol(2), T0 + 2)).toEqual({ ok: false, reason: 'not_claimed' });
-		expect(unclaimTask(doc, id, vol(1), T0 + 2)).toEqual({ ok: true, value: 'open' });
+		claimTask(doc, id, acting(vol(1), T0 + 1));
+		expect(unclaimTask(doc, id, acting(vol(2), T0 + 2))).toEqual({
+			ok: false,
+			reason: 'not_claimed'
+		});
+		expect(unclaimTask(doc, id, acting(vol(1), T0 + 2))).toEqual({ ok: true, value: 'open' });
 		const task = readTask(doc, id);
 		expect(task?.claims).toEqual([]);
 		expect(task?.history.map((e) => e.kind)).toEqual(['created', 'claim', 'release']);
-		expect(claimTask(doc, id, vol(2), T0 + 3)).toEqual({ ok: true, value: 'claimed' });
+		expect(claimTask(doc, id, acting(vol(2), T0 + 3))).toEqual({ ok: true, value: 'claimed' });
 	});
 
 	it('observers change nothing; a refused command writes nothing', () => {
 		const doc = new Y.Doc();
-		expect(createTask(doc, SHOPPING, OBSERVER, T0)).toEqual({ ok: false, reason: 'not_allowed' });
-		expect(createTask(doc, SHOPPING, vol(1), T0)).toEqual({ ok: false, reason: 'not_allowed' });
+		expect(createTask(doc, SHOPPING, acting(OBSERVER, T0))).toEqual({
+			ok: false,
+			reason: 'not_allowed'
+		});
+		expect(createTask(doc, SHOPPING, acting(vol(1), T0))).toEqual({
+			ok: false,
+			reason: 'not_allowed'
+		});
 		const id = created(doc);
 		const before = Y.encodeStateVector(doc);
-		expect(claimTask(doc, id, OBSERVER, T0)).toEqual({ ok: false, reason: 'not_allowed' });
-		expect(createTask(doc, { ...SHOPPING, title: '' }, LI, T0)).toEqual({
+		expect(claimTask(doc, id, acting(OBSERVER, T0))).toEqual({ ok: false, reason: 'not_allowed' });
+		expect(createTask(doc, { ...SHOPPING, title: '' }, acting(LI, T0))).toEqual({
 			ok: false,
 			reason: 'title_required'
 		});
 		expect(Y.encodeStateVector(doc)).toEqual(before);
-		expect(claimTask(doc, 'nope', vol(1))).toEqual({ ok: false, reason: 'task_not_found' });
+		expect(claimTask(doc, 'nope', acting(vol(1)))).toEqual({ ok: false, reason: 'task_not_found' });
 	});
 
 	it('a task from a case links back to it', () => {
@@ -116,8 +145,7 @@ describe('task commands', () => {
 			doc,
 			{ gridId: 'g2', caseId: 'c-1', title: '楼道灯短路', location: '3号楼', description: '' },
 			{ volunteersNeeded: 1 },
-			LI,
-			T0
+			acting(LI, T0)
 		);
 		const task = result.ok ? readTask(doc, result.value) : null;
 		expect(task?.source).toEqual({ kind: 'case', gridId: 'g2', caseId: 'c-1' });
@@ -144,8 +172,8 @@ describe('task commands', () => {
 		const other = created(doc, { ...SHOPPING, title: '清理楼道杂物', due: '' });
 		expect(taskDueState(readTask(doc, id)!, T0)).toBe('soon');
 		expect(taskDueState(readTask(doc, id)!, Date.parse('2025-03-08T01:00:00Z'))).toBe('overdue');
-		expect(deleteTask(doc, other, vol(1))).toEqual({ ok: false, reason: 'not_allowed' });
-		expect(deleteTask(doc, other, LI).ok).toBe(true);
+		expect(deleteTask(doc, other, acting(vol(1)))).toEqual({ ok: false, reason: 'not_allowed' });
+		expect(deleteTask(doc, other, acting(LI)).ok).toBe(true);
 		expect(listTasks(doc).map((t) => t.id)).toEqual([id]);
 	});
 });
@@ -162,11 +190,11 @@ describe('convergence: concurrent claims on the last slot', () => {
 				const net = createReplicaNetwork(n);
 				const [first] = net.docs;
 				const id = created(first!, { ...SHOPPING, volunteersNeeded: 2 });
-				claimTask(first!, id, vol(0), T0 + 1);
+				claimTask(first!, id, acting(vol(0), T0 + 1));
 				net.flush();
 				// Every phone sees one slot left and claims it; some clocks agree to the millisecond.
 				net.docs.forEach((doc, i) => {
-					const r = claimTask(doc, id, vol(i + 1), T0 + 10 + rng.int(0, 2));
+					const r = claimTask(doc, id, acting(vol(i + 1), T0 + 10 + rng.int(0, 2)));
 					expect(r.ok).toBe(true);
 				});
 				net.flush({ shuffle: seed });
@@ -189,11 +217,11 @@ describe('convergence: concurrent claims on the last slot', () => {
 		const [a, b, c] = net.docs as [Y.Doc, Y.Doc, Y.Doc];
 		const id = created(a, { ...SHOPPING, volunteersNeeded: 1 });
 		net.flush();
-		claimTask(b, id, vol(1), T0 + 5);
-		claimTask(c, id, vol(2), T0 + 5);
+		claimTask(b, id, acting(vol(1), T0 + 5));
+		claimTask(c, id, acting(vol(2), T0 + 5));
 		net.flush();
 		const over = readTask(a, id)!.claims.find((claim) => claim.standing === 'over_claimed')!;
-		expect(releaseTaskClaim(a, id, over.id, LI, T0 + 6).ok).toBe(true);
+		expect(releaseTaskClaim(a, id, over.id, acting(LI, T0 + 6)).ok).toBe(true);
 		net.flush();
 		for (const doc of net.docs) {
 			const task = readTask(doc, id)!;
@@ -207,11 +235,11 @@ describe('convergence: concurrent claims on the last slot', () => {
 		const net = createReplicaNetwork(2);
 		const [a, b] = net.docs as [Y.Doc, Y.Doc];
 		const id = created(a, { ...SHOPPING, volunteersNeeded: 1 });
-		claimTask(a, id, vol(1), T0 + 1);
-		completeTask(a, id, '完成', vol(1), T0 + 2);
+		claimTask(a, id, acting(vol(1), T0 + 1));
+		completeTask(a, id, { note: '完成' }, acting(vol(1), T0 + 2));
 		net.flush();
-		confirmTask(a, id, LI, T0 + 3);
-		confirmTask(b, id, { ...LI, memberId: 'm-wang', name: '王网格员' }, T0 + 4);
+		confirmTask(a, id, '', acting(LI, T0 + 3));
+		confirmTask(b, id, '', acting({ ...LI, memberId: 'm-wang', name: '王网格员' }, T0 + 4));
 		net.flush();
 		expect(snapshotOf(a)).toEqual(snapshotOf(b));
 		expect(listHours(a)).toHaveLength(1);
@@ -222,11 +250,11 @@ describe('convergence: concurrent claims on the last slot', () => {
 		const net = createReplicaNetwork(2);
 		const [a, b] = net.docs as [Y.Doc, Y.Doc];
 		const id = created(a);
-		claimTask(a, id, vol(1), T0 + 1);
-		claimTask(a, id, vol(2), T0 + 2);
+		claimTask(a, id, acting(vol(1), T0 + 1));
+		claimTask(a, id, acting(vol(2), T0 + 2));
 		net.flush();
-		completeTask(a, id, '买了青菜', vol(1), T0 + 3);
-		completeTask(b, id, '买了鸡蛋', vol(2), T0 + 3);
+		completeTask(a, id, { note: '买了青菜' }, acting(vol(1), T0 + 3));
+		completeTask(b, id, { note: '买了鸡蛋' }, acting(vol(2), T0 + 3));
 		net.flush();
 		expect(readTask(a, id)).toEqual(readTask(b, id));
 		expect(

@@ -11,73 +11,66 @@
  */
 
 import type * as Y from 'yjs';
-import { newId } from '../../domain/ids';
-import { err, ok, type Result } from '../../domain/result';
+import type { Result } from '../../domain/result';
 import {
 	canTaskAction,
 	checkTaskAction,
+	deriveTaskStatus,
 	inSlot,
-	validateNote,
 	validateTaskInput,
+	type TaskAction,
 	type TaskActionReason,
+	type TaskFacts,
 	type TaskInput,
 	type TaskInputReason,
-	type TaskStatus,
-	type WorkActor
+	type TaskStatus
 } from '../../domain/task-rules';
-import type { PhotoInput } from '../case/photos';
-import { ORIGIN_LOCAL_EDIT } from '../origins';
-import { appendHours } from './service-hours';
+import type { CommandContext } from '../command-context';
 import { taskFacts, type TaskSource } from './readers';
+import { tasksMap } from './schema';
 import {
-	appendHistory,
-	findWorkRecord,
-	insertWorkRecord,
-	newHistoryEntry,
-	photoData,
-	readHistory,
-	readNumber,
-	readString,
-	tasksMap
-} from './schema';
-import { deriveTaskStatus } from '../../domain/task-rules';
+	claimCommands,
+	createIfAllowed,
+	createWorkItem,
+	workItemAct,
+	type WorkItemKind,
+	type WorkReport
+} from './work-item';
 
 export type CreateTaskReason = TaskInputReason | 'not_allowed';
-export type TaskCommandReason = TaskActionReason | 'task_not_found' | 'note_too_long' | 'bad_photo';
+
+function insertTask(
+	doc: Y.Doc,
+	input: TaskInput,
+	source: TaskSource | null,
+	context: CommandContext
+): Result<string, CreateTaskReason> {
+	return createIfAllowed(
+		context,
+		(role) => canTaskAction(role, 'create'),
+		() => validateTaskInput(input),
+		({ title, details, place, gridId, due, volunteersNeeded, hours }) =>
+			createWorkItem(
+				doc,
+				tasksMap(doc),
+				't',
+				{
+					createdByDevice: context.actor.deviceId,
+					...{ title, details, place, gridId, due, volunteersNeeded, hours },
+					source: source ? { ...source } : null
+				},
+				context,
+				{ kind: 'created', details: { title } }
+			)
+	);
+}
 
 export function createTask(
 	doc: Y.Doc,
 	input: TaskInput,
-	actor: WorkActor,
-	at: number = Date.now(),
-	source: TaskSource | null = null
+	context: CommandContext
 ): Result<string, CreateTaskReason> {
-	if (!canTaskAction(actor.role, 'create')) return err('not_allowed');
-	const valid = validateTaskInput(input);
-	if (!valid.ok) return valid;
-	const id = newId('t');
-	const { title, details, place, gridId, due, volunteersNeeded, hours } = valid.value;
-	doc.transact(() => {
-		insertWorkRecord(
-			tasksMap(doc),
-			id,
-			{
-				createdAt: at,
-				createdBy: actor.name,
-				createdByDevice: actor.deviceId,
-				title,
-				details,
-				place,
-				gridId,
-				due,
-				volunteersNeeded,
-				hours,
-				source: source ? { ...source } : null
-			},
-			newHistoryEntry(actor, 'created', at, { title })
-		);
-	}, ORIGIN_LOCAL_EDIT);
-	return ok(id);
+	return insertTask(doc, input, null, context);
 }
 
 /** A case as the task form needs it: its id, its grid, and what it says. */
@@ -97,10 +90,9 @@ export function createTaskFromCase(
 	doc: Y.Doc,
 	ref: CaseRef,
 	input: Partial<TaskInput>,
-	actor: WorkActor,
-	at: number = Date.now()
+	context: CommandContext
 ): Result<string, CreateTaskReason> {
-	return createTask(
+	return insertTask(
 		doc,
 		{
 			title: ref.title,
@@ -112,87 +104,37 @@ export function createTaskFromCase(
 			hours: 1,
 			...input
 		},
-		actor,
-		at,
-		{ kind: 'case', gridId: ref.gridId, caseId: ref.caseId }
+		{ kind: 'case', gridId: ref.gridId, caseId: ref.caseId },
+		context
 	);
 }
 
-type TaskAct = 'claim' | 'unclaim' | 'complete' | 'confirm' | 'release' | 'delete';
+type TaskAct = Exclude<TaskAction, 'create'>;
 
-function act(
-	doc: Y.Doc,
-	taskId: string,
-	action: TaskAct,
-	actor: WorkActor,
-	at: number,
-	details: { note?: string; claimId?: string; photos?: readonly PhotoInput[] } = {}
-): Result<TaskStatus, TaskCommandReason> {
-	const record = findWorkRecord(tasksMap(doc), taskId);
-	if (!record) return err('task_not_found');
-	const history = readHistory(record);
-	const facts = taskFacts(record, history);
-	const check = checkTaskAction(facts, action, actor, details.claimId);
-	if (!check.ok) return check;
-	let note = '';
-	if (details.note !== undefined) {
-		const valid = validateNote(details.note);
-		if (!valid.ok) return valid;
-		note = valid.value;
-	}
-	const photos = photoData(details.photos ?? []);
-	if (!photos) return err('bad_photo');
-	doc.transact(() => {
-		switch (action) {
-			case 'claim':
-				appendHistory(record, newHistoryEntry(actor, 'claim', at, { clientId: doc.clientID }));
-				break;
-			case 'unclaim':
-			case 'release':
-				appendHistory(
-					record,
-					newHistoryEntry(actor, 'release', at, { claimId: check.value?.id, reason: action })
-				);
-				break;
-			case 'complete':
-				appendHistory(record, newHistoryEntry(actor, 'completed', at, { note, photos }));
-				break;
-			case 'confirm': {
-				const credited = inSlot(facts.claims);
-				appendHistory(
-					record,
-					newHistoryEntry(actor, 'confirmed', at, {
-						note,
-						credited: credited.map((claim) => claim.memberId)
-					})
-				);
-				appendHours(
-					doc,
-					credited,
-					{
-						source: 'task',
-						sourceId: taskId,
-						title: readString(record.map, 'title'),
-						hours: readNumber(record.map, 'hours', 1)
-					},
-					actor.name,
-					at
-				);
-				break;
-			}
-			case 'delete':
-				appendHistory(record, newHistoryEntry(actor, 'deleted', at));
-				break;
+const TASK: WorkItemKind<TaskFacts, TaskAct, TaskStatus, TaskActionReason> = {
+	map: tasksMap,
+	facts: taskFacts,
+	check: checkTaskAction,
+	status: deriveTaskStatus,
+	write({ action, facts, note, photos, entry, credit }) {
+		if (action === 'complete') entry('completed', { note, photos });
+		else if (action === 'delete') entry('deleted');
+		else if (action === 'confirm') {
+			const credited = inSlot(facts.claims);
+			entry('confirmed', { note, credited: credited.map((claim) => claim.memberId) });
+			credit(credited, 'task', 'title');
 		}
-	}, ORIGIN_LOCAL_EDIT);
-	return ok(deriveTaskStatus(taskFacts(record, readHistory(record))));
-}
+	}
+};
 
-export const claimTask = (doc: Y.Doc, taskId: string, actor: WorkActor, at = Date.now()) =>
-	act(doc, taskId, 'claim', actor, at);
+const act = workItemAct(TASK, 'task_not_found');
 
-export const unclaimTask = (doc: Y.Doc, taskId: string, actor: WorkActor, at = Date.now()) =>
-	act(doc, taskId, 'unclaim', actor, at);
+/** Claim a slot, withdraw one's claim, and (staff) release a claim to settle an over-claim. */
+export const {
+	claim: claimTask,
+	unclaim: unclaimTask,
+	release: releaseTaskClaim
+} = claimCommands(act);
 
 /**
  * Marks the task done with a note (what was done, anything staff should know) and photos that
@@ -201,29 +143,13 @@ export const unclaimTask = (doc: Y.Doc, taskId: string, actor: WorkActor, at = D
 export const completeTask = (
 	doc: Y.Doc,
 	taskId: string,
-	note: string,
-	actor: WorkActor,
-	at = Date.now(),
-	photos: readonly PhotoInput[] = []
-) => act(doc, taskId, 'complete', actor, at, { note, photos });
+	report: WorkReport,
+	context: CommandContext
+) => act(doc, taskId, 'complete', context, report);
 
 /** Staff confirm a done task; every volunteer in a slot is credited the task's hours. */
-export const confirmTask = (
-	doc: Y.Doc,
-	taskId: string,
-	actor: WorkActor,
-	at = Date.now(),
-	note = ''
-) => act(doc, taskId, 'confirm', actor, at, { note });
+export const confirmTask = (doc: Y.Doc, taskId: string, note: string, context: CommandContext) =>
+	act(doc, taskId, 'confirm', context, { note });
 
-/** Staff settle an over-claim (or any claim) by releasing it; the claim stays in the history. */
-export const releaseTaskClaim = (
-	doc: Y.Doc,
-	taskId: string,
-	claimId: string,
-	actor: WorkActor,
-	at = Date.now()
-) => act(doc, taskId, 'release', actor, at, { claimId });
-
-export const deleteTask = (doc: Y.Doc, taskId: string, actor: WorkActor, at = Date.now()) =>
-	act(doc, taskId, 'delete', actor, at);
+export const deleteTask = (doc: Y.Doc, taskId: string, context: CommandContext) =>
+	act(doc, taskId, 'delete', context);

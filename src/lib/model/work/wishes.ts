@@ -9,14 +9,6 @@
  */
 
 import type * as Y from 'yjs';
-import { newId } from '../../domain/ids';
-import { err, ok, type Result } from '../../domain/result';
-import {
-	rankClaims,
-	validateNote,
-	type RankedClaim,
-	type WorkActor
-} from '../../domain/task-rules';
 import {
 	canWishAction,
 	checkWishAction,
@@ -26,236 +18,116 @@ import {
 	type WishActionReason,
 	type WishFacts,
 	type WishInput,
-	type WishInputReason,
 	type WishStatus
 } from '../../domain/wish-status';
-import type { PhotoInput } from '../case/photos';
-import { ORIGIN_LOCAL_EDIT } from '../origins';
-import { appendHours } from './service-hours';
+import type { CommandContext } from '../command-context';
 import {
-	appendHistory,
-	claimsIn,
 	findWorkRecord,
 	firstOf,
-	insertWorkRecord,
-	newHistoryEntry,
-	noteOf,
-	parseWorkRecord,
-	photoData,
-	photosIn,
-	readHistory,
-	readNumber,
 	readString,
 	wishesMap,
 	type HistoryEntry,
 	type WorkRecord
 } from './schema';
+import {
+	firstNote,
+	createIfAllowed,
+	claimCommands,
+	createWorkItem,
+	notesOf,
+	rankedClaimsIn,
+	listWorkItems,
+	readWorkItem,
+	workItemAct,
+	type WorkItemBase,
+	type WorkItemKind,
+	type WorkNote,
+	type WorkReport
+} from './work-item';
 
-export type WishNote = Readonly<{
-	id: string;
-	note: string;
-	by: string;
-	at: number;
-	photos: readonly PhotoInput[];
-}>;
+export type WishSnapshot = WorkItemBase &
+	Readonly<{
+		who: string;
+		what: string;
+		status: WishStatus;
+		fulfilments: readonly WorkNote[];
+		thanks: WorkNote | null;
+	}>;
 
-export type WishSnapshot = Readonly<{
-	id: string;
-	who: string;
-	what: string;
-	gridId: string;
-	hours: number;
-	createdAt: number;
-	createdBy: string;
-	status: WishStatus;
-	claims: readonly RankedClaim[];
-	overClaimed: boolean;
-	fulfilments: readonly WishNote[];
-	thanks: WishNote | null;
-	deleted: boolean;
-	history: readonly HistoryEntry[];
-}>;
-
-function wishFacts(history: readonly HistoryEntry[]): WishFacts {
-	const { claims, released } = claimsIn(history);
+function wishFacts(_record: WorkRecord, history: readonly HistoryEntry[]): WishFacts {
 	return {
 		published: firstOf(history, 'published') !== null,
-		claims: rankClaims(claims, released, 1),
+		claims: rankedClaimsIn(history, 1),
 		fulfilled: firstOf(history, 'fulfilled') !== null,
 		thanked: firstOf(history, 'thanked') !== null
 	};
 }
 
-const asNote = (entry: HistoryEntry): WishNote =>
-	Object.freeze({
-		id: entry.id,
-		note: noteOf(entry),
-		by: entry.by,
-		at: entry.at,
-		photos: photosIn(entry)
-	});
-
 function readWishRecord(record: WorkRecord): WishSnapshot | null {
-	const createdAt = record.map.get('createdAt');
-	if (typeof createdAt !== 'number') return null;
-	const history = readHistory(record);
-	const facts = wishFacts(history);
-	const thanks = firstOf(history, 'thanked');
-	return Object.freeze({
-		id: record.id,
+	return readWorkItem(record, wishFacts, (history, facts) => ({
 		who: readString(record.map, 'who'),
 		what: readString(record.map, 'what'),
-		gridId: readString(record.map, 'gridId'),
-		hours: readNumber(record.map, 'hours', 1),
-		createdAt,
-		createdBy: readString(record.map, 'createdBy'),
 		status: deriveWishStatus(facts),
-		claims: facts.claims,
-		overClaimed: facts.claims.some((claim) => claim.standing !== 'in_slot'),
-		fulfilments: Object.freeze(history.filter((e) => e.kind === 'fulfilled').map(asNote)),
-		thanks: thanks ? asNote(thanks) : null,
-		deleted: firstOf(history, 'deleted') !== null,
-		history
-	});
+		fulfilments: notesOf(history, 'fulfilled'),
+		thanks: firstNote(history, 'thanked')
+	}));
 }
 
 export function readWish(doc: Y.Doc, wishId: string): WishSnapshot | null {
 	const record = findWorkRecord(wishesMap(doc), wishId);
-	return record ? readWishRecord(record) : null;
+	return record && readWishRecord(record);
 }
+
+const FLOW = { recorded: 0, published: 1, claimed: 2, fulfilled: 3, thanked: 4 } as const;
 
 /** Wishes in flow order (recorded … thanked), newest first within a status. */
-export function listWishes(doc: Y.Doc): readonly WishSnapshot[] {
-	const order = { recorded: 0, published: 1, claimed: 2, fulfilled: 3, thanked: 4 } as const;
-	const wishes: WishSnapshot[] = [];
-	for (const [key, value] of wishesMap(doc).entries()) {
-		const record = parseWorkRecord(key, value);
-		const wish = record && readWishRecord(record);
-		if (wish && !wish.deleted) wishes.push(wish);
-	}
-	wishes.sort(
-		(a, b) =>
-			order[a.status] - order[b.status] || b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1)
+export const listWishes = (doc: Y.Doc): readonly WishSnapshot[] =>
+	listWorkItems(
+		wishesMap(doc),
+		readWishRecord,
+		(a, b) => FLOW[a.status] - FLOW[b.status] || b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1)
 	);
-	return Object.freeze(wishes);
-}
 
-export type WishCommandReason =
-	WishActionReason | 'wish_not_found' | 'note_too_long' | 'note_required' | 'bad_photo';
+export const recordWish = (doc: Y.Doc, input: WishInput, context: CommandContext) =>
+	createIfAllowed(
+		context,
+		(role) => canWishAction(role, 'publish'),
+		() => validateWishInput(input),
+		(wish) => createWorkItem(doc, wishesMap(doc), 'w', wish, context)
+	);
 
-export function recordWish(
-	doc: Y.Doc,
-	input: WishInput,
-	actor: WorkActor,
-	at: number = Date.now()
-): Result<string, WishInputReason | 'not_allowed'> {
-	if (!canWishAction(actor.role, 'publish')) return err('not_allowed');
-	const valid = validateWishInput(input);
-	if (!valid.ok) return valid;
-	const id = newId('w');
-	doc.transact(() => {
-		insertWorkRecord(
-			wishesMap(doc),
-			id,
-			{ createdAt: at, createdBy: actor.name, ...valid.value },
-			newHistoryEntry(actor, 'created', at)
-		);
-	}, ORIGIN_LOCAL_EDIT);
-	return ok(id);
-}
-
-function act(
-	doc: Y.Doc,
-	wishId: string,
-	action: WishAction,
-	actor: WorkActor,
-	at: number,
-	details: { note?: string; claimId?: string; photos?: readonly PhotoInput[] } = {}
-): Result<WishStatus, WishCommandReason> {
-	const record = findWorkRecord(wishesMap(doc), wishId);
-	if (!record) return err('wish_not_found');
-	const facts = wishFacts(readHistory(record));
-	const check = checkWishAction(facts, action, actor, details.claimId);
-	if (!check.ok) return check;
-	let note = '';
-	if (details.note !== undefined) {
-		const valid = validateNote(details.note);
-		if (!valid.ok) return valid;
-		note = valid.value;
-	}
-	const photos = photoData(details.photos ?? []);
-	if (!photos) return err('bad_photo');
+const WISH: WorkItemKind<WishFacts, WishAction, WishStatus, WishActionReason | 'note_required'> = {
+	map: wishesMap,
+	facts: wishFacts,
+	check: checkWishAction,
 	// A fulfilment shows what was done: a note, a photo, or both.
-	if (action === 'fulfil' && note === '' && photos.length === 0) return err('note_required');
-	doc.transact(() => {
-		switch (action) {
-			case 'publish':
-				appendHistory(record, newHistoryEntry(actor, 'published', at));
-				break;
-			case 'claim':
-				appendHistory(record, newHistoryEntry(actor, 'claim', at, { clientId: doc.clientID }));
-				break;
-			case 'unclaim':
-			case 'release':
-				appendHistory(
-					record,
-					newHistoryEntry(actor, 'release', at, { claimId: check.value?.id, reason: action })
-				);
-				break;
-			case 'fulfil':
-				appendHistory(record, newHistoryEntry(actor, 'fulfilled', at, { note, photos }));
-				break;
-			case 'thank': {
-				const fulfiller = facts.claims.find((claim) => claim.standing === 'in_slot');
-				appendHistory(record, newHistoryEntry(actor, 'thanked', at, { note }));
-				if (fulfiller) {
-					appendHours(
-						doc,
-						[fulfiller],
-						{
-							source: 'wish',
-							sourceId: wishId,
-							title: readString(record.map, 'what'),
-							hours: readNumber(record.map, 'hours', 1)
-						},
-						actor.name,
-						at
-					);
-				}
-				break;
-			}
+	refuse: (action, note, photos) =>
+		action === 'fulfil' && note === '' && photos.length === 0 ? 'note_required' : null,
+	status: deriveWishStatus,
+	write({ action, facts, note, photos, entry, credit }) {
+		if (action === 'publish') entry('published');
+		else if (action === 'fulfil') entry('fulfilled', { note, photos });
+		else if (action === 'thank') {
+			const fulfiller = facts.claims.find((claim) => claim.standing === 'in_slot');
+			entry('thanked', { note });
+			if (fulfiller) credit([fulfiller], 'wish', 'what');
 		}
-	}, ORIGIN_LOCAL_EDIT);
-	return ok(deriveWishStatus(wishFacts(readHistory(record))));
-}
+	}
+};
 
-export const publishWish = (doc: Y.Doc, id: string, actor: WorkActor, at = Date.now()) =>
-	act(doc, id, 'publish', actor, at);
-export const claimWish = (doc: Y.Doc, id: string, actor: WorkActor, at = Date.now()) =>
-	act(doc, id, 'claim', actor, at);
-export const unclaimWish = (doc: Y.Doc, id: string, actor: WorkActor, at = Date.now()) =>
-	act(doc, id, 'unclaim', actor, at);
-export const releaseWishClaim = (
-	doc: Y.Doc,
-	id: string,
-	claimId: string,
-	actor: WorkActor,
-	at = Date.now()
-) => act(doc, id, 'release', actor, at, { claimId });
+const act = workItemAct(WISH, 'wish_not_found');
+
+export const publishWish = (doc: Y.Doc, id: string, context: CommandContext) =>
+	act(doc, id, 'publish', context);
+/** Claim the wish, withdraw one's claim, and (staff) release a claim to settle an over-claim. */
+export const {
+	claim: claimWish,
+	unclaim: unclaimWish,
+	release: releaseWishClaim
+} = claimCommands(act);
 /** The volunteer who holds the wish fulfils it with a note and/or photos (what was done). */
-export const fulfilWish = (
-	doc: Y.Doc,
-	id: string,
-	note: string,
-	actor: WorkActor,
-	at = Date.now(),
-	photos: readonly PhotoInput[] = []
-) => act(doc, id, 'fulfil', actor, at, { note, photos });
+export const fulfilWish = (doc: Y.Doc, id: string, report: WorkReport, context: CommandContext) =>
+	act(doc, id, 'fulfil', context, report);
 /** Staff pass on the resident's thanks; the volunteer is credited the wish's hours. */
-export const thankWish = (
-	doc: Y.Doc,
-	id: string,
-	note: string,
-	actor: WorkActor,
-	at = Date.now()
-) => act(doc, id, 'thank', actor, at, { note });
+export const thankWish = (doc: Y.Doc, id: string, note: string, context: CommandContext) =>
+	act(doc, id, 'thank', context, { note });

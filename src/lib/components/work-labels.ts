@@ -1,23 +1,16 @@
 /**
- * What the volunteer-work pages (tasks, patrols, wishes, hours, my work) share: who acts, and
- * the labels of statuses, weekdays and refusal reasons in the active language.
+ * The labels of the volunteer-work screens (tasks, patrols, wishes, hours, my work) in the active
+ * language: statuses, weekdays, hour sources, and the text of every reason a work screen shows.
+ *
+ * Invariant: each map is keyed by its union, with no fallback: a new status or reason fails
+ * type-checking until it has a text here.
  */
 import { m } from '$lib/paraglide/messages.js';
-import type { AppState } from '$lib/reactive/app-context.svelte';
-import type { TaskStatus, WorkActor } from '$lib/domain/task-rules';
+import type { TaskStatus } from '$lib/domain/task-rules';
 import type { WishStatus } from '$lib/domain/wish-status';
 import type { Weekday } from '$lib/domain/due-date';
 import type { HourSource } from '$lib/domain/service-hours';
-
-/** The member acting on this device, as the work commands record them. */
-export function workActor(app: AppState): WorkActor {
-	return {
-		memberId: app.membership?.member.id ?? '',
-		name: app.actor.name,
-		role: app.claims.role,
-		deviceId: app.deviceId
-	};
-}
+import type { WorkProblem } from '$lib/screens/work/work-problem';
 
 const TASK_STATUS: Record<TaskStatus, () => string> = {
 	open: m.task_status_open,
@@ -54,7 +47,7 @@ const SOURCE: Record<HourSource, () => string> = {
 };
 export const hourSourceLabel = (source: HourSource) => SOURCE[source]();
 
-const REASONS: Record<string, () => string> = {
+const REASONS: Record<WorkProblem, () => string> = {
 	not_allowed: m.work_reason_not_allowed,
 	task_closed: m.work_reason_closed,
 	wish_closed: m.work_reason_closed,
@@ -62,12 +55,20 @@ const REASONS: Record<string, () => string> = {
 	task_full: m.work_reason_full,
 	wish_taken: m.work_reason_full,
 	already_claimed: m.work_reason_already_claimed,
+	already_published: m.work_reason_already_published,
 	not_claimed: m.work_reason_not_claimed,
 	over_claimed: m.work_reason_over_claimed,
 	no_volunteer: m.work_reason_no_volunteer,
 	not_done: m.work_reason_not_done,
 	not_fulfilled: m.work_reason_not_done,
 	not_published: m.work_reason_not_published,
+	task_not_found: m.work_reason_not_found,
+	wish_not_found: m.work_reason_not_found,
+	claim_not_found: m.work_reason_not_found,
+	route_not_found: m.work_reason_not_found,
+	run_not_found: m.work_reason_not_found,
+	item_not_found: m.work_reason_not_found,
+	finding_not_found: m.work_reason_not_found,
 	title_required: m.work_reason_title_required,
 	title_too_long: m.work_reason_too_long,
 	details_too_long: m.work_reason_too_long,
@@ -89,9 +90,10 @@ const REASONS: Record<string, () => string> = {
 	note_required: m.work_reason_note_required,
 	grid_required: m.work_reason_grid_required,
 	checklist_required: m.work_reason_checklist_required,
-	weekdays_required: m.work_reason_weekdays_required
+	weekdays_required: m.work_reason_weekdays_required,
+	weekdays_invalid: m.work_reason_weekdays_invalid,
+	bad_photo: m.work_reason_bad_photo,
+	case_not_created: m.work_reason_case_not_created
 };
 
-export function reasonText(reason: string): string {
-	return REASONS[reason]?.() ?? reason;
-}
+export const reasonText = (reason: WorkProblem): string => REASONS[reason]();
