@@ -7,8 +7,12 @@
  * document of this community with changes not yet confirmed by the relay has an open session; the
  * membership shown is the one the relay last confirmed (role and grids can change under us);
  * signing in and out reload the app, so no session outlives the membership it was opened for.
- * The sync engine (`app-sync.ts`: Yjs, IndexedDB, the relay link) is handed in by the root
- * `+layout.ts`, which loads it only for a signed-in device; signed out, the registry is idle.
+ * The sync engine (`app-sync.ts`: Yjs, IndexedDB, the relay link) is handed in as a loader by the
+ * root `+layout.ts`, only for a signed-in device; signed out, the registry is idle. Signed in,
+ * everything drawn from the credential (membership, claims, navigation) is there at construction;
+ * the root layout calls `startSync()` once the first frame is painted, and until the engine has
+ * started (`syncStarted`) `registry` is a deferred one (`sync/deferred-registry.ts`) that knows
+ * no documents: the first screen never waits for Yjs.
  */
 import { getContext, setContext } from 'svelte';
 import type { Actor } from '$lib/domain/actor';
@@ -20,6 +24,7 @@ import {
 	writeCredential,
 	type StoredCredential
 } from '$lib/sync/credential-store';
+import { createDeferredRegistry } from '$lib/sync/deferred-registry';
 import { createIdleRegistry } from '$lib/sync/idle-registry';
 import type { SessionRegistry } from '$lib/sync/session-registry';
 import { createTokenManager, type TokenManager, type TokenState } from '$lib/sync/token-manager';
@@ -31,6 +36,7 @@ const KEY = Symbol('gridboard-app');
 
 /** The sync engine module, loaded on demand (see `+layout.ts`). */
 export type SyncEngine = typeof AppSync;
+export type SyncEngineLoader = () => Promise<SyncEngine>;
 
 export class AppState {
 	readonly registry: SessionRegistry;
@@ -39,10 +45,15 @@ export class AppState {
 	readonly tokens: TokenManager | null;
 	membership = $state<StoredCredential | null>(null);
 	tokenState = $state<TokenState | null>(null);
+	/** The sync engine has started: documents can be opened (never, signed out). */
+	syncStarted = $state(false);
+	/** Resolves with the started registry (at once with the idle one, signed out). */
+	readonly whenSyncStarted: Promise<SessionRegistry>;
+	#startSync: (() => void) | null = null;
 	/** Where the open community's time zone comes from (community-dates.svelte.ts sets it). */
 	#zoneSource = $state<(() => string) | null>(null);
 
-	constructor(engine: SyncEngine | null = null) {
+	constructor(engine: SyncEngineLoader | null = null) {
 		// Prerendering `/join` at build time there is no localStorage: a signed-out newcomer.
 		const prerendering = typeof localStorage === 'undefined';
 		this.deviceId = prerendering ? '' : readDeviceId();
@@ -61,14 +72,35 @@ export class AppState {
 		if (this.membership && !engine) {
 			throw new Error('signed in without the sync engine: +layout.ts loads it');
 		}
-		this.registry =
-			this.membership && engine
-				? engine.startSync({
-						communityId: this.membership.community.id,
+		const membership = this.membership;
+		if (membership && engine) {
+			const starting = new Promise<SyncEngine>((resolve, reject) => {
+				this.#startSync = () => void engine().then(resolve, reject);
+			});
+			const registry = createDeferredRegistry(
+				starting.then((sync) =>
+					sync.startSync({
+						communityId: membership.community.id,
 						deviceId: this.deviceId,
 						tokens: this.tokens
 					})
-				: createIdleRegistry();
+				)
+			);
+			this.whenSyncStarted = registry.started.then((started) => {
+				this.syncStarted = true;
+				return started;
+			});
+			this.registry = registry;
+		} else {
+			this.registry = createIdleRegistry();
+			this.whenSyncStarted = Promise.resolve(this.registry);
+		}
+	}
+
+	/** Loads and starts the sync engine (signed in; once). */
+	startSync(): void {
+		this.#startSync?.();
+		this.#startSync = null;
 	}
 
 	get signedIn(): boolean {

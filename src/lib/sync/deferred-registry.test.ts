@@ -1,0 +1,87 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { DocSession } from './doc-session.ts';
+import { createDeferredRegistry } from './deferred-registry.ts';
+import type { SessionRegistry } from './session-registry.ts';
+import { summarizeSync } from './sync-summary.ts';
+
+function fakeRegistry(sessions: DocSession[]) {
+	const listeners = new Set<(sessions: DocSession[]) => void>();
+	const registry = {
+		acquire: vi.fn((docName: string) => ({
+			session: { docName } as DocSession,
+			release: () => undefined
+		})),
+		all: () => sessions,
+		subscribe(listener: (sessions: DocSession[]) => void) {
+			listeners.add(listener);
+			return () => listeners.delete(listener);
+		},
+		retryLocalWrites: vi.fn(),
+		restorePending: vi.fn(async () => 2),
+		isRestoring: () => false,
+		clearAllLocalData: vi.fn(async () => ({ ok: true as const })),
+		destroy: vi.fn()
+	} satisfies SessionRegistry;
+	const emit = () => listeners.forEach((listener) => listener(sessions));
+	return { registry, emit, listeners };
+}
+
+function deferred() {
+	let start!: (registry: SessionRegistry) => void;
+	const starting = new Promise<SessionRegistry>((resolve) => (start = resolve));
+	return { registry: createDeferredRegistry(starting), start };
+}
+
+describe('deferred-registry', () => {
+	it('knows nothing before the engine starts: no sessions, still restoring, the summary loading', () => {
+		const { registry } = deferred();
+		expect(registry.all()).toEqual([]);
+		expect(registry.isRestoring()).toBe(true);
+		const states = registry.all().map((session) => session.getState());
+		const summary = summarizeSync(states, true, { restoring: registry.isRestoring() });
+		expect(summary.loading).toBe(true);
+		expect(() => registry.acquire('directory:c1')).toThrow(/not started/);
+	});
+
+	it('hands listeners subscribed early to the real registry once it starts', async () => {
+		const { registry, start } = deferred();
+		const early = vi.fn();
+		const gone = vi.fn();
+		registry.subscribe(early);
+		registry.subscribe(gone)();
+		const session = { docName: 'cases:c1:g1' } as DocSession;
+		const real = fakeRegistry([session]);
+		start(real.registry);
+		await registry.started;
+		expect(early).toHaveBeenCalledWith([session]);
+		expect(gone).not.toHaveBeenCalled();
+		expect(registry.all()).toEqual([session]);
+		expect(registry.isRestoring()).toBe(false);
+		expect(registry.acquire('directory:c1').session.docName).toBe('directory:c1');
+
+		early.mockClear();
+		real.emit();
+		expect(early).toHaveBeenCalledTimes(1);
+		expect(real.listeners.size).toBe(1);
+	});
+
+	it('detaches an early listener from the real registry when it unsubscribes after the start', async () => {
+		const { registry, start } = deferred();
+		const unsubscribe = registry.subscribe(() => undefined);
+		const real = fakeRegistry([]);
+		start(real.registry);
+		await registry.started;
+		expect(real.listeners.size).toBe(1);
+		unsubscribe();
+		expect(real.listeners.size).toBe(0);
+	});
+
+	it('sign-out started before the engine waits for it and wipes the device', async () => {
+		const { registry, start } = deferred();
+		const cleared = registry.clearAllLocalData();
+		const real = fakeRegistry([]);
+		start(real.registry);
+		await expect(cleared).resolves.toEqual({ ok: true });
+		expect(real.registry.clearAllLocalData).toHaveBeenCalledTimes(1);
+	});
+});
