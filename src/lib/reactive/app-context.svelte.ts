@@ -36,7 +36,7 @@ const KEY = Symbol('gridboard-app');
 
 /** The sync engine module, loaded on demand (see `+layout.ts`). */
 export type SyncEngine = typeof AppSync;
-export type SyncEngineLoader = () => Promise<SyncEngine>;
+type SyncEngineLoader = () => Promise<SyncEngine>;
 
 export class AppState {
 	readonly registry: SessionRegistry;
