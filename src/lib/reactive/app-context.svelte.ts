@@ -49,7 +49,10 @@ export class AppState {
 	syncStarted = $state(false);
 	/** Resolves with the started registry (at once with the idle one, signed out). */
 	readonly whenSyncStarted: Promise<SessionRegistry>;
+	/** Resolves when the engine starts loading: what a screen needs beside it can load then. */
+	readonly whenSyncRequested: Promise<void>;
 	#startSync: (() => void) | null = null;
+	#requested: () => void = () => undefined;
 	/** Where the open community's time zone comes from (community-dates.svelte.ts sets it). */
 	#zoneSource = $state<(() => string) | null>(null);
 
@@ -72,6 +75,7 @@ export class AppState {
 		if (this.membership && !engine) {
 			throw new Error('signed in without the sync engine: +layout.ts loads it');
 		}
+		this.whenSyncRequested = new Promise((resolve) => (this.#requested = resolve));
 		const membership = this.membership;
 		if (membership && engine) {
 			const starting = new Promise<SyncEngine>((resolve, reject) => {
@@ -101,6 +105,7 @@ export class AppState {
 	startSync(): void {
 		this.#startSync?.();
 		this.#startSync = null;
+		this.#requested();
 	}
 
 	get signedIn(): boolean {
