@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
 	DEFAULTS,
 	formatSummary,
+	missedTargets,
 	parseLoadArgs,
 	stat,
 	summarize,
@@ -80,6 +81,7 @@ describe('summary', () => {
 	const returning = (realContentMs: number): ReturningRun => ({
 		firstPaintMs: realContentMs - 300,
 		realContentMs,
+		dataShownMs: realContentMs + 400,
 		bytesToFirstPaint: 0,
 		bytesToRealContent: 0
 	});
@@ -107,6 +109,15 @@ describe('summary', () => {
 		expect(() => summarize(DEFAULTS, [], [])).toThrow();
 	});
 
+	it('names every missed target, so the run can fail on it', () => {
+		const met = summarize(DEFAULTS, [newcomer(1000)], [returning(900)]);
+		expect(missedTargets(met)).toEqual([]);
+		const slow = summarize(DEFAULTS, [newcomer(1000)], [returning(1420)]);
+		expect(missedTargets(slow)).toEqual([
+			"returning user's home heading at 1.42 s (target ≤ 1.00 s)"
+		]);
+	});
+
 	it('formats seconds and kilobytes, and says when a target is missed', () => {
 		const text = formatSummary(
 			summarize({ ...DEFAULTS, label: 'after' }, [newcomer(2600)], [returning(480)])
@@ -117,6 +128,7 @@ describe('summary', () => {
 		expect(text).toMatch(/first paint {8}2\.10 s/);
 		expect(text).toMatch(/join form shown {4}2\.60 s .*MISSES target/);
 		expect(text).toMatch(/home heading shown 0\.48 s .*meets target/);
+		expect(text).toMatch(/grids shown {8}0\.88 s/);
 		expect(text).toMatch(/join form works {4}4\.10 s/);
 		expect(text).toContain('bytes to first paint 10.0 KB');
 		expect(text).toContain('works offline (service worker activated) 60.00 s');

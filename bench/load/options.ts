@@ -94,6 +94,8 @@ export type NewcomerRun = {
 export type ReturningRun = {
 	firstPaintMs: number;
 	realContentMs: number;
+	/** The home's grids (the directory document, read from the device) are shown: not judged. */
+	dataShownMs: number;
 	bytesToFirstPaint: number;
 	bytesToRealContent: number;
 };
@@ -153,6 +155,20 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const range = (x: Stat, f: (n: number) => string) => `${f(x.median)} (${f(x.min)}–${f(x.max)})`;
 
+/** The targets this summary misses, as sentences (none: all met). */
+export function missedTargets(summary: LoadSummary): string[] {
+	const missed: string[] = [];
+	if (!summary.meetsTargets.newcomer)
+		missed.push(
+			`newcomer's join form at ${s(summary.newcomer.realContentMs.median)} (target ≤ ${s(TARGETS.newcomerRealContentMs)})`
+		);
+	if (!summary.meetsTargets.returning)
+		missed.push(
+			`returning user's home heading at ${s(summary.returning.realContentMs.median)} (target ≤ ${s(TARGETS.returningRealContentMs)})`
+		);
+	return missed;
+}
+
 /** The summary as text lines, medians with min–max. */
 export function formatSummary(summary: LoadSummary): string {
 	const { newcomer: n, returning: r } = summary;
@@ -168,6 +184,7 @@ export function formatSummary(summary: LoadSummary): string {
 		`returning user, community home (signed in, service worker, warm):`,
 		`  first paint        ${range(r.firstPaintMs, s)}`,
 		`  home heading shown ${range(r.realContentMs, s)}  [≤ ${s(TARGETS.returningRealContentMs)}: ${ok(summary.meetsTargets.returning)}]`,
+		`  grids shown        ${range(r.dataShownMs, s)}`,
 		`  bytes to first paint ${range(r.bytesToFirstPaint, kb)}; to the home ${range(r.bytesToRealContent, kb)}`
 	].join('\n');
 }

@@ -7,11 +7,16 @@
  * document of this community with changes not yet confirmed by the relay has an open session; the
  * membership shown is the one the relay last confirmed (role and grids can change under us);
  * signing in and out reload the app, so no session outlives the membership it was opened for.
- * The sync engine (`engine/app-sync.ts`: Yjs, IndexedDB, the relay link) is handed in by the root
- * `+layout.ts`, which loads it only for a signed-in device; signed out, the registry is idle.
+ * The sync engine (`engine/app-sync.ts`: Yjs, IndexedDB, the relay link) is handed in as a loader by the
+ * root `+layout.ts`, only for a signed-in device; signed out, the registry is idle. Signed in,
+ * everything drawn from the credential (membership, claims, navigation) is there at construction;
+ * the root layout calls `startSync()` once the first frame is painted, and until the engine has
+ * started (`syncStarted`) `registry` is a deferred one (`sync/deferred-registry.ts`) that knows
+ * no documents: the first screen never waits for Yjs.
  * The photo outbox is one per AppState too (`photos`): its module loads on first use
- * (`loadPhotos()`, which the root layout calls after the first screen), and it lives as long as
- * the app, so pending uploads continue while the person moves between screens.
+ * (`loadPhotos()`, which the root layout calls after the first screen, once the engine started),
+ * and it lives as long as the app, so pending uploads continue while the person moves between
+ * screens.
  */
 import { getContext, setContext } from 'svelte';
 import type { Actor } from '$lib/domain/actor';
@@ -23,6 +28,7 @@ import {
 	writeCredential,
 	type StoredCredential
 } from '$lib/sync/credential-store';
+import { createDeferredRegistry } from '$lib/sync/deferred-registry';
 import { createIdleRegistry } from '$lib/sync/idle-registry';
 import type { SessionRegistry } from '$lib/sync/session-registry';
 import type { PhotoOutbox } from '$lib/sync/photo-outbox';
@@ -35,6 +41,7 @@ const KEY = Symbol('gridboard-app');
 
 /** The sync engine module, loaded on demand (see `+layout.ts`). */
 export type SyncEngine = typeof AppSync;
+type SyncEngineLoader = () => Promise<SyncEngine>;
 
 export class AppState {
 	readonly registry: SessionRegistry;
@@ -45,10 +52,18 @@ export class AppState {
 	tokenState = $state<TokenState | null>(null);
 	#photos = $state.raw<PhotoOutbox | null>(null);
 	#photosLoading: Promise<PhotoOutbox> | null = null;
+	/** The sync engine has started: documents can be opened (never, signed out). */
+	syncStarted = $state(false);
+	/** Resolves with the started registry (at once with the idle one, signed out). */
+	readonly whenSyncStarted: Promise<SessionRegistry>;
+	/** Resolves when the engine starts loading: what a screen needs beside it can load then. */
+	readonly whenSyncRequested: Promise<void>;
+	#startSync: (() => void) | null = null;
+	#requested: () => void = () => undefined;
 	/** Where the open community's time zone comes from (community-dates.svelte.ts sets it). */
 	#zoneSource = $state<(() => string) | null>(null);
 
-	constructor(engine: SyncEngine | null = null) {
+	constructor(engine: SyncEngineLoader | null = null) {
 		// Prerendering `/join` at build time there is no localStorage: a signed-out newcomer.
 		const prerendering = typeof localStorage === 'undefined';
 		this.deviceId = prerendering ? '' : readDeviceId();
@@ -67,14 +82,37 @@ export class AppState {
 		if (this.membership && !engine) {
 			throw new Error('signed in without the sync engine: +layout.ts loads it');
 		}
-		this.registry =
-			this.membership && engine
-				? engine.startSync({
-						communityId: this.membership.community.id,
+		this.whenSyncRequested = new Promise((resolve) => (this.#requested = resolve));
+		const membership = this.membership;
+		if (membership && engine) {
+			const starting = new Promise<SyncEngine>((resolve, reject) => {
+				this.#startSync = () => void engine().then(resolve, reject);
+			});
+			const registry = createDeferredRegistry(
+				starting.then((sync) =>
+					sync.startSync({
+						communityId: membership.community.id,
 						deviceId: this.deviceId,
 						tokens: this.tokens
 					})
-				: createIdleRegistry();
+				)
+			);
+			this.whenSyncStarted = registry.started.then((started) => {
+				this.syncStarted = true;
+				return started;
+			});
+			this.registry = registry;
+		} else {
+			this.registry = createIdleRegistry();
+			this.whenSyncStarted = Promise.resolve(this.registry);
+		}
+	}
+
+	/** Loads and starts the sync engine (signed in; once). */
+	startSync(): void {
+		this.#startSync?.();
+		this.#startSync = null;
+		this.#requested();
 	}
 
 	/** The photo outbox once `loadPhotos()` created it; null before (reactive). */
@@ -87,11 +125,14 @@ export class AppState {
 	 * relay connections opens (photo-outbox.ts, `sessions`).
 	 */
 	loadPhotos(): Promise<PhotoOutbox> {
-		this.#photosLoading ??= import('$lib/sync/photo-outbox').then(({ createPhotoOutbox }) => {
+		this.#photosLoading ??= Promise.all([
+			import('$lib/sync/photo-outbox'),
+			this.whenSyncStarted
+		]).then(([{ createPhotoOutbox }, sessions]) => {
 			const outbox = createPhotoOutbox({
 				communityId: this.communityId,
 				tokens: this.tokens,
-				sessions: this.registry
+				sessions
 			});
 			this.#photos = outbox;
 			return outbox;

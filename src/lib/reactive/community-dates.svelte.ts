@@ -4,6 +4,9 @@
  * setting; pages and components ask `getCommunityDates()` for the zone to show dates in
  * (lib/components/format.ts) and to turn typed days into deadlines (lib/domain/due-date.ts).
  *
+ * The directory opens once the sync engine has started (`AppState.syncStarted`), its reader
+ * loaded then too, so the community layout renders without waiting for Yjs.
+ *
  * Invariant: the zone is the setting's current value, `Asia/Shanghai` until the directory is
  * read or when no community is open; never the phone's own zone.
  */
@@ -17,16 +20,20 @@ import {
 	type DueDateReason
 } from '$lib/domain/due-date';
 import type { Result } from '$lib/domain/result';
-import { readCommunityTimeZone } from '$lib/model/directory';
 import { DocSnapshot } from './doc-snapshot.svelte';
 import type { AppState } from './app-context.svelte';
 
 const KEY = Symbol('gridboard-community-dates');
 
 export class CommunityDates {
-	readonly #snapshot: DocSnapshot<string> | null;
+	#snapshot = $state<DocSnapshot<string> | null>(null);
 
 	constructor(snapshot: DocSnapshot<string> | null) {
+		this.#snapshot = snapshot;
+	}
+
+	/** The directory has been opened: from now on the zone is its setting. */
+	attach(snapshot: DocSnapshot<string>): void {
 		this.#snapshot = snapshot;
 	}
 
@@ -48,18 +55,28 @@ export class CommunityDates {
 
 /** Opens the directory for the component's lifetime (call during init of the community layout). */
 export function provideCommunityDates(app: AppState): CommunityDates {
-	let dates = new CommunityDates(null);
+	const dates = new CommunityDates(null);
 	if (app.communityId !== '') {
-		const lease = app.registry.acquire(directoryDocName(app.communityId as CommunityId));
-		const snapshot = new DocSnapshot(lease.session.doc, readCommunityTimeZone);
-		const opened = new CommunityDates(snapshot);
-		dates = opened;
+		const docName = directoryDocName(app.communityId as CommunityId);
+		let close: (() => void) | null = null;
+		let destroyed = false;
+		void app.whenSyncStarted.then(async (registry) => {
+			const { readCommunityTimeZone } = await import('$lib/model/directory');
+			if (destroyed) return;
+			const lease = registry.acquire(docName);
+			const snapshot = new DocSnapshot(lease.session.doc, readCommunityTimeZone);
+			dates.attach(snapshot);
+			close = () => {
+				snapshot.destroy();
+				lease.release();
+			};
+		});
 		// The status bar (root layout) shows its times in this zone too.
-		const releaseZone = app.useZoneSource(() => opened.zone);
+		const releaseZone = app.useZoneSource(() => dates.zone);
 		onDestroy(() => {
+			destroyed = true;
 			releaseZone();
-			snapshot.destroy();
-			lease.release();
+			close?.();
 		});
 	}
 	return setContext(KEY, dates);
