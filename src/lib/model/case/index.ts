@@ -21,6 +21,8 @@ export {
 	type AddCommentReason,
 	type AssignCaseReason,
 	type CaseAuthority,
+	type CaseCommandContext,
+	type SeenOption,
 	type CaseStatusActionReason,
 	type CaseChanges,
 	type Changed,

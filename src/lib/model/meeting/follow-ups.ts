@@ -30,6 +30,7 @@ import { tasksMap } from '../work/schema';
 import { casesMap } from '../case/schema';
 import { linkFollowUp } from './record';
 import { ORIGIN_LOCAL_EDIT } from '../origins';
+import { commandTime, type CommandContext } from '../command-context';
 
 export type MeetingSource = Readonly<{ kind: 'meeting'; meetingId: string; itemId: string }>;
 
@@ -61,9 +62,10 @@ export function createCaseFromAction(
 	boardDoc: Y.Doc,
 	meetingDoc: Y.Doc,
 	input: CaseFollowUpInput,
-	actor: Actor,
-	at: number = Date.now()
+	context: CommandContext
 ): Result<CaseId, CreateCaseReason | 'item_not_found' | 'not_an_action'> {
+	const { actor } = context;
+	const at = commandTime(context);
 	const caseInput: NewCaseInput = {
 		title: input.title,
 		description: input.description,
@@ -77,7 +79,11 @@ export function createCaseFromAction(
 	};
 	let created: Result<CaseId, CreateCaseReason> = err('title_required');
 	boardDoc.transact(() => {
-		created = createCase(boardDoc, caseInput, actor, at);
+		created = createCase(boardDoc, caseInput, {
+			actor,
+			authority: { ...context.authority, gridId: input.gridId },
+			at
+		});
 		if (!created.ok) return;
 		const source: MeetingSource = {
 			kind: 'meeting',

@@ -30,7 +30,7 @@ import {
 	minutesToJson,
 	readMeetingRecord
 } from './record';
-import { LI, WANG, ZHAO } from '../testing/fixtures';
+import { caseContext, LI, WANG, ZHAO } from '../testing/fixtures';
 import { createReplicaNetwork } from '../testing/replica-network';
 
 const T0 = 1_750_000_000_000;
@@ -228,7 +228,7 @@ describe('a meeting document', () => {
 				deadline: T0 + 86_400_000,
 				tier: 'community'
 			},
-			ZHAO
+			caseContext(ZHAO)
 		);
 		if (!created.ok) throw new Error(created.reason);
 		expect(listCases(board).find((c) => c.id === created.value)).toMatchObject({
@@ -263,7 +263,7 @@ describe('a meeting document', () => {
 					deadline: null,
 					tier: 'grid'
 				},
-				ZHAO
+				caseContext(ZHAO)
 			)
 		).toMatchObject({ ok: false, reason: 'not_an_action' });
 	});
@@ -291,7 +291,7 @@ describe('an action owned by a member (issue 15)', () => {
 				deadline: null,
 				tier: 'grid'
 			},
-			ZHAO
+			caseContext(ZHAO)
 		);
 		if (!created.ok) throw new Error(created.reason);
 		const made = listCases(board).find((c) => c.id === created.value);
@@ -401,14 +401,12 @@ describe('an action due on day D: the same deadline as a case given D, whatever 
 				board,
 				meeting,
 				{ ...input, itemId: action.value, description: '', category: 'sanitation' },
-				ZHAO,
-				deadline - 86_400_000
+				caseContext(ZHAO, deadline - 86_400_000)
 			);
 			const direct = createCase(
 				board,
 				{ title: '清理楼道', category: 'sanitation', deadline },
-				ZHAO,
-				deadline - 86_400_000
+				caseContext(ZHAO, deadline - 86_400_000)
 			);
 			if (!fromAction.ok || !direct.ok) throw new Error('case');
 			const cases = listCases(board);
