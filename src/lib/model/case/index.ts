@@ -39,6 +39,7 @@ export {
 	filterCasesByStatus,
 	listCases,
 	readCase,
+	readCaseDescriptions,
 	type CaseFieldStates,
 	type CaseSnapshot,
 	type CaseSummary,

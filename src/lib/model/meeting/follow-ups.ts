@@ -16,7 +16,6 @@
  */
 
 import * as Y from 'yjs';
-import type { Actor } from '../../domain/actor';
 import { parseAssignee, type Assignee } from '../../domain/assignees';
 import { validateAssignees, type NewCaseInput } from '../../domain/case-input';
 import type { CaseId } from '../../domain/ids';
