@@ -14,7 +14,7 @@ import { createContext } from 'svelte';
 import type * as Y from 'yjs';
 import { assigneeNames } from '$lib/domain/assignees';
 import { effectiveDeadline, isOverdue, suggestEscalation } from '$lib/domain/case-deadline';
-import { EDITABLE_CASE_FIELDS, type CaseField } from '$lib/domain/case-input';
+import { CASE_FIELDS, EDITABLE_CASE_FIELDS, type CaseField } from '$lib/domain/case-input';
 import type { Satisfaction, Tier } from '$lib/domain/case-options';
 import {
 	mayOperate,
@@ -201,7 +201,6 @@ export class CaseScreen {
 		if (isOpen && up && may('escalate')) moves.push({ action: 'escalate', to: up });
 		if (isOpen && down && may('hand_back')) moves.push({ action: 'hand_back', to: down });
 		const duplicateId = item.fields.duplicateOf.value;
-		const fields = Object.keys(item.fields) as CaseField[];
 		return Object.freeze({
 			item,
 			canWrite,
@@ -214,7 +213,7 @@ export class CaseScreen {
 			mayAssign: may('assign'),
 			maySetDeadline: may('set_deadline'),
 			staffFields: reportFormFor(claims.role).staffFields,
-			settleable: fields.filter(
+			settleable: CASE_FIELDS.filter(
 				(field) =>
 					item.fields[field].conflict !== null &&
 					canWrite &&
