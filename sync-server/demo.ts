@@ -248,7 +248,13 @@ function buildBoard(
 	const actor = (name: string) => ({ name, deviceId: device(name) });
 	const authority = (role: string) => ({
 		claims: { cid: communityId, role, grids: role === 'secretary' ? [] : [grid.id] },
+		memberId: '',
 		gridId: grid.id
+	});
+	const context = (who: { name: string; deviceId: string }, auth: unknown, at: number) => ({
+		actor: who,
+		authority: auth as never,
+		at
 	});
 	const member = { who: actor(grid.member), auth: authority('grid-member') };
 	const secretary = { who: actor(SECRETARY), auth: authority('secretary') };
@@ -278,8 +284,8 @@ function buildBoard(
 				handlingType: pick(HANDLING_TYPES),
 				priority: pick(WEIGHTED_PRIORITIES)
 			},
-			actor(reporter),
-			createdAt
+			// Reporters and helpers write as the grid's own board writers (case-permissions.ts).
+			context(actor(reporter), member.auth, createdAt)
 		);
 		if (!check(created) || !created.ok) continue;
 		const caseId = created.value;
@@ -294,10 +300,8 @@ function buildBoard(
 					doc,
 					caseId,
 					action as never,
-					who.who,
-					who.auth as never,
-					later(48),
-					details
+					details,
+					context(who.who, who.auth, later(48))
 				)
 			);
 
@@ -310,15 +314,17 @@ function buildBoard(
 					doc,
 					caseId,
 					[grid.member],
-					secretary.who,
-					secretary.auth as never,
-					later(6)
+					{},
+					context(secretary.who, secretary.auth, later(6))
 				)
 			);
 			step('start');
 		}
 		if (random() < 0.5) {
-			check(model.addCaseComment(doc, caseId, pick(COMMENTS), actor(pick(HELPERS)), later(24)));
+			const helper = actor(pick(HELPERS));
+			check(
+				model.addCaseComment(doc, caseId, pick(COMMENTS), context(helper, member.auth, later(24)))
+			);
 		}
 		// About one case in six climbs: community, some further to the street, a few to departments.
 		const climb = random();
@@ -330,9 +336,7 @@ function buildBoard(
 					doc,
 					caseId,
 					pick(ESCALATE_REASONS),
-					who.who,
-					who.auth as never,
-					later(72)
+					context(who.who, who.auth, later(72))
 				)
 			);
 		}

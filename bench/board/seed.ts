@@ -38,6 +38,7 @@ export function seedBoard(communityId: string, count: number, now = Date.now()):
 	const doc = new Y.Doc();
 	const authority = {
 		claims: { cid: communityId, role: 'secretary', grids: [] as string[] },
+		memberId: '',
 		gridId
 	} as never;
 	let seed = 42;
@@ -56,15 +57,13 @@ export function seedBoard(communityId: string, count: number, now = Date.now()):
 				category: pick(CASE_CATEGORIES),
 				location: `${pick(PLACES)}${1 + (i % 10)}栋${1 + (i % 4)}单元`
 			},
-			who,
-			at
+			{ actor: who, authority, at }
 		);
 		if (!created.ok) throw new Error(created.reason);
 		const r = random();
-		if (r > 0.3) model.applyCaseStatusAction(doc, created.value, 'start', who, authority, at + DAY);
-		if (r > 0.6) {
-			model.applyCaseStatusAction(doc, created.value, 'resolve', who, authority, at + 2 * DAY);
-		}
+		const later = (days: number) => ({ actor: who, authority, at: at + days * DAY });
+		if (r > 0.3) model.applyCaseStatusAction(doc, created.value, 'start', {}, later(1));
+		if (r > 0.6) model.applyCaseStatusAction(doc, created.value, 'resolve', {}, later(2));
 	}
 	return {
 		communityId,

@@ -301,3 +301,11 @@ export function groupByStatus<T extends BoardCase>(
 	for (const item of items) columns.get(item.status)?.push(item);
 	return columns;
 }
+
+/** `items` with their descriptions attached (read apart, only while searching), for search. */
+export function withDescriptions<T extends BoardCase>(
+	items: readonly T[],
+	descriptions: ReadonlyMap<string, string>
+): readonly T[] {
+	return items.map((item) => ({ ...item, description: descriptions.get(item.id) ?? '' }));
+}

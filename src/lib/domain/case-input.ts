@@ -91,6 +91,30 @@ export type CaseFieldValues = {
 	duplicateOf: string;
 };
 
+/**
+ * Every field's default: what a new case takes for a field its report leaves out, what an edit
+ * form starts from, and what a reader shows for a field an older case lacks. The one copy.
+ */
+export const CASE_FIELD_DEFAULTS: { readonly [F in CaseField]: CaseFieldValues[F] } = Object.freeze(
+	{
+		title: '',
+		description: '',
+		category: 'other',
+		channel: '',
+		location: '',
+		mapPoint: '',
+		reporterName: '',
+		residentContact: '',
+		handlingType: 'supervised',
+		priority: 'normal',
+		assignees: '',
+		deadline: null,
+		status: 'reported',
+		tier: 'grid',
+		duplicateOf: ''
+	}
+);
+
 /** What a form submits; optional fields take their defaults. */
 export type NewCaseInput = Readonly<{
 	title: string;
@@ -233,24 +257,14 @@ export function isDuplicateTarget(value: unknown): value is string {
 	return value === '' || isValidIdSegment(value);
 }
 
-const DEFAULTS = {
-	description: '',
-	channel: '',
-	location: '',
-	mapPoint: '',
-	reporterName: '',
-	residentContact: '',
-	handlingType: 'supervised',
-	priority: 'normal'
-} as const;
-
 /** Validates a new case; reports the first failing field in form order. */
 export function validateCaseInput(
 	input: NewCaseInput
 ): Result<CaseInput, CaseInputReason | AssigneesReason> {
 	const values: Partial<Record<EditableCaseField, string>> = {};
 	for (const field of EDITABLE_CASE_FIELDS) {
-		const fallback = field === 'title' || field === 'category' ? '' : DEFAULTS[field];
+		// A report must name its title and category: without them it fails, not defaults.
+		const fallback = field === 'title' || field === 'category' ? '' : CASE_FIELD_DEFAULTS[field];
 		const valid = validateCaseField(field, input[field] ?? fallback);
 		if (!valid.ok) return valid;
 		values[field] = valid.value;

@@ -11,6 +11,7 @@ const TABLE: Record<CaseOperation, string> = {
 	report: 'YYYn',
 	edit: 'YYYn',
 	comment: 'YYYn',
+	attach_photo: 'YYYn',
 	accept: 'YYnn',
 	start: 'YYnn',
 	resolve: 'YYnn',

@@ -4,7 +4,8 @@
  * Commands check it and the case page hides what a viewer may not do, from this one table.
  *
  *   operation                      secretary   grid-member (own grid)   volunteer   observer
- *   report, edit fields, comment   yes         yes                      yes         no
+ *   report, edit fields, comment,  yes         yes                      yes         no
+ *   attach a photo
  *   accept, start, resolve,        yes         yes                      no          no
  *   review, close, mark_duplicate
  *   reopen                         yes         yes, except a closed     no          no
@@ -24,11 +25,13 @@ import { canWriteBoard, type AccessClaims } from '../wire/index.ts';
 import type { CaseAction, CaseStatus } from './case-status';
 import type { CaseChannel, Tier } from './case-options';
 import type { TierAction } from './case-tier';
+import type { CaseField } from './case-input';
 
 export const CASE_OPERATIONS = [
 	'report',
 	'edit',
 	'comment',
+	'attach_photo',
 	'accept',
 	'start',
 	'resolve',
@@ -49,7 +52,12 @@ const _everyActionIsAnOperation = (action: CaseAction | TierAction): CaseOperati
 /** What the check needs to know about the case; omitted parts are not checked. */
 export type CaseContext = Readonly<{ status?: CaseStatus; tier?: Tier }>;
 
-const EVERY_WRITER: ReadonlySet<CaseOperation> = new Set(['report', 'edit', 'comment']);
+const EVERY_WRITER: ReadonlySet<CaseOperation> = new Set([
+	'report',
+	'edit',
+	'comment',
+	'attach_photo'
+]);
 
 /** Whether the claims' holder may perform `operation` on a case of board `gridId`. */
 export function mayOperate(
@@ -72,6 +80,33 @@ export function mayOperate(
 			return EVERY_WRITER.has(operation);
 		default:
 			return false;
+	}
+}
+
+/**
+ * Who may settle a conflict on a field: whoever may make that field's own change (the status
+ * flow for the status and the duplicate link, a tier move for the tier, assigning, setting the
+ * deadline, editing for the rest).
+ */
+export function mayResolveConflict(
+	claims: AccessClaims,
+	gridId: string,
+	field: CaseField,
+	context: CaseContext = {}
+): boolean {
+	const may = (operation: CaseOperation) => mayOperate(claims, gridId, operation, context);
+	switch (field) {
+		case 'status':
+		case 'duplicateOf':
+			return may('start');
+		case 'tier':
+			return may('escalate') || may('hand_back');
+		case 'assignees':
+			return may('assign');
+		case 'deadline':
+			return may('set_deadline');
+		default:
+			return may('edit');
 	}
 }
 

@@ -4,6 +4,7 @@ import { addCaseComment, createCase, readCase } from '$lib/model/case';
 import type { DocSyncState } from '$lib/sync/doc-session';
 import type { CaseId } from '$lib/domain/ids';
 import { stampReceiptsOnConfirm } from './server-receipts';
+import { caseContext } from '$lib/model/testing/fixtures';
 
 const ME = { name: '王网格员', deviceId: 'd-me' };
 
@@ -29,7 +30,11 @@ function fakeSession(docName: string, unconfirmed: number) {
 describe('stampReceiptsOnConfirm', () => {
 	it('stamps when unconfirmed drops to 0 after being above 0, and only then', () => {
 		const session = fakeSession('c/demo/board/g1', 0);
-		const created = createCase(session.doc, { title: '楼道灯短路', category: 'other' }, ME, 1000);
+		const created = createCase(
+			session.doc,
+			{ title: '楼道灯短路', category: 'other' },
+			caseContext(ME, 1000)
+		);
 		if (!created.ok) throw new Error(created.reason);
 		const id: CaseId = created.value;
 		stampReceiptsOnConfirm(session, ME.deviceId, () => 9999);
@@ -39,7 +44,7 @@ describe('stampReceiptsOnConfirm', () => {
 		session.emit({ unconfirmed: 0, lastConfirmedAt: 5000 });
 		const first = readCase(session.doc, id);
 		expect(Object.values(first?.receipts ?? {})).toEqual([5000]);
-		addCaseComment(session.doc, id, '已派电工', { ...ME, deviceId: 'd-other' }, 6000);
+		addCaseComment(session.doc, id, '已派电工', caseContext({ ...ME, deviceId: 'd-other' }, 6000));
 		session.emit({ unconfirmed: 1 });
 		session.emit({ unconfirmed: 0, lastConfirmedAt: 7000 });
 		// The other device's comment is not ours to stamp; ours keeps its first receipt.

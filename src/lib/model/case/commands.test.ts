@@ -9,6 +9,7 @@ import {
 } from './commands';
 import { listCases, readCase } from './readers';
 import {
+	caseContext,
 	CORRIDOR_LIGHT,
 	created,
 	FIRE_LANE,
@@ -30,7 +31,7 @@ function mustRead(doc: Y.Doc, id: CaseId) {
 function twoWithCase(input = CORRIDOR_LIGHT) {
 	const net = createReplicaNetwork(2);
 	const [a, b] = net.docs as [Y.Doc, Y.Doc];
-	const id = created(createCase(a, input, WANG, 1000));
+	const id = created(createCase(a, input, caseContext(WANG, 1000)));
 	net.flush();
 	return { net, a, b, id };
 }
@@ -46,7 +47,9 @@ function expectConverged(docs: readonly Y.Doc[], id: CaseId) {
 describe('createCase', () => {
 	it('stores the validated input as status reported with a created entry', () => {
 		const doc = new Y.Doc();
-		const id = created(createCase(doc, { ...CORRIDOR_LIGHT, title: ' 楼道灯短路 ' }, WANG, 1000));
+		const id = created(
+			createCase(doc, { ...CORRIDOR_LIGHT, title: ' 楼道灯短路 ' }, caseContext(WANG, 1000))
+		);
 		const snapshot = mustRead(doc, id);
 		expect(snapshot).toMatchObject({
 			id,
@@ -79,11 +82,11 @@ describe('createCase', () => {
 	it('refuses invalid input and writes nothing', () => {
 		const doc = new Y.Doc();
 		const before = Y.encodeStateVector(doc);
-		expect(createCase(doc, { ...FIRE_LANE, title: '' }, WANG)).toEqual({
+		expect(createCase(doc, { ...FIRE_LANE, title: '' }, caseContext(WANG))).toEqual({
 			ok: false,
 			reason: 'title_required'
 		});
-		expect(createCase(doc, { ...FIRE_LANE, category: 'fire' }, WANG)).toEqual({
+		expect(createCase(doc, { ...FIRE_LANE, category: 'fire' }, caseContext(WANG))).toEqual({
 			ok: false,
 			reason: 'category_invalid'
 		});
@@ -93,8 +96,8 @@ describe('createCase', () => {
 	it('two replicas create concurrently: both cases on both, identical lists', () => {
 		const net = createReplicaNetwork(2);
 		const [a, b] = net.docs as [Y.Doc, Y.Doc];
-		const ia = created(createCase(a, FIRE_LANE, WANG, 1000));
-		const ib = created(createCase(b, FLYING_WIRE, LI, 1500));
+		const ia = created(createCase(a, FIRE_LANE, caseContext(WANG, 1000)));
+		const ib = created(createCase(b, FLYING_WIRE, caseContext(LI, 1500)));
 		net.flush({ shuffle: 9 });
 		expect(listCases(a).map((c) => c.id)).toEqual([ib, ia]);
 		expectConverged([a, b], ia);
@@ -105,7 +108,7 @@ describe('createCase', () => {
 describe('editCaseField', () => {
 	it('records the edit with from and to, and moves updatedAt', () => {
 		const { a, id } = twoWithCase();
-		expect(editCaseField(a, id, 'location', '3号楼2单元5楼', LI, 2000)).toEqual({
+		expect(editCaseField(a, id, 'location', '3号楼2单元5楼', caseContext(LI, 2000))).toEqual({
 			ok: true,
 			value: { changed: true }
 		});
@@ -124,19 +127,19 @@ describe('editCaseField', () => {
 	it('an unchanged value writes nothing; invalid values and unknown cases are refused', () => {
 		const { a, id } = twoWithCase();
 		const before = Y.encodeStateVector(a);
-		expect(editCaseField(a, id, 'title', ' 楼道灯短路 ', WANG)).toEqual({
+		expect(editCaseField(a, id, 'title', ' 楼道灯短路 ', caseContext(WANG))).toEqual({
 			ok: true,
 			value: { changed: false }
 		});
-		expect(editCaseField(a, id, 'title', '', WANG)).toEqual({
+		expect(editCaseField(a, id, 'title', '', caseContext(WANG))).toEqual({
 			ok: false,
 			reason: 'title_required'
 		});
-		expect(editCaseField(a, id, 'category', 'fire', WANG)).toEqual({
+		expect(editCaseField(a, id, 'category', 'fire', caseContext(WANG))).toEqual({
 			ok: false,
 			reason: 'category_invalid'
 		});
-		expect(editCaseField(a, 'nope' as CaseId, 'title', '新标题', WANG)).toEqual({
+		expect(editCaseField(a, 'nope' as CaseId, 'title', '新标题', caseContext(WANG))).toEqual({
 			ok: false,
 			reason: 'case_not_found'
 		});
@@ -145,8 +148,8 @@ describe('editCaseField', () => {
 
 	it('concurrent edits of different fields: both kept, no conflict', () => {
 		const { net, a, b, id } = twoWithCase();
-		editCaseField(a, id, 'location', '3号楼2单元4楼', WANG, 2000);
-		editCaseField(b, id, 'category', 'fire_safety', LI, 2000);
+		editCaseField(a, id, 'location', '3号楼2单元4楼', caseContext(WANG, 2000));
+		editCaseField(b, id, 'category', 'fire_safety', caseContext(LI, 2000));
 		net.flush({ shuffle: 1 });
 		expectConverged([a, b], id);
 		const snapshot = mustRead(b, id);
@@ -158,8 +161,8 @@ describe('editCaseField', () => {
 
 	it('concurrent edits of one field: both values visible, both timeline entries kept', () => {
 		const { net, a, b, id } = twoWithCase();
-		editCaseField(a, id, 'title', '3号楼楼道灯短路', WANG, 2000);
-		editCaseField(b, id, 'title', '楼道灯短路跳闸', LI, 2001);
+		editCaseField(a, id, 'title', '3号楼楼道灯短路', caseContext(WANG, 2000));
+		editCaseField(b, id, 'title', '楼道灯短路跳闸', caseContext(LI, 2001));
 		net.flush({ shuffle: 2 });
 		expectConverged([a, b], id);
 		const snapshot = mustRead(a, id);
@@ -178,10 +181,10 @@ describe('editCaseField', () => {
 
 	it('saving the shown value of a field in conflict settles it as a resolution', () => {
 		const { net, a, b, id } = twoWithCase();
-		editCaseField(a, id, 'title', '3号楼楼道灯短路', WANG, 2000);
-		editCaseField(b, id, 'title', '楼道灯短路跳闸', LI, 2001);
+		editCaseField(a, id, 'title', '3号楼楼道灯短路', caseContext(WANG, 2000));
+		editCaseField(b, id, 'title', '楼道灯短路跳闸', caseContext(LI, 2001));
 		net.flush();
-		expect(editCaseField(a, id, 'title', '楼道灯短路跳闸', WANG, 3000)).toEqual({
+		expect(editCaseField(a, id, 'title', '楼道灯短路跳闸', caseContext(WANG, 3000))).toEqual({
 			ok: true,
 			value: { changed: true }
 		});
@@ -201,23 +204,31 @@ describe('editCaseField', () => {
 describe('applyCaseStatusAction', () => {
 	it('walks the flow and records each step', () => {
 		const { a, id } = twoWithCase();
-		expect(applyCaseStatusAction(a, id, 'start', WANG, SECRETARY, 2000)).toEqual({
+		expect(applyCaseStatusAction(a, id, 'start', {}, caseContext(WANG, 2000, SECRETARY))).toEqual({
 			ok: true,
 			value: 'in_progress'
 		});
-		expect(applyCaseStatusAction(a, id, 'resolve', WANG, SECRETARY, 3000)).toEqual({
-			ok: true,
-			value: 'resolved'
-		});
-		expect(applyCaseStatusAction(a, id, 'review', LI, SECRETARY, 4000)).toEqual({
+		expect(applyCaseStatusAction(a, id, 'resolve', {}, caseContext(WANG, 3000, SECRETARY))).toEqual(
+			{
+				ok: true,
+				value: 'resolved'
+			}
+		);
+		expect(applyCaseStatusAction(a, id, 'review', {}, caseContext(LI, 4000, SECRETARY))).toEqual({
 			ok: false,
 			reason: 'satisfaction_required'
 		});
 		expect(
-			applyCaseStatusAction(a, id, 'review', LI, SECRETARY, 4000, {
-				satisfaction: 'satisfied',
-				note: '回访：灯已修好'
-			})
+			applyCaseStatusAction(
+				a,
+				id,
+				'review',
+				{
+					satisfaction: 'satisfied',
+					note: '回访：灯已修好'
+				},
+				caseContext(LI, 4000, SECRETARY)
+			)
 		).toEqual({
 			ok: true,
 			value: 'reviewed'
@@ -236,15 +247,17 @@ describe('applyCaseStatusAction', () => {
 	it('an action not allowed from the status is refused and writes nothing', () => {
 		const { a, id } = twoWithCase();
 		const before = Y.encodeStateVector(a);
-		expect(applyCaseStatusAction(a, id, 'review', LI, SECRETARY, 2000)).toEqual({
+		expect(applyCaseStatusAction(a, id, 'review', {}, caseContext(LI, 2000, SECRETARY))).toEqual({
 			ok: false,
 			reason: 'not_allowed_from_status'
 		});
-		expect(applyCaseStatusAction(a, id, 'reopen', LI, SECRETARY, 2000)).toEqual({
+		expect(applyCaseStatusAction(a, id, 'reopen', {}, caseContext(LI, 2000, SECRETARY))).toEqual({
 			ok: false,
 			reason: 'not_allowed_from_status'
 		});
-		expect(applyCaseStatusAction(a, 'nope' as CaseId, 'start', LI, SECRETARY)).toEqual({
+		expect(
+			applyCaseStatusAction(a, 'nope' as CaseId, 'start', {}, caseContext(LI, undefined, SECRETARY))
+		).toEqual({
 			ok: false,
 			reason: 'case_not_found'
 		});
@@ -254,8 +267,8 @@ describe('applyCaseStatusAction', () => {
 
 	it('one replica resolves while the other edits: both changes kept on both', () => {
 		const { net, a, b, id } = twoWithCase();
-		applyCaseStatusAction(a, id, 'resolve', WANG, SECRETARY, 2000);
-		editCaseField(b, id, 'description', '物业电工已到场，更换了保险丝。', LI, 2000);
+		applyCaseStatusAction(a, id, 'resolve', {}, caseContext(WANG, 2000, SECRETARY));
+		editCaseField(b, id, 'description', '物业电工已到场，更换了保险丝。', caseContext(LI, 2000));
 		net.flush({ shuffle: 3 });
 		expectConverged([a, b], id);
 		const snapshot = mustRead(a, id);
@@ -267,8 +280,8 @@ describe('applyCaseStatusAction', () => {
 
 	it('concurrent different status actions: a status conflict, settled by picking one', () => {
 		const { net, a, b, id } = twoWithCase();
-		applyCaseStatusAction(a, id, 'start', WANG, SECRETARY, 2000);
-		applyCaseStatusAction(b, id, 'resolve', LI, SECRETARY, 2100);
+		applyCaseStatusAction(a, id, 'start', {}, caseContext(WANG, 2000, SECRETARY));
+		applyCaseStatusAction(b, id, 'resolve', {}, caseContext(LI, 2100, SECRETARY));
 		net.flush({ shuffle: 4 });
 		expectConverged([a, b], id);
 		const conflicted = mustRead(a, id);
@@ -277,7 +290,9 @@ describe('applyCaseStatusAction', () => {
 			'resolved',
 			'in_progress'
 		]);
-		expect(resolveCaseFieldConflict(a, id, 'status', 'in_progress', WANG, 3000)).toEqual({
+		expect(
+			resolveCaseFieldConflict(a, id, 'status', 'in_progress', {}, caseContext(WANG, 3000))
+		).toEqual({
 			ok: true,
 			value: { changed: true }
 		});
@@ -298,19 +313,21 @@ describe('applyCaseStatusAction', () => {
 describe('resolveCaseFieldConflict', () => {
 	it('refuses when there is no conflict or the value is not one of the candidates', () => {
 		const { net, a, b, id } = twoWithCase();
-		expect(resolveCaseFieldConflict(a, id, 'title', '楼道灯短路', WANG)).toEqual({
+		expect(resolveCaseFieldConflict(a, id, 'title', '楼道灯短路', {}, caseContext(WANG))).toEqual({
 			ok: false,
 			reason: 'no_conflict'
 		});
-		editCaseField(a, id, 'location', '3号楼', WANG, 2000);
-		editCaseField(b, id, 'location', '2单元门口', LI, 2000);
+		editCaseField(a, id, 'location', '3号楼', caseContext(WANG, 2000));
+		editCaseField(b, id, 'location', '2单元门口', caseContext(LI, 2000));
 		net.flush();
 		const before = Y.encodeStateVector(a);
-		expect(resolveCaseFieldConflict(a, id, 'location', '别处', WANG)).toEqual({
+		expect(resolveCaseFieldConflict(a, id, 'location', '别处', {}, caseContext(WANG))).toEqual({
 			ok: false,
 			reason: 'value_not_in_conflict'
 		});
-		expect(resolveCaseFieldConflict(a, 'nope' as CaseId, 'location', '3号楼', WANG)).toEqual({
+		expect(
+			resolveCaseFieldConflict(a, 'nope' as CaseId, 'location', '3号楼', {}, caseContext(WANG))
+		).toEqual({
 			ok: false,
 			reason: 'case_not_found'
 		});
@@ -320,14 +337,14 @@ describe('resolveCaseFieldConflict', () => {
 	it('two replicas pick different values concurrently: the disagreement stays visible', () => {
 		const net = createReplicaNetwork(3);
 		const [a, b, c] = net.docs as [Y.Doc, Y.Doc, Y.Doc];
-		const id = created(createCase(a, FIRE_LANE, WANG, 1000));
+		const id = created(createCase(a, FIRE_LANE, caseContext(WANG, 1000)));
 		net.flush();
-		editCaseField(a, id, 'location', '东门消防通道', WANG, 2000);
-		editCaseField(b, id, 'location', '北门消防通道', LI, 2000);
-		editCaseField(c, id, 'location', '地下车库入口', ZHAO, 2000);
+		editCaseField(a, id, 'location', '东门消防通道', caseContext(WANG, 2000));
+		editCaseField(b, id, 'location', '北门消防通道', caseContext(LI, 2000));
+		editCaseField(c, id, 'location', '地下车库入口', caseContext(ZHAO, 2000));
 		net.flush({ shuffle: 6 });
-		resolveCaseFieldConflict(a, id, 'location', '东门消防通道', WANG, 3000);
-		resolveCaseFieldConflict(b, id, 'location', '北门消防通道', LI, 3000);
+		resolveCaseFieldConflict(a, id, 'location', '东门消防通道', {}, caseContext(WANG, 3000));
+		resolveCaseFieldConflict(b, id, 'location', '北门消防通道', {}, caseContext(LI, 3000));
 		net.flush({ shuffle: 7 });
 		expectConverged([a, b, c], id);
 		const location = mustRead(c, id).fields.location;
@@ -340,14 +357,14 @@ describe('resolveCaseFieldConflict', () => {
 describe('timeline', () => {
 	it('is append-only: earlier entries never change, and replicas agree after flush', () => {
 		const { net, a, b, id } = twoWithCase();
-		applyCaseStatusAction(a, id, 'start', WANG, SECRETARY, 2000);
+		applyCaseStatusAction(a, id, 'start', {}, caseContext(WANG, 2000, SECRETARY));
 		net.flush();
 		const earlier = mustRead(b, id).timeline;
-		editCaseField(a, id, 'title', '3号楼楼道灯短路', WANG, 2500);
-		editCaseField(b, id, 'title', '楼道灯短路跳闸', LI, 2500);
-		applyCaseStatusAction(b, id, 'resolve', LI, SECRETARY, 2600);
+		editCaseField(a, id, 'title', '3号楼楼道灯短路', caseContext(WANG, 2500));
+		editCaseField(b, id, 'title', '楼道灯短路跳闸', caseContext(LI, 2500));
+		applyCaseStatusAction(b, id, 'resolve', {}, caseContext(LI, 2600, SECRETARY));
 		net.flush({ shuffle: 8 });
-		resolveCaseFieldConflict(b, id, 'title', '3号楼楼道灯短路', LI, 3000);
+		resolveCaseFieldConflict(b, id, 'title', '3号楼楼道灯短路', {}, caseContext(LI, 3000));
 		net.flush();
 		const later = mustRead(a, id).timeline;
 		expect(mustRead(b, id).timeline).toEqual(later);

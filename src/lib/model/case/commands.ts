@@ -1,6 +1,7 @@
 /**
- * Case commands: every write to a grid's problem ledger. Each validates (and, where
- * case-permissions.ts says so, checks the author's role) first, then runs one
+ * Case commands: every write to a grid's problem ledger. Each takes one context (who acts, their
+ * authority on this board, and when; model/command-context.ts) as its last parameter, checks the
+ * author's role against case-permissions.ts and validates first, then runs one
  * `doc.transact(fn, ORIGIN_LOCAL_EDIT)` that appends field edits and timeline entries.
  *
  * Invariant: a refused command writes nothing; an accepted one appends one timeline entry per
@@ -9,7 +10,6 @@
  */
 
 import * as Y from 'yjs';
-import type { AccessClaims } from '$lib/wire';
 import type { Actor } from '../../domain/actor';
 import {
 	CASE_FIELDS,
@@ -29,7 +29,7 @@ import {
 	type NewCaseInput
 } from '../../domain/case-input';
 import { isSatisfaction, type Satisfaction, type Tier } from '../../domain/case-options';
-import { mayOperate, type CaseOperation } from '../../domain/case-permissions';
+import { mayOperate, mayResolveConflict, type CaseOperation } from '../../domain/case-permissions';
 import {
 	applyCaseAction,
 	type CaseAction,
@@ -52,12 +52,16 @@ import {
 	type InitialValues
 } from './schema';
 import { ORIGIN_LOCAL_EDIT } from '../origins';
+import { commandTime, type Authority, type CommandContext } from '../command-context';
 
-/** Who is asking, for the role checks of case-permissions.ts: their claims and the case's board. */
-export type CaseAuthority = Readonly<{ claims: AccessClaims; gridId: string }>;
+/** Who is asking, for the role checks of case-permissions.ts: the member and the case's board. */
+export type CaseAuthority = Authority & Readonly<{ gridId: string }>;
+export type CaseCommandContext = CommandContext<CaseAuthority>;
+/** The field's heads as shown to the person acting; without it, the heads there now. */
+export type SeenOption = Readonly<{ seen?: readonly EditId[] }>;
 
-export type CreateCaseReason = CaseInputReason | AssigneesReason;
-export type EditCaseFieldReason = CaseInputReason | 'case_not_found';
+export type CreateCaseReason = CaseInputReason | AssigneesReason | 'not_permitted';
+export type EditCaseFieldReason = CaseInputReason | 'case_not_found' | 'not_permitted';
 export type CaseStatusActionReason =
 	| CaseActionReason
 	| 'case_not_found'
@@ -70,37 +74,44 @@ export type MoveCaseTierReason = TierMoveReason | 'case_not_found' | 'not_permit
 export type AssignCaseReason = AssigneesReason | 'case_not_found' | 'not_permitted';
 export type SetDeadlineReason =
 	'deadline_invalid' | 'deadline_in_past' | 'case_not_found' | 'not_permitted';
-export type AddCommentReason = CommentReason | 'case_not_found';
-export type ResolveConflictReason = 'case_not_found' | 'no_conflict' | 'value_not_in_conflict';
+export type AddCommentReason = CommentReason | 'case_not_found' | 'not_permitted';
+export type ResolveConflictReason =
+	'case_not_found' | 'no_conflict' | 'value_not_in_conflict' | 'not_permitted';
 
 export type Changed = Readonly<{ changed: boolean }>;
 const CHANGED: Changed = Object.freeze({ changed: true });
 const UNCHANGED: Changed = Object.freeze({ changed: false });
+
+function caseState(record: CaseRecord) {
+	return {
+		status: readCaseField(record, 'status').value,
+		tier: readCaseField(record, 'tier').value
+	};
+}
 
 function permitted(
 	authority: CaseAuthority,
 	operation: CaseOperation,
 	record: CaseRecord
 ): boolean {
-	return mayOperate(authority.claims, authority.gridId, operation, {
-		status: readCaseField(record, 'status').value,
-		tier: readCaseField(record, 'tier').value
-	});
+	return mayOperate(authority.claims, authority.gridId, operation, caseState(record));
 }
 
 export function createCase(
 	doc: Y.Doc,
 	input: NewCaseInput,
-	actor: Actor,
-	at: number = Date.now()
+	context: CaseCommandContext
 ): Result<CaseId, CreateCaseReason> {
+	const { actor, authority } = context;
+	const at = commandTime(context);
+	if (!mayOperate(authority.claims, authority.gridId, 'report')) return err('not_permitted');
 	const valid = validateCaseInput(input);
 	if (!valid.ok) return valid;
 	const values: CaseFieldValues = {
 		...valid.value,
-		status: 'reported',
-		tier: input.tier ?? 'grid',
-		duplicateOf: ''
+		status: FIELD_FALLBACK.status,
+		tier: input.tier ?? FIELD_FALLBACK.tier,
+		duplicateOf: FIELD_FALLBACK.duplicateOf
 	};
 	const id = newCaseId();
 	doc.transact(() => {
@@ -191,13 +202,15 @@ export function editCaseField<F extends EditableCaseField>(
 	caseId: CaseId,
 	field: F,
 	value: string,
-	actor: Actor,
-	at: number = Date.now()
+	context: CaseCommandContext
 ): Result<Changed, EditCaseFieldReason> {
+	const { actor } = context;
+	const at = commandTime(context);
 	const valid = validateCaseField(field, value);
 	if (!valid.ok) return valid;
 	const record = findCase(doc, caseId);
 	if (!record) return err('case_not_found');
+	if (!permitted(context.authority, 'edit', record)) return err('not_permitted');
 	const current = readCaseField(record, field);
 	if (current.value === valid.value) {
 		if (current.conflict === null) return ok(UNCHANGED);
@@ -261,11 +274,11 @@ export function applyCaseStatusAction(
 	doc: Y.Doc,
 	caseId: CaseId,
 	action: CaseAction,
-	actor: Actor,
-	authority: CaseAuthority,
-	at: number = Date.now(),
-	details: StatusActionDetails = {}
+	details: StatusActionDetails,
+	context: CaseCommandContext
 ): Result<CaseStatus, CaseStatusActionReason> {
+	const { actor, authority } = context;
+	const at = commandTime(context);
 	const record = findCase(doc, caseId);
 	if (!record) return err('case_not_found');
 	if (!permitted(authority, action, record)) return err('not_permitted');
@@ -303,10 +316,10 @@ export function moveCaseTier(
 	caseId: CaseId,
 	action: TierAction,
 	reason: string,
-	actor: Actor,
-	authority: CaseAuthority,
-	at: number = Date.now()
+	context: CaseCommandContext
 ): Result<Tier, MoveCaseTierReason> {
+	const { actor, authority } = context;
+	const at = commandTime(context);
 	const record = findCase(doc, caseId);
 	if (!record) return err('case_not_found');
 	const tier = readCaseField(record, 'tier');
@@ -344,19 +357,15 @@ export const escalateCase = (
 	doc: Y.Doc,
 	caseId: CaseId,
 	reason: string,
-	actor: Actor,
-	authority: CaseAuthority,
-	at?: number
-) => moveCaseTier(doc, caseId, 'escalate', reason, actor, authority, at);
+	context: CaseCommandContext
+) => moveCaseTier(doc, caseId, 'escalate', reason, context);
 
 export const handBackCase = (
 	doc: Y.Doc,
 	caseId: CaseId,
 	reason: string,
-	actor: Actor,
-	authority: CaseAuthority,
-	at?: number
-) => moveCaseTier(doc, caseId, 'hand_back', reason, actor, authority, at);
+	context: CaseCommandContext
+) => moveCaseTier(doc, caseId, 'hand_back', reason, context);
 
 /**
  * Sets who handles a case (names, see case-input.ts). `seen` is the assignees' heads when the
@@ -366,11 +375,11 @@ export function assignCase(
 	doc: Y.Doc,
 	caseId: CaseId,
 	names: readonly string[],
-	actor: Actor,
-	authority: CaseAuthority,
-	at: number = Date.now(),
-	seen?: readonly EditId[]
+	{ seen }: SeenOption,
+	context: CaseCommandContext
 ): Result<Changed, AssignCaseReason> {
+	const { actor, authority } = context;
+	const at = commandTime(context);
 	const valid = validateAssignees(names);
 	if (!valid.ok) return valid;
 	const record = findCase(doc, caseId);
@@ -404,11 +413,11 @@ export function setCaseDeadline(
 	doc: Y.Doc,
 	caseId: CaseId,
 	deadline: number | null,
-	actor: Actor,
-	authority: CaseAuthority,
-	at: number = Date.now(),
-	seen?: readonly EditId[]
+	{ seen }: SeenOption,
+	context: CaseCommandContext
 ): Result<Changed, SetDeadlineReason> {
+	const { actor, authority } = context;
+	const at = commandTime(context);
 	if (!isValidDeadline(deadline)) return err('deadline_invalid');
 	if (deadline !== null && deadline < at) return err('deadline_in_past');
 	const record = findCase(doc, caseId);
@@ -438,13 +447,15 @@ export function addCaseComment(
 	doc: Y.Doc,
 	caseId: CaseId,
 	text: string,
-	actor: Actor,
-	at: number = Date.now()
+	context: CaseCommandContext
 ): Result<EditId, AddCommentReason> {
+	const { actor } = context;
+	const at = commandTime(context);
 	const valid = validateComment(text);
 	if (!valid.ok) return valid;
 	const record = findCase(doc, caseId);
 	if (!record) return err('case_not_found');
+	if (!permitted(context.authority, 'comment', record)) return err('not_permitted');
 	const id = newEditId();
 	doc.transact(() => {
 		recordTimelineEntry(record, actor, at, { kind: 'comment', text: valid.value }, id);
@@ -462,12 +473,16 @@ export function resolveCaseFieldConflict<F extends CaseField>(
 	caseId: CaseId,
 	field: F,
 	chosen: CaseFieldValues[F],
-	actor: Actor,
-	at: number = Date.now(),
-	seen?: readonly EditId[]
+	{ seen }: SeenOption,
+	context: CaseCommandContext
 ): Result<Changed, ResolveConflictReason> {
+	const { actor, authority } = context;
+	const at = commandTime(context);
 	const record = findCase(doc, caseId);
 	if (!record) return err('case_not_found');
+	if (!mayResolveConflict(authority.claims, authority.gridId, field, caseState(record))) {
+		return err('not_permitted');
+	}
 	const { conflict } = readCaseField(record, field);
 	if (conflict === null) return err('no_conflict');
 	if (!conflict.values.some((candidate) => candidate.value === chosen)) {
@@ -491,11 +506,13 @@ export function editCase(
 	doc: Y.Doc,
 	caseId: CaseId,
 	changes: CaseChanges,
-	actor: Actor,
-	at: number = Date.now()
+	context: CaseCommandContext
 ): Result<Changed, EditCaseFieldReason> {
+	const { actor } = context;
+	const at = commandTime(context);
 	const record = findCase(doc, caseId);
 	if (!record) return err('case_not_found');
+	if (!permitted(context.authority, 'edit', record)) return err('not_permitted');
 	const writes: {
 		field: EditableCaseField;
 		value: string;

@@ -24,7 +24,7 @@ import {
 	readCaseFieldEdits,
 	readCaseFieldStates
 } from './schema';
-import { ACTORS, CORRIDOR_LIGHT, FIRE_LANE, FLYING_WIRE } from '../testing/fixtures';
+import { caseContext, ACTORS, CORRIDOR_LIGHT, FIRE_LANE, FLYING_WIRE } from '../testing/fixtures';
 import { SECRETARY } from '../testing/fixtures';
 import { createReplicaNetwork } from '../testing/replica-network';
 import { seededRandom, type Random } from '../testing/seeded-random';
@@ -102,7 +102,7 @@ function runTrial(seed: number) {
 
 		if (known.length === 0 || roll < 0.1) {
 			const input = rng.pick([CORRIDOR_LIGHT, FIRE_LANE, FLYING_WIRE]);
-			const result = createCase(doc, input, actor, at);
+			const result = createCase(doc, input, caseContext(actor, at));
 			if (!result.ok) throw new Error(result.reason);
 			caseIds.add(result.value);
 			const snapshot = readCase(doc, result.value);
@@ -124,7 +124,7 @@ function runTrial(seed: number) {
 					: rng.pick(EDITABLE_CASE_FIELDS);
 			const value = field === 'category' ? rng.pick(CASE_CATEGORIES) : rng.pick(TEXT[field]);
 			const before = heldIds(doc, caseId, field);
-			const result = editCaseField(doc, caseId, field, value, actor, at);
+			const result = editCaseField(doc, caseId, field, value, caseContext(actor, at));
 			expect(result.ok).toBe(true);
 			if (result.ok && result.value.changed) {
 				writes.push(...newWrites(doc, caseId, field, before, value));
@@ -136,10 +136,8 @@ function runTrial(seed: number) {
 				doc,
 				caseId,
 				rng.pick(CASE_ACTIONS),
-				actor,
-				SECRETARY,
-				at,
-				{ satisfaction: 'satisfied', note: '' }
+				{ satisfaction: 'satisfied', note: '' },
+				caseContext(actor, at, SECRETARY)
 			);
 			if (result.ok) writes.push(...newWrites(doc, caseId, 'status', before, result.value));
 			else expect(heldIds(doc, caseId, 'status')).toEqual(before);
@@ -152,7 +150,14 @@ function runTrial(seed: number) {
 			if (field && candidates) {
 				const chosen = rng.pick(candidates).value;
 				const before = heldIds(doc, caseId, field);
-				const result = resolveCaseFieldConflict(doc, caseId, field, chosen as never, actor, at);
+				const result = resolveCaseFieldConflict(
+					doc,
+					caseId,
+					field,
+					chosen as never,
+					{},
+					caseContext(actor, at)
+				);
 				expect(result.ok).toBe(true);
 				writes.push(...newWrites(doc, caseId, field, before, String(chosen)));
 				expect(readCase(doc, caseId)?.fields[field].conflict).toBeNull();

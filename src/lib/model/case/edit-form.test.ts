@@ -5,7 +5,7 @@ import { createCase, editCase, editCaseField, resolveCaseFieldConflict } from '.
 import { readCase } from './readers';
 import { addGrid, readDirectory, renameGrid, type DirectoryContext } from '../directory/directory';
 import type { Actor } from '../../domain/actor';
-import { CORRIDOR_LIGHT, created, LI, WANG, ZHAO } from '../testing/fixtures';
+import { caseContext, CORRIDOR_LIGHT, created, LI, WANG, ZHAO } from '../testing/fixtures';
 import { createReplicaNetwork } from '../testing/replica-network';
 
 function mustRead(doc: Y.Doc, id: CaseId) {
@@ -17,7 +17,7 @@ function mustRead(doc: Y.Doc, id: CaseId) {
 function twoWithCase() {
 	const net = createReplicaNetwork(2);
 	const [a, b] = net.docs as [Y.Doc, Y.Doc];
-	const id = created(createCase(a, CORRIDOR_LIGHT, WANG, 1000));
+	const id = created(createCase(a, CORRIDOR_LIGHT, caseContext(WANG, 1000)));
 	net.flush();
 	return { net, a, b, id };
 }
@@ -28,12 +28,12 @@ describe('editCase (an edit form opened earlier)', () => {
 		// 王 opens the form on A: it remembers the title's heads.
 		const seen = mustRead(a, id).fields.title.heads;
 		// Meanwhile 李 retitles on B, and A receives it before 王 saves.
-		editCaseField(b, id, 'title', '3号楼楼道灯全部不亮', LI, 2000);
+		editCaseField(b, id, 'title', '3号楼楼道灯全部不亮', caseContext(LI, 2000));
 		net.flush();
 		expect(mustRead(a, id).fields.title.value).toBe('3号楼楼道灯全部不亮');
 		// 王 saves his own title, written over what he saw.
 		expect(
-			editCase(a, id, { title: { value: '楼道灯短路（已报物业）', seen } }, WANG, 3000)
+			editCase(a, id, { title: { value: '楼道灯短路（已报物业）', seen } }, caseContext(WANG, 3000))
 		).toEqual({ ok: true, value: { changed: true } });
 		net.flush();
 		for (const doc of [a, b]) {
@@ -48,9 +48,14 @@ describe('editCase (an edit form opened earlier)', () => {
 	it('fields the form did not change are not written, even when they changed meanwhile', () => {
 		const { net, a, b, id } = twoWithCase();
 		const seenLocation = mustRead(a, id).fields.location.heads;
-		editCaseField(b, id, 'title', '新标题（李）', LI, 2000);
+		editCaseField(b, id, 'title', '新标题（李）', caseContext(LI, 2000));
 		net.flush();
-		editCase(a, id, { location: { value: '3号楼2单元5楼', seen: seenLocation } }, WANG, 3000);
+		editCase(
+			a,
+			id,
+			{ location: { value: '3号楼2单元5楼', seen: seenLocation } },
+			caseContext(WANG, 3000)
+		);
 		net.flush();
 		const snapshot = mustRead(b, id);
 		expect(snapshot.fields.title).toMatchObject({ value: '新标题（李）', conflict: null });
@@ -69,8 +74,7 @@ describe('editCase (an edit form opened earlier)', () => {
 					title: { value: '', seen: before.title.heads },
 					location: { value: '5号楼', seen: before.location.heads }
 				},
-				WANG,
-				2000
+				caseContext(WANG, 2000)
 			)
 		).toEqual({ ok: false, reason: 'title_required' });
 		expect(Y.encodeStateVector(a)).toEqual(sv);
@@ -84,8 +88,7 @@ describe('editCase (an edit form opened earlier)', () => {
 				title: { value: '楼道灯短路（已修）', seen: before.title.heads },
 				location: { value: '5号楼', seen: before.location.heads }
 			},
-			WANG,
-			2000
+			caseContext(WANG, 2000)
 		);
 		expect(transactions).toBe(1);
 		const after = mustRead(a, id);
@@ -98,7 +101,9 @@ describe('editCase (an edit form opened earlier)', () => {
 		const { a, id } = twoWithCase();
 		const { title } = mustRead(a, id).fields;
 		const sv = Y.encodeStateVector(a);
-		expect(editCase(a, id, { title: { value: title.value, seen: title.heads } }, WANG)).toEqual({
+		expect(
+			editCase(a, id, { title: { value: title.value, seen: title.heads } }, caseContext(WANG))
+		).toEqual({
 			ok: true,
 			value: { changed: false }
 		});
@@ -110,21 +115,28 @@ describe('resolveCaseFieldConflict with the heads that were shown', () => {
 	it('a value that arrived after the choice was shown stays in conflict', () => {
 		const net = createReplicaNetwork(2);
 		const [a, b] = net.docs as [Y.Doc, Y.Doc];
-		const id = created(createCase(a, CORRIDOR_LIGHT, WANG, 1000));
+		const id = created(createCase(a, CORRIDOR_LIGHT, caseContext(WANG, 1000)));
 		net.flush();
 		// 赵's phone got the case, then went offline and retitled it there.
 		const c = new Y.Doc();
 		Y.applyUpdate(c, Y.encodeStateAsUpdate(a));
-		editCaseField(c, id, 'title', '标题丙', ZHAO, 2500);
+		editCaseField(c, id, 'title', '标题丙', caseContext(ZHAO, 2500));
 		// Online, 王 and 李 retitled concurrently: A shows their conflict.
-		editCaseField(a, id, 'title', '标题甲', WANG, 2000);
-		editCaseField(b, id, 'title', '标题乙', LI, 2000);
+		editCaseField(a, id, 'title', '标题甲', caseContext(WANG, 2000));
+		editCaseField(b, id, 'title', '标题乙', caseContext(LI, 2000));
 		net.flush();
 		const shown = mustRead(a, id).fields.title;
 		expect(shown.conflict?.values).toHaveLength(2);
 		// 赵's title reaches A after the choice was shown; 王 picks 甲 from what he saw.
 		Y.applyUpdate(a, Y.encodeStateAsUpdate(c));
-		resolveCaseFieldConflict(a, id, 'title', '标题甲', WANG, 3000, shown.heads);
+		resolveCaseFieldConflict(
+			a,
+			id,
+			'title',
+			'标题甲',
+			{ seen: shown.heads },
+			caseContext(WANG, 3000)
+		);
 		net.flush();
 		for (const doc of [a, b]) {
 			const values = mustRead(doc, id).fields.title.conflict?.values.map((v) => v.value);

@@ -23,6 +23,7 @@ import { recordServerReceipts } from './receipts';
 import { FIELD_FALLBACK, findCase, readCaseField, timelineEntry } from './schema';
 import { createFieldLog } from '../field-log';
 import {
+	caseContext,
 	CORRIDOR_LIGHT,
 	created,
 	FIRE_LANE,
@@ -40,7 +41,7 @@ const DAY = 86_400_000;
 function twoWithCase() {
 	const net = createReplicaNetwork(2);
 	const [a, b] = net.docs as [Y.Doc, Y.Doc];
-	const id = created(createCase(a, CORRIDOR_LIGHT, WANG, 1000));
+	const id = created(createCase(a, CORRIDOR_LIGHT, caseContext(WANG, 1000)));
 	net.flush();
 	return { net, a, b, id };
 }
@@ -76,8 +77,7 @@ describe('createCase with the ledger fields', () => {
 					deadline: 5 * DAY,
 					assignees: ['王网格员', '刘师傅']
 				},
-				LI,
-				1000
+				caseContext(LI, 1000)
 			)
 		);
 		expect(listCases(doc)[0]).toMatchObject({
@@ -100,29 +100,31 @@ describe('createCase with the ledger fields', () => {
 describe('tiers', () => {
 	it('escalate and hand back need a reason and the right role, and are recorded', () => {
 		const { a, id } = twoWithCase();
-		expect(escalateCase(a, id, ' ', WANG, GRID_MEMBER, 2000)).toEqual({
+		expect(escalateCase(a, id, ' ', caseContext(WANG, 2000, GRID_MEMBER))).toEqual({
 			ok: false,
 			reason: 'reason_required'
 		});
-		expect(escalateCase(a, id, '需社区协调', ZHAO, VOLUNTEER, 2000)).toEqual({
+		expect(escalateCase(a, id, '需社区协调', caseContext(ZHAO, 2000, VOLUNTEER))).toEqual({
 			ok: false,
 			reason: 'not_permitted'
 		});
-		expect(escalateCase(a, id, '需社区协调', WANG, GRID_MEMBER, 2000)).toEqual({
+		expect(escalateCase(a, id, '需社区协调', caseContext(WANG, 2000, GRID_MEMBER))).toEqual({
 			ok: true,
 			value: 'community'
 		});
 		// A grid member escalates only from the grid; the secretary takes it further.
-		expect(escalateCase(a, id, '需街道吹哨', WANG, GRID_MEMBER, 3000)).toEqual({
+		expect(escalateCase(a, id, '需街道吹哨', caseContext(WANG, 3000, GRID_MEMBER))).toEqual({
 			ok: false,
 			reason: 'not_permitted'
 		});
-		expect(escalateCase(a, id, '需街道吹哨', LI, SECRETARY, 3000)).toEqual({
+		expect(escalateCase(a, id, '需街道吹哨', caseContext(LI, 3000, SECRETARY))).toEqual({
 			ok: true,
 			value: 'street'
 		});
-		expect(handBackCase(a, id, '街道已协调，社区跟进', WANG, GRID_MEMBER, 4000).ok).toBe(false);
-		expect(handBackCase(a, id, '街道已协调，社区跟进', LI, SECRETARY, 4000)).toEqual({
+		expect(
+			handBackCase(a, id, '街道已协调，社区跟进', caseContext(WANG, 4000, GRID_MEMBER)).ok
+		).toBe(false);
+		expect(handBackCase(a, id, '街道已协调，社区跟进', caseContext(LI, 4000, SECRETARY))).toEqual({
 			ok: true,
 			value: 'community'
 		});
@@ -142,16 +144,16 @@ describe('tiers', () => {
 
 	it('escalating clears an explicit deadline, so the new tier gets its own', () => {
 		const { a, id } = twoWithCase();
-		setCaseDeadline(a, id, 3 * DAY, WANG, GRID_MEMBER, 1500);
-		escalateCase(a, id, '需社区协调', WANG, GRID_MEMBER, 2000);
+		setCaseDeadline(a, id, 3 * DAY, {}, caseContext(WANG, 1500, GRID_MEMBER));
+		escalateCase(a, id, '需社区协调', caseContext(WANG, 2000, GRID_MEMBER));
 		expect(listCases(a)[0]).toMatchObject({ tier: 'community', deadline: null, tierSince: 2000 });
 		expect(mustRead(a, id).timeline.filter((e) => e.kind === 'deadline')).toHaveLength(2);
 	});
 
 	it('a closed case does not move', () => {
 		const { a, id } = twoWithCase();
-		applyCaseStatusAction(a, id, 'resolve', WANG, SECRETARY, 2000);
-		expect(escalateCase(a, id, '再议', LI, SECRETARY, 3000)).toEqual({
+		applyCaseStatusAction(a, id, 'resolve', {}, caseContext(WANG, 2000, SECRETARY));
+		expect(escalateCase(a, id, '再议', caseContext(LI, 3000, SECRETARY))).toEqual({
 			ok: false,
 			reason: 'case_not_open'
 		});
@@ -159,9 +161,9 @@ describe('tiers', () => {
 
 	it('concurrent escalations from two replicas converge; a different tier on each stays visible', () => {
 		const { net, a, b, id } = twoWithCase();
-		escalateCase(a, id, '需社区协调', WANG, GRID_MEMBER, 2000);
-		escalateCase(b, id, '消防隐患，直接上报', LI, SECRETARY, 2100);
-		escalateCase(b, id, '需街道吹哨', LI, SECRETARY, 2200);
+		escalateCase(a, id, '需社区协调', caseContext(WANG, 2000, GRID_MEMBER));
+		escalateCase(b, id, '消防隐患，直接上报', caseContext(LI, 2100, SECRETARY));
+		escalateCase(b, id, '需街道吹哨', caseContext(LI, 2200, SECRETARY));
 		net.flush();
 		expectConverged([a, b], id);
 		const snapshot = mustRead(a, id);
@@ -171,7 +173,7 @@ describe('tiers', () => {
 		]);
 		expect(snapshot.timeline.filter((e) => e.kind === 'tier')).toHaveLength(3);
 		// Someone picks; everyone sees the pick.
-		resolveCaseFieldConflict(b, id, 'tier', 'street', LI, 3000);
+		resolveCaseFieldConflict(b, id, 'tier', 'street', {}, caseContext(LI, 3000));
 		net.flush();
 		expectConverged([a, b], id);
 		expect(mustRead(a, id).fields.tier).toMatchObject({ value: 'street', conflict: null });
@@ -181,12 +183,16 @@ describe('tiers', () => {
 describe('assignees', () => {
 	it('only secretaries and the grid member assign; lists are normalised', () => {
 		const { a, id } = twoWithCase();
-		expect(assignCase(a, id, ['王网格员'], ZHAO, VOLUNTEER, 2000)).toEqual({
+		expect(assignCase(a, id, ['王网格员'], {}, caseContext(ZHAO, 2000, VOLUNTEER))).toEqual({
 			ok: false,
 			reason: 'not_permitted'
 		});
-		expect(assignCase(a, id, ['王网格员', ' 刘师傅 '], WANG, GRID_MEMBER, 2000).ok).toBe(true);
-		expect(assignCase(a, id, ['刘师傅', '王网格员'], WANG, GRID_MEMBER, 2100)).toEqual({
+		expect(
+			assignCase(a, id, ['王网格员', ' 刘师傅 '], {}, caseContext(WANG, 2000, GRID_MEMBER)).ok
+		).toBe(true);
+		expect(
+			assignCase(a, id, ['刘师傅', '王网格员'], {}, caseContext(WANG, 2100, GRID_MEMBER))
+		).toEqual({
 			ok: true,
 			value: { changed: false }
 		});
@@ -197,8 +203,8 @@ describe('assignees', () => {
 
 	it('concurrent assignments keep both lists visible until someone picks', () => {
 		const { net, a, b, id } = twoWithCase();
-		assignCase(a, id, ['王网格员'], WANG, GRID_MEMBER, 2000);
-		assignCase(b, id, ['物业 刘经理'], LI, SECRETARY, 2000);
+		assignCase(a, id, ['王网格员'], {}, caseContext(WANG, 2000, GRID_MEMBER));
+		assignCase(b, id, ['物业 刘经理'], {}, caseContext(LI, 2000, SECRETARY));
 		net.flush();
 		expectConverged([a, b], id);
 		const state = mustRead(b, id).fields.assignees;
@@ -209,13 +215,13 @@ describe('assignees', () => {
 	it('members picked from the list (name#memberId) and outside names converge; both lists stay until someone picks', () => {
 		const { net, a, b, id } = twoWithCase();
 		// An old value: plain names, as written before members could be picked.
-		assignCase(a, id, ['王网格员'], WANG, GRID_MEMBER, 1500);
+		assignCase(a, id, ['王网格员'], {}, caseContext(WANG, 1500, GRID_MEMBER));
 		net.flush();
 		const member = '王网格员#m1a2b3c4d5e6f7a8b';
 		const colleague = '李书记#m9f8e7d6c5b4a3921';
 		const seen = mustRead(a, id).fields.assignees.heads;
-		assignCase(a, id, [member, '刘师傅'], WANG, GRID_MEMBER, 2000, seen);
-		assignCase(b, id, [colleague], LI, SECRETARY, 2000, seen);
+		assignCase(a, id, [member, '刘师傅'], { seen: seen }, caseContext(WANG, 2000, GRID_MEMBER));
+		assignCase(b, id, [colleague], { seen: seen }, caseContext(LI, 2000, SECRETARY));
 		net.flush();
 		expectConverged([a, b], id);
 		const state = mustRead(b, id).fields.assignees;
@@ -229,7 +235,14 @@ describe('assignees', () => {
 			['王网格员']
 		]);
 		// Someone picks; the summary carries the member entries a board reads.
-		const picked = resolveCaseFieldConflict(b, id, 'assignees', `刘师傅,${member}`, LI, 3000);
+		const picked = resolveCaseFieldConflict(
+			b,
+			id,
+			'assignees',
+			`刘师傅,${member}`,
+			{},
+			caseContext(LI, 3000)
+		);
 		expect(picked.ok).toBe(true);
 		net.flush();
 		expectConverged([a, b], id);
@@ -241,13 +254,13 @@ describe('assignees', () => {
 describe('deadlines', () => {
 	it('set, cleared, role-checked, and concurrent values both kept', () => {
 		const { net, a, b, id } = twoWithCase();
-		expect(setCaseDeadline(a, id, 2 * DAY, ZHAO, VOLUNTEER, 2000).ok).toBe(false);
-		expect(setCaseDeadline(a, id, -5, WANG, GRID_MEMBER, 2000)).toEqual({
+		expect(setCaseDeadline(a, id, 2 * DAY, {}, caseContext(ZHAO, 2000, VOLUNTEER)).ok).toBe(false);
+		expect(setCaseDeadline(a, id, -5, {}, caseContext(WANG, 2000, GRID_MEMBER))).toEqual({
 			ok: false,
 			reason: 'deadline_invalid'
 		});
-		setCaseDeadline(a, id, 2 * DAY, WANG, GRID_MEMBER, 2000);
-		setCaseDeadline(b, id, 4 * DAY, LI, SECRETARY, 2000);
+		setCaseDeadline(a, id, 2 * DAY, {}, caseContext(WANG, 2000, GRID_MEMBER));
+		setCaseDeadline(b, id, 4 * DAY, {}, caseContext(LI, 2000, SECRETARY));
 		net.flush();
 		expectConverged([a, b], id);
 		expect(
@@ -255,7 +268,7 @@ describe('deadlines', () => {
 				.fields.deadline.conflict?.values.map((v) => v.value)
 				.sort()
 		).toEqual([2 * DAY, 4 * DAY]);
-		setCaseDeadline(a, id, null, LI, SECRETARY, 3000);
+		setCaseDeadline(a, id, null, {}, caseContext(LI, 3000, SECRETARY));
 		net.flush();
 		expectConverged([a, b], id);
 		expect(mustRead(b, id).fields.deadline).toMatchObject({ value: null, conflict: null });
@@ -266,26 +279,28 @@ describe('deadlines', () => {
 		const now = Date.parse('2026-12-09T02:00:00Z'); // 10:00 in Shanghai
 		const yesterday = deadlineOfDay('2026-12-08', 'Asia/Shanghai');
 		const today = deadlineOfDay('2026-12-09', 'Asia/Shanghai');
-		expect(setCaseDeadline(a, id, yesterday, WANG, GRID_MEMBER, now)).toEqual({
+		expect(setCaseDeadline(a, id, yesterday, {}, caseContext(WANG, now, GRID_MEMBER))).toEqual({
 			ok: false,
 			reason: 'deadline_in_past'
 		});
 		expect(mustRead(a, id).fields.deadline.value).toBeNull();
-		expect(setCaseDeadline(a, id, today, WANG, GRID_MEMBER, now).ok).toBe(true);
+		expect(setCaseDeadline(a, id, today, {}, caseContext(WANG, now, GRID_MEMBER)).ok).toBe(true);
 		expect(mustRead(a, id).fields.deadline.value).toBe(today);
-		expect(setCaseDeadline(a, id, null, WANG, GRID_MEMBER, now + 2 * DAY).ok).toBe(true);
+		expect(setCaseDeadline(a, id, null, {}, caseContext(WANG, now + 2 * DAY, GRID_MEMBER)).ok).toBe(
+			true
+		);
 	});
 });
 
 describe('comments', () => {
 	it('any writer comments; concurrent comments are all kept in one order', () => {
 		const { net, a, b, id } = twoWithCase();
-		expect(addCaseComment(a, id, ' ', ZHAO, 2000)).toEqual({
+		expect(addCaseComment(a, id, ' ', caseContext(ZHAO, 2000))).toEqual({
 			ok: false,
 			reason: 'comment_required'
 		});
-		addCaseComment(a, id, '已联系物业电工', ZHAO, 2000);
-		addCaseComment(b, id, '居民说晚上八点后在家', LI, 2000);
+		addCaseComment(a, id, '已联系物业电工', caseContext(ZHAO, 2000));
+		addCaseComment(b, id, '居民说晚上八点后在家', caseContext(LI, 2000));
 		net.flush();
 		expectConverged([a, b], id);
 		const comments = mustRead(a, id).timeline.flatMap((e) =>
@@ -299,20 +314,30 @@ describe('status actions with details', () => {
 	it('the full lifecycle with a return visit', () => {
 		const { a, id } = twoWithCase();
 		for (const action of ['accept', 'start', 'resolve'] as const) {
-			expect(applyCaseStatusAction(a, id, action, WANG, GRID_MEMBER, 2000).ok).toBe(true);
+			expect(
+				applyCaseStatusAction(a, id, action, {}, caseContext(WANG, 2000, GRID_MEMBER)).ok
+			).toBe(true);
 		}
 		expect(
-			applyCaseStatusAction(a, id, 'review', WANG, GRID_MEMBER, 3000, {
-				satisfaction: 'basically_satisfied',
-				note: '灯修好了，希望换成声控'
-			})
+			applyCaseStatusAction(
+				a,
+				id,
+				'review',
+				{
+					satisfaction: 'basically_satisfied',
+					note: '灯修好了，希望换成声控'
+				},
+				caseContext(WANG, 3000, GRID_MEMBER)
+			)
 		).toEqual({ ok: true, value: 'reviewed' });
-		expect(applyCaseStatusAction(a, id, 'close', LI, SECRETARY, 4000)).toEqual({
+		expect(applyCaseStatusAction(a, id, 'close', {}, caseContext(LI, 4000, SECRETARY))).toEqual({
 			ok: true,
 			value: 'closed'
 		});
 		// Only the community reopens what it closed.
-		expect(applyCaseStatusAction(a, id, 'reopen', WANG, GRID_MEMBER, 5000)).toEqual({
+		expect(
+			applyCaseStatusAction(a, id, 'reopen', {}, caseContext(WANG, 5000, GRID_MEMBER))
+		).toEqual({
 			ok: false,
 			reason: 'not_permitted'
 		});
@@ -326,31 +351,51 @@ describe('status actions with details', () => {
 
 	it('volunteers and observers take no status action', () => {
 		const { a, id } = twoWithCase();
-		const observer = { claims: { cid: 'demo', role: 'observer', grids: [] }, gridId: 'g1' };
+		const observer = {
+			claims: { cid: 'demo', role: 'observer', grids: [] },
+			memberId: 'm-observer',
+			gridId: 'g1'
+		};
 		for (const who of [VOLUNTEER, observer]) {
-			expect(applyCaseStatusAction(a, id, 'accept', ZHAO, who, 2000)).toEqual({
+			expect(applyCaseStatusAction(a, id, 'accept', {}, caseContext(ZHAO, 2000, who))).toEqual({
 				ok: false,
 				reason: 'not_permitted'
 			});
 		}
-		const other = { claims: GRID_MEMBER.claims, gridId: 'g2' };
-		expect(applyCaseStatusAction(a, id, 'accept', WANG, other, 2000).ok).toBe(false);
+		const other = { ...GRID_MEMBER, gridId: 'g2' };
+		expect(applyCaseStatusAction(a, id, 'accept', {}, caseContext(WANG, 2000, other)).ok).toBe(
+			false
+		);
 	});
 
 	it('mark_duplicate needs another case of the board; reopening clears it', () => {
 		const { net, a, b, id } = twoWithCase();
-		const original = created(createCase(a, FIRE_LANE, LI, 1500));
-		expect(applyCaseStatusAction(a, id, 'mark_duplicate', LI, SECRETARY, 2000)).toEqual({
+		const original = created(createCase(a, FIRE_LANE, caseContext(LI, 1500)));
+		expect(
+			applyCaseStatusAction(a, id, 'mark_duplicate', {}, caseContext(LI, 2000, SECRETARY))
+		).toEqual({
 			ok: false,
 			reason: 'duplicate_of_required'
 		});
 		expect(
-			applyCaseStatusAction(a, id, 'mark_duplicate', LI, SECRETARY, 2000, { duplicateOf: id })
+			applyCaseStatusAction(
+				a,
+				id,
+				'mark_duplicate',
+				{ duplicateOf: id },
+				caseContext(LI, 2000, SECRETARY)
+			)
 		).toEqual({ ok: false, reason: 'duplicate_of_self' });
 		expect(
-			applyCaseStatusAction(a, id, 'mark_duplicate', LI, SECRETARY, 2000, {
-				duplicateOf: original
-			})
+			applyCaseStatusAction(
+				a,
+				id,
+				'mark_duplicate',
+				{
+					duplicateOf: original
+				},
+				caseContext(LI, 2000, SECRETARY)
+			)
 		).toEqual({ ok: true, value: 'duplicate' });
 		net.flush();
 		expectConverged([a, b], id);
@@ -358,7 +403,7 @@ describe('status actions with details', () => {
 			status: 'duplicate',
 			duplicateOf: original
 		});
-		applyCaseStatusAction(b, id, 'reopen', LI, SECRETARY, 3000);
+		applyCaseStatusAction(b, id, 'reopen', {}, caseContext(LI, 3000, SECRETARY));
 		net.flush();
 		expectConverged([a, b], id);
 		expect(listCases(a).find((c) => c.id === id)).toMatchObject({
@@ -369,10 +414,16 @@ describe('status actions with details', () => {
 
 	it('concurrent review and reopen converge with both kept', () => {
 		const { net, a, b, id } = twoWithCase();
-		applyCaseStatusAction(a, id, 'resolve', WANG, GRID_MEMBER, 2000);
+		applyCaseStatusAction(a, id, 'resolve', {}, caseContext(WANG, 2000, GRID_MEMBER));
 		net.flush();
-		applyCaseStatusAction(a, id, 'review', WANG, GRID_MEMBER, 3000, { satisfaction: 'satisfied' });
-		applyCaseStatusAction(b, id, 'reopen', LI, SECRETARY, 3000);
+		applyCaseStatusAction(
+			a,
+			id,
+			'review',
+			{ satisfaction: 'satisfied' },
+			caseContext(WANG, 3000, GRID_MEMBER)
+		);
+		applyCaseStatusAction(b, id, 'reopen', {}, caseContext(LI, 3000, SECRETARY));
 		net.flush();
 		expectConverged([a, b], id);
 		const state = mustRead(a, id).fields.status;
@@ -431,9 +482,9 @@ describe('cases from earlier schemas', () => {
 		net.flush();
 		expect(listCases(b)[0]).toMatchObject({ id, title: '楼道灯短路', status: 'reported' });
 		const seen = mustRead(a, id).fields.title.heads;
-		editCase(a, id, { title: { value: '楼道灯已坏', seen } }, WANG, 2000);
-		editCase(b, id, { title: { value: '三楼楼道灯', seen } }, LI, 2000);
-		applyCaseStatusAction(b, id, 'accept', LI, SECRETARY, 2100);
+		editCase(a, id, { title: { value: '楼道灯已坏', seen } }, caseContext(WANG, 2000));
+		editCase(b, id, { title: { value: '三楼楼道灯', seen } }, caseContext(LI, 2000));
+		applyCaseStatusAction(b, id, 'accept', {}, caseContext(LI, 2100, SECRETARY));
 		net.flush();
 		expectConverged([a, b], id);
 		const snapshot = mustRead(a, id);
@@ -470,9 +521,9 @@ describe('cases from earlier schemas', () => {
 		const [a, b] = net.docs as [Y.Doc, Y.Doc];
 		const id = legacyCase(a);
 		net.flush();
-		editCase(a, id, { priority: { value: 'high', seen: [] } }, WANG, 2000);
-		editCase(b, id, { priority: { value: 'urgent', seen: [] } }, LI, 2000);
-		escalateCase(a, id, '需社区协调', WANG, GRID_MEMBER, 2100);
+		editCase(a, id, { priority: { value: 'high', seen: [] } }, caseContext(WANG, 2000));
+		editCase(b, id, { priority: { value: 'urgent', seen: [] } }, caseContext(LI, 2000));
+		escalateCase(a, id, '需社区协调', caseContext(WANG, 2100, GRID_MEMBER));
 		recordServerReceipts(a, [id], 2500, WANG.deviceId);
 		recordServerReceipts(b, [id], 2600, LI.deviceId);
 		net.flush();
@@ -493,10 +544,10 @@ describe('cases from earlier schemas', () => {
 describe('recordServerReceipts', () => {
 	it("stamps only this device's entries without a receipt, once", () => {
 		const { net, a, b, id } = twoWithCase();
-		addCaseComment(b, id, '李书记看过', LI, 1500);
+		addCaseComment(b, id, '李书记看过', caseContext(LI, 1500));
 		net.flush();
 		expect(recordServerReceipts(a, undefined, 2000, WANG.deviceId)).toBe(1);
-		addCaseComment(a, id, '已派电工', WANG, 2500);
+		addCaseComment(a, id, '已派电工', caseContext(WANG, 2500));
 		expect(recordServerReceipts(a, [id], 3000, WANG.deviceId)).toBe(1);
 		expect(recordServerReceipts(a, [id], 4000, WANG.deviceId)).toBe(0);
 		net.flush();
@@ -512,7 +563,7 @@ describe('recordServerReceipts', () => {
 
 	it('two replicas stamping concurrently converge and keep every receipt', () => {
 		const { net, a, b, id } = twoWithCase();
-		addCaseComment(b, id, '李书记看过', LI, 1500);
+		addCaseComment(b, id, '李书记看过', caseContext(LI, 1500));
 		recordServerReceipts(a, undefined, 2000, WANG.deviceId);
 		recordServerReceipts(b, undefined, 2100, LI.deviceId);
 		net.flush();

@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import type { CaseId } from '../../domain/ids';
 import { createCase } from './commands';
 import { attachCasePhoto, readCasePhotos, type PhotoInput } from './photos';
-import { CORRIDOR_LIGHT, created, LI, WANG, ZHAO } from '../testing/fixtures';
+import { caseContext, CORRIDOR_LIGHT, created, LI, WANG, ZHAO } from '../testing/fixtures';
 import { createReplicaNetwork } from '../testing/replica-network';
 
 const photo = (digit: string, bytes = 120_000): PhotoInput => ({
@@ -22,10 +22,10 @@ function timelineKinds(doc: Y.Doc, caseId: CaseId): string[] {
 describe('attachCasePhoto', () => {
 	it('appends the ref and a photo_added timeline entry in one transaction', () => {
 		const doc = new Y.Doc();
-		const caseId = created(createCase(doc, CORRIDOR_LIGHT, WANG, 1000));
+		const caseId = created(createCase(doc, CORRIDOR_LIGHT, caseContext(WANG, 1000)));
 		let transactions = 0;
 		doc.on('afterTransaction', () => transactions++);
-		const result = attachCasePhoto(doc, caseId, photo('a'), WANG, 2000);
+		const result = attachCasePhoto(doc, caseId, photo('a'), caseContext(WANG, 2000));
 		expect(result.ok).toBe(true);
 		expect(transactions).toBe(1);
 		expect(readCasePhotos(doc, caseId)).toEqual([
@@ -41,20 +41,27 @@ describe('attachCasePhoto', () => {
 
 	it('writes nothing for a hash the case already has, and refuses bad refs and unknown cases', () => {
 		const doc = new Y.Doc();
-		const caseId = created(createCase(doc, CORRIDOR_LIGHT, WANG, 1000));
-		attachCasePhoto(doc, caseId, photo('a'), WANG, 2000);
+		const caseId = created(createCase(doc, CORRIDOR_LIGHT, caseContext(WANG, 1000)));
+		attachCasePhoto(doc, caseId, photo('a'), caseContext(WANG, 2000));
 		const before = Y.encodeStateVector(doc);
-		const again = attachCasePhoto(doc, caseId, photo('a'), LI, 3000);
+		const again = attachCasePhoto(doc, caseId, photo('a'), caseContext(LI, 3000));
 		expect(again).toMatchObject({ ok: true, value: { at: 2000, addedBy: WANG.name } });
 		expect(Y.encodeStateVector(doc)).toEqual(before);
-		expect(attachCasePhoto(doc, caseId, { ...photo('a'), hash: 'xyz' }, WANG)).toEqual({
-			ok: false,
-			reason: 'bad_photo'
-		});
+		expect(attachCasePhoto(doc, caseId, { ...photo('a'), hash: 'xyz' }, caseContext(WANG))).toEqual(
+			{
+				ok: false,
+				reason: 'bad_photo'
+			}
+		);
 		expect(
-			attachCasePhoto(doc, caseId, { ...photo('b'), mime: 'image/gif' as 'image/png' }, WANG).ok
+			attachCasePhoto(
+				doc,
+				caseId,
+				{ ...photo('b'), mime: 'image/gif' as 'image/png' },
+				caseContext(WANG)
+			).ok
 		).toBe(false);
-		expect(attachCasePhoto(doc, 'nope' as CaseId, photo('b'), WANG)).toEqual({
+		expect(attachCasePhoto(doc, 'nope' as CaseId, photo('b'), caseContext(WANG))).toEqual({
 			ok: false,
 			reason: 'case_not_found'
 		});
@@ -63,8 +70,8 @@ describe('attachCasePhoto', () => {
 
 	it('skips malformed stored refs', () => {
 		const doc = new Y.Doc();
-		const caseId = created(createCase(doc, CORRIDOR_LIGHT, WANG, 1000));
-		attachCasePhoto(doc, caseId, photo('a'), WANG, 2000);
+		const caseId = created(createCase(doc, CORRIDOR_LIGHT, caseContext(WANG, 1000)));
+		attachCasePhoto(doc, caseId, photo('a'), caseContext(WANG, 2000));
 		const map = doc.getMap('cases').get(caseId) as Y.Map<unknown>;
 		(map.get('photos') as Y.Array<unknown>).push([{ hash: 'bad' }, 'text', null]);
 		expect(readCasePhotos(doc, caseId).map((p) => p.hash)).toEqual(['a'.repeat(64)]);
@@ -75,13 +82,13 @@ describe('case photos converge', () => {
 	it('keeps photos attached concurrently on two replicas, in the same order everywhere', () => {
 		const net = createReplicaNetwork(3);
 		const [a, b, c] = net.docs as [Y.Doc, Y.Doc, Y.Doc];
-		const caseId = created(createCase(a, CORRIDOR_LIGHT, WANG, 1000));
+		const caseId = created(createCase(a, CORRIDOR_LIGHT, caseContext(WANG, 1000)));
 		net.flush();
-		attachCasePhoto(a, caseId, photo('a'), WANG, 5000);
-		attachCasePhoto(b, caseId, photo('b'), ZHAO, 5000);
-		attachCasePhoto(b, caseId, photo('c'), ZHAO, 4000);
+		attachCasePhoto(a, caseId, photo('a'), caseContext(WANG, 5000));
+		attachCasePhoto(b, caseId, photo('b'), caseContext(ZHAO, 5000));
+		attachCasePhoto(b, caseId, photo('c'), caseContext(ZHAO, 4000));
 		// The same photo attached on two phones at once stays one photo.
-		attachCasePhoto(c, caseId, photo('a'), LI, 6000);
+		attachCasePhoto(c, caseId, photo('a'), caseContext(LI, 6000));
 		net.flush({ shuffle: 7 });
 		const read = (doc: Y.Doc): string[] => readCasePhotos(doc, caseId).map((p) => p.hash[0]!);
 		expect(read(a)).toEqual(['c', 'a', 'b']);
@@ -93,12 +100,12 @@ describe('case photos converge', () => {
 	it('keeps both photos when two replicas create a legacy case’s photos array at once', () => {
 		const net = createReplicaNetwork(2);
 		const [a, b] = net.docs as [Y.Doc, Y.Doc];
-		const caseId = created(createCase(a, CORRIDOR_LIGHT, WANG, 1000));
+		const caseId = created(createCase(a, CORRIDOR_LIGHT, caseContext(WANG, 1000)));
 		// A case written by an app version that had no photos array.
 		a.transact(() => (a.getMap('cases').get(caseId) as Y.Map<unknown>).delete('photos'));
 		net.flush();
-		attachCasePhoto(a, caseId, photo('a'), WANG, 2000);
-		attachCasePhoto(b, caseId, photo('b'), ZHAO, 3000);
+		attachCasePhoto(a, caseId, photo('a'), caseContext(WANG, 2000));
+		attachCasePhoto(b, caseId, photo('b'), caseContext(ZHAO, 3000));
 		net.flush();
 		for (const doc of [a, b]) {
 			expect(readCasePhotos(doc, caseId).map((p) => p.hash[0])).toEqual(['a', 'b']);

@@ -18,11 +18,13 @@
  */
 
 import * as Y from 'yjs';
-import type { Actor } from '../../domain/actor';
 import { newEditId, type CaseId } from '../../domain/ids';
 import { err, ok, type Result } from '../../domain/result';
-import { findCase } from './schema';
+import { mayOperate } from '../../domain/case-permissions';
+import { findCase, readCaseField } from './schema';
 import { ORIGIN_LOCAL_EDIT } from '../origins';
+import { commandTime } from '../command-context';
+import type { CaseCommandContext } from './commands';
 
 export const PHOTO_MIMES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 export type PhotoMime = (typeof PHOTO_MIMES)[number];
@@ -42,7 +44,7 @@ export type PhotoRef = Readonly<{
 /** What the device knows about a photo before it is attached (the rest comes from the actor). */
 export type PhotoInput = Pick<PhotoRef, 'hash' | 'mime' | 'width' | 'height' | 'bytes'>;
 
-export type AttachPhotoReason = 'case_not_found' | 'bad_photo';
+export type AttachPhotoReason = 'case_not_found' | 'bad_photo' | 'not_permitted';
 
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -117,9 +119,10 @@ export function attachCasePhoto(
 	doc: Y.Doc,
 	caseId: CaseId,
 	input: PhotoInput,
-	actor: Actor,
-	at: number = Date.now()
+	context: CaseCommandContext
 ): Result<PhotoRef, AttachPhotoReason> {
+	const { actor, authority } = context;
+	const at = commandTime(context);
 	const ref = parsePhotoRef({
 		hash: input.hash,
 		mime: input.mime,
@@ -133,6 +136,13 @@ export function attachCasePhoto(
 	if (!ref) return err('bad_photo');
 	const record = findCase(doc, caseId);
 	if (!record) return err('case_not_found');
+	const state = {
+		status: readCaseField(record, 'status').value,
+		tier: readCaseField(record, 'tier').value
+	};
+	if (!mayOperate(authority.claims, authority.gridId, 'attach_photo', state)) {
+		return err('not_permitted');
+	}
 	const existing = collect(doc, caseId)?.find((photo) => photo.hash === ref.hash);
 	if (existing) return ok(existing);
 	doc.transact(() => {

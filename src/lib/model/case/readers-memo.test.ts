@@ -7,7 +7,15 @@ import {
 	resolveCaseFieldConflict
 } from './commands';
 import { listCases } from './readers';
-import { CORRIDOR_LIGHT, created, FIRE_LANE, FLYING_WIRE, LI, WANG } from '../testing/fixtures';
+import {
+	caseContext,
+	CORRIDOR_LIGHT,
+	created,
+	FIRE_LANE,
+	FLYING_WIRE,
+	LI,
+	WANG
+} from '../testing/fixtures';
 import { SECRETARY } from '../testing/fixtures';
 import { createReplicaNetwork } from '../testing/replica-network';
 import { seededRandom } from '../testing/seeded-random';
@@ -25,8 +33,8 @@ describe('listCases memo', () => {
 		const [a, b] = net.docs as [Y.Doc, Y.Doc];
 		const { next: random, pick } = seededRandom(7);
 		const ids = [
-			created(createCase(a, CORRIDOR_LIGHT, WANG, 1000)),
-			created(createCase(b, FIRE_LANE, LI, 1100))
+			created(createCase(a, CORRIDOR_LIGHT, caseContext(WANG, 1000))),
+			created(createCase(b, FIRE_LANE, caseContext(LI, 1100)))
 		];
 		expect(listCases(a)).toHaveLength(1);
 		net.flush();
@@ -36,10 +44,21 @@ describe('listCases memo', () => {
 			const actor = doc === a ? WANG : LI;
 			const id = pick(ids);
 			const roll = random();
-			if (roll < 0.1) ids.push(created(createCase(doc, FLYING_WIRE, actor, 2000 + step)));
-			else if (roll < 0.6) editCaseField(doc, id, 'title', `标题 ${step}`, actor, 2000 + step);
-			else if (roll < 0.8) applyCaseStatusAction(doc, id, 'start', actor, SECRETARY, 2000 + step);
-			else resolveCaseFieldConflict(doc, id, 'title', `标题 ${step - 1}`, actor, 2000 + step);
+			if (roll < 0.1)
+				ids.push(created(createCase(doc, FLYING_WIRE, caseContext(actor, 2000 + step))));
+			else if (roll < 0.6)
+				editCaseField(doc, id, 'title', `标题 ${step}`, caseContext(actor, 2000 + step));
+			else if (roll < 0.8)
+				applyCaseStatusAction(doc, id, 'start', {}, caseContext(actor, 2000 + step, SECRETARY));
+			else
+				resolveCaseFieldConflict(
+					doc,
+					id,
+					'title',
+					`标题 ${step - 1}`,
+					{},
+					caseContext(actor, 2000 + step)
+				);
 			if (random() < 0.3) net.flush({ shuffle: step });
 			// Read often, so the memo has to track many small changes.
 			expect(listCases(doc)).toEqual(fresh(doc));

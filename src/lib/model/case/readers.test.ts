@@ -3,16 +3,24 @@ import * as Y from 'yjs';
 import type { CaseId } from '../../domain/ids';
 import { applyCaseStatusAction, createCase, editCaseField } from './commands';
 import { countCasesByStatus, filterCasesByStatus, listCases, readCase } from './readers';
-import { CORRIDOR_LIGHT, created, FIRE_LANE, FLYING_WIRE, LI, WANG } from '../testing/fixtures';
+import {
+	caseContext,
+	CORRIDOR_LIGHT,
+	created,
+	FIRE_LANE,
+	FLYING_WIRE,
+	LI,
+	WANG
+} from '../testing/fixtures';
 import { SECRETARY } from '../testing/fixtures';
 
 function ledger() {
 	const doc = new Y.Doc();
-	const light = created(createCase(doc, CORRIDOR_LIGHT, WANG, 1000));
-	const lane = created(createCase(doc, FIRE_LANE, LI, 3000));
-	const wire = created(createCase(doc, FLYING_WIRE, WANG, 2000));
-	applyCaseStatusAction(doc, light, 'resolve', WANG, SECRETARY, 1600);
-	applyCaseStatusAction(doc, wire, 'start', LI, SECRETARY, 4000);
+	const light = created(createCase(doc, CORRIDOR_LIGHT, caseContext(WANG, 1000)));
+	const lane = created(createCase(doc, FIRE_LANE, caseContext(LI, 3000)));
+	const wire = created(createCase(doc, FLYING_WIRE, caseContext(WANG, 2000)));
+	applyCaseStatusAction(doc, light, 'resolve', {}, caseContext(WANG, 1600, SECRETARY));
+	applyCaseStatusAction(doc, wire, 'start', {}, caseContext(LI, 4000, SECRETARY));
 	return { doc, light, lane, wire };
 }
 
@@ -51,7 +59,7 @@ describe('listCases', () => {
 		const before = listCases(doc);
 		expect(Object.isFrozen(before)).toBe(true);
 		expect(Object.isFrozen(before[0])).toBe(true);
-		editCaseField(doc, lane, 'title', '消防通道被堵', LI, 5000);
+		editCaseField(doc, lane, 'title', '消防通道被堵', caseContext(LI, 5000));
 		expect(before[0]?.title).toBe('消防通道被电动车堵塞');
 		expect(listCases(doc)[0]?.title).toBe('消防通道被堵');
 	});

@@ -24,6 +24,7 @@ import {
 	casesMap,
 	findCase,
 	parseCaseRecord,
+	readCaseField,
 	readCaseFieldStates,
 	readReceipts,
 	type CaseFieldStates,
@@ -278,4 +279,18 @@ export function filterCasesByStatus(
 ): readonly CaseSummary[] {
 	const wanted: readonly CaseStatus[] = typeof status === 'string' ? [status] : status;
 	return Object.freeze(cases.filter((item) => wanted.includes(item.status)));
+}
+
+/**
+ * Case descriptions by id, for board search. `CaseSummary` leaves descriptions out (they can be
+ * long and most board renders never need them), so a board reads them only while a search is
+ * typed, through its own snapshot (re-read once per change, and only when asked).
+ */
+export function readCaseDescriptions(doc: Y.Doc): ReadonlyMap<string, string> {
+	const descriptions = new Map<string, string>();
+	for (const [key, value] of casesMap(doc).entries()) {
+		const record = parseCaseRecord(key, value);
+		if (record) descriptions.set(key, readCaseField(record, 'description').value);
+	}
+	return descriptions;
 }

@@ -38,6 +38,7 @@ import * as Y from 'yjs';
 import type { Actor } from '../../domain/actor';
 import { isCaseCategory } from '../../domain/case-category';
 import {
+	CASE_FIELD_DEFAULTS,
 	CASE_FIELDS,
 	isDuplicateTarget,
 	isValidDeadline,
@@ -81,23 +82,7 @@ export const FIELD_IS_VALUE: { readonly [F in CaseField]: IsFieldValue<CaseField
 };
 
 /** What a reader shows for a field that is missing (older case) or none of whose edits it can read. */
-export const FIELD_FALLBACK: { readonly [F in CaseField]: CaseFieldValues[F] } = {
-	title: '',
-	description: '',
-	category: 'other',
-	channel: '',
-	location: '',
-	mapPoint: '',
-	reporterName: '',
-	residentContact: '',
-	handlingType: 'supervised',
-	priority: 'normal',
-	assignees: '',
-	deadline: null,
-	status: 'reported',
-	tier: 'grid',
-	duplicateOf: ''
-};
+export const FIELD_FALLBACK = CASE_FIELD_DEFAULTS;
 
 export type CaseRecord = Readonly<{
 	id: CaseId;

@@ -87,7 +87,11 @@ export function createCaseFromAction(
 	};
 	let created: Result<CaseId, CreateCaseReason> = err('title_required');
 	boardDoc.transact(() => {
-		created = createCase(boardDoc, caseInput, actor, at);
+		created = createCase(boardDoc, caseInput, {
+			actor,
+			authority: { ...context.authority, gridId: input.gridId },
+			at
+		});
 		if (!created.ok) return;
 		const source: MeetingSource = {
 			kind: 'meeting',

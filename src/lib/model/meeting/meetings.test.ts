@@ -32,7 +32,7 @@ import {
 	minutesToJson,
 	readMeetingRecord
 } from './record';
-import { LI, WANG, ZHAO } from '../testing/fixtures';
+import { caseContext, LI, WANG, ZHAO } from '../testing/fixtures';
 import { createReplicaNetwork } from '../testing/replica-network';
 
 const T0 = 1_750_000_000_000;
@@ -416,8 +416,7 @@ describe('an action due on day D: the same deadline as a case given D, whatever 
 			const direct = createCase(
 				board,
 				{ title: '清理楼道', category: 'sanitation', deadline },
-				ZHAO,
-				deadline - 86_400_000
+				caseContext(ZHAO, deadline - 86_400_000)
 			);
 			if (!fromAction.ok || !direct.ok) throw new Error('case');
 			const cases = listCases(board);

@@ -8,6 +8,8 @@ import type { Actor } from '../../domain/actor';
 import type { NewCaseInput } from '../../domain/case-input';
 import type { CaseId } from '../../domain/ids';
 import type { Result } from '../../domain/result';
+import type { CommandContext } from '../command-context';
+import type { CaseAuthority } from '../case/commands';
 
 export const WANG: Actor = { name: '王网格员', deviceId: 'phone-wang' };
 export const LI: Actor = { name: '李书记', deviceId: 'phone-li' };
@@ -39,10 +41,28 @@ export function created(result: Result<CaseId, string>): CaseId {
 	return result.value;
 }
 
-/** Role contexts for the role-checked commands (case-permissions.ts), all on board g1. */
-export const SECRETARY = { claims: { cid: 'demo', role: 'secretary', grids: [] }, gridId: 'g1' };
-export const GRID_MEMBER = {
-	claims: { cid: 'demo', role: 'grid-member', grids: ['g1'] },
+/** Role authorities for the role-checked commands (case-permissions.ts), all on board g1. */
+export const SECRETARY: CaseAuthority = {
+	claims: { cid: 'demo', role: 'secretary', grids: [] },
+	memberId: 'm-secretary',
 	gridId: 'g1'
 };
-export const VOLUNTEER = { claims: { cid: 'demo', role: 'volunteer', grids: [] }, gridId: 'g1' };
+export const GRID_MEMBER: CaseAuthority = {
+	claims: { cid: 'demo', role: 'grid-member', grids: ['g1'] },
+	memberId: 'm-grid',
+	gridId: 'g1'
+};
+export const VOLUNTEER: CaseAuthority = {
+	claims: { cid: 'demo', role: 'volunteer', grids: [] },
+	memberId: 'm-volunteer',
+	gridId: 'g1'
+};
+
+/** A case command's context: `actor` acting at `at`, as the secretary unless told. */
+export function caseContext(
+	actor: Actor,
+	at?: number,
+	authority: CaseAuthority = SECRETARY
+): CommandContext<CaseAuthority> {
+	return at === undefined ? { actor, authority } : { actor, authority, at };
+}

@@ -181,17 +181,17 @@ export class PatrolRunScreen extends WorkScreen<PatrolRunSnapshot | null> {
 		const run = this.source.snapshot.current;
 		if (!run) return this.settle({ ok: false, reason: 'run_not_found' });
 		const context = this.context();
+		// The case is written on the run's grid board, with that board's role checks.
+		const onBoard = { ...context, authority: { ...context.authority, gridId: run.gridId } };
 		const title = [...(finding.note.split('\n')[0] ?? '')].slice(0, 120).join('');
 		const created = createCase(
 			board,
 			{ title, description, category: 'other', channel: 'patrol', location: '' },
-			context.actor
+			onBoard
 		);
 		if (!created.ok) return this.settle({ ok: false, reason: 'case_not_created' });
 		const caseId: CaseId = created.value;
-		const attached = finding.photos.map((photo) =>
-			attachCasePhoto(board, caseId, photo, context.actor)
-		);
+		const attached = finding.photos.map((photo) => attachCasePhoto(board, caseId, photo, onBoard));
 		const linked = linkFindingToCase(
 			this.source.doc,
 			this.#runId,

@@ -1,7 +1,7 @@
 /**
  * What a board page needs from the community's settings: category options (built-in and the
  * community's own, hidden ones left out of the filter) and names, and the overdue rule with the
- * community's deadline days. Shared by the grid board and the community board.
+ * community's deadline days. Shared by the grid board, the community board and my cases.
  */
 import { distinctAssignees } from '$lib/domain/assignees';
 import type { BoardCase } from '$lib/domain/board-query';
