@@ -23,19 +23,13 @@ import {
 	type AttendeeRole,
 	type MediationOutcome,
 	type MeetingId,
-	type MeetingStatus,
-	type MeetingType
+	type MeetingInput,
+	type MeetingStatus
 } from '../../domain/meeting-rules';
 import { isValidIdSegment } from '../../domain/ids';
 import { readFieldState, type FieldLog, type FieldState, type IsFieldValue } from '../field-log';
 
-export type MeetingFieldValues = {
-	title: string;
-	type: MeetingType;
-	startsAt: number;
-	place: string;
-	gridId: string;
-	agenda: string;
+export type MeetingFieldValues = { -readonly [F in keyof MeetingInput]: MeetingInput[F] } & {
 	status: MeetingStatus;
 	mediationClaim: string;
 	mediationOutcome: MediationOutcome;

@@ -14,7 +14,8 @@ import {
 	nextPatrolDay,
 	validateFindingNote,
 	validatePatrolRoute,
-	type PatrolRouteInput
+	type PatrolRouteInput,
+	type ValidPatrolRoute
 } from '../../domain/patrol-schedule';
 import { err, ok, type Result } from '../../domain/result';
 import {
@@ -22,8 +23,7 @@ import {
 	dayKeyOf,
 	isDayKey,
 	isWeekday,
-	type DayKey,
-	type Weekday
+	type DayKey
 } from '../../domain/due-date';
 import type { PhotoInput } from '../case/photos';
 import { commandTime, type CommandContext } from '../command-context';
@@ -55,17 +55,12 @@ import {
 
 // ---- readers ----
 
-export type PatrolRouteSnapshot = Readonly<{
-	id: string;
-	name: string;
-	area: string;
-	gridId: string;
-	checklist: readonly string[];
-	weekdays: readonly Weekday[];
-	hoursPerRun: number;
-	createdAt: number;
-	deleted: boolean;
-}>;
+export type PatrolRouteSnapshot = ValidPatrolRoute &
+	Readonly<{
+		id: string;
+		createdAt: number;
+		deleted: boolean;
+	}>;
 
 export type PatrolFinding = Readonly<{
 	id: string;
