@@ -7,7 +7,7 @@
  * writes nothing and says why in its result.
  */
 
-import type { AccessClaims } from '$lib/wire';
+import type { AccessClaims } from '../wire/access';
 import type { Actor } from '../domain/actor';
 
 /**

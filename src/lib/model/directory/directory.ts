@@ -15,7 +15,7 @@
  */
 
 import * as Y from 'yjs';
-import { canAdminister, type AccessClaims } from '$lib/wire';
+import { canAdminister, type AccessClaims } from '../../wire/access';
 import { validateGridName, type GridNameReason } from '../../domain/case-input';
 import { isValidIdSegment, newGridId, type EditId, type GridId } from '../../domain/ids';
 import { compareByAtThenId } from '../../domain/ordering';
