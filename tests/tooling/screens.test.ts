@@ -173,6 +173,17 @@ describe('screens', () => {
 		expect(droppedCalls(probe, commands)).toEqual(['createCase']);
 	});
 
+	it('route parameters are parsed, never cast or defaulted', () => {
+		const unparsed = files(path.join(ROOT, 'src/routes'), /\.(svelte|ts)$/).flatMap((file) =>
+			[
+				...fs
+					.readFileSync(file, 'utf8')
+					.matchAll(/(?<!\bparse\w*\(\s*)page\.params\.\w+\s*(?:as\b|\?\?)/g)
+			].map((match) => `${rel(file)}: ${match[0]}`)
+		);
+		expect(unparsed).toEqual([]);
+	});
+
 	it(`no route file is over ${ROUTE_FILE_MAX_LINES} lines`, () => {
 		const long = files(path.join(ROOT, 'src/routes'), /\.(svelte|ts)$/)
 			.map((file) => [rel(file), fs.readFileSync(file, 'utf8').split('\n').length] as const)
