@@ -54,25 +54,42 @@ function topLevelFunctions(text: string): Map<string, Declaration> {
  * The names of every exported model command, found to a fixpoint: a declaration writes if it runs
  * a transaction or names one that writes (module-private helpers and bound factories included).
  */
-function modelCommands(): Set<string> {
+function modelDeclarations(): [string, Declaration][] {
 	const declarations: [string, Declaration][] = [];
 	for (const file of files(path.join(ROOT, 'src/lib/model'), /^(?!.*\.test\.ts$).*\.ts$/)) {
 		if (file.includes(`${path.sep}testing${path.sep}`)) continue;
 		declarations.push(...topLevelFunctions(fs.readFileSync(file, 'utf8')));
 	}
-	const writers = new Set<string>();
+	return declarations;
+}
+
+/** The names of every declaration that `test` holds for, directly or through one it names. */
+function closure(
+	declarations: [string, Declaration][],
+	test: (body: string) => boolean,
+	refers: (name: string) => RegExp
+): Set<string> {
+	const found = new Set<string>();
 	let grew = true;
 	while (grew) {
 		grew = false;
 		for (const [name, { body }] of declarations) {
-			if (writers.has(name)) continue;
-			const callsWriter = [...writers].some((other) => new RegExp(`\\b${other}\\b`).test(body));
-			if (/\.transact\(/.test(body) || callsWriter) {
-				writers.add(name);
+			if (found.has(name)) continue;
+			if (test(body) || [...found].some((other) => refers(other).test(body))) {
+				found.add(name);
 				grew = true;
 			}
 		}
 	}
+	return found;
+}
+
+function modelCommands(declarations = modelDeclarations()): Set<string> {
+	const writers = closure(
+		declarations,
+		(body) => /\.transact\(/.test(body),
+		(other) => new RegExp(`\\b${other}\\b`)
+	);
 	return new Set(
 		declarations.filter(([name, d]) => d.exported && writers.has(name)).map(([n]) => n)
 	);
@@ -171,6 +188,23 @@ describe('screens', () => {
 		const probe =
 			'f() {\n\tvoid createCase(doc, input, context);\n}\ncreateCase(x: X): R {\n\treturn createCase(doc, x, context);\n}\nconst kept = createCase(doc, input, context);\n';
 		expect(droppedCalls(probe, commands)).toEqual(['createCase']);
+	});
+
+	it('every model command checks the authority in its context before it writes', () => {
+		const declarations = modelDeclarations();
+		// A check: a role rule (`may…`, `can…`, `permit…`) or a look at the context's authority.
+		const checkers = closure(
+			declarations,
+			(body) => /\b(?:may|can|permits?)[A-Z]\w*\(|\bpermitted\(|authority\./.test(body),
+			(other) => new RegExp(`\\b${other}\\(`)
+		);
+		// Stamped by the sync engine once the relay confirmed an edit; no member acts.
+		const EXEMPT = new Set(['recordServerReceipts']);
+		const unchecked = [...modelCommands(declarations)].filter(
+			(name) => !checkers.has(name) && !EXEMPT.has(name)
+		);
+		expect(commands.size).toBeGreaterThan(50);
+		expect(unchecked).toEqual([]);
 	});
 
 	it('route parameters are parsed, never cast or defaulted', () => {
