@@ -16,6 +16,7 @@ import {
 	isRole,
 	CLOSE,
 	ID_SEGMENT,
+	type ApiReason,
 	type Claims,
 	type Role
 } from '../src/lib/wire/index.ts';
@@ -92,10 +93,10 @@ function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
 	});
 }
 
-function text(value: unknown, field: string, max: number): string {
-	if (typeof value !== 'string') throw new Refusal(400, `bad_${field}`);
+function text(value: unknown, refusal: ApiReason, max: number): string {
+	if (typeof value !== 'string') throw new Refusal(400, refusal);
 	const trimmed = value.trim();
-	if (trimmed.length === 0 || trimmed.length > max) throw new Refusal(400, `bad_${field}`);
+	if (trimmed.length === 0 || trimmed.length > max) throw new Refusal(400, refusal);
 	return trimmed;
 }
 
@@ -115,9 +116,9 @@ function grids(value: unknown): string[] {
 	return [...new Set(value as string[])];
 }
 
-function integer(value: unknown, field: string, min: number, max: number): number {
+function integer(value: unknown, refusal: ApiReason, min: number, max: number): number {
 	if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-		throw new Refusal(400, `bad_${field}`);
+		throw new Refusal(400, refusal);
 	}
 	return value;
 }
@@ -180,7 +181,7 @@ export function createApiHandler(
 			if (typeof body.code !== 'string' || body.code.length === 0 || body.code.length > 200) {
 				throw new Refusal(400, 'bad_code');
 			}
-			const displayName = text(body.displayName, 'displayName', 60);
+			const displayName = text(body.displayName, 'bad_displayName', 60);
 			if (typeof body.deviceId !== 'string' || !DEVICE_ID_PATTERN.test(body.deviceId)) {
 				throw new Refusal(400, 'bad_deviceId');
 			}
@@ -237,7 +238,7 @@ export function createApiHandler(
 		const [, communityId = '', collection, itemId] = match;
 		if (!ID_SEGMENT.test(communityId)) throw new Refusal(404, 'not_found');
 		if (itemId !== undefined && !/^[a-z0-9]{1,64}$/.test(itemId)) {
-			throw new Refusal(404, `${collection === 'members' ? 'member' : 'invite'}_unknown`);
+			throw new Refusal(404, collection === 'members' ? 'member_unknown' : 'invite_unknown');
 		}
 		const allowed =
 			itemId === undefined
@@ -283,8 +284,8 @@ export function createApiHandler(
 				return;
 			}
 			const body = await readBody(req);
-			const hours = integer(body.expiresInHours, 'expiresInHours', 0.01, MAX_INVITE_HOURS);
-			const maxUses = integer(body.maxUses, 'maxUses', 1, MAX_INVITE_USES);
+			const hours = integer(body.expiresInHours, 'bad_expiresInHours', 0.01, MAX_INVITE_HOURS);
+			const maxUses = integer(body.maxUses, 'bad_maxUses', 1, MAX_INVITE_USES);
 			if (!Number.isInteger(maxUses)) throw new Refusal(400, 'bad_maxUses');
 			const created = createInvite(
 				ctx.identity,

@@ -10,17 +10,19 @@
  *   Tokens are never logged.
  */
 import type http from 'node:http';
-import { CLOSE, type Claims } from '../src/lib/wire/index.ts';
+import { CLOSE, type ApiReason, type Claims } from '../src/lib/wire/index.ts';
 import type { IdentityStore } from './identity-store.ts';
 import { authenticate } from './identity.ts';
 import type { KeyRing } from './tokens.ts';
 
-/** A request refused with an HTTP status and a reason (the body's `error`). */
+/** A request refused with an HTTP status and a reason (the body's `error`), one of the wire's. */
 export class Refusal extends Error {
 	readonly status: number;
-	constructor(status: number, reason: string) {
+	readonly reason: ApiReason;
+	constructor(status: number, reason: ApiReason) {
 		super(reason);
 		this.status = status;
+		this.reason = reason;
 	}
 }
 
@@ -51,11 +53,11 @@ export function sendRefusal(
 	close = false
 ): void {
 	if (error instanceof Refusal) {
-		sendJson(res, error.status, { error: error.message }, close);
+		sendJson(res, error.status, { error: error.reason }, close);
 		return;
 	}
 	onInternal(error);
-	sendJson(res, 500, { error: 'internal' }, close);
+	sendJson(res, 500, { error: 'internal' satisfies ApiReason }, close);
 }
 
 /** The token of an `Authorization: Bearer <token>` header, or null. */

@@ -96,7 +96,7 @@ export function getCommunityRoster(): CommunityRoster {
 	return (
 		getContext<CommunityRoster | undefined>(KEY) ??
 		new CommunityRoster({
-			api: { roster: async () => ({ ok: false, reason: 'no_community' }) },
+			api: { roster: async () => ({ ok: false, reason: 'signed_out' }) },
 			tokens: null,
 			communityId: '',
 			role: 'none'

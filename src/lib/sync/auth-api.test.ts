@@ -35,8 +35,39 @@ describe('auth api', () => {
 			ok: false,
 			reason: 'offline'
 		});
+	});
+
+	it('turns an answer without a known reason into unreadable, keeping the status', async () => {
 		const html = createAuthApi({ fetch: async () => new Response('<html>', { status: 502 }) });
-		expect(await html.listInvites('t', 'c')).toMatchObject({ ok: false, reason: 'http_502' });
+		expect(await html.listInvites('t', 'c')).toEqual({
+			ok: false,
+			reason: 'unreadable',
+			status: 502
+		});
+		// A reason the wire does not list (a newer relay, a proxy) is not passed on as it came.
+		const unknown = createAuthApi({ fetch: async () => json(418, { error: 'teapot_refusal' }) });
+		expect(await unknown.roster('t', 'c')).toEqual({
+			ok: false,
+			reason: 'unreadable',
+			status: 418
+		});
+		const notText = createAuthApi({ fetch: async () => json(400, { error: 42 }) });
+		expect(
+			await notText.token({ communityId: 'c', memberId: 'm', deviceId: 'd', secret: 's' })
+		).toEqual({ ok: false, reason: 'unreadable', status: 400 });
+		const noBody = createAuthApi({ fetch: async () => json(500, null) });
+		expect(await noBody.removeMember('t', 'c', 'm')).toEqual({
+			ok: false,
+			reason: 'unreadable',
+			status: 500
+		});
+		// A listed reason comes through as it is.
+		const removed = createAuthApi({ fetch: async () => json(403, { error: 'member_removed' }) });
+		expect(await removed.listMembers('t', 'c')).toEqual({
+			ok: false,
+			reason: 'member_removed',
+			status: 403
+		});
 	});
 
 	it('reads expiresAt as ms, seconds or an ISO date', () => {

@@ -2,10 +2,13 @@
  * Auth API: the relay's JSON endpoints for joining, tokens, members and invites
  * (docs/access.md, "HTTP API"), as functions that never throw.
  *
- * Invariant: every call resolves to `{ ok: true, value }` or `{ ok: false, reason }` where
- * `reason` is the relay's `error` string, `offline` when the relay could not be reached, or
- * `http_<status>` when the answer had no readable reason.
+ * Invariant: every call resolves to `{ ok: true, value }` or `{ ok: false, reason, status? }` where
+ * `reason` is the relay's `error` when it is one of the wire's API reasons, `offline` when the
+ * relay could not be reached, or `unreadable` (with the HTTP status) for an answer without a
+ * known reason. The app shows every `ApiFailure` through a map keyed by it
+ * (`components/api-labels.ts`), never the raw code.
  */
+import { isApiReason, type ApiReason } from '../wire/index.ts';
 import type {
 	CommunityInfo,
 	DeviceCredential,
@@ -14,7 +17,15 @@ import type {
 	StoredCredential
 } from './credential-store.ts';
 
-export type ApiResult<T> = { ok: true; value: T } | { ok: false; reason: string; status?: number };
+/**
+ * Why a call failed: the relay's reason, or this device's word for a failure without one:
+ * `offline` (no answer), `unreadable` (an answer without a known reason), `signed_out` (no
+ * credential to ask with) and `destroyed` (the token manager was stopped).
+ */
+export type ApiFailure = ApiReason | 'offline' | 'unreadable' | 'signed_out' | 'destroyed';
+
+export type ApiResult<T> =
+	{ ok: true; value: T } | { ok: false; reason: ApiFailure; status?: number };
 
 export type InviteInfo = Readonly<{
 	id: string;
@@ -84,10 +95,8 @@ export function createAuthApi(options: AuthApiOptions = {}) {
 		}
 		const data: unknown = await response.json().catch(() => null);
 		if (!response.ok) {
-			const reason =
-				data && typeof (data as { error?: unknown }).error === 'string'
-					? (data as { error: string }).error
-					: `http_${response.status}`;
+			const error = data && typeof data === 'object' ? (data as { error?: unknown }).error : null;
+			const reason = isApiReason(error) ? error : 'unreadable';
 			return { ok: false, reason, status: response.status };
 		}
 		return { ok: true, value: data as T };

@@ -437,8 +437,7 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 		let token = await options.tokens.get();
 		if (!token.ok) {
 			// No token: the token request found no network (retry soon) or was refused.
-			failureKind =
-				token.reason === 'network' || token.reason === 'offline' ? 'network' : 'refused';
+			failureKind = token.reason === 'offline' ? 'network' : 'refused';
 			setState(hash, { status: 'waiting', progress: 0, error: token.reason });
 			return false;
 		}

@@ -152,7 +152,7 @@ describe('token manager', () => {
 		expect(calls).toHaveLength(2);
 	});
 
-	it.each(['credential_revoked', 'credential_unknown'])(
+	it.each(['credential_revoked', 'credential_unknown'] as const)(
 		'401 %s: the state is revoked and nothing is requested again',
 		async (reason) => {
 			const store = memoryStore();

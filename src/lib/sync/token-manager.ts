@@ -12,7 +12,7 @@
  * is requested again; nothing throws into the caller. Local edits never wait on a token: only the
  * relay connection and the members API ask for one.
  */
-import type { AuthApi } from './auth-api.ts';
+import type { ApiFailure, AuthApi } from './auth-api.ts';
 import { backoffDelay } from './backoff.ts';
 import {
 	readCachedToken,
@@ -28,15 +28,16 @@ export const RETRY_MS = 15_000;
 /** A token this close to its expiry is not handed out any more (clock skew, request time). */
 const EXPIRY_MARGIN_MS = 5_000;
 export const REVOKED_REASONS = ['credential_revoked', 'credential_unknown'] as const;
+export type RevokedReason = (typeof REVOKED_REASONS)[number];
 
-export type TokenResult = { ok: true; token: string } | { ok: false; reason: string };
+export type TokenResult = { ok: true; token: string } | { ok: false; reason: ApiFailure };
 
 export type TokenStatus = 'idle' | 'refreshing' | 'ready' | 'unreachable' | 'revoked';
 
 export type TokenState = Readonly<{
 	status: TokenStatus;
 	/** Why the credential was refused (`credential_revoked` / `credential_unknown`). */
-	revokedReason: string | null;
+	revokedReason: RevokedReason | null;
 	expiresAt: number | null;
 	/** The membership as the relay last described it (role and grids may change). */
 	membership: StoredCredential;
@@ -145,11 +146,12 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 			schedule(cached.expiresAt - refreshBeforeMs - now());
 			return { ok: true, token: cached.token };
 		}
-		if ((REVOKED_REASONS as readonly string[]).includes(answer.reason)) {
+		const revoked = REVOKED_REASONS.find((reason) => reason === answer.reason);
+		if (revoked) {
 			cached = null;
 			clearTimer();
-			set({ status: 'revoked', revokedReason: answer.reason, expiresAt: null });
-			return { ok: false, reason: answer.reason };
+			set({ status: 'revoked', revokedReason: revoked, expiresAt: null });
+			return { ok: false, reason: revoked };
 		}
 		unreachable++;
 		set({ status: 'unreachable' });
