@@ -63,6 +63,7 @@ export interface TokenSource {
 }
 
 export interface TokenManager extends TokenSource {
+	memberRemoved(): void;
 	/** The cached token when valid, else a fresh one. */
 	get(): Promise<TokenResult>;
 	getState(): TokenState;
