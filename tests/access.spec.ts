@@ -84,9 +84,16 @@ test('the secretary invites a volunteer, who sees the boards but not households 
 	await s.goto(`/c/${communityId}/g/${gridId}`);
 	await reportCase(s, { title: '移出后的新问题', category: 'other' });
 	await expectAllOnServer(s);
+	// After the reload the phone asks the relay for nothing: no socket, no token.
+	const asked: string[] = [];
+	v.on('websocket', (socket) => asked.push(socket.url()));
+	v.on('request', (request) => {
+		if (request.url().includes('/api/')) asked.push(request.url());
+	});
 	await v.reload();
 	await expect(v.getByTestId('member-removed')).toBeVisible();
-	await expect(syncStatus(v)).not.toHaveAttribute('data-connection', 'online');
+	await expect(v.getByTestId('removed-all-sent')).toBeVisible();
+	expect(asked).toEqual([]);
 	await expect(v.getByTestId('case-row').filter({ hasText: '移出后的新问题' })).toHaveCount(0);
 
 	await secretary.context.close();

@@ -60,12 +60,19 @@ test('a removed volunteer sees what was not sent, acknowledges, and the phone fo
 	await expect(v.getByTestId('case-title')).toHaveCount(0);
 	expect((await gridboardDatabases(v)).length).toBeGreaterThan(1);
 
-	// A reload before acknowledging: still the notice with the same list, still nothing synced.
+	// A reload before acknowledging: still the notice with the same list, and the phone asks the
+	// relay for nothing (no socket, no token, no upload) though its unsent documents are open.
+	const asked: string[] = [];
+	v.on('websocket', (socket) => asked.push(socket.url()));
+	v.on('request', (request) => {
+		if (request.url().includes('/api/')) asked.push(request.url());
+	});
 	await v.reload();
 	await expect(notice).toBeVisible();
 	await expect(notice.getByTestId('removed-unsent-changes')).toBeVisible();
 	await expect(notice.getByTestId('removed-unsent-photos')).toHaveAttribute('data-count', '1');
-	await expect(syncStatus(v)).not.toHaveAttribute('data-connection', 'online');
+	await expect(syncStatus(v)).toHaveAttribute('data-close-code', '4403');
+	expect(asked).toEqual([]);
 
 	// Acknowledged: everything of the community is gone, and the welcome page says why.
 	await notice.getByTestId('removed-acknowledge').click();
