@@ -56,6 +56,10 @@ test('a removed volunteer sees what was not sent, acknowledges, and the phone fo
 	await expect(notice.getByTestId('removed-unsent-changes')).toBeVisible();
 	await expect(notice.getByTestId('removed-unsent-photos')).toHaveAttribute('data-count', '1');
 	await expect(notice.getByTestId('removed-unsent-photos')).toContainText('1 张照片尚未上传');
+	// The changes by document: the case went into the grid's board.
+	await expect(
+		notice.getByTestId('removed-unsent-document').and(notice.locator('[data-kind="board"]'))
+	).toContainText('网格看板');
 	// The boards are no longer shown, and nothing is wiped yet.
 	await expect(v.getByTestId('case-title')).toHaveCount(0);
 	expect((await gridboardDatabases(v)).length).toBeGreaterThan(1);
