@@ -60,6 +60,9 @@ test('a removed volunteer sees what was not sent, acknowledges, and the phone fo
 	await expect(
 		notice.getByTestId('removed-unsent-document').and(notice.locator('[data-kind="board"]'))
 	).toContainText('网格看板');
+	// It fits a 320 px phone.
+	await v.setViewportSize({ width: 320, height: 640 });
+	expect(await v.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
 	// The boards are no longer shown, and nothing is wiped yet.
 	await expect(v.getByTestId('case-title')).toHaveCount(0);
 	expect((await gridboardDatabases(v)).length).toBeGreaterThan(1);
