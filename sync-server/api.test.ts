@@ -104,14 +104,22 @@ async function invite(
 	return created.body.code as string;
 }
 
-function live(r: TestRelay, doc: string, token: string): TestClient & { codes: number[] } {
+function live(
+	r: TestRelay,
+	doc: string,
+	token: string
+): TestClient & { codes: number[]; reasons: string[] } {
 	const c = connectClient(r.wsUrl, doc, undefined, token);
 	const codes: number[] = [];
+	const reasons: string[] = [];
 	c.provider.on('connection-close', (event) => {
-		if (event) codes.push(event.code);
+		if (event) {
+			codes.push(event.code);
+			reasons.push(event.reason);
+		}
 	});
 	cleanups.push(() => c.destroy());
-	return Object.assign(c, { codes });
+	return Object.assign(c, { codes, reasons });
 }
 
 describe('join and token', () => {
@@ -381,7 +389,7 @@ describe('changing and removing members', () => {
 		).toEqual({ error: 'token_outdated' });
 	});
 
-	it('removal through the API closes live sockets with 4403 at once; the device cannot sync again', async () => {
+	it('removal through the API closes live sockets with 4403 member_removed at once; the device cannot sync again', async () => {
 		const r = await community();
 		const member = await join(r, await invite(r, 'volunteer'), 'V', 'v');
 		const c = live(r, 'c/demo/tasks', member.token);
@@ -398,13 +406,21 @@ describe('changing and removing members', () => {
 		).toEqual({ status: 200, body: { ok: true } });
 		await waitFor(() => c.codes.includes(4403), 3000, 'close 4403');
 		expect(Date.now() - removedAt).toBeLessThan(3000);
+		expect(c.reasons[c.codes.indexOf(4403)]).toBe('member_removed');
+		// The token endpoint says so too, but only to the holder of the credential's secret.
 		expect(await call(r, 'POST', '/api/token', { credential: member.credential })).toEqual({
-			status: 401,
-			body: { error: 'credential_revoked' }
+			status: 403,
+			body: { error: 'member_removed' }
 		});
+		expect(
+			await call(r, 'POST', '/api/token', {
+				credential: { ...member.credential, secret: 'x'.repeat(43) }
+			})
+		).toEqual({ status: 401, body: { error: 'credential_unknown' } });
 		const again = new RawClient(`${r.wsUrl}/c/demo/tasks`, member.token);
 		cleanups.push(() => again.ws.terminate());
 		expect(await again.closed()).toBe(4403);
+		expect(again.closeReason).toBe('member_removed');
 		expect(
 			(await call(r, 'GET', '/api/communities/demo/members', undefined, member.token)).status
 		).toBe(403);
@@ -476,6 +492,8 @@ describe('admin CLI', () => {
 		const other = new RawClient(`${r.wsUrl}/c/demo/directory`, cliToken);
 		cleanups.push(() => other.ws.terminate());
 		expect(await other.closed()).toBe(4403);
+		// An access refusal is a plain 4403: never the removal signal.
+		expect(other.closeReason).toBe('forbidden');
 
 		expect(await admin(r.dataDir, 'list-communities')).toContain('riverside\t河畔社区\t1 members');
 		await admin(
@@ -487,6 +505,7 @@ describe('admin CLI', () => {
 			credential.memberId
 		);
 		await waitFor(() => c.codes.includes(4403), 3000, 'sweep closes the removed member');
+		expect(c.reasons[c.codes.indexOf(4403)]).toBe('member_removed');
 		expect(reader.provider.wsconnected).toBe(true);
 	});
 

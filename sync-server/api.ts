@@ -15,6 +15,7 @@ import {
 	canReadRoster,
 	isRole,
 	CLOSE,
+	MEMBER_REMOVED,
 	ID_SEGMENT,
 	type ApiReason,
 	type Claims,
@@ -210,7 +211,9 @@ export function createApiHandler(
 				credential(body.credential),
 				ctx.tokenTtlSeconds
 			);
-			if (!result.ok) throw new Refusal(401, result.reason);
+			if (!result.ok) {
+				throw new Refusal(result.reason === MEMBER_REMOVED ? 403 : 401, result.reason);
+			}
 			sendJson(res, 200, {
 				token: result.token,
 				expiresAt: result.expiresAt,
@@ -272,7 +275,7 @@ export function createApiHandler(
 			if (!ctx.identity.removeMember(communityId, itemId, now)) {
 				throw new Refusal(404, 'member_unknown');
 			}
-			ctx.closeMember(communityId, itemId, CLOSE.forbidden, 'member removed');
+			ctx.closeMember(communityId, itemId, CLOSE.forbidden, MEMBER_REMOVED);
 			ctx.log({ event: 'member-removed', communityId });
 			sendJson(res, 200, { ok: true });
 			return;

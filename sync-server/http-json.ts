@@ -10,7 +10,7 @@
  *   Tokens are never logged.
  */
 import type http from 'node:http';
-import { CLOSE, type ApiReason, type Claims } from '../src/lib/wire/index.ts';
+import { CLOSE, MEMBER_REMOVED, type ApiReason, type Claims } from '../src/lib/wire/index.ts';
 import type { IdentityStore } from './identity-store.ts';
 import { authenticate } from './identity.ts';
 import type { KeyRing } from './tokens.ts';
@@ -85,7 +85,7 @@ export function bearerClaims(
 	if (!token) throw new Refusal(401, 'token_missing');
 	const auth = authenticate(check.identity, check.keys, token, check.now(), check.clockSkewSeconds);
 	if (!auth.ok) {
-		if (auth.code === CLOSE.forbidden) throw new Refusal(403, 'member_removed');
+		if (auth.code === CLOSE.forbidden) throw new Refusal(403, MEMBER_REMOVED);
 		throw new Refusal(401, auth.reason === 'outdated' ? 'token_outdated' : 'token_invalid');
 	}
 	if (auth.claims.cid !== communityId) throw new Refusal(403, 'forbidden');

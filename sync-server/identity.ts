@@ -7,10 +7,17 @@
  * - `authenticate` accepts a token only if it verifies (tokens.ts) and, unless it is a service
  *   token (`svc: true`, minted with the signing key by the CLI or a test), its member still
  *   exists, is not removed and has the token's `ver`. Failures map to 4401 (get a new token) or
- *   4403 (stop).
+ *   4403 (stop); a removed member's is 4403 with the reason `member_removed` (MEMBER_REMOVED).
+ * - `issueToken` answers `member_removed` only once the credential's secret matched.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { CLOSE, ID_SEGMENT, type Claims, type Role } from '../src/lib/wire/index.ts';
+import {
+	CLOSE,
+	ID_SEGMENT,
+	MEMBER_REMOVED,
+	type Claims,
+	type Role
+} from '../src/lib/wire/index.ts';
 import type {
 	Community,
 	IdentityStore,
@@ -189,7 +196,7 @@ export function redeem(
 
 export type IssueResult =
 	| { ok: true; token: string; expiresAt: number; member: MemberRecord; community: Community }
-	| { ok: false; reason: 'credential_unknown' | 'credential_revoked' };
+	| { ok: false; reason: 'credential_unknown' | 'credential_revoked' | typeof MEMBER_REMOVED };
 
 /** Exchanges a device credential for a relay token. */
 export function issueToken(
@@ -212,7 +219,9 @@ export function issueToken(
 	}
 	const member = store.getMember(credential.communityId, credential.memberId);
 	const community = store.getCommunity(credential.communityId);
-	if (record.revokedAt !== null || !member || member.removedAt !== null || !community) {
+	// The secret matched: saying "removed" tells its holder only what concerns them.
+	if (member && member.removedAt !== null) return { ok: false, reason: MEMBER_REMOVED };
+	if (record.revokedAt !== null || !member || !community) {
 		return { ok: false, reason: 'credential_revoked' };
 	}
 	const token = signToken(
@@ -287,7 +296,7 @@ export function checkMember(store: IdentityStore, claims: Claims): AuthResult {
 	const member = store.getMember(claims.cid, claims.sub);
 	if (!member) return { ok: false, code: CLOSE.forbidden, reason: 'member-unknown' };
 	if (member.removedAt !== null) {
-		return { ok: false, code: CLOSE.forbidden, reason: 'member-removed' };
+		return { ok: false, code: CLOSE.forbidden, reason: MEMBER_REMOVED };
 	}
 	if (member.ver !== claims.ver) {
 		return { ok: false, code: CLOSE.unauthorized, reason: 'outdated' };

@@ -8,7 +8,9 @@ import type { Connection } from './connection.ts';
 import { beat } from './heartbeat.ts';
 import { createHttpRoutes, rawPathOf } from './http-routes.ts';
 import { bearerToken, Refusal, sendJson, sendRefusal } from './http-json.ts';
-import { closeMember } from './revocation.ts';
+import { closeMember, sweepConnections } from './revocation.ts';
+import type { IdentityStore, MemberRecord } from './identity-store.ts';
+import type { KeyRing } from './tokens.ts';
 
 type Reply = { status: number; headers: Record<string, unknown>; body: string };
 
@@ -148,5 +150,41 @@ describe('revocation', () => {
 		expect(closeMember([...mine, ...others], 'demo', 'm1', 4403, 'member removed')).toBe(2);
 		for (const c of mine) expect(c.log).toEqual(['close 4403 member removed']);
 		for (const c of others) expect(c.log).toEqual([]);
+	});
+
+	it('the sweep sends the removal signal (4403 member_removed) to a removed member only', () => {
+		const now = 1_000_000;
+		const members: Record<string, Partial<MemberRecord>> = {
+			gone: { removedAt: now - 10, ver: 1 },
+			moved: { removedAt: null, ver: 2 },
+			here: { removedAt: null, ver: 1 }
+		};
+		const identity = {
+			getMember: (_cid: string, sub: string) => members[sub] ?? null
+		} as unknown as IdentityStore;
+		const claims = (sub: string, extra: Record<string, unknown> = {}) =>
+			({ cid: 'demo', sub, ver: 1, exp: now / 1000 + 600, ...extra }) as never;
+		const removed = fakeConnection({ claims: claims('gone') });
+		const outdated = fakeConnection({ claims: claims('moved') });
+		const expired = fakeConnection({ claims: claims('here', { exp: now / 1000 - 60 }) });
+		const unknown = fakeConnection({ claims: claims('nobody') });
+		const current = fakeConnection({ claims: claims('here') });
+		sweepConnections(
+			{
+				connections: [removed, outdated, expired, unknown, current],
+				identity,
+				keys: { reload: () => undefined } as unknown as KeyRing,
+				clockSkewSeconds: 0,
+				sweepMs: 1000,
+				log: () => undefined
+			},
+			now
+		);
+		expect(removed.log).toEqual(['close 4403 member_removed']);
+		expect(outdated.log).toEqual(['close 4401 outdated']);
+		expect(expired.log).toEqual(['close 4401 token expired']);
+		// A member the store does not know is refused, but is not told "removed".
+		expect(unknown.log).toEqual(['close 4403 member-unknown']);
+		expect(current.log).toEqual([]);
 	});
 });

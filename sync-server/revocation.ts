@@ -3,11 +3,13 @@
  *
  * Invariants:
  * - `closeMember` closes every live connection of one member at once (the HTTP API calls it
- *   when a secretary removes a member (4403) or changes their access (4401)).
+ *   when a secretary removes a member (4403 `member_removed`, the wire's removal signal) or
+ *   changes their access (4401)).
  * - The sweep, every `sweepMs`, reloads the signing keys and re-reads the members of live
  *   connections (the admin CLI writes from another process): a removed member is closed with
- *   4403, an outdated `ver` with 4401, an expired token with 4401. One store read per member
- *   and token version per sweep; a storage error ends that sweep, the next one tries again.
+ *   4403 `member_removed` (only a removed one: an unknown member gets a plain 4403), an
+ *   outdated `ver` with 4401, an expired token with 4401. One store read per member and token
+ *   version per sweep; a storage error ends that sweep, the next one tries again.
  */
 import { CLOSE } from '../src/lib/wire/index.ts';
 import type { Connection } from './connection.ts';

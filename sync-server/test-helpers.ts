@@ -221,6 +221,7 @@ export class RawClient {
 	readonly ws: WebSocket;
 	readonly frames: Uint8Array[] = [];
 	closeCode: number | null = null;
+	closeReason: string | null = null;
 
 	constructor(
 		url: string,
@@ -230,7 +231,10 @@ export class RawClient {
 		this.ws = new WebSocket(withToken(url, token), options);
 		this.ws.on('error', () => {});
 		this.ws.on('message', (data: Buffer) => this.frames.push(new Uint8Array(data)));
-		this.ws.on('close', (code) => (this.closeCode = code));
+		this.ws.on('close', (code, reason) => {
+			this.closeReason = reason.toString();
+			this.closeCode = code;
+		});
 	}
 
 	opened(): Promise<void> {

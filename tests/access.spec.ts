@@ -76,15 +76,24 @@ test('the secretary invites a volunteer, who sees the boards but not households 
 	await expect(syncStatus(v)).toHaveAttribute('data-connection', 'closed');
 	await expect(syncStatus(v)).toHaveAttribute('data-close-code', '4403');
 	await expect(v.getByTestId('sync-connection')).toContainText('您已被移出本社区');
-	await expect(v.getByTestId('revoked')).toBeVisible();
+	// The boards give way to the removal notice (tests/member-removed.spec.ts: the wipe).
+	await expect(v.getByTestId('member-removed')).toBeVisible();
+	await expect(v.getByTestId('case-new')).toHaveCount(0);
 
 	// A case the secretary reports afterwards never reaches the volunteer, not even after a reload.
 	await s.goto(`/c/${communityId}/g/${gridId}`);
 	await reportCase(s, { title: '移出后的新问题', category: 'other' });
 	await expectAllOnServer(s);
+	// After the reload the phone asks the relay for nothing: no socket, no token.
+	const asked: string[] = [];
+	v.on('websocket', (socket) => asked.push(socket.url()));
+	v.on('request', (request) => {
+		if (request.url().includes('/api/')) asked.push(request.url());
+	});
 	await v.reload();
-	await expect(syncStatus(v)).toHaveAttribute('data-close-code', '4403');
-	await expect(v.getByTestId('revoked')).toBeVisible();
+	await expect(v.getByTestId('member-removed')).toBeVisible();
+	await expect(v.getByTestId('removed-all-sent')).toBeVisible();
+	expect(asked).toEqual([]);
 	await expect(v.getByTestId('case-row').filter({ hasText: '移出后的新问题' })).toHaveCount(0);
 
 	await secretary.context.close();

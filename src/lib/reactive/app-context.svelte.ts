@@ -17,15 +17,24 @@
  * (`loadPhotos()`, which the root layout calls after the first screen, once the engine started),
  * and it lives as long as the app, so pending uploads continue while the person moves between
  * screens.
+ * Removal (the relay's MEMBER_REMOVED signal, heard by the token manager): `removed` turns true
+ * and is recorded on the device at once (credential-store.ts `gridboard:removed`), the token
+ * manager stops for good so nothing syncs any more, and the app shows what had not been sent
+ * until the person acknowledges; `forgetRemovedCommunity()` then wipes like sign-out. A reload in
+ * between starts removed again (no token request, no socket).
  */
 import { getContext, setContext } from 'svelte';
 import type { Actor } from '$lib/domain/actor';
-import type { AccessClaims } from '$lib/wire';
+import { MEMBER_REMOVED, type AccessClaims } from '$lib/wire';
 import { createAuthApi, type AuthApi } from '$lib/sync/auth-api';
 import {
 	clearCredential,
+	clearRemoval,
 	readCredential,
+	readRemoval,
 	writeCredential,
+	writeRemoval,
+	type RemovalRecord,
 	type StoredCredential
 } from '$lib/sync/credential-store';
 import { createDeferredRegistry } from '$lib/sync/deferred-registry';
@@ -50,6 +59,8 @@ export class AppState {
 	readonly tokens: TokenManager | null;
 	membership = $state<StoredCredential | null>(null);
 	tokenState = $state<TokenState | null>(null);
+	/** The device's removal record (pending or wiped), see credential-store.ts. */
+	removal = $state<RemovalRecord | null>(null);
 	#photos = $state.raw<PhotoOutbox | null>(null);
 	#photosLoading: Promise<PhotoOutbox> | null = null;
 	/** The sync engine has started: documents can be opened (never, signed out). */
@@ -69,14 +80,21 @@ export class AppState {
 		this.deviceId = prerendering ? '' : readDeviceId();
 		this.api = createAuthApi();
 		this.membership = prerendering ? null : readCredential(localStorage);
+		this.removal = prerendering ? null : readRemoval(localStorage);
 		this.tokens = this.membership
-			? createTokenManager({ api: this.api, store: localStorage, membership: this.membership })
+			? createTokenManager({
+					api: this.api,
+					store: localStorage,
+					membership: this.membership,
+					removed: this.removed
+				})
 			: null;
 		if (this.tokens) {
 			this.tokenState = this.tokens.getState();
 			this.tokens.subscribe((state) => {
 				this.tokenState = state;
 				this.membership = state.membership;
+				if (state.revokedReason === MEMBER_REMOVED) this.#noteRemoved();
 			});
 		}
 		if (this.membership && !engine) {
@@ -144,9 +162,57 @@ export class AppState {
 		return this.membership !== null;
 	}
 
-	/** The relay refused this device's credential: removed from the community, or revoked. */
+	/** The relay refused this device's credential (revoked, unknown); removal is `removed`. */
 	get revoked(): boolean {
-		return this.tokenState?.status === 'revoked';
+		return this.tokenState?.status === 'revoked' && !this.removed;
+	}
+
+	/** The relay said this member was removed; the community is not yet wiped from the device. */
+	get removed(): boolean {
+		const removal = this.removal;
+		return (
+			this.membership !== null &&
+			removal !== null &&
+			!removal.wiped &&
+			removal.communityId === this.membership.community.id
+		);
+	}
+
+	/** The community this device forgot because its member was removed (the welcome page says). */
+	get forgotten(): RemovalRecord | null {
+		return this.membership === null && this.removal?.wiped ? this.removal : null;
+	}
+
+	#noteRemoved(): void {
+		const membership = this.membership;
+		if (!membership || this.removed) return;
+		const record: RemovalRecord = {
+			communityId: membership.community.id,
+			communityName: membership.community.name,
+			at: Date.now(),
+			wiped: false
+		};
+		writeRemoval(localStorage, record);
+		this.removal = record;
+	}
+
+	/**
+	 * After the person saw what had not been sent: wipes the community like sign-out. On failure
+	 * (another tab holds a database) nothing of the membership is forgotten, so it can be retried.
+	 */
+	async forgetRemovedCommunity(): Promise<boolean> {
+		const removal = this.removal;
+		if (!removal || !this.removed) return false;
+		const cleared = await this.registry.clearAllLocalData();
+		if (!cleared.ok) return false;
+		this.tokens?.destroy();
+		clearCredential(localStorage);
+		const wiped: RemovalRecord = { ...removal, wiped: true };
+		writeRemoval(localStorage, wiped);
+		this.removal = wiped;
+		this.membership = null;
+		this.tokenState = null;
+		return true;
 	}
 
 	/**
@@ -192,6 +258,7 @@ export class AppState {
 	/** Stores what `/api/join` returned; the caller reloads into the community. */
 	static storeMembership(membership: StoredCredential): void {
 		clearCredential(localStorage);
+		clearRemoval(localStorage);
 		writeCredential(localStorage, membership);
 	}
 

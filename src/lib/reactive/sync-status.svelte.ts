@@ -23,6 +23,8 @@ export type SyncStatusOptions = {
 	photos?: PhotoCounter | null;
 };
 
+export type UnsentDocument = Readonly<{ docName: string; changes: number }>;
+
 export class SyncStatus {
 	readonly #registry: SessionRegistry;
 	readonly #subscribe: () => void;
@@ -79,5 +81,14 @@ export class SyncStatus {
 						: undefined
 			}
 		);
+	}
+
+	/** The open documents with changes the relay has not confirmed (the removal notice lists them). */
+	get unsent(): readonly UnsentDocument[] {
+		this.#subscribe();
+		return this.#registry
+			.all()
+			.map((session) => ({ docName: session.docName, changes: session.getState().unconfirmed }))
+			.filter((document) => document.changes > 0);
 	}
 }

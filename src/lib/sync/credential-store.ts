@@ -2,6 +2,11 @@
  * Credential store: this device's membership of one community, kept in localStorage
  * (`gridboard:credential`, docs/access.md) beside the last relay token it was given.
  *
+ * Also the device's removal record (`gridboard:removed`): the relay said this member was removed
+ * (the wire's MEMBER_REMOVED signal). Written before anything is wiped, so a reload still shows
+ * what had not been sent and still wipes; after the wipe it stays, marked `wiped`, so the welcome
+ * page can say why, until the next sign-in.
+ *
  * Invariant: what is read back is either a complete, well-formed record or null; a damaged entry
  * is treated as "not signed in", never thrown into the UI.
  */
@@ -41,6 +46,7 @@ export type KeyValueStore = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 export const CREDENTIAL_KEY = 'gridboard:credential';
 export const TOKEN_KEY = 'gridboard:token';
+export const REMOVED_KEY = 'gridboard:removed';
 /** roster-cache.ts's key; cleared here so a sign-out forgets the members list too. */
 export const ROSTER_KEY = 'gridboard:roster';
 
@@ -101,4 +107,40 @@ export function clearCredential(store: KeyValueStore): void {
 	store.removeItem(TOKEN_KEY);
 	// The members list cached for picking assignees (roster-cache.ts) belongs to the membership.
 	store.removeItem(ROSTER_KEY);
+}
+
+/** The relay said this device's member was removed from `communityId`; `wiped` once forgotten. */
+export type RemovalRecord = Readonly<{
+	communityId: string;
+	communityName: string;
+	at: number;
+	wiped: boolean;
+}>;
+
+export function readRemoval(store: KeyValueStore): RemovalRecord | null {
+	const value = parse(store.getItem(REMOVED_KEY)) as Record<string, unknown> | null;
+	if (
+		typeof value !== 'object' ||
+		value === null ||
+		!isString(value.communityId) ||
+		typeof value.communityName !== 'string' ||
+		typeof value.at !== 'number' ||
+		typeof value.wiped !== 'boolean'
+	) {
+		return null;
+	}
+	return {
+		communityId: value.communityId,
+		communityName: value.communityName,
+		at: value.at,
+		wiped: value.wiped
+	};
+}
+
+export function writeRemoval(store: KeyValueStore, value: RemovalRecord): void {
+	store.setItem(REMOVED_KEY, JSON.stringify(value));
+}
+
+export function clearRemoval(store: KeyValueStore): void {
+	store.removeItem(REMOVED_KEY);
 }

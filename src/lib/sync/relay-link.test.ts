@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import * as Y from 'yjs';
 import { startRelay, type Relay } from '../../../sync-server/server.ts';
 import { openRelayLink, type RelayLink, type WebSocketConstructor } from './relay-link.ts';
@@ -167,6 +167,103 @@ describe('relay-link', () => {
 			await waitFor(() => a.getState().connection === 'online', 'online again');
 		} finally {
 			a.destroy();
+		}
+	});
+});
+
+describe('relay-link: the removal signal', () => {
+	/** A stand-in relay that ends every connection the way `ending` says. */
+	async function endingServer(ending: { code: number; reason: string } | 'drop') {
+		const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+		await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+		let connections = 0;
+		server.on('connection', (socket) => {
+			connections++;
+			if (ending === 'drop') socket.terminate();
+			else socket.close(ending.code, ending.reason);
+		});
+		const { port } = server.address() as { port: number };
+		return {
+			url: `ws://127.0.0.1:${port}/sync`,
+			connections: () => connections,
+			close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+		};
+	}
+
+	function watchedTokens() {
+		const source = {
+			freshCalls: 0,
+			removedCalls: 0,
+			current: () => 'a-token',
+			async fresh() {
+				source.freshCalls++;
+				return { ok: true as const, token: 'a-token' };
+			},
+			memberRemoved() {
+				source.removedCalls++;
+			}
+		};
+		return source;
+	}
+
+	function openOn(url: string, tokens: TokenSource) {
+		return openRelayLink('c/link/board/g09', new Y.Doc(), {
+			relayUrl: url,
+			tokens,
+			WebSocketPolyfill: WS,
+			disableBc: true,
+			maxBackoffTime: 50,
+			networkEvents: null,
+			onServerStateVector: () => undefined
+		});
+	}
+
+	it('4403 member_removed: closed, and the token source hears memberRemoved() once', async () => {
+		const server = await endingServer({ code: 4403, reason: 'member_removed' });
+		const tokens = watchedTokens();
+		const a = openOn(server.url, tokens);
+		try {
+			await waitFor(() => a.getState().connection === 'closed', 'closed');
+			expect(a.getState().closeReason).toEqual({ code: 4403, reason: 'member_removed' });
+			expect(tokens.removedCalls).toBe(1);
+			expect(tokens.freshCalls).toBe(0);
+		} finally {
+			a.destroy();
+			await server.close();
+		}
+	});
+
+	it.each([
+		['a plain 4403 (access refused)', { code: 4403, reason: 'forbidden' }],
+		['4400 with the reason member_removed', { code: 4400, reason: 'member_removed' }]
+	])('%s: never the removal signal', async (_name, ending) => {
+		const server = await endingServer(ending);
+		const tokens = watchedTokens();
+		const a = openOn(server.url, tokens);
+		try {
+			await waitFor(() => a.getState().connection === 'closed', 'closed');
+			if (ending.code === 4403) await waitFor(() => tokens.freshCalls === 1, 'membership check');
+			expect(tokens.removedCalls).toBe(0);
+		} finally {
+			a.destroy();
+			await server.close();
+		}
+	});
+
+	it.each([
+		['4401 with the reason member_removed', { code: 4401, reason: 'member_removed' } as const],
+		['a dropped connection (1006, a network error)', 'drop' as const]
+	])('%s: retried, never the removal signal', async (_name, ending) => {
+		const server = await endingServer(ending);
+		const tokens = watchedTokens();
+		const a = openOn(server.url, tokens);
+		try {
+			await waitFor(() => server.connections() >= 3, 'retries');
+			expect(a.getState().connection).not.toBe('closed');
+			expect(tokens.removedCalls).toBe(0);
+		} finally {
+			a.destroy();
+			await server.close();
 		}
 	});
 });

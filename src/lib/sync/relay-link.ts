@@ -20,7 +20,9 @@
  * Tokens (docs/access.md): with a `tokens` source every socket carries `?token=` — the current
  * one, set on `provider.params` before each (re)connect, since y-websocket builds the URL from
  * `params` when it opens a socket. 4401 (token missing, expired or outdated) fetches a new token
- * and reconnects at once; 4403 (forbidden) and 4400 stop with the reason shown; 4429 (rate limit)
+ * and reconnects at once; 4403 (forbidden) and 4400 stop with the reason shown, and 4403 with the
+ * reason `member_removed` (the wire's removal signal) tells the token source `memberRemoved()`,
+ * which no other close does; 4429 (rate limit)
  * is transient. Message 101 `[101, varUint(count)]` says the relay dropped our writes
  * (read-only connection): counted in `writesRejected`.
  *
@@ -36,12 +38,13 @@ import { WebsocketProvider } from 'y-websocket';
 
 import {
 	CLOSE,
+	isMemberRemovedClose,
 	isPermanentClose,
 	MESSAGE_PERSISTED,
 	MESSAGE_WRITES_REFUSED
 } from '../wire/index.ts';
 import { backoffDelay } from './backoff.ts';
-import type { TokenSource } from './token-manager.ts';
+import { REVOKED_REASONS, type TokenSource } from './token-manager.ts';
 
 /** Waits between reconnects while the relay keeps refusing fresh tokens (4401 after 4401). */
 const TOKEN_REFUSED_BACKOFF = { baseMs: 1000, maxMs: 30_000 } as const;
@@ -228,8 +231,10 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 			return;
 		}
 		set('closed', Object.freeze({ code: event.code, reason: event.reason }));
-		// Forbidden may mean the membership itself is gone: let the token source find out.
-		if (tokens && event.code === CLOSE.forbidden) void tokens.fresh();
+		// The relay's removal signal (and nothing else): the token source stops for good.
+		if (isMemberRemovedClose(event.code, event.reason)) tokens?.memberRemoved?.();
+		// A plain 4403 may still mean the membership is gone: let the token source find out.
+		else if (tokens && event.code === CLOSE.forbidden) void tokens.fresh();
 	});
 
 	/** Gets a new token, then reconnects (after a growing pause if tokens keep being refused). */
@@ -240,7 +245,7 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 		const result = await tokens.fresh();
 		if (destroyed || !wanted) return;
 		if (!result.ok) {
-			if (result.reason === 'credential_revoked' || result.reason === 'credential_unknown') {
+			if ((REVOKED_REASONS as readonly string[]).includes(result.reason)) {
 				set('closed', Object.freeze({ code: CLOSE.forbidden, reason: result.reason }));
 				return;
 			}

@@ -58,13 +58,18 @@ let online = true;
 let network: EventTarget;
 const managers: TokenManager[] = [];
 
-function manager(api: Pick<AuthApi, 'token'>, store: KeyValueStore) {
+function manager(
+	api: Pick<AuthApi, 'token'>,
+	store: KeyValueStore,
+	extra: { removed?: boolean } = {}
+) {
 	const created = createTokenManager({
 		api,
 		store,
 		membership,
 		isOnline: () => online,
-		networkEvents: network
+		networkEvents: network,
+		...extra
 	});
 	managers.push(created);
 	return created;
@@ -170,4 +175,60 @@ describe('token manager', () => {
 			expect(readCredential(store)).toEqual(membership);
 		}
 	);
+
+	it('403 member_removed: revoked with that reason, nothing requested again, the credential kept', async () => {
+		const store = memoryStore();
+		store.setItem(CREDENTIAL_KEY, JSON.stringify(membership));
+		const { api, calls } = fakeApi([{ ok: false, reason: 'member_removed', status: 403 }]);
+		const tokens = manager(api, store);
+		await vi.advanceTimersByTimeAsync(0);
+		expect(tokens.getState()).toMatchObject({ status: 'revoked', revokedReason: 'member_removed' });
+		expect(await tokens.fresh()).toEqual({ ok: false, reason: 'member_removed' });
+		network.dispatchEvent(new Event('online'));
+		await vi.advanceTimersByTimeAsync(30 * MINUTE);
+		expect(calls).toHaveLength(1);
+		expect(readCredential(store)).toEqual(membership);
+	});
+
+	it.each([
+		['the words without the 403', { ok: false, reason: 'member_removed', status: 502 }],
+		['a network error', { ok: false, reason: 'offline' }],
+		['a server error', { ok: false, reason: 'internal', status: 500 }]
+	] as const)('%s: not a removal, retried later', async (_name, answer) => {
+		const { api } = fakeApi([answer]);
+		const tokens = manager(api, memoryStore());
+		await vi.advanceTimersByTimeAsync(0);
+		expect(tokens.getState()).toMatchObject({ status: 'unreachable', revokedReason: null });
+		expect(await tokens.get()).toEqual({ ok: true, token: 't1' });
+	});
+
+	it('memberRemoved() (the relay closed with 4403 member_removed): stops at once, asks nothing', async () => {
+		const store = memoryStore();
+		store.setItem(
+			TOKEN_KEY,
+			JSON.stringify({ token: 'cached', expiresAt: Date.now() + 5 * MINUTE })
+		);
+		const { api, calls } = fakeApi();
+		const tokens = manager(api, store);
+		tokens.memberRemoved();
+		expect(tokens.getState()).toMatchObject({ status: 'revoked', revokedReason: 'member_removed' });
+		expect(tokens.current()).toBeNull();
+		expect(await tokens.get()).toEqual({ ok: false, reason: 'member_removed' });
+		await vi.advanceTimersByTimeAsync(30 * MINUTE);
+		expect(calls).toHaveLength(0);
+	});
+
+	it('removed before a reload: starts revoked and never asks the relay', async () => {
+		const store = memoryStore();
+		store.setItem(
+			TOKEN_KEY,
+			JSON.stringify({ token: 'cached', expiresAt: Date.now() + 5 * MINUTE })
+		);
+		const { api, calls } = fakeApi();
+		const tokens = manager(api, store, { removed: true });
+		expect(tokens.getState()).toMatchObject({ status: 'revoked', revokedReason: 'member_removed' });
+		expect(tokens.current()).toBeNull();
+		await vi.advanceTimersByTimeAsync(30 * MINUTE);
+		expect(calls).toHaveLength(0);
+	});
 });

@@ -6,12 +6,19 @@
  *                                 │                 cached (memory + localStorage), and a
  *                                 │                 refresh is scheduled `refreshBeforeMs` before
  *                                 │                 expiry; offline at that moment → at `online`
- *                                 └─ 401 credential_revoked / credential_unknown → `revoked`
+ *                                 ├─ 401 credential_revoked / credential_unknown → `revoked`
+ *                                 └─ 403 member_removed → `revoked`, reason `member_removed`
+ *
+ * The removal (`revokedReason` MEMBER_REMOVED, the wire contract's signal) comes only from the
+ * token endpoint's 403 `member_removed`, from the relay link's `memberRemoved()` (it heard the
+ * close 4403 `member_removed`) or, after a reload, from the device's own record (`removed`).
+ * Network errors, other refusals and other closes never set it.
  *
  * Invariants: at most one request in flight (`fresh()` calls share it); after `revoked` nothing
  * is requested again; nothing throws into the caller. Local edits never wait on a token: only the
  * relay connection and the members API ask for one.
  */
+import { MEMBER_REMOVED } from '../wire/index.ts';
 import type { ApiFailure, AuthApi } from './auth-api.ts';
 import { backoffDelay } from './backoff.ts';
 import {
@@ -27,7 +34,11 @@ export const REFRESH_BEFORE_MS = 60_000;
 export const RETRY_MS = 15_000;
 /** A token this close to its expiry is not handed out any more (clock skew, request time). */
 const EXPIRY_MARGIN_MS = 5_000;
-export const REVOKED_REASONS = ['credential_revoked', 'credential_unknown'] as const;
+export const REVOKED_REASONS = [
+	'credential_revoked',
+	'credential_unknown',
+	MEMBER_REMOVED
+] as const;
 export type RevokedReason = (typeof REVOKED_REASONS)[number];
 
 export type TokenResult = { ok: true; token: string } | { ok: false; reason: ApiFailure };
@@ -36,7 +47,7 @@ export type TokenStatus = 'idle' | 'refreshing' | 'ready' | 'unreachable' | 'rev
 
 export type TokenState = Readonly<{
 	status: TokenStatus;
-	/** Why the credential was refused (`credential_revoked` / `credential_unknown`). */
+	/** Why the credential was refused (`credential_revoked` / `credential_unknown` / `member_removed`). */
 	revokedReason: RevokedReason | null;
 	expiresAt: number | null;
 	/** The membership as the relay last described it (role and grids may change). */
@@ -48,9 +59,12 @@ export interface TokenSource {
 	current(): string | null;
 	/** Asks the relay for a new token now (shares a request already in flight). */
 	fresh(): Promise<TokenResult>;
+	/** The relay closed a connection with 4403 `member_removed`: stop asking for tokens. */
+	memberRemoved?(): void;
 }
 
 export interface TokenManager extends TokenSource {
+	memberRemoved(): void;
 	/** The cached token when valid, else a fresh one. */
 	get(): Promise<TokenResult>;
 	getState(): TokenState;
@@ -67,6 +81,8 @@ export type TokenManagerOptions = {
 	networkEvents?: EventTarget | null;
 	refreshBeforeMs?: number;
 	retryMs?: number;
+	/** This device already heard that its member was removed (a reload before the wipe). */
+	removed?: boolean;
 };
 
 export function createTokenManager(options: TokenManagerOptions): TokenManager {
@@ -84,13 +100,13 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 				? window
 				: null;
 
-	let cached: CachedToken | null = readCachedToken(options.store);
+	let cached: CachedToken | null = options.removed ? null : readCachedToken(options.store);
 	let inFlight: Promise<TokenResult> | null = null;
 	let timer: ReturnType<typeof setTimeout> | null = null;
 	let destroyed = false;
 	let state: TokenState = Object.freeze({
-		status: cached ? 'ready' : 'idle',
-		revokedReason: null,
+		status: options.removed ? 'revoked' : cached ? 'ready' : 'idle',
+		revokedReason: options.removed ? MEMBER_REMOVED : null,
 		expiresAt: cached?.expiresAt ?? null,
 		membership: options.membership
 	});
@@ -147,16 +163,21 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 			return { ok: true, token: cached.token };
 		}
 		const revoked = REVOKED_REASONS.find((reason) => reason === answer.reason);
-		if (revoked) {
-			cached = null;
-			clearTimer();
-			set({ status: 'revoked', revokedReason: revoked, expiresAt: null });
+		// "Removed" only as the relay's HTTP 403 answer, never as any other status.
+		if (revoked && (revoked !== MEMBER_REMOVED || answer.status === 403)) {
+			revoke(revoked);
 			return { ok: false, reason: revoked };
 		}
 		unreachable++;
 		set({ status: 'unreachable' });
 		schedule(backoffDelay(unreachable, retry));
 		return { ok: false, reason: answer.reason };
+	}
+
+	function revoke(reason: RevokedReason) {
+		cached = null;
+		clearTimer();
+		set({ status: 'revoked', revokedReason: reason, expiresAt: null });
 	}
 
 	function fresh(): Promise<TokenResult> {
@@ -170,12 +191,17 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 		return inFlight;
 	}
 
-	if (valid(cached)) schedule(cached.expiresAt - refreshBeforeMs - now());
+	if (state.status === 'revoked') {
+		// Removed before this reload: nothing more to ask the relay.
+	} else if (valid(cached)) schedule(cached.expiresAt - refreshBeforeMs - now());
 	else if (isOnline()) void fresh();
 
 	return {
 		current: () => (state.status !== 'revoked' && valid(cached) ? cached.token : null),
 		fresh,
+		memberRemoved() {
+			if (!destroyed && state.revokedReason !== MEMBER_REMOVED) revoke(MEMBER_REMOVED);
+		},
 		get() {
 			return state.status !== 'revoked' && valid(cached)
 				? Promise.resolve({ ok: true, token: cached.token })
