@@ -55,7 +55,7 @@ export type RelayConfig = {
 	joinsPerMinutePerAddress: number;
 	/** POST /api/join per invite code, a minute. */
 	joinsPerMinutePerCode: number;
-	/** POST /api/token per client address, a minute (a phone takes one per open document). */
+	/** POST /api/token per client address, a minute (every device behind one NAT refreshes). */
 	tokensPerMinutePerAddress: number;
 	/** POST /api/token per device credential, a minute. */
 	tokensPerMinutePerCredential: number;
