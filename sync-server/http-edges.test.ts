@@ -6,11 +6,12 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from './api.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { RelayOptions } from './server.ts';
-import { removeDir, startTestRelay, type TestRelay } from './test-helpers.ts';
+import { removeDir, startTestRelay, waitFor, type TestRelay } from './test-helpers.ts';
 
 let cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -306,5 +307,34 @@ describe('refusals end cleanly', () => {
 		});
 		expect(lying.status).toBe(413);
 		expect((await upload(r, jpeg(4096), r.token, agent)).status).toBe(201);
+	});
+
+	it('a client still sending an over-size photo after its 413 arrived is not reset', async () => {
+		const r = await relay({ blobs: { sweepMs: 0, maxBlobBytes: 64 * 1024 } });
+		const body = jpeg(8 * 1024 * 1024);
+		const socket = net.connect(r.relay.port, '127.0.0.1');
+		let answer = '';
+		let failure: Error | null = null;
+		socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+		socket.on('error', (error) => (failure = error));
+		const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+		socket.write(
+			`PUT /api/communities/demo/blobs/${sha(body)} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+				`Authorization: Bearer ${r.token}\r\nContent-Type: image/jpeg\r\n` +
+				`Content-Length: ${body.length}\r\n\r\n`
+		);
+		socket.write(body.subarray(0, 64 * 1024));
+		// The answer comes before the body is sent: a phone on a slow link is still uploading.
+		await waitFor(() => answer.includes('blob_too_large'), 5000, 'the 413');
+		expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+		expect(answer.toLowerCase()).toContain('connection: close');
+		for (let sent = 64 * 1024; sent < body.length; sent += 256 * 1024) {
+			const chunk = body.subarray(sent, sent + 256 * 1024);
+			if (failure || socket.destroyed) break;
+			await new Promise<void>((resolve) => socket.write(chunk, () => resolve()));
+		}
+		socket.end();
+		await closed;
+		expect(failure).toBeNull();
 	});
 });
