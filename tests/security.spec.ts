@@ -94,3 +94,20 @@ test('the main screens open under the CSP without a violation; HTML-like text st
 	expect(violations).toEqual([]);
 	await phone.context.close();
 });
+
+test('a join refused for too many attempts says to wait, at 320 px', async ({ browser }) => {
+	const phone = await newPhone(browser, '刘芳');
+	await phone.page.setViewportSize({ width: 320, height: 640 });
+	await phone.page.route('**/api/join', (route) =>
+		route.fulfill({
+			status: 429,
+			headers: { 'Retry-After': '30', 'Content-Type': 'application/json' },
+			body: JSON.stringify({ error: 'rate_limited' })
+		})
+	);
+	await phone.page.goto('/join#some-code');
+	await phone.page.locator('#display-name').fill('刘芳');
+	await phone.page.getByTestId('join-submit').click();
+	await expect(phone.page.getByText('请等一分钟再试')).toBeVisible();
+	await phone.context.close();
+});
