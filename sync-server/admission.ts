@@ -76,7 +76,31 @@ export function refuseUpgrade(socket: Duplex, status: number, text: string): voi
 	);
 }
 
-/** Origins allowed for this request: the relay's own (from Host), PUBLIC_URL, ALLOWED_ORIGINS. */
+/**
+ * Whether a Host header names the machine by address (an IPv4 or IPv6 literal) or `localhost`:
+ * the hosts DNS rebinding cannot forge, since no attacker-controlled name resolves to them.
+ */
+export function isAddressHost(host: string): boolean {
+	if (!/^[A-Za-z0-9.:[\]-]{1,255}$/.test(host)) return false;
+	let hostname: string;
+	try {
+		hostname = new URL(`http://${host}`).hostname;
+	} catch {
+		return false;
+	}
+	if (hostname === 'localhost') return true;
+	const bare = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+	return net.isIP(bare) !== 0;
+}
+
+/**
+ * Whether a WebSocket upgrade's Origin may open a socket (a browser always sends one; other
+ * clients need none).
+ * - With PUBLIC_URL: only PUBLIC_URL and ALLOWED_ORIGINS. The Host header is never trusted: a
+ *   page on a rebound name (evil.example → this relay) sends Origin and Host alike.
+ * - Without it (a relay on a laptop serving phones on the local network): ALLOWED_ORIGINS, or an
+ *   Origin equal to `http(s)://<Host>` when that Host is an IP literal or localhost.
+ */
 export function originAllowed(
 	req: http.IncomingMessage,
 	config: Pick<RelayConfig, 'allowedOrigins' | 'publicUrl'>
@@ -84,8 +108,10 @@ export function originAllowed(
 	const origin = req.headers.origin;
 	if (origin === undefined) return true;
 	if (config.allowedOrigins.includes(origin) || origin === config.publicUrl) return true;
+	if (config.publicUrl !== null) return false;
 	const host = req.headers.host;
-	return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
+	if (host === undefined || !isAddressHost(host)) return false;
+	return origin === `http://${host}` || origin === `https://${host}`;
 }
 
 /** Sockets that have not yet finished an upgrade or sent a complete HTTP request. */

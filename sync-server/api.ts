@@ -7,7 +7,10 @@
  * - Bodies are JSON objects of at most MAX_BODY_BYTES; anything else is a 4xx, never a crash.
  * - Every admin route re-authenticates the bearer token against the store (fresh read) and
  *   requires the secretary role of the community in the path.
- * - Errors are `{ "error": "<reason>" }`; tokens, codes and secrets are never logged.
+ * - Errors are `{ "error": "<reason>" }`; tokens, codes and secrets are never logged. A refusal
+ *   sent before the body was read ends the connection cleanly (http-json.ts `answerRefusal`).
+ * - Join and token requests are rate-limited per address before the body is read, and per invite
+ *   code / device credential once it is (rate-limit.ts): 429 with Retry-After.
  */
 import type http from 'node:http';
 import {
@@ -21,7 +24,7 @@ import {
 	type Claims,
 	type Role
 } from '../src/lib/wire/index.ts';
-import { bearerClaims, Refusal, sendJson, sendRefusal } from './http-json.ts';
+import { answerRefusal, bearerClaims, Refusal, sendJson } from './http-json.ts';
 import type { IdentityStore } from './identity-store.ts';
 import {
 	createInvite,
@@ -34,6 +37,7 @@ import {
 	redeem,
 	type Credential
 } from './identity.ts';
+import type { HttpLimits } from './rate-limit.ts';
 import type { KeyRing } from './tokens.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -47,6 +51,8 @@ export type ApiContext = {
 	tokenTtlSeconds: number;
 	publicUrl: string | null;
 	clockSkewSeconds: number;
+	/** Rate limits of join and token requests, per address and per credential (rate-limit.ts). */
+	limits: HttpLimits;
 	closeMember(communityId: string, memberId: string, code: number, reason: string): number;
 	log(event: Record<string, unknown>): void;
 };
@@ -178,10 +184,12 @@ export function createApiHandler(
 		const method = req.method ?? 'GET';
 		if (rawPath === '/api/join') {
 			if (method !== 'POST') throw new Refusal(405, 'method_not_allowed');
+			ctx.limits.address(req, 'join');
 			const body = await readBody(req);
 			if (typeof body.code !== 'string' || body.code.length === 0 || body.code.length > 200) {
 				throw new Refusal(400, 'bad_code');
 			}
+			ctx.limits.credential('join', body.code);
 			const displayName = text(body.displayName, 'bad_displayName', 60);
 			if (typeof body.deviceId !== 'string' || !DEVICE_ID_PATTERN.test(body.deviceId)) {
 				throw new Refusal(400, 'bad_deviceId');
@@ -204,13 +212,14 @@ export function createApiHandler(
 		}
 		if (rawPath === '/api/token') {
 			if (method !== 'POST') throw new Refusal(405, 'method_not_allowed');
+			ctx.limits.address(req, 'token');
 			const body = await readBody(req);
-			const result = issueToken(
-				ctx.identity,
-				ctx.keys,
-				credential(body.credential),
-				ctx.tokenTtlSeconds
+			const presented = credential(body.credential);
+			ctx.limits.credential(
+				'token',
+				`${presented.communityId}/${presented.memberId}/${presented.deviceId}`
 			);
+			const result = issueToken(ctx.identity, ctx.keys, presented, ctx.tokenTtlSeconds);
 			if (!result.ok) {
 				throw new Refusal(result.reason === MEMBER_REMOVED ? 403 : 401, result.reason);
 			}
@@ -317,11 +326,10 @@ export function createApiHandler(
 
 	return (req, res, rawPath) => {
 		route(req, res, rawPath).catch((error: unknown) => {
-			sendRefusal(res, error, (internal) =>
+			// Ends cleanly even when the body was not read (a 405, 413 or 429 before it).
+			answerRefusal(req, res, error, (internal) =>
 				ctx.log({ event: 'api-error', path: rawPath.slice(0, 80), error: String(internal) })
 			);
-			// Drain or drop whatever is left of the request body.
-			if (!req.complete) req.socket.destroy();
 		});
 	};
 }

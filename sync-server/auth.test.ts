@@ -10,6 +10,7 @@ import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { ROLES, type Access } from '../src/lib/wire/index.ts';
 import { ACCESS_MATRIX_CASES as MATRIX } from '../src/lib/wire/access-matrix-cases.ts';
+import { isAddressHost } from './admission.ts';
 import { encodeSyncUpdate } from './protocol.ts';
 import type { RelayOptions } from './server.ts';
 import {
@@ -193,19 +194,56 @@ describe('tokens at the upgrade', () => {
 });
 
 describe('Origin and limits', () => {
-	it('a foreign Origin is refused with 403; own origin, PUBLIC_URL and ALLOWED_ORIGINS pass', async () => {
+	it('with PUBLIC_URL only it and ALLOWED_ORIGINS pass; a foreign Origin is refused with 403', async () => {
 		const s = await relay({
 			allowedOrigins: ['https://app.example.org'],
 			publicUrl: 'https://grid.example.org'
 		});
 		const url = `${s.wsUrl}/c/demo/tasks`;
-		const status = (origin: string): Promise<number> => upgradeStatus(url, s.token, { origin });
+		const status = (origin: string, host?: string): Promise<number> =>
+			upgradeStatus(url, s.token, { origin, ...(host ? { headers: { host } } : {}) });
 		expect(await status('https://evil.example')).toBe(403);
+		expect(await status('null')).toBe(403);
+		// The Host header is not trusted once the relay knows its public origin.
+		expect(await status(s.relay.url)).toBe(403);
+		expect(await status('https://evil.example', 'evil.example')).toBe(403);
+		expect(s.loaded).toEqual([]);
+		expect(await status('https://app.example.org')).toBe(101);
+		expect(await status('https://grid.example.org')).toBe(101);
+	});
+
+	it('without PUBLIC_URL the Host origin passes only for an IP literal or localhost', async () => {
+		const s = await relay({ allowedOrigins: ['https://app.example.org'] });
+		const url = `${s.wsUrl}/c/demo/tasks`;
+		const status = (origin: string, host?: string): Promise<number> =>
+			upgradeStatus(url, s.token, { origin, ...(host ? { headers: { host } } : {}) });
+		const port = s.relay.port;
+		// DNS rebinding: evil.example resolves to this relay, so the page's Origin equals Host.
+		expect(await status('http://evil.example', 'evil.example')).toBe(403);
+		expect(await status(`http://evil.example:${port}`, `evil.example:${port}`)).toBe(403);
+		expect(await status('http://evil.example', `127.0.0.1:${port}`)).toBe(403);
 		expect(await status('null')).toBe(403);
 		expect(s.loaded).toEqual([]);
 		expect(await status(s.relay.url)).toBe(101);
-		expect(await status('https://app.example.org')).toBe(101);
-		expect(await status('https://grid.example.org')).toBe(101);
+		expect(await status(`http://localhost:${port}`, `localhost:${port}`)).toBe(101);
+		expect(await status(`http://192.168.1.20:${port}`, `192.168.1.20:${port}`)).toBe(101);
+		expect(await status(`https://[fd00::7]:${port}`, `[fd00::7]:${port}`)).toBe(101);
+		expect(await status('https://app.example.org', 'evil.example')).toBe(101);
+	});
+
+	it('isAddressHost: IP literals and localhost, never a name', () => {
+		for (const host of ['127.0.0.1', '10.0.0.5:8787', '[::1]:80', '[fd00::7]', 'localhost:5173']) {
+			expect(isAddressHost(host), host).toBe(true);
+		}
+		for (const host of [
+			'evil.example',
+			'localhost.evil.example',
+			'127.0.0.1.nip.io',
+			'',
+			'a@127.0.0.1'
+		]) {
+			expect(isAddressHost(host), host).toBe(false);
+		}
 	});
 
 	it('connections per IP are capped (429)', async () => {

@@ -13,6 +13,9 @@
  *   a body whose sha-256 is the `:hash` of the path. Anything else is refused and nothing stays.
  * - A file is written to a temp file, fsynced, renamed into place and its directory fsynced
  *   before 201 is answered: a confirmed blob survives power loss.
+ * - Uploads are rate-limited per address and per member (rate-limit.ts): 429 with Retry-After.
+ *   A refused upload gets its answer whole and its body is drained, never a reset
+ *   (http-json.ts `answerRefusal`).
  * - Reads need a token of that community (any role). Answers carry `private, immutable`
  *   caching, `nosniff` and `default-src 'none'`, and the type read from the file's magic bytes.
  * - The sweep deletes files older than the grace period that no stored document of their
@@ -26,8 +29,9 @@ import type http from 'node:http';
 import path from 'node:path';
 import * as Y from 'yjs';
 import { canWriteBoard, ID_SEGMENT, type Claims } from '../src/lib/wire/index.ts';
-import { bearerClaims, Refusal, sendJson, sendRefusal } from './http-json.ts';
+import { answerRefusal, bearerClaims, Refusal, sendJson } from './http-json.ts';
 import type { IdentityStore } from './identity-store.ts';
+import type { HttpLimits } from './rate-limit.ts';
 import type { DocStore } from './storage/types.ts';
 import type { KeyRing } from './tokens.ts';
 
@@ -125,6 +129,8 @@ export type BlobServiceOptions = {
 	keys: KeyRing;
 	clockSkewSeconds: number;
 	config: BlobConfig;
+	/** Upload rate limits per address and per member (rate-limit.ts). */
+	limits: HttpLimits;
 	log(event: Record<string, unknown>): void;
 	now?: () => number;
 };
@@ -152,8 +158,10 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 		communityId: string,
 		hash: string
 	): Promise<void> => {
+		options.limits.address(req, 'upload');
 		const claims = claimsFor(req, communityId);
 		if (!canUploadBlob(claims)) throw new Refusal(403, 'forbidden');
+		options.limits.credential('upload', `${communityId}/${claims.sub}`);
 		const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
 		if (!(BLOB_TYPES as readonly string[]).includes(type)) {
 			throw new Refusal(415, 'unsupported_type');
@@ -180,7 +188,8 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 			let size = 0;
 			let head = Buffer.alloc(0);
 			let sniffed = false;
-			for await (const chunk of req as AsyncIterable<Buffer>) {
+			// Not destroyed when a refusal leaves the loop: answerRefusal reads the rest.
+			for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
 				size += chunk.length;
 				if (size > config.maxBlobBytes) throw new Refusal(413, 'blob_too_large');
 				if (!sniffed) {
@@ -270,15 +279,11 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 			else throw new Refusal(405, 'method_not_allowed');
 		};
 		run().catch((error: unknown) => {
-			const unfinished = !req.complete;
-			sendRefusal(
-				res,
-				error,
-				(internal) => log({ event: 'blob-error', error: String(internal) }),
-				unfinished
+			// A refused body is read and dropped before the connection closes: the client gets
+			// its 413 or 429, not a reset.
+			answerRefusal(req, res, error, (internal) =>
+				log({ event: 'blob-error', error: String(internal) })
 			);
-			// A refused body is not read any further: close once the answer is out.
-			if (unfinished) res.once('finish', () => req.destroy());
 		});
 	};
 

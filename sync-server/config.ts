@@ -51,6 +51,18 @@ export type RelayConfig = {
 	allowedOrigins: string[];
 	/** The public origin (e.g. https://grid.example.org) used in invite links; null: the Host. */
 	publicUrl: string | null;
+	/** POST /api/join per client address, a minute (bursts of as many); over it 429. */
+	joinsPerMinutePerAddress: number;
+	/** POST /api/join per invite code, a minute. */
+	joinsPerMinutePerCode: number;
+	/** POST /api/token per client address, a minute (every device behind one NAT refreshes). */
+	tokensPerMinutePerAddress: number;
+	/** POST /api/token per device credential, a minute. */
+	tokensPerMinutePerCredential: number;
+	/** Photo uploads per client address, a minute. */
+	uploadsPerMinutePerAddress: number;
+	/** Photo uploads per member, a minute. */
+	uploadsPerMinutePerMember: number;
 };
 
 export const DEFAULT_CONFIG: RelayConfig = {
@@ -75,7 +87,14 @@ export const DEFAULT_CONFIG: RelayConfig = {
 	maxAwarenessPerSecond: 20,
 	tokenTtlSeconds: 600,
 	allowedOrigins: [],
-	publicUrl: null
+	publicUrl: null,
+	// A meeting where everyone joins at once behind one NAT; a volunteer's dozens of photos.
+	joinsPerMinutePerAddress: 60,
+	joinsPerMinutePerCode: 60,
+	tokensPerMinutePerAddress: 600,
+	tokensPerMinutePerCredential: 60,
+	uploadsPerMinutePerAddress: 600,
+	uploadsPerMinutePerMember: 120
 };
 
 /** Normalises an origin (`scheme://host[:port]`); throws on anything else. */
@@ -166,6 +185,42 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 			.map((o) => o.trim())
 			.filter((o) => o !== '')
 			.map((o) => parseOrigin(o, 'ALLOWED_ORIGINS')),
-		publicUrl: env.PUBLIC_URL ? parseOrigin(env.PUBLIC_URL, 'PUBLIC_URL') : null
+		publicUrl: env.PUBLIC_URL ? parseOrigin(env.PUBLIC_URL, 'PUBLIC_URL') : null,
+		joinsPerMinutePerAddress: readInt(
+			env,
+			'JOINS_PER_MINUTE_PER_ADDRESS',
+			DEFAULT_CONFIG.joinsPerMinutePerAddress,
+			1
+		),
+		joinsPerMinutePerCode: readInt(
+			env,
+			'JOINS_PER_MINUTE_PER_CODE',
+			DEFAULT_CONFIG.joinsPerMinutePerCode,
+			1
+		),
+		tokensPerMinutePerAddress: readInt(
+			env,
+			'TOKENS_PER_MINUTE_PER_ADDRESS',
+			DEFAULT_CONFIG.tokensPerMinutePerAddress,
+			1
+		),
+		tokensPerMinutePerCredential: readInt(
+			env,
+			'TOKENS_PER_MINUTE_PER_CREDENTIAL',
+			DEFAULT_CONFIG.tokensPerMinutePerCredential,
+			1
+		),
+		uploadsPerMinutePerAddress: readInt(
+			env,
+			'UPLOADS_PER_MINUTE_PER_ADDRESS',
+			DEFAULT_CONFIG.uploadsPerMinutePerAddress,
+			1
+		),
+		uploadsPerMinutePerMember: readInt(
+			env,
+			'UPLOADS_PER_MINUTE_PER_MEMBER',
+			DEFAULT_CONFIG.uploadsPerMinutePerMember,
+			1
+		)
 	};
 }

@@ -179,6 +179,32 @@ describe('static files', () => {
 		expect(post.status).toBe(405);
 	});
 
+	it('every file and refusal carries the security headers', async () => {
+		const { relay: r } = await relayWithBuild();
+		for (const [urlPath, status] of [
+			['/', 200],
+			['/c/demo/board/g01', 200],
+			['/_app/immutable/entry/start.abc123.js', 200],
+			['/sw.js', 200],
+			['/_app/immutable/missing.js', 404]
+		] as const) {
+			const res = await fetch(r.url + urlPath, { headers: { accept: 'text/html' } });
+			expect(res.status, urlPath).toBe(status);
+			const csp = res.headers.get('content-security-policy') ?? '';
+			expect(csp, urlPath).toContain("frame-ancestors 'none'");
+			expect(csp, urlPath).toContain("object-src 'none'");
+			expect(res.headers.get('x-frame-options'), urlPath).toBe('DENY');
+			expect(res.headers.get('x-content-type-options'), urlPath).toBe('nosniff');
+			expect(res.headers.get('referrer-policy'), urlPath).toBe('no-referrer');
+			const permissions = res.headers.get('permissions-policy') ?? '';
+			expect(permissions, urlPath).toContain('geolocation=(self)');
+			expect(permissions, urlPath).toContain('camera=(self)');
+			expect(permissions, urlPath).toContain('microphone=()');
+			expect(res.headers.get('cross-origin-opener-policy'), urlPath).toBe('same-origin');
+			await res.arrayBuffer();
+		}
+	});
+
 	it('refuses path traversal and tricks', async () => {
 		const { relay: r } = await relayWithBuild();
 		const tricks = [

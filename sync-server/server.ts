@@ -38,6 +38,7 @@ import {
 import { listen, shutdown } from './lifecycle.ts';
 import { CLOSE } from './protocol.ts';
 import { closeMember as closeMemberIn, startRevocationSweep } from './revocation.ts';
+import { createHttpLimits } from './rate-limit.ts';
 import { Rooms } from './rooms.ts';
 import { createStaticHandler } from './static-files.ts';
 import { SqliteStore } from './storage/sqlite.ts';
@@ -168,8 +169,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		reason: string
 	): number => closeMemberIn(connections, communityId, memberId, code, reason);
 
+	const limits = createHttpLimits(config);
 	const blobs = createBlobService({
 		dataDir: config.dataDir,
+		limits,
 		store,
 		identity,
 		keys,
@@ -188,6 +191,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			tokenTtlSeconds: config.tokenTtlSeconds,
 			publicUrl: config.publicUrl,
 			clockSkewSeconds,
+			limits,
 			closeMember,
 			log
 		}),

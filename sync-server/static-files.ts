@@ -18,6 +18,9 @@
  *   has a twin is sent with `Vary: Accept-Encoding`, so caches keep the encodings apart; the
  *   cache headers are the same whichever body is sent. A twin older than its file (the file was
  *   replaced after the build) is ignored: the file itself goes out until the next build.
+ * - Every answer carries SECURITY_HEADERS: what the page's own Content-Security-Policy <meta>
+ *   (SvelteKit's, with script hashes: svelte.config.js) cannot say, such as frame-ancestors,
+ *   plus nosniff, the referrer and permissions policies and the opener policy.
  */
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -45,6 +48,20 @@ const CACHE_REVALIDATE = 'no-cache';
 const CACHE_SHORT = 'public, max-age=3600';
 
 const FALLBACK_PAGE = '200.html';
+
+/**
+ * Headers on every file the relay serves. The CSP here only adds to the page's <meta> policy
+ * (both apply): framing, which a <meta> cannot forbid, and plugins and <base>.
+ * Permissions: location for the coming map and the camera for photos, on this origin only.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+	'Content-Security-Policy': "frame-ancestors 'none'; object-src 'none'; base-uri 'self'",
+	'X-Frame-Options': 'DENY',
+	'X-Content-Type-Options': 'nosniff',
+	'Referrer-Policy': 'no-referrer',
+	'Permissions-Policy': 'geolocation=(self), camera=(self), microphone=(), payment=(), usb=()',
+	'Cross-Origin-Opener-Policy': 'same-origin'
+};
 const NO_BUILD_HINT =
 	'Gridboard relay is running, but no app build was found in STATIC_DIR.\n' +
 	'Run `npm run build` (or set STATIC_DIR) and restart. Sync endpoint: /sync/<docName>\n';
@@ -175,10 +192,10 @@ function sendFile(
 		.map((coding) => twins.find((twin) => twin.coding === coding))
 		.find((twin) => twin !== undefined);
 	const headers: Record<string, string | number> = {
+		...SECURITY_HEADERS,
 		'Content-Type': contentTypeFor(file),
 		'Content-Length': chosen ? chosen.size : size,
-		'Cache-Control': cacheControl,
-		'X-Content-Type-Options': 'nosniff'
+		'Cache-Control': cacheControl
 	};
 	if (twins.length > 0) headers['Vary'] = 'Accept-Encoding';
 	if (chosen) headers['Content-Encoding'] = chosen.coding;
@@ -194,9 +211,9 @@ function sendFile(
 
 export function sendText(res: ServerResponse, status: number, text: string): void {
 	res.writeHead(status, {
+		...SECURITY_HEADERS,
 		'Content-Type': 'text/plain; charset=utf-8',
-		'Cache-Control': 'no-store',
-		'X-Content-Type-Options': 'nosniff'
+		'Cache-Control': 'no-store'
 	});
 	res.end(text);
 }

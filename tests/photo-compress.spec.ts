@@ -62,9 +62,18 @@ test('a 12-megapixel photo with EXIF orientation is decoded small, stored uprigh
 	});
 	expect(decodes[0]!.options!.resizeQuality).toBeTruthy();
 
-	// What the phone stored (and uploads): the bytes behind the thumbnail.
-	const result = await img.evaluate(async (element: HTMLImageElement) => {
-		const bytes = new Uint8Array(await (await fetch(element.src)).arrayBuffer());
+	// What the phone stored and uploaded: the bytes of its hash, read back from the relay (the
+	// page's CSP allows fetches to its own origin only, not to the thumbnail's blob: URL).
+	const item = page.getByTestId('photo-item');
+	await expect(item.getByTestId('photo-state')).toHaveAttribute('data-status', 'stored');
+	const hash = await item.getAttribute('data-hash');
+	const result = await page.evaluate(async (hash) => {
+		const { token } = JSON.parse(localStorage.getItem('gridboard:token') ?? 'null');
+		const membership = JSON.parse(localStorage.getItem('gridboard:credential') ?? 'null');
+		const response = await fetch(`/api/communities/${membership.community.id}/blobs/${hash}`, {
+			headers: { authorization: `Bearer ${token}` }
+		});
+		const bytes = new Uint8Array(await response.arrayBuffer());
 		// APP1 "Exif" anywhere before the image data?
 		let exif = false;
 		let at = 2;
@@ -91,7 +100,7 @@ test('a 12-megapixel photo with EXIF orientation is decoded small, stored uprigh
 			top: pixel(Math.floor(bitmap.width / 2), Math.floor(bitmap.height * 0.1)),
 			bottom: pixel(Math.floor(bitmap.width / 2), Math.floor(bitmap.height * 0.9))
 		};
-	});
+	}, hash);
 	expect(result.soi).toEqual([0xff, 0xd8]);
 	expect(result.exif).toBe(false);
 	// Upright portrait, long edge bounded.

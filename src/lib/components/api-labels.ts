@@ -16,6 +16,7 @@ export const API_FAILURES: Record<ApiFailure, () => string> = {
 	bad_request: m.api_error_bad_request,
 	bad_json: m.api_error_bad_json,
 	body_too_large: m.api_error_body_too_large,
+	rate_limited: m.api_error_rate_limited,
 	internal: m.api_error_internal,
 	token_missing: m.api_error_token_missing,
 	token_invalid: m.api_error_token_invalid,

@@ -13,6 +13,7 @@ export const API_REASONS = [
 	'bad_request',
 	'bad_json',
 	'body_too_large',
+	'rate_limited',
 	'internal',
 	// The bearer token (http-json.ts).
 	'token_missing',
