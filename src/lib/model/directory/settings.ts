@@ -17,7 +17,6 @@
  */
 
 import * as Y from 'yjs';
-import type { Actor } from '../../domain/actor';
 import {
 	CASE_CATEGORIES,
 	isBuiltInCategory,
@@ -90,9 +89,10 @@ function writeSetting<T extends string | number | boolean>(
 	key: string,
 	value: T,
 	isValue: IsFieldValue<T>,
-	actor: Actor,
-	at: number
+	context: DirectoryContext
 ): void {
+	const { actor } = context;
+	const at = commandTime(context);
 	const map = settingsMap(doc);
 	const { heads } = readSetting(map, key, isValue, value);
 	doc.transact(() => {
@@ -118,14 +118,7 @@ export function addCategory(
 	const valid = validateLabel(label);
 	if (!valid.ok) return valid;
 	const id = newId('cat') as CaseCategory;
-	writeSetting(
-		doc,
-		`category/${id}/label`,
-		valid.value,
-		isString,
-		context.actor,
-		commandTime(context)
-	);
+	writeSetting(doc, `category/${id}/label`, valid.value, isString, context);
 	return ok(id);
 }
 
@@ -145,14 +138,7 @@ export function renameCategory(
 	const valid = validateLabel(label);
 	if (!valid.ok) return valid;
 	if (!knownCategory(doc, id)) return err('category_not_found');
-	writeSetting(
-		doc,
-		`category/${id}/label`,
-		valid.value,
-		isString,
-		context.actor,
-		commandTime(context)
-	);
+	writeSetting(doc, `category/${id}/label`, valid.value, isString, context);
 	return ok(true);
 }
 
@@ -165,14 +151,7 @@ export function setCategoryHidden(
 ): Result<true, SettingsReason> {
 	if (!mayEditDirectory(context)) return err('not_permitted');
 	if (!knownCategory(doc, id)) return err('category_not_found');
-	writeSetting(
-		doc,
-		`category/${id}/hidden`,
-		hidden,
-		isBoolean,
-		context.actor,
-		commandTime(context)
-	);
+	writeSetting(doc, `category/${id}/hidden`, hidden, isBoolean, context);
 	return ok(true);
 }
 
@@ -187,14 +166,7 @@ export function setDeadlineDays(
 	if (!mayEditDirectory(context)) return err('not_permitted');
 	if (!isValidDeadlineDays(days)) return err('days_invalid');
 	if (!knownCategory(doc, category) || !isTier(tier)) return err('category_not_found');
-	writeSetting(
-		doc,
-		`deadline/${category}/${tier}`,
-		days,
-		isValidDeadlineDays,
-		context.actor,
-		commandTime(context)
-	);
+	writeSetting(doc, `deadline/${category}/${tier}`, days, isValidDeadlineDays, context);
 	return ok(true);
 }
 
@@ -206,7 +178,7 @@ export function setCommunityTimeZone(
 ): Result<true, SettingsReason> {
 	if (!mayEditDirectory(context)) return err('not_permitted');
 	if (!isTimeZone(zone)) return err('time_zone_invalid');
-	writeSetting(doc, 'timeZone', zone, isTimeZone, context.actor, commandTime(context));
+	writeSetting(doc, 'timeZone', zone, isTimeZone, context);
 	return ok(true);
 }
 
