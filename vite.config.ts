@@ -85,7 +85,8 @@ export default defineConfig({
 			'src/**/*.test.ts',
 			'sync-server/**/*.test.ts',
 			'bench/**/*.test.ts',
-			'tests/tooling/**/*.test.ts'
+			'tests/tooling/**/*.test.ts',
+			'tests/contract/**/*.test.ts'
 		],
 		environment: 'node',
 		testTimeout: 30_000,

@@ -33,7 +33,7 @@ type Committed = Map<Room, { count: number; state: Uint8Array }>;
 export class CommitQueue {
 	#store: DocStore;
 	#hooks: CommitHooks;
-	#entries: { room: Room; update: Uint8Array }[] = [];
+	#entries: { room: Room; update: Uint8Array; author: string | null }[] = [];
 	#pacer: Pacer;
 	/** Committed, waiting for the next sync. */
 	#unsynced: Committed[] = [];
@@ -63,8 +63,8 @@ export class CommitQueue {
 		return batches.some((batch) => [...batch.keys()].some((room) => room.name === name));
 	}
 
-	enqueue(room: Room, update: Uint8Array): void {
-		this.#entries.push({ room, update });
+	enqueue(room: Room, update: Uint8Array, author: string | null = null): void {
+		this.#entries.push({ room, update, author });
 		this.#pacer.request();
 	}
 
@@ -108,7 +108,7 @@ export class CommitQueue {
 		try {
 			if (this.broken) throw this.broken;
 			lastSeq = this.#store.appendBatch(
-				entries.map(({ room, update }) => ({ doc: room.name, update }))
+				entries.map(({ room, update, author }) => ({ doc: room.name, update, author }))
 			);
 		} catch (error) {
 			this.#hooks.onFailure(live(counts.keys()), error, 'append');

@@ -14,16 +14,21 @@
  * - Awareness: at most MAX_AWARENESS_IDS distinct client ids per connection (4400 beyond).
  * - An update that would leave more than `maxPendingBytes` of content with missing
  *   dependencies closes the connection with 4413.
+ * - A member's update is checked against the document's write rules before it is applied
+ *   (room.check, write-guard.ts): a refused one is neither stored nor forwarded, is answered
+ *   with `[102, count, reason, path]`, and the connection stays open (reads, awareness and
+ *   further updates go on). An applied one has its new client ids attested to the member.
  * - Rate limits: more than `maxMessagesPerSecond` (burst 2×) messages, or awareness updates over
  *   `maxAwarenessPerSecond`, close the connection with 4429.
  */
 import type { RawData, WebSocket } from 'ws';
 import * as Y from 'yjs';
-import type { Claims } from '../src/lib/wire/index.ts';
+import { isRole, type Claims, type Writer } from '../src/lib/wire/index.ts';
 import {
 	CLOSE,
 	decodeClientMessage,
 	encodeSyncStep2,
+	encodeUpdateRefused,
 	encodeWritesRefused,
 	type ClientMessage
 } from './protocol.ts';
@@ -41,7 +46,15 @@ export type ConnectionAuth = {
 	access: 'read' | 'write';
 	/** Called for every dropped write of a read-only connection (relay stats). */
 	onDroppedWrite?: () => void;
+	/** Called for every update refused by the write rules (relay stats). */
+	onRefusedUpdate?: () => void;
 };
+
+/** The writer a token stands for; null for a service token (the admin CLI, tests, benchmarks). */
+export function writerOf(claims: Claims): Writer | null {
+	if (claims.svc === true || !isRole(claims.role)) return null;
+	return { memberId: claims.sub, name: claims.name, role: claims.role, grids: claims.grids };
+}
 
 /** A token bucket: `rate` per second, holding at most 2 × rate. */
 class Bucket {
@@ -100,6 +113,9 @@ export class Connection implements Peer {
 	readonly access: 'read' | 'write';
 	/** Writes dropped because this connection is read-only. */
 	droppedWrites = 0;
+	/** Updates refused by the document's write rules on this connection. */
+	refusedUpdates = 0;
+	readonly writer: Writer | null;
 	#ws: WebSocket;
 	#limits: ConnectionLimits;
 	#auth: ConnectionAuth;
@@ -114,6 +130,7 @@ export class Connection implements Peer {
 		this.#auth = auth;
 		this.claims = auth.claims;
 		this.access = auth.access;
+		this.writer = writerOf(auth.claims);
 		this.#messages = new Bucket(limits.maxMessagesPerSecond);
 		this.#awareness = new Bucket(limits.maxAwarenessPerSecond);
 		ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
@@ -201,7 +218,16 @@ export class Connection implements Peer {
 					if (this.droppedWrites === 1) this.send(encodeWritesRefused(this.droppedWrites));
 					return;
 				}
+				const verdict = room.check(message.decoded, this.writer);
+				if (!verdict.ok) {
+					this.refusedUpdates++;
+					this.#auth.onRefusedUpdate?.();
+					this.send(encodeUpdateRefused(this.refusedUpdates, verdict.reason, verdict.path));
+					return;
+				}
 				const result = room.applyUpdate(message.update, this);
+				if (result === 'applied' && this.writer)
+					room.attest(verdict.unattested, this.writer.memberId);
 				if (result === 'invalid') this.close(CLOSE.badMessage, 'bad update');
 				else if (result === 'too-large') this.close(CLOSE.docTooLarge, 'document too large');
 				else if (result === 'too-much-pending') {

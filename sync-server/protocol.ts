@@ -38,10 +38,12 @@ import {
 	MESSAGE_PERSISTED,
 	MESSAGE_QUERY_AWARENESS,
 	MESSAGE_SYNC,
+	MESSAGE_UPDATE_REFUSED,
 	MESSAGE_WRITES_REFUSED,
 	SYNC_STEP1,
 	SYNC_STEP2,
-	SYNC_UPDATE
+	SYNC_UPDATE,
+	type WriteRefusal
 } from '../src/lib/wire/index.ts';
 
 // The numbers are the wire contract's (src/lib/wire/messages.ts, close-codes.ts); re-exported
@@ -52,16 +54,20 @@ export {
 	MESSAGE_PERSISTED,
 	MESSAGE_QUERY_AWARENESS,
 	MESSAGE_SYNC,
+	MESSAGE_UPDATE_REFUSED,
 	MESSAGE_WRITES_REFUSED,
 	SYNC_STEP1,
 	SYNC_STEP2,
 	SYNC_UPDATE
 } from '../src/lib/wire/index.ts';
 
+/** An update as `Y.decodeUpdate` reads it: structs and delete set (the write guard's input). */
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
+
 export type ClientMessage =
 	| { type: 'sync-step1'; stateVector: Uint8Array }
-	| { type: 'sync-step2'; update: Uint8Array }
-	| { type: 'sync-update'; update: Uint8Array }
+	| { type: 'sync-step2'; update: Uint8Array; decoded: DecodedUpdate }
+	| { type: 'sync-update'; update: Uint8Array; decoded: DecodedUpdate }
 	| { type: 'awareness'; update: Uint8Array }
 	| { type: 'query-awareness' }
 	| { type: 'persisted-subscribe' };
@@ -118,12 +124,17 @@ function decodeSync(decoder: decoding.Decoder): ClientMessage {
 			return { type: 'sync-step1', stateVector: payload };
 		case SYNC_STEP2:
 		case SYNC_UPDATE:
+			let decoded: DecodedUpdate;
 			try {
-				Y.decodeUpdate(payload);
+				decoded = Y.decodeUpdate(payload);
 			} catch {
 				throw new FrameError('bad-update');
 			}
-			return { type: syncType === SYNC_STEP2 ? 'sync-step2' : 'sync-update', update: payload };
+			return {
+				type: syncType === SYNC_STEP2 ? 'sync-step2' : 'sync-update',
+				update: payload,
+				decoded
+			};
 		default:
 			throw new FrameError('unknown-sync-type');
 	}
@@ -214,6 +225,15 @@ export function encodeWritesRefused(count: number): Uint8Array {
 	return frame((e) => {
 		encoding.writeVarUint(e, MESSAGE_WRITES_REFUSED);
 		encoding.writeVarUint(e, count);
+	});
+}
+
+export function encodeUpdateRefused(count: number, reason: WriteRefusal, path: string): Uint8Array {
+	return frame((e) => {
+		encoding.writeVarUint(e, MESSAGE_UPDATE_REFUSED);
+		encoding.writeVarUint(e, count);
+		encoding.writeVarString(e, reason);
+		encoding.writeVarString(e, path.slice(0, 200));
 	});
 }
 

@@ -33,7 +33,18 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import { PRESENCE_TIMEOUT_MS, nextPresenceExpiry, stalePresence } from '../src/lib/wire/index.ts';
+import {
+	ATTESTATION_ROOT,
+	PRESENCE_TIMEOUT_MS,
+	RELAY_MEMBER,
+	nextPresenceExpiry,
+	parseDocName,
+	stalePresence,
+	writeRulesOf,
+	type DocRules,
+	type WriteTarget,
+	type Writer
+} from '../src/lib/wire/index.ts';
 import * as Y from 'yjs';
 import {
 	CLOSE,
@@ -44,18 +55,25 @@ import {
 } from './protocol.ts';
 import { Pacer } from './pacer.ts';
 import type { StoredDoc } from './storage/types.ts';
+import { checkUpdate, type GuardVerdict } from './write-guard.ts';
+import type { DecodedUpdate } from './protocol.ts';
 
 /** What a room needs from a connection. */
 export interface Peer {
 	/** True once the peer sent the persisted-subscribe message. */
 	wantsPersisted: boolean;
+	/** The member whose updates this peer sends (attested authorship); null for a service. */
+	readonly writer?: Writer | null;
 	send(message: Uint8Array): void;
 	close(code: number, reason: string): void;
 }
 
 export type RoomHooks = {
-	/** Queue an update the doc emitted for the next storage commit. */
-	enqueue(room: Room, update: Uint8Array): void;
+	/**
+	 * Queue an update the doc emitted for the next storage commit, with the member the relay
+	 * authenticated for it (RELAY_MEMBER for its own attestations; null for a service writer).
+	 */
+	enqueue(room: Room, update: Uint8Array, author: string | null): void;
 	/** The last peer left. */
 	onEmpty(room: Room): void;
 };
@@ -117,10 +135,15 @@ function encodeAwarenessEntries(entries: AwarenessEntry[]): Uint8Array {
 }
 
 const ORIGIN_LOAD = Symbol('load');
+/** The relay's own writes: attestations. */
+const ORIGIN_RELAY = Symbol('relay');
 
 export class Room {
 	readonly name: string;
 	readonly doc = new Y.Doc();
+	/** The document's kind and id, and its write rules (null: contents not checked). */
+	readonly target: WriteTarget | null;
+	readonly rules: DocRules | null;
 	readonly awareness: awarenessProtocol.Awareness;
 	readonly peers = new Set<Peer>();
 	/** Updates emitted but not yet confirmed (committed and synced). */
@@ -158,6 +181,9 @@ export class Room {
 
 	constructor(name: string, stored: StoredDoc, hooks: RoomHooks, limits: RoomLimits) {
 		this.name = name;
+		const parsed = parseDocName(name);
+		this.target = parsed.ok ? { kind: parsed.value.kind, id: parsed.value.id } : null;
+		this.rules = this.target ? writeRulesOf(this.target) : null;
 		this.#hooks = hooks;
 		this.#limits = limits;
 		this.#pacer = new Pacer(this.flush, limits.broadcastIntervalMs);
@@ -169,6 +195,13 @@ export class Room {
 			for (const update of stored.updates) Y.applyUpdate(this.doc, update, ORIGIN_LOAD);
 		}, ORIGIN_LOAD);
 		this.approxBytes += stored.snapshot?.length ?? 0;
+		// The relay writes attestations under a client id no one has written with.
+		while (
+			Y.getState(this.doc.store, this.doc.clientID) > 0 ||
+			this.#attestations().has(String(this.doc.clientID))
+		) {
+			this.doc.clientID = Math.floor(Math.random() * 0xffffffff) >>> 0;
+		}
 		const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
 		this.#loadedState = parts.length === 1 ? (parts[0] ?? null) : null;
 		this.doc.on('update', this.#onDocUpdate);
@@ -183,7 +216,9 @@ export class Room {
 		this.#loadedState = null;
 		this.approxBytes += update.length;
 		this.pendingUpdates++;
-		this.#hooks.enqueue(this, update);
+		const author =
+			origin === ORIGIN_RELAY ? RELAY_MEMBER : ((origin as Peer | null)?.writer?.memberId ?? null);
+		this.#hooks.enqueue(this, update, author);
 		this.#outbox.push({ update, origin });
 		this.#pacer.request();
 	};
@@ -365,6 +400,36 @@ export class Room {
 			return this.#loadedState;
 		}
 		return Y.encodeStateAsUpdate(this.doc, stateVector);
+	}
+
+	#attestations(): Y.Map<unknown> {
+		return this.doc.getMap<unknown>(ATTESTATION_ROOT);
+	}
+
+	/**
+	 * Checks an update from `writer` against the document's write rules (write-guard.ts); a
+	 * service writer (null) is not checked. Changes nothing.
+	 */
+	check(decoded: DecodedUpdate, writer: Writer | null): GuardVerdict {
+		if (writer === null || this.target === null) return { ok: true, unattested: new Map() };
+		return checkUpdate(this.doc, decoded, this.rules, writer, this.target);
+	}
+
+	/**
+	 * Attests `clients` (client id → first clock sent through this connection) to `memberId`, in
+	 * the document's attestation map, with the relay's own client id attested first.
+	 */
+	attest(clients: ReadonlyMap<number, number>, memberId: string): void {
+		if (clients.size === 0) return;
+		const map = this.#attestations();
+		this.doc.transact(() => {
+			const own = String(this.doc.clientID);
+			if (!map.has(own)) map.set(own, { member: RELAY_MEMBER, from: 0 });
+			for (const [client, from] of clients) {
+				const key = String(client);
+				if (!map.has(key)) map.set(key, { member: memberId, from });
+			}
+		}, ORIGIN_RELAY);
 	}
 
 	/** The update was decoded already; this checks size, applies it and reports what happened. */

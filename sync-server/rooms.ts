@@ -107,7 +107,7 @@ export class Rooms {
 			name,
 			stored,
 			{
-				enqueue: (r, update) => this.queue.enqueue(r, update),
+				enqueue: (r, update, author) => this.queue.enqueue(r, update, author),
 				onEmpty: (r) => this.#scheduleIdle(r)
 			},
 			{

@@ -23,7 +23,11 @@ export type StoredDoc = {
 	lastSeq: number;
 };
 
-export type UpdateEntry = { doc: string; update: Uint8Array };
+/**
+ * One update to store, with the member the relay authenticated for it (`author`: a member id,
+ * RELAY_MEMBER for the relay's own attestations, null for a service writer or a test).
+ */
+export type UpdateEntry = { doc: string; update: Uint8Array; author?: string | null };
 
 export interface DocStore {
 	load(doc: string): StoredDoc;
