@@ -123,7 +123,7 @@ function decodeSync(decoder: decoding.Decoder): ClientMessage {
 			}
 			return { type: 'sync-step1', stateVector: payload };
 		case SYNC_STEP2:
-		case SYNC_UPDATE:
+		case SYNC_UPDATE: {
 			let decoded: DecodedUpdate;
 			try {
 				decoded = Y.decodeUpdate(payload);
@@ -135,6 +135,7 @@ function decodeSync(decoder: decoding.Decoder): ClientMessage {
 				update: payload,
 				decoded
 			};
+		}
 		default:
 			throw new FrameError('unknown-sync-type');
 	}
