@@ -81,6 +81,8 @@ export type RelayStats = {
 	storageBroken: boolean;
 	/** Writes dropped from read-only connections since start. */
 	droppedWrites: number;
+	/** Members' updates refused by the documents' write rules since start (write-guard.ts). */
+	refusedUpdates: number;
 	/** Upgrades refused or closed for authentication, Origin, rate or matrix reasons. */
 	refusedUpgrades: number;
 };
@@ -161,6 +163,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const onDroppedWrite = (): void => {
 		droppedWrites++;
 	};
+	let refusedUpdates = 0;
+	const onRefusedUpdate = (): void => {
+		refusedUpdates++;
+	};
 
 	const closeMember = (
 		communityId: string,
@@ -227,7 +233,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			connection = new Connection(ws, rooms.open(docName), connectionLimits, {
 				claims: auth.claims,
 				access,
-				onDroppedWrite
+				onDroppedWrite,
+				onRefusedUpdate
 			});
 		} catch (error) {
 			log({ event: 'storage-error', op: 'load', error: String(error) });
@@ -260,6 +267,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		pendingUpdates: rooms.queue.size,
 		storageBroken: rooms.queue.broken !== null,
 		droppedWrites,
+		refusedUpdates,
 		refusedUpgrades: gate.refused
 	});
 
