@@ -17,7 +17,9 @@
  * - A member's update is checked against the document's write rules before it is applied
  *   (room.check, write-guard.ts): a refused one is neither stored nor forwarded, is answered
  *   with `[102, count, reason, path]`, and the connection stays open (reads, awareness and
- *   further updates go on). An applied one has its new client ids attested to the member.
+ *   further updates go on). An applied one has its new client ids attested to the member. An
+ *   update that builds on content the relay lacks is dropped and answered with a sync step 1,
+ *   so the client resends everything the relay lacks, which is then checked whole.
  * - Rate limits: more than `maxMessagesPerSecond` (burst 2×) messages, or awareness updates over
  *   `maxAwarenessPerSecond`, close the connection with 4429.
  */
@@ -27,6 +29,7 @@ import { isRole, type Claims, type Writer } from '../src/lib/wire/index.ts';
 import {
 	CLOSE,
 	decodeClientMessage,
+	encodeSyncStep1,
 	encodeSyncStep2,
 	encodeUpdateRefused,
 	encodeWritesRefused,
@@ -219,6 +222,13 @@ export class Connection implements Peer {
 					return;
 				}
 				const verdict = room.check(message.decoded, this.writer);
+				if (!verdict.ok && verdict.reason === 'missing_dependency') {
+					// Not a refusal of its content: it came before what it builds on (a live update
+					// overtaking the sync step 2 of a reconnect). Ask for what the relay lacks; the
+					// resent state is checked whole.
+					this.send(encodeSyncStep1(room.stateVector()));
+					return;
+				}
 				if (!verdict.ok) {
 					this.refusedUpdates++;
 					this.#auth.onRefusedUpdate?.();

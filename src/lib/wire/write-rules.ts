@@ -46,7 +46,8 @@ export type Who = (writer: Writer, target: WriteTarget) => boolean;
  * - author: it names another member as its author;
  * - shape: it writes where the document has no such position, or the wrong kind of thing;
  * - foreign_client: it carries content under a Yjs client id attested to another member;
- * - missing_dependency: it builds on content the relay does not have (resend after a sync).
+ * - missing_dependency: it builds on content the relay does not have; the relay answers with a
+ *   sync step 1 instead of message 102, so the client resends what is missing.
  */
 export const WRITE_REFUSALS = [
 	'not_permitted',
