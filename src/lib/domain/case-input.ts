@@ -5,6 +5,7 @@
  * lengths count Unicode code points, so 120 Chinese characters are 120, not 240 bytes.
  */
 
+import { parseMapPoint } from './geo';
 import { parseAssignee } from './assignees';
 import { isCaseCategory, type CaseCategory } from './case-category';
 import {
@@ -169,9 +170,7 @@ export function isCaseField(value: unknown): value is CaseField {
 }
 
 function isMapPoint(value: string): boolean {
-	const match = /^(-?\d{1,3}(?:\.\d{1,8})?),(-?\d{1,2}(?:\.\d{1,8})?)$/.exec(value);
-	if (!match) return false;
-	return Math.abs(Number(match[1])) <= 180 && Math.abs(Number(match[2])) <= 90;
+	return parseMapPoint(value) !== null;
 }
 
 const within = (max: number, reason: CaseInputReason) => (trimmed: string) =>
