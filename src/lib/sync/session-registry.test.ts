@@ -14,6 +14,7 @@ function fakeSession(docName: string): FakeSession {
 		closeReason: null,
 		disconnectedSince: null,
 		writesRejected: 0,
+		refused: null,
 		local: 'saved',
 		localError: null,
 		unconfirmed: 0,
