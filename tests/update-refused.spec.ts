@@ -50,7 +50,9 @@ async function fitsAt320(page: Page): Promise<void> {
 		const problems: string[] = [];
 		const width = document.scrollingElement!.scrollWidth;
 		if (width > 320) problems.push(`document is ${width} px wide`);
-		for (const element of document.querySelectorAll('[data-testid="sync-bar"] *')) {
+		for (const element of document.querySelectorAll(
+			'[data-testid="sync-bar"] *, [data-testid="sync-refused"] *'
+		)) {
 			const box = element.getBoundingClientRect();
 			if (box.width > 0 && box.right > 320.5) problems.push(element.outerHTML.slice(0, 80));
 		}
@@ -104,6 +106,15 @@ test('a refused status change: the phone says what and why, discards, and syncs 
 		`服务器拒绝了你对本网格看板的 ${unsent} 项更改：你的角色无权这样做`
 	);
 	await expect(notice.getByTestId('sync-refused-text')).toContainText(/事项的状态|一条处理记录/);
+	// The sticky line says it too, on every screen.
+	await expect(syncStatus(p).getByTestId('sync-refused-short')).toHaveText(
+		`服务器拒绝了 ${unsent} 项更改`
+	);
+	// …and leads to the notice from wherever the page is scrolled.
+	await p.getByTestId('comment-submit').scrollIntoViewIfNeeded();
+	await expect(notice).not.toBeInViewport();
+	await syncStatus(p).getByTestId('sync-refused-short').click();
+	await expect(notice).toBeInViewport();
 	// Honest: connected, but not "saved on the server".
 	await expect(syncStatus(p)).toHaveAttribute('data-connection', 'online');
 	await expect(syncStatus(p)).toHaveAttribute('data-server', 'pending');
@@ -143,6 +154,7 @@ test('a refused status change: the phone says what and why, discards, and syncs 
 	// Loaded again from the server: its status, no notice, everything on the server.
 	await expect(badge(p)).toHaveAttribute('data-status', 'reported');
 	await expect(notice).toHaveCount(0);
+	await expect(syncStatus(p).getByTestId('sync-refused-short')).toHaveCount(0);
 	await expectAllOnServer(p);
 	// The credential and the other documents stayed: still signed in, the grid list still there.
 	expect(await p.evaluate(() => localStorage.getItem('gridboard:credential'))).not.toBeNull();

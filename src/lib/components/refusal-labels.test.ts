@@ -108,11 +108,11 @@ describe('texts', () => {
 			}
 		} as const;
 		expect(inBoth(() => refusalNotice(refusal))).toEqual([
-			"The server refused 3 of your changes to this grid's board: your role may not do this (a case's status)",
-			'服务器拒绝了你对本网格看板的 3 项更改：你的角色无权这样做（事项的状态）'
+			"The server refused 3 of your changes to this grid's board: your role may not do this (a case's status).",
+			'服务器拒绝了你对本网格看板的 3 项更改：你的角色无权这样做（事项的状态）。'
 		]);
 		expect(inBoth(() => refusalNotice({ ...refusal, unconfirmed: 1 }))[0]).toBe(
-			"The server refused your change to this grid's board: your role may not do this (a case's status)"
+			"The server refused your change to this grid's board: your role may not do this (a case's status)."
 		);
 	});
 });
