@@ -11,8 +11,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { IDBFactory } from 'fake-indexeddb';
-import WebSocket from 'ws';
+import * as encoding from 'lib0/encoding';
+import WebSocket, { WebSocketServer } from 'ws';
+import * as Y from 'yjs';
 import { startRelay, type Relay } from '../../../sync-server/server.ts';
+import { openDocSession } from './doc-session.ts';
 import { databaseName } from './local-store.ts';
 import { openPendingIndex } from './pending-index.ts';
 import type { WebSocketConstructor } from './relay-link.ts';
@@ -150,5 +153,74 @@ describe('an update refused by the write rules', () => {
 		expect(again.session.doc.getMap('notes').size).toBe(0);
 		expect(again.session.getState()).toMatchObject({ refused: null, unconfirmed: 0 });
 		expect(summary(registry)).toMatchObject({ refusals: [], allOnServer: true });
+	});
+});
+
+describe('a refusal stands only while something of this device is unconfirmed', () => {
+	it('is cleared once the relay confirms everything (e.g. the role came back)', async () => {
+		// A stand-in relay: refuses the first update it gets, and confirms on demand.
+		const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+		await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+		const sockets: WebSocket[] = [];
+		let updates = 0;
+		let refusals = 0;
+		server.on('connection', (socket) => {
+			sockets.push(socket);
+			socket.on('message', (data: Buffer) => {
+				// Sync step 2 or update from the client: [0, 1|2, …].
+				if (data[0] === 0 && (data[1] === 1 || data[1] === 2) && updates++ === 0) {
+					const refusal = encoding.createEncoder();
+					encoding.writeVarUint(refusal, 102);
+					encoding.writeVarUint(refusal, 1);
+					encoding.writeVarString(refusal, 'not_permitted');
+					refusals++;
+					encoding.writeVarString(refusal, `cases/c${refusals}/fields/status~1/[]`);
+					socket.send(encoding.toUint8Array(refusal));
+				}
+			});
+		});
+		const confirm = (stateVector: Uint8Array) => {
+			const message = encoding.createEncoder();
+			encoding.writeVarUint(message, 100);
+			encoding.writeVarUint8Array(message, stateVector);
+			for (const socket of sockets) socket.send(encoding.toUint8Array(message));
+		};
+		const { port } = server.address() as { port: number };
+		const session = openDocSession('c/stand-in/board/g01', {
+			relayUrl: `ws://127.0.0.1:${port}/sync`,
+			indexedDB: new IDBFactory(),
+			WebSocketPolyfill: WS,
+			disableBc: true,
+			networkEvents: null
+		});
+		try {
+			await session.whenLoaded;
+			await waitFor(() => session.getState().connection === 'online', 'online');
+			session.doc.getMap('cases').set('c1', 'x');
+			await waitFor(() => session.getState().refused !== null, 'the refusal');
+			expect(session.getState()).toMatchObject({
+				unconfirmed: 1,
+				refused: { count: 1, firstReason: 'not_permitted' }
+			});
+			// The relay has everything after all: nothing unconfirmed, no refusal standing.
+			confirm(Y.encodeStateVector(session.doc));
+			await waitFor(() => session.getState().unconfirmed === 0, 'confirmed');
+			expect(session.getState().refused).toBeNull();
+			// A later refusal starts a fresh record (not the old count).
+			updates = 0;
+			session.doc.getMap('cases').set('c2', 'y');
+			await waitFor(
+				() => session.getState().refused?.lastPath === 'cases/c2/fields/status~1/[]',
+				'a new refusal'
+			);
+			expect(session.getState().refused).toMatchObject({
+				count: 1,
+				firstPath: 'cases/c2/fields/status~1/[]'
+			});
+		} finally {
+			session.destroy();
+			for (const socket of sockets) socket.terminate();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		}
 	});
 });
