@@ -15,7 +15,9 @@
  * device holds of that document, relay-link.ts `refused`): it closes that one session and deletes
  * its database and its pending-index entry, and nothing else — other documents, their unsent
  * changes and the credential stay. The next `acquire` loads the document from the relay under a
- * new Yjs client id. Whoever still holds the old session holds a closed one: the app reloads.
+ * new Yjs client id. Whoever still holds the old session holds a closed one: the app reloads. When
+ * the database could not be deleted, the document is opened again at once (its unsent changes
+ * still count).
  *
  * Invariants: at most one session per document name; `all()` lists exactly the open sessions;
  * `subscribe` listeners hear every change of that set and of `isRestoring()` (not of the
@@ -257,10 +259,14 @@ export function createSessionRegistry(options: SessionRegistryOptions): SessionR
 			} else {
 				result = await clearDocumentData(docName, sessionOptions.indexedDB);
 			}
-			// After the session stopped: it can no longer mark the document as pending again.
-			if (index !== null && !(await index.clear(docName)) && result.ok) {
-				return { ok: false, reason: 'failed' };
+			if (!result.ok) {
+				// Still on this device (or deleted once another tab lets go): open it again, so its
+				// unsent changes and the refusal stay in the status bar until they are gone.
+				hold(docName);
+				return result;
 			}
+			// After the session stopped: it can no longer mark the document as pending again.
+			if (index !== null && !(await index.clear(docName))) return { ok: false, reason: 'failed' };
 			return result;
 		},
 		destroy() {
