@@ -265,8 +265,10 @@ export function createSessionRegistry(options: SessionRegistryOptions): SessionR
 				hold(docName);
 				return result;
 			}
-			// After the session stopped: it can no longer mark the document as pending again.
-			if (index !== null && !(await index.clear(docName))) return { ok: false, reason: 'failed' };
+			// After the session stopped: it can no longer mark the document as pending again. A
+			// failed clear leaves an entry that opens an empty document at the next start, which then
+			// drops it: the database is gone either way.
+			await index?.clear(docName);
 			return result;
 		},
 		destroy() {
