@@ -216,13 +216,14 @@ describe('relay-link: updates refused by the write rules (102)', () => {
 				lastPath: 'notes'
 			});
 			expect(a.getState().connection).toBe('online');
-			// Building on the refused content: the relay lacks what it depends on.
+			// Building on the refused content: the relay lacks what it depends on, asks for it (sync
+			// step 1), and refuses the resent whole for what it is.
 			doc.getMap('notes').set('k', 'w');
 			await waitFor(() => (a.getState().refused?.count ?? 0) >= 2, 'a second refusal');
 			expect(a.getState().refused).toMatchObject({
 				firstReason: 'shape',
 				firstPath: 'notes',
-				lastReason: 'missing_dependency'
+				lastReason: 'shape'
 			});
 			// The connection still works: a confirmation of the relay's state comes in.
 			const heard = received.length;
