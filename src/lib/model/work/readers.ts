@@ -7,6 +7,7 @@
  */
 
 import type * as Y from 'yjs';
+import { authorshipByEntryId, type AuthorshipById } from '../attestation';
 import { dueState, type DueState } from '../../domain/task-rules';
 import { DEFAULT_TIME_ZONE, dayKeyOf } from '../../domain/due-date';
 import {
@@ -96,9 +97,21 @@ function readTaskRecord(record: WorkRecord): TaskSnapshot | null {
 	}));
 }
 
-export function readTask(doc: Y.Doc, taskId: string): TaskSnapshot | null {
+/** One task as its page shows it: the snapshot and who sent each history entry. */
+export type TaskDetail = TaskSnapshot &
+	Readonly<{
+		/** History entry id → the member the relay attested as its sender (model/attestation.ts). */
+		authorship: AuthorshipById;
+	}>;
+
+export function readTask(doc: Y.Doc, taskId: string): TaskDetail | null {
 	const record = findWorkRecord(tasksMap(doc), taskId);
-	return record && readTaskRecord(record);
+	const task = record && readTaskRecord(record);
+	if (!record || !task) return null;
+	return Object.freeze({
+		...task,
+		authorship: Object.freeze(authorshipByEntryId(doc, [record.history]))
+	});
 }
 
 const STATUS_RANK = { open: 0, claimed: 1, done: 2, confirmed: 3 } as const;
