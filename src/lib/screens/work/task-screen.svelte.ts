@@ -36,7 +36,7 @@ export type TaskView = Readonly<{
 	/** Staff may release any claim until the task is confirmed. */
 	canRelease: boolean;
 	/** History entries by id: who signed each claim and report (shown with `task.authorship`). */
-	entries: ReadonlyMap<string, HistoryEntry>;
+	entries: Readonly<Record<string, HistoryEntry>>;
 }>;
 
 export class TaskScreen extends WorkScreen<TaskDetail | null> {
@@ -68,7 +68,7 @@ export class TaskScreen extends WorkScreen<TaskDetail | null> {
 			canComplete: active && (mine?.standing === 'in_slot' || (staff && taken > 0)),
 			canConfirm: task.status === 'done' && staff,
 			canRelease: staff && task.status !== 'confirmed',
-			entries: new Map(task.history.map((entry) => [entry.id, entry]))
+			entries: Object.fromEntries(task.history.map((entry) => [entry.id, entry]))
 		};
 	}
 
