@@ -7,7 +7,6 @@
  */
 
 import type * as Y from 'yjs';
-import { authorshipByEntryId, type AuthorshipById } from '../attestation';
 import { dueState, type DueState } from '../../domain/task-rules';
 import { DEFAULT_TIME_ZONE, dayKeyOf } from '../../domain/due-date';
 import {
@@ -32,6 +31,8 @@ import {
 	rankedClaimsIn,
 	listWorkItems,
 	readWorkItem,
+	withAuthorship,
+	type WithAuthorship,
 	type WorkItemBase,
 	type WorkNote
 } from './work-item';
@@ -98,20 +99,11 @@ function readTaskRecord(record: WorkRecord): TaskSnapshot | null {
 }
 
 /** One task as its page shows it: the snapshot and who sent each history entry. */
-export type TaskDetail = TaskSnapshot &
-	Readonly<{
-		/** History entry id → the member the relay attested as its sender (model/attestation.ts). */
-		authorship: AuthorshipById;
-	}>;
+export type TaskDetail = WithAuthorship<TaskSnapshot>;
 
 export function readTask(doc: Y.Doc, taskId: string): TaskDetail | null {
 	const record = findWorkRecord(tasksMap(doc), taskId);
-	const task = record && readTaskRecord(record);
-	if (!record || !task) return null;
-	return Object.freeze({
-		...task,
-		authorship: Object.freeze(authorshipByEntryId(doc, [record.history]))
-	});
+	return record && withAuthorship(doc, record, readTaskRecord(record));
 }
 
 const STATUS_RANK = { open: 0, claimed: 1, done: 2, confirmed: 3 } as const;

@@ -16,11 +16,16 @@ import {
 	releaseTaskClaim,
 	unclaimTask,
 	volunteersInSlot,
-	type HistoryEntry,
 	type TaskDetail
 } from '$lib/model/work';
 import { ReportDraft } from './report-draft.svelte';
-import { WorkScreen, type ContextSource, type DocSource } from './work-screen.svelte';
+import {
+	entriesById,
+	WorkScreen,
+	type ContextSource,
+	type DocSource,
+	type EntriesById
+} from './work-screen.svelte';
 
 export type TaskView = Readonly<{
 	task: TaskDetail;
@@ -35,8 +40,8 @@ export type TaskView = Readonly<{
 	canConfirm: boolean;
 	/** Staff may release any claim until the task is confirmed. */
 	canRelease: boolean;
-	/** History entries by id: who signed each claim and report (shown with `task.authorship`). */
-	entries: Readonly<Record<string, HistoryEntry>>;
+	/** Who signed each claim and report (shown with `task.authorship`). */
+	entries: EntriesById;
 }>;
 
 export class TaskScreen extends WorkScreen<TaskDetail | null> {
@@ -68,7 +73,7 @@ export class TaskScreen extends WorkScreen<TaskDetail | null> {
 			canComplete: active && (mine?.standing === 'in_slot' || (staff && taken > 0)),
 			canConfirm: task.status === 'done' && staff,
 			canRelease: staff && task.status !== 'confirmed',
-			entries: Object.fromEntries(task.history.map((entry) => [entry.id, entry]))
+			entries: entriesById(task.history)
 		};
 	}
 
