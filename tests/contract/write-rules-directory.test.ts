@@ -115,9 +115,9 @@ describe('directory write rules', () => {
 		refused((p) => p.getMap('settings').set('timeZone~12345', new Y.Array()), 'shape');
 		refused((p) => p.getMap('settings').set('theme', new Y.Array()), 'shape');
 		// A tombstone is set once.
-		expect(relay.write(secretary, (p) => value(deleteGrid(p, id, contextOf(secretary, 3)))).ok).toBe(
-			true
-		);
+		expect(
+			relay.write(secretary, (p) => value(deleteGrid(p, id, contextOf(secretary, 3)))).ok
+		).toBe(true);
 		refused((p) => grid(p, id).set('deletedAt', 4), 'history');
 		refused((p) => grid(p, id).delete('deletedAt'), 'history');
 	});
