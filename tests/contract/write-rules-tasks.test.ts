@@ -61,7 +61,13 @@ const ROUTE = {
 	weekdays: [1, 3],
 	hoursPerRun: 2
 };
-const PHOTO = { hash: 'a'.repeat(64), mime: 'image/jpeg', width: 800, height: 600, bytes: 9000 };
+const PHOTO = {
+	hash: 'a'.repeat(64),
+	mime: 'image/jpeg' as const,
+	width: 800,
+	height: 600,
+	bytes: 9000
+};
 
 function must<T>(result: { ok: true; value: T } | { ok: false; reason: string }): T {
 	if (!result.ok) throw new Error(`refused: ${result.reason}`);

@@ -67,10 +67,7 @@ const meeting = record(staff, {
 	createdAt: value(staff, isNumber),
 	createdBy: value(staff, writerName),
 	createdByDevice: value(staff, isString),
-	fields: record(
-		staff,
-		Object.fromEntries(MEETING_LOG_FIELDS.map((field) => [field, entries()]))
-	),
+	fields: record(staff, Object.fromEntries(MEETING_LOG_FIELDS.map((field) => [field, entries()]))),
 	attendees: entries()
 });
 
