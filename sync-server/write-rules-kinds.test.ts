@@ -9,7 +9,11 @@
 import * as decoding from 'lib0/decoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { MESSAGE_UPDATE_REFUSED, type WriteRefusal } from '../src/lib/wire/index.ts';
+import {
+	isWriteRefusal,
+	MESSAGE_UPDATE_REFUSED,
+	type WriteRefusal
+} from '../src/lib/wire/index.ts';
 import {
 	connectClient,
 	connectSynced,
@@ -387,6 +391,7 @@ describe('write rules through the relay: forbidden operations', () => {
 		OPS[op](client.doc, members[role]);
 		await waitFor(() => client.refusals.length > 0, 5000, `102 for ${op}`);
 		expect(client.refusals[0]).toMatchObject({ reason });
+		expect(isWriteRefusal(client.refusals[0]?.reason)).toBe(true);
 		expect(await stored(kind)).toBe(before);
 		// The connection stays open.
 		expect(client.provider.wsconnected).toBe(true);

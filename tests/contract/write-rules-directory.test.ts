@@ -14,7 +14,7 @@ import {
 	setCommunityTimeZone,
 	setDeadlineDays
 } from '../../src/lib/model/directory/settings';
-import type { Writer } from '../../src/lib/wire';
+import { isSlotOf, type Writer } from '../../src/lib/wire';
 import { DIRECTORY_RULES } from '../../src/lib/wire/write-rules-directory';
 import { contextOf, relayCopy, writeAttestation, WRITERS } from './write-rules-harness';
 
@@ -66,7 +66,11 @@ describe('directory write rules', () => {
 		value(setCommunityTimeZone(b.doc, 'Asia/Shanghai', contextOf(secretary, 1)));
 		expect(a.send(secretary).ok).toBe(true);
 		expect(b.send(secretary).ok).toBe(true);
-		expect([...relay.doc.getMap('settings').keys()]).toHaveLength(2);
+		const keys = [...relay.doc.getMap('settings').keys()];
+		expect(keys).toHaveLength(2);
+		expect(keys.every((key) => [a, b].some((p) => isSlotOf(key, 'timeZone', p.doc.clientID)))).toBe(
+			true
+		);
 	});
 
 	it('refuse each command forged by a grid member or volunteer', () => {

@@ -27,6 +27,7 @@
  */
 import { isValidIdSegment } from './doc-names.ts';
 import {
+	anyValue,
 	authoredEntry,
 	isPlainObject,
 	keyed,
@@ -95,7 +96,6 @@ function historyEntry(kinds: Readonly<Record<string, Who>>): ValueCheck {
 	};
 }
 
-const anyProp: ValueCheck = () => null;
 /** A run's runner is whoever starts it. */
 const ownMemberId: ValueCheck = (v, w) => (v === w.memberId ? null : 'author');
 
@@ -115,7 +115,7 @@ function workRecords(
 		createdBy: value(creator, writerName),
 		history: list(creator, value(worker, historyEntry(kinds)))
 	};
-	for (const prop of props) keys[prop] = value(creator, checks[prop] ?? anyProp);
+	for (const prop of props) keys[prop] = value(creator, checks[prop] ?? anyValue);
 	return keyed(creator, isValidIdSegment, record(creator, keys));
 }
 
