@@ -31,6 +31,7 @@ import {
 	minutesFragment
 } from '../../src/lib/model/meeting/record';
 import type { Writer } from '../../src/lib/wire';
+import { BOARD_RULES } from '../../src/lib/wire/write-rules-board';
 import { meetingRules } from '../../src/lib/wire/write-rules-meetings';
 import { contextOf, relayCopy, writeAttestation, WRITERS, type Phone } from './write-rules-harness';
 
@@ -237,8 +238,9 @@ describe('meeting record write rules', () => {
 				(first.get(0) as Y.XmlText).delete(0, 2);
 				minutesFragment(p).delete(1, 1);
 			});
-			// Follow-ups: a case and a task made from the action (the meeting document's part).
-			const board = new Y.Doc();
+			// Follow-ups: a case and a task made from the action; the case's board accepts it too.
+			const boardRelay = relayCopy(BOARD_RULES, { kind: 'board', id: 'g1' });
+			const board = boardRelay.open();
 			const tasks = new Y.Doc();
 			const follow = {
 				meetingId: 'm-1' as MeetingId,
@@ -250,7 +252,7 @@ describe('meeting record write rules', () => {
 			accepted(relay, staff, (p) =>
 				must(
 					createCaseFromAction(
-						board,
+						board.doc,
 						p,
 						{
 							...follow,
@@ -263,6 +265,7 @@ describe('meeting record write rules', () => {
 					)
 				)
 			);
+			expect(board.send(staff)).toEqual(expect.objectContaining({ ok: true }));
 			accepted(relay, staff, (p) =>
 				must(createTaskFromAction(tasks, p, { ...follow, title: '修灯', details: '' }, as(staff)))
 			);
