@@ -3,15 +3,16 @@
  * probed through the real relay with stock y-websocket clients on real members' tokens: for each
  * role that may write a kind, each forbidden operation is refused with message 102 and its
  * reason, the relay's stored state is unchanged and the connection stays open; each permitted
- * operation reaches another client. Shapes are written by hand (raw Yjs), as any client could
+ * operation reaches another client; a role the access matrix lets only read gets 101. Shapes are written by hand (raw Yjs), as any client could
  * (src/lib/wire/write-rules-{directory,tasks,meetings,households}.ts).
  */
 import * as decoding from 'lib0/decoding';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
 	isWriteRefusal,
 	MESSAGE_UPDATE_REFUSED,
+	MESSAGE_WRITES_REFUSED,
 	type WriteRefusal
 } from '../src/lib/wire/index.ts';
 import {
@@ -25,7 +26,7 @@ import {
 } from './test-helpers.ts';
 
 type Member = { memberId: string; name: string; token: string };
-type Role = 'secretary' | 'grid-member' | 'volunteer';
+type Role = 'secretary' | 'grid-member' | 'volunteer' | 'observer';
 
 let r: TestRelay;
 const members = {} as Record<Role, Member>;
@@ -334,6 +335,9 @@ async function probe(kind: Kind, token: string): Promise<TestClient & { refusals
 	const client = connectClient(r.wsUrl, DOCS[kind], undefined, token);
 	clients.push(client);
 	const refusals: Refusal[] = [];
+	client.provider.messageHandlers[MESSAGE_WRITES_REFUSED] = (_encoder, decoder) => {
+		refusals.push({ count: decoding.readVarUint(decoder), reason: 'read_only', path: '' });
+	};
 	client.provider.messageHandlers[MESSAGE_UPDATE_REFUSED] = (_encoder, decoder) => {
 		const count = decoding.readVarUint(decoder);
 		refusals.push({
@@ -364,6 +368,7 @@ beforeAll(async () => {
 		'phone-wang'
 	);
 	members.volunteer = await join(await invite('volunteer', []), '赵志愿者', 'phone-zhao');
+	members.observer = await join(await invite('observer', []), '街道', 'phone-street');
 	for (const kind of Object.keys(DOCS) as Kind[]) {
 		const writer = await connectSynced(r.wsUrl, DOCS[kind], r.token);
 		seed(kind, writer.doc);
@@ -378,8 +383,12 @@ beforeAll(async () => {
 	}
 });
 
+// Each probe's clients close with it (the relay limits a member's open connections).
+afterEach(() => {
+	for (const client of clients.splice(0)) client.destroy();
+});
+
 afterAll(async () => {
-	for (const client of clients) client.destroy();
 	await r.relay.close();
 	removeDir(r.dataDir);
 });
@@ -395,6 +404,32 @@ describe('write rules through the relay: forbidden operations', () => {
 		expect(await stored(kind)).toBe(before);
 		// The connection stays open.
 		expect(client.provider.wsconnected).toBe(true);
+	});
+});
+
+/**
+ * role × kind the access matrix lets only read (docs/access.md): a write, even one the kind's
+ * rules allow staff, is dropped before the rules (message 101).
+ */
+const READ_ONLY: [Role, Kind, OpName][] = [
+	['grid-member', 'directory', 'rename'],
+	['volunteer', 'directory', 'rename'],
+	['observer', 'directory', 'rename'],
+	['observer', 'tasks', 'claim'],
+	['volunteer', 'index', 'editField'],
+	['observer', 'index', 'editField'],
+	['volunteer', 'record', 'type'],
+	['observer', 'record', 'deleteText']
+];
+
+describe('write rules through the relay: read-only cells', () => {
+	it.each(READ_ONLY)('%s × %s × %s → read only', async (role, kind, op) => {
+		const before = await stored(kind);
+		const client = await probe(kind, members[role].token);
+		OPS[op](client.doc, members[role]);
+		await waitFor(() => client.refusals.length > 0, 5000, `101 for ${op}`);
+		expect(client.refusals[0]).toMatchObject({ reason: 'read_only' });
+		expect(await stored(kind)).toBe(before);
 	});
 });
 

@@ -32,7 +32,8 @@ import {
 } from '../../src/lib/model/meeting/record';
 import type { Writer } from '../../src/lib/wire';
 import { BOARD_RULES } from '../../src/lib/wire/write-rules-board';
-import { meetingRules } from '../../src/lib/wire/write-rules-meetings';
+import { MEETING_LOG_FIELDS, meetingRules } from '../../src/lib/wire/write-rules-meetings';
+import { MEETING_FIELDS } from '../../src/lib/model/meeting/schema';
 import { contextOf, relayCopy, writeAttestation, WRITERS, type Phone } from './write-rules-harness';
 
 const INDEX = { kind: 'meetings', id: 'index' } as const;
@@ -88,6 +89,10 @@ const text = (value: string, marks?: object[]) =>
 	marks ? { type: 'text', text: value, marks } : { type: 'text', text: value };
 
 describe('meetings index write rules', () => {
+	it('know every field log the index keeps', () => {
+		expect([...MEETING_LOG_FIELDS]).toEqual([...MEETING_FIELDS]);
+	});
+
 	it('accept every index command by either staff role', () => {
 		const relay = relayCopy(meetingRules(INDEX), INDEX);
 		for (const staff of STAFF) {

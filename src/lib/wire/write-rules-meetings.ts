@@ -38,7 +38,7 @@ import {
 } from './write-rules.ts';
 
 /** The meetings index's id; any other id is one meeting's record. */
-export const MEETING_INDEX_ID = 'index';
+const MEETING_INDEX_ID = 'index';
 
 /** The index's field logs (src/lib/model/meeting/schema.ts MEETING_FIELDS). */
 export const MEETING_LOG_FIELDS = [

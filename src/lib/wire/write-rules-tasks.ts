@@ -46,7 +46,7 @@ import {
 const worker: Who = (w, t) => staff(w, t) || w.role === 'volunteer';
 
 /** Who may write each history kind, per kind of record. */
-export const TASK_HISTORY: Readonly<Record<string, Who>> = Object.freeze({
+const TASK_HISTORY: Readonly<Record<string, Who>> = Object.freeze({
 	created: staff,
 	claim: worker,
 	release: worker,
@@ -54,7 +54,7 @@ export const TASK_HISTORY: Readonly<Record<string, Who>> = Object.freeze({
 	confirmed: staff,
 	deleted: staff
 });
-export const WISH_HISTORY: Readonly<Record<string, Who>> = Object.freeze({
+const WISH_HISTORY: Readonly<Record<string, Who>> = Object.freeze({
 	created: staff,
 	published: staff,
 	claim: worker,
@@ -62,11 +62,11 @@ export const WISH_HISTORY: Readonly<Record<string, Who>> = Object.freeze({
 	fulfilled: worker,
 	thanked: staff
 });
-export const ROUTE_HISTORY: Readonly<Record<string, Who>> = Object.freeze({
+const ROUTE_HISTORY: Readonly<Record<string, Who>> = Object.freeze({
 	created: staff,
 	deleted: staff
 });
-export const RUN_HISTORY: Readonly<Record<string, Who>> = Object.freeze({
+const RUN_HISTORY: Readonly<Record<string, Who>> = Object.freeze({
 	started: worker,
 	tick: worker,
 	finding: worker,
