@@ -222,7 +222,9 @@ const OPS = {
 	taskHours: ((doc, me) =>
 		doc
 			.getArray('hours')
-			.push([{ id: 'x2', memberId: me.memberId, source: 'task', by: me.name }])) satisfies Op,
+			.push([
+				{ id: 'x2', memberId: me.memberId, hours: 2, source: 'task', by: me.name }
+			])) satisfies Op,
 	deleteHours: ((doc) => doc.getArray('hours').delete(0, 1)) satisfies Op,
 	tick: ((doc, me) =>
 		(
@@ -231,7 +233,15 @@ const OPS = {
 	patrolHours: ((doc, me) =>
 		doc
 			.getArray('hours')
-			.push([{ id: 'x3', memberId: me.memberId, source: 'patrol', by: me.name }])) satisfies Op,
+			.push([
+				{ id: 'x3', memberId: me.memberId, hours: 2, source: 'patrol', by: me.name }
+			])) satisfies Op,
+	dayOfHours: ((doc, me) =>
+		doc
+			.getArray('hours')
+			.push([
+				{ id: 'x4', memberId: me.memberId, hours: 240, source: 'patrol', by: me.name }
+			])) satisfies Op,
 	// meetings index
 	deleteAttendee: ((doc) =>
 		(meeting(doc).get('attendees') as Y.Array<unknown>).delete(0, 1)) satisfies Op,
@@ -291,6 +301,7 @@ const FORBIDDEN: [Role, Kind, OpName, WriteRefusal][] = [
 	['volunteer', 'tasks', 'changeTitle', 'history'],
 	['volunteer', 'tasks', 'taskHours', 'not_permitted'],
 	['volunteer', 'tasks', 'deleteHours', 'history'],
+	['volunteer', 'tasks', 'dayOfHours', 'shape'],
 	['volunteer', 'tasks', 'attest', 'not_permitted'],
 	['grid-member', 'tasks', 'deleteHistory', 'history'],
 	['grid-member', 'tasks', 'claimAsOther', 'author'],

@@ -8,7 +8,12 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DEFAULT_TIME_ZONE } from '../../src/lib/domain/due-date';
 import { canPatrol, type PatrolAction } from '../../src/lib/domain/patrol-schedule';
-import { canTaskAction, TASK_ACTIONS, type TaskAction } from '../../src/lib/domain/task-rules';
+import {
+	canTaskAction,
+	HOURS_MAX,
+	TASK_ACTIONS,
+	type TaskAction
+} from '../../src/lib/domain/task-rules';
 import { canWishAction, WISH_ACTIONS, type WishAction } from '../../src/lib/domain/wish-status';
 import { ROLES, type MapRule, type ArrayRule, type Writer } from '../../src/lib/wire';
 import { addMeetingItem } from '../../src/lib/model/meeting/record';
@@ -37,7 +42,7 @@ import {
 	unclaimTask,
 	unclaimWish
 } from '../../src/lib/model/work';
-import { TASKS_RULES } from '../../src/lib/wire/write-rules-tasks';
+import { MAX_CREDITED_HOURS, TASKS_RULES } from '../../src/lib/wire/write-rules-tasks';
 import { contextOf, relayCopy, writeAttestation, WRITERS } from './write-rules-harness';
 
 const TARGET = { kind: 'tasks', id: null } as const;
@@ -299,6 +304,10 @@ describe('tasks write rules: forged writes', () => {
 				p.getArray('hours').push([{ ...hour(volunteer.memberId, 'patrol'), by: secretary.name }]),
 			'author'
 		);
+		// More than a day's hours in one record, from anyone.
+		const tooMany = { ...hour(volunteer.memberId, 'task'), hours: 25, by: secretary.name };
+		refused(relay, secretary, (p) => p.getArray('hours').push([tooMany]), 'shape');
+		expect(MAX_CREDITED_HOURS).toBe(HOURS_MAX);
 	});
 
 	it('refuse another member’s name or id', () => {

@@ -12,7 +12,8 @@
  *
  * Nothing is ever changed or removed: props are set once, histories and hours only grow.
  * Every entry names its writer: history entries by `by` and `memberId`, records by `createdBy`,
- * a run by `runnerId`, an hour record by `by` (and, from a volunteer, `memberId`: their own).
+ * a run by `runnerId`, an hour record by `by` (and, from a volunteer, `memberId`: their own);
+ * an hour record credits more than 0 and at most MAX_CREDITED_HOURS.
  *
  * State-dependent rules stay with the app's commands (src/lib/domain/task-rules.ts,
  * wish-status.ts, patrol-schedule.ts), since they need the record's history, not the written
@@ -119,9 +120,17 @@ function workRecords(
 	return keyed(creator, isValidIdSegment, record(creator, keys));
 }
 
-/** An hour record: written by the one who finishes the work; a volunteer credits only a patrol of their own. */
+/** The most hours one record credits (src/lib/domain/task-rules.ts HOURS_MAX). */
+export const MAX_CREDITED_HOURS = 24;
+
+/**
+ * An hour record: written by the one who finishes the work, at most a day's hours; a volunteer
+ * credits only a patrol of their own.
+ */
 const hourRecord: ValueCheck = (raw, writer, target) => {
 	if (!isPlainObject(raw)) return 'shape';
+	const hours = raw.hours;
+	if (typeof hours !== 'number' || !(hours > 0 && hours <= MAX_CREDITED_HOURS)) return 'shape';
 	if (raw.by !== writer.name) return 'author';
 	if (staff(writer, target)) return null;
 	if (raw.source !== 'patrol') return 'not_permitted';
