@@ -32,6 +32,7 @@ import {
 	type CaseFieldStates,
 	type CaseRecord
 } from './schema';
+import { storedPhotoRefs } from './photos';
 
 export type { CaseFieldStates };
 
@@ -137,16 +138,13 @@ function readLastReview(timeline: readonly TimelineEntry[]): ReturnVisit | null 
 	return null;
 }
 
-/** Photo hashes of a case, first attached first: the `photos` array and `photo_added` entries. */
+/** Photo hashes of a case, first attached first: the `photos` slots and `photo_added` entries. */
 function readPhotoHashes(record: CaseRecord, timeline: readonly TimelineEntry[]): string[] {
 	const hashes = new Set<string>();
 	for (const entry of timeline) if (entry.kind === 'photo_added') hashes.add(entry.hash);
-	const photos = record.map.get('photos');
-	if (photos instanceof Y.Array) {
-		for (const raw of photos.toArray()) {
-			const hash = (raw as { hash?: unknown } | null)?.hash;
-			if (typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash)) hashes.add(hash);
-		}
+	for (const raw of storedPhotoRefs(record.map)) {
+		const hash = (raw as { hash?: unknown } | null)?.hash;
+		if (typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash)) hashes.add(hash);
 	}
 	return [...hashes];
 }
