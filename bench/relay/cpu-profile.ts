@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { REPO_ROOT } from './prepare.ts';
 
 type CallFrame = { functionName: string; url: string; lineNumber: number };
-type Node = { id: number; callFrame: CallFrame; hitCount?: number };
+type Node = { id: number; callFrame: CallFrame; hitCount?: number; children?: number[] };
 type Profile = { nodes: Node[]; startTime: number; endTime: number };
 
 /** A script's URL as a path, relative to the repository when inside it. */
@@ -54,4 +54,27 @@ export function selfTimeByPackage(file: string, count = 12): { where: string; pc
 		},
 		count
 	).map(({ key, pct }) => ({ where: key, pct }));
+}
+
+/**
+ * Share of the busy samples (all but "(idle)") spent inside a function `inside` accepts,
+ * its callees included, in %: what one part of the server costs of everything it does.
+ */
+export function inclusiveShare(file: string, inside: (frame: CallFrame) => boolean): number {
+	const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
+	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+	let busy = 0;
+	let within = 0;
+	const walk = (node: Node, counted: boolean): void => {
+		const here = counted || inside(node.callFrame);
+		const hits = node.hitCount ?? 0;
+		if (node.callFrame.functionName !== '(idle)') {
+			busy += hits;
+			if (here) within += hits;
+		}
+		for (const child of node.children ?? []) walk(byId.get(child)!, here);
+	};
+	const root = profile.nodes[0];
+	if (root) walk(root, false);
+	return busy === 0 ? 0 : Math.round((1000 * within) / busy) / 10;
 }

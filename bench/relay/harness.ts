@@ -326,7 +326,7 @@ export async function runBenchmark(
 						result.checks!.push(r);
 						if (isOk(r))
 							log(
-								`  checks ${run.name}: ${r.medianUnchecked.cpuUsPerDelivery} µs CPU/delivery unchecked, ${r.medianChecked.cpuUsPerDelivery} checked (${r.costPct > 0 ? '+' : ''}${r.costPct} %)`
+								`  checks ${run.name}: ${round(r.medianUnchecked.cpuUsPerDelivery, 2)} µs CPU/delivery unchecked, ${round(r.medianChecked.cpuUsPerDelivery, 2)} checked (${r.costPct > 0 ? '+' : ''}${r.costPct} %)`
 							);
 						await sleep(300);
 					}

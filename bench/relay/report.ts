@@ -228,11 +228,11 @@ export function checksTable(result: BenchResult): { title: string; head: Row; ro
 			const c = r.medianChecked;
 			return [
 				`${r.shape.rooms} room(s) × ${r.shape.subscribers} subscribers, ${r.ratePerWriter} upd/s per writer`,
-				show(u.cpuUsPerDelivery),
-				show(c.cpuUsPerDelivery),
+				show(round(u.cpuUsPerDelivery, 2)),
+				show(round(c.cpuUsPerDelivery, 2)),
 				`${r.costPct > 0 ? '+' : ''}${r.costPct} %`,
-				`${show(u.serverCpuPct)} / ${show(c.serverCpuPct)}`,
-				`${show(u.p99Ms)} / ${show(c.p99Ms)}`,
+				`${show(round(u.serverCpuPct, 1))} / ${show(round(c.serverCpuPct, 1))}`,
+				`${show(round(u.p99Ms, 1))} / ${show(round(c.p99Ms, 1))}`,
 				show(c.notDelivered)
 			];
 		})
