@@ -165,6 +165,10 @@ export class ServerHandle {
 					// phone would: lift the per-address and per-connection abuse limits (when present).
 					MAX_CONNECTIONS_PER_IP: '100000',
 					MAX_MESSAGES_PER_SECOND: '1000000',
+					// y-websocket clients echo every awareness change they see: at the 15 s renewal a
+					// room of 100 sends each socket ~100 awareness updates at once, past the bucket
+					// (20/s, burst 40), and the relay closed them all with 4429 in sessions over 15 s.
+					MAX_AWARENESS_PER_SECOND: '1000000',
 					...this.#opts.env
 				});
 				return {
