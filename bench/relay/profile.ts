@@ -38,7 +38,7 @@ for (const phase of phases) {
 			token: member.token,
 			name: member.name
 		});
-		const w = await session.window(rate, 500, 8000);
+		const w = await session.window(rate, 500, 20_000);
 		console.log(
 			`checked comments ${rooms}×${subscribers} at ${rate}/s per writer: ${w.deliveriesPerSec} deliveries/s, not delivered ${w.notDelivered}, server CPU ${w.serverCpuPct}%, ${w.cpuUsPerDelivery} µs/delivery, attested: ${session.attested(true)}`
 		);
@@ -66,6 +66,10 @@ for (const phase of phases) {
 					`  ${String(inclusiveShare(path.join(phaseDir, file), inside)).padStart(5)}%  of busy time: ${name}`
 				);
 			const isRelay = (url: string, file: string) => url.endsWith(`sync-server/${file}`);
+			share(
+				'room.check + room.attest: what the checks add',
+				(f) => ['check', 'attest'].includes(f.functionName) && isRelay(f.url, 'room.ts')
+			);
 			share(
 				'room.check (write-guard.ts checkUpdate)',
 				(f) => f.functionName === 'check' && isRelay(f.url, 'room.ts')
