@@ -96,7 +96,7 @@ export const FULL: Profile = {
 				ratePerWriter: 10
 			}
 		],
-		repeats: 4
+		repeats: 6
 	}
 };
 

@@ -212,14 +212,21 @@ export class SqliteStore implements DocStore {
 		return rows.map((row) => ({ ...row, author: row.author === '' ? null : row.author }));
 	}
 
-	/** Read in one transaction, so a compaction cannot fold rows between the two reads. */
+	/**
+	 * Both reads in one read transaction (a snapshot of the file: another process's compaction
+	 * cannot fold rows between them), which takes no write lock.
+	 */
 	attribution(doc: string): Attribution[] {
-		return this.#transaction(() =>
-			foldAttribution(
-				this.#records(doc),
-				this.#selectAuthored.all(doc, Number.MAX_SAFE_INTEGER) as AuthoredRow[]
-			)
-		);
+		this.#db.exec('BEGIN');
+		let records: Attribution[];
+		let rows: AuthoredRow[];
+		try {
+			records = this.#records(doc);
+			rows = this.#selectAuthored.all(doc, Number.MAX_SAFE_INTEGER) as AuthoredRow[];
+		} finally {
+			this.#db.exec('COMMIT');
+		}
+		return foldAttribution(records, rows);
 	}
 
 	/**
