@@ -67,10 +67,10 @@ describe('cpu profiles', () => {
 		const nodes = [
 			{ id: 1, callFrame: frame('(root)', ''), children: [2, 3, 6] },
 			{ id: 2, callFrame: frame('(idle)', '') },
-			{ id: 3, callFrame: frame('run', 'file:///x/c.ts'), children: [4] },
-			{ id: 4, callFrame: frame('check', 'file:///x/room.ts'), children: [5] },
+			{ id: 3, callFrame: frame('run', 'file:///x/c.js'), children: [4] },
+			{ id: 4, callFrame: frame('check', 'file:///x/room.js'), children: [5] },
 			{ id: 5, callFrame: frame('decode', 'file:///x/lib.js') },
-			{ id: 6, callFrame: frame('send', 'file:///x/c.ts') }
+			{ id: 6, callFrame: frame('send', 'file:///x/c.js') }
 		];
 		// Start-up (send ×3) before the first check is not counted; idle never is.
 		const samples = [6, 6, 6, 4, 2, 2, 5, 6, 3, 6, 2];
