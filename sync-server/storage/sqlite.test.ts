@@ -1,6 +1,7 @@
 /**
  * What only the SQLite store has: a database written by an earlier version opens, keeps its
- * rows, and gains attribution (rows stored before it count as unattributed).
+ * rows, and gains attribution (rows stored before it count as unattributed); a compaction
+ * failing inside its transaction leaves neither a snapshot nor attribution records behind.
  */
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -54,4 +55,34 @@ it('a database without attribution opens, keeps its rows and attributes new ones
 	const again = new SqliteStore(dir);
 	expect(again.attribution('a').map((r) => r.author)).toEqual([null, 'm-alice']);
 	again.close();
+});
+
+it('a compaction that fails after folding the attribution leaves rows and records as they were', () => {
+	dir = makeTempDir('gridboard-atomic-');
+	const doc = new Y.Doc();
+	doc.clientID = 9;
+	const updates: Uint8Array[] = [];
+	doc.on('update', (u: Uint8Array) => updates.push(u));
+	doc.getArray('timeline').push(['一']);
+	doc.getArray('timeline').delete(0, 1);
+	const store = new SqliteStore(dir);
+	try {
+		const seq = store.appendBatch(updates.map((update) => ({ doc: 'a', update, author: 'm-a' })));
+		const before = store.attribution('a');
+		// The snapshot write fails inside the transaction, after the attribution rows were written.
+		const side = new DatabaseSync(path.join(dir, DB_FILE_NAME));
+		side.exec(`CREATE TRIGGER no_snapshots BEFORE INSERT ON snapshots
+			BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
+		expect(() => store.compact('a', Y.encodeStateAsUpdate(doc), seq)).toThrow(/disk trouble/);
+		expect(store.load('a').updates).toHaveLength(2);
+		expect(store.attribution('a')).toEqual(before);
+		expect(side.prepare('SELECT count(*) AS n FROM attribution').get()).toEqual({ n: 0 });
+		side.exec('DROP TRIGGER no_snapshots');
+		side.close();
+		store.compact('a', Y.encodeStateAsUpdate(doc), seq);
+		expect(store.load('a').updates).toEqual([]);
+		expect(store.attribution('a')).toEqual(before);
+	} finally {
+		store.close();
+	}
 });
