@@ -14,6 +14,7 @@
  * [-90, 90]; a ring is closed (first position equals last) with at least four positions.
  */
 
+import { isStoredGeometry, MAP_MAX_RING_POSITIONS, MAP_NAME_MAX } from '../wire/write-rules-map.ts';
 import { err, ok, type Result } from './result';
 
 export type LngLat = readonly [lng: number, lat: number];
@@ -68,7 +69,7 @@ export type PolygonGeometry = Readonly<{ type: 'Polygon'; coordinates: readonly 
 export type MapGeometry = PointGeometry | PolygonGeometry;
 
 /** The most positions a ring may have: a hand-drawn outline needs tens, a traced grid hundreds. */
-export const MAX_RING_POSITIONS = 1000;
+export const MAX_RING_POSITIONS = MAP_MAX_RING_POSITIONS;
 /** Positions are kept to 7 decimals (about 1 cm), so a ring's JSON stays small. */
 const DECIMALS = 1e7;
 /** A ring enclosing less than this is a line or a point drawn twice, not an area. */
@@ -116,23 +117,12 @@ export function validateRing(input: readonly unknown[]): Result<Ring, RingReason
 	return ok(Object.freeze(positions));
 }
 
-/** Whether `value` is a stored ring: closed, 4..MAX_RING_POSITIONS positions in range. */
-export function isRing(value: unknown): value is Ring {
-	if (!Array.isArray(value) || value.length < 4 || value.length > MAX_RING_POSITIONS) return false;
-	if (!value.every(isLngLat)) return false;
-	return samePosition(value[0] as LngLat, value[value.length - 1] as LngLat);
-}
-
-/** Whether `value` is a geometry the map document stores (a Point, or a one-ring Polygon). */
+/**
+ * Whether `value` is a geometry the map document stores (a Point, or a Polygon of one closed
+ * ring): the relay's check (src/lib/wire/write-rules-map.ts), so app and relay agree.
+ */
 export function isMapGeometry(value: unknown): value is MapGeometry {
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-	const { type, coordinates } = value as Record<string, unknown>;
-	if (Object.keys(value).length !== 2) return false;
-	if (type === 'Point') return isLngLat(coordinates);
-	if (type === 'Polygon') {
-		return Array.isArray(coordinates) && coordinates.length === 1 && isRing(coordinates[0]);
-	}
-	return false;
+	return isStoredGeometry(value);
 }
 
 export function pointGeometry(point: LngLat): PointGeometry {
@@ -146,7 +136,7 @@ export function polygonGeometry(ring: Ring): PolygonGeometry {
 // ---- Names ----------------------------------------------------------------------------------
 
 /** The longest building name, like a grid's: "幸福里小区3号楼" fits many times. */
-export const BUILDING_NAME_MAX = 40;
+export const BUILDING_NAME_MAX = MAP_NAME_MAX;
 export type BuildingNameReason = 'name_required' | 'name_too_long';
 
 /** A building's name as stored: trimmed, 1–BUILDING_NAME_MAX characters (code points). */

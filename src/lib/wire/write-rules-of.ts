@@ -6,11 +6,14 @@
  */
 import type { DocRules, WriteTarget } from './write-rules.ts';
 import { BOARD_RULES } from './write-rules-board.ts';
+import { MAP_RULES } from './write-rules-map.ts';
 
 export function writeRulesOf(target: WriteTarget): DocRules | null {
 	switch (target.kind) {
 		case 'board':
 			return BOARD_RULES;
+		case 'map':
+			return MAP_RULES;
 		default:
 			return null;
 	}
