@@ -17,6 +17,9 @@
 import { isStoredGeometry, MAP_MAX_RING_POSITIONS, MAP_NAME_MAX } from '../wire/write-rules-map.ts';
 import { err, ok, type Result } from './result';
 
+/** The map document's name (`c/{communityId}/map`), the wire contract's builder. */
+export { mapDocName } from '../wire/doc-names.ts';
+
 export type LngLat = readonly [lng: number, lat: number];
 
 /** A polygon's outer ring, closed. */

@@ -32,9 +32,6 @@ export type FeatureKind = 'grid' | 'building';
 export const MAP_FIELDS = ['geometry', 'name', 'gridId'] as const;
 export type MapField = (typeof MAP_FIELDS)[number];
 
-/** The value type of each field's log. */
-export type MapFieldValues = Readonly<{ geometry: MapGeometry; name: string; gridId: string }>;
-
 export type MapCandidate<T> = Readonly<{ value: T; by: string; at: number; editId: EditId }>;
 
 /** A field's state: the shown value (null for a geometry no edit holds), its heads, any conflict. */
