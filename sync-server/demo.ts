@@ -2,7 +2,7 @@
  * `npm run demo`: seeds a fictional community, 玉城社区 (Yucheng), shaped like a real urban one
  * (12 grids, 9 compounds, 60 buildings, a few hundred cases over every status, tier and category
  * and the last six months, with timelines written by several members; a map with the grids'
- * areas and a building in each, around 116.64 E, 36.93 N) straight into the relay's
+ * areas and their buildings, around 116.64 E, 36.93 N) straight into the relay's
  * storage in DATA_DIR, creates its identity, and prints a one-time secretary sign-in link.
  *
  *   npm run demo -- [--id <communityId>] [--name "<name>"] [--cases <n>] [--url <public url>] [--json]
@@ -247,6 +247,15 @@ const GRID_SPAN: readonly [number, number] = [0.003, 0.003];
 
 type Position = [lng: number, lat: number];
 
+/** Where a grid's five buildings stand, as fractions of its area's width and height. */
+const BUILDING_SLOTS: readonly (readonly [number, number])[] = [
+	[0.15, 0.2],
+	[0.6, 0.2],
+	[0.4, 0.45],
+	[0.15, 0.7],
+	[0.6, 0.7]
+];
+
 function rectangle(
 	[west, south]: Position,
 	[width, height]: readonly [number, number]
@@ -261,9 +270,9 @@ function rectangle(
 }
 
 /**
- * The map: an area for every grid (a 4 × 3 patchwork around 116.64, 36.93) and the first building
- * of each grid, named as the cases name it, inside its grid: every other one outlined, the rest
- * pinned. Written by the map commands, as the secretary draws them.
+ * The map: an area for every grid (a 4 × 3 patchwork around 116.64, 36.93) and its five
+ * buildings, named as the cases name them, inside it: every other one outlined, the rest pinned.
+ * Written by the map commands, as the secretary draws them.
  */
 function buildMap(grids: readonly Grid[], now: number, random: () => number): Y.Doc {
 	const doc = new Y.Doc();
@@ -284,19 +293,20 @@ function buildMap(grids: readonly Grid[], now: number, random: () => number): Y.
 			context()
 		);
 		if (!area.ok) throw new Error(`addGridArea: ${area.reason}`);
-		const name = grid.buildings[0];
-		if (name === undefined) return;
-		// Somewhere well inside the grid's area, never on its edge.
-		const spot: Position = [
-			corner[0] + GRID_SPAN[0] * (0.25 + 0.5 * random()),
-			corner[1] + GRID_SPAN[1] * (0.25 + 0.5 * random())
-		];
-		const shape =
-			g % 2 === 0
-				? { ring: rectangle([spot[0] - 0.0002, spot[1] - 0.0001], [0.0004, 0.0002]) }
-				: { point: spot };
-		const building = mapModel.addBuilding(doc, { name, gridId: grid.id, ...shape }, context());
-		if (!building.ok) throw new Error(`addBuilding: ${building.reason}`);
+		grid.buildings.forEach((name, b) => {
+			// Five slots well inside the grid's area (never on its edge), each nudged a little.
+			const [fx, fy] = BUILDING_SLOTS[b % BUILDING_SLOTS.length]!;
+			const spot: Position = [
+				corner[0] + GRID_SPAN[0] * (fx + 0.1 * random()),
+				corner[1] + GRID_SPAN[1] * (fy + 0.1 * random())
+			];
+			const shape =
+				(g + b) % 2 === 0
+					? { ring: rectangle([spot[0] - 0.0002, spot[1] - 0.0001], [0.0004, 0.0002]) }
+					: { point: spot };
+			const building = mapModel.addBuilding(doc, { name, gridId: grid.id, ...shape }, context());
+			if (!building.ok) throw new Error(`addBuilding: ${building.reason}`);
+		});
 	});
 	return doc;
 }
