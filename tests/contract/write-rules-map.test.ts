@@ -135,6 +135,35 @@ describe('map write rules', () => {
 		expect(readMap(relay).conflicts).toEqual([]);
 	});
 
+	it('accept two secretaries deleting one feature offline: the second tombstone is no loss', () => {
+		const { relay, write } = setup();
+		let id = '';
+		write(writers.secretary, (phone) => {
+			id = must(
+				addBuilding(phone, { name: '1号楼', point: [116.64, 36.93], gridId: null }, as(LI, 1))
+			);
+		});
+		const seen = Y.encodeStateAsUpdate(relay);
+		const offline = (actor: Actor, at: number) => (phone: Y.Doc) => {
+			const own = new Y.Doc();
+			Y.applyUpdate(own, seen);
+			must(deleteFeature(own, id, as(actor, at)));
+			must(
+				addBuilding(
+					own,
+					{ name: `${at}号楼`, point: [116.641, 36.93], gridId: null },
+					as(actor, at)
+				)
+			);
+			Y.applyUpdate(phone, Y.encodeStateAsUpdate(own));
+		};
+		const chen = { ...writers.secretary, memberId: 'm-chen', name: '陈书记' };
+		expect(write(writers.secretary, offline(LI, 2)).ok).toBe(true);
+		// Refusing this would refuse everything else the second phone did offline, for good.
+		expect(write(chen, offline({ name: chen.name, deviceId: 'pad-chen' }, 3)).ok).toBe(true);
+		expect(readMap(relay).buildings.map((b) => b.name)).toEqual(['2号楼', '3号楼']);
+	});
+
 	it('refuse features and edits forged by a grid member or a volunteer', () => {
 		const { write } = setup();
 		let area = '';
@@ -191,10 +220,6 @@ describe('map write rules', () => {
 			(feature(phone).get('geometry') as Y.Array<unknown>).delete(0, 1)
 		);
 		refused('history', (phone) => phone.getMap('features').delete(area));
-		refused('history', (phone) => {
-			must(deleteFeature(phone, area, as(LI, 2)));
-			feature(phone).set('deletedAt', 3);
-		});
 		refused('author', (phone) => {
 			must(
 				editFeatureGeometry(
@@ -245,5 +270,8 @@ describe('map write rules', () => {
 		);
 		refused('shape', (phone) => feature(phone).set('colour', 'red'));
 		refused('shape', (phone) => phone.getMap('elsewhere').set('x', 1));
+		// The tombstone names its writer too, also when set again.
+		write(writers.secretary, (phone) => must(deleteFeature(phone, area, as(LI, 9))));
+		refused('author', (phone) => feature(phone).set('deletedBy', WANG.name));
 	});
 });

@@ -7,14 +7,15 @@
  *     id, kind ('grid' | 'building'), createdAt, createdBy (the writer), createdByDevice,
  *     geometry, name, gridId: field logs (each edit's `by` the writer; a slot `field~<client>`
  *                             allowed as everywhere, src/lib/model/slots.ts),
- *     deletedAt, deletedBy (the writer): the tombstone, each key created once
+ *     deletedAt, deletedBy (the writer): the tombstone
  *   }
  *
  * Only the secretary creates a feature or appends to its logs; nothing is ever changed or
- * removed (a feature leaves the map by its tombstone). Geometry values are checked here, in the
- * wire contract, so the relay and the app (src/lib/domain/geo.ts) read one definition: a GeoJSON
- * Point, or a Polygon of one closed ring of 4..MAP_MAX_RING_POSITIONS positions, every position
- * [lng, lat] in WGS-84 range.
+ * removed (a feature leaves the map by its tombstone). The one exception: the tombstone's keys,
+ * which two secretaries deleting one feature offline both set (TOMBSTONE below). Geometry values
+ * are checked here, in the wire contract, so the relay and the app (src/lib/domain/geo.ts) read
+ * one definition: a GeoJSON Point, or a Polygon of one closed ring of 4..MAP_MAX_RING_POSITIONS
+ * positions, every position [lng, lat] in WGS-84 range.
  *
  * Invariant: every key the model writes has a rule here, and no other (contract test:
  * tests/contract/write-rules-map.test.ts).
@@ -114,14 +115,26 @@ const FIELD_LOGS: Readonly<Record<string, Rule>> = Object.fromEntries(
 	])
 );
 
+/**
+ * The tombstone's keys: set by the secretary, possibly twice. Removing one is allowed because a
+ * concurrent second set removes the first in every replica (how Yjs settles a map key); a removal
+ * on its own would show the feature again, losing nothing (its logs stay) and only by the
+ * secretary, who may draw it anew anyway. The app never removes them.
+ */
+const TOMBSTONE = { change: secretary, remove: secretary } as const;
+
 const PLAIN_KEYS: Readonly<Record<string, Rule>> = {
 	id: value(secretary, isId),
 	kind: value(secretary, isKind),
 	createdAt: value(secretary, isNumber),
 	createdBy: value(secretary, writerName),
 	createdByDevice: value(secretary, isString),
-	deletedAt: value(secretary, isNumber),
-	deletedBy: value(secretary, allOf(isString, writerName))
+	// Two secretaries may delete one feature offline: the second tombstone lands on a key the
+	// relay already has, and Yjs settles the two by deleting one of them. Refusing that would
+	// refuse everything else the second phone wrote since (Yjs cannot take back part of a stream),
+	// so the secretary may set these keys again and Yjs may drop the loser (see TOMBSTONE).
+	deletedAt: value(secretary, isNumber, TOMBSTONE),
+	deletedBy: value(secretary, allOf(isString, writerName), TOMBSTONE)
 };
 
 const feature = mapOf(secretary, (key, client) => {
