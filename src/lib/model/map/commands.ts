@@ -219,7 +219,10 @@ export function renameBuilding(
 	return ok(appendIfNew(doc, feature, 'name', name.value, input.seen, context));
 }
 
-/** The grid a building belongs to (null: none), or the grid a grid area outlines (required). */
+/**
+ * The grid a building belongs to (null: none), or the grid a grid area outlines (required; not a
+ * grid that has an area already).
+ */
 export function setFeatureGrid(
 	doc: Y.Doc,
 	featureId: string,
@@ -231,6 +234,10 @@ export function setFeatureGrid(
 	if (!feature) return err('feature_not_found');
 	if (input.gridId === null && feature.kind === 'grid') return err('grid_required');
 	if (input.gridId !== null && !isValidIdSegment(input.gridId)) return err('bad_grid');
+	if (feature.kind === 'grid' && input.gridId !== null) {
+		const current = readFieldStateOf(feature.map, 'gridId').value;
+		if (current !== input.gridId && liveGridArea(doc, input.gridId)) return err('area_exists');
+	}
 	return ok(appendIfNew(doc, feature, 'gridId', input.gridId ?? '', input.seen, context));
 }
 

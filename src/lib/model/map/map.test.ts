@@ -113,6 +113,15 @@ describe('map commands', () => {
 			ok: false,
 			reason: 'grid_required'
 		});
+		value(addGridArea(doc, { gridId: 'g2', ring: square(116.65, 36.93) }, context));
+		expect(setFeatureGrid(doc, area, { gridId: 'g2' }, context)).toEqual({
+			ok: false,
+			reason: 'area_exists'
+		});
+		expect(setFeatureGrid(doc, area, { gridId: 'g3' }, context)).toEqual({
+			ok: true,
+			value: { changed: true }
+		});
 		expect(renameBuilding(doc, area, { name: '网格' }, context)).toEqual({
 			ok: false,
 			reason: 'feature_not_found'
