@@ -53,7 +53,7 @@ export type EditGeometryReason =
 	'not_permitted' | 'feature_not_found' | 'polygon_required' | MapGeometryReason;
 export type RenameBuildingReason = 'not_permitted' | 'feature_not_found' | BuildingNameReason;
 export type SetFeatureGridReason =
-	'not_permitted' | 'feature_not_found' | 'bad_grid' | 'grid_required';
+	'not_permitted' | 'feature_not_found' | 'bad_grid' | 'grid_required' | 'area_exists';
 export type DeleteFeatureReason = 'not_permitted' | 'feature_not_found';
 export type ResolveFeatureConflictReason =
 	'not_permitted' | 'feature_not_found' | 'no_conflict' | 'unknown_candidate';
