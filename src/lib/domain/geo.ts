@@ -284,17 +284,38 @@ export const NEAR_BUILDING_M = 60;
 
 export type PlaceSuggestion = Readonly<{ gridId: string | null; buildingId: string | null }>;
 
+/**
+ * A ring's bounding box and area, computed once per ring: the rings of `readMap` are frozen
+ * values, so `suggestPlace` over thousands of points tests most rings by their box alone.
+ */
+const ringFacts = new WeakMap<Ring, Readonly<{ box: BBox | null; area: number }>>();
+
+function factsOf(ring: Ring): Readonly<{ box: BBox | null; area: number }> {
+	let facts = ringFacts.get(ring);
+	if (!facts) {
+		facts = { box: bboxOf(ring), area: ringAreaM2(ring) };
+		ringFacts.set(ring, facts);
+	}
+	return facts;
+}
+
+/** Whether `point` is in the box, with the tolerance `pointInRing` gives a point on an edge. */
+function inBox([lng, lat]: LngLat, box: BBox | null): boolean {
+	const EPS = 1e-8;
+	if (box === null) return false;
+	return lng >= box[0] - EPS && lng <= box[2] + EPS && lat >= box[1] - EPS && lat <= box[3] + EPS;
+}
+
 /** Of the rings holding `point`, the index of the smallest (the most specific); -1 for none. */
 function smallestHolding(point: LngLat, rings: readonly (Ring | null)[]): number {
 	let best = -1;
 	let bestArea = Infinity;
 	rings.forEach((ring, index) => {
-		if (ring === null || !pointInRing(point, ring)) return;
-		const area = ringAreaM2(ring);
-		if (area < bestArea) {
-			best = index;
-			bestArea = area;
-		}
+		if (ring === null) return;
+		const { box, area } = factsOf(ring);
+		if (!inBox(point, box) || area >= bestArea || !pointInRing(point, ring)) return;
+		best = index;
+		bestArea = area;
 	});
 	return best;
 }
