@@ -111,7 +111,8 @@ describe('the role matrix through real connections', () => {
 				'c/other/board/g1',
 				'c/other/households/g1',
 				'c/other/tasks',
-				'c/other/meetings/m1'
+				'c/other/meetings/m1',
+				'c/other/map'
 			]) {
 				expect([role, doc, await probe(s, doc, token)]).toEqual([role, doc, 'none']);
 			}

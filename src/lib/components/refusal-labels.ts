@@ -113,6 +113,8 @@ export function refusedDocText(docName: string): string {
 			return m.refused_doc_directory();
 		case 'meetings':
 			return id === 'index' ? m.refused_doc_meeting_index() : m.refused_doc_meeting();
+		case 'map':
+			return m.refused_doc_map();
 	}
 }
 

@@ -4,11 +4,12 @@
  * settings.
  *
  *   secretary      add a grid (its map, id, creation stamp, name log), rename it (append to the
- *                  name log), tombstone it (`deletedAt`/`deletedBy`, each set once), append to a
+ *                  name log), tombstone it (`deletedAt`/`deletedBy`; set again by a second secretary who deleted it
+ *                  offline at the same time: the same grid stays deleted), append to a
  *                  setting's field log (`<setting>` or its slot `<setting>~<clientID>`)
  *   everyone else  nothing (the access matrix already lets them only read)
  *
- * Nothing is ever changed or removed: a grid stays in the map after its tombstone, renames and
+ * Nothing is ever removed, and nothing changed but a tombstone set twice: a grid stays in the map after its tombstone, renames and
  * settings are field logs. Every authored value names the writer: `createdBy`, `deletedBy` and
  * each edit's `by`. What the app still decides: whether a grid name or label is valid and
  * whether the category a setting names exists.
@@ -54,8 +55,8 @@ const grid = record(secretary, {
 	createdBy: value(secretary, writerName),
 	createdByDevice: value(secretary, isString),
 	name: fieldLog(isString),
-	deletedAt: value(secretary, isNumber),
-	deletedBy: value(secretary, allOf(isString, writerName))
+	deletedAt: value(secretary, isNumber, { change: secretary }),
+	deletedBy: value(secretary, allOf(isString, writerName), { change: secretary })
 });
 
 const isBoolean: ValueCheck = (v) => (typeof v === 'boolean' ? null : 'shape');

@@ -8,6 +8,7 @@ import type { DocRules, WriteTarget } from './write-rules.ts';
 import { BOARD_RULES } from './write-rules-board.ts';
 import { DIRECTORY_RULES } from './write-rules-directory.ts';
 import { HOUSEHOLDS_RULES } from './write-rules-households.ts';
+import { MAP_RULES } from './write-rules-map.ts';
 import { meetingRules } from './write-rules-meetings.ts';
 import { TASKS_RULES } from './write-rules-tasks.ts';
 
@@ -23,5 +24,7 @@ export function writeRulesOf(target: WriteTarget): DocRules {
 			return meetingRules(target);
 		case 'households':
 			return HOUSEHOLDS_RULES;
+		case 'map':
+			return MAP_RULES;
 	}
 }
