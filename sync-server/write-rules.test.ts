@@ -7,8 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { ATTESTATION_ROOT, RELAY_MEMBER, type WriteRefusal } from '../src/lib/wire/index.ts';
+import { ATTESTATION_ROOT, CLOSE, RELAY_MEMBER, type WriteRefusal } from '../src/lib/wire/index.ts';
 import {
+	BOARD,
 	caseOf,
 	casesOf,
 	clientsOf,
@@ -555,4 +556,54 @@ describe('board write rules: permitted operations reach the others, attested', (
 			disconnect(sender);
 		}
 	);
+});
+
+/** The blocks of a one-client update without a delete set: `[1, …blocks, 0]` → the blocks. */
+function onlyBlock(update: Uint8Array): Uint8Array {
+	expect(update[0]).toBe(1);
+	expect(update[update.length - 1]).toBe(0);
+	return update.subarray(1, update.length - 1);
+}
+
+describe('board write rules: updates crafted past a stock client', () => {
+	it('an update naming one client in two blocks is refused whole, so nothing of it waits unchecked', async () => {
+		const v = await connect(m.volunteer.token);
+		const base = Y.encodeStateAsUpdate(v.doc);
+		const client = 0x5eed;
+		const copy = () => {
+			const side = new Y.Doc();
+			Y.applyUpdate(side, base);
+			side.clientID = client;
+			return side;
+		};
+		// Block 1: a photo list; block 2: an entry in it that is a photo and a status edit at once.
+		const a = copy();
+		const start = Y.encodeStateVector(a);
+		const photos = new Y.Array<unknown>();
+		caseOf(a, CASE).set(`photos~${client}`, photos);
+		const first = Y.encodeStateAsUpdate(a, start);
+		const afterFirst = Y.encodeStateVector(a);
+		const name = m.volunteer.name;
+		photos.push([{ hash: 'd'.repeat(64), addedBy: name, ...fieldEdit('closed', name) }]);
+		const second = Y.encodeStateAsUpdate(a, afterFirst);
+		// Yjs keeps only the last block of a client: block 2 would wait for clock 0, and the
+		// status log below, created at that clock, would take it in unchecked.
+		const twice = new Uint8Array([2, ...onlyBlock(first), ...onlyBlock(second), 0]);
+		v.sendUpdate(twice);
+		const b = copy();
+		fieldsOf(b, CASE).set(`status~${client}`, new Y.Array());
+		const statusLog = Y.encodeStateAsUpdate(b, start);
+		// A malformed frame: the relay closes the connection.
+		await waitFor(() => v.closes.length > 0, 5000, 'close');
+		expect(v.closes[0]).toBe(CLOSE.badMessage);
+		const again = await connect(m.volunteer.token);
+		again.sendUpdate(statusLog);
+		await waitFor(() => forwarded.has(client), 5000, 'status log created');
+		await sentinelComment(watcher);
+		const fresh = await connect(r.token);
+		const log = fieldsOf(fresh.doc, CASE).get(`status~${client}`) as Y.Array<unknown>;
+		expect(log.toArray()).toEqual([]);
+		expect(r.relay.docStats(BOARD)?.pendingBytes).toBe(0);
+		disconnect(v, again, fresh);
+	});
 });
