@@ -16,6 +16,8 @@
  *   clock gap, an unknown parent or neighbour, a delete range past what is stored) is refused
  *   (`missing_dependency`) instead of being held by Yjs as pending, where it would be
  *   integrated later without a check.
+ * - No struct is empty (length 0): Yjs would integrate it, replacing a map key's value, while
+ *   by its clocks it is nothing new.
  * - Every client id with new structs is attested to the writer or not yet attested at all; the
  *   relay's own client id is never written by a client (`foreign_client`).
  * - Read-only: checking never changes the document.
@@ -289,8 +291,11 @@ class Inspection {
 			let expected = state;
 			for (const struct of structs) {
 				const end = struct.id.clock + struct.length;
-				if (end <= state) continue;
 				const path = `${client}:${struct.id.clock}`;
+				// No Yjs encoder writes an empty struct; Yjs would integrate one at the client's
+				// state (replacing a map key's value) while it looks already known here.
+				if (struct.length === 0) throw new Refused('shape', path);
+				if (end <= state) continue;
 				if (struct.id.clock > expected || struct instanceof Y.Skip)
 					throw new Refused('missing_dependency', path);
 				expected = Math.max(expected, end);

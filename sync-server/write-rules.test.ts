@@ -5,6 +5,7 @@
  * sender; each permitted operation still reaches another client, attested to its member.
  * Rules: src/lib/wire/write-rules-board.ts; guard: write-guard.ts.
  */
+import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { ATTESTATION_ROOT, CLOSE, RELAY_MEMBER, type WriteRefusal } from '../src/lib/wire/index.ts';
@@ -605,5 +606,41 @@ describe('board write rules: updates crafted past a stock client', () => {
 		expect(log.toArray()).toEqual([]);
 		expect(r.relay.docStats(BOARD)?.pendingBytes).toBe(0);
 		disconnect(v, again, fresh);
+	});
+});
+
+/**
+ * An update of one item by `client` at `clock`, inserted right of `origin` (so in its map key),
+ * whose content is an empty ContentAny: a struct of length 0. Yjs integrates it (its clock is the
+ * client's state) and, as the newest value of the key, deletes the value before it.
+ */
+function zeroLengthItem(client: number, clock: number, origin: Y.ID): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, 1); // one block
+	encoding.writeVarUint(encoder, 1); // of one struct
+	encoding.writeVarUint(encoder, client);
+	encoding.writeVarUint(encoder, clock);
+	encoding.writeUint8(encoder, 0x80 | 0x20 | 8); // has origin, in a map key, ContentAny
+	encoding.writeVarUint(encoder, origin.client);
+	encoding.writeVarUint(encoder, origin.clock);
+	encoding.writeVarUint(encoder, 0); // no values
+	encoding.writeVarUint(encoder, 0); // empty delete set
+	return encoding.toUint8Array(encoder);
+}
+
+describe('board write rules: zero-length structs', () => {
+	it('an empty value over a case is refused instead of deleting the case unchecked', async () => {
+		writeCase(seeder.doc, 'k2', m.secretary.name);
+		const v = await connect(m.volunteer.token);
+		await waitFor(() => casesOf(v.doc).has('k2'), 5000, 'k2');
+		const item = casesOf(v.doc)._map.get('k2')!;
+		v.sendUpdate(zeroLengthItem(0x2e70, 0, item.lastId));
+		await waitFor(() => v.refusals.length > 0, 5000, '102');
+		expect(v.refusals[0]?.reason).toBe('shape');
+		await sentinelComment(v, watcher);
+		expect(casesOf(watcher.doc).get('k2')).toBeInstanceOf(Y.Map);
+		const fresh = await connect(r.token);
+		expect(casesOf(fresh.doc).get('k2')).toBeInstanceOf(Y.Map);
+		disconnect(v, fresh);
 	});
 });
