@@ -154,7 +154,7 @@ describe('attestation', () => {
 		await waitFor(() => relayIds(attestOf(fresh.doc)).length === 2, 5000, 'second relay id');
 		const written = new Set(
 			Y.decodeUpdate(Y.encodeStateAsUpdate(fresh.doc))
-				.structs.filter((s) => (s as Y.Item).parent !== ATTESTATION_ROOT)
+				.structs.filter((s) => ((s as Y.Item).parent as unknown) !== ATTESTATION_ROOT)
 				.map((s) => String(s.id.client))
 		);
 		for (const relayId of relayIds(attestOf(fresh.doc))) expect(written.has(relayId)).toBe(false);
