@@ -15,7 +15,8 @@
  * - Nothing can wait: an update that builds on structs or deletes items the relay lacks (a
  *   clock gap, an unknown parent or neighbour, a delete range past what is stored) is refused
  *   (`missing_dependency`) instead of being held by Yjs as pending, where it would be
- *   integrated later without a check.
+ *   integrated later without a check; so is an empty delete range (`shape`). Delete ranges are
+ *   checked for this in every document, also those whose contents have no rules yet.
  * - No struct is empty (length 0): Yjs would integrate it, replacing a map key's value, while
  *   by its clocks it is nothing new.
  * - Every client id with new structs is attested to the writer or not yet attested at all; the
@@ -335,6 +336,19 @@ class Inspection {
 					throw new Refused('foreign_client', `${client}`);
 				}
 			} else unattested.set(client, state);
+		}
+		// Every deleted range lies within what the relay has or this update brings (Yjs would keep
+		// the rest as a pending delete set), and deletes something (no encoder writes an empty
+		// range; Yjs would keep one past the state pending too).
+		for (const [client, ranges] of decoded.ds.clients) {
+			const incoming = this.#incoming.get(client);
+			const last = incoming?.[incoming.length - 1];
+			const known = Math.max(this.#state(client), last ? last.id.clock + last.length : 0);
+			for (const range of ranges) {
+				const path = `${client}:${range.clock}`;
+				if (range.len <= 0) throw new Refused('shape', path);
+				if (range.clock + range.len > known) throw new Refused('missing_dependency', path);
+			}
 		}
 		if (this.#rules === null) return unattested;
 		for (const [client, structs] of this.#incoming) {

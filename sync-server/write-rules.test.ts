@@ -708,3 +708,42 @@ describe('write guard: long updates', () => {
 		expect(performance.now() - started).toBeLessThan(2000);
 	});
 });
+
+/** An update of only a delete set: one range of `client`. */
+function deleteRange(client: number, clock: number, len: number): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, 0); // no structs
+	encoding.writeVarUint(encoder, 1); // one client
+	encoding.writeVarUint(encoder, client);
+	encoding.writeVarUint(encoder, 1); // one range
+	encoding.writeVarUint(encoder, clock);
+	encoding.writeVarUint(encoder, len);
+	return encoding.toUint8Array(encoder);
+}
+
+describe('write rules: delete sets that would wait', () => {
+	it('an empty delete range past the state is refused, and nothing is left pending', async () => {
+		const v = await connect(m.volunteer.token);
+		v.sendUpdate(deleteRange(seeder.doc.clientID, 1_000_000, 0));
+		await waitFor(() => v.refusals.length > 0, 5000, '102');
+		expect(v.refusals[0]?.reason).toBe('shape');
+		expect(r.relay.docStats(BOARD)?.pendingBytes).toBe(0);
+		disconnect(v);
+	});
+
+	it('in a document without content rules, deleting what the relay lacks is refused too', async () => {
+		const meeting = 'c/demo/meetings/m1';
+		const v = await probeClient(r, m.secretary.token, new Y.Doc(), meeting);
+		clients.add(v);
+		v.doc.getText('minutes').insert(0, '议程');
+		await waitFor(() => (r.relay.docStats(meeting)?.approxBytes ?? 0) > 0, 5000, 'minutes');
+		v.sendUpdate(deleteRange(v.doc.clientID, 100, 5));
+		await waitFor(() => v.refusals.length > 0, 5000, '102');
+		expect(v.refusals[0]).toMatchObject({
+			reason: 'missing_dependency',
+			path: `${v.doc.clientID}:100`
+		});
+		expect(r.relay.docStats(meeting)?.pendingBytes).toBe(0);
+		disconnect(v);
+	});
+});
