@@ -13,7 +13,7 @@ import { createInvite, issueToken, redeem } from './identity.ts';
 import { encodeSyncUpdate } from './protocol.ts';
 import { connectClient, waitFor, type TestClient, type TestRelay } from './test-helpers.ts';
 import { KeyRing } from './tokens.ts';
-import type { Role } from '../src/lib/wire/index.ts';
+import { isWriteRefusal, type Role } from '../src/lib/wire/index.ts';
 
 export const BOARD = 'c/demo/board/g1';
 
@@ -84,11 +84,11 @@ export async function probeClient(
 	const writesRefused: number[] = [];
 	const closes: number[] = [];
 	client.provider.messageHandlers[102] = (_encoder, decoder: decoding.Decoder) => {
-		refusals.push({
-			count: decoding.readVarUint(decoder),
-			reason: decoding.readVarString(decoder),
-			path: decoding.readVarString(decoder)
-		});
+		const count = decoding.readVarUint(decoder);
+		const reason = decoding.readVarString(decoder);
+		const path = decoding.readVarString(decoder);
+		// A reason outside the contract would fail every expectation on it.
+		refusals.push({ count, reason: isWriteRefusal(reason) ? reason : `unknown: ${reason}`, path });
 	};
 	client.provider.messageHandlers[101] = (_encoder, decoder: decoding.Decoder) => {
 		writesRefused.push(decoding.readVarUint(decoder));

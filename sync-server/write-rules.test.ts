@@ -221,6 +221,12 @@ const FORBIDDEN: Row[] = [
 	})),
 	{
 		who: 'volunteer',
+		what: "writes a 'created' entry of a closed case",
+		op: timelineKind('created', { title: '假', category: 'other', status: 'closed' }),
+		expected: refused('not_permitted', TIMELINE)
+	},
+	{
+		who: 'volunteer',
 		what: 'settles a conflict in status',
 		op: timelineKind('conflict_resolved', { field: 'status', to: 'closed', chosen: 'x' }),
 		expected: refused('not_permitted', TIMELINE)
