@@ -28,7 +28,8 @@
  *
  * Invariant: `decodeClientMessage` reads a frame completely or rejects it. A frame with an
  * unknown type, a truncated or over-long varint, a length prefix past the end, trailing bytes,
- * or a payload Yjs cannot decode is an error, never a partial result.
+ * or a payload Yjs cannot decode is an error, never a partial result; so is an update naming a
+ * client in more than one block (Yjs would drop all but the last: see `oneBlockPerClient`).
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -111,6 +112,26 @@ function readVarBytes(decoder: decoding.Decoder): Uint8Array {
 	return decoding.readUint8Array(decoder, length);
 }
 
+/**
+ * Whether every client with structs in `update` has exactly one block of them (what Yjs's own
+ * encoders write), and no block is empty. Yjs applies only the LAST block of a client named
+ * twice, while `Y.decodeUpdate` yields every block: the write guard would approve structs that
+ * Yjs then keeps pending (their first clocks dropped) and integrates later, unchecked, into
+ * whatever another update puts at those clocks.
+ */
+function oneBlockPerClient(update: Uint8Array, decoded: DecodedUpdate): boolean {
+	const blocks = decoding.readVarUint(decoding.createDecoder(update));
+	const clients = new Set<number>();
+	let runs = 0;
+	let previous = -1;
+	for (const struct of decoded.structs) {
+		if (struct.id.client !== previous) runs++;
+		previous = struct.id.client;
+		clients.add(previous);
+	}
+	return blocks === clients.size && runs === clients.size;
+}
+
 function decodeSync(decoder: decoding.Decoder): ClientMessage {
 	const syncType = readVarUint(decoder);
 	const payload = readVarBytes(decoder);
@@ -130,6 +151,7 @@ function decodeSync(decoder: decoding.Decoder): ClientMessage {
 			} catch {
 				throw new FrameError('bad-update');
 			}
+			if (!oneBlockPerClient(payload, decoded)) throw new FrameError('bad-update');
 			return {
 				type: syncType === SYNC_STEP2 ? 'sync-step2' : 'sync-update',
 				update: payload,

@@ -15,7 +15,10 @@
  * - Nothing can wait: an update that builds on structs or deletes items the relay lacks (a
  *   clock gap, an unknown parent or neighbour, a delete range past what is stored) is refused
  *   (`missing_dependency`) instead of being held by Yjs as pending, where it would be
- *   integrated later without a check.
+ *   integrated later without a check; so is an empty delete range (`shape`). Delete ranges are
+ *   checked for this in every document, also those whose contents have no rules yet.
+ * - No struct is empty (length 0): Yjs would integrate it, replacing a map key's value, while
+ *   by its clocks it is nothing new.
  * - Every client id with new structs is attested to the writer or not yet attested at all; the
  *   relay's own client id is never written by a client (`foreign_client`).
  * - Read-only: checking never changes the document.
@@ -45,6 +48,8 @@ export type GuardVerdict =
 
 /** Where an item sits: the rule of its position and a readable path to it. */
 type Place = { rule: Rule; path: string; text: boolean };
+/** The container an item sits in (its place and its Yjs type, or the incoming type item) and key. */
+type Parent = { container: Place; key: string | null; type: unknown };
 
 class Refused extends Error {
 	readonly reason: WriteRefusal;
@@ -99,6 +104,9 @@ class Inspection {
 	readonly #places = new Map<Y.Item, Place>();
 	/** Keys created in this update, per container, to see a second write of one key. */
 	readonly #newKeys = new Map<unknown, Set<string>>();
+	/** The parents of incoming items found so far. */
+	readonly #parents = new Map<Item, Parent>();
+	readonly #incomingCount: number;
 
 	constructor(
 		doc: Y.Doc,
@@ -111,6 +119,7 @@ class Inspection {
 		this.#rules = rules;
 		this.#writer = writer;
 		this.#target = target;
+		this.#incomingCount = decoded.structs.length;
 		for (const struct of decoded.structs) {
 			const list = this.#incoming.get(struct.id.client);
 			if (list) list.push(struct);
@@ -146,18 +155,46 @@ class Inspection {
 	}
 
 	/** The container an item sits in: a root type by name, or a type item; and its map key. */
-	#parentOf(
-		item: Item,
-		stored: boolean,
-		path: string
-	): { container: Place; key: string | null; type: unknown } {
-		if (stored) {
-			const type = item.parent as Y.AbstractType<unknown>;
-			const key = item.parentSub;
-			if (type._item === null)
-				return { container: this.#rootPlace(Y.findRootTypeKey(type)), key, type };
-			return { container: this.#containerPlace(type._item, true), key, type };
+	#parentOf(item: Item, stored: boolean, path: string): Parent {
+		if (stored) return this.#storedParent(item);
+		// An incoming item without parent info takes its neighbour's parent and key, and that
+		// neighbour may be incoming too: walk the chain once and remember the answer for all of
+		// it (a chain of n items costs n steps, not n²; no recursion depth to overflow).
+		const chain: Item[] = [];
+		let current = item;
+		let parent: Parent | undefined;
+		while (parent === undefined) {
+			parent = this.#parents.get(current);
+			if (parent !== undefined) break;
+			if (current.parent !== null) {
+				parent = this.#explicitParent(current, path);
+				break;
+			}
+			const neighbour = current.origin ?? current.rightOrigin;
+			if (!neighbour) throw new Refused('shape', path);
+			const found = this.#find(neighbour, path);
+			if (!(found.struct instanceof Y.Item)) throw new Refused('missing_dependency', path);
+			chain.push(current);
+			// Incoming items pointing at each other in a ring: Yjs would wait for ever.
+			if (chain.length > this.#incomingCount) throw new Refused('missing_dependency', path);
+			if (found.stored) parent = this.#storedParent(found.struct);
+			else current = found.struct;
 		}
+		for (const link of chain) this.#parents.set(link, parent);
+		this.#parents.set(current, parent);
+		return parent;
+	}
+
+	#storedParent(item: Item): Parent {
+		const type = item.parent as Y.AbstractType<unknown>;
+		const key = item.parentSub;
+		if (type._item === null)
+			return { container: this.#rootPlace(Y.findRootTypeKey(type)), key, type };
+		return { container: this.#containerPlace(type._item, true), key, type };
+	}
+
+	/** The parent of an incoming item that names it: a root type by name, or a type item's id. */
+	#explicitParent(item: Item, path: string): Parent {
 		const parent = item.parent as unknown;
 		if (typeof parent === 'string') {
 			return {
@@ -166,25 +203,18 @@ class Inspection {
 				type: this.#doc.share.get(parent) ?? parent
 			};
 		}
-		if (parent instanceof Y.ID) {
-			const found = this.#find(parent, path);
-			if (!(found.struct instanceof Y.Item)) throw new Refused('shape', path);
-			const type =
-				found.stored && found.struct.content instanceof Y.ContentType
-					? found.struct.content.type
-					: found.struct;
-			return {
-				container: this.#containerPlace(found.struct, found.stored),
-				key: item.parentSub,
-				type
-			};
-		}
-		// Parent left out: the item takes its neighbour's parent and key.
-		const neighbour = item.origin ?? item.rightOrigin;
-		if (!neighbour) throw new Refused('shape', path);
-		const found = this.#find(neighbour, path);
-		if (!(found.struct instanceof Y.Item)) throw new Refused('missing_dependency', path);
-		return this.#parentOf(found.struct, found.stored, path);
+		if (!(parent instanceof Y.ID)) throw new Refused('shape', path);
+		const found = this.#find(parent, path);
+		if (!(found.struct instanceof Y.Item)) throw new Refused('shape', path);
+		const type =
+			found.stored && found.struct.content instanceof Y.ContentType
+				? found.struct.content.type
+				: found.struct;
+		return {
+			container: this.#containerPlace(found.struct, found.stored),
+			key: item.parentSub,
+			type
+		};
 	}
 
 	#rootPlace(name: string): Place {
@@ -289,8 +319,11 @@ class Inspection {
 			let expected = state;
 			for (const struct of structs) {
 				const end = struct.id.clock + struct.length;
-				if (end <= state) continue;
 				const path = `${client}:${struct.id.clock}`;
+				// No Yjs encoder writes an empty struct; Yjs would integrate one at the client's
+				// state (replacing a map key's value) while it looks already known here.
+				if (struct.length === 0) throw new Refused('shape', path);
+				if (end <= state) continue;
 				if (struct.id.clock > expected || struct instanceof Y.Skip)
 					throw new Refused('missing_dependency', path);
 				expected = Math.max(expected, end);
@@ -303,6 +336,19 @@ class Inspection {
 					throw new Refused('foreign_client', `${client}`);
 				}
 			} else unattested.set(client, state);
+		}
+		// Every deleted range lies within what the relay has or this update brings (Yjs would keep
+		// the rest as a pending delete set), and deletes something (no encoder writes an empty
+		// range; Yjs would keep one past the state pending too).
+		for (const [client, ranges] of decoded.ds.clients) {
+			const incoming = this.#incoming.get(client);
+			const last = incoming?.[incoming.length - 1];
+			const known = Math.max(this.#state(client), last ? last.id.clock + last.length : 0);
+			for (const range of ranges) {
+				const path = `${client}:${range.clock}`;
+				if (range.len <= 0) throw new Refused('shape', path);
+				if (range.clock + range.len > known) throw new Refused('missing_dependency', path);
+			}
 		}
 		if (this.#rules === null) return unattested;
 		for (const [client, structs] of this.#incoming) {

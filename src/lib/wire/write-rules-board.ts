@@ -110,6 +110,10 @@ const timelineEntry: ValueCheck = (raw, writer, target) => {
 	if (typeof kind !== 'string') return 'shape';
 	if (STAFF_TIMELINE_KINDS.has(kind) && !gridStaff(writer, target)) return 'not_permitted';
 	if (kind === 'tier' && !maySetCaseField(writer, target, 'tier', raw.to)) return 'not_permitted';
+	// The creation entry repeats the report's status, which only staff set to anything but new.
+	if (kind === 'created' && !gridStaff(writer, target) && raw.status !== STAFF_CASE_FIELDS.status) {
+		return 'not_permitted';
+	}
 	// Settling a conflict takes the field's own permission (`to` is shown text; the field log
 	// edit written with it carries the value and is checked there).
 	if (kind === 'conflict_resolved' && isStaffField(raw.field) && !gridStaff(writer, target)) {
