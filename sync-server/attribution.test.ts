@@ -63,17 +63,18 @@ it('the stored record names the authenticated member of each insert and deletion
 		token: string;
 	};
 
-	const doc = 'c/demo/tasks';
+	// A meeting's minutes: rich text the secretary may insert into and delete from.
+	const doc = 'c/demo/meetings/m1';
 	const member = await connectSynced(r.wsUrl, doc, token);
-	const tasks = member.doc.getArray<string>('tasks');
-	tasks.push(['巡查一号楼']);
-	tasks.push(['巡查二号楼']);
-	tasks.delete(0, 1);
+	const minutes = member.doc.getText('minutes');
+	minutes.insert(0, '一');
+	minutes.insert(1, '二');
+	minutes.delete(0, 1);
 	// The service client (svc token) sees the member's edits, then adds its own.
 	const service = await connectSynced(r.wsUrl, doc);
-	await waitFor(() => service.doc.getArray('tasks').length === 1);
-	service.doc.getArray<string>('tasks').push(['服务写入']);
-	await waitFor(() => tasks.length === 2);
+	await waitFor(() => service.doc.getText('minutes').length === 1);
+	service.doc.getText('minutes').insert(1, '三');
+	await waitFor(() => minutes.length === 2);
 	member.destroy();
 	service.destroy();
 	// Closing flushes, compacts every room and syncs: the log rows are gone after it.

@@ -104,6 +104,8 @@ class Inspection {
 	readonly #places = new Map<Y.Item, Place>();
 	/** Keys created in this update, per container, to see a second write of one key. */
 	readonly #newKeys = new Map<unknown, Set<string>>();
+	/** Map keys this update may change (a permitted second value), per container. */
+	readonly #changedKeys = new Map<unknown, Set<string>>();
 	/** The parents of incoming items found so far. */
 	readonly #parents = new Map<Item, Parent>();
 	readonly #incomingCount: number;
@@ -272,10 +274,16 @@ class Inspection {
 			keys.add(key);
 			if (replaces) {
 				if (!rule.change?.(w, t)) throw new Refused('history', place.path);
+				let changed = this.#changedKeys.get(type);
+				if (!changed) this.#changedKeys.set(type, (changed = new Set()));
+				changed.add(key);
 			} else if (!rule.create(w, t)) throw new Refused('not_permitted', place.path);
 		} else if (!rule.create(w, t)) throw new Refused('not_permitted', place.path);
 		const content = item.content;
 		if (content instanceof Y.ContentDeleted) {
+			// A value already deleted by the sender: at a map key it may change, the value that lost
+			// to another (Yjs keeps one per key); anywhere else, a removal.
+			if (key !== null && this.#changedKeys.get(type)?.has(key)) return;
 			if (!rule.remove?.(w, t)) throw new Refused('history', place.path);
 			return;
 		}
@@ -303,6 +311,13 @@ class Inspection {
 			const { struct, stored } = this.#find(Y.createID(client, clock), path);
 			clock = struct.id.clock + struct.length;
 			if (!(struct instanceof Y.Item) || (stored && struct.deleted)) continue;
+			// Of two values at one map key Yjs keeps one and deletes the other, on every replica; a
+			// sender that integrated both (a tombstone set on two phones) sends that deletion. It is
+			// part of the permitted change of that key, not a removal.
+			if (struct.parentSub !== null) {
+				const { type, key } = this.#parentOf(struct, stored, path);
+				if (key !== null && this.#changedKeys.get(type)?.has(key)) continue;
+			}
 			const place = this.#place(struct, stored);
 			if (place.text) {
 				const rule = place.rule;

@@ -68,6 +68,8 @@ export type ProbeClient = TestClient & {
 	writesRefused: number[];
 	/** Close codes of this client's connection. */
 	closes: number[];
+	/** Sync step 1 messages received from the relay (it asks for what it lacks). */
+	syncStep1s: () => number;
 	/** Sends a raw update as a sync update message over the provider's socket. */
 	sendUpdate(update: Uint8Array): void;
 };
@@ -93,6 +95,12 @@ export async function probeClient(
 	client.provider.messageHandlers[101] = (_encoder, decoder: decoding.Decoder) => {
 		writesRefused.push(decoding.readVarUint(decoder));
 	};
+	let syncStep1s = 0;
+	const syncHandler = client.provider.messageHandlers[0]!;
+	client.provider.messageHandlers[0] = (encoder, decoder, provider, emitSynced, type) => {
+		if (decoding.peekVarUint(decoder) === 0) syncStep1s++;
+		syncHandler(encoder, decoder, provider, emitSynced, type);
+	};
 	client.provider.on('connection-close', (event) => {
 		if (event) closes.push(event.code);
 	});
@@ -101,6 +109,7 @@ export async function probeClient(
 		refusals,
 		writesRefused,
 		closes,
+		syncStep1s: () => syncStep1s,
 		sendUpdate(update: Uint8Array) {
 			client.provider.ws?.send(encodeSyncUpdate(update) as Uint8Array<ArrayBuffer>);
 		}
