@@ -12,6 +12,10 @@
  *   remove-member --community <id> --member <memberId>
  *       removes a member and revokes its credentials; the relay closes its sockets (4403)
  *       within seconds
+ *   basemap <communityId> [--extract <file.geojson>] [--from-gcj02] [--minzoom 12] [--maxzoom 18]
+ *       builds the community's offline basemap (basemap/build.ts) from its drawn grid areas and
+ *       buildings plus the extract, writes DATA_DIR/basemaps/<id>.pmtiles atomically and prints
+ *       its size, tile count and bounds; bad input changes nothing (exit 1)
  *
  * Invariant: writes go to the same SQLite file and keys.json the relay uses; the relay reads
  * members fresh on every check and re-reads keys.json when it changes, so a running relay sees
@@ -19,8 +23,10 @@
  */
 import path from 'node:path';
 import { ID_SEGMENT, isRole, ROLES, type Role } from '../src/lib/wire/index.ts';
+import { buildBasemap, DEFAULT_MAX_ZOOM, DEFAULT_MIN_ZOOM } from './basemap/build.ts';
 import { parseOrigin } from './config.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
+import { SqliteStore } from './storage/sqlite.ts';
 import { createCommunity, inviteUrl, mintServiceToken } from './identity.ts';
 import { CLOCK_SKEW_SECONDS, KeyRing } from './tokens.ts';
 
@@ -29,13 +35,14 @@ const USAGE = `Usage: npm run admin -- <command>
   token --community <id> --role <${ROLES.join('|')}> [--grid <gridId> ...] [--ttl <seconds>]
   rotate-key [--drop-old]
   list-communities [--json]
-  remove-member --community <id> --member <memberId>`;
+  remove-member --community <id> --member <memberId>
+  basemap <communityId> [--extract <file.geojson>] [--from-gcj02] [--minzoom 12] [--maxzoom 18]`;
 
 class UsageError extends Error {}
 
 type Parsed = { positional: string[]; flags: Map<string, string[]> };
 
-const BOOLEAN_FLAGS = new Set(['json', 'drop-old']);
+const BOOLEAN_FLAGS = new Set(['json', 'drop-old', 'from-gcj02']);
 
 function parseArgs(args: string[]): Parsed {
 	const positional: string[] = [];
@@ -76,7 +83,56 @@ function publicUrl(explicit: string | undefined): string {
 	return `http://127.0.0.1:${process.env.PORT || 8787}`;
 }
 
-function run(argv: string[]): void {
+function zoomFlag(parsed: Parsed, name: string, fallback: number): number {
+	const raw = one(parsed, name);
+	if (raw === undefined) return fallback;
+	const zoom = Number(raw);
+	if (!Number.isInteger(zoom) || zoom < 0 || zoom > 22) throw new UsageError(`--${name}: 0 to 22`);
+	return zoom;
+}
+
+async function basemap(dataDir: string, parsed: Parsed): Promise<void> {
+	checkFlags(parsed, ['extract', 'from-gcj02', 'minzoom', 'maxzoom']);
+	const [communityId, extra] = parsed.positional;
+	if (!communityId || extra !== undefined) throw new UsageError('basemap takes one community id');
+	if (!ID_SEGMENT.test(communityId)) throw new UsageError('bad community id');
+	const minZoom = zoomFlag(parsed, 'minzoom', DEFAULT_MIN_ZOOM);
+	const maxZoom = zoomFlag(parsed, 'maxzoom', DEFAULT_MAX_ZOOM);
+	if (minZoom > maxZoom) throw new UsageError('--minzoom is above --maxzoom');
+	const extract = one(parsed, 'extract');
+	const fromGcj02 = parsed.flags.has('from-gcj02');
+	if (fromGcj02 && !extract) throw new UsageError('--from-gcj02 converts an --extract');
+	const identity = new SqliteIdentityStore(dataDir);
+	try {
+		if (!identity.getCommunity(communityId)) throw new Error(`no community ${communityId}`);
+	} finally {
+		identity.close();
+	}
+	const store = new SqliteStore(dataDir);
+	try {
+		const result = await buildBasemap({
+			dataDir,
+			store,
+			communityId,
+			extract: extract && path.resolve(extract),
+			fromGcj02,
+			minZoom,
+			maxZoom
+		});
+		const { west, south, east, north } = result.bounds;
+		const round = (n: number) => n.toFixed(6);
+		console.log(`Wrote ${result.file}`);
+		console.log(
+			`${(result.bytes / 1e6).toFixed(2)} MB (${result.bytes} bytes), ${result.tiles} tiles, zoom ${minZoom}–${maxZoom}, ${result.features} features (${result.drawn.grids} grid areas, ${result.drawn.buildings} buildings drawn)`
+		);
+		console.log(`bounds ${round(west)},${round(south)},${round(east)},${round(north)} (WGS-84)`);
+		console.log(`sha-256 ${result.sha256}`);
+	} finally {
+		store.close();
+	}
+}
+
+async function run(argv: string[]): Promise<void> {
 	const [command, ...rest] = argv;
 	const dataDir = path.resolve(process.env.DATA_DIR || './data');
 	const parsed = parseArgs(rest);
@@ -185,13 +241,16 @@ function run(argv: string[]): void {
 			}
 			return;
 		}
+		case 'basemap':
+			await basemap(dataDir, parsed);
+			return;
 		default:
 			throw new UsageError(command ? `unknown command ${command}` : 'no command');
 	}
 }
 
 try {
-	run(process.argv.slice(2));
+	await run(process.argv.slice(2));
 } catch (error) {
 	if (error instanceof UsageError) {
 		console.error(`${error.message}\n${USAGE}`);
