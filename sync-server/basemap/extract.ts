@@ -44,7 +44,12 @@ export function checkGeometry(geometry: unknown, where: string): Feature['geomet
 		if (typeof lng !== 'number' || typeof lat !== 'number' || value.length < 2) {
 			throw new BasemapInputError(`${where}: a position is not [longitude, latitude]`);
 		}
-		if (!Number.isFinite(lng) || !Number.isFinite(lat) || Math.abs(lng) > 180 || Math.abs(lat) > 90) {
+		if (
+			!Number.isFinite(lng) ||
+			!Number.isFinite(lat) ||
+			Math.abs(lng) > 180 ||
+			Math.abs(lat) > 90
+		) {
 			throw new BasemapInputError(
 				`${where}: coordinate [${lng}, ${lat}] is outside WGS-84 (longitude ±180, latitude ±90)`
 			);

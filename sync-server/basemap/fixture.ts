@@ -125,7 +125,10 @@ export function syntheticExtract(
 					const h = 14 + random() * 4;
 					features.push({
 						type: 'Feature',
-						properties: { building: 'apartments', name: `${bx + 1}-${by + 1}-${row * 2 + col + 1}号楼` },
+						properties: {
+							building: 'apartments',
+							name: `${bx + 1}-${by + 1}-${row * 2 + col + 1}号楼`
+						},
 						geometry: {
 							type: 'Polygon',
 							coordinates: [rect(x + 6 + col * 66, y + 10 + row * 40, w, h)]

@@ -60,7 +60,7 @@ export function parseRange(header: string | undefined, size: number): Range {
 async function hashOf(handle: fsp.FileHandle, size: number): Promise<string> {
 	const digest = createHash('sha256');
 	const buffer = Buffer.alloc(1 << 20);
-	for (let position = 0; position < size; ) {
+	for (let position = 0; position < size;) {
 		const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
 		if (bytesRead === 0) break;
 		digest.update(buffer.subarray(0, bytesRead));

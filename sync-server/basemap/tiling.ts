@@ -38,7 +38,11 @@ export const emptyLayers = (): Layers => ({
 });
 
 const text = (value: unknown): string | null =>
-	typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : null;
+	typeof value === 'string' && value !== ''
+		? value
+		: typeof value === 'number'
+			? String(value)
+			: null;
 
 /**
  * The layer an extract feature (OpenStreetMap-like tags in `properties`) belongs to, and the
