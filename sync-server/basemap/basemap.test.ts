@@ -43,7 +43,7 @@ function reader(bytes: Uint8Array): PMTiles {
 	const source: Source = {
 		getKey: () => 'memory',
 		getBytes: async (offset, length) => ({
-			data: bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + length)
+			data: Uint8Array.prototype.slice.call(bytes, offset, offset + length).buffer as ArrayBuffer
 		})
 	};
 	return new PMTiles(source);

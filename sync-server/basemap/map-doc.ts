@@ -53,8 +53,13 @@ function geometryOf(value: unknown, where: string): Feature['geometry'] | null {
 /** A ring's centre of mass of its vertices: where a grid's label goes. */
 function centre(ring: number[][]): [number, number] {
 	const points = ring.length > 1 ? ring.slice(0, -1) : ring;
-	const sum = points.reduce((acc, [lng, lat]) => [acc[0] + lng!, acc[1] + lat!], [0, 0]);
-	return [sum[0] / points.length, sum[1] / points.length];
+	let lngSum = 0;
+	let latSum = 0;
+	for (const [lng, lat] of points) {
+		lngSum += lng ?? 0;
+		latSum += lat ?? 0;
+	}
+	return [lngSum / points.length, latSum / points.length];
 }
 
 /** Adds the map document's grid areas and buildings to the layers; returns how many. */

@@ -124,7 +124,7 @@ export function createBasemapService(
 				return;
 			}
 			const ifRange = req.headers['if-range'];
-			const rangeApplies = ifRange === undefined || ifRange.trim() === etag;
+			const rangeApplies = ifRange === undefined || String(ifRange).trim() === etag;
 			const range = rangeApplies ? parseRange(req.headers.range, stat.size) : null;
 			if (range === 'unsatisfiable') {
 				res.writeHead(416, { ...headers, 'Content-Range': `bytes */${stat.size}` });

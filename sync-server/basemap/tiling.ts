@@ -124,7 +124,9 @@ export function cutTiles(layers: Layers, bounds: Bounds, minZoom: number, maxZoo
 			[
 				name,
 				new GeoJSONVT(
-					{ type: 'FeatureCollection', features: layers[name] } as GeoJSON.FeatureCollection,
+					{ type: 'FeatureCollection', features: layers[name] } as ConstructorParameters<
+						typeof GeoJSONVT
+					>[0],
 					{ maxZoom, indexMaxZoom: minZoom, extent: EXTENT, buffer: 64, tolerance: 3 }
 				)
 			] as const
