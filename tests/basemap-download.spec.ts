@@ -4,7 +4,7 @@
  * mid-body, the download resumes from what was stored (a Range request under If-Range) and
  * completes; then, with no network at all, the page still shows the stored map and
  * the archive read back from device storage (OPFS) is the relay's file, byte for byte, a PMTiles
- * v3 archive.
+ * v3 archive. Sign-out deletes it.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -127,5 +127,21 @@ test('a phone downloads the basemap, resumes after the network drops, and reads 
 	});
 	// The index and one archive: the interrupted part became the archive, nothing left over.
 	expect(stored.names).toHaveLength(2);
+
+	// Sign-out wipes the map with the community's other data.
+	await page.goto('/settings');
+	await page.getByTestId('sign-out').click();
+	await page.getByTestId('sign-out-confirm').click();
+	await page.waitForURL((url) => url.pathname === '/', { waitUntil: 'load' });
+	await expect(page.getByTestId('welcome')).toBeVisible();
+	const left = await page.evaluate(async () => {
+		const names: string[] = [];
+		const root = await navigator.storage.getDirectory();
+		for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) {
+			names.push(name);
+		}
+		return names;
+	});
+	expect(left).not.toContain('gridboard-basemaps');
 	await context.close();
 });
