@@ -320,6 +320,11 @@ describe('building a basemap', () => {
 					features: [
 						{
 							type: 'Feature',
+							properties: { highway: 'primary' },
+							geometry: { type: 'GeometryCollection', geometries: [] }
+						},
+						{
+							type: 'Feature',
 							properties: { shop: 'bakery' },
 							geometry: {
 								type: 'Polygon',

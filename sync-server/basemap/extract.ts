@@ -119,7 +119,9 @@ export function addGeoJson(
 		const feature = raw as { type?: unknown; geometry?: unknown; properties?: unknown };
 		const where = `${name}: feature ${i}`;
 		if (feature?.type !== 'Feature') throw new BasemapInputError(`${where} is not a Feature`);
-		if (feature.geometry === null) return;
+		// No geometry, or a collection of them (rare in extracts): nothing this basemap draws.
+		const type = (feature.geometry as { type?: unknown } | null)?.type;
+		if (feature.geometry === null || type === 'GeometryCollection') return;
 		let geometry = checkGeometry(feature.geometry, where);
 		if (options.fromGcj02) geometry = mapPositions(geometry, gcj02ToWgs84);
 		const properties =

@@ -136,7 +136,7 @@ type OpfsDirectory = {
 };
 
 const notFound = (error: unknown) =>
-	error instanceof DOMException && (error.name === 'NotFoundError' || error.name === 'TypeError');
+	error instanceof DOMException && error.name === 'NotFoundError';
 
 /** OPFS files in `BASEMAP_DIRECTORY` (writable files: Chromium, Firefox, Safari 26). */
 export function opfsShelf(root: () => Promise<unknown>): Shelf {
