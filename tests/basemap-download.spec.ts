@@ -59,7 +59,10 @@ test('a phone downloads the basemap, resumes after the network drops, and reads 
 		}
 	});
 
-	await openControlled(page, `/c/${cid}/settings`);
+	// From the device settings (the nav's 设置) to the community's offline map card.
+	await openControlled(page, '/settings');
+	await page.getByTestId('offline-map-link').click();
+	await page.waitForURL(`**/c/${cid}/settings`);
 	const card = page.getByTestId('offline-map');
 	await expect(card).toContainText('尚未下载');
 	const download = page.getByTestId('offline-map-download');
