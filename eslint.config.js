@@ -74,7 +74,10 @@ const LAYERS = [
 		]
 	],
 	[['src/lib/reactive/**/*.ts'], [...['screens', 'components'].map(layer), ROUTES]],
-	[['src/lib/{photos,editor}/**/*.{ts,svelte}'], [...['screens', 'components'].map(layer), ROUTES]],
+	[
+		['src/lib/{photos,editor,map}/**/*.{ts,svelte}'],
+		[...['screens', 'components'].map(layer), ROUTES]
+	],
 	[['src/lib/screens/**/*.ts'], [...['components'].map(layer), ROUTES]],
 	[['src/lib/components/**/*.{ts,svelte}'], [ROUTES]],
 	[

@@ -16,6 +16,10 @@
  *       who wrote what in a document (storage/attribution.ts): per author (the member the
  *       relay authenticated), its updates, the Yjs ids it inserted and deleted, and how many
  *       of its inserted ids the document's attestation map does not give to it
+ *   basemap <communityId> [--extract <file.geojson>] [--from-gcj02] [--minzoom 12] [--maxzoom 18]
+ *       builds the community's offline basemap (basemap/build.ts) from its drawn grid areas and
+ *       buildings plus the extract, writes DATA_DIR/basemaps/<id>.pmtiles atomically and prints
+ *       its size, tile count and bounds; bad input changes nothing (exit 1)
  *
  * Invariant: writes go to the same SQLite file and keys.json the relay uses; the relay reads
  * members fresh on every check and re-reads keys.json when it changes, so a running relay sees
@@ -34,6 +38,7 @@ import {
 	ROLES,
 	type Role
 } from '../src/lib/wire/index.ts';
+import { buildBasemap, DEFAULT_MAX_ZOOM, DEFAULT_MIN_ZOOM } from './basemap/build.ts';
 import { parseOrigin } from './config.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
 import { createCommunity, inviteUrl, mintServiceToken } from './identity.ts';
@@ -47,13 +52,14 @@ const USAGE = `Usage: npm run admin -- <command>
   rotate-key [--drop-old]
   list-communities [--json]
   remove-member --community <id> --member <memberId>
-  authors <docName> [--json]`;
+  authors <docName> [--json]
+  basemap <communityId> [--extract <file.geojson>] [--from-gcj02] [--minzoom 12] [--maxzoom 18]`;
 
 class UsageError extends Error {}
 
 type Parsed = { positional: string[]; flags: Map<string, string[]> };
 
-const BOOLEAN_FLAGS = new Set(['json', 'drop-old']);
+const BOOLEAN_FLAGS = new Set(['json', 'drop-old', 'from-gcj02']);
 
 /** Ids in a list of ranges. */
 const idCount = (ranges: IdRange[]): number => ranges.reduce((sum, r) => sum + r.len, 0);
@@ -178,7 +184,56 @@ function publicUrl(explicit: string | undefined): string {
 	return `http://127.0.0.1:${process.env.PORT || 8787}`;
 }
 
-function run(argv: string[]): void {
+function zoomFlag(parsed: Parsed, name: string, fallback: number): number {
+	const raw = one(parsed, name);
+	if (raw === undefined) return fallback;
+	const zoom = Number(raw);
+	if (!Number.isInteger(zoom) || zoom < 0 || zoom > 22) throw new UsageError(`--${name}: 0 to 22`);
+	return zoom;
+}
+
+async function basemap(dataDir: string, parsed: Parsed): Promise<void> {
+	checkFlags(parsed, ['extract', 'from-gcj02', 'minzoom', 'maxzoom']);
+	const [communityId, extra] = parsed.positional;
+	if (!communityId || extra !== undefined) throw new UsageError('basemap takes one community id');
+	if (!ID_SEGMENT.test(communityId)) throw new UsageError('bad community id');
+	const minZoom = zoomFlag(parsed, 'minzoom', DEFAULT_MIN_ZOOM);
+	const maxZoom = zoomFlag(parsed, 'maxzoom', DEFAULT_MAX_ZOOM);
+	if (minZoom > maxZoom) throw new UsageError('--minzoom is above --maxzoom');
+	const extract = one(parsed, 'extract');
+	const fromGcj02 = parsed.flags.has('from-gcj02');
+	if (fromGcj02 && !extract) throw new UsageError('--from-gcj02 converts an --extract');
+	const identity = new SqliteIdentityStore(dataDir);
+	try {
+		if (!identity.getCommunity(communityId)) throw new Error(`no community ${communityId}`);
+	} finally {
+		identity.close();
+	}
+	const store = new SqliteStore(dataDir);
+	try {
+		const result = await buildBasemap({
+			dataDir,
+			store,
+			communityId,
+			extract: extract && path.resolve(extract),
+			fromGcj02,
+			minZoom,
+			maxZoom
+		});
+		const { west, south, east, north } = result.bounds;
+		const round = (n: number) => n.toFixed(6);
+		console.log(`Wrote ${result.file}`);
+		console.log(
+			`${(result.bytes / 1e6).toFixed(2)} MB (${result.bytes} bytes), ${result.tiles} tiles, zoom ${minZoom}–${maxZoom}, ${result.features} features (${result.drawn.grids} grid areas, ${result.drawn.buildings} buildings drawn)`
+		);
+		console.log(`bounds ${round(west)},${round(south)},${round(east)},${round(north)} (WGS-84)`);
+		console.log(`sha-256 ${result.sha256}`);
+	} finally {
+		store.close();
+	}
+}
+
+async function run(argv: string[]): Promise<void> {
 	const [command, ...rest] = argv;
 	const dataDir = path.resolve(process.env.DATA_DIR || './data');
 	const parsed = parseArgs(rest);
@@ -294,13 +349,16 @@ function run(argv: string[]): void {
 			authors(dataDir, docName, parsed.flags.has('json'));
 			return;
 		}
+		case 'basemap':
+			await basemap(dataDir, parsed);
+			return;
 		default:
 			throw new UsageError(command ? `unknown command ${command}` : 'no command');
 	}
 }
 
 try {
-	run(process.argv.slice(2));
+	await run(process.argv.slice(2));
 } catch (error) {
 	if (error instanceof UsageError) {
 		console.error(`${error.message}\n${USAGE}`);

@@ -15,8 +15,9 @@ const withConstants = (text: string) =>
 	text.replace(/\b[A-Z][A-Z_]+\b/g, (name) => (name in CONSTANTS ? `'${CONSTANTS[name]}'` : name));
 
 const dir = import.meta.dirname;
-const sources = fs
-	.readdirSync(dir)
+// The relay's own files and its basemap folder.
+const sources = ['', 'basemap']
+	.flatMap((sub) => fs.readdirSync(path.join(dir, sub)).map((file) => path.join(sub, file)))
 	.filter(
 		(file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && file !== 'test-helpers.ts'
 	)

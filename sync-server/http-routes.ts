@@ -2,6 +2,7 @@
  * The relay's HTTP routes, by path:
  *
  *   /api/communities/:cid/blobs/…   photos (blobs.ts)
+ *   /api/communities/:cid/basemap   the community's offline basemap (basemap/serve.ts)
  *   /api, /api/…                     the identity API (api.ts)
  *   /health                          JSON figures; 503 once a storage sync failed
  *   /sync/…                          426: WebSocket upgrades only (admission.ts)
@@ -10,6 +11,7 @@
  * Invariant: routing reads the raw path (before any decoding); each route checks its own input.
  */
 import type http from 'node:http';
+import { isBasemapPath } from './basemap/serve.ts';
 import { isBlobPath } from './blobs.ts';
 import { sendText } from './static-files.ts';
 
@@ -26,6 +28,7 @@ export type HealthFigures = {
 
 export type HttpRoutes = {
 	blobs: Handler;
+	basemap: Handler;
 	api: Handler;
 	files: Handler;
 	health(): HealthFigures;
@@ -57,6 +60,7 @@ export function createHttpRoutes(routes: HttpRoutes): Handler {
 
 	return (req, res, rawPath) => {
 		if (isBlobPath(rawPath)) routes.blobs(req, res, rawPath);
+		else if (isBasemapPath(rawPath)) routes.basemap(req, res, rawPath);
 		else if (rawPath === '/api' || rawPath.startsWith('/api/')) routes.api(req, res, rawPath);
 		else if (rawPath === '/health') health(res);
 		else if (rawPath.startsWith('/sync/')) sendText(res, 426, 'WebSocket upgrade required\n');

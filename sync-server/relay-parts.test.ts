@@ -70,12 +70,13 @@ describe('http-json', () => {
 });
 
 describe('http-routes', () => {
-	it('routes by raw path: photos, API, health, sync, files', () => {
+	it('routes by raw path: photos, basemap, API, health, sync, files', () => {
 		const seen: string[] = [];
 		const handler = (name: string) => (_req: unknown, _res: unknown, path: string) =>
 			seen.push(`${name} ${path}`);
 		const route = createHttpRoutes({
 			blobs: handler('blobs'),
+			basemap: handler('basemap'),
 			api: handler('api'),
 			files: handler('files'),
 			health: () => ({ uptimeSeconds: 1, docsLoaded: 2, connections: 3, storageBroken: true })
@@ -83,6 +84,7 @@ describe('http-routes', () => {
 		const req = {} as http.IncomingMessage;
 		for (const url of [
 			'/api/communities/demo/blobs/ab?x=1',
+			'/api/communities/demo/basemap?x=1',
 			'/api/token',
 			'/api',
 			'/c/demo#x',
@@ -92,6 +94,7 @@ describe('http-routes', () => {
 		}
 		expect(seen).toEqual([
 			'blobs /api/communities/demo/blobs/ab',
+			'basemap /api/communities/demo/basemap',
 			'api /api/token',
 			'api /api',
 			'files /c/demo',

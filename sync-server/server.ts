@@ -23,6 +23,7 @@ import { WebSocketServer } from 'ws';
 import type { Role } from '../src/lib/wire/index.ts';
 import { createAdmissionGate, Deadlines, type Admitted } from './admission.ts';
 import { createApiHandler } from './api.ts';
+import { createBasemapService } from './basemap/serve.ts';
 import { createBlobService, readBlobConfig, type BlobConfig, type BlobService } from './blobs.ts';
 import { DEFAULT_CONFIG, type RelayConfig } from './config.ts';
 import { Connection } from './connection.ts';
@@ -191,6 +192,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const deadlines = new Deadlines(config.authDeadlineMs);
 	const routes = createHttpRoutes({
 		blobs: blobs.handle,
+		basemap: createBasemapService({
+			dataDir: config.dataDir,
+			identity,
+			keys,
+			clockSkewSeconds,
+			log
+		}),
 		api: createApiHandler({
 			identity,
 			keys,

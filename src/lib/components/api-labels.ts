@@ -46,6 +46,7 @@ export const API_FAILURES: Record<ApiFailure, () => string> = {
 	incomplete_body: m.api_error_incomplete_body,
 	hash_mismatch: m.api_error_hash_mismatch,
 	blob_unknown: m.api_error_blob_unknown,
+	no_basemap: m.api_error_no_basemap,
 	offline: m.api_error_offline,
 	unreadable: m.api_error_unreadable,
 	signed_out: m.api_error_signed_out,

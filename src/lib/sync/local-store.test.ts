@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IDBDatabase as FakeIDBDatabase, IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import * as Y from 'yjs';
 import {
+	BASEMAP_DIRECTORY,
 	clearAllLocalData,
 	databaseName,
 	openLocalStore,
@@ -345,6 +346,28 @@ describe('local-store', () => {
 		store.destroy();
 		expect(await clearAllLocalData(factory)).toEqual({ ok: true });
 		expect((await factory.databases()).map((info) => info.name)).toEqual([]);
+	});
+
+	it('clearAllLocalData() deletes the offline basemap files (OPFS) too, and says when it could not', async () => {
+		const removed: [string, unknown][] = [];
+		const opfs = (fail: DOMException | null) => ({
+			getDirectory: async () => ({
+				removeEntry: async (name: string, options: unknown) => {
+					if (fail) throw fail;
+					removed.push([name, options]);
+				}
+			})
+		});
+		expect(await clearAllLocalData(new IDBFactory(), opfs(null))).toEqual({ ok: true });
+		expect(removed).toEqual([[BASEMAP_DIRECTORY, { recursive: true }]]);
+		// Never downloaded: nothing to delete is fine.
+		const none = new DOMException('none', 'NotFoundError');
+		expect(await clearAllLocalData(new IDBFactory(), opfs(none))).toEqual({ ok: true });
+		const held = new DOMException('in use', 'NoModificationAllowedError');
+		expect(await clearAllLocalData(new IDBFactory(), opfs(held))).toEqual({
+			ok: false,
+			reason: 'failed'
+		});
 	});
 
 	it('without IndexedDB the store reports unavailable and keeps the edits in memory', async () => {

@@ -34,6 +34,25 @@ import type { MetaStore } from './meta-store.ts';
 export const ORIGIN_LOCAL_STORE = Symbol('gridboard.local-store');
 
 export const DB_PREFIX = 'gridboard:';
+
+/** The Origin Private File System directory of the offline basemap (map/basemap-store.ts). */
+export const BASEMAP_DIRECTORY = 'gridboard-basemaps';
+
+type OpfsRoot = { removeEntry(name: string, options?: { recursive?: boolean }): Promise<void> };
+
+/** Deletes the basemap's OPFS directory; true when it is gone (or there is no OPFS). */
+async function clearBasemapFiles(
+	storage: { getDirectory?: () => Promise<unknown> } | undefined
+): Promise<boolean> {
+	if (typeof storage?.getDirectory !== 'function') return true;
+	try {
+		const root = (await storage.getDirectory()) as OpfsRoot;
+		await root.removeEntry(BASEMAP_DIRECTORY, { recursive: true });
+		return true;
+	} catch (error) {
+		return error instanceof DOMException && error.name === 'NotFoundError';
+	}
+}
 const DB_VERSION = 1;
 const UPDATES = 'updates';
 const META = 'meta';
@@ -512,10 +531,13 @@ export function clearDocumentData(
 	return deleteDatabase(factory, databaseName(docName));
 }
 
-/** Deletes every Gridboard document database on this device (sign-out). */
+/** Deletes every Gridboard document database and the offline basemap files on this device (sign-out). */
 export async function clearAllLocalData(
-	factory: IDBFactory | undefined = globalThis.indexedDB
+	factory: IDBFactory | undefined = globalThis.indexedDB,
+	storage: { getDirectory?: () => Promise<unknown> } | undefined = globalThis.navigator?.storage
 ): Promise<ClearResult> {
+	// The offline basemap's files (OPFS) go with the community's documents.
+	const basemapCleared = await clearBasemapFiles(storage);
 	if (!factory || typeof factory.databases !== 'function') {
 		return { ok: false, reason: 'unavailable' };
 	}
@@ -528,5 +550,6 @@ export async function clearAllLocalData(
 		return { ok: false, reason: 'failed' };
 	}
 	const results = await Promise.all(names.map((dbName) => deleteDatabase(factory, dbName)));
+	if (!basemapCleared) results.push({ ok: false, reason: 'failed' });
 	return results.find((result) => !result.ok) ?? { ok: true };
 }

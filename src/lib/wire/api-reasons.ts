@@ -46,7 +46,9 @@ export const API_REASONS = [
 	'blob_too_large',
 	'incomplete_body',
 	'hash_mismatch',
-	'blob_unknown'
+	'blob_unknown',
+	// The offline basemap (sync-server/basemap/serve.ts).
+	'no_basemap'
 ] as const;
 
 export type ApiReason = (typeof API_REASONS)[number];
