@@ -70,7 +70,9 @@ describe('mapFacts', () => {
 	});
 
 	it("shows exactly the board's filtered cases: status and search from the same query", () => {
-		const byStatus = mapFacts(inputs({ query: { ...EMPTY_BOARD_QUERY, statuses: ['in_progress'] } }));
+		const byStatus = mapFacts(
+			inputs({ query: { ...EMPTY_BOARD_QUERY, statuses: ['in_progress'] } })
+		);
 		expect(byStatus.data.cases.map((pin) => pin.caseId)).toEqual(['c']);
 		expect(byStatus.unplaced).toBe(0);
 		const searched = mapFacts(
