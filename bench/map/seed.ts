@@ -48,6 +48,8 @@ export type SeedOptions = Readonly<{
 	cases: number;
 	/** Share of cases with a place, 0–1. */
 	placed: number;
+	/** Some cases are resolved (they leave the community board); false keeps every case open. */
+	resolveSome?: boolean;
 	now?: number;
 }>;
 
@@ -131,7 +133,8 @@ export function seedMap(options: SeedOptions): SeededMap {
 			const later = (days: number) => ({ actor: SECRETARY, authority, at: at + days * DAY });
 			if (r > 0.4) model.applyCaseStatusAction(doc, created.value, 'accept', {}, later(1));
 			if (r > 0.6) model.applyCaseStatusAction(doc, created.value, 'start', {}, later(2));
-			if (r > 0.85) model.applyCaseStatusAction(doc, created.value, 'resolve', {}, later(3));
+			if (r > 0.85 && options.resolveSome !== false)
+				model.applyCaseStatusAction(doc, created.value, 'resolve', {}, later(3));
 			const stored = model.readCase(doc, created.value)?.fields;
 			cases.push({
 				id: created.value,
