@@ -7,7 +7,7 @@ import svelteConfig from './svelte.config.js';
 /*
  * Imports flow one way (ARCHITECTURE.md, "Layers"):
  *
- *   wire ← domain ← model ─┬─ engine ← reactive, photos, editor ← screens ← components ← routes
+ *   wire ← domain ← model ─┬─ engine ← reactive, photos, editor, map ← screens ← components ← routes
  *                 ← sync ──┘
  *
  * (sync never imports model), and the relay (sync-server/) takes nothing from src/ but the wire contract. Each layer below
@@ -43,9 +43,17 @@ const LAYERS = [
 		['src/lib/domain/**/*.ts'],
 		[
 			PACKAGES(['yjs', 'y-*', 'svelte', 'svelte/*', '@tiptap/*'], 'The domain is pure TypeScript.'),
-			...['model', 'sync', 'engine', 'reactive', 'screens', 'components', 'editor', 'photos'].map(
-				layer
-			),
+			...[
+				'model',
+				'sync',
+				'engine',
+				'reactive',
+				'screens',
+				'components',
+				'editor',
+				'photos',
+				'map'
+			].map(layer),
 			ROUTES
 		]
 	],
@@ -53,7 +61,7 @@ const LAYERS = [
 		['src/lib/model/**/*.ts'],
 		[
 			PACKAGES(['svelte', 'svelte/*'], 'The model has no Svelte.'),
-			...['sync', 'engine', 'reactive', 'screens', 'components', 'photos'].map(layer),
+			...['sync', 'engine', 'reactive', 'screens', 'components', 'photos', 'map'].map(layer),
 			ROUTES
 		]
 	],
@@ -61,7 +69,7 @@ const LAYERS = [
 		['src/lib/sync/**/*.ts'],
 		[
 			PACKAGES(['svelte', 'svelte/*'], 'Sync has no Svelte.'),
-			...['model', 'engine', 'reactive', 'screens', 'components', 'editor'].map(layer),
+			...['model', 'engine', 'reactive', 'screens', 'components', 'editor', 'map'].map(layer),
 			ROUTES
 		]
 	],
@@ -69,7 +77,7 @@ const LAYERS = [
 		['src/lib/engine/**/*.ts'],
 		[
 			PACKAGES(['svelte', 'svelte/*'], 'The sync engine has no Svelte.'),
-			...['reactive', 'screens', 'components', 'editor', 'photos'].map(layer),
+			...['reactive', 'screens', 'components', 'editor', 'photos', 'map'].map(layer),
 			ROUTES
 		]
 	],

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { createCommunity, joinedPhone } from './helpers';
@@ -8,7 +8,22 @@ import { createCommunity, joinedPhone } from './helpers';
 const FIRST_SCREEN_JS_BUDGET = 150 * 1024;
 const BUILD_DIR = fileURLToPath(new URL('../build', import.meta.url));
 
-test('the first screen loads less than 150 KB of gzipped JavaScript', async ({ browser }) => {
+/** Paths (as requested) of the built chunks whose code contains `marker`. */
+async function chunksContaining(marker: string): Promise<string[]> {
+	const dir = `${BUILD_DIR}/_app/immutable/chunks`;
+	const found: string[] = [];
+	for (const name of await readdir(dir)) {
+		if (!name.endsWith('.js')) continue;
+		if ((await readFile(`${dir}/${name}`, 'utf8')).includes(marker)) {
+			found.push(`/_app/immutable/chunks/${name}`);
+		}
+	}
+	return found;
+}
+
+test('the first screen loads less than 150 KB of gzipped JavaScript, and not the map', async ({
+	browser
+}) => {
 	// Sign in on another phone, then hand its credential to a clean context: the first screen of
 	// a signed-in device, with nothing cached from the join page.
 	const community = await createCommunity();
@@ -42,5 +57,13 @@ test('the first screen loads less than 150 KB of gzipped JavaScript', async ({ b
 	console.log(`first screen: ${scripts.size} scripts, ${kb} KB gzipped JavaScript`);
 	expect(scripts.size).toBeGreaterThan(0);
 	expect(total).toBeLessThan(FIRST_SCREEN_JS_BUDGET);
+
+	// The map (maplibre, about 290 KB gzipped) loads only when a map screen opens.
+	const mapChunks = await chunksContaining('getClusterExpansionZoom');
+	expect(mapChunks.length, 'the maplibre chunk is in the build').toBeGreaterThan(0);
+	for (const chunk of mapChunks) expect([...scripts]).not.toContain(chunk);
+	await page.goto(`/c/${community.communityId}/map`);
+	await expect(page.getByTestId('map')).toBeVisible();
+	for (const chunk of mapChunks) expect([...scripts]).toContain(chunk);
 	await context.close();
 });

@@ -189,6 +189,8 @@ function screens(): Screen[] {
 			opens: ['case-edit', '[data-testid="case-form"]']
 		},
 		{ name: 'households', url: `${g}/households`, ready: or('households', 'not-allowed') },
+		{ name: 'community map', url: `${c}/map`, ready: or('map') },
+		{ name: 'grid map', url: `${g}/map`, ready: or('map') },
 		{ name: 'tasks', url: `${c}/tasks`, ready: or('task-row') },
 		{
 			name: 'new task',

@@ -33,7 +33,11 @@ const FORBIDDEN: Probe[] = [
 	['src/lib/sync/probe.ts', '$lib/engine/app-sync'],
 	['src/lib/model/probe.ts', '../engine/server-receipts'],
 	['src/lib/engine/probe.ts', '$lib/reactive/app-context.svelte'],
-	['src/lib/engine/probe.ts', 'svelte']
+	['src/lib/engine/probe.ts', 'svelte'],
+	['src/lib/model/probe.ts', '../map/layers'],
+	['src/lib/domain/probe.ts', '$lib/map/grid-colors'],
+	['src/lib/map/probe.ts', '$lib/screens/map/map-facts'],
+	['src/lib/map/probe.ts', '$lib/components/labels']
 ];
 
 const ALLOWED: Probe[] = [
@@ -51,7 +55,10 @@ const ALLOWED: Probe[] = [
 	['src/lib/components/probe.ts', '$lib/screens/field-draft.svelte'],
 	['src/lib/engine/probe.ts', '$lib/model/case'],
 	['src/lib/engine/probe.ts', '$lib/sync/session-registry'],
-	['src/lib/reactive/probe.ts', '$lib/engine/app-sync']
+	['src/lib/reactive/probe.ts', '$lib/engine/app-sync'],
+	['src/lib/map/probe.ts', '../domain/geo'],
+	['src/lib/screens/probe.ts', '$lib/map/layers'],
+	['src/lib/components/probe.ts', '$lib/map/basemap']
 ];
 
 /** Lints one probe file per entry; returns the restricted-import messages of each. */
