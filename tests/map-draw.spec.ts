@@ -73,13 +73,30 @@ async function drawnAreas(page: Page): Promise<string[]> {
 	});
 }
 
-/** The map's centre on the page and a size that fits inside it. */
-async function mapCentre(page: Page): Promise<{ x: number; y: number; r: number }> {
+/**
+ * The part of the map a finger can reach now (scrolled into view, clipped to the screen and the
+ * bottom navigation): its centre and a size that fits inside it.
+ */
+async function mapArea(page: Page): Promise<{ x: number; y: number; r: number }> {
+	await page
+		.getByTestId('map')
+		.evaluate((map) => map.scrollIntoView({ block: 'center', behavior: 'instant' }));
+	await expect(page.getByTestId('map')).toHaveAttribute('data-state', 'idle');
 	const box = (await page.getByTestId('map').boundingBox())!;
+	const navTop = await page.evaluate(() =>
+		Math.min(
+			window.innerHeight,
+			...[...document.querySelectorAll('nav')]
+				.filter((nav) => getComputedStyle(nav).position === 'fixed')
+				.map((nav) => nav.getBoundingClientRect().top)
+		)
+	);
+	const top = Math.max(box.y, 0);
+	const bottom = Math.min(box.y + box.height, navTop);
 	return {
 		x: box.x + box.width / 2,
-		y: box.y + box.height / 2,
-		r: Math.min(box.width, box.height) / 4
+		y: (top + bottom) / 2,
+		r: Math.min(box.width, bottom - top) / 4
 	};
 }
 
@@ -92,18 +109,17 @@ async function drawSquare(page: Page, at: { x: number; y: number }, r: number): 
 		[at.x - r, at.y + r],
 		[at.x - r, at.y - r]
 	] as const;
-	for (const [x, y] of corners) {
-		await page.mouse.click(x, y);
-		// Each click draws a corner; the next waits until the map has drawn it.
-		await expect(page.getByTestId('map')).toHaveAttribute('data-state', 'idle');
-	}
+	for (const [x, y] of corners) await page.mouse.click(x, y);
 }
 
-async function drawGrid(page: Page, gridId: string, at: { x: number; y: number }, r: number) {
+/** Outlines `gridId`'s area: a square centred `dx` half-sizes right of the map's centre. */
+async function drawGrid(page: Page, gridId: string, dx = 0, scale = 1) {
 	await page.getByTestId('map-draw-grid-pick').selectOption(gridId);
 	await page.getByTestId('map-draw-grid').click();
 	await expect(page.getByTestId('map-draw-hint')).toBeVisible();
-	await drawSquare(page, at, r);
+	const area = await mapArea(page);
+	const r = area.r * scale;
+	await drawSquare(page, { x: area.x + dx * r, y: area.y }, r);
 	await expect(page.getByTestId('map-draw-save')).toBeEnabled();
 	await page.getByTestId('map-draw-save').click();
 	await expect(page.getByTestId('map-draw-refusal')).toHaveCount(0);
@@ -125,13 +141,13 @@ test('the secretary outlines a grid and names a building; a grid member and a vo
 
 	await page.getByTestId('map-draw-open').click();
 	await expect(page.getByTestId('map-draw-grid')).toBeEnabled();
-	const centre = await mapCentre(page);
-	await drawGrid(page, first!.id, centre, centre.r);
+	await drawGrid(page, first!.id);
 	await expect(page.getByTestId('map-no-boundaries')).toHaveCount(0);
 	await expect.poll(() => drawnAreas(page)).toEqual([first!.id]);
 
 	// A building pinned inside the new boundary: its grid is suggested, its name typed.
 	await page.getByTestId('map-draw-building-point').click();
+	const centre = await mapArea(page);
 	await page.mouse.click(centre.x, centre.y);
 	await expect(page.getByTestId('map-draw-save')).toBeEnabled();
 	await expect(page.getByTestId('map-draw-building-grid')).toHaveValue(first!.id);
@@ -189,10 +205,8 @@ test('a boundary drawn offline reaches the other phones once back online; the ed
 	await expect(page.getByTestId('map')).toHaveAttribute('data-state', 'idle');
 	await page.getByTestId('map-draw-open').click();
 	await expect(page.getByTestId('map-draw-grid')).toBeEnabled();
-	const centre = await mapCentre(page);
-	const r = centre.r / 2;
-	await drawGrid(page, first!.id, { x: centre.x - r * 1.2, y: centre.y }, r);
-	await drawGrid(page, second!.id, { x: centre.x + r * 1.2, y: centre.y }, r);
+	await drawGrid(page, first!.id, -1.2, 0.5);
+	await drawGrid(page, second!.id, 1.2, 0.5);
 	await expect.poll(() => drawnAreas(page)).toEqual([first!.id, second!.id].sort());
 	await expect(member.page.getByTestId('map-no-boundaries')).toBeVisible();
 
