@@ -93,16 +93,16 @@ export class MapEditScreen {
 		if (!mayEdit) return { mayEdit, gridsWithoutArea: [], features: [], conflicts: [] };
 		const snapshot = this.#map.snapshot.current;
 		const grids = this.#grids();
-		const names = new Map(grids.map((grid) => [grid.id, grid.name]));
-		const outlined = new Set(snapshot.grids.map((area) => area.gridId));
+		const nameOf = (gridId: string) => grids.find((grid) => grid.id === gridId)?.name ?? gridId;
+		const outlined = snapshot.grids.map((area) => area.gridId);
 		return Object.freeze({
 			mayEdit,
-			gridsWithoutArea: grids.filter((grid) => !outlined.has(grid.id)),
+			gridsWithoutArea: grids.filter((grid) => !outlined.includes(grid.id)),
 			features: [
 				...snapshot.grids.map((area) => ({
 					featureId: area.featureId,
 					kind: 'grid' as const,
-					label: names.get(area.gridId) ?? area.gridId,
+					label: nameOf(area.gridId),
 					gridId: area.gridId
 				})),
 				...snapshot.buildings.map((building) => ({
