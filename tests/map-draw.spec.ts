@@ -54,6 +54,30 @@ async function mapPhone(phone: Phone): Promise<Phone> {
 	return phone;
 }
 
+/**
+ * Whether the page has loaded terra-draw (a script holding its adapter base class): the drawing
+ * tools load only when the secretary opens edit mode.
+ */
+function watchTerraDraw(page: Page): () => Promise<boolean> {
+	let seen = false;
+	const reads: Promise<void>[] = [];
+	page.on('response', (response) => {
+		if (!/\.js(\?|$)/.test(response.url())) return;
+		reads.push(
+			response.text().then(
+				(body) => {
+					if (body.includes('TerraDrawBaseAdapter')) seen = true;
+				},
+				() => undefined
+			)
+		);
+	});
+	return async () => {
+		await Promise.all(reads);
+		return seen;
+	};
+}
+
 /** The grid areas drawn on screen: their grid ids, one per area. */
 async function drawnAreas(page: Page): Promise<string[]> {
 	return page.evaluate(() => {
@@ -135,12 +159,15 @@ test('the secretary outlines a grid and names a building; a grid member and a vo
 	const [first] = seeded.grids;
 	const secretary = await mapPhone(await joinedPhone(browser, '李书记', seeded.inviteUrl));
 	const { page } = secretary;
+	const secretaryLoadedDraw = watchTerraDraw(page);
 	await openControlled(page, `/c/${seeded.communityId}/map`);
 	await expect(page.getByTestId('map')).toHaveAttribute('data-state', 'idle');
 	await expect(page.getByTestId('map-no-boundaries')).toBeVisible();
+	expect(await secretaryLoadedDraw(), 'terra-draw before edit mode').toBe(false);
 
 	await page.getByTestId('map-draw-open').click();
 	await expect(page.getByTestId('map-draw-grid')).toBeEnabled();
+	expect(await secretaryLoadedDraw(), 'terra-draw in edit mode').toBe(true);
 	await drawGrid(page, first!.id);
 	await expect(page.getByTestId('map-no-boundaries')).toHaveCount(0);
 	await expect.poll(() => drawnAreas(page)).toEqual([first!.id]);
@@ -169,6 +196,7 @@ test('the secretary outlines a grid and names a building; a grid member and a vo
 		await joinedPhone(browser, '刘芳', await createInviteVia(page, { role: 'volunteer' }))
 	);
 	for (const other of [member, volunteer]) {
+		const loadedDraw = watchTerraDraw(other.page);
 		await other.page.goto(`/c/${seeded.communityId}/map`);
 		await expect(other.page.getByTestId('map')).toHaveAttribute('data-state', 'idle');
 		await expect(other.page.getByTestId('map-no-boundaries')).toHaveCount(0);
@@ -176,6 +204,7 @@ test('the secretary outlines a grid and names a building; a grid member and a vo
 		await expect(other.page.getByTestId('map-draw')).toHaveCount(0);
 		await expect(other.page.locator('main').getByRole('button')).toHaveCount(0);
 		await expect(other.page.locator('main input, main textarea, main select')).toHaveCount(0);
+		expect(await loadedDraw(), 'terra-draw for a member who cannot draw').toBe(false);
 		await other.context.close();
 	}
 	await secretary.context.close();
