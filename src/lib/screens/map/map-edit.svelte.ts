@@ -9,7 +9,13 @@
  * role change is never stale); a refused command writes nothing and its reason is kept in
  * `refusal` for the view to say, an accepted one clears it.
  */
-import { suggestPlace, type LngLat, type MapGeometry, type PlaceSuggestion } from '$lib/domain/geo';
+import {
+	ringCentroid,
+	suggestPlace,
+	type LngLat,
+	type MapGeometry,
+	type PlaceSuggestion
+} from '$lib/domain/geo';
 import type { EditId } from '$lib/domain/ids';
 import { err, ok, type Result } from '$lib/domain/result';
 import {
@@ -141,8 +147,9 @@ export class MapEditScreen {
 		return readFeature(this.#map.doc, featureId);
 	}
 
-	/** Where a drawn building most likely belongs (the person confirms it). */
-	suggest(point: LngLat): PlaceSuggestion {
+	/** Where a drawn building most likely belongs, by its pin or its outline's centre. */
+	suggest(shape: BuildingShape): PlaceSuggestion {
+		const point = shape.ring ? ringCentroid(shape.ring) : shape.point;
 		return suggestPlace(point, this.#map.snapshot.current);
 	}
 

@@ -73,7 +73,9 @@ describe('MapEditScreen', () => {
 
 		// The building's grid is suggested from where it stands.
 		const point: LngLat = [116.641, 36.931];
-		expect(screen.suggest(point).gridId).toBe('g1');
+		expect(screen.suggest({ point }).gridId).toBe('g1');
+		expect(screen.suggest({ ring: square(116.6405, 36.9305, 0.0003) }).gridId).toBe('g1');
+		expect(screen.suggest({ point: [116.7, 36.99] }).gridId).toBeNull();
 		const building = screen.addBuilding({ name: ' 3号楼 ', gridId: 'g1', point });
 		expect(building.ok).toBe(true);
 		expect(screen.current.features).toEqual([
