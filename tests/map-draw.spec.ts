@@ -182,6 +182,20 @@ test('the secretary outlines a grid and names a building; a grid member and a vo
 	await page.getByTestId('map-draw-save').click();
 	await expect(page.getByTestId('map-draw-features').locator('li')).toHaveCount(2);
 	await expect(page.getByTestId('map-draw-features')).toContainText('3号楼');
+	// Picked again: renamed, then deleted and brought back with the undo.
+	const row = (name: string) =>
+		page.getByTestId('map-draw-features').locator('li').filter({ hasText: name });
+	await row('3号楼').getByTestId('map-draw-edit').click();
+	await page.getByTestId('map-draw-name').fill('三号楼');
+	await page.getByTestId('map-draw-save').click();
+	await expect(row('三号楼')).toHaveCount(1);
+	await row('三号楼').getByTestId('map-draw-edit').click();
+	await page.getByTestId('map-draw-delete').click();
+	await expect(page.getByTestId('map-draw-deleted')).toContainText('三号楼');
+	await expect(page.getByTestId('map-draw-features').locator('li')).toHaveCount(1);
+	await page.getByTestId('map-draw-undo').click();
+	await expect(page.getByTestId('map-draw-deleted')).toHaveCount(0);
+	await expect(row('三号楼')).toHaveCount(1);
 	await expectAllOnServer(page);
 
 	// Another phone of the community, a grid member's: the boundary arrives, nothing to edit.
