@@ -12,16 +12,33 @@
  *   remove-member --community <id> --member <memberId>
  *       removes a member and revokes its credentials; the relay closes its sockets (4403)
  *       within seconds
+ *   authors <docName> [--json]
+ *       who wrote what in a document (storage/attribution.ts): per author (the member the
+ *       relay authenticated), its updates, the Yjs ids it inserted and deleted, and how many
+ *       of its inserted ids the document's attestation map does not give to it
  *
  * Invariant: writes go to the same SQLite file and keys.json the relay uses; the relay reads
  * members fresh on every check and re-reads keys.json when it changes, so a running relay sees
  * every change within seconds. Exit code 2 for usage errors, 1 for failures.
  */
 import path from 'node:path';
-import { ID_SEGMENT, isRole, ROLES, type Role } from '../src/lib/wire/index.ts';
+import * as Y from 'yjs';
+import {
+	ATTESTATION_ROOT,
+	attestedMember,
+	ID_SEGMENT,
+	isRole,
+	parseAttestation,
+	parseDocName,
+	RELAY_MEMBER,
+	ROLES,
+	type Role
+} from '../src/lib/wire/index.ts';
 import { parseOrigin } from './config.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
 import { createCommunity, inviteUrl, mintServiceToken } from './identity.ts';
+import { idRanges, type IdRange } from './storage/attribution.ts';
+import { SqliteStore } from './storage/sqlite.ts';
 import { CLOCK_SKEW_SECONDS, KeyRing } from './tokens.ts';
 
 const USAGE = `Usage: npm run admin -- <command>
@@ -29,13 +46,98 @@ const USAGE = `Usage: npm run admin -- <command>
   token --community <id> --role <${ROLES.join('|')}> [--grid <gridId> ...] [--ttl <seconds>]
   rotate-key [--drop-old]
   list-communities [--json]
-  remove-member --community <id> --member <memberId>`;
+  remove-member --community <id> --member <memberId>
+  authors <docName> [--json]`;
 
 class UsageError extends Error {}
 
 type Parsed = { positional: string[]; flags: Map<string, string[]> };
 
 const BOOLEAN_FLAGS = new Set(['json', 'drop-old']);
+
+/** Ids in a list of ranges. */
+const idCount = (ranges: IdRange[]): number => ranges.reduce((sum, r) => sum + r.len, 0);
+
+/** `client:clock` or `client:first-last`, for people reading a terminal. */
+const rangeText = (r: IdRange): string =>
+	r.len === 1 ? `${r.client}:${r.clock}` : `${r.client}:${r.clock}-${r.clock + r.len - 1}`;
+
+/** Ranges printed per author before "…"; --json lists them all. */
+const RANGES_SHOWN = 20;
+
+/**
+ * The attribution of one document, with member names and the cross-check against the
+ * document's own attestation map (inserted ids whose client id is attested to someone else).
+ */
+function authors(dataDir: string, docName: string, json: boolean): void {
+	const parsed = parseDocName(docName);
+	if (!parsed.ok) throw new UsageError(`bad document name ${JSON.stringify(docName)}`);
+	const store = new SqliteStore(dataDir);
+	const identity = new SqliteIdentityStore(dataDir);
+	try {
+		if (!store.hasDoc(docName)) throw new Error(`no document ${docName}`);
+		const doc = new Y.Doc();
+		const stored = store.load(docName);
+		doc.transact(() => {
+			if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
+			for (const update of stored.updates) Y.applyUpdate(doc, update);
+		});
+		const attest = doc.getMap(ATTESTATION_ROOT);
+		const rows = store.attribution(docName).map((record) => {
+			const inserted = idRanges(record.inserted);
+			const deleted = idRanges(record.deleted);
+			// Ids this author delivered that the attestation map gives to someone else (or no one).
+			let unattested = 0;
+			if (record.author !== null) {
+				for (const r of inserted) {
+					const attestation = parseAttestation(attest.get(String(r.client)));
+					for (let clock = r.clock; clock < r.clock + r.len; clock++) {
+						if (attestedMember(attestation, clock) !== record.author) unattested++;
+					}
+				}
+			}
+			const member =
+				record.author === null || record.author === RELAY_MEMBER
+					? null
+					: identity.getMember(parsed.value.communityId, record.author);
+			return {
+				author: record.author,
+				name: member?.displayName ?? null,
+				role: member?.role ?? null,
+				updates: record.updates,
+				inserted,
+				deleted,
+				unattested
+			};
+		});
+		if (json) {
+			console.log(JSON.stringify(rows));
+			return;
+		}
+		console.log(`${docName}: ${rows.length} authors`);
+		for (const row of rows) {
+			const who =
+				row.author === null
+					? '(no member: service tokens, or stored before attribution)'
+					: row.author === RELAY_MEMBER
+						? `${RELAY_MEMBER} (the relay's attestations)`
+						: `${row.author} ${row.name ?? '(unknown member)'}${row.role ? ` (${row.role})` : ''}`;
+			const shown = row.deleted.slice(0, RANGES_SHOWN).map(rangeText).join(' ');
+			const more = row.deleted.length > RANGES_SHOWN ? ' …' : '';
+			console.log(who);
+			console.log(
+				`  ${row.updates} updates, inserted ${idCount(row.inserted)} ids` +
+					(row.unattested > 0 ? ` (${row.unattested} not attested to this member)` : '')
+			);
+			console.log(
+				`  deleted ${idCount(row.deleted)} ids${row.deleted.length > 0 ? `: ${shown}${more}` : ''}`
+			);
+		}
+	} finally {
+		identity.close();
+		store.close();
+	}
+}
 
 function parseArgs(args: string[]): Parsed {
 	const positional: string[] = [];
@@ -183,6 +285,13 @@ function run(argv: string[]): void {
 			} finally {
 				store.close();
 			}
+			return;
+		}
+		case 'authors': {
+			checkFlags(parsed, ['json']);
+			const [docName, extra] = parsed.positional;
+			if (!docName || extra !== undefined) throw new UsageError('authors takes one document name');
+			authors(dataDir, docName, parsed.flags.has('json'));
 			return;
 		}
 		default:

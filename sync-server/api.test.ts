@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { createInvite } from './identity.ts';
 import { MAX_BODY_BYTES } from './api.ts';
 import type { RelayOptions } from './server.ts';
@@ -473,7 +474,10 @@ describe('admin CLI', () => {
 		const issued = await call(r, 'POST', '/api/token', { credential });
 		const c = live(r, 'c/riverside/directory', issued.body.token as string);
 		await waitFor(() => c.provider.synced);
-		c.doc.getMap('m').set('k', 'v');
+		// A write the directory's rules accept from a secretary (write-rules-directory.ts).
+		const timeZone = new Y.Array<unknown>();
+		timeZone.push([{ id: 'e1', value: 'UTC', bases: [], by: '书记', deviceId: 'laptop', at: 1 }]);
+		c.doc.getMap('settings').set(`timeZone~${c.doc.clientID}`, timeZone);
 
 		const cliToken = (
 			await admin(
@@ -488,7 +492,7 @@ describe('admin CLI', () => {
 			)
 		).trim();
 		const reader = live(r, 'c/riverside/directory', cliToken);
-		await waitFor(() => reader.doc.getMap('m').get('k') === 'v');
+		await waitFor(() => reader.doc.getMap('settings').size === 1);
 		const other = new RawClient(`${r.wsUrl}/c/demo/directory`, cliToken);
 		cleanups.push(() => other.ws.terminate());
 		expect(await other.closed()).toBe(4403);

@@ -111,7 +111,8 @@ describe('the role matrix through real connections', () => {
 				'c/other/board/g1',
 				'c/other/households/g1',
 				'c/other/tasks',
-				'c/other/meetings/m1'
+				'c/other/meetings/m1',
+				'c/other/map'
 			]) {
 				expect([role, doc, await probe(s, doc, token)]).toEqual([role, doc, 'none']);
 			}
@@ -267,10 +268,21 @@ describe('Origin and limits', () => {
 
 	it('awareness floods close with 4429; oversized awareness with 4400', async () => {
 		const s = await relay({ maxAwarenessPerSecond: 2, maxAwarenessBytes: 128 });
+		// [1, varBytes([1 entry, client id 7, clock, "{}"])]: each one a change of its own state.
+		const state = (clock: number) => [1, 6, 1, 7, clock, 2, 123, 125];
 		const flood = raw(`${s.wsUrl}/c/demo/tasks`, s.token);
 		await flood.opened();
-		for (let i = 0; i < 10; i++) flood.send([1, 1, 0]);
+		for (let i = 1; i <= 10; i++) flood.send(state(i));
 		expect(await flood.closed()).toBe(4429);
+		// Echoes (a clock the room has already) change nothing and are not counted.
+		const echoing = raw(`${s.wsUrl}/c/demo/tasks`, s.token);
+		await echoing.opened();
+		echoing.send([1, 6, 1, 8, 1, 2, 123, 125]);
+		for (let i = 0; i < 10; i++) echoing.send([1, 6, 1, 8, 1, 2, 123, 125]);
+		const heard = echoing.ofType(1).length;
+		echoing.send([3]);
+		await waitFor(() => echoing.ofType(1).length > heard, 5000, 'still answered');
+		expect(echoing.closeCode).toBeNull();
 		const big = raw(`${s.wsUrl}/c/demo/tasks`, s.token);
 		await big.opened();
 		big.send([1, 200, 1, ...new Array<number>(200).fill(0)]);

@@ -7,6 +7,7 @@ import { CommitQueue } from './commit-queue.ts';
 import type { Room } from './room.ts';
 import { MemoryStore } from './storage/memory.ts';
 import { waitFor } from './test-helpers.ts';
+import * as Y from 'yjs';
 
 /** A queue over a MemoryStore that records each commit, and one room's confirmations. */
 function setUp(minIntervalMs?: number) {
@@ -75,6 +76,23 @@ describe('CommitQueue', () => {
 		queue.enqueue(room, update(3));
 		await waitFor(() => confirmed.length === 2);
 		expect(commits.map((c) => c.size)).toEqual([2, 1]);
+	});
+
+	it('stores each update with the member the room authenticated for it', async () => {
+		const { store, queue, room, confirmed } = setUp();
+		const doc = new Y.Doc();
+		doc.clientID = 5;
+		const updates: Uint8Array[] = [];
+		doc.on('update', (u: Uint8Array) => updates.push(u));
+		doc.getArray('timeline').push(['评论']);
+		doc.getMap('attest').set('5', { member: 'm-alice', from: 0 });
+		queue.enqueue(room, updates[0]!, 'm-alice');
+		queue.enqueue(room, updates[1]!, '~relay');
+		await waitFor(() => confirmed.length === 1);
+		expect(store.attribution(room.name).map((r) => [r.author, r.updates])).toEqual([
+			['m-alice', 1],
+			['~relay', 1]
+		]);
 	});
 
 	it('waits minIntervalMs after a commit, and commits what came meanwhile together', async () => {

@@ -20,8 +20,10 @@
  *   further updates go on). An applied one has its new client ids attested to the member. An
  *   update that builds on content the relay lacks is dropped and answered with a sync step 1,
  *   so the client resends everything the relay lacks, which is then checked whole.
- * - Rate limits: more than `maxMessagesPerSecond` (burst 2×) messages, or awareness updates over
- *   `maxAwarenessPerSecond`, close the connection with 4429.
+ * - Rate limits: more than `maxMessagesPerSecond` (burst 2×) messages, or awareness updates that
+ *   change something over `maxAwarenessPerSecond`, close the connection with 4429 (echoes of
+ *   other clients' states, which y-websocket sends for every change it sees, are not counted:
+ *   a hundred clients renewing together must not close each other).
  */
 import type { RawData, WebSocket } from 'ws';
 import * as Y from 'yjs';
@@ -246,18 +248,18 @@ export class Connection implements Peer {
 				return;
 			}
 			case 'awareness':
-				if (!this.#awareness.take()) {
-					this.close(CLOSE.rateLimited, 'too many awareness updates');
-					return;
-				}
-				switch (room.applyAwareness(message.update, this)) {
+				switch (room.applyAwareness(message.update, this, () => this.#awareness.take())) {
 					case 'invalid':
 						this.close(CLOSE.badMessage, 'bad awareness');
 						return;
 					case 'too-many-ids':
 						this.close(CLOSE.badMessage, 'too many awareness client ids');
 						return;
+					case 'rate-limited':
+						this.close(CLOSE.rateLimited, 'too many awareness updates');
+						return;
 					case 'applied':
+					case 'echo':
 						return;
 				}
 				return;

@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: seeds a fictional community, 玉城社区 (Yucheng), shaped like a real urban one
  * (12 grids, 9 compounds, 60 buildings, a few hundred cases over every status, tier and category
- * and the last six months, with timelines written by several members) straight into the relay's
+ * and the last six months, with timelines written by several members; a map with the grids'
+ * areas and their buildings, around 116.64 E, 36.93 N) straight into the relay's
  * storage in DATA_DIR, creates its identity, and prints a one-time secretary sign-in link.
  *
  *   npm run demo -- [--id <communityId>] [--name "<name>"] [--cases <n>] [--url <public url>] [--json]
@@ -30,11 +31,15 @@ type Model = typeof import('../src/lib/model/case/index.ts');
 type Directory = typeof import('../src/lib/model/directory/directory.ts');
 type Ids = typeof import('../src/lib/domain/ids.ts');
 type Options = typeof import('../src/lib/domain/case-options.ts');
+type MapModel = typeof import('../src/lib/model/map/index.ts');
+type Geo = typeof import('../src/lib/domain/geo.ts');
 
 const model: Model = await import('../src/lib/model/case/index.ts');
 const directory: Directory = await import('../src/lib/model/directory/directory.ts');
 const ids: Ids = await import('../src/lib/domain/ids.ts');
 const options: Options = await import('../src/lib/domain/case-options.ts');
+const mapModel: MapModel = await import('../src/lib/model/map/index.ts');
+const geo: Geo = await import('../src/lib/domain/geo.ts');
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -234,6 +239,78 @@ function planGrids(): { name: string; member: string; buildings: string[] }[] {
 	}));
 }
 
+/** Where the demo community lies (WGS-84): the south-west corner of its grid areas. */
+const MAP_ORIGIN: readonly [number, number] = [116.634, 36.924];
+/** Grid areas are laid out 4 across and 3 up, each this many degrees (about 270 m × 330 m). */
+const GRID_COLUMNS = 4;
+const GRID_SPAN: readonly [number, number] = [0.003, 0.003];
+
+type Position = [lng: number, lat: number];
+
+/** Where a grid's five buildings stand, as fractions of its area's width and height. */
+const BUILDING_SLOTS: readonly (readonly [number, number])[] = [
+	[0.15, 0.2],
+	[0.6, 0.2],
+	[0.4, 0.45],
+	[0.15, 0.7],
+	[0.6, 0.7]
+];
+
+function rectangle(
+	[west, south]: Position,
+	[width, height]: readonly [number, number]
+): Position[] {
+	return [
+		[west, south],
+		[west + width, south],
+		[west + width, south + height],
+		[west, south + height],
+		[west, south]
+	];
+}
+
+/**
+ * The map: an area for every grid (a 4 × 3 patchwork around 116.64, 36.93) and its five
+ * buildings, named as the cases name them, inside it: every other one outlined, the rest pinned.
+ * Written by the map commands, as the secretary draws them.
+ */
+function buildMap(grids: readonly Grid[], now: number, random: () => number): Y.Doc {
+	const doc = new Y.Doc();
+	let at = now - 180 * DAY;
+	const context = () => ({
+		actor: { name: SECRETARY, deviceId: 'demo-secretary' },
+		authority: { claims: { role: 'secretary' } },
+		at: (at += 10 * 60 * 1000)
+	});
+	grids.forEach((grid, g) => {
+		const corner: Position = [
+			MAP_ORIGIN[0] + (g % GRID_COLUMNS) * GRID_SPAN[0],
+			MAP_ORIGIN[1] + Math.floor(g / GRID_COLUMNS) * GRID_SPAN[1]
+		];
+		const area = mapModel.addGridArea(
+			doc,
+			{ gridId: grid.id, ring: rectangle(corner, GRID_SPAN) },
+			context()
+		);
+		if (!area.ok) throw new Error(`addGridArea: ${area.reason}`);
+		grid.buildings.forEach((name, b) => {
+			// Five slots well inside the grid's area (never on its edge), each nudged a little.
+			const [fx, fy] = BUILDING_SLOTS[b % BUILDING_SLOTS.length]!;
+			const spot: Position = [
+				corner[0] + GRID_SPAN[0] * (fx + 0.1 * random()),
+				corner[1] + GRID_SPAN[1] * (fy + 0.1 * random())
+			];
+			const shape =
+				(g + b) % 2 === 0
+					? { ring: rectangle([spot[0] - 0.0002, spot[1] - 0.0001], [0.0004, 0.0002]) }
+					: { point: spot };
+			const building = mapModel.addBuilding(doc, { name, gridId: grid.id, ...shape }, context());
+			if (!building.ok) throw new Error(`addBuilding: ${building.reason}`);
+		});
+	});
+	return doc;
+}
+
 /** Writes one grid's board: `count` cases, each with a believable history up to `now`. */
 function buildBoard(
 	communityId: string,
@@ -404,6 +481,9 @@ function main(): void {
 				update: Y.encodeStateAsUpdate(board.doc)
 			});
 		});
+		const mapDoc = buildMap(grids, now, random);
+		const drawn = mapModel.readMap(mapDoc);
+		entries.push({ doc: geo.mapDocName(communityId), update: Y.encodeStateAsUpdate(mapDoc) });
 		docs.appendBatch(entries);
 		docs.syncNow();
 
@@ -416,6 +496,7 @@ function main(): void {
 					name: args.name,
 					grids: grids.map((grid) => ({ id: grid.id, name: grid.name, member: grid.member })),
 					cases,
+					map: { grids: drawn.grids.length, buildings: drawn.buildings.length },
 					inviteUrl: link,
 					code: created.code
 				})
@@ -423,7 +504,8 @@ function main(): void {
 		} else {
 			console.log(
 				`Seeded ${args.name} (${args.id}): ${grids.length} grids, ${COMPOUNDS.length} compounds, ` +
-					`60 buildings, ${cases} cases over the last 6 months` +
+					`60 buildings, ${cases} cases over the last 6 months, a map of ${drawn.grids.length} ` +
+					`grid areas and ${drawn.buildings.length} buildings` +
 					(refused > 0 ? ` (${refused} steps the rules refused were skipped)` : '') +
 					'.'
 			);

@@ -44,6 +44,7 @@ function spyStore(inner: DocStore): { store: DocStore; touched: string[] } {
 		syncNow: () => inner.syncNow(),
 		hasDoc: (doc) => (touched.push(doc), inner.hasDoc(doc)),
 		docNames: () => inner.docNames(),
+		attribution: (doc) => inner.attribution(doc),
 		close: () => inner.close()
 	};
 	return { store, touched };

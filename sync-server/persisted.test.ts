@@ -54,6 +54,7 @@ function storeOver(inner: MemoryStore, replaced: Partial<DocStore>): DocStore {
 		syncNow: () => inner.syncNow(),
 		hasDoc: (doc) => inner.hasDoc(doc),
 		docNames: () => inner.docNames(),
+		attribution: (doc) => inner.attribution(doc),
 		close: () => inner.close(),
 		...replaced
 	};

@@ -80,7 +80,7 @@ export type RoomHooks = {
 
 export type ApplyResult = 'applied' | 'duplicate' | 'invalid' | 'too-large' | 'too-much-pending';
 
-export type AwarenessResult = 'applied' | 'invalid' | 'too-many-ids';
+export type AwarenessResult = 'applied' | 'echo' | 'invalid' | 'too-many-ids' | 'rate-limited';
 
 export type RoomLimits = {
 	/** Approximate stored size cap (snapshot plus log rows). */
@@ -467,15 +467,25 @@ export class Room {
 	/**
 	 * Applies an awareness update from `peer`. Entries that remove an id the room does not know
 	 * are dropped (y-protocols would keep metadata for them and report nothing); an update that
-	 * would take the peer past MAX_AWARENESS_IDS introduced ids is refused whole.
+	 * would take the peer past MAX_AWARENESS_IDS introduced ids is refused whole. An update that
+	 * advances no clock is an echo and is ignored; only one that changes something asks
+	 * `mayChange` (the peer's awareness rate limit).
 	 */
-	applyAwareness(update: Uint8Array, peer: Peer): AwarenessResult {
+	applyAwareness(
+		update: Uint8Array,
+		peer: Peer,
+		mayChange: () => boolean = () => true
+	): AwarenessResult {
 		const entries = awarenessEntries(update);
 		if (entries === null) return 'invalid';
 		const meta = this.awareness.meta;
 		const kept = entries.filter((e) => meta.has(e.id) || e.state !== null);
 		// y-protocols accepts an entry whose clock is ahead (an unknown id counts as clock 0).
 		const accepted = kept.filter((e) => (meta.get(e.id)?.clock ?? 0) < e.clock);
+		// An echo (y-websocket clients resend every awareness change they see, with the clock
+		// the room has) changes nothing: not applied, and not counted against the peer's rate.
+		if (accepted.length === 0) return 'echo';
+		if (!mayChange()) return 'rate-limited';
 		const fresh = new Set(accepted.filter((e) => !meta.has(e.id)).map((e) => e.id));
 		const introduced = (this.#introduced.get(peer) ?? 0) + fresh.size;
 		if (introduced > MAX_AWARENESS_IDS) return 'too-many-ids';

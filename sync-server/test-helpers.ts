@@ -305,6 +305,7 @@ export function recordingStore(inner: DocStore = new MemoryStore()): {
 			return inner.appendBatch(entries);
 		},
 		compact: (doc, snapshot, upTo) => inner.compact(doc, snapshot, upTo),
+		attribution: (doc) => inner.attribution(doc),
 		sync: (done) => inner.sync(done),
 		syncNow: () => inner.syncNow(),
 		hasDoc: (doc) => inner.hasDoc(doc),

@@ -25,7 +25,13 @@ export type BenchClient = {
 	destroy(): void;
 };
 
-export type ClientOptions = { doc?: Y.Doc; persisted?: boolean; url?: string };
+export type ClientOptions = {
+	doc?: Y.Doc;
+	persisted?: boolean;
+	url?: string;
+	/** Our relay: this token instead of the server's service token (a member's: checked). */
+	token?: string;
+};
 
 export function createClient(
 	server: ServerHandle,
@@ -67,7 +73,7 @@ export function createClient(
 		const provider = new WebsocketProvider(url, docName, doc, {
 			WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
 			disableBc: true,
-			params: server.token ? { token: server.token } : {}
+			params: (options.token ?? server.token) ? { token: options.token ?? server.token! } : {}
 		});
 		if (options.persisted) {
 			provider.messageHandlers[MESSAGE_PERSISTED] = (_encoder, decoder) => {

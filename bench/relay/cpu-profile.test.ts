@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { selfTimeByPackage, topSelfTime } from './cpu-profile.ts';
+import { inclusiveShare, selfTimeByPackage, topSelfTime } from './cpu-profile.ts';
 import { REPO_ROOT } from './prepare.ts';
 
 const frame = (functionName: string, url: string, lineNumber = 0) => ({
@@ -60,5 +60,25 @@ describe('cpu profiles', () => {
 			'sync-server/room.ts': 5,
 			'node (built-in modules)': 5
 		});
+	});
+
+	it('inclusiveShare: busy samples inside a function and its callees, from its first sample', () => {
+		// root → (idle); root → run → check → decode; root → send
+		const nodes = [
+			{ id: 1, callFrame: frame('(root)', ''), children: [2, 3, 6] },
+			{ id: 2, callFrame: frame('(idle)', '') },
+			{ id: 3, callFrame: frame('run', 'file:///x/c.js'), children: [4] },
+			{ id: 4, callFrame: frame('check', 'file:///x/room.js'), children: [5] },
+			{ id: 5, callFrame: frame('decode', 'file:///x/lib.js') },
+			{ id: 6, callFrame: frame('send', 'file:///x/c.js') }
+		];
+		// Start-up (send ×3) before the first check is not counted; idle never is.
+		const samples = [6, 6, 6, 4, 2, 2, 5, 6, 3, 6, 2];
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpu-profile-'));
+		const file = path.join(dir, 'p.cpuprofile');
+		fs.writeFileSync(file, JSON.stringify({ nodes, startTime: 0, endTime: 1, samples }));
+		// From the first check: 4, 5 inside; 6, 3, 6 outside → 2 of 5.
+		expect(inclusiveShare(file, (f) => f.functionName === 'check')).toBe(40);
+		expect(inclusiveShare(file, (f) => f.functionName === 'nothing')).toBe(0);
 	});
 });

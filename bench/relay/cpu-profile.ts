@@ -3,8 +3,14 @@ import fs from 'node:fs';
 import { REPO_ROOT } from './prepare.ts';
 
 type CallFrame = { functionName: string; url: string; lineNumber: number };
-type Node = { id: number; callFrame: CallFrame; hitCount?: number };
-type Profile = { nodes: Node[]; startTime: number; endTime: number };
+type Node = { id: number; callFrame: CallFrame; hitCount?: number; children?: number[] };
+type Profile = {
+	nodes: Node[];
+	startTime: number;
+	endTime: number;
+	samples?: number[];
+	timeDeltas?: number[];
+};
 
 /** A script's URL as a path, relative to the repository when inside it. */
 const shortUrl = (url: string): string =>
@@ -54,4 +60,36 @@ export function selfTimeByPackage(file: string, count = 12): { where: string; pc
 		},
 		count
 	).map(({ key, pct }) => ({ where: key, pct }));
+}
+
+/**
+ * Share of the busy samples (all but "(idle)") spent inside a function `inside` accepts, its
+ * callees included, in %: what one part of the server costs of everything it does. Counted
+ * from the first sample inside such a function, so that start-up (compiling modules, opening
+ * the database) does not dilute it.
+ */
+export function inclusiveShare(file: string, inside: (frame: CallFrame) => boolean): number {
+	const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
+	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+	const within = new Set<number>();
+	const idle = new Set<number>();
+	const walk = (node: Node, counted: boolean): void => {
+		const here = counted || inside(node.callFrame);
+		if (here) within.add(node.id);
+		if (node.callFrame.functionName === '(idle)') idle.add(node.id);
+		for (const child of node.children ?? []) walk(byId.get(child)!, here);
+	};
+	const root = profile.nodes[0];
+	if (root) walk(root, false);
+	const samples = profile.samples ?? [];
+	const first = samples.findIndex((id) => within.has(id));
+	if (first === -1) return 0;
+	let busy = 0;
+	let hits = 0;
+	for (const id of samples.slice(first)) {
+		if (idle.has(id)) continue;
+		busy++;
+		if (within.has(id)) hits++;
+	}
+	return busy === 0 ? 0 : Math.round((1000 * hits) / busy) / 10;
 }

@@ -10,12 +10,14 @@ import { round, sleep } from './proc.ts';
 import { PINNED, ServerHandle, TARGETS, type TargetId } from './targets.ts';
 import {
 	buildFixture,
+	checksCost,
 	coldLoad,
 	fanout,
 	idleDocs,
 	ramp,
 	storm,
 	writeFloorFile,
+	type ChecksResult,
 	type ColdResult,
 	type FanoutResult,
 	type FanoutShape,
@@ -41,7 +43,18 @@ export type Profile = {
 	w3: { docs: number; docBytes: number; capMs: number; idleUnloadMs: number } | null;
 	w4: { bytes: number; repeats: number } | null;
 	w5: { clients: number; rooms: number; writeRate: number; writeMs: number; capMs: number } | null;
+	/**
+	 * Ours only: what the write checks cost, fan-out with board comments written as a member
+	 * (checked, attested) against the same written with service tokens (`checksCost`).
+	 */
+	checks: {
+		runs: { name: string; shape: FanoutShape; ratePerWriter: number }[];
+		repeats: number;
+	} | null;
 };
+
+/** The issue's budget for the write checks: server CPU per delivery, checked over unchecked. */
+export const CHECKS_BUDGET_PCT = 20;
 
 export const FULL: Profile = {
 	name: 'full',
@@ -69,7 +82,22 @@ export const FULL: Profile = {
 	},
 	w3: { docs: 500, docBytes: 10_000, capMs: 65_000, idleUnloadMs: 30_000 },
 	w4: { bytes: 10 * 1024 * 1024, repeats: 5 },
-	w5: { clients: 500, rooms: 50, writeRate: 50, writeMs: 2000, capMs: 60_000 }
+	w5: { clients: 500, rooms: 50, writeRate: 50, writeMs: 2000, capMs: 60_000 },
+	checks: {
+		runs: [
+			{
+				name: '1 room × 100 subscribers, 20 upd/s',
+				shape: { rooms: 1, subscribers: 100 },
+				ratePerWriter: 20
+			},
+			{
+				name: '50 rooms × 5 subscribers, 10 upd/s each',
+				shape: { rooms: 50, subscribers: 5 },
+				ratePerWriter: 10
+			}
+		],
+		repeats: 6
+	}
 };
 
 export const SMOKE: Profile = {
@@ -93,7 +121,17 @@ export const SMOKE: Profile = {
 	},
 	w3: { docs: 5, docBytes: 1000, capMs: 4000, idleUnloadMs: 500 },
 	w4: { bytes: 200_000, repeats: 1 },
-	w5: { clients: 12, rooms: 2, writeRate: 20, writeMs: 600, capMs: 20_000 }
+	w5: { clients: 12, rooms: 2, writeRate: 20, writeMs: 600, capMs: 20_000 },
+	checks: {
+		runs: [
+			{
+				name: '2 rooms × 3 subscribers, 20 upd/s',
+				shape: { rooms: 2, subscribers: 3 },
+				ratePerWriter: 20
+			}
+		],
+		repeats: 1
+	}
 };
 
 type Failed = { failed: string };
@@ -109,6 +147,7 @@ export type TargetResult = {
 	w3?: Maybe<IdleResult>;
 	w4?: Maybe<ColdResult>;
 	w5?: Maybe<StormResult>;
+	checks?: Maybe<ChecksResult>[];
 };
 
 export type Check = { target: string; met: boolean | null; detail: string };
@@ -264,6 +303,37 @@ export async function runBenchmark(
 			});
 		} catch (error) {
 			result.w1.push({ failed: (error as Error).message });
+		}
+
+		const checks = profile.checks;
+		if (checks && id === 'ours') {
+			result.checks = [];
+			try {
+				await withServer(async (server) => {
+					for (const [i, run] of checks.runs.entries()) {
+						const r = await attempt(
+							`checks ${run.name}`,
+							log,
+							() =>
+								checksCost(server, run.shape, {
+									...profile.w1Timing,
+									repeats: checks.repeats,
+									ratePerWriter: run.ratePerWriter,
+									tag: `ck${i}`
+								}),
+							server
+						);
+						result.checks!.push(r);
+						if (isOk(r))
+							log(
+								`  checks ${run.name}: ${round(r.medianUnchecked.cpuUsPerDelivery, 2)} µs CPU/delivery unchecked, ${round(r.medianChecked.cpuUsPerDelivery, 2)} checked (${r.costPct > 0 ? '+' : ''}${r.costPct} %)`
+							);
+						await sleep(300);
+					}
+				});
+			} catch (error) {
+				result.checks.push({ failed: (error as Error).message });
+			}
 		}
 
 		if (id === 'raw-ws') {
@@ -428,5 +498,22 @@ export function checkTargets(results: TargetResult[]): Check[] {
 			met: null,
 			detail: 'not measured'
 		});
+	// 6. The write checks within their budget, in every fan-out shape measured.
+	const measured = (ours?.checks ?? []).filter(isOk);
+	const budget = `write checks cost ≤ ${CHECKS_BUDGET_PCT} % server CPU per delivery`;
+	checks.push(
+		measured.length === 0
+			? { target: budget, met: null, detail: 'not measured' }
+			: {
+					target: budget,
+					met: measured.every((r) => r.costPct <= CHECKS_BUDGET_PCT),
+					detail: measured
+						.map(
+							(r) =>
+								`${r.shape.rooms}×${r.shape.subscribers}: ${r.costPct > 0 ? '+' : ''}${r.costPct} %`
+						)
+						.join(', ')
+				}
+	);
 	return checks;
 }

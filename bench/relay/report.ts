@@ -201,7 +201,42 @@ export function tables(result: BenchResult): { title: string; head: Row; rows: R
 				})
 		});
 	}
+	const checks = checksTable(result);
+	if (checks) out.push(checks);
 	return out;
+}
+
+/** Ours: server CPU per delivery with the write checks (member tokens) and without. */
+export function checksTable(result: BenchResult): { title: string; head: Row; rows: Row[] } | null {
+	const runs = result.targets.find((t) => t.id === 'ours')?.checks ?? [];
+	const first = runs.find(isOk);
+	if (runs.length === 0) return null;
+	return {
+		title: `Write checks (ours): board comments written as a member (checked and attested) vs with service tokens (unchecked), windows alternated, median of ${first ? first.unchecked.length : '—'} each`,
+		head: [
+			'fan-out',
+			'µs CPU/delivery unchecked',
+			'µs CPU/delivery checked',
+			'cost',
+			'server CPU % unchecked / checked',
+			'p99 ms unchecked / checked',
+			'not delivered (checked)'
+		],
+		rows: runs.map((r) => {
+			if (!isOk(r)) return ['—', why(r)];
+			const u = r.medianUnchecked;
+			const c = r.medianChecked;
+			return [
+				`${r.shape.rooms} room(s) × ${r.shape.subscribers} subscribers, ${r.ratePerWriter} upd/s per writer`,
+				show(round(u.cpuUsPerDelivery, 2)),
+				show(round(c.cpuUsPerDelivery, 2)),
+				`${r.costPct > 0 ? '+' : ''}${r.costPct} %`,
+				`${show(round(u.serverCpuPct, 1))} / ${show(round(c.serverCpuPct, 1))}`,
+				`${show(round(u.p99Ms, 1))} / ${show(round(c.p99Ms, 1))}`,
+				show(c.notDelivered)
+			];
+		})
+	};
 }
 
 /** Ratios ours/peer (medians): W2 best deliveries/s, W1 p99, W4 fresh joiner. */
@@ -266,6 +301,24 @@ export function textReport(result: BenchResult): string {
 		)}`
 	);
 	return parts.join('\n\n');
+}
+
+/** The write-checks run alone (`--checks`), for its own block of docs/benchmarks.md. */
+export function checksMarkdown(result: BenchResult): string {
+	const m = result.machine;
+	const table = checksTable(result);
+	return [
+		`Run of ${result.startedAt} (${Math.round(result.durationS)} s): ${m.nproc} cores (${m.cpu}), Node ${m.node}; ${m.pinned ? 'server pinned to core 0, load generator to core 1' : 'NOT pinned'}. Load average before ${m.loadBefore.join(' / ')}, after ${m.loadAfter.join(' / ')}.`,
+		'',
+		...(table ? [`#### ${table.title}`, '', markdownTable(table.head, table.rows), ''] : []),
+		...result.checks
+			.filter((c) => c.target.startsWith('write checks'))
+			.map(
+				(c) =>
+					`Target: ${c.target}: ${c.met === null ? 'n/a' : c.met ? 'met' : '**not met**'} (${c.detail}).`
+			),
+		''
+	].join('\n');
 }
 
 export function markdownReport(result: BenchResult): string {

@@ -3,14 +3,16 @@
  *
  * Options: --smoke, --only=ours,ywss (targets), --skip=w1,w3 (workloads), --w2=1x200[,3]
  * (the W2 ramp's rooms × subscribers [and repeats]; docs/benchmarks.md, "Hot room"), --doc (write
- * the figures into docs/benchmarks.md between its markers). Raw JSON goes to bench/results/.
+ * the figures into docs/benchmarks.md between its markers), --checks (only the write-checks
+ * comparison on our relay, `checksCost`; with --doc into its own block). Raw JSON goes to
+ * bench/results/.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FULL, runBenchmark, SMOKE, type Profile } from './harness.ts';
 import { REPO_ROOT } from './prepare.ts';
-import { markdownReport, textReport } from './report.ts';
+import { checksMarkdown, markdownReport, textReport } from './report.ts';
 import { killAllServers, PINNED, type TargetId } from './targets.ts';
 
 // The load generator (this process, all its threads) on core 1; servers go on core 0.
@@ -49,6 +51,10 @@ for (const arg of args) {
 			(profile as Record<string, unknown>)[w] = w === 'w1' ? [] : null;
 }
 
+const checksOnly = args.includes('--checks');
+if (checksOnly)
+	Object.assign(profile, { targets: ['ours'], w1: [], w2: null, w3: null, w4: null, w5: null });
+
 const result = await runBenchmark(profile, (line) => console.log(line));
 const dir = path.join(REPO_ROOT, 'bench/results');
 fs.mkdirSync(dir, { recursive: true });
@@ -58,15 +64,16 @@ console.log(`\n${textReport(result)}\n\nRaw figures: ${path.relative(REPO_ROOT, 
 
 if (args.includes('--doc')) {
 	const docFile = path.join(REPO_ROOT, 'docs/benchmarks.md');
-	const begin = '<!-- bench:relay:begin -->';
-	const end = '<!-- bench:relay:end -->';
+	const block = checksOnly ? 'bench:checks' : 'bench:relay';
+	const begin = `<!-- ${block}:begin -->`;
+	const end = `<!-- ${block}:end -->`;
 	const text = fs.readFileSync(docFile, 'utf8');
 	const a = text.indexOf(begin);
 	const b = text.indexOf(end);
 	if (a === -1 || b < a) throw new Error(`docs/benchmarks.md has no ${begin} … ${end} block`);
 	fs.writeFileSync(
 		docFile,
-		`${text.slice(0, a + begin.length)}\n\n${markdownReport(result)}\n${text.slice(b)}`
+		`${text.slice(0, a + begin.length)}\n\n${(checksOnly ? checksMarkdown : markdownReport)(result)}\n${text.slice(b)}`
 	);
 	// The tables as the project's formatter writes them, so `npm run lint` stays green.
 	execFileSync(

@@ -60,7 +60,18 @@ describe('relay benchmark (smoke)', () => {
 		expect(ours.w5.notResynced).toBe(0);
 		expect(ours.w5.lostOfConfirmed).toBe(0);
 
-		expect(result.checks).toHaveLength(5);
+		// The write checks: member writes delivered in full, checked (attested) and measured.
+		expect(ours.checks).toHaveLength(SMOKE.checks?.runs.length ?? 0);
+		for (const r of ours.checks ?? []) {
+			if (!isOk(r)) throw new Error(`ours checks: ${JSON.stringify(r)}`);
+			expect(r.converged).toBe(true);
+			expect(r.medianChecked.notDelivered).toBe(0);
+			expect(r.medianUnchecked.notDelivered).toBe(0);
+			expect(r.medianChecked.cpuUsPerDelivery).toBeGreaterThan(0);
+			expect(Number.isFinite(r.costPct)).toBe(true);
+		}
+
+		expect(result.checks).toHaveLength(6);
 		expect(result.checks.find((c) => c.target.startsWith('0 confirmed'))?.met).toBe(true);
 		const text = textReport(result);
 		const markdown = markdownReport(result);

@@ -113,6 +113,10 @@ export class ServerHandle {
 	port = 0;
 	/** Token for ours, when the relay requires one (sync-server/admin.ts exists). */
 	token: string | null = null;
+	/** The one-time secretary code of the `bench` community (ours), for `memberToken`. */
+	#secretaryCode: string | null = null;
+	/** A volunteer's device credential in the `bench` community (ours), once `memberToken` ran. */
+	#volunteer: { credential: unknown; name: string } | null = null;
 	/** Set when the server exited without `stop()` or `kill9()`: how, and what it printed. */
 	crashed: string | null = null;
 	#opts: ServerEnv;
@@ -161,6 +165,10 @@ export class ServerHandle {
 					// phone would: lift the per-address and per-connection abuse limits (when present).
 					MAX_CONNECTIONS_PER_IP: '100000',
 					MAX_MESSAGES_PER_SECOND: '1000000',
+					// y-websocket clients echo every awareness change they see: at the 15 s renewal a
+					// room of 100 sends each socket ~100 awareness updates at once, past the bucket
+					// (20/s, burst 40), and the relay closed them all with 4429 in sessions over 15 s.
+					MAX_AWARENESS_PER_SECOND: '1000000',
 					...this.#opts.env
 				});
 				return {
@@ -216,7 +224,10 @@ export class ServerHandle {
 				}
 			);
 		try {
-			run(['create-community', 'bench', '--id', 'bench']);
+			const created = JSON.parse(
+				run(['create-community', 'bench', '--id', 'bench', '--json']).trim()
+			) as { code?: string };
+			this.#secretaryCode = created.code ?? null;
 		} catch {
 			// Already there, or the relay needs no community: the token step says which.
 		}
@@ -243,6 +254,53 @@ export class ServerHandle {
 		if (!token || /\s/.test(token))
 			throw new Error(`could not read a token from admin output: ${out.slice(0, 200)}`);
 		this.token = token;
+	}
+
+	/**
+	 * A MEMBER token of our relay (a volunteer of the `bench` community, signed in through the
+	 * app's own join and token endpoints), whose updates the relay checks against the write rules
+	 * and attests, unlike the service token `token`. The member is created on the first call;
+	 * every call fetches a fresh token (they last TOKEN_TTL_SECONDS).
+	 */
+	async memberToken(): Promise<{ token: string; name: string }> {
+		const call = async (
+			route: string,
+			body: unknown,
+			bearer?: string
+		): Promise<Record<string, unknown>> => {
+			const response = await fetch(`http://127.0.0.1:${this.port}${route}`, {
+				method: 'POST',
+				headers: {
+					'Content-Type': 'application/json',
+					...(bearer ? { Authorization: `Bearer ${bearer}` } : {})
+				},
+				body: JSON.stringify(body)
+			});
+			const answer = (await response.json()) as Record<string, unknown>;
+			if (!response.ok) throw new Error(`${route}: ${response.status} ${JSON.stringify(answer)}`);
+			return answer;
+		};
+		if (!this.#volunteer) {
+			if (this.spec.id !== 'ours' || !this.#secretaryCode)
+				throw new Error(`${this.spec.id}: no member tokens (ours only, on a fresh data dir)`);
+			const join = async (code: string, name: string, deviceId: string) =>
+				(await call('/api/join', { code, displayName: name, deviceId })).credential;
+			const secretary = await call('/api/token', {
+				credential: await join(this.#secretaryCode, '书记', 'bench-secretary')
+			});
+			const invite = await call(
+				'/api/communities/bench/invites',
+				{ role: 'volunteer', grids: [], expiresInHours: 24, maxUses: 1 },
+				secretary.token as string
+			);
+			const name = '志愿者小李';
+			this.#volunteer = {
+				credential: await join(invite.code as string, name, 'bench-volunteer'),
+				name
+			};
+		}
+		const issued = await call('/api/token', { credential: this.#volunteer.credential });
+		return { token: issued.token as string, name: this.#volunteer.name };
 	}
 
 	/** Starts the server (on `port`, or a free one) and waits for its `listening` line. */

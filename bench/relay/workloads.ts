@@ -59,6 +59,23 @@ export type WindowResult = {
 
 export type FanoutShape = { rooms: number; subscribers: number };
 
+/**
+ * What the writers write, and as whom. `map` (every peer): `m[seq] = 32 bytes`. `comments`:
+ * board-shaped content the board's write rules accept, a comment appended to one case's
+ * timeline per update (`cases/case-1/timeline`: { id, kind: 'comment', at, by, deviceId, text }),
+ * written with `token` when given: a member's token makes our relay check and attest every
+ * update; without it the writers use the server's service token (not checked).
+ */
+export type Writing = { content: 'map' } | { content: 'comments'; token?: string; name: string };
+
+const CASE_ID = 'case-1';
+const ENTRY_PREFIX = 'e';
+
+/** The timeline the writers of `comments` append to (created by the writer on open). */
+const timelineOf = (doc: Y.Doc): Y.Array<unknown> | undefined =>
+	(doc.getMap('cases').get(CASE_ID) as Y.Map<unknown> | undefined)?.get('timeline') as
+		Y.Array<unknown> | undefined;
+
 /** Connected writers and observers that can run measurement windows at any rate. */
 export class FanoutSession {
 	readonly shape: FanoutShape;
@@ -77,7 +94,14 @@ export class FanoutSession {
 		this.shape = shape;
 	}
 
-	static async open(server: ServerHandle, shape: FanoutShape, tag: string): Promise<FanoutSession> {
+	#write: (room: number, seq: number) => void = () => {};
+
+	static async open(
+		server: ServerHandle,
+		shape: FanoutShape,
+		tag: string,
+		writing: Writing = { content: 'map' }
+	): Promise<FanoutSession> {
 		const session = new FanoutSession(server, shape);
 		const { rooms, subscribers } = shape;
 		for (let room = 0; room < rooms; room++) {
@@ -85,22 +109,65 @@ export class FanoutSession {
 			session.#seq.push(0);
 		}
 		const docName = (room: number) => `c/bench/board/${tag}-${room}`;
-		session.#writers = await connectMany((room) => createClient(server, docName(room)), rooms);
+		const writerToken = writing.content === 'comments' ? writing.token : undefined;
+		session.#writers = await connectMany(
+			(room) => createClient(server, docName(room), { token: writerToken }),
+			rooms
+		);
+		const value = 'v'.repeat(32);
+		if (writing.content === 'comments') {
+			// The case exists before the observers connect: every later update is one comment.
+			for (const writer of session.#writers) {
+				const entries = new Y.Map<unknown>();
+				entries.set('timeline', new Y.Array());
+				writer.doc.getMap('cases').set(CASE_ID, entries);
+			}
+			const { name } = writing;
+			session.#write = (room, seq) =>
+				timelineOf(session.#writers[room]!.doc)!.push([
+					{
+						id: `${ENTRY_PREFIX}${seq}`,
+						kind: 'comment',
+						at: Date.now(),
+						by: name,
+						deviceId: 'bench',
+						text: value
+					}
+				]);
+		} else {
+			session.#write = (room, seq) =>
+				session.#writers[room]!.doc.getMap('m').set(String(seq), value);
+		}
 		const observers = await connectMany((i) => {
 			const room = Math.floor(i / subscribers);
 			const client = createClient(server, docName(room));
 			const sentAt = session.#sentAt[room];
-			client.doc.getMap('m').observe((event) => {
-				const now = performance.now();
-				for (const key of event.keysChanged) {
-					const seq = Number(key);
-					const t = sentAt![seq & 0xffff] ?? NaN;
-					if (seq >= session.#windowFrom && seq < session.#windowTo) {
-						session.#lat.push(now - t);
-						session.#delivered++;
-					}
+			const arrived = (seq: number, now: number): void => {
+				const t = sentAt![seq & 0xffff] ?? NaN;
+				if (seq >= session.#windowFrom && seq < session.#windowTo) {
+					session.#lat.push(now - t);
+					session.#delivered++;
 				}
-			});
+			};
+			if (writing.content === 'comments') {
+				client.doc.getMap('cases').observeDeep((events) => {
+					const now = performance.now();
+					for (const event of events) {
+						if (!(event instanceof Y.YArrayEvent)) continue;
+						for (const item of event.changes.added) {
+							for (const entry of item.content.getContent() as { id?: unknown }[]) {
+								if (typeof entry?.id === 'string' && entry.id.startsWith(ENTRY_PREFIX))
+									arrived(Number(entry.id.slice(ENTRY_PREFIX.length)), now);
+							}
+						}
+					}
+				});
+			} else {
+				client.doc.getMap('m').observe((event) => {
+					const now = performance.now();
+					for (const key of event.keysChanged) arrived(Number(key), now);
+				});
+			}
 			return client;
 		}, rooms * subscribers);
 		for (let room = 0; room < rooms; room++) {
@@ -156,7 +223,7 @@ export class FanoutSession {
 					while (written[room]! < target) {
 						const seq = this.#seq[room]!++;
 						this.#sentAt[room]![seq & 0xffff] = performance.now();
-						this.#writers[room]!.doc.getMap('m').set(String(seq), 'v'.repeat(32));
+						this.#write(room, seq);
 						written[room]!++;
 						if (recording) measuredWrites++;
 					}
@@ -201,6 +268,18 @@ export class FanoutSession {
 			timeoutMs,
 			100
 		);
+	}
+
+	/**
+	 * Every writer's client id is attested in its room (the relay's `attest` map, written for
+	 * member writers only) to a member other than the relay, or none is when `expected` is false.
+	 */
+	attested(expected: boolean): boolean {
+		return this.#writers.every((writer) => {
+			const entry = writer.doc.getMap('attest').get(String(writer.doc.clientID)) as
+				{ member?: unknown } | undefined;
+			return expected ? typeof entry?.member === 'string' && entry.member !== '~relay' : !entry;
+		});
 	}
 
 	close(): void {
@@ -260,6 +339,78 @@ export async function fanout(
 		};
 	} finally {
 		session.close();
+	}
+}
+
+/** Checked against unchecked writes (ours): the same comments, as a member and as a service. */
+export type ChecksResult = {
+	shape: FanoutShape;
+	ratePerWriter: number;
+	unchecked: WindowResult[];
+	checked: WindowResult[];
+	/** Medians over each kind's windows. */
+	medianUnchecked: Omit<WindowResult, 'ratePerWriter'>;
+	medianChecked: Omit<WindowResult, 'ratePerWriter'>;
+	/** Server CPU per delivery, checked over unchecked, minus 1, in %. */
+	costPct: number;
+	converged: boolean;
+};
+
+/**
+ * What the relay's write checks and attestation cost: two sessions on one server, in rooms of
+ * their own, writing the same board comments, one with service tokens (not checked) and one with
+ * a member's token (every update checked against the board's rules and its client attested).
+ * Their windows alternate (ABBA: U C C U U C …) so that drift in the machine's load falls on both.
+ */
+export async function checksCost(
+	server: ServerHandle,
+	shape: FanoutShape,
+	opts: { ratePerWriter: number; warmMs: number; measureMs: number; repeats: number; tag: string }
+): Promise<ChecksResult> {
+	const member = await server.memberToken();
+	const unchecked = await FanoutSession.open(server, shape, `${opts.tag}u`, {
+		content: 'comments',
+		name: member.name
+	});
+	let checked: FanoutSession | null = null;
+	try {
+		checked = await FanoutSession.open(server, shape, `${opts.tag}c`, {
+			content: 'comments',
+			token: member.token,
+			name: member.name
+		});
+		const windows = { unchecked: [] as WindowResult[], checked: [] as WindowResult[] };
+		const run = async (which: 'unchecked' | 'checked', first: boolean) => {
+			const session = which === 'checked' ? checked! : unchecked;
+			windows[which].push(
+				await session.window(opts.ratePerWriter, first ? opts.warmMs : 200, opts.measureMs)
+			);
+		};
+		for (let i = 0; i < opts.repeats; i++) {
+			const order: ('unchecked' | 'checked')[] =
+				i % 2 === 0 ? ['unchecked', 'checked'] : ['checked', 'unchecked'];
+			for (const which of order) await run(which, i === 0);
+		}
+		// A run whose member writes were not attested measured no checks at all.
+		if (!checked.attested(true) || !unchecked.attested(false))
+			throw new Error('the member writers were not attested, or the service writers were');
+		const medianUnchecked = medianWindow(windows.unchecked);
+		const medianChecked = medianWindow(windows.checked);
+		return {
+			shape,
+			ratePerWriter: opts.ratePerWriter,
+			...windows,
+			medianUnchecked,
+			medianChecked,
+			costPct: round(
+				(medianChecked.cpuUsPerDelivery / medianUnchecked.cpuUsPerDelivery - 1) * 100,
+				1
+			),
+			converged: (await unchecked.converged()) && (await checked.converged())
+		};
+	} finally {
+		unchecked.close();
+		checked?.close();
 	}
 }
 

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { makeTempDir, removeDir } from '../test-helpers.ts';
+import { idRanges, type Attribution } from './attribution.ts';
 import { MemoryStore } from './memory.ts';
 import { SqliteStore } from './sqlite.ts';
 import type { DocStore } from './types.ts';
@@ -17,6 +18,48 @@ function updateSetting(key: string, value: string): Uint8Array {
 	doc.getMap('m').set(key, value);
 	return Y.encodeStateAsUpdate(doc);
 }
+
+/**
+ * Alice (client 11) appends three entries to a timeline, Bob (client 22) appends one and
+ * deletes Alice's second; a service writer (null) sets a field. Returns the updates in order.
+ */
+function timelineHistory(): { updates: { author: string | null; update: Uint8Array }[] } {
+	const alice = new Y.Doc();
+	alice.clientID = 11;
+	const bob = new Y.Doc();
+	bob.clientID = 22;
+	const service = new Y.Doc();
+	service.clientID = 33;
+	const updates: { author: string | null; update: Uint8Array }[] = [];
+	// What a change emits is what the relay's doc emits and stores: its structs and only the
+	// deletions it made.
+	const record = (author: string | null, doc: Y.Doc, change: () => void): void => {
+		let update: Uint8Array | null = null;
+		const take = (u: Uint8Array) => (update = u);
+		doc.once('update', take);
+		change();
+		if (!update) throw new Error('the change emitted nothing');
+		updates.push({ author, update });
+		for (const other of [alice, bob, service]) if (other !== doc) Y.applyUpdate(other, update);
+	};
+	const timeline = (doc: Y.Doc) => doc.getArray<string>('timeline');
+	record('m-alice', alice, () => timeline(alice).push(['报告']));
+	record('m-alice', alice, () => timeline(alice).push(['评论 1']));
+	record('m-alice', alice, () => timeline(alice).push(['评论 2']));
+	record('m-bob', bob, () => timeline(bob).push(['回复']));
+	record('m-bob', bob, () => timeline(bob).delete(1, 1));
+	record(null, service, () => service.getMap('fields').set('status', 'open'));
+	return { updates };
+}
+
+/** Attribution records as plain data: ranges instead of bytes. */
+const readable = (records: Attribution[]) =>
+	records.map((r) => ({
+		author: r.author,
+		updates: r.updates,
+		inserted: idRanges(r.inserted),
+		deleted: idRanges(r.deleted)
+	}));
 
 export function runDocStoreContract(factory: Factory): void {
 	describe(`DocStore contract: ${factory.name}`, () => {
@@ -137,7 +180,97 @@ export function runDocStoreContract(factory: Factory): void {
 			expect(doc.getMap('m').toJSON()).toEqual({ x: '1', y: '2' });
 		});
 
+		it('attribution: each author with its updates, inserted ids and deleted ids', () => {
+			const s = open();
+			const { updates } = timelineHistory();
+			s.appendBatch(updates.map((entry) => ({ doc: 'a', ...entry })));
+			s.appendBatch([{ doc: 'b', update: updates[0]!.update, author: 'm-carol' }]);
+			expect(readable(s.attribution('a'))).toEqual([
+				{
+					author: null,
+					updates: 1,
+					inserted: [{ client: 33, clock: 0, len: 1 }],
+					deleted: []
+				},
+				{
+					author: 'm-alice',
+					updates: 3,
+					inserted: [{ client: 11, clock: 0, len: 3 }],
+					deleted: []
+				},
+				{
+					author: 'm-bob',
+					updates: 2,
+					inserted: [{ client: 22, clock: 0, len: 1 }],
+					deleted: [{ client: 11, clock: 1, len: 1 }]
+				}
+			]);
+			expect(readable(s.attribution('b'))).toEqual([
+				{ author: 'm-carol', updates: 1, inserted: [{ client: 11, clock: 0, len: 1 }], deleted: [] }
+			]);
+			expect(s.attribution('unknown')).toEqual([]);
+		});
+
+		it('attribution survives compaction, in steps, and says which member deleted which ids', () => {
+			const s = open();
+			const { updates } = timelineHistory();
+			const [first, ...rest] = updates;
+			const seq1 = s.appendBatch([{ doc: 'a', ...first! }]);
+			s.appendBatch(rest.map((entry) => ({ doc: 'a', ...entry })));
+			const before = readable(s.attribution('a'));
+			const all = Y.mergeUpdates(updates.map((u) => u.update));
+			s.compact('a', Y.mergeUpdates([first!.update]), seq1);
+			expect(readable(s.attribution('a'))).toEqual(before);
+			s.compact('a', all, s.load('a').lastSeq);
+			expect(s.load('a').updates).toEqual([]);
+			expect(readable(s.attribution('a'))).toEqual(before);
+			// The record of deletions is a Yjs update: it names Bob's deletion and replays it.
+			const bob = s.attribution('a').find((r) => r.author === 'm-bob')!;
+			const ds = Y.decodeUpdate(bob.deleted).ds;
+			expect([...ds.clients.keys()]).toEqual([11]);
+			const replay = new Y.Doc();
+			Y.applyUpdate(replay, Y.mergeUpdates(updates.slice(0, 4).map((u) => u.update)));
+			expect(replay.getArray('timeline').toArray()).toEqual(['报告', '评论 1', '评论 2', '回复']);
+			Y.applyUpdate(replay, bob.deleted);
+			expect(replay.getArray('timeline').toArray()).toEqual(['报告', '评论 2', '回复']);
+			// Updates after the compaction join the same records.
+			s.appendBatch([{ doc: 'a', update: updates[4]!.update, author: 'm-bob' }]);
+			expect(readable(s.attribution('a')).find((r) => r.author === 'm-bob')?.updates).toBe(3);
+		});
+
+		it('a failing compaction keeps the attribution as it was', () => {
+			const s = open();
+			const { updates } = timelineHistory();
+			const seq = s.appendBatch(updates.map((entry) => ({ doc: 'a', ...entry })));
+			const before = readable(s.attribution('a'));
+			expect(() => s.compact('a', null as unknown as Uint8Array, seq)).toThrow();
+			expect(readable(s.attribution('a'))).toEqual(before);
+			expect(s.load('a').updates).toHaveLength(updates.length);
+		});
+
+		it('appendBatch refuses a bad author and stores nothing of the batch', () => {
+			const s = open();
+			expect(() =>
+				s.appendBatch([
+					{ doc: 'a', update: bytes(1), author: 'm-alice' },
+					{ doc: 'a', update: bytes(2), author: '' }
+				])
+			).toThrow();
+			expect(s.hasDoc('a')).toBe(false);
+		});
+
 		if (factory.durable) {
+			it('attribution survives closing and reopening', () => {
+				const s = open();
+				const { updates } = timelineHistory();
+				const seq = s.appendBatch(updates.map((entry) => ({ doc: 'a', ...entry })));
+				const before = readable(s.attribution('a'));
+				s.compact('a', Y.mergeUpdates(updates.map((u) => u.update)), seq);
+				s.close();
+				store = factory.open(dir);
+				expect(readable(store.attribution('a'))).toEqual(before);
+			});
+
 			it('committed data survives closing and reopening', () => {
 				const s = open();
 				const seq = s.appendBatch([{ doc: 'a', update: bytes(1) }]);

@@ -4,15 +4,23 @@
  * Invariant: behaves like `SqliteStore` for every rule in `DocStore` (one global sequence,
  * all-or-nothing batches, atomic compaction), so the same contract suite passes on both.
  */
-import { assertBytes, type DocStore, type StoredDoc, type UpdateEntry } from './types.ts';
+import { foldAttribution, type Attribution } from './attribution.ts';
+import {
+	assertAuthor,
+	assertBytes,
+	type DocStore,
+	type StoredDoc,
+	type UpdateEntry
+} from './types.ts';
 
-type Row = { seq: number; data: Uint8Array };
+type Row = { seq: number; data: Uint8Array; author: string | null };
 type Snapshot = { uptoSeq: number; data: Uint8Array };
 
 export class MemoryStore implements DocStore {
 	#seq = 0;
 	#logs = new Map<string, Row[]>();
 	#snapshots = new Map<string, Snapshot>();
+	#attribution = new Map<string, Attribution[]>();
 	#closed = false;
 
 	#check(): void {
@@ -37,10 +45,11 @@ export class MemoryStore implements DocStore {
 		for (const entry of entries) {
 			if (typeof entry.doc !== 'string' || entry.doc === '') throw new TypeError('bad doc name');
 			assertBytes(entry.update, 'update');
+			assertAuthor(entry.author);
 		}
 		for (const entry of entries) {
 			const rows = this.#logs.get(entry.doc) ?? [];
-			rows.push({ seq: ++this.#seq, data: entry.update.slice() });
+			rows.push({ seq: ++this.#seq, data: entry.update.slice(), author: entry.author ?? null });
 			this.#logs.set(entry.doc, rows);
 		}
 		return this.#seq;
@@ -58,14 +67,30 @@ export class MemoryStore implements DocStore {
 	compact(doc: string, snapshot: Uint8Array, upToSeq: number): void {
 		this.#check();
 		assertBytes(snapshot, 'snapshot');
+		// Everything that can throw first, so a failure leaves the store untouched.
+		const log = this.#logs.get(doc) ?? [];
+		const folded = log.filter((row) => row.seq <= upToSeq);
+		const attribution =
+			folded.length > 0
+				? foldAttribution(this.#attribution.get(doc) ?? [], folded.map(authored))
+				: null;
 		const previous = this.#snapshots.get(doc);
 		this.#snapshots.set(doc, {
 			uptoSeq: Math.max(previous?.uptoSeq ?? 0, upToSeq),
 			data: snapshot.slice()
 		});
-		const rows = (this.#logs.get(doc) ?? []).filter((row) => row.seq > upToSeq);
+		if (attribution) this.#attribution.set(doc, attribution);
+		const rows = log.filter((row) => row.seq > upToSeq);
 		if (rows.length > 0) this.#logs.set(doc, rows);
 		else this.#logs.delete(doc);
+	}
+
+	attribution(doc: string): Attribution[] {
+		this.#check();
+		return foldAttribution(
+			this.#attribution.get(doc) ?? [],
+			(this.#logs.get(doc) ?? []).map(authored)
+		);
 	}
 
 	hasDoc(doc: string): boolean {
@@ -87,3 +112,5 @@ export class MemoryStore implements DocStore {
 		this.#closed = true;
 	}
 }
+
+const authored = (row: Row) => ({ author: row.author, update: row.data });

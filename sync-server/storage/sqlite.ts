@@ -8,11 +8,25 @@
  * itself before a checkpoint copies it into the database, and the database after).
  * `synchronous = FULL` would do that fsync inside every COMMIT, on the event loop. `appendBatch` and `compact` each run in one
  * BEGIN IMMEDIATE…COMMIT and roll back on any error, so the store is never torn.
+ *
+ * Attribution: each log row keeps its `author` (NULL: a service writer, or a row stored before
+ * the column existed); `compact` folds the rows it deletes into `attribution`, one row per
+ * (doc, author) ('' stands for NULL there, as a key), in the same transaction.
+ *
+ * Schema changes are additive steps in `migrate`, each checking what the file holds, so a
+ * database of any earlier version opens (the identity store shares the file: no user_version).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { assertBytes, type DocStore, type StoredDoc, type UpdateEntry } from './types.ts';
+import { foldAttribution, type Attribution, type AuthoredRow } from './attribution.ts';
+import {
+	assertAuthor,
+	assertBytes,
+	type DocStore,
+	type StoredDoc,
+	type UpdateEntry
+} from './types.ts';
 
 export const DB_FILE_NAME = 'gridboard.db';
 
@@ -28,7 +42,39 @@ CREATE TABLE IF NOT EXISTS updates (
 	data BLOB NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS updates_by_doc ON updates (doc, seq);
+CREATE TABLE IF NOT EXISTS attribution (
+	doc TEXT NOT NULL,
+	author TEXT NOT NULL,
+	updates INTEGER NOT NULL,
+	inserted BLOB NOT NULL,
+	deleted BLOB NOT NULL,
+	PRIMARY KEY (doc, author)
+) STRICT;
 `;
+
+/** Brings a database created by any earlier version up to SCHEMA. */
+function migrate(db: DatabaseSync): void {
+	db.exec('BEGIN IMMEDIATE');
+	try {
+		db.exec(SCHEMA);
+		const columns = db.prepare('PRAGMA table_info(updates)').all() as { name: string }[];
+		// Added with attribution (issue 20): the rows stored before have no author (NULL).
+		if (!columns.some((column) => column.name === 'author')) {
+			db.exec('ALTER TABLE updates ADD COLUMN author TEXT');
+		}
+		db.exec('COMMIT');
+	} catch (error) {
+		if (db.isTransaction) db.exec('ROLLBACK');
+		throw error;
+	}
+}
+
+type AttributionRow = {
+	author: string;
+	updates: number;
+	inserted: Uint8Array;
+	deleted: Uint8Array;
+};
 
 export class SqliteStore implements DocStore {
 	readonly file: string;
@@ -40,6 +86,9 @@ export class SqliteStore implements DocStore {
 	#deleteUpdates: StatementSync;
 	#hasDoc: StatementSync;
 	#docNames: StatementSync;
+	#selectAuthored: StatementSync;
+	#selectAttribution: StatementSync;
+	#upsertAttribution: StatementSync;
 	/**
 	 * The WAL and the database file, each opened twice: for `sync` and for `syncNow`. Linux
 	 * reports a write-back error to every descriptor open when it happened, so the blocking sync
@@ -57,7 +106,7 @@ export class SqliteStore implements DocStore {
 		this.#db.exec('PRAGMA journal_mode = WAL');
 		this.#db.exec('PRAGMA synchronous = NORMAL');
 		this.#db.exec('PRAGMA busy_timeout = 5000');
-		this.#db.exec(SCHEMA);
+		migrate(this.#db);
 		const open = () => [fs.openSync(`${this.file}-wal`, 'r'), fs.openSync(this.file, 'r')];
 		this.#syncFds = open();
 		this.#syncNowFds = open();
@@ -75,7 +124,20 @@ export class SqliteStore implements DocStore {
 		this.#selectUpdates = this.#db.prepare(
 			'SELECT seq, data FROM updates WHERE doc = ? AND seq > ? ORDER BY seq'
 		);
-		this.#insertUpdate = this.#db.prepare('INSERT INTO updates (doc, data) VALUES (?, ?)');
+		this.#insertUpdate = this.#db.prepare(
+			'INSERT INTO updates (doc, data, author) VALUES (?, ?, ?)'
+		);
+		this.#selectAuthored = this.#db.prepare(
+			'SELECT author, data AS "update" FROM updates WHERE doc = ? AND seq <= ? ORDER BY seq'
+		);
+		this.#selectAttribution = this.#db.prepare(
+			'SELECT author, updates, inserted, deleted FROM attribution WHERE doc = ? ORDER BY author'
+		);
+		this.#upsertAttribution = this.#db.prepare(
+			`INSERT INTO attribution (doc, author, updates, inserted, deleted) VALUES (?, ?, ?, ?, ?)
+			 ON CONFLICT (doc, author) DO UPDATE SET
+			   updates = excluded.updates, inserted = excluded.inserted, deleted = excluded.deleted`
+		);
 		this.#upsertSnapshot = this.#db.prepare(
 			`INSERT INTO snapshots (doc, upto_seq, data) VALUES (?, ?, ?)
 			 ON CONFLICT (doc) DO UPDATE SET
@@ -121,7 +183,10 @@ export class SqliteStore implements DocStore {
 			for (const entry of entries) {
 				if (typeof entry.doc !== 'string' || entry.doc === '') throw new TypeError('bad doc name');
 				assertBytes(entry.update, 'update');
-				last = Number(this.#insertUpdate.run(entry.doc, entry.update).lastInsertRowid);
+				assertAuthor(entry.author);
+				last = Number(
+					this.#insertUpdate.run(entry.doc, entry.update, entry.author ?? null).lastInsertRowid
+				);
 			}
 			return last;
 		});
@@ -130,9 +195,38 @@ export class SqliteStore implements DocStore {
 	compact(doc: string, snapshot: Uint8Array, upToSeq: number): void {
 		this.#transaction(() => {
 			assertBytes(snapshot, 'snapshot');
+			const rows = this.#selectAuthored.all(doc, upToSeq) as AuthoredRow[];
+			if (rows.length > 0) {
+				for (const record of foldAttribution(this.#records(doc), rows)) {
+					const { author, updates, inserted, deleted } = record;
+					this.#upsertAttribution.run(doc, author ?? '', updates, inserted, deleted);
+				}
+			}
 			this.#upsertSnapshot.run(doc, upToSeq, snapshot);
 			this.#deleteUpdates.run(doc, upToSeq);
 		});
+	}
+
+	#records(doc: string): Attribution[] {
+		const rows = this.#selectAttribution.all(doc) as AttributionRow[];
+		return rows.map((row) => ({ ...row, author: row.author === '' ? null : row.author }));
+	}
+
+	/**
+	 * Both reads in one read transaction (a snapshot of the file: another process's compaction
+	 * cannot fold rows between them), which takes no write lock.
+	 */
+	attribution(doc: string): Attribution[] {
+		this.#db.exec('BEGIN');
+		let records: Attribution[];
+		let rows: AuthoredRow[];
+		try {
+			records = this.#records(doc);
+			rows = this.#selectAuthored.all(doc, Number.MAX_SAFE_INTEGER) as AuthoredRow[];
+		} finally {
+			this.#db.exec('COMMIT');
+		}
+		return foldAttribution(records, rows);
 	}
 
 	/**

@@ -8,13 +8,18 @@
  *   makes everything committed before the call durable. The relay confirms an update to its
  *   sender only after a sync that started after its commit finished.
  * - `compact` is one transaction: the snapshot replaces the log rows up to `upToSeq` atomically,
- *   so a crash leaves either the old rows or the new snapshot, never neither.
+ *   so a crash leaves either the old rows or the new snapshot, never neither. The rows' authors
+ *   and what each inserted and deleted are folded, in that same transaction, into the
+ *   document's attribution records (attribution.ts): `attribution` says the same before and
+ *   after a compaction.
  * - `load` returns the latest snapshot and every log row after it, in commit order.
  * - Sequence numbers grow across the whole store and are never reused.
  * Reads and commits are synchronous because node:sqlite's DatabaseSync is; only the wait for the
  * disk (`sync`) happens off the event loop, where a slow disk (fsyncs of 50–500 ms were seen on
  * the benchmark VM) stalls no room's live traffic.
  */
+
+import type { Attribution } from './attribution.ts';
 
 export type StoredDoc = {
 	snapshot: Uint8Array | null;
@@ -33,8 +38,16 @@ export interface DocStore {
 	load(doc: string): StoredDoc;
 	/** Appends all entries in one transaction; returns the highest sequence number assigned. */
 	appendBatch(entries: readonly UpdateEntry[]): number;
-	/** Stores `snapshot` and deletes the document's log rows with seq <= upToSeq, atomically. */
+	/**
+	 * Stores `snapshot` and deletes the document's log rows with seq <= upToSeq, atomically,
+	 * folding the deleted rows into the document's attribution records.
+	 */
 	compact(doc: string, snapshot: Uint8Array, upToSeq: number): void;
+	/**
+	 * Who wrote what in a document: one record per author (attribution.ts), the compacted
+	 * records with the log rows still held folded in. Empty for an unknown document.
+	 */
+	attribution(doc: string): Attribution[];
 	/**
 	 * Makes everything committed before the call durable, off the event loop, then calls `done`
 	 * (with an error if the disk failed). `done` may run before `sync` returns.
@@ -49,4 +62,10 @@ export interface DocStore {
 
 export function assertBytes(value: unknown, what: string): asserts value is Uint8Array {
 	if (!(value instanceof Uint8Array)) throw new TypeError(`${what} must be a Uint8Array`);
+}
+
+export function assertAuthor(value: unknown): asserts value is string | null | undefined {
+	if (value !== undefined && value !== null && (typeof value !== 'string' || value === '')) {
+		throw new TypeError('author must be a member id or null');
+	}
 }

@@ -35,6 +35,7 @@ export type FieldEdit<T extends FieldValue> = Readonly<{
 export type FieldCandidate<T extends FieldValue> = Readonly<{
 	value: T;
 	by: string;
+	deviceId: string;
 	at: number;
 	editId: EditId;
 }>;
@@ -120,7 +121,13 @@ export function resolveFieldState<T extends FieldValue>(
 		if (seen.has(head.value)) continue;
 		seen.add(head.value);
 		candidates.push(
-			Object.freeze({ value: head.value, by: head.by, at: head.at, editId: head.id })
+			Object.freeze({
+				value: head.value,
+				by: head.by,
+				deviceId: head.deviceId,
+				at: head.at,
+				editId: head.id
+			})
 		);
 	}
 	const conflict =

@@ -262,6 +262,20 @@ export class AppState {
 		writeCredential(localStorage, membership);
 	}
 
+	/**
+	 * The way out of a refusal (the relay will never store this device's changes to `docName`):
+	 * deletes that one document's copy on this device (session-registry.ts `resetDocument`), then
+	 * reloads the page, so every screen loads it again from the relay. The reload waits until
+	 * every other document's changes are written to this device; nothing else is wiped.
+	 */
+	async discardDocument(docName: string): Promise<boolean> {
+		const cleared = await this.registry.resetDocument(docName);
+		if (!cleared.ok) return false;
+		await allWrittenToDevice(this.registry);
+		window.location.reload();
+		return true;
+	}
+
 	/** Sign-out: wipes this community's documents, the credential and the cached token. */
 	async signOut(): Promise<boolean> {
 		const cleared = await this.registry.clearAllLocalData();
@@ -271,6 +285,19 @@ export class AppState {
 		this.tokenState = null;
 		return cleared.ok;
 	}
+}
+
+/** Resolves once no open document has writes to this device in flight. */
+function allWrittenToDevice(registry: SessionRegistry): Promise<void> {
+	const writing = () => registry.all().some((session) => session.getState().local === 'saving');
+	if (!writing()) return Promise.resolve();
+	return new Promise((resolve) => {
+		const stop = registry.watchSessions(() => {
+			if (writing()) return;
+			stop();
+			resolve();
+		});
+	});
 }
 
 export function setAppState(state: AppState): AppState {

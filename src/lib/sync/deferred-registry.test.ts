@@ -25,6 +25,7 @@ function fakeRegistry(sessions: DocSession[]) {
 		restorePending: vi.fn(async () => 2),
 		isRestoring: () => false,
 		clearAllLocalData: vi.fn(async () => ({ ok: true as const })),
+		resetDocument: vi.fn(async () => ({ ok: true as const })),
 		destroy: vi.fn()
 	} satisfies SessionRegistry;
 	const emit = () => listeners.forEach((listener) => listener(sessions));
@@ -88,6 +89,15 @@ describe('deferred-registry', () => {
 		start(real.registry);
 		await expect(cleared).resolves.toEqual({ ok: true });
 		expect(real.registry.clearAllLocalData).toHaveBeenCalledTimes(1);
+	});
+
+	it('a document reset asked before the engine started goes to the real registry', async () => {
+		const { registry, start } = deferred();
+		const reset = registry.resetDocument('c/demo/board/g01');
+		const real = fakeRegistry([]);
+		start(real.registry);
+		await expect(reset).resolves.toEqual({ ok: true });
+		expect(real.registry.resetDocument).toHaveBeenCalledWith('c/demo/board/g01');
 	});
 
 	it('hands session watchers subscribed before the start to the real registry, and detaches them', async () => {

@@ -68,6 +68,7 @@ export function createDeferredRegistry(starting: Promise<SessionRegistry>): Defe
 		restorePending: async (communityId) => (await started).restorePending(communityId),
 		isRestoring: () => real?.isRestoring() ?? true,
 		clearAllLocalData: async (): Promise<ClearResult> => (await started).clearAllLocalData(),
+		resetDocument: async (docName): Promise<ClearResult> => (await started).resetDocument(docName),
 		destroy: () => void started.then((registry) => registry.destroy())
 	};
 }

@@ -6,7 +6,12 @@
  *
  *   local-store.ts          → loaded, local, localError       ("saved on this device")
  *   server-confirmations.ts → unconfirmed, lastConfirmedAt    ("N changes not yet on the server")
- *   relay-link.ts           → connection, closeReason, disconnectedSince
+ *   relay-link.ts           → connection, closeReason, disconnectedSince, refused
+ *
+ * `refused` (the relay refused this device's updates under the write rules, message 102) stands
+ * only while something of this device is unconfirmed: that is what the relay would not store.
+ * Once nothing is (the refused content was stored after all, e.g. the role came back), the
+ * link's refusal record is cleared, so a later refusal starts a fresh one.
  *
  * With a `pendingIndex` it also keeps the device-level list of documents with unconfirmed changes
  * (pending-index.ts) up to date: an entry is written whenever the unconfirmed count grows (and
@@ -30,6 +35,7 @@ import {
 	openRelayLink,
 	type CloseReason,
 	type ConnectionState,
+	type UpdateRefusal,
 	type WebSocketConstructor
 } from './relay-link.ts';
 import type { TokenSource } from './token-manager.ts';
@@ -45,6 +51,8 @@ export type DocSyncState = Readonly<{
 	disconnectedSince: number | null;
 	/** Writes the relay refused (read-only access), see relay-link.ts. */
 	writesRejected: number;
+	/** Updates the relay refused under the write rules (relay-link.ts); null when none stands. */
+	refused: UpdateRefusal | null;
 	local: 'loading' | 'saving' | 'saved' | 'error';
 	localError: LocalError | null;
 	unconfirmed: number;
@@ -172,6 +180,7 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 			closeReason: remote.closeReason,
 			disconnectedSince: remote.disconnectedSince,
 			writesRejected: remote.writesRejected,
+			refused: confirmed.unconfirmed > 0 ? remote.refused : null,
 			local: local.status === 'saved' && indexMarks > 0 ? 'saving' : local.status,
 			localError: local.error,
 			unconfirmed: confirmed.unconfirmed,
@@ -183,6 +192,11 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 	function update() {
 		if (destroyed) return;
 		syncIndex();
+		// Nothing of this device is missing on the relay: no refusal stands any more.
+		if (hydrated && confirmations.getState().unconfirmed === 0 && relay.getState().refused) {
+			relay.clearRefused();
+			return;
+		}
 		const next = compute();
 		if (sameState(state, next)) return;
 		state = next;

@@ -20,6 +20,7 @@ export function createIdleRegistry(): SessionRegistry {
 		restorePending: async () => 0,
 		isRestoring: () => false,
 		clearAllLocalData: async (): Promise<ClearResult> => ({ ok: true }),
+		resetDocument: async (): Promise<ClearResult> => ({ ok: true }),
 		destroy: () => undefined
 	};
 }

@@ -504,6 +504,14 @@ function deleteDatabase(factory: IDBFactory | undefined, name: string): Promise<
 	});
 }
 
+/** Deletes one document's database on this device (a document no session holds open). */
+export function clearDocumentData(
+	docName: string,
+	factory: IDBFactory | undefined = globalThis.indexedDB
+): Promise<ClearResult> {
+	return deleteDatabase(factory, databaseName(docName));
+}
+
 /** Deletes every Gridboard document database on this device (sign-out). */
 export async function clearAllLocalData(
 	factory: IDBFactory | undefined = globalThis.indexedDB

@@ -171,6 +171,115 @@ describe('relay-link', () => {
 	});
 });
 
+/** A member token (not a service one: the relay checks members' updates) of a new community. */
+async function memberTokens(communityId: string): Promise<TokenSource> {
+	const { inviteCode } = relay.createCommunity('Refusals', communityId);
+	const post = async (path: string, body: unknown) => {
+		const response = await fetch(`${relay.url}${path}`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify(body)
+		});
+		expect(response.status).toBe(200);
+		return (await response.json()) as Record<string, unknown>;
+	};
+	const joined = await post('/api/join', { code: inviteCode, displayName: 'Wang', deviceId: 'd1' });
+	const token = async () =>
+		(await post('/api/token', { credential: joined.credential })).token as string;
+	let current = await token();
+	return {
+		current: () => current,
+		async fresh() {
+			current = await token();
+			return { ok: true as const, token: current };
+		}
+	};
+}
+
+describe('relay-link: updates refused by the write rules (102)', () => {
+	it('keeps what was refused (count, first and last reason and path) and stays online', async () => {
+		const tokens = await memberTokens('refusals');
+		const doc = new Y.Doc();
+		const received: Uint8Array[] = [];
+		const a = link('c/refusals/board/g01', doc, received, tokens);
+		try {
+			await waitFor(() => a.getState().connection === 'online', 'online');
+			expect(a.getState().refused).toBeNull();
+			// A root the board does not have: refused as `shape` at that root.
+			doc.getMap('notes').set('k', 'v');
+			await waitFor(() => a.getState().refused !== null, 'a refusal');
+			expect(a.getState().refused).toEqual({
+				count: 1,
+				firstReason: 'shape',
+				firstPath: 'notes',
+				lastReason: 'shape',
+				lastPath: 'notes'
+			});
+			expect(a.getState().connection).toBe('online');
+			// Building on the refused content: the relay lacks what it depends on, asks for it (sync
+			// step 1), and refuses the resent whole for what it is.
+			doc.getMap('notes').set('k', 'w');
+			await waitFor(() => (a.getState().refused?.count ?? 0) >= 2, 'a second refusal');
+			expect(a.getState().refused).toMatchObject({
+				firstReason: 'shape',
+				firstPath: 'notes',
+				lastReason: 'shape'
+			});
+			// The connection still works: a confirmation of the relay's state comes in.
+			const heard = received.length;
+			a.provider.ws?.send(new Uint8Array([100]));
+			await waitFor(() => received.length > heard, 'the relay still answers');
+			// Nothing of it was stored.
+			const stored = Y.decodeStateVector(received.at(-1)!);
+			expect(stored.get(doc.clientID) ?? 0).toBe(0);
+
+			// The refusal survives a reconnection (the content is offered again and refused again).
+			a.disconnect();
+			a.connect();
+			await waitFor(() => a.getState().connection === 'online', 'online again');
+			await waitFor(() => (a.getState().refused?.count ?? 0) >= 3, 'refused again');
+			expect(a.getState().refused?.firstReason).toBe('shape');
+
+			a.clearRefused();
+			expect(a.getState().refused).toBeNull();
+		} finally {
+			a.destroy();
+		}
+	});
+
+	it('a short or unknown 102 still counts as a refusal', async () => {
+		const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+		await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+		server.on('connection', (socket) => {
+			socket.send(new Uint8Array([102]));
+			// [102, 2, "newer_reason", "x"]
+			const text = (value: string) => [value.length, ...new TextEncoder().encode(value)];
+			socket.send(new Uint8Array([102, 2, ...text('newer_reason'), ...text('x')]));
+		});
+		const { port } = server.address() as { port: number };
+		const a = openRelayLink('c/link/board/g10', new Y.Doc(), {
+			relayUrl: `ws://127.0.0.1:${port}/sync`,
+			WebSocketPolyfill: WS,
+			disableBc: true,
+			networkEvents: null,
+			onServerStateVector: () => undefined
+		});
+		try {
+			await waitFor(() => (a.getState().refused?.count ?? 0) >= 2, 'two refusals');
+			expect(a.getState().refused).toEqual({
+				count: 2,
+				firstReason: 'unknown',
+				firstPath: '',
+				lastReason: 'unknown',
+				lastPath: 'x'
+			});
+		} finally {
+			a.destroy();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		}
+	});
+});
+
 describe('relay-link: the removal signal', () => {
 	/** A stand-in relay that ends every connection the way `ending` says. */
 	async function endingServer(ending: { code: number; reason: string } | 'drop') {

@@ -24,7 +24,13 @@
  * reason `member_removed` (the wire's removal signal) tells the token source `memberRemoved()`,
  * which no other close does; 4429 (rate limit)
  * is transient. Message 101 `[101, varUint(count)]` says the relay dropped our writes
- * (read-only connection): counted in `writesRejected`.
+ * (read-only connection): counted in `writesRejected`. Message 102 `[102, varUint(count),
+ * varString(reason), varString(path)]` says the relay refused one update under the document's
+ * write rules (src/lib/wire/write-rules.ts) and kept the socket open: kept in `refused` (how many
+ * this link heard, the first and the latest reason and path). Unlike `writesRejected` it survives
+ * reconnections: the refused content stays on this device and is offered again at every sync, so
+ * the refusal stands until the owner says it no longer does (`clearRefused()`: the document
+ * session, once nothing of this device is unconfirmed).
  *
  * Invariants: `online` only while a socket is open; after an attempt fails the state stays
  * `offline` through y-websocket's silent retries (it does not flap to `connecting`);
@@ -40,8 +46,11 @@ import {
 	CLOSE,
 	isMemberRemovedClose,
 	isPermanentClose,
+	isWriteRefusal,
 	MESSAGE_PERSISTED,
-	MESSAGE_WRITES_REFUSED
+	MESSAGE_UPDATE_REFUSED,
+	MESSAGE_WRITES_REFUSED,
+	type WriteRefusal
 } from '../wire/index.ts';
 import { backoffDelay } from './backoff.ts';
 import { REVOKED_REASONS, type TokenSource } from './token-manager.ts';
@@ -54,12 +63,27 @@ const PERSISTED_SUBSCRIBE = new Uint8Array([MESSAGE_PERSISTED]);
 export type ConnectionState = 'offline' | 'connecting' | 'online' | 'closed';
 export type CloseReason = Readonly<{ code: number; reason: string }>;
 
+/** A reason the relay gave in message 102; `unknown` when this app version does not know it. */
+export type RefusalReason = WriteRefusal | 'unknown';
+
+/** What the relay refused under the write rules (message 102), over this link's lifetime. */
+export type UpdateRefusal = Readonly<{
+	/** Refusals heard (each 102 is one refused update). */
+	count: number;
+	firstReason: RefusalReason;
+	firstPath: string;
+	lastReason: RefusalReason;
+	lastPath: string;
+}>;
+
 export type RelayLinkState = Readonly<{
 	connection: ConnectionState;
 	closeReason: CloseReason | null;
 	disconnectedSince: number | null;
 	/** Writes the relay dropped on this connection (read-only access), from message 101. */
 	writesRejected: number;
+	/** Updates the relay refused under the write rules (message 102); null when none stands. */
+	refused: UpdateRefusal | null;
 }>;
 
 export type WebSocketConstructor = NonNullable<
@@ -97,6 +121,8 @@ export interface RelayLink {
 	subscribe(listener: (state: RelayLinkState) => void): () => void;
 	connect(): void;
 	disconnect(): void;
+	/** Forgets the refusals heard so far (the refused content is gone or was stored after all). */
+	clearRefused(): void;
 	destroy(): void;
 }
 
@@ -161,27 +187,52 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 		connection: 'offline',
 		closeReason: null,
 		disconnectedSince: now(),
-		writesRejected: 0
+		writesRejected: 0,
+		refused: null
 	});
 	const listeners = new Set<(state: RelayLinkState) => void>();
 
 	function set(
 		connection: ConnectionState,
 		closeReason: CloseReason | null = null,
-		writesRejected = state.writesRejected
+		writesRejected = state.writesRejected,
+		refused = state.refused
 	) {
 		const disconnectedSince = connection === 'online' ? null : (state.disconnectedSince ?? now());
 		if (
 			connection === state.connection &&
 			closeReason === state.closeReason &&
 			disconnectedSince === state.disconnectedSince &&
-			writesRejected === state.writesRejected
+			writesRejected === state.writesRejected &&
+			refused === state.refused
 		) {
 			return;
 		}
-		state = Object.freeze({ connection, closeReason, disconnectedSince, writesRejected });
+		state = Object.freeze({ connection, closeReason, disconnectedSince, writesRejected, refused });
 		for (const listener of listeners) listener(state);
 	}
+
+	provider.messageHandlers[MESSAGE_UPDATE_REFUSED] = (_encoder, decoder) => {
+		let reason: RefusalReason = 'unknown';
+		let path = '';
+		try {
+			decoding.readVarUint(decoder);
+			const said = decoding.readVarString(decoder);
+			if (isWriteRefusal(said)) reason = said;
+			path = decoding.readVarString(decoder);
+		} catch {
+			// A short 102 still means "that update was refused".
+		}
+		const before = state.refused;
+		const refused: UpdateRefusal = Object.freeze({
+			count: (before?.count ?? 0) + 1,
+			firstReason: before?.firstReason ?? reason,
+			firstPath: before?.firstPath ?? path,
+			lastReason: reason,
+			lastPath: path
+		});
+		set(state.connection, state.closeReason, state.writesRejected, refused);
+	};
 
 	provider.messageHandlers[MESSAGE_WRITES_REFUSED] = (_encoder, decoder) => {
 		let count = 1;
@@ -334,6 +385,9 @@ export function openRelayLink(docName: string, doc: Y.Doc, options: RelayLinkOpt
 			clearRetry();
 			provider.disconnect();
 			set('offline');
+		},
+		clearRefused() {
+			if (state.refused !== null) set(state.connection, state.closeReason, undefined, null);
 		},
 		destroy() {
 			if (destroyed) return;

@@ -2,9 +2,16 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { Awareness } from 'y-protocols/awareness';
 import type { DocSession, DocSyncState } from './doc-session.ts';
+import type { ClearResult } from './local-store.ts';
 import { createSessionRegistry } from './session-registry.ts';
 
-type FakeSession = DocSession & { set(patch: Partial<DocSyncState>): void; destroyed: boolean };
+type FakeSession = DocSession & {
+	set(patch: Partial<DocSyncState>): void;
+	destroyed: boolean;
+	/** What `clearLocalData` answers, and how often it was called. */
+	clearResult: ClearResult;
+	cleared: number;
+};
 
 function fakeSession(docName: string): FakeSession {
 	let state: DocSyncState = Object.freeze({
@@ -14,6 +21,7 @@ function fakeSession(docName: string): FakeSession {
 		closeReason: null,
 		disconnectedSince: null,
 		writesRejected: 0,
+		refused: null,
 		local: 'saved',
 		localError: null,
 		unconfirmed: 0,
@@ -42,7 +50,13 @@ function fakeSession(docName: string): FakeSession {
 		destroy() {
 			session.destroyed = true;
 		},
-		clearLocalData: async () => ({ ok: true })
+		clearResult: { ok: true },
+		cleared: 0,
+		async clearLocalData() {
+			session.cleared++;
+			session.destroyed = true;
+			return session.clearResult;
+		}
 	};
 	return session;
 }
@@ -181,6 +195,70 @@ describe('session-registry', () => {
 		vi.advanceTimersByTime(30_000);
 		expect(opened[0]!.destroyed).toBe(true);
 		expect(registry.all().map((s) => s.docName)).toEqual(['c/demo/board/g02']);
+	});
+
+	describe('resetDocument()', () => {
+		function withIndex(failClear?: ClearResult) {
+			const opened: FakeSession[] = [];
+			const cleared: string[] = [];
+			const registry = createSessionRegistry({
+				relayUrl: 'ws://relay.test/sync',
+				lingerMs: 30_000,
+				open: (docName) => {
+					const session = fakeSession(docName);
+					if (failClear) session.clearResult = failClear;
+					session.set({ unconfirmed: 2 });
+					opened.push(session);
+					return session;
+				},
+				pendingIndex: {
+					mark: async () => true,
+					async clear(docName) {
+						cleared.push(docName);
+						return true;
+					},
+					list: async () => ['c/demo/board/g01', 'c/demo/board/g02'],
+					close() {}
+				}
+			});
+			return { registry, opened, cleared };
+		}
+
+		it('closes and deletes that one document and its index entry; the next acquire opens it anew', async () => {
+			const { registry, opened, cleared } = withIndex();
+			await registry.restorePending('demo');
+			const held = registry.acquire('c/demo/board/g01');
+			await expect(registry.resetDocument('c/demo/board/g01')).resolves.toEqual({ ok: true });
+			expect(opened.map((s) => [s.docName, s.cleared])).toEqual([
+				['c/demo/board/g01', 1],
+				['c/demo/board/g02', 0]
+			]);
+			expect(opened[1]!.destroyed).toBe(false);
+			expect(cleared).toEqual(['c/demo/board/g01']);
+			expect(registry.all().map((s) => s.docName)).toEqual(['c/demo/board/g02']);
+			// The old lease lets go without touching what comes next.
+			held.release();
+			const again = registry.acquire('c/demo/board/g01');
+			expect(again.session).not.toBe(held.session);
+			vi.advanceTimersByTime(60_000);
+			expect(registry.all().map((s) => s.docName)).toEqual([
+				'c/demo/board/g02',
+				'c/demo/board/g01'
+			]);
+		});
+
+		it('when the database could not be deleted, the document is open again and keeps its entry', async () => {
+			const { registry, opened, cleared } = withIndex({ ok: false, reason: 'blocked' });
+			registry.acquire('c/demo/board/g01');
+			await expect(registry.resetDocument('c/demo/board/g01')).resolves.toEqual({
+				ok: false,
+				reason: 'blocked'
+			});
+			expect(cleared).toEqual([]);
+			expect(opened).toHaveLength(2);
+			expect(registry.all()).toEqual([opened[1]]);
+			expect(registry.all()[0]!.getState().unconfirmed).toBe(2);
+		});
 	});
 
 	it('retryLocalWrites() reaches every open session', () => {

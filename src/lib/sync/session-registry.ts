@@ -11,13 +11,21 @@
  * (pending-index.ts) lists, so edits made before a reload are sent and counted even when no page
  * opens their document; each is held until it has nothing left to confirm.
  *
+ * `resetDocument(docName)` is the way out of a refusal (the relay will never store what this
+ * device holds of that document, relay-link.ts `refused`): it closes that one session and deletes
+ * its database and its pending-index entry, and nothing else — other documents, their unsent
+ * changes and the credential stay. The next `acquire` loads the document from the relay under a
+ * new Yjs client id. Whoever still holds the old session holds a closed one: the app reloads. When
+ * the database could not be deleted, the document is opened again at once (its unsent changes
+ * still count).
+ *
  * Invariants: at most one session per document name; `all()` lists exactly the open sessions;
  * `subscribe` listeners hear every change of that set and of `isRestoring()` (not of the
  * sessions' states); `watchSessions` listeners hear those and every state change of every open
  * session, and stop hearing a session once it is closed; `release()` is idempotent.
  */
 import { openDocSession, type DocSession, type DocSessionOptions } from './doc-session.ts';
-import { clearAllLocalData, type ClearResult } from './local-store.ts';
+import { clearAllLocalData, clearDocumentData, type ClearResult } from './local-store.ts';
 
 export const DEFAULT_LINGER_MS = 30_000;
 
@@ -49,6 +57,11 @@ export interface SessionRegistry {
 	isRestoring(): boolean;
 	/** Sign-out: closes every session and deletes every Gridboard database on this device. */
 	clearAllLocalData(): Promise<ClearResult>;
+	/**
+	 * Discards this device's copy of one document: closes its session, deletes its database and
+	 * its pending-index entry. Its unsent changes are lost; no other document is touched.
+	 */
+	resetDocument(docName: string): Promise<ClearResult>;
 	destroy(): void;
 }
 
@@ -227,6 +240,36 @@ export function createSessionRegistry(options: SessionRegistryOptions): SessionR
 			index?.close();
 			const rest = await clearAllLocalData(sessionOptions.indexedDB);
 			return results.find((result) => !result.ok) ?? rest;
+		},
+		async resetDocument(docName) {
+			const held = background.get(docName);
+			if (held) {
+				// Not released: the entry goes away below, with its lease.
+				held.stop();
+				background.delete(docName);
+			}
+			const entry = entries.get(docName);
+			let result: ClearResult;
+			if (entry) {
+				entries.delete(docName);
+				if (entry.timer !== null) clearTimeout(entry.timer);
+				entry.unsubscribe();
+				notify();
+				result = await entry.session.clearLocalData();
+			} else {
+				result = await clearDocumentData(docName, sessionOptions.indexedDB);
+			}
+			if (!result.ok) {
+				// Still on this device (or deleted once another tab lets go): open it again, so its
+				// unsent changes and the refusal stay in the status bar until they are gone.
+				hold(docName);
+				return result;
+			}
+			// After the session stopped: it can no longer mark the document as pending again. A
+			// failed clear leaves an entry that opens an empty document at the next start, which then
+			// drops it: the database is gone either way.
+			await index?.clear(docName);
+			return result;
 		},
 		destroy() {
 			dropBackground();

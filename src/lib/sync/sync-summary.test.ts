@@ -10,6 +10,7 @@ function doc(overrides: Partial<DocSyncState> = {}): DocSyncState {
 		closeReason: null,
 		disconnectedSince: null,
 		writesRejected: 0,
+		refused: null,
 		local: 'saved',
 		localError: null,
 		unconfirmed: 0,
@@ -193,6 +194,35 @@ describe('summarizeSync', () => {
 			const summary = summarizeSync([doc()], true, { photosPending: null });
 			expect(summary).toMatchObject({ loading: true, allOnServer: false, server: 'waiting' });
 			expect(summarizeSync([doc()], true, { photosPending: 0 }).server).toBe('all');
+		});
+	});
+
+	describe('refusals (message 102)', () => {
+		const refused = {
+			count: 2,
+			firstReason: 'not_permitted',
+			firstPath: 'cases/c1/fields/status~7/[]',
+			lastReason: 'missing_dependency',
+			lastPath: '7:3'
+		} as const;
+
+		it('lists each refused document with its unconfirmed changes, and is never all on the server', () => {
+			const board = 'c/demo/board/g01';
+			const summary = summarizeSync(
+				[doc(), doc({ docName: board, refused, unconfirmed: 3 })],
+				true,
+				{ photosPending: 0 }
+			);
+			expect(summary.refusals).toEqual([{ docName: board, unconfirmed: 3, refused }]);
+			expect(summary).toMatchObject({ allOnServer: false, server: 'pending', unconfirmed: 3 });
+		});
+
+		it('a refusal with nothing of this device unconfirmed is not listed', () => {
+			const summary = summarizeSync([doc({ refused, unconfirmed: 0 })], true, {
+				photosPending: 0
+			});
+			expect(summary.refusals).toEqual([]);
+			expect(summary.allOnServer).toBe(true);
 		});
 	});
 

@@ -17,10 +17,16 @@
  *   data on screen is at least that fresh. It is persisted per document (server-confirmations.ts,
  *   meta `confirm/at`), so it survives restarts; null with `neverSynced` when a loaded document
  *   was never confirmed on this device.
+ * - `refusals` lists every document whose updates the relay refused under the write rules while
+ *   some of this device's changes to it are unconfirmed (doc-session.ts `refused`), with that
+ *   count: the relay will not store them as they are. `allOnServer` is false while any stands.
  */
 import type { DocSyncState } from './doc-session.ts';
 import type { LocalError } from './local-store.ts';
-import type { ConnectionState } from './relay-link.ts';
+import type { ConnectionState, UpdateRefusal } from './relay-link.ts';
+
+/** A document whose updates the relay refused, and this device's changes to it it lacks. */
+export type DocRefusal = Readonly<{ docName: string; unconfirmed: number; refused: UpdateRefusal }>;
 
 export type SyncSummary = Readonly<{
 	connection: ConnectionState;
@@ -37,6 +43,8 @@ export type SyncSummary = Readonly<{
 	allOnServer: boolean;
 	/** The relay refuses this device's writes to some open document (read-only access). */
 	writesRejected: boolean;
+	/** Documents whose updates the relay refused under the write rules (see the invariants). */
+	refusals: readonly DocRefusal[];
 	/** Earliest moment a document lost (or never had) its relay connection; null when online. */
 	disconnectedSince: number | null;
 	/** Photos on this device the relay has not confirmed (0 when unknown, see `loading`). */
@@ -91,6 +99,7 @@ export function summarizeSync(
 	let anyConfirmed = false;
 	let disconnectedSince: number | null = null;
 	let writesRejected = false;
+	const refusals: DocRefusal[] = [];
 	let lastSyncedAt: number | null = null;
 	let neverSynced = false;
 	const photosKnown = context.photosPending !== null;
@@ -99,6 +108,10 @@ export function summarizeSync(
 
 	for (const state of states) {
 		writesRejected ||= state.writesRejected > 0;
+		if (state.refused !== null && state.unconfirmed > 0) {
+			const { docName, unconfirmed, refused } = state;
+			refusals.push(Object.freeze({ docName, unconfirmed, refused }));
+		}
 		if (CONNECTION_SEVERITY[state.connection] > CONNECTION_SEVERITY[connection]) {
 			connection = state.connection;
 		}
@@ -144,6 +157,7 @@ export function summarizeSync(
 		connection === 'online' &&
 		everyLoadedConfirmed &&
 		anyConfirmed &&
+		refusals.length === 0 &&
 		!context.restoring;
 	const reachable = connection === 'online' || connection === 'connecting';
 	const server: ServerState =
@@ -166,6 +180,7 @@ export function summarizeSync(
 		unconfirmed,
 		allOnServer,
 		writesRejected,
+		refusals: Object.freeze(refusals),
 		disconnectedSince,
 		photosPending,
 		server,

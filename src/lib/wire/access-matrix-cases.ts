@@ -33,5 +33,6 @@ export const ACCESS_MATRIX_CASES: [docName: string, expected: Record<Role, Acces
 	[
 		'c/demo/meetings/m1',
 		{ secretary: 'write', 'grid-member': 'write', volunteer: 'read', observer: 'read' }
-	]
+	],
+	['c/demo/map', { secretary: 'write', 'grid-member': 'read', volunteer: 'read', observer: 'read' }]
 ];

@@ -61,6 +61,7 @@ function cell(claims: AccessClaims, target: AccessTarget): Access {
 		case 'grid-member':
 			switch (target.kind) {
 				case 'directory':
+				case 'map':
 					return 'read';
 				case 'board':
 					return own ? 'write' : 'read';
@@ -78,6 +79,7 @@ function cell(claims: AccessClaims, target: AccessTarget): Access {
 					return 'write';
 				case 'directory':
 				case 'meetings':
+				case 'map':
 					return 'read';
 				case 'households':
 					return 'none';

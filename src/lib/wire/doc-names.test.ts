@@ -7,6 +7,7 @@ import {
 	householdsDocName,
 	ID_MAX_LENGTH,
 	isValidIdSegment,
+	mapDocName,
 	meetingDocName,
 	meetingIndexDocName,
 	parseDocName,
@@ -59,7 +60,8 @@ describe('document-name builders', () => {
 			[householdsDocName('demo', 'g1'), { communityId: 'demo', kind: 'households', id: 'g1' }],
 			[tasksDocName('demo'), { communityId: 'demo', kind: 'tasks', id: null }],
 			[meetingIndexDocName('demo'), { communityId: 'demo', kind: 'meetings', id: 'index' }],
-			[meetingDocName('demo', 'm-1'), { communityId: 'demo', kind: 'meetings', id: 'm-1' }]
+			[meetingDocName('demo', 'm-1'), { communityId: 'demo', kind: 'meetings', id: 'm-1' }],
+			[mapDocName('demo'), { communityId: 'demo', kind: 'map', id: null }]
 		];
 		for (const [name, value] of built) {
 			expect(parseDocName(name)).toEqual({ ok: true, value });

@@ -2,7 +2,7 @@
  * Document names: the one grammar every document name must match, for the app (which builds
  * names) and the relay (which checks every name at the upgrade, before any storage call).
  *
- *   c/{communityId}/{kind}        kinds without an id: directory, tasks
+ *   c/{communityId}/{kind}        kinds without an id: directory, tasks, map
  *   c/{communityId}/{kind}/{id}   kinds with an id: board, households (grid id), meetings
  *
  * Invariant: the check runs on the raw, undecoded string. Only bytes from the allow-list
@@ -23,7 +23,7 @@ export function isValidIdSegment(value: unknown): value is string {
 	return typeof value === 'string' && ID_SEGMENT.test(value);
 }
 
-export const DOC_KINDS = ['directory', 'board', 'households', 'tasks', 'meetings'] as const;
+export const DOC_KINDS = ['directory', 'board', 'households', 'tasks', 'meetings', 'map'] as const;
 export type DocKind = (typeof DOC_KINDS)[number];
 
 const KIND_HAS_ID: Record<DocKind, boolean> = {
@@ -31,7 +31,8 @@ const KIND_HAS_ID: Record<DocKind, boolean> = {
 	board: true,
 	households: true,
 	tasks: false,
-	meetings: true
+	meetings: true,
+	map: false
 };
 
 export type DocName = { communityId: string; kind: DocKind; id: string | null };
@@ -108,4 +109,9 @@ export function meetingIndexDocName(communityId: string): string {
 /** One meeting's record: `c/{communityId}/meetings/{meetingId}`. */
 export function meetingDocName(communityId: string, meetingId: string): string {
 	return `c/${communityId}/meetings/${meetingId}`;
+}
+
+/** The community's map: grid areas and buildings, `c/{communityId}/map`. */
+export function mapDocName(communityId: string): string {
+	return `c/${communityId}/map`;
 }

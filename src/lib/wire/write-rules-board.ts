@@ -160,6 +160,8 @@ const caseMap = mapOf(anyWriter, (key, client) => {
 			return TIMELINE;
 		case 'receipts':
 			return sharedReceipts;
+		case 'source':
+			return MEETING_SOURCE;
 	}
 	const base = slotBase(key, client);
 	if (base === 'receipts' && key !== 'receipts') return ownReceipts;
@@ -168,6 +170,10 @@ const caseMap = mapOf(anyWriter, (key, client) => {
 });
 
 const INITIAL = value(anyWriter, initialValues);
+/** The meeting a case was made from (model/meeting/follow-ups.ts): staff, set once with the case. */
+const MEETING_SOURCE = value(gridStaff, (v) =>
+	isPlainObject(v) && v.kind === 'meeting' ? null : 'shape'
+);
 const TIMELINE = list(anyWriter, value(anyWriter, timelineEntry));
 
 export const BOARD_RULES: DocRules = Object.freeze({

@@ -54,6 +54,7 @@ export {
 	timelineEntry
 } from './schema';
 export type { TimelineEntry } from '../../domain/case-timeline';
+export type { Authorship, AuthorshipById } from '../attestation';
 export type { CaseField, EditableCaseField, NewCaseInput } from '../../domain/case-input';
 export type { FieldConflict, FieldState } from '../field-log';
 export * from './photos';

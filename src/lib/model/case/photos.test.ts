@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { CaseId } from '../../domain/ids';
 import { createCase } from './commands';
-import { attachCasePhoto, readCasePhotos, type PhotoInput } from './photos';
+import { attachCasePhoto, readCasePhotos, storedPhotoRefs, type PhotoInput } from './photos';
 import { caseContext, CORRIDOR_LIGHT, created, LI, WANG, ZHAO } from '../testing/fixtures';
 import { createReplicaNetwork } from '../testing/replica-network';
 
@@ -73,7 +73,7 @@ describe('attachCasePhoto', () => {
 		const caseId = created(createCase(doc, CORRIDOR_LIGHT, caseContext(WANG, 1000)));
 		attachCasePhoto(doc, caseId, photo('a'), caseContext(WANG, 2000));
 		const map = doc.getMap('cases').get(caseId) as Y.Map<unknown>;
-		(map.get('photos') as Y.Array<unknown>).push([{ hash: 'bad' }, 'text', null]);
+		(map.get(`photos~${doc.clientID}`) as Y.Array<unknown>).push([{ hash: 'bad' }, 'text', null]);
 		expect(readCasePhotos(doc, caseId).map((p) => p.hash)).toEqual(['a'.repeat(64)]);
 	});
 });
@@ -95,6 +95,30 @@ describe('case photos converge', () => {
 		expect(read(b)).toEqual(read(a));
 		expect(read(c)).toEqual(read(a));
 		expect(readCasePhotos(c, caseId).find((p) => p.hash[0] === 'a')?.addedBy).toBe(WANG.name);
+	});
+
+	it('keeps both refs when two replicas attach a case’s first photo at once (one slot each)', () => {
+		const net = createReplicaNetwork(2);
+		const [a, b] = net.docs as [Y.Doc, Y.Doc];
+		const caseId = created(createCase(a, CORRIDOR_LIGHT, caseContext(WANG, 1000)));
+		net.flush();
+		attachCasePhoto(a, caseId, photo('a'), caseContext(WANG, 2000));
+		attachCasePhoto(b, caseId, photo('b'), caseContext(ZHAO, 3000));
+		net.flush({ shuffle: 3 });
+		for (const doc of [a, b]) {
+			const map = doc.getMap('cases').get(caseId) as Y.Map<unknown>;
+			// Each replica wrote its own slot; neither array was dropped by the merge.
+			expect([...map.keys()].filter((key) => key.startsWith('photos')).sort()).toEqual(
+				[`photos~${a.clientID}`, `photos~${b.clientID}`].sort()
+			);
+			const stored = storedPhotoRefs(map).map((raw) => (raw as { hash: string }).hash[0]);
+			expect(stored.sort()).toEqual(['a', 'b']);
+			expect(readCasePhotos(doc, caseId).map((p) => p.hash[0])).toEqual(['a', 'b']);
+		}
+		// A third photo goes into the slot the replica already has.
+		attachCasePhoto(a, caseId, photo('c'), caseContext(WANG, 4000));
+		const map = a.getMap('cases').get(caseId) as Y.Map<unknown>;
+		expect((map.get(`photos~${a.clientID}`) as Y.Array<unknown>).length).toBe(2);
 	});
 
 	it('keeps both photos when two replicas create a legacy case’s photos array at once', () => {

@@ -2,6 +2,7 @@
  * Case photos: the photo refs of a case in its board document (docs/ledger.md).
  *
  *   case map: photos: Y.Array<PhotoRef>       appended, never edited or removed
+ *             photos~<clientID>: Y.Array<PhotoRef>  the same list, for a case that had none
  *             timeline: … { kind: 'photo_added', hash, photo: PhotoRef } …
  *
  * The bytes travel outside Yjs (src/lib/sync/photo-outbox.ts → the relay's blob store); the
@@ -10,9 +11,11 @@
  * Invariants:
  * - `attachCasePhoto` appends the ref and its `photo_added` timeline entry in one transaction
  *   (ORIGIN_LOCAL_EDIT); attaching a hash the case already has writes nothing.
- * - The timeline entry carries the whole ref too, so if two replicas of a case created before
- *   `photos` existed both create that array concurrently (one of the two arrays loses), every
- *   photo is still read back from the timeline: concurrent attaches are all kept.
+ * - `photos` is a log slot (model/slots.ts): a case without the array gets one under the
+ *   writer's own `photos~<clientID>` key, never `photos` itself, so two phones attaching the
+ *   first photo offline never create one key twice (Yjs would keep one array and drop the other;
+ *   the relay refuses the second as a `history` change). Readers take the union of the slots.
+ *   The timeline entry carries the whole ref too (older cases were written before slots).
  * - `readCasePhotos` returns frozen refs, one per hash, oldest first (at, then hash), the same
  *   on every replica; malformed entries are skipped.
  */
@@ -23,6 +26,7 @@ import { err, ok, type Result } from '../../domain/result';
 import { mayOperate } from '../../domain/case-permissions';
 import { findCase, readCaseField } from './schema';
 import { ORIGIN_LOCAL_EDIT } from '../origins';
+import { logSlots, writableLogSlot } from '../slots';
 import { commandTime } from '../command-context';
 import type { CaseCommandContext } from './commands';
 
@@ -75,10 +79,12 @@ export function parsePhotoRef(raw: unknown): PhotoRef | null {
 	});
 }
 
-function photosArray(map: Y.Map<unknown>): Y.Array<unknown> | null {
-	const photos = map.get('photos');
-	return photos instanceof Y.Array ? photos : null;
+/** Every stored photo ref of a case map, from `photos` and each `photos~<clientID>` slot. */
+export function storedPhotoRefs(map: Y.Map<unknown>): unknown[] {
+	return logSlots(map, PHOTOS_KEY).flatMap((slot) => slot.toArray());
 }
+
+const PHOTOS_KEY = 'photos';
 
 function collect(doc: Y.Doc, caseId: CaseId): PhotoRef[] | null {
 	const record = findCase(doc, caseId);
@@ -91,7 +97,7 @@ function collect(doc: Y.Doc, caseId: CaseId): PhotoRef[] | null {
 			byHash.set(ref.hash, ref);
 		}
 	};
-	for (const raw of photosArray(record.map)?.toArray() ?? []) add(parsePhotoRef(raw));
+	for (const raw of storedPhotoRefs(record.map)) add(parsePhotoRef(raw));
 	for (const raw of record.timeline.toArray()) {
 		if (
 			typeof raw === 'object' &&
@@ -146,13 +152,8 @@ export function attachCasePhoto(
 	const existing = collect(doc, caseId)?.find((photo) => photo.hash === ref.hash);
 	if (existing) return ok(existing);
 	doc.transact(() => {
-		let photos = photosArray(record.map);
-		if (!photos) {
-			// A case created before photos existed: its array is created on first use.
-			photos = new Y.Array<unknown>();
-			record.map.set('photos', photos);
-		}
-		photos.push([{ ...ref }]);
+		// A case without the array gets this replica's own slot on first use.
+		writableLogSlot(record.map, PHOTOS_KEY).push([{ ...ref }]);
 		record.timeline.push([
 			{
 				id: newEditId(),

@@ -137,3 +137,29 @@ describe('countCasesByStatus and filterCasesByStatus', () => {
 		expect(filterCasesByStatus(cases, 'reviewed')).toEqual([]);
 	});
 });
+
+describe('readCase authorship', () => {
+	it('names the attested sender of timeline entries and of the edits in a conflict', () => {
+		const a = new Y.Doc();
+		const id = created(createCase(a, CORRIDOR_LIGHT, caseContext(WANG, 1000)));
+		const b = new Y.Doc();
+		Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+		expect(editCaseField(a, id, 'title', '楼道灯不亮', caseContext(WANG, 2000)).ok).toBe(true);
+		expect(editCaseField(b, id, 'title', '楼道灯坏了', caseContext(LI, 2001)).ok).toBe(true);
+		Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
+		a.getMap('attest').set(String(b.clientID), { member: 'm-li', from: 0 });
+
+		const item = readCase(a, id)!;
+		const candidates = item.fields.title.conflict!.values;
+		const li = candidates.find((c) => c.by === LI.name)!;
+		const wang = candidates.find((c) => c.by === WANG.name)!;
+		expect(item.authorship[li.editId]).toEqual({ kind: 'attested', memberId: 'm-li' });
+		expect(item.authorship[wang.editId]).toEqual({ kind: 'unattested' });
+		for (const entry of item.timeline) {
+			expect(item.authorship[entry.id]?.kind).toBe(
+				entry.by === LI.name ? 'attested' : 'unattested'
+			);
+		}
+		expect('authorship' in listCases(a)[0]!).toBe(false);
+	});
+});

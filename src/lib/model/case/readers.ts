@@ -7,6 +7,8 @@
  */
 
 import * as Y from 'yjs';
+import { authorshipByEntryId, type AuthorshipById } from '../attestation';
+import { logSlotsByKey } from '../slots';
 import type { CaseCategory } from '../../domain/case-category';
 import { CASE_FIELDS, splitAssignees } from '../../domain/case-input';
 import type {
@@ -30,6 +32,7 @@ import {
 	type CaseFieldStates,
 	type CaseRecord
 } from './schema';
+import { storedPhotoRefs } from './photos';
 
 export type { CaseFieldStates };
 
@@ -46,6 +49,11 @@ export type CaseSnapshot = Readonly<{
 	timeline: readonly TimelineEntry[];
 	/** Timeline entry id → when the relay confirmed it had stored the entry (epoch ms). */
 	receipts: Readonly<Record<string, number>>;
+	/**
+	 * Entry id → the member the relay attested as its sender (model/attestation.ts): every
+	 * timeline entry, and the edits of fields in conflict. Read for one case, never for lists.
+	 */
+	authorship: AuthorshipById;
 	/** When the current tier took the case: its last tier entry, else the creation. */
 	tierSince: number;
 	/** The latest return visit, if any. */
@@ -130,16 +138,13 @@ function readLastReview(timeline: readonly TimelineEntry[]): ReturnVisit | null 
 	return null;
 }
 
-/** Photo hashes of a case, first attached first: the `photos` array and `photo_added` entries. */
+/** Photo hashes of a case, first attached first: the `photos` slots and `photo_added` entries. */
 function readPhotoHashes(record: CaseRecord, timeline: readonly TimelineEntry[]): string[] {
 	const hashes = new Set<string>();
 	for (const entry of timeline) if (entry.kind === 'photo_added') hashes.add(entry.hash);
-	const photos = record.map.get('photos');
-	if (photos instanceof Y.Array) {
-		for (const raw of photos.toArray()) {
-			const hash = (raw as { hash?: unknown } | null)?.hash;
-			if (typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash)) hashes.add(hash);
-		}
+	for (const raw of storedPhotoRefs(record.map)) {
+		const hash = (raw as { hash?: unknown } | null)?.hash;
+		if (typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash)) hashes.add(hash);
 	}
 	return [...hashes];
 }
@@ -166,6 +171,17 @@ function readCore(record: CaseRecord): CaseCore | null {
 	};
 }
 
+/** Who sent each timeline entry, and each edit of the fields in conflict (candidates shown). */
+function readAuthorship(doc: Y.Doc, record: CaseRecord, fields: CaseFieldStates): AuthorshipById {
+	const arrays = [record.timeline];
+	const conflicted = CASE_FIELDS.filter((field) => fields[field].conflict !== null);
+	if (conflicted.length > 0) {
+		const logs = logSlotsByKey(record.fields);
+		for (const field of conflicted) arrays.push(...(logs.get(field) ?? []));
+	}
+	return Object.freeze(authorshipByEntryId(doc, arrays));
+}
+
 export function readCase(doc: Y.Doc, caseId: CaseId): CaseSnapshot | null {
 	const record = findCase(doc, caseId);
 	const core = record && readCore(record);
@@ -174,6 +190,7 @@ export function readCase(doc: Y.Doc, caseId: CaseId): CaseSnapshot | null {
 		id: record.id,
 		...core,
 		receipts: Object.freeze(Object.fromEntries(readReceipts(record))),
+		authorship: readAuthorship(doc, record, core.fields),
 		lastReview: readLastReview(core.timeline)
 	});
 }

@@ -179,6 +179,17 @@ describe('a meeting document', () => {
 			[WANG.name, '补记：物业同意。']
 		]);
 		expect(readMeetingRecord(b)).toEqual(readMeetingRecord(a));
+		// The relay attests B's phone: B's amendment names its sender, A's (and the lock) do not yet.
+		b.getMap('attest').set(String(b.clientID), { member: 'm-li', from: 0 });
+		net.flush();
+		const record = readMeetingRecord(a);
+		const byText = (text: string) => record.amendments.find((x) => x.text === text)!.id;
+		expect(record.authorship[byText('更正：巡查改为周四。')]).toEqual({
+			kind: 'attested',
+			memberId: 'm-li'
+		});
+		expect(record.authorship[byText('补记：物业同意。')]).toEqual({ kind: 'unattested' });
+		expect(record.authorship[record.lock!.id]).toEqual({ kind: 'unattested' });
 	});
 
 	it('a meeting still planned is not finished: refused before the minutes are locked', () => {

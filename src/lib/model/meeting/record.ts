@@ -37,6 +37,7 @@ import { commandTime, type Authority, type CommandContext } from '../command-con
 import { applyMeetingStatusAction, permitsMeetingEdits } from './commands';
 import { findMeeting, readMeetingField } from './schema';
 import { ORIGIN_LOCAL_EDIT } from '../origins';
+import { authorshipByEntryId, type AuthorshipById } from '../attestation';
 
 export const MINUTES_FIELD = 'minutes';
 
@@ -132,10 +133,17 @@ export type MinutesLock = Readonly<{
 	id: string;
 	at: number;
 	by: string;
+	deviceId: string;
 	minutes: MinutesNode;
 }>;
 
-export type Amendment = Readonly<{ id: string; text: string; at: number; by: string }>;
+export type Amendment = Readonly<{
+	id: string;
+	text: string;
+	at: number;
+	by: string;
+	deviceId: string;
+}>;
 
 export type MeetingRecordSnapshot = Readonly<{
 	lock: MinutesLock | null;
@@ -143,6 +151,8 @@ export type MeetingRecordSnapshot = Readonly<{
 	lateChanges: boolean;
 	items: readonly MeetingItem[];
 	amendments: readonly Amendment[];
+	/** Lock and amendment id → the member the relay attested as its sender (model/attestation.ts). */
+	authorship: AuthorshipById;
 }>;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -183,7 +193,8 @@ function readLocks(doc: Y.Doc): MinutesLock[] {
 		} catch {
 			continue;
 		}
-		locks.push(Object.freeze({ id: raw.id, at: raw.at, by: raw.by, minutes }));
+		const deviceId = typeof raw.deviceId === 'string' ? raw.deviceId : '';
+		locks.push(Object.freeze({ id: raw.id, at: raw.at, by: raw.by, deviceId, minutes }));
 	}
 	return locks.sort(compareByAtThenId);
 }
@@ -238,7 +249,8 @@ function readAmendments(doc: Y.Doc): Amendment[] {
 	for (const raw of doc.getArray<unknown>('amendments').toArray()) {
 		if (!isRecord(raw) || !isValidIdSegment(raw.id) || !isTime(raw.at)) continue;
 		if (typeof raw.text !== 'string' || typeof raw.by !== 'string') continue;
-		out.push(Object.freeze({ id: raw.id, text: raw.text, at: raw.at, by: raw.by }));
+		const deviceId = typeof raw.deviceId === 'string' ? raw.deviceId : '';
+		out.push(Object.freeze({ id: raw.id, text: raw.text, at: raw.at, by: raw.by, deviceId }));
 	}
 	return out.sort(compareByAtThenId);
 }
@@ -251,7 +263,10 @@ export function readMeetingRecord(doc: Y.Doc): MeetingRecordSnapshot {
 		lock,
 		lateChanges,
 		items: Object.freeze(readItems(doc)),
-		amendments: Object.freeze(readAmendments(doc))
+		amendments: Object.freeze(readAmendments(doc)),
+		authorship: Object.freeze(
+			authorshipByEntryId(doc, [doc.getArray<unknown>('lock'), doc.getArray<unknown>('amendments')])
+		)
 	});
 }
 

@@ -31,6 +31,8 @@ import {
 	rankedClaimsIn,
 	listWorkItems,
 	readWorkItem,
+	withAuthorship,
+	type WithAuthorship,
 	type WorkItemBase,
 	type WorkNote
 } from './work-item';
@@ -96,9 +98,12 @@ function readTaskRecord(record: WorkRecord): TaskSnapshot | null {
 	}));
 }
 
-export function readTask(doc: Y.Doc, taskId: string): TaskSnapshot | null {
+/** One task as its page shows it: the snapshot and who sent each history entry. */
+export type TaskDetail = WithAuthorship<TaskSnapshot>;
+
+export function readTask(doc: Y.Doc, taskId: string): TaskDetail | null {
 	const record = findWorkRecord(tasksMap(doc), taskId);
-	return record && readTaskRecord(record);
+	return record && withAuthorship(doc, record, readTaskRecord(record));
 }
 
 const STATUS_RANK = { open: 0, claimed: 1, done: 2, confirmed: 3 } as const;

@@ -264,3 +264,23 @@ describe('convergence: concurrent claims on the last slot', () => {
 		).toEqual(['买了青菜', '买了鸡蛋']);
 	});
 });
+
+describe('a task read for its page', () => {
+	it('names the member the relay attested for each history entry; lists do not read it', () => {
+		const staff = new Y.Doc();
+		const id = created(staff);
+		const phone = new Y.Doc();
+		Y.applyUpdate(phone, Y.encodeStateAsUpdate(staff));
+		expect(claimTask(phone, id, acting(vol(1), T0 + 1)).ok).toBe(true);
+		Y.applyUpdate(staff, Y.encodeStateAsUpdate(phone));
+		// The relay attests the volunteer's phone only (the staff's entry is from before).
+		staff.getMap('attest').set(String(phone.clientID), { member: 'm-v1', from: 0 });
+
+		const task = readTask(staff, id)!;
+		const [creation, claim] = task.history;
+		expect(task.authorship[claim!.id]).toEqual({ kind: 'attested', memberId: 'm-v1' });
+		expect(task.authorship[creation!.id]).toEqual({ kind: 'unattested' });
+		expect(Object.isFrozen(task.authorship)).toBe(true);
+		expect('authorship' in listTasks(staff)[0]!).toBe(false);
+	});
+});

@@ -38,7 +38,9 @@ import {
 	rankedClaimsIn,
 	listWorkItems,
 	readWorkItem,
+	withAuthorship,
 	workItemAct,
+	type WithAuthorship,
 	type WorkItemBase,
 	type WorkItemKind,
 	type WorkNote,
@@ -73,9 +75,12 @@ function readWishRecord(record: WorkRecord): WishSnapshot | null {
 	}));
 }
 
-export function readWish(doc: Y.Doc, wishId: string): WishSnapshot | null {
+/** One wish as its page shows it: the snapshot and who sent each history entry. */
+export type WishDetail = WithAuthorship<WishSnapshot>;
+
+export function readWish(doc: Y.Doc, wishId: string): WishDetail | null {
 	const record = findWorkRecord(wishesMap(doc), wishId);
-	return record && readWishRecord(record);
+	return record && withAuthorship(doc, record, readWishRecord(record));
 }
 
 const FLOW = { recorded: 0, published: 1, claimed: 2, fulfilled: 3, thanked: 4 } as const;

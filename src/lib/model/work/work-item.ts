@@ -13,6 +13,7 @@
  */
 
 import type * as Y from 'yjs';
+import { authorshipByEntryId, type AuthorshipById } from '../attestation';
 import { newId } from '../../domain/ids';
 import { err, ok, type Result } from '../../domain/result';
 import {
@@ -127,6 +128,24 @@ export function readWorkItem<F extends { claims: readonly RankedClaim[] }, S ext
 	const itemFacts = facts(record, history);
 	const base = readWorkItemBase(record, history, itemFacts.claims);
 	return base ? Object.freeze({ ...base, ...read(history, itemFacts) }) : null;
+}
+
+/** One item as its page shows it: the snapshot and who sent each history entry. */
+export type WithAuthorship<S> = S &
+	Readonly<{
+		/** History entry id → the member the relay attested as its sender (model/attestation.ts). */
+		authorship: AuthorshipById;
+	}>;
+
+/** Adds the history's authorship to one item's snapshot (pages of one item, never lists). */
+export function withAuthorship<S extends object>(
+	doc: Y.Doc,
+	record: WorkRecord,
+	item: S | null
+): WithAuthorship<S> | null {
+	if (item === null) return null;
+	const authorship = Object.freeze(authorshipByEntryId(doc, [record.history]));
+	return Object.freeze({ ...item, authorship });
 }
 
 /** Every item of `parent` that reads (`read`) and is not deleted, sorted by `order`. */

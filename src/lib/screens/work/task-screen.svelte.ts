@@ -16,13 +16,19 @@ import {
 	releaseTaskClaim,
 	unclaimTask,
 	volunteersInSlot,
-	type TaskSnapshot
+	type TaskDetail
 } from '$lib/model/work';
 import { ReportDraft } from './report-draft.svelte';
-import { WorkScreen, type ContextSource, type DocSource } from './work-screen.svelte';
+import {
+	entriesById,
+	WorkScreen,
+	type ContextSource,
+	type DocSource,
+	type EntriesById
+} from './work-screen.svelte';
 
 export type TaskView = Readonly<{
-	task: TaskSnapshot;
+	task: TaskDetail;
 	staff: boolean;
 	/** This member's claim, in a slot or not. */
 	mine: RankedClaim | null;
@@ -34,14 +40,16 @@ export type TaskView = Readonly<{
 	canConfirm: boolean;
 	/** Staff may release any claim until the task is confirmed. */
 	canRelease: boolean;
+	/** Who signed each claim and report (shown with `task.authorship`). */
+	entries: EntriesById;
 }>;
 
-export class TaskScreen extends WorkScreen<TaskSnapshot | null> {
+export class TaskScreen extends WorkScreen<TaskDetail | null> {
 	/** The report being written (the completion note and photos). */
 	readonly report = new ReportDraft();
 	readonly #taskId: string;
 
-	constructor(source: DocSource<TaskSnapshot | null>, context: ContextSource, taskId: string) {
+	constructor(source: DocSource<TaskDetail | null>, context: ContextSource, taskId: string) {
 		super(source, context);
 		this.#taskId = taskId;
 	}
@@ -64,7 +72,8 @@ export class TaskScreen extends WorkScreen<TaskSnapshot | null> {
 			canUnclaim: mine !== null && active,
 			canComplete: active && (mine?.standing === 'in_slot' || (staff && taken > 0)),
 			canConfirm: task.status === 'done' && staff,
-			canRelease: staff && task.status !== 'confirmed'
+			canRelease: staff && task.status !== 'confirmed',
+			entries: entriesById(task.history)
 		};
 	}
 

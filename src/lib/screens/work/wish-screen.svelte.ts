@@ -17,13 +17,19 @@ import {
 	releaseWishClaim,
 	thankWish,
 	unclaimWish,
-	type WishSnapshot
+	type WishDetail
 } from '$lib/model/work';
 import { ReportDraft } from './report-draft.svelte';
-import { WorkScreen, type ContextSource, type DocSource } from './work-screen.svelte';
+import {
+	entriesById,
+	WorkScreen,
+	type ContextSource,
+	type DocSource,
+	type EntriesById
+} from './work-screen.svelte';
 
 export type WishView = Readonly<{
-	wish: WishSnapshot;
+	wish: WishDetail;
 	staff: boolean;
 	mine: RankedClaim | null;
 	canPublish: boolean;
@@ -33,15 +39,17 @@ export type WishView = Readonly<{
 	canThank: boolean;
 	/** Staff may release a claim until the wish is fulfilled. */
 	canRelease: boolean;
+	/** Who signed each claim and report (shown with `wish.authorship`). */
+	entries: EntriesById;
 }>;
 
-export class WishScreen extends WorkScreen<WishSnapshot | null> {
+export class WishScreen extends WorkScreen<WishDetail | null> {
 	/** The fulfilment being written (a note and photos). */
 	readonly report = new ReportDraft();
 	thanks = $state('');
 	readonly #wishId: string;
 
-	constructor(source: DocSource<WishSnapshot | null>, context: ContextSource, wishId: string) {
+	constructor(source: DocSource<WishDetail | null>, context: ContextSource, wishId: string) {
 		super(source, context);
 		this.#wishId = wishId;
 	}
@@ -63,7 +71,8 @@ export class WishScreen extends WorkScreen<WishSnapshot | null> {
 			canUnclaim: mine !== null && (wish.status === 'published' || wish.status === 'claimed'),
 			canFulfil: mine?.standing === 'in_slot' && wish.status === 'claimed',
 			canThank: wish.status === 'fulfilled' && staff,
-			canRelease: staff && !closed
+			canRelease: staff && !closed,
+			entries: entriesById(wish.history)
 		};
 	}
 

@@ -9,13 +9,19 @@
 
 import type * as Y from 'yjs';
 import type { Result } from '$lib/domain/result';
-import { workMember } from '$lib/model/work';
+import { workMember, type HistoryEntry } from '$lib/model/work';
 import type { CommandContext } from '$lib/model/command-context';
 import type { WorkMember } from '$lib/domain/task-rules';
 import type { WorkProblem } from './work-problem';
 
 /** A document and a live reading of it (a `useDoc` handle, or a plain one in tests). */
 export type DocSource<T> = Readonly<{ doc: Y.Doc; snapshot: { readonly current: T } }>;
+
+/** History entries by id: who signed each claim and report (shown with the item's `authorship`). */
+export type EntriesById = Readonly<Record<string, HistoryEntry>>;
+
+export const entriesById = (history: readonly HistoryEntry[]): EntriesById =>
+	Object.freeze(Object.fromEntries(history.map((entry) => [entry.id, entry])));
 
 /** The context of the member acting now (screens/command-context.ts `memberContext`). */
 export type ContextSource = () => CommandContext;
