@@ -88,7 +88,7 @@ export type PlaceInputs = Readonly<{
 	/** The grid whose board the form is on. */
 	gridId: string;
 	/** Grid names by id (the directory's), for "this point is in 第三网格". */
-	gridNames: ReadonlyMap<string, string>;
+	gridNames: Readonly<Record<string, string>>;
 }>;
 
 /** What a new point changes in the form. */
@@ -178,7 +178,7 @@ export class PlaceControl {
 		const gridId = suggested.gridId ?? building?.gridId ?? null;
 		const otherGrid =
 			gridId !== null && gridId !== inputs.gridId
-				? { id: gridId, name: inputs.gridNames.get(gridId) ?? gridId }
+				? { id: gridId, name: inputs.gridNames[gridId] ?? gridId }
 				: null;
 		return {
 			point,
@@ -273,7 +273,7 @@ export function placeInputs(communityId: CommunityId, gridId: string): () => Pla
 	const map = useCommunityMap(communityId);
 	const directory = useDoc(directoryDocName(communityId), readDirectory);
 	const gridNames = $derived(
-		new Map(directory.snapshot.current.grids.map((grid) => [grid.id as string, grid.name]))
+		Object.fromEntries(directory.snapshot.current.grids.map((grid) => [grid.id, grid.name]))
 	);
 	return () => ({ features: map.snapshot.current, gridId, gridNames });
 }

@@ -30,10 +30,7 @@ const BUILDINGS: Building[] = [
 const INPUTS: PlaceInputs = {
 	features: { grids: GRIDS, buildings: BUILDINGS },
 	gridId: 'g1',
-	gridNames: new Map([
-		['g1', '第一网格'],
-		['g3', '第三网格']
-	])
+	gridNames: { g1: '第一网格', g3: '第三网格' }
 };
 
 type Callbacks = {
