@@ -4,12 +4,13 @@
  * volunteer places a case by tapping the map picker and the case shows at that point on the
  * grid's map; a granted position shows its accuracy and suggests the building; picking a
  * building in another grid says so and links to report it there; a refused position is said;
- * the typed coordinates field is gone; the control fits 320 px in both languages.
+ * the typed coordinates field is gone; the control fits 320 px and passes axe in both languages.
  *
  * The picker's map is read through `window.__gridboardMaps` (MapView.svelte).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { createInviteVia, joinedPhone, RELAY_ORIGIN, uniqueCommunity } from './helpers';
 
@@ -151,6 +152,13 @@ test('a volunteer places a case by tapping the map picker; the grid map shows it
 	expect(pins[0]!.caseId).toBe(caseId);
 	expect(pins[0]!.at[0]).toBeCloseTo(placed[0], 5);
 	expect(pins[0]!.at[1]).toBeCloseTo(placed[1], 5);
+
+	// Editing the case shows its stored point in the Place control (no typed field there either).
+	const staff = secretary.page;
+	await staff.goto(`/c/${demo.communityId}/g/${grid.id}/cases/${caseId}`);
+	await staff.getByTestId('case-edit').click();
+	await expect(staff.getByTestId('place-point')).toContainText(stored);
+	await expect(staff.locator('#case-map-point, [name="mapPoint"]')).toHaveCount(0);
 	await secretary.context.close();
 	await volunteer.context.close();
 });
@@ -201,7 +209,7 @@ test('my location: the accuracy is shown and the building suggested; another gri
 	await context.close();
 });
 
-test('my location refused is said; the control fits 320 px in both languages', async ({
+test('my location refused is said; the control fits 320 px and passes axe in both languages', async ({
 	browser
 }) => {
 	const demo = await seedDemo();
@@ -229,6 +237,14 @@ test('my location refused is said; the control fits 320 px in both languages', a
 			'data-state',
 			'idle'
 		);
+		// The control with its notes and the picker open: no serious or critical axe finding.
+		const axe = await new AxeBuilder({ page })
+			.setLegacyMode()
+			.include('[data-testid="place"]')
+			.options({ resultTypes: ['violations'] })
+			.analyze();
+		const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+		expect(serious.map((v) => `${v.id}: ${v.nodes[0]?.target.join(' ')}`)).toEqual([]);
 		const wide = await page.evaluate(() => document.scrollingElement!.scrollWidth);
 		expect(wide, language).toBeLessThanOrEqual(320);
 		for (const id of ['place', 'place-pick-map', 'place-use-location', 'place-pick-building']) {
