@@ -70,4 +70,35 @@ describe('write guard: references Yjs would wait for', () => {
 		expect(pendingAfter(relay, both)).toBe(0);
 		expect(check(relay, both).ok).toBe(true);
 	});
+
+	it('a struct the relay has by its clock, but naming a neighbour it lacks, is refused too', () => {
+		// A client id written from two replicas (a reused id, a restored backup): the relay holds
+		// (REUSED, 0) from the first; the second writes its own (REUSED, 0), after a comment of
+		// OTHER's the relay never got. By its clocks it is nothing new, yet Yjs resolves its left
+		// neighbour first and keeps the update pending, to integrate whatever follows later.
+		const REUSED = 0xbeef;
+		const relay = new Y.Doc();
+		writeCase(relay, 'k1', 'Vol');
+		const base = Y.encodeStateAsUpdate(relay);
+		const first = new Y.Doc();
+		first.clientID = REUSED;
+		Y.applyUpdate(first, base);
+		timelineOf(first, 'k1').push([entry('comment', 'Vol', { text: 'first' })]);
+		Y.applyUpdate(relay, Y.encodeStateAsUpdate(first, Y.encodeStateVector(relay)));
+		const other = new Y.Doc();
+		other.clientID = OTHER;
+		Y.applyUpdate(other, base);
+		timelineOf(other, 'k1').push([entry('comment', 'Vol', { text: 'other' })]);
+		const second = new Y.Doc();
+		second.clientID = REUSED;
+		Y.applyUpdate(second, Y.encodeStateAsUpdate(other));
+		const known = Y.encodeStateVector(second);
+		timelineOf(second, 'k1').push([entry('comment', 'Vol', { text: 'second' })]);
+		const update = Y.encodeStateAsUpdate(second, known);
+		const item = Y.decodeUpdate(update).structs[0] as Y.Item;
+		expect(item.id.clock + item.length).toBeLessThanOrEqual(Y.getState(relay.store, REUSED));
+		expect(item.origin?.client).toBe(OTHER);
+		expect(pendingAfter(relay, update)).toBeGreaterThan(0);
+		expect(check(relay, update)).toMatchObject({ ok: false, reason: 'missing_dependency' });
+	});
 });
