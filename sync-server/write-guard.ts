@@ -16,7 +16,9 @@
  *   clock gap, an unknown parent or neighbour, a delete range past what is stored) is refused
  *   (`missing_dependency`) instead of being held by Yjs as pending, where it would be
  *   integrated later without a check; so is an empty delete range (`shape`). Delete ranges are
- *   checked for this in every document, also those whose contents have no rules yet.
+ *   checked for this in every document, also those whose contents have no rules yet. The
+ *   guard replays Yjs's integration order on clocks (every struct's left and right neighbour
+ *   and parent, also of structs the relay has by their clocks, which Yjs resolves all the same).
  * - No struct is empty (length 0): Yjs would integrate it, replacing a map key's value, while
  *   by its clocks it is nothing new.
  * - Every client id with new structs is attested to the writer or not yet attested at all; the
