@@ -16,7 +16,9 @@
  *   clock gap, an unknown parent or neighbour, a delete range past what is stored) is refused
  *   (`missing_dependency`) instead of being held by Yjs as pending, where it would be
  *   integrated later without a check; so is an empty delete range (`shape`). Delete ranges are
- *   checked for this in every document, also those whose contents have no rules yet.
+ *   checked for this in every document, also those whose contents have no rules yet. The
+ *   guard replays Yjs's integration order on clocks (every struct's left and right neighbour
+ *   and parent, also of structs the relay has by their clocks, which Yjs resolves all the same).
  * - No struct is empty (length 0): Yjs would integrate it, replacing a map key's value, while
  *   by its clocks it is nothing new.
  * - Every client id with new structs is attested to the writer or not yet attested at all; the
@@ -327,6 +329,73 @@ class Inspection {
 		}
 	}
 
+	/**
+	 * Replays, on clocks alone, the order in which Yjs integrates the update's structs
+	 * (`integrateStructs` and `Item.getMissing` in yjs/src/utils/encoding.js and Item.js): a struct
+	 * waits while its left neighbour, its right neighbour or its parent (of another client) lies
+	 * past that client's state, and Yjs then takes that client's next struct of the update first.
+	 * Whatever would still wait at the end, Yjs keeps pending: refused. A reference to a later
+	 * clock of the struct's own client (Yjs never waits for it, and fails mid-integration) is
+	 * refused too. Run after the clock-gap check (no Skip, no gap past the state).
+	 */
+	#checkNothingWaits(): void {
+		const state = new Map<number, number>();
+		const stateOf = (client: number) => state.get(client) ?? this.#state(client);
+		const queues = new Map<number, { refs: Struct[]; i: number }>();
+		for (const [client, refs] of this.#incoming) queues.set(client, { refs, i: 0 });
+		const ids = [...queues.keys()].sort((a, b) => a - b);
+		/** The client a struct waits for, or null. */
+		const missing = (struct: Struct): number | null => {
+			if (!(struct instanceof Y.Item)) return null;
+			const own = struct.id.client;
+			const parent = struct.parent instanceof Y.ID ? struct.parent : null;
+			for (const ref of [struct.origin, struct.rightOrigin, parent]) {
+				if (!ref) continue;
+				if (ref.client === own) {
+					if (ref.clock >= Math.min(stateOf(own), struct.id.clock))
+						throw new Refused('missing_dependency', `${own}:${struct.id.clock}`);
+				} else if (ref.clock >= stateOf(ref.client)) return ref.client;
+			}
+			return null;
+		};
+		const nextQueue = () => {
+			while (ids.length > 0) {
+				const queue = queues.get(ids[ids.length - 1]!)!;
+				if (queue.i < queue.refs.length) return queue;
+				ids.pop();
+			}
+			return null;
+		};
+		const stack: Struct[] = [];
+		let current = nextQueue();
+		if (!current) return;
+		let head: Struct = current.refs[current.i++]!;
+		for (;;) {
+			const client = head.id.client;
+			const offset = stateOf(client) - head.id.clock;
+			if (offset < 0) throw new Refused('missing_dependency', `${client}:${head.id.clock}`);
+			const waitsFor = missing(head);
+			if (waitsFor !== null) {
+				stack.push(head);
+				// Yjs holds the whole stack pending when the awaited client has nothing left here
+				// (also when it already took that client's structs: a cycle).
+				const queue = queues.get(waitsFor);
+				if (!queue || queue.i >= queue.refs.length)
+					throw new Refused('missing_dependency', `${client}:${head.id.clock}`);
+				head = queue.refs[queue.i++]!;
+				continue;
+			}
+			if (offset < head.length) state.set(client, head.id.clock + head.length);
+			if (stack.length > 0) head = stack.pop()!;
+			else if (current && current.i < current.refs.length) head = current.refs[current.i++]!;
+			else {
+				current = nextQueue();
+				if (!current) return;
+				head = current.refs[current.i++]!;
+			}
+		}
+	}
+
 	run(decoded: DecodedUpdate): Map<number, number> {
 		const unattested = new Map<number, number>();
 		for (const [client, structs] of this.#incoming) {
@@ -352,6 +421,7 @@ class Inspection {
 				}
 			} else unattested.set(client, state);
 		}
+		this.#checkNothingWaits();
 		// Every deleted range lies within what the relay has or this update brings (Yjs would keep
 		// the rest as a pending delete set), and deletes something (no encoder writes an empty
 		// range; Yjs would keep one past the state pending too).
