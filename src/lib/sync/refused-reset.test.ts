@@ -28,7 +28,8 @@ const WS = WebSocket as unknown as WebSocketConstructor;
 const COMMUNITY = 'refused';
 const BOARD = `c/${COMMUNITY}/board/g01`;
 /** Tasks are not checked by the relay yet (write-rules-of.ts): its writes are stored. */
-const TASKS = `c/${COMMUNITY}/tasks`;
+/** A document the member may write freely: a meeting's minutes (rich text). */
+const TASKS = `c/${COMMUNITY}/meetings/m1`;
 
 let relay: Relay;
 let dataDir = '';
@@ -114,8 +115,8 @@ describe('an update refused by the write rules', () => {
 		const board = registry.acquire(BOARD);
 		await Promise.all([tasks.session.whenLoaded, board.session.whenLoaded]);
 
-		// Stored: a document the relay does not check.
-		tasks.session.doc.getMap('kept').set('k', 'tasks stay');
+		// Stored: what the rules allow.
+		tasks.session.doc.getText('minutes').insert(0, 'tasks stay');
 		await waitFor(() => tasks.session.getState().lastConfirmedAt !== null, 'tasks confirmed');
 		await waitFor(() => tasks.session.getState().unconfirmed === 0, 'tasks all confirmed');
 
@@ -141,7 +142,7 @@ describe('an update refused by the write rules', () => {
 		expect(await databases(indexedDB)).not.toContain(databaseName(BOARD));
 		expect(await databases(indexedDB)).toContain(databaseName(TASKS));
 		expect(await index.list(COMMUNITY)).toEqual([]);
-		expect(tasks.session.doc.getMap('kept').get('k')).toBe('tasks stay');
+		expect(tasks.session.doc.getText('minutes').toString()).toBe('tasks stay');
 		board.release();
 
 		// Opened again: loaded from the relay, without the refused content, nothing refused.
