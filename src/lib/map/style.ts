@@ -52,6 +52,9 @@ function basemapLayers(): LayerSpecification[] {
 			type: 'symbol',
 			source,
 			'source-layer': 'labels',
+			// The archive also labels the drawn grids (by id) and buildings as they were when it was
+			// built; the app draws those from the live map document (layers.ts), names and all.
+			filter: ['!', ['in', ['get', 'kind'], ['literal', ['grid', 'building']]]],
 			layout: {
 				'text-field': ['coalesce', ['get', 'name:zh'], ['get', 'name'], ''],
 				'text-font': LABEL_FONT,
