@@ -24,7 +24,12 @@ import {
 	ZHAO
 } from '../../src/lib/model/testing/fixtures';
 import type { Writer } from '../../src/lib/wire';
-import { BOARD_RULES } from '../../src/lib/wire/write-rules-board';
+import {
+	BOARD_RULES,
+	CASE_LOG_FIELDS,
+	STAFF_CASE_FIELDS
+} from '../../src/lib/wire/write-rules-board';
+import { CASE_FIELD_DEFAULTS, CASE_FIELDS } from '../../src/lib/domain/case-input';
 import { checkUpdate } from '../../sync-server/write-guard';
 
 const TARGET = { kind: 'board', id: 'g1' } as const;
@@ -120,5 +125,14 @@ describe('board write rules', () => {
 				editCaseField(phone, id as never, 'title', '别人的名字', caseContext(LI, 3, VOLUNTEER));
 			})
 		).toMatchObject({ ok: false, reason: 'author' });
+	});
+});
+
+describe('board write rules and the app agree', () => {
+	it('on the fields a case logs and the values a report may carry in staff fields', () => {
+		expect([...CASE_LOG_FIELDS]).toEqual([...CASE_FIELDS]);
+		for (const [field, value] of Object.entries(STAFF_CASE_FIELDS)) {
+			expect(CASE_FIELD_DEFAULTS[field as keyof typeof CASE_FIELD_DEFAULTS]).toEqual(value);
+		}
 	});
 });

@@ -14,7 +14,12 @@
  * [-90, 90]; a ring is closed (first position equals last) with at least four positions.
  */
 
-import { isStoredGeometry, MAP_MAX_RING_POSITIONS, MAP_NAME_MAX } from '../wire/write-rules-map.ts';
+import {
+	isPosition,
+	isStoredGeometry,
+	MAP_MAX_RING_POSITIONS,
+	MAP_NAME_MAX
+} from '../wire/write-rules-map.ts';
 import { err, ok, type Result } from './result';
 
 /** The map document's name (`c/{communityId}/map`), the wire contract's builder. */
@@ -38,16 +43,7 @@ export type Building = Readonly<{
 }>;
 
 export function isLngLat(value: unknown): value is LngLat {
-	return (
-		Array.isArray(value) &&
-		value.length === 2 &&
-		typeof value[0] === 'number' &&
-		typeof value[1] === 'number' &&
-		Number.isFinite(value[0]) &&
-		Number.isFinite(value[1]) &&
-		Math.abs(value[0]) <= 180 &&
-		Math.abs(value[1]) <= 90
-	);
+	return isPosition(value);
 }
 
 /** The case's stored point ("lng,lat", up to 8 decimals) as a position; null when empty or bad. */

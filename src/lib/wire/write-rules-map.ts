@@ -43,7 +43,8 @@ export const MAP_MAX_RING_POSITIONS = 1000;
 export const MAP_NAME_MAX = 40;
 export const MAP_FEATURE_KINDS = ['grid', 'building'] as const;
 
-function isPosition(value: unknown): boolean {
+/** A WGS-84 position `[lng, lat]` (src/lib/domain/geo.ts `isLngLat` is this check). */
+export function isPosition(value: unknown): value is readonly [number, number] {
 	return (
 		Array.isArray(value) &&
 		value.length === 2 &&
@@ -61,9 +62,9 @@ function isClosedRing(value: unknown): boolean {
 		return false;
 	}
 	if (!value.every(isPosition)) return false;
-	const first = value[0] as number[];
-	const last = value[value.length - 1] as number[];
-	return first[0] === last[0] && first[1] === last[1];
+	const first: unknown = value[0];
+	const last: unknown = value[value.length - 1];
+	return isPosition(first) && isPosition(last) && first[0] === last[0] && first[1] === last[1];
 }
 
 /** Whether `value` is a geometry the map stores: a Point, or a Polygon with one closed ring. */
