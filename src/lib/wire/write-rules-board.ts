@@ -16,7 +16,7 @@
  * transition the case is in.
  *
  * Invariant: every key the model writes has a rule here, and no other (contract test:
- * src/lib/model/write-rules.test.ts).
+ * tests/contract/write-rules-board.test.ts).
  */
 import { isValidIdSegment } from './doc-names.ts';
 import {

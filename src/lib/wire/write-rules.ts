@@ -20,7 +20,7 @@
  * - Deny by default: an unknown root, key, role or shape is refused.
  * - Pure data and predicates, no Yjs (the wire contract imports nothing but its own files); the
  *   relay maps Yjs structs onto these rules, the app's commands write what they allow (the
- *   contract tests in src/lib/model/write-rules.test.ts run every command against them).
+ *   contract tests in tests/contract/write-rules-*.test.ts run every command against them).
  * - The root `ATTESTATION_ROOT` is the relay's own: no client may write it.
  */
 import type { Role } from './access.ts';
