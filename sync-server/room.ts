@@ -40,7 +40,6 @@ import {
 	nextPresenceExpiry,
 	parseDocName,
 	stalePresence,
-	writeRulesOf,
 	type DocRules,
 	type WriteTarget,
 	type Writer
@@ -56,6 +55,7 @@ import {
 import { Pacer } from './pacer.ts';
 import type { StoredDoc } from './storage/types.ts';
 import { checkUpdate, type GuardVerdict } from './write-guard.ts';
+import { writeRulesOf } from '../src/lib/wire/write-rules-of.ts';
 import type { DecodedUpdate } from './protocol.ts';
 
 /** What a room needs from a connection. */

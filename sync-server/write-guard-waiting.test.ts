@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { writeRulesOf, type Writer } from '../src/lib/wire/index.ts';
+import type { Writer } from '../src/lib/wire/index.ts';
+import { writeRulesOf } from '../src/lib/wire/write-rules-of.ts';
 import { entry, timelineOf, writeCase } from './write-rules-fixture.ts';
 import { checkUpdate } from './write-guard.ts';
 

@@ -5,16 +5,11 @@
  * sender; each permitted operation still reaches another client, attested to its member.
  * Rules: src/lib/wire/write-rules-board.ts; guard: write-guard.ts.
  */
+import { writeRulesOf } from '../src/lib/wire/write-rules-of.ts';
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import {
-	ATTESTATION_ROOT,
-	CLOSE,
-	RELAY_MEMBER,
-	writeRulesOf,
-	type WriteRefusal
-} from '../src/lib/wire/index.ts';
+import { ATTESTATION_ROOT, CLOSE, RELAY_MEMBER, type WriteRefusal } from '../src/lib/wire/index.ts';
 import {
 	BOARD,
 	caseOf,

@@ -19,7 +19,7 @@ import {
 	isStoredGeometry,
 	MAP_MAX_RING_POSITIONS,
 	MAP_NAME_MAX
-} from '../wire/write-rules-map.ts';
+} from '../wire/map-geometry.ts';
 import { err, ok, type Result } from './result';
 
 /** The map document's name (`c/{communityId}/map`), the wire contract's builder. */

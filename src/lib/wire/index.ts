@@ -15,4 +15,3 @@ export * from './doc-names.ts';
 export * from './messages.ts';
 export * from './presence.ts';
 export * from './write-rules.ts';
-export * from './write-rules-of.ts';
