@@ -283,3 +283,26 @@ export function visitDue(
 		state: dueAt - now <= soonDays * DAY_MS ? 'due' : 'planned'
 	});
 }
+
+// What a household is made from: the form, an import row group, a merge
+
+export type ResidentInput = Readonly<{
+	name: string;
+	relation: ResidentRelation;
+	/** Validated by parsePhone ('' when not given). */
+	phone: string;
+	/** Validated by parseIdNumber ('' when not given). */
+	idNumber: string;
+	birthYear: number | null;
+	tags: readonly ResidentTag[];
+	note: string;
+}>;
+
+export type HouseholdInput = Readonly<{
+	address: HouseholdAddress;
+	colour: HouseholdColour;
+	/** Why it has this colour ('' for green, which needs none). */
+	colourReason: string;
+	note: string;
+	residents: readonly ResidentInput[];
+}>;
