@@ -230,10 +230,11 @@ class Inspection {
 	}
 
 	/** The place of `item` itself: its container's rule for its key or slot. */
-	#place(item: Item, stored: boolean): Place {
+	#place(item: Item, stored: boolean, parent?: Parent): Place {
 		const known = this.#places.get(item);
 		if (known) return known;
-		const { container, key } = this.#parentOf(item, stored, `${item.id.client}:${item.id.clock}`);
+		const { container, key } =
+			parent ?? this.#parentOf(item, stored, `${item.id.client}:${item.id.clock}`);
 		let place: Place;
 		if (container.text) place = container;
 		else {
@@ -251,12 +252,9 @@ class Inspection {
 
 	/** Checks a struct the relay lacks (all of it, or its part past the stored state). */
 	checkNew(item: Item): void {
-		const { container, key, type } = this.#parentOf(
-			item,
-			false,
-			`${item.id.client}:${item.id.clock}`
-		);
-		const place = this.#place(item, false);
+		const parent = this.#parentOf(item, false, `${item.id.client}:${item.id.clock}`);
+		const { container, key, type } = parent;
+		const place = this.#place(item, false, parent);
 		const w = this.#writer;
 		const t = this.#target;
 		if (container.text) {

@@ -21,6 +21,7 @@ import { openPendingIndex } from './pending-index.ts';
 import type { WebSocketConstructor } from './relay-link.ts';
 import { createSessionRegistry, type SessionRegistry } from './session-registry.ts';
 import { summarizeSync } from './sync-summary.ts';
+import { memberTokens } from './member-tokens.testing.ts';
 import type { TokenSource } from './token-manager.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -44,7 +45,7 @@ beforeAll(async () => {
 		staticDir: path.join(dataDir, 'no-build'),
 		dataDir
 	});
-	tokens = await memberTokens();
+	tokens = await memberTokens(relay, COMMUNITY);
 });
 
 afterEach(() => {
@@ -55,31 +56,6 @@ afterAll(async () => {
 	await relay.close();
 	fs.rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** The community's secretary, joined through the API: a member token the relay checks. */
-async function memberTokens(): Promise<TokenSource> {
-	const { inviteCode } = relay.createCommunity('Refused', COMMUNITY);
-	const post = async (route: string, body: unknown) => {
-		const response = await fetch(`${relay.url}${route}`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify(body)
-		});
-		expect(response.status).toBe(200);
-		return (await response.json()) as Record<string, unknown>;
-	};
-	const joined = await post('/api/join', { code: inviteCode, displayName: 'Wang', deviceId: 'd' });
-	const token = async () =>
-		(await post('/api/token', { credential: joined.credential })).token as string;
-	let current = await token();
-	return {
-		current: () => current,
-		async fresh() {
-			current = await token();
-			return { ok: true as const, token: current };
-		}
-	};
-}
 
 function appStart(indexedDB: IDBFactory): SessionRegistry {
 	const registry = createSessionRegistry({

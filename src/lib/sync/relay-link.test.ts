@@ -6,6 +6,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import * as Y from 'yjs';
 import { startRelay, type Relay } from '../../../sync-server/server.ts';
 import { openRelayLink, type RelayLink, type WebSocketConstructor } from './relay-link.ts';
+import { memberTokens } from './member-tokens.testing.ts';
 import type { TokenSource } from './token-manager.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -171,34 +172,9 @@ describe('relay-link', () => {
 	});
 });
 
-/** A member token (not a service one: the relay checks members' updates) of a new community. */
-async function memberTokens(communityId: string): Promise<TokenSource> {
-	const { inviteCode } = relay.createCommunity('Refusals', communityId);
-	const post = async (path: string, body: unknown) => {
-		const response = await fetch(`${relay.url}${path}`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify(body)
-		});
-		expect(response.status).toBe(200);
-		return (await response.json()) as Record<string, unknown>;
-	};
-	const joined = await post('/api/join', { code: inviteCode, displayName: 'Wang', deviceId: 'd1' });
-	const token = async () =>
-		(await post('/api/token', { credential: joined.credential })).token as string;
-	let current = await token();
-	return {
-		current: () => current,
-		async fresh() {
-			current = await token();
-			return { ok: true as const, token: current };
-		}
-	};
-}
-
 describe('relay-link: updates refused by the write rules (102)', () => {
 	it('keeps what was refused (count, first and last reason and path) and stays online', async () => {
-		const tokens = await memberTokens('refusals');
+		const tokens = await memberTokens(relay, 'refusals');
 		const doc = new Y.Doc();
 		const received: Uint8Array[] = [];
 		const a = link('c/refusals/board/g01', doc, received, tokens);
