@@ -75,6 +75,11 @@ function fillingDisk(budget: number): FileOps {
 			spend(fs.statSync(from).size);
 			await NODE_FILE_OPS.copyFile(from, to);
 		},
+		// As if the backup dir were on another disk: every photo is copied.
+		async linkOrCopy(from, to) {
+			spend(fs.statSync(from).size);
+			await NODE_FILE_OPS.copyFile(from, to);
+		},
 		mkdir: NODE_FILE_OPS.mkdir
 	};
 }

@@ -16,6 +16,11 @@ import path from 'node:path';
 export type FileOps = {
 	writeFile(file: string, data: Uint8Array | string): Promise<void>;
 	copyFile(from: string, to: string): Promise<void>;
+	/**
+	 * A hard link where `to` is on the same filesystem (for files never changed in place, such
+	 * as photos: no bytes are copied), else a copy.
+	 */
+	linkOrCopy(from: string, to: string): Promise<void>;
 	mkdir(dir: string): Promise<void>;
 };
 
@@ -30,15 +35,26 @@ async function writeAndSync(file: string, data: Uint8Array | string): Promise<vo
 	}
 }
 
+async function copyAndSync(from: string, to: string): Promise<void> {
+	await fsp.copyFile(from, to, fsp.constants.COPYFILE_EXCL);
+	const handle = await fsp.open(to, 'r');
+	try {
+		await handle.sync();
+	} finally {
+		await handle.close();
+	}
+}
+
 export const NODE_FILE_OPS: FileOps = {
 	writeFile: writeAndSync,
-	async copyFile(from, to) {
-		await fsp.copyFile(from, to, fsp.constants.COPYFILE_EXCL);
-		const handle = await fsp.open(to, 'r');
+	copyFile: copyAndSync,
+	async linkOrCopy(from, to) {
 		try {
-			await handle.sync();
-		} finally {
-			await handle.close();
+			await fsp.link(from, to);
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw error;
+			await copyAndSync(from, to);
 		}
 	},
 	async mkdir(dir) {
