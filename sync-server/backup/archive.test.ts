@@ -157,7 +157,7 @@ describe('community archive', () => {
 		fs.writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.7)));
 		const flipped = rezip(out, (entries) => {
 			const doc = entries['documents/board/g01.yjs']!;
-			doc[doc.length - 3] ^= 0xff;
+			doc[doc.length - 3] = doc[doc.length - 3]! ^ 0xff;
 		});
 		const missingPhoto = rezip(out, (entries) => {
 			const photo = Object.keys(entries).find((name) => name.startsWith('photos/'))!;

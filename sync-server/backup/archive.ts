@@ -86,7 +86,11 @@ const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 const docFile = (name: string, ext: 'yjs' | 'json'): string => `documents/${name}.${ext}`;
 
 /** One root of a document as plain data, whatever type its writer gave it. */
-function renderRoot(doc: Y.Doc, key: string, type: Y.AbstractType<unknown>): unknown {
+function renderRoot(
+	doc: Y.Doc,
+	key: string,
+	type: { _start: Y.Item | null; _map: Map<string, Y.Item> }
+): unknown {
 	if (type._start === null) {
 		return type._map.size > 0 ? doc.getMap(key).toJSON() : null;
 	}

@@ -135,7 +135,6 @@ describe('scheduled backups', () => {
 			disk ? { dataDir, backupDir: disk, backupIntervalMs: 3600_000, log } : { dataDir, log }
 		);
 		if (disk) {
-			// eslint-disable-next-line no-console
 			console.log('backup ENOSPC: on a real 1 MiB tmpfs');
 			await waitFor(() => events.some((e) => e.event === 'backup-failed'), 20_000, 'failure');
 			expect(String(events.find((e) => e.event === 'backup-failed')!.error)).toContain('ENOSPC');

@@ -83,7 +83,7 @@ export async function uploadPhoto(
 	const res = await fetch(`${url}/api/communities/${community}/blobs/${hash}`, {
 		method: 'PUT',
 		headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'image/jpeg' },
-		body: bytes
+		body: new Uint8Array(bytes)
 	});
 	if (res.status !== 201) throw new Error(`upload: ${res.status}`);
 	return hash;
