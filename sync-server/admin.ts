@@ -20,11 +20,21 @@
  *       builds the community's offline basemap (basemap/build.ts) from its drawn grid areas and
  *       buildings plus the extract, writes DATA_DIR/basemaps/<id>.pmtiles atomically and prints
  *       its size, tile count and bounds; bad input changes nothing (exit 1)
+ *   export-community <id> --out <file.zip>
+ *       writes the community's archive (backup/archive.ts, docs/archive-format.md) atomically
+ *   import-community <file.zip> [--id <newId>] [--url <public url>]
+ *       checks the whole archive, then restores it as a new community (refused if the id
+ *       exists); prints a one-time secretary sign-in link and the archived members to re-invite
+ *   backup --to <dir> [--keep <n>]
+ *       one online backup now, like the relay's scheduled ones (backup/backup.ts)
+ *   restore <backup dir> [--data-dir <dir>]
+ *       puts a verified backup in place of the data (relay stopped; the old data moves aside)
  *
  * Invariant: writes go to the same SQLite file and keys.json the relay uses; the relay reads
  * members fresh on every check and re-reads keys.json when it changes, so a running relay sees
  * every change within seconds. Exit code 2 for usage errors, 1 for failures.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import * as Y from 'yjs';
 import {
@@ -38,6 +48,8 @@ import {
 	ROLES,
 	type Role
 } from '../src/lib/wire/index.ts';
+import { ArchiveError, exportCommunity, importCommunity, readArchive } from './backup/archive.ts';
+import { restoreBackup, runBackup } from './backup/backup.ts';
 import { buildBasemap, DEFAULT_MAX_ZOOM, DEFAULT_MIN_ZOOM } from './basemap/build.ts';
 import { parseOrigin } from './config.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
@@ -53,7 +65,11 @@ const USAGE = `Usage: npm run admin -- <command>
   list-communities [--json]
   remove-member --community <id> --member <memberId>
   authors <docName> [--json]
-  basemap <communityId> [--extract <file.geojson>] [--from-gcj02] [--minzoom 12] [--maxzoom 18]`;
+  basemap <communityId> [--extract <file.geojson>] [--from-gcj02] [--minzoom 12] [--maxzoom 18]
+  export-community <id> --out <file.zip>
+  import-community <file.zip> [--id <newId>] [--url <public url>]
+  backup --to <dir> [--keep <n>]
+  restore <backup dir> [--data-dir <dir>]`;
 
 class UsageError extends Error {}
 
@@ -233,6 +249,54 @@ async function basemap(dataDir: string, parsed: Parsed): Promise<void> {
 	}
 }
 
+async function exportCommand(dataDir: string, parsed: Parsed): Promise<void> {
+	checkFlags(parsed, ['out']);
+	const [communityId, extra] = parsed.positional;
+	if (!communityId || extra !== undefined) throw new UsageError('export-community takes one id');
+	const out = one(parsed, 'out');
+	if (!out) throw new UsageError('--out <file.zip>');
+	const started = performance.now();
+	const result = await exportCommunity({ dataDir, communityId, out });
+	const { counts } = result.manifest;
+	console.log(
+		`Wrote ${result.file}: ${result.bytes} bytes, ${counts.documents} documents, ${counts.photos} photos, ${counts.members} members, basemap ${counts.basemap ? 'yes' : 'no'} (${Math.round(performance.now() - started)} ms)`
+	);
+}
+
+async function importCommand(dataDir: string, parsed: Parsed): Promise<void> {
+	checkFlags(parsed, ['id', 'url']);
+	const [file, extra] = parsed.positional;
+	if (!file || extra !== undefined) throw new UsageError('import-community takes one file');
+	const id = one(parsed, 'id');
+	if (id !== undefined && !ID_SEGMENT.test(id)) {
+		throw new UsageError('--id: lowercase letters, digits, - and _ (at most 40)');
+	}
+	const url = publicUrl(one(parsed, 'url'));
+	const started = performance.now();
+	let bytes: Uint8Array;
+	try {
+		bytes = fs.readFileSync(file);
+	} catch {
+		throw new ArchiveError(`cannot read ${file}`);
+	}
+	const archive = readArchive(bytes);
+	new KeyRing(dataDir);
+	const result = await importCommunity({ dataDir, archive, newId: id });
+	console.log(
+		`Imported ${result.name} as ${result.communityId}: ${result.documents} documents, ${result.photos} photos (${Math.round(performance.now() - started)} ms).`
+	);
+	console.log(
+		`Members do not come back signed in. Open this one-time secretary sign-in link (valid 7 days): ${inviteUrl(url, result.inviteCode)}`
+	);
+	const current = result.members.filter((m) => m.removedAt === null);
+	if (current.length > 0) {
+		console.log(`Invite them again (${current.length} members in the archive):`);
+		for (const m of current) {
+			console.log(`  ${m.displayName}\t${m.role}${m.grids.length ? `\t${m.grids.join(',')}` : ''}`);
+		}
+	}
+}
+
 async function run(argv: string[]): Promise<void> {
 	const [command, ...rest] = argv;
 	const dataDir = path.resolve(process.env.DATA_DIR || './data');
@@ -352,6 +416,38 @@ async function run(argv: string[]): Promise<void> {
 		case 'basemap':
 			await basemap(dataDir, parsed);
 			return;
+		case 'export-community':
+			await exportCommand(dataDir, parsed);
+			return;
+		case 'import-community':
+			await importCommand(dataDir, parsed);
+			return;
+		case 'backup': {
+			checkFlags(parsed, ['to', 'keep']);
+			const to = one(parsed, 'to');
+			if (!to || parsed.positional.length > 0) throw new UsageError('backup --to <dir>');
+			const keep = Number(one(parsed, 'keep') ?? '1000000');
+			if (!Number.isSafeInteger(keep) || keep < 1) throw new UsageError('--keep: at least 1');
+			const result = await runBackup({ dataDir, backupDir: path.resolve(to), keep });
+			const c = result.manifest.counts;
+			console.log(
+				`Wrote ${result.dir}: ${c.communities} communities, ${c.documents} documents, ${c.photos} photos, ${c.basemaps} basemaps (${Math.round(result.ms)} ms)`
+			);
+			return;
+		}
+		case 'restore': {
+			checkFlags(parsed, ['data-dir']);
+			const [backup, extra] = parsed.positional;
+			if (!backup || extra !== undefined) throw new UsageError('restore takes one backup dir');
+			const target = path.resolve(one(parsed, 'data-dir') ?? dataDir);
+			const result = await restoreBackup({ backup: path.resolve(backup), dataDir: target });
+			const c = result.manifest.counts;
+			console.log(
+				`Restored the backup of ${result.manifest.createdAt} into ${target}: ${c.communities} communities, ${c.documents} documents, ${c.photos} photos.`
+			);
+			if (result.movedAside) console.log(`What was there before is kept in ${result.movedAside}.`);
+			return;
+		}
 		default:
 			throw new UsageError(command ? `unknown command ${command}` : 'no command');
 	}

@@ -63,6 +63,12 @@ export type RelayConfig = {
 	uploadsPerMinutePerAddress: number;
 	/** Photo uploads per member, a minute. */
 	uploadsPerMinutePerMember: number;
+	/** Where scheduled backups go (backup/backup.ts); null: no scheduled backups. */
+	backupDir: string | null;
+	/** Time between two backups, in ms (BACKUP_INTERVAL: `6h`, `30m`, `90s`, `1d`). */
+	backupIntervalMs: number;
+	/** Backups kept; older ones are removed after each new one is verified. */
+	backupKeep: number;
 };
 
 export const DEFAULT_CONFIG: RelayConfig = {
@@ -94,8 +100,24 @@ export const DEFAULT_CONFIG: RelayConfig = {
 	tokensPerMinutePerAddress: 600,
 	tokensPerMinutePerCredential: 60,
 	uploadsPerMinutePerAddress: 600,
-	uploadsPerMinutePerMember: 120
+	uploadsPerMinutePerMember: 120,
+	backupDir: null,
+	// Four a day, a week of them.
+	backupIntervalMs: 6 * 3600_000,
+	backupKeep: 28
 };
+
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 };
+
+/** `6h`, `30m`, `90s`, `1d` → ms; throws on anything else (at least 1 s). */
+export function parseDuration(value: string, key: string): number {
+	const match = /^(\d+)([smhd])$/.exec(value.trim());
+	const ms = match ? Number(match[1]) * DURATION_UNITS[match[2]!]! : NaN;
+	if (!Number.isSafeInteger(ms) || ms < 1000) {
+		throw new Error(`${key} must be a duration like 6h, 30m or 90s, got ${JSON.stringify(value)}`);
+	}
+	return ms;
+}
 
 /** Normalises an origin (`scheme://host[:port]`); throws on anything else. */
 export function parseOrigin(value: string, key: string): string {
@@ -221,6 +243,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 			'UPLOADS_PER_MINUTE_PER_MEMBER',
 			DEFAULT_CONFIG.uploadsPerMinutePerMember,
 			1
-		)
+		),
+		backupDir: env.BACKUP_DIR ? path.resolve(env.BACKUP_DIR) : null,
+		backupIntervalMs: env.BACKUP_INTERVAL
+			? parseDuration(env.BACKUP_INTERVAL, 'BACKUP_INTERVAL')
+			: DEFAULT_CONFIG.backupIntervalMs,
+		backupKeep: readInt(env, 'BACKUP_KEEP', DEFAULT_CONFIG.backupKeep, 1)
 	};
 }

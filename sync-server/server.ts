@@ -23,6 +23,9 @@ import { WebSocketServer } from 'ws';
 import type { Role } from '../src/lib/wire/index.ts';
 import { createAdmissionGate, Deadlines, type Admitted } from './admission.ts';
 import { createApiHandler } from './api.ts';
+import { recoverImports } from './backup/archive.ts';
+import { startBackups, type BackupSchedule } from './backup/backup.ts';
+import { removeRelayLock, writeRelayLock } from './backup/relay-lock.ts';
 import { createBasemapService } from './basemap/serve.ts';
 import { createBlobService, readBlobConfig, type BlobConfig, type BlobService } from './blobs.ts';
 import { DEFAULT_CONFIG, type RelayConfig } from './config.ts';
@@ -126,6 +129,8 @@ export type Relay = {
 	identity: IdentityStore;
 	/** Photo blobs: the upload/read handler and the unreferenced-blob sweep. */
 	blobs: BlobService;
+	/** Scheduled backups (BACKUP_DIR); null when none is configured. */
+	backups: BackupSchedule | null;
 	close(): Promise<void>;
 };
 
@@ -301,21 +306,35 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	});
 	const stopHeartbeat = startHeartbeat(connections, heartbeatMs);
 
+	// An import a crash interrupted is finished (committed) or dropped before anyone connects.
+	const recovered = await recoverImports(config.dataDir);
+	if (recovered > 0) log({ event: 'imports-recovered', count: recovered });
+
 	const port = await listen(server, config.port, config.host, log);
+	writeRelayLock(config.dataDir, port);
+	const backups = config.backupDir
+		? startBackups({
+				dataDir: config.dataDir,
+				backupDir: config.backupDir,
+				intervalMs: config.backupIntervalMs,
+				keep: config.backupKeep,
+				log
+			})
+		: null;
 	const urlHost = config.host.includes(':') ? `[${config.host}]` : config.host;
 
 	let closed: Promise<void> | null = null;
 	const close = (): Promise<void> => {
 		closing = true;
 		closed ??= shutdown({
-			stopTimers: [stopHeartbeat, stopSweep, () => blobs.close()],
+			stopTimers: [stopHeartbeat, stopSweep, () => blobs.close(), () => backups?.stop()],
 			rooms,
 			connections,
 			server,
 			wss,
 			store,
 			identity
-		});
+		}).finally(() => removeRelayLock(config.dataDir));
 		return closed;
 	};
 
@@ -341,6 +360,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		closeMember,
 		identity,
 		blobs,
+		backups,
 		close
 	};
 }

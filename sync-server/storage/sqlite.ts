@@ -230,6 +230,20 @@ export class SqliteStore implements DocStore {
 	}
 
 	/**
+	 * Runs `fn` inside one read transaction: every read it makes sees the same state of the
+	 * file (exports and backups take a consistent picture while the relay keeps committing;
+	 * a WAL reader takes no write lock).
+	 */
+	consistentRead<T>(fn: () => T): T {
+		this.#db.exec('BEGIN');
+		try {
+			return fn();
+		} finally {
+			this.#db.exec('COMMIT');
+		}
+	}
+
+	/**
 	 * The WAL holds the commits. The database file changes only in checkpoints, which SQLite
 	 * runs by itself without reporting a failed fsync; syncing it here too makes such a
 	 * write-back error fail a sync instead of passing unseen (a clean file syncs at once).
