@@ -163,7 +163,8 @@ const RESIDENT_INITIAL = initial(
 	(raw) =>
 		Array.isArray(raw.tags) &&
 		raw.tags.length <= RESIDENT_TAG_VALUES.length &&
-		raw.tags.every(oneOf(RESIDENT_TAG_VALUES))
+		raw.tags.every(oneOf(RESIDENT_TAG_VALUES)) &&
+		Number.isSafeInteger(raw.order)
 );
 const RESIDENT_FIELDS = fieldLogs(RESIDENT_FIELD_VALUES);
 

@@ -91,6 +91,10 @@ describe('households: create and read', () => {
 		const zhang = snapshot.residents[0]!;
 		expect(zhang.fields.phone.value).toBe('13812345678');
 		expect(zhang.fields.idNumber.value).toBe(idNumber('19450312'));
+		expect(zhang.masked).toEqual({
+			phone: '138****5678',
+			idNumber: `110105********${idNumber('19450312').slice(-4)}`
+		});
 		expect(zhang.tags).toEqual(['elderlyAlone']);
 		expect(snapshot.tags).toEqual(['elderlyAlone']);
 		expect(snapshot.registeredBy).toBe(WANG.name);
@@ -191,18 +195,29 @@ describe('households: edits, colours, residents, tombstones', () => {
 
 	it('adds, edits, tags and removes residents; removed ones stay readable', () => {
 		const { doc, id } = registered();
-		const son = must(addResident(doc, id, resident('王小明', { relation: 'child' }), wang(T0 + 1)));
+		const son = must(
+			addResident(
+				doc,
+				id,
+				resident('王小明', { relation: 'child', idNumber: idNumber('19800101') }),
+				wang(T0 + 1)
+			)
+		);
+		// The birth year an ID number carries, when none was typed.
+		expect(
+			readHousehold(doc, id)!.residents.find((r) => r.id === son)!.fields.birthYear.value
+		).toBe(1980);
 		expect(editResidentField(doc, id, son, 'idNumber', '123', wang(T0 + 2))).toEqual({
 			ok: false,
 			reason: 'id_format'
 		});
 		must(editResidentField(doc, id, son, 'phone', '0571-88123456', wang(T0 + 3)));
-		must(editResidentField(doc, id, son, 'birthYear', '1980', wang(T0 + 3)));
+		must(editResidentField(doc, id, son, 'birthYear', '1981', wang(T0 + 3)));
 		must(setResidentTag(doc, id, son, 'veteran', true, wang(T0 + 4)));
 		let snapshot = readHousehold(doc, id)!;
 		const read = snapshot.residents.find((r) => r.id === son)!;
 		expect(read.fields.phone.value).toBe('0571-88123456');
-		expect(read.fields.birthYear.value).toBe(1980);
+		expect(read.fields.birthYear.value).toBe(1981);
 		expect(read.tags).toEqual(['veteran']);
 		expect(snapshot.tags).toEqual(['elderlyAlone', 'veteran']);
 		must(removeResident(doc, id, son, wang(T0 + 5)));

@@ -188,7 +188,8 @@ export type Stamp = Readonly<{ context: HouseholdContext; at: number }>;
 export function insertResident(
 	record: HouseholdRecord,
 	resident: ValidResident,
-	stamp: Stamp
+	stamp: Stamp,
+	order = 0
 ): ResidentId {
 	const { actor, authority } = stamp.context;
 	const id = newId('r') as ResidentId;
@@ -199,7 +200,8 @@ export function insertResident(
 		deviceId: actor.deviceId,
 		at: stamp.at,
 		values: { ...resident.values },
-		tags: [...resident.tags]
+		tags: [...resident.tags],
+		order
 	};
 	const map = new Y.Map<unknown>();
 	record.residents.set(id, map);
@@ -233,7 +235,9 @@ export function insertHousehold(doc: Y.Doc, valid: ValidHousehold, stamp: Stamp)
 	map.set('fields', new Y.Map<unknown>());
 	map.set('residents', new Y.Map<unknown>());
 	const record = findHousehold(doc, id);
-	if (record) for (const resident of valid.residents) insertResident(record, resident, stamp);
+	valid.residents.forEach((resident, order) => {
+		if (record) insertResident(record, resident, stamp, order);
+	});
 	return id;
 }
 

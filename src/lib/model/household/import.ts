@@ -51,7 +51,6 @@ import {
 	tagField,
 	type HouseholdRecord
 } from './schema';
-import type { ValidResident } from './validate';
 
 export type DuplicateDecision = 'merge' | 'skip';
 
@@ -119,6 +118,7 @@ function mergeInto(record: HouseholdRecord, valid: ValidHousehold, stamp: Stamp)
 		.map((resident) => ({ record: resident, states: readResidentFieldStates(resident) }))
 		.filter(({ states }) => !states.removed.value);
 	let added = 0;
+	const next = existing.length;
 	for (const resident of valid.residents) {
 		// The same resident: the same name and the same ID number, or both without one.
 		const match = existing.find(
@@ -127,7 +127,7 @@ function mergeInto(record: HouseholdRecord, valid: ValidHousehold, stamp: Stamp)
 				states.idNumber.value === resident.values.idNumber
 		);
 		if (!match) {
-			insertResident(record, resident, stamp);
+			insertResident(record, resident, stamp, next + added);
 			added++;
 			continue;
 		}

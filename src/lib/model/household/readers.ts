@@ -19,6 +19,8 @@ import * as Y from 'yjs';
 import {
 	addressKey,
 	COLOUR_RANK,
+	maskIdNumber,
+	maskPhone,
 	visitDue,
 	type HouseholdAddress,
 	type HouseholdColour,
@@ -85,10 +87,17 @@ export type ResidentSnapshot = Readonly<{
 	id: ResidentId;
 	fields: ResidentFieldStates;
 	tags: readonly ResidentTag[];
+	/**
+	 * The phone and ID number as a screen shows them until someone reveals one on purpose
+	 * (`fields.phone.value`, `fields.idNumber.value` hold them in full).
+	 */
+	masked: Readonly<{ phone: string; idNumber: string }>;
 	removed: boolean;
 	hasConflict: boolean;
 	createdBy: string;
 	createdAt: number;
+	/** Its place among the residents written with it (the form's or the sheet's order). */
+	order: number;
 }>;
 
 export type VisitSnapshot = VisitRecord & Readonly<{ followUps: readonly FollowUpLink[] }>;
@@ -243,16 +252,23 @@ function readResidents(record: HouseholdRecord): ResidentSnapshot[] {
 				id: resident.id,
 				fields,
 				tags: tagsOf(fields),
+				masked: Object.freeze({
+					phone: maskPhone(fields.phone.value),
+					idNumber: maskIdNumber(fields.idNumber.value)
+				}),
 				removed: fields.removed.value,
 				hasConflict: hasFieldConflict(fields) || hasFieldConflict(fields.tags),
 				createdBy: created.by,
-				createdAt: created.at
+				createdAt: created.at,
+				order: typeof resident.initial.order === 'number' ? resident.initial.order : 0
 			})
 		);
 	}
 	return residents.sort(
 		(a, b) =>
 			Number(a.removed) - Number(b.removed) ||
+			a.createdAt - b.createdAt ||
+			a.order - b.order ||
 			compareByAtThenId({ at: a.createdAt, id: a.id }, { at: b.createdAt, id: b.id })
 	);
 }

@@ -12,7 +12,7 @@
  *                        tombstone, a boolean log so a delete and a restore made offline both show)
  *     residents: Y.Map { residentId → Y.Map {
  *                  initial: { id, by, memberId, deviceId, at, values: { name, relation, phone,
- *                             idNumber, birthYear, note }, tags: ResidentTag[] },
+ *                             idNumber, birthYear, note }, tags: ResidentTag[], order },
  *                  fields:  Y.Map { <field>~<clientID> → field log }   fields: RESIDENT_FIELDS,
  *                           `tag/<tag>` (boolean, one log per tag so concurrent tag edits merge)
  *                           and `removed` (boolean: the resident's tombstone)
@@ -203,6 +203,8 @@ export type ResidentInitial = Readonly<{
 	at: number;
 	values: Omit<ResidentFieldValues, 'removed'>;
 	tags: ResidentTag[];
+	/** The resident's place among those written by one command (a household's head first). */
+	order: number;
 }>;
 
 /** A colour edit: a field log edit of the colour, with why. */

@@ -8,6 +8,7 @@
 
 import {
 	ADDRESS_PART_MAX,
+	birthYearOfIdNumber,
 	COLOUR_REASON_MAX,
 	HOUSEHOLD_NOTE_MAX,
 	isHouseholdColour,
@@ -88,7 +89,8 @@ export function validateResident(
 				relation: input.relation,
 				phone: phone.value,
 				idNumber: idNumber.value,
-				birthYear: birthYear.value,
+				// A year not typed is the one the ID number carries.
+				birthYear: birthYear.value ?? birthYearOfIdNumber(idNumber.value),
 				note: note.value
 			}),
 			tags: Object.freeze([...new Set(input.tags)])
