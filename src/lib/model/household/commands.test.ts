@@ -182,6 +182,19 @@ describe('households: edits, colours, residents, tombstones', () => {
 		expect(readHousehold(doc, id)!.visitIntervalDays).toBe(14);
 	});
 
+	it('an edit over heads that moved on (a form opened earlier) becomes a visible conflict', () => {
+		const { doc, id } = registered();
+		const seen = readHousehold(doc, id)!.fields.note.heads;
+		must(editHouseholdField(doc, id, 'note', '已搬走', li(T0 + 1)));
+		must(editHouseholdField(doc, id, 'note', '有护工', { ...wang(T0 + 2), seen }));
+		const note = readHousehold(doc, id)!.fields.note;
+		expect(note.conflict?.values.map((v) => v.value)).toEqual(['有护工', '已搬走']);
+		expect(restoreHousehold(doc, id, householdContext(ZHOU, 'volunteer', T0))).toEqual({
+			ok: false,
+			reason: 'not_permitted'
+		});
+	});
+
 	it('refuses moving a household onto another’s address', () => {
 		const { doc, id } = registered();
 		must(createHousehold(doc, household('3号楼', '302室'), wang(T0)));

@@ -508,6 +508,7 @@ export function restoreHousehold(
 	householdId: HouseholdId,
 	context: HouseholdContext
 ): Result<Changed, TombstoneReason | 'duplicate_address'> {
+	if (!mayWriteHouseholds(context.authority)) return err('not_permitted');
 	const record = findHousehold(doc, householdId);
 	if (record && readHouseholdField(record, 'deleted').value) {
 		const states = readHouseholdFieldStates(record);
