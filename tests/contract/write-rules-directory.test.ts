@@ -12,7 +12,8 @@ import {
 	renameCategory,
 	setCategoryHidden,
 	setCommunityTimeZone,
-	setDeadlineDays
+	setDeadlineDays,
+	setVisitInterval
 } from '../../src/lib/model/directory/settings';
 import { isSlotOf, type Writer } from '../../src/lib/wire';
 import { DIRECTORY_RULES } from '../../src/lib/wire/write-rules-directory';
@@ -39,6 +40,13 @@ function withGrid() {
 
 const grid = (phone: Y.Doc, id: string) => phone.getMap('grids').get(id) as Y.Map<unknown>;
 
+/** A field log holding one edit of `value` by the secretary. */
+function yarrayOf(value: unknown): Y.Array<unknown> {
+	const log = new Y.Array<unknown>();
+	log.push([{ id: 'e1', value, bases: [], by: WRITERS.secretary.name, deviceId: 'd', at: 1 }]);
+	return log;
+}
+
 describe('directory write rules', () => {
 	it('accept every directory command run by the secretary', () => {
 		const { relay, id } = withGrid();
@@ -53,7 +61,13 @@ describe('directory write rules', () => {
 		run((phone) => value(setCommunityTimeZone(phone, 'Asia/Urumqi', contextOf(secretary, 8))));
 		// A second phone (another Yjs client) writes the setting into a slot of its own.
 		run((phone) => value(setCommunityTimeZone(phone, 'Asia/Shanghai', contextOf(secretary, 9))));
-		run((phone) => value(deleteGrid(phone, id, contextOf(secretary, 10))));
+		run((phone) => value(setVisitInterval(phone, 'red', 3, contextOf(secretary, 10))));
+		run((phone) => value(deleteGrid(phone, id, contextOf(secretary, 11))));
+		// A visit interval outside 1..366 or for no colour is refused.
+		const plan = (key: string, days: unknown) => (phone: Y.Doc) =>
+			phone.getMap('settings').set(`${key}~${phone.clientID}`, yarrayOf(days));
+		expect(relay.write(secretary, plan('visitPlan/red', 0))).toMatchObject({ reason: 'shape' });
+		expect(relay.write(secretary, plan('visitPlan/blue', 7))).toMatchObject({ reason: 'shape' });
 		const settings = relay.doc.getMap('settings');
 		expect([...settings.keys()].filter((key) => key.startsWith('timeZone~'))).toHaveLength(2);
 	});
@@ -84,7 +98,8 @@ describe('directory write rules', () => {
 				volunteer,
 				(p) => setDeadlineDays(p, 'flying_wire', 'grid', 1, contextOf(volunteer, 2, 'secretary'))
 			],
-			[gridMember, (p) => setCommunityTimeZone(p, 'UTC', contextOf(gridMember, 2, 'secretary'))]
+			[gridMember, (p) => setCommunityTimeZone(p, 'UTC', contextOf(gridMember, 2, 'secretary'))],
+			[gridMember, (p) => setVisitInterval(p, 'red', 3, contextOf(gridMember, 2, 'secretary'))]
 		];
 		for (const [writer, fn] of forged) {
 			expect(relay.write(writer, fn)).toMatchObject({ ok: false, reason: 'not_permitted' });

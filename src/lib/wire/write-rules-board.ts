@@ -174,10 +174,21 @@ const caseMap = mapOf(anyWriter, (key, client) => {
 });
 
 const INITIAL = value(anyWriter, initialValues);
-/** The meeting a case was made from (model/meeting/follow-ups.ts): staff, set once with the case. */
-const MEETING_SOURCE = value(gridStaff, (v) =>
-	isPlainObject(v) && v.kind === 'meeting' ? null : 'shape'
-);
+/**
+ * What a case was made from, set once with the case by the grid's staff: a meeting's action
+ * (model/meeting/follow-ups.ts) or a household visit (model/household/follow-ups.ts), which
+ * names ids only: the board is read by volunteers, the household register is not.
+ */
+const MEETING_SOURCE = value(gridStaff, (v) => {
+	if (!isPlainObject(v)) return 'shape';
+	if (v.kind === 'meeting') return null;
+	if (v.kind !== 'visit' || Object.keys(v).length !== 4) return 'shape';
+	return isValidIdSegment(v.gridId) &&
+		isValidIdSegment(v.householdId) &&
+		isValidIdSegment(v.visitId)
+		? null
+		: 'shape';
+});
 const TIMELINE = list(anyWriter, value(anyWriter, timelineEntry));
 
 export const BOARD_RULES: DocRules = Object.freeze({

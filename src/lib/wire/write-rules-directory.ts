@@ -6,7 +6,8 @@
  *   secretary      add a grid (its map, id, creation stamp, name log), rename it (append to the
  *                  name log), tombstone it (`deletedAt`/`deletedBy`; set again by a second secretary who deleted it
  *                  offline at the same time: the same grid stays deleted), append to a
- *                  setting's field log (`<setting>` or its slot `<setting>~<clientID>`)
+ *                  setting's field log (`<setting>` or its slot `<setting>~<clientID>`;
+ *                  `visitPlan/{green|yellow|red}` holds whole days 1..366)
  *   everyone else  nothing (the access matrix already lets them only read)
  *
  * Nothing is ever removed, and nothing changed but a tombstone set twice: a grid stays in the map after its tombstone, renames and
@@ -65,6 +66,9 @@ const isDays: ValueCheck = (v) => (typeof v === 'number' && Number.isInteger(v) 
 /** The log a setting key (without its slot suffix) holds, or null for no such setting. */
 function settingLog(key: string): Rule | null {
 	if (key === 'timeZone') return TIME_ZONE;
+	if (key.startsWith('visitPlan/')) {
+		return (VISIT_PLAN_COLOURS as readonly string[]).includes(key.slice(10)) ? VISIT_DAYS : null;
+	}
 	const [kind, id, rest, extra] = key.split('/');
 	if (extra !== undefined || !isValidIdSegment(id)) return null;
 	if (kind === 'category' && rest === 'label') return LABEL;
@@ -73,7 +77,14 @@ function settingLog(key: string): Rule | null {
 	return null;
 }
 
+/** The household colours a visit plan names (src/lib/domain/household.ts HOUSEHOLD_COLOURS). */
+export const VISIT_PLAN_COLOURS = ['green', 'yellow', 'red'] as const;
+/** Days between visits: a whole number 1..366 (domain/household.ts isVisitInterval). */
+const isVisitDays: ValueCheck = (v) =>
+	typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 366 ? null : 'shape';
+
 const TIME_ZONE = fieldLog(isString);
+const VISIT_DAYS = fieldLog(isVisitDays);
 const LABEL = fieldLog(isString);
 const HIDDEN = fieldLog(isBoolean);
 const DEADLINE = fieldLog(isDays);

@@ -3,8 +3,9 @@
  * src/lib/model/work/schema.ts): volunteer tasks, patrol routes and runs, micro-wishes, each a
  * record of write-once props plus an append-only `history`, and the `hours` list.
  *
- *   staff (secretary,   create tasks (with a meeting's `meetingSource`), routes and wishes;
- *   grid member)        every history entry below; credit hours to anyone
+ *   staff (secretary,   create tasks (with a meeting's `meetingSource` or a household visit's
+ *   grid member)        `visitSource`: ids only), routes and wishes; every history entry
+ *                       below; credit hours to anyone
  *   volunteer           start a patrol run (as its runner); claim, withdraw their claim,
  *                       complete a task, fulfil a wish; tick, note findings, link a finding to
  *                       its case and finish a run; credit a patrol's hours to themselves
@@ -97,6 +98,16 @@ function historyEntry(kinds: Readonly<Record<string, Who>>): ValueCheck {
 	};
 }
 
+/** A visit's ids, nothing personal (tasks are read by volunteers). */
+const visitIds: ValueCheck = (v) =>
+	isPlainObject(v) &&
+	Object.keys(v).length === 3 &&
+	isValidIdSegment(v.gridId) &&
+	isValidIdSegment(v.householdId) &&
+	isValidIdSegment(v.visitId)
+		? null
+		: 'shape';
+
 /** A run's runner is whoever starts it. */
 const ownMemberId: ValueCheck = (v, w) => (v === w.memberId ? null : 'author');
 
@@ -152,9 +163,12 @@ export const TASKS_RULES: DocRules = Object.freeze({
 				'hours',
 				'source',
 				// Written with the task by a meeting's follow-up (model/meeting/follow-ups.ts).
-				'meetingSource'
+				'meetingSource',
+				// Written with the task by a visit's follow-up (model/household/follow-ups.ts).
+				'visitSource'
 			],
-			TASK_HISTORY
+			TASK_HISTORY,
+			{ visitSource: visitIds }
 		),
 		patrolRoutes: workRecords(
 			staff,

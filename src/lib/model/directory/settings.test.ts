@@ -7,8 +7,11 @@ import {
 	readCommunityTimeZone,
 	setCategoryHidden,
 	setCommunityTimeZone,
-	setDeadlineDays
+	setDeadlineDays,
+	setVisitInterval,
+	readVisitPlan
 } from './settings';
+import { DEFAULT_VISIT_PLAN } from '../../domain/household';
 import type { DirectoryContext } from './directory';
 import type { Actor } from '../../domain/actor';
 import { LI, WANG } from '../testing/fixtures';
@@ -114,5 +117,29 @@ describe('community settings', () => {
 			timeZoneConflict: null
 		});
 		expect(readCommunitySettings(b)).toEqual(readCommunitySettings(a));
+	});
+
+	it('keeps the visit plan per colour: defaults, secretaries only, concurrent edits flagged', () => {
+		const net = createReplicaNetwork(2);
+		const [a, b] = net.docs as [Y.Doc, Y.Doc];
+		expect(readVisitPlan(a)).toEqual(DEFAULT_VISIT_PLAN);
+		expect(setVisitInterval(a, 'red', 3, as(WANG, 'grid-member'))).toEqual({
+			ok: false,
+			reason: 'not_permitted'
+		});
+		expect(setVisitInterval(a, 'red', 0, as(LI, 'secretary'))).toEqual({
+			ok: false,
+			reason: 'days_invalid'
+		});
+		expect(setVisitInterval(a, 'red', 3, as(LI, 'secretary', 1000)).ok).toBe(true);
+		expect(setVisitInterval(b, 'red', 5, as(LI, 'secretary', 1001)).ok).toBe(true);
+		expect(setVisitInterval(b, 'green', 60, as(LI, 'secretary', 1002)).ok).toBe(true);
+		net.flush();
+		for (const doc of [a, b]) {
+			expect(readVisitPlan(doc)).toEqual({ red: 5, yellow: 30, green: 60 });
+			const settings = readCommunitySettings(doc);
+			expect(settings.visitPlan).toEqual({ red: 5, yellow: 30, green: 60 });
+			expect(settings.visitPlanConflicts).toEqual(['red']);
+		}
 	});
 });

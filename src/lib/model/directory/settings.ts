@@ -1,13 +1,16 @@
 /**
  * Community settings in the directory document (`c/{communityId}/directory`): the community's
- * case categories (its own added, any renamed or hidden), its deadline rules and its time zone
- * (the zone "due on day D" and every shown date are read in: domain/due-date.ts).
+ * case categories (its own added, any renamed or hidden), its deadline rules, its time zone
+ * (the zone "due on day D" and every shown date are read in: domain/due-date.ts) and its visit
+ * plan (how often a household of each colour is visited, issue 18).
  *
  *   doc.getMap('settings'):
  *     category/{categoryId}/label    → field log (string; '' = the built-in label)
  *     category/{categoryId}/hidden   → field log (boolean)
  *     deadline/{categoryId}/{tier}   → field log (whole days)
  *     timeZone                       → field log (IANA zone name; none = Asia/Shanghai)
+ *     visitPlan/{colour}             → field log (whole days between household visits, 1..366;
+ *                                      none = DEFAULT_VISIT_PLAN of domain/household.ts)
  *     <any key>~<clientID>           → the same log, written by one replica session
  *
  * Invariant: settings are field logs like case fields, so two secretaries changing one setting
@@ -26,6 +29,14 @@ import {
 import { isValidDeadlineDays, type DeadlineRules } from '../../domain/case-deadline';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../../domain/due-date';
 import { isTier, type Tier } from '../../domain/case-options';
+import {
+	DEFAULT_VISIT_PLAN,
+	HOUSEHOLD_COLOURS,
+	isHouseholdColour,
+	isVisitInterval,
+	type HouseholdColour,
+	type VisitPlanDefaults
+} from '../../domain/household';
 import { newEditId, newId } from '../../domain/ids';
 import { err, ok, type Result } from '../../domain/result';
 import {
@@ -57,6 +68,10 @@ export type CommunitySettings = Readonly<{
 	/** The community's time zone (IANA name); the zones set concurrently, when more than one. */
 	timeZone: string;
 	timeZoneConflict: readonly string[] | null;
+	/** Days between visits per household colour. */
+	visitPlan: VisitPlanDefaults;
+	/** The colours whose interval two secretaries set concurrently (the latest is shown). */
+	visitPlanConflicts: readonly HouseholdColour[];
 }>;
 
 export type SettingsReason =
@@ -65,7 +80,8 @@ export type SettingsReason =
 	| 'label_too_long'
 	| 'category_not_found'
 	| 'days_invalid'
-	| 'time_zone_invalid';
+	| 'time_zone_invalid'
+	| 'colour_invalid';
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
@@ -182,6 +198,38 @@ export function setCommunityTimeZone(
 	return ok(true);
 }
 
+/** Sets how many days apart households of a colour are visited (1..366). Secretaries only. */
+export function setVisitInterval(
+	doc: Y.Doc,
+	colour: HouseholdColour,
+	days: number,
+	context: DirectoryContext
+): Result<true, SettingsReason> {
+	if (!mayEditDirectory(context)) return err('not_permitted');
+	if (!isHouseholdColour(colour)) return err('colour_invalid');
+	if (!isVisitInterval(days)) return err('days_invalid');
+	writeSetting(doc, `visitPlan/${colour}`, days, isVisitInterval, context);
+	return ok(true);
+}
+
+function readVisitPlanStates(map: Y.Map<unknown>) {
+	return HOUSEHOLD_COLOURS.map(
+		(colour) =>
+			[
+				colour,
+				readSetting(map, `visitPlan/${colour}`, isVisitInterval, DEFAULT_VISIT_PLAN[colour])
+			] as const
+	);
+}
+
+/** The community's visit plan: days between visits per colour (the defaults where unset). */
+export function readVisitPlan(doc: Y.Doc): VisitPlanDefaults {
+	const states = readVisitPlanStates(settingsMap(doc));
+	return Object.freeze(
+		Object.fromEntries(states.map(([c, s]) => [c, s.value]))
+	) as VisitPlanDefaults;
+}
+
 function readTimeZoneState(map: Y.Map<unknown>): FieldState<string> {
 	return readSetting(map, 'timeZone', isTimeZone, DEFAULT_TIME_ZONE);
 }
@@ -226,7 +274,14 @@ export function readCommunitySettings(doc: Y.Doc): CommunitySettings {
 		});
 	});
 	const timeZone = readTimeZoneState(map);
+	const plan = readVisitPlanStates(map);
 	return Object.freeze({
+		visitPlan: Object.freeze(
+			Object.fromEntries(plan.map(([colour, state]) => [colour, state.value]))
+		) as VisitPlanDefaults,
+		visitPlanConflicts: Object.freeze(
+			plan.filter(([, state]) => state.conflict !== null).map(([colour]) => colour)
+		),
 		categories: Object.freeze(categories),
 		deadlineRules: Object.freeze(rules),
 		timeZone: timeZone.value,
