@@ -96,6 +96,17 @@ const LAYERS = [
 		['src/lib/spreadsheets/**/*.ts'],
 		[
 			PACKAGES(['yjs', 'y-*', 'svelte', 'svelte/*'], 'Spreadsheets read and write files only.'),
+			// Static imports only: `await import('papaparse')` inside a function is how they load.
+			PACKAGES(
+				[
+					'papaparse',
+					'read-excel-file',
+					'read-excel-file/*',
+					'write-excel-file',
+					'write-excel-file/*'
+				],
+				'The file format libraries load on demand: import() them inside the function that needs them.'
+			),
 			...[
 				'model',
 				'sync',

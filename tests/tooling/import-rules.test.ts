@@ -42,7 +42,10 @@ const FORBIDDEN: Probe[] = [
 	['src/lib/model/probe.ts', '../spreadsheets/write'],
 	['src/lib/spreadsheets/probe.ts', 'yjs'],
 	['src/lib/spreadsheets/probe.ts', '$lib/model/case'],
-	['src/lib/spreadsheets/probe.ts', '$lib/screens/field-draft.svelte']
+	['src/lib/spreadsheets/probe.ts', '$lib/screens/field-draft.svelte'],
+	['src/lib/spreadsheets/probe.ts', 'papaparse'],
+	['src/lib/spreadsheets/probe.ts', 'read-excel-file/browser'],
+	['src/lib/spreadsheets/probe.ts', 'write-excel-file/browser']
 ];
 
 const ALLOWED: Probe[] = [
@@ -65,7 +68,6 @@ const ALLOWED: Probe[] = [
 	['src/lib/screens/probe.ts', '$lib/map/layers'],
 	['src/lib/components/probe.ts', '$lib/map/basemap'],
 	['src/lib/spreadsheets/probe.ts', '$lib/domain/household-import'],
-	['src/lib/spreadsheets/probe.ts', 'papaparse'],
 	['src/lib/screens/probe.ts', '$lib/spreadsheets/read']
 ];
 

@@ -3,6 +3,7 @@ import {
 	COLOUR_RANK,
 	DEFAULT_VISIT_PLAN,
 	HOUSEHOLD_COLOURS,
+	VISIT_TEXT_MAX,
 	addressKey,
 	birthYearOfIdNumber,
 	idCheckCharacter,
@@ -42,6 +43,8 @@ describe('normaliseText', () => {
 		expect(parseBoundedText('😀😀😀', 2)).toEqual({ ok: false, reason: 'too_long' });
 		expect(parseBoundedText('  ', 5, true)).toEqual({ ok: false, reason: 'required' });
 		expect(parseBoundedText('  ', 5)).toEqual({ ok: true, value: '' });
+		expect(parseBoundedText('访'.repeat(VISIT_TEXT_MAX), VISIT_TEXT_MAX).ok).toBe(true);
+		expect(parseBoundedText('访'.repeat(VISIT_TEXT_MAX + 1), VISIT_TEXT_MAX).ok).toBe(false);
 	});
 });
 
