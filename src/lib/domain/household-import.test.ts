@@ -94,6 +94,14 @@ describe('recogniseHeader', () => {
 		expect(header.mapping).toEqual(['building', 'name', 'phone', null, null]);
 	});
 
+	it('a table of 200,000 rows (no spread of every row into one call)', () => {
+		const rows: SpreadsheetTable = Array.from({ length: 200_001 }, (_, i) => ({
+			row: i + 1,
+			cells: i === 0 ? ['楼栋', '房号'] : ['3栋', '101']
+		}));
+		expect(recogniseHeader(rows).mapping).toEqual(['building', 'room']);
+	});
+
 	it('nothing recognisable: no field mapped, the first row as labels', () => {
 		expect(recogniseHeader(table(['a', 'b'], ['1', '2']))).toEqual({
 			headerIndex: 0,

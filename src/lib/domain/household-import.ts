@@ -261,7 +261,7 @@ const HEADER_SEARCH_ROWS = 10;
  */
 export function recogniseHeader(table: SpreadsheetTable): HeaderRecognition {
 	const top = table.slice(0, HEADER_SEARCH_ROWS);
-	const width = Math.max(0, ...table.map((r) => r.cells.length));
+	const width = table.reduce((most, r) => Math.max(most, r.cells.length), 0);
 	let best: HeaderRecognition = {
 		headerIndex: 0,
 		labels: Array.from({ length: width }, (_, c) => table[0]?.cells[c] ?? ''),
