@@ -9,6 +9,7 @@ import svelteConfig from './svelte.config.js';
  *
  *   wire ← domain ← model ─┬─ engine ← reactive, photos, editor, map ← screens ← components ← routes
  *                 ← sync ──┘
+ *          domain ← spreadsheets ← screens (file formats, loaded on demand)
  *
  * (sync never imports model), and the relay (sync-server/) takes nothing from src/ but the wire contract. Each layer below
  * lists what it must not import; `no-restricted-imports` has one option list per file, so every
@@ -52,7 +53,8 @@ const LAYERS = [
 				'components',
 				'editor',
 				'photos',
-				'map'
+				'map',
+				'spreadsheets'
 			].map(layer),
 			ROUTES
 		]
@@ -61,7 +63,16 @@ const LAYERS = [
 		['src/lib/model/**/*.ts'],
 		[
 			PACKAGES(['svelte', 'svelte/*'], 'The model has no Svelte.'),
-			...['sync', 'engine', 'reactive', 'screens', 'components', 'photos', 'map'].map(layer),
+			...[
+				'sync',
+				'engine',
+				'reactive',
+				'screens',
+				'components',
+				'photos',
+				'map',
+				'spreadsheets'
+			].map(layer),
 			ROUTES
 		]
 	],
@@ -78,6 +89,35 @@ const LAYERS = [
 		[
 			PACKAGES(['svelte', 'svelte/*'], 'The sync engine has no Svelte.'),
 			...['reactive', 'screens', 'components', 'editor', 'photos', 'map'].map(layer),
+			ROUTES
+		]
+	],
+	[
+		['src/lib/spreadsheets/**/*.ts'],
+		[
+			PACKAGES(['yjs', 'y-*', 'svelte', 'svelte/*'], 'Spreadsheets read and write files only.'),
+			// Static imports only: `await import('papaparse')` inside a function is how they load.
+			PACKAGES(
+				[
+					'papaparse',
+					'read-excel-file',
+					'read-excel-file/*',
+					'write-excel-file',
+					'write-excel-file/*'
+				],
+				'The file format libraries load on demand: import() them inside the function that needs them.'
+			),
+			...[
+				'model',
+				'sync',
+				'engine',
+				'reactive',
+				'screens',
+				'components',
+				'editor',
+				'photos',
+				'map'
+			].map(layer),
 			ROUTES
 		]
 	],

@@ -37,7 +37,15 @@ const FORBIDDEN: Probe[] = [
 	['src/lib/model/probe.ts', '../map/layers'],
 	['src/lib/domain/probe.ts', '$lib/map/grid-colors'],
 	['src/lib/map/probe.ts', '$lib/screens/map/map-facts'],
-	['src/lib/map/probe.ts', '$lib/components/labels']
+	['src/lib/map/probe.ts', '$lib/components/labels'],
+	['src/lib/domain/probe.ts', '$lib/spreadsheets/read'],
+	['src/lib/model/probe.ts', '../spreadsheets/write'],
+	['src/lib/spreadsheets/probe.ts', 'yjs'],
+	['src/lib/spreadsheets/probe.ts', '$lib/model/case'],
+	['src/lib/spreadsheets/probe.ts', '$lib/screens/field-draft.svelte'],
+	['src/lib/spreadsheets/probe.ts', 'papaparse'],
+	['src/lib/spreadsheets/probe.ts', 'read-excel-file/browser'],
+	['src/lib/spreadsheets/probe.ts', 'write-excel-file/browser']
 ];
 
 const ALLOWED: Probe[] = [
@@ -58,7 +66,9 @@ const ALLOWED: Probe[] = [
 	['src/lib/reactive/probe.ts', '$lib/engine/app-sync'],
 	['src/lib/map/probe.ts', '../domain/geo'],
 	['src/lib/screens/probe.ts', '$lib/map/layers'],
-	['src/lib/components/probe.ts', '$lib/map/basemap']
+	['src/lib/components/probe.ts', '$lib/map/basemap'],
+	['src/lib/spreadsheets/probe.ts', '$lib/domain/household-import'],
+	['src/lib/screens/probe.ts', '$lib/spreadsheets/read']
 ];
 
 /** Lints one probe file per entry; returns the restricted-import messages of each. */

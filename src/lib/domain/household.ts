@@ -82,10 +82,16 @@ export type AddressPart = (typeof ADDRESS_PARTS)[number];
 
 const codePoints = (value: string) => [...value].length;
 
-/** Folds full-width ASCII (ＡＢＣ１２３, the ideographic space) to half-width and trims. */
+/**
+ * Folds full-width letters and digits (ＡＢＣ１２３), the signs written inside numbers and codes
+ * (＋ － ． ／ ＃ ＠ ＿) and the ideographic space to half-width, collapses spaces and trims.
+ * Chinese punctuation in prose (，；：！？（）) stays as typed.
+ */
 export function normaliseText(value: string): string {
 	return value
-		.replace(/[\uFF01-\uFF5E]/g, (char) => String.fromCharCode(char.charCodeAt(0) - 0xfee0))
+		.replace(/[０-９Ａ-Ｚａ-ｚ＋－．／＃＠＿]/gu, (char) =>
+			String.fromCharCode(char.charCodeAt(0) - 0xfee0)
+		)
 		.replace(/\u3000/g, ' ')
 		.replace(/\s+/g, ' ')
 		.trim();
@@ -181,14 +187,14 @@ export const birthYearOfIdNumber = (idNumber: string): number | null =>
 export type PhoneReason = 'phone_format';
 
 /**
- * A mainland mobile (11 digits starting 1[3-9], an optional +86/86 prefix dropped) or a landline
+ * A mainland mobile (11 digits starting 1[3-9], an optional +86/0086/86 prefix dropped) or a landline
  * (area code 0xx(x), 7–8 digits, optional extension), normalised to `13812345678` or
  * `0571-88123456` / `0571-88123456-123`; empty is allowed and stays empty.
  */
 export function parsePhone(raw: string): Result<string, PhoneReason> {
 	const value = normaliseText(raw).replace(/[\s()（）]/g, '');
 	if (value === '') return ok('');
-	const mobile = /^(?:\+?86-?)?(1[3-9]\d{9})$/.exec(value.replace(/-/g, ''));
+	const mobile = /^(?:(?:\+|00)?86)?(1[3-9]\d{9})$/.exec(value.replace(/-/g, ''));
 	if (mobile) return ok(mobile[1]!);
 	const landline = /^(0\d{2,3})-?(\d{7,8})(?:(?:-|转|ext\.?)(\d{1,6}))?$/i.exec(value);
 	if (landline) return ok([landline[1], landline[2], landline[3]].filter(Boolean).join('-'));
