@@ -126,7 +126,8 @@ const indexIn = (list: readonly string[], value: string) => {
 	return index < 0 ? 255 : index;
 };
 const orNaN = (value: number | null) => (value === null ? NaN : value);
-const count = (record: Record<string, number>, key: string) => (record[key] = (record[key] ?? 0) + 1);
+const count = (record: Record<string, number>, key: string) =>
+	(record[key] = (record[key] ?? 0) + 1);
 
 /** The board's summary from its cases; `cases` in the board's default order (newest first). */
 export function buildBoardSummary(cases: readonly BoardSummaryCase[]): BoardSummary {
@@ -431,7 +432,8 @@ export function workFigures(
 	for (const route of summary.routes) {
 		const start = route.fromDay > fromDay ? route.fromDay : fromDay;
 		const end = route.deletedDay !== null && route.deletedDay < toDay ? route.deletedDay : toDay;
-		for (const day of days(start, end)) if (route.weekdays.includes(weekdayOf(day))) patrolsPlanned++;
+		for (const day of days(start, end))
+			if (route.weekdays.includes(weekdayOf(day))) patrolsPlanned++;
 	}
 	let wishesRecorded = 0;
 	for (const at of summary.wishes.createdAt) if (inRange(at, range)) wishesRecorded++;

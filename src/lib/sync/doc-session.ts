@@ -100,8 +100,6 @@ export type DocSessionOptions = {
 	presence?: PresenceOptions;
 	/** The summary a document keeps beside it, by name (model/summary `summarizerFor`). */
 	summarizerFor?: (docName: string) => ((doc: Y.Doc) => unknown) | null;
-	/** The clock of `heard/at` (tests). */
-	now?: () => number;
 };
 
 export interface DocSession {
@@ -152,7 +150,6 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 	});
 	const relay = link;
 	const stopPresence = keepPresenceFresh(relay.provider.awareness, options.presence);
-	const now = options.now ?? Date.now;
 
 	const summarize = options.summarizerFor?.(docName) ?? null;
 	let summary: unknown = null;
@@ -174,7 +171,7 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 	};
 	if (summarize !== null) doc.on('afterTransaction', onAfterTransaction);
 	const onSync = (synced: boolean) => {
-		if (synced && !destroyed) store.set(META_HEARD_AT, now());
+		if (synced && !destroyed) store.set(META_HEARD_AT, Date.now());
 	};
 	relay.provider.on('sync', onSync);
 

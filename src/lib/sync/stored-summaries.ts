@@ -19,7 +19,8 @@ import { META_CONFIRMED_AT } from './server-confirmations.ts';
 
 export type StoredSummary = Readonly<{ docName: string; summary: unknown; asOf: number | null }>;
 
-const stamp = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const stamp = (value: unknown) =>
+	typeof value === 'number' && Number.isFinite(value) ? value : null;
 
 function readOne(factory: IDBFactory, docName: string): Promise<StoredSummary | null> {
 	return new Promise((resolve) => {
