@@ -149,11 +149,7 @@ describe('summaries beside documents', () => {
 		b.doc.getMap('cases').set('from-b', 'open');
 		await waitFor(() => a.doc.getMap('cases').has('from-b'), 'a has b');
 		expect(a.summary()).toEqual({ cases: 1, open: 1 });
-		await waitFor(
-			async () => (await stored(idbA, docName))?.summary?.valueOf() !== undefined,
-			'stored'
-		);
-		await waitFor(
+		await until(
 			async () => JSON.stringify((await stored(idbA, docName))?.summary) === '{"cases":1,"open":1}',
 			'remote edit in the stored summary'
 		);
@@ -174,7 +170,7 @@ describe('summaries beside documents', () => {
 
 		// Back online: the sync step 2 (and the relay's confirmation) move it on.
 		a.connect();
-		await waitFor(
+		await until(
 			async () => ((await stored(idbA, docName))?.asOf ?? 0) >= editedAt,
 			'heard again after the edit'
 		);
