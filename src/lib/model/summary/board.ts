@@ -8,7 +8,7 @@
  */
 import type * as Y from 'yjs';
 import { buildBoardSummary, type BoardSummary } from '../../domain/summaries';
-import { listCases } from '../case';
+import { listCases } from '../case/readers';
 
 export function summarizeBoard(doc: Y.Doc): BoardSummary {
 	return buildBoardSummary(listCases(doc));

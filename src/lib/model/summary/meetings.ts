@@ -7,7 +7,7 @@
 import type * as Y from 'yjs';
 import { MEDIATION_OUTCOMES, MEETING_TYPES } from '../../domain/meeting-rules';
 import { SUMMARY_VERSIONS, type MeetingsSummary } from '../../domain/summaries';
-import { listMeetings, readMediationTally } from '../meeting';
+import { listMeetings, readMediationTally } from '../meeting/readers';
 
 export function summarizeMeetings(doc: Y.Doc): MeetingsSummary {
 	const meetings = listMeetings(doc);

@@ -13,7 +13,7 @@
 import type * as Y from 'yjs';
 import { parseDocName, type DocKind } from '../../wire/doc-names';
 import type { AnySummary } from '../../domain/summaries';
-import { summarizeWork } from '../work';
+import { summarizeWork } from '../work/summary';
 import { summarizeBoard } from './board';
 import { summarizeMeetings } from './meetings';
 
