@@ -49,12 +49,12 @@ export type RenameGridResult = Result<{ changed: boolean }, RenameGridReason>;
 export class GridsScreen {
 	readonly #directory: Pick<DocHandle<DirectorySnapshot>, 'doc' | 'snapshot' | 'ready'>;
 	readonly #context: () => DirectoryContext;
-	readonly #summaries: BoardSummaries | null;
+	readonly #summaries: Pick<BoardSummaries, 'of' | 'ready'> | null;
 
 	constructor(
 		directory: Pick<DocHandle<DirectorySnapshot>, 'doc' | 'snapshot' | 'ready'>,
 		context: () => DirectoryContext,
-		summaries: BoardSummaries | null = null
+		summaries: Pick<BoardSummaries, 'of' | 'ready'> | null = null
 	) {
 		this.#directory = directory;
 		this.#context = context;
