@@ -8,6 +8,7 @@ import { openPendingIndex } from '$lib/sync/pending-index';
 import { createSessionRegistry, type SessionRegistry } from '$lib/sync/session-registry';
 import { requestPersistentStorage } from '$lib/sync/storage-info';
 import type { TokenManager } from '$lib/sync/token-manager';
+import { summarizerFor } from '$lib/model/summary';
 import { stampReceiptsForRegistry } from './server-receipts';
 
 /** The relay's sync endpoint: same origin in production, proxied by Vite in development. */
@@ -25,7 +26,9 @@ export function startSync(input: {
 		relayUrl: relayUrlFor(window.location),
 		tokens: input.tokens,
 		connect: input.tokens !== null,
-		pendingIndex: openPendingIndex()
+		pendingIndex: openPendingIndex(),
+		// Each board, the tasks document and the meeting index keep their summary beside them.
+		summarizerFor
 	});
 	// Documents edited before this start (offline, or the tab closed too early) sync in the
 	// background and count in the status bar, whichever page is open.

@@ -3,6 +3,11 @@
  * grid listed in the directory (through the session registry, like `useDoc`) and exposes each
  * board's case summaries as a reactive `current`. Grids that leave the directory are released.
  *
+ * With `summaries` (reactive/board-summaries.svelte.ts) the boards' stored summaries are read
+ * first, and the documents are acquired only once those are in and a frame has passed: the first
+ * screen renders from the summaries (`summaryOf`) while 12 boards of 1,000 cases load behind it,
+ * and each grid's `loaded` says when its live cases replace its summary.
+ *
  * Invariant: a board is held (acquired exactly once) while its grid is in the last list given to
  * `setGrids`, and released by `setGrids` or `destroy`; `current` follows every board's changes
  * through its `DocSnapshot`, so a remote edit in one grid re-reads only that grid.
@@ -11,30 +16,76 @@ import { untrack } from 'svelte';
 import type * as Y from 'yjs';
 import { boardDocName, type CommunityId, type GridId } from '$lib/domain/ids';
 import type { SessionRegistry } from '$lib/sync/session-registry';
+import type { BoardSummary } from '$lib/domain/summaries';
 import { DocSnapshot } from './doc-snapshot.svelte';
+import type { BoardSummaries } from './board-summaries.svelte';
 
-type Held<T> = { snapshot: DocSnapshot<T>; release: () => void; loaded: Promise<void> };
+type Held<T> = {
+	snapshot: DocSnapshot<T>;
+	release: () => void;
+	loaded: Promise<void>;
+	isLoaded: boolean;
+};
 
-export type GridBoard<T> = Readonly<{ gridId: GridId; cases: T }>;
+export type GridBoard<T> = Readonly<{ gridId: GridId; cases: T; loaded: boolean }>;
+
+/** After the next paint (the first rows from summaries), or at once where there is no frame. */
+const afterPaint = (run: () => void) =>
+	typeof requestAnimationFrame === 'function'
+		? requestAnimationFrame(() => setTimeout(run, 0))
+		: setTimeout(run, 0);
 
 export class CommunityBoards<T> {
 	readonly #registry: SessionRegistry;
 	readonly #communityId: CommunityId;
 	readonly #read: (doc: Y.Doc) => T;
+	readonly #summaries: BoardSummaries | null;
+	#wanted: readonly GridId[] = [];
+	#destroyed = false;
 	// Plain bookkeeping; reactivity comes from #version and each DocSnapshot.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	readonly #held = new Map<GridId, Held<T>>();
 	#version = $state(0);
 	#loadedCount = $state(0);
 
-	constructor(registry: SessionRegistry, communityId: CommunityId, read: (doc: Y.Doc) => T) {
+	constructor(
+		registry: SessionRegistry,
+		communityId: CommunityId,
+		read: (doc: Y.Doc) => T,
+		summaries: BoardSummaries | null = null
+	) {
 		this.#registry = registry;
 		this.#communityId = communityId;
 		this.#read = read;
+		this.#summaries = summaries;
 	}
 
-	/** Holds exactly these grids' boards. Safe to call from an effect: it reads no state. */
+	/**
+	 * Holds exactly these grids' boards (after reading their summaries, when there are). Safe to
+	 * call from an effect: it reads no state.
+	 */
 	setGrids(gridIds: readonly GridId[]): void {
+		this.#wanted = gridIds;
+		if (this.#summaries === null) {
+			this.#hold(gridIds);
+			return;
+		}
+		void this.#summaries.setGrids(gridIds).then(() =>
+			afterPaint(() => {
+				if (!this.#destroyed && this.#wanted === gridIds) this.#hold(gridIds);
+			})
+		);
+	}
+
+	/** A grid's summary while its board is not loaded (null once loaded, or when there is none). */
+	summaryOf(gridId: GridId): BoardSummary | null {
+		void this.#version;
+		void this.#loadedCount;
+		if (this.#held.get(gridId)?.isLoaded) return null;
+		return this.#summaries?.of(gridId)?.summary ?? null;
+	}
+
+	#hold(gridIds: readonly GridId[]): void {
 		untrack(() => {
 			// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, not state
 			const wanted = new Set(gridIds);
@@ -54,10 +105,12 @@ export class CommunityBoards<T> {
 				const held: Held<T> = {
 					snapshot: new DocSnapshot(session.doc, this.#read),
 					release,
-					loaded: session.whenLoaded
+					loaded: session.whenLoaded,
+					isLoaded: false
 				};
 				this.#held.set(gridId, held);
 				void held.loaded.then(() => {
+					held.isLoaded = true;
 					if (this.#held.get(gridId) === held) this.#loadedCount++;
 				});
 				changed = true;
@@ -78,10 +131,17 @@ export class CommunityBoards<T> {
 
 	get current(): readonly GridBoard<T>[] {
 		void this.#version;
-		return [...this.#held].map(([gridId, held]) => ({ gridId, cases: held.snapshot.current }));
+		void this.#loadedCount;
+		return [...this.#held].map(([gridId, held]) => ({
+			gridId,
+			cases: held.snapshot.current,
+			loaded: held.isLoaded
+		}));
 	}
 
 	destroy(): void {
+		this.#destroyed = true;
+		this.#summaries?.destroy();
 		for (const held of this.#held.values()) {
 			held.snapshot.destroy();
 			held.release();

@@ -18,6 +18,19 @@
  * `local` stays `saving` until that write committed), and removed once nothing is unconfirmed and
  * everything is written to this device.
  *
+ * With `summarizerFor` (the model's summary registry, handed in by engine/app-sync.ts) it keeps the
+ * document's summary (src/lib/domain/summaries.ts) in the meta store under `summary`, recomputed
+ * in every transaction that changed the document — local, remote or loaded — on `afterTransaction`,
+ * which Yjs emits before `update`: the local store commits it in the same IndexedDB transaction as
+ * the change itself, so a stored summary never lags its stored document. Not debounced: the
+ * board's summary costs well under a frame on 1,000 cases (docs/benchmarks.md, bench/summaries).
+ * A stored summary of another format is replaced once the document has loaded.
+ *
+ * "As of" (`heard/at`): when this device last heard the relay's state of the document, written when
+ * a sync step 2 from the relay completes the sync (y-websocket's `sync` event). Together with
+ * `confirm/at` (server-confirmations.ts, each persisted confirmation) it is what
+ * stored-summaries.ts reports as a summary's `asOf`: never the clock of a local edit.
+ *
  * Invariants: the state is a frozen plain object, replaced (never mutated) on every change, and
  * listeners hear only real changes; nothing here throws into the UI. Edits made before loading
  * finished are stored and counted like any other. `loaded` turns true only once the stored
@@ -42,6 +55,10 @@ import type { TokenSource } from './token-manager.ts';
 import { trackServerConfirmations } from './server-confirmations.ts';
 import { keepPresenceFresh, type PresenceOptions } from './presence.ts';
 import type { PendingIndex } from './pending-index.ts';
+
+/** Meta keys: the document's summary, and when the relay's state of it was last heard. */
+export const META_SUMMARY = 'summary';
+export const META_HEARD_AT = 'heard/at';
 
 export type DocSyncState = Readonly<{
 	docName: string;
@@ -81,6 +98,8 @@ export type DocSessionOptions = {
 	maxBackoffTime?: number;
 	/** How long others' presence is believed without renewal (presence.ts; tests shorten it). */
 	presence?: PresenceOptions;
+	/** The summary a document keeps beside it, by name (model/summary `summarizerFor`). */
+	summarizerFor?: (docName: string) => ((doc: Y.Doc) => unknown) | null;
 };
 
 export interface DocSession {
@@ -100,6 +119,8 @@ export interface DocSession {
 	destroy(): void;
 	/** Disconnects and deletes this document's local database (sign-out). */
 	clearLocalData(): Promise<ClearResult>;
+	/** The document's current summary (recomputed in the transaction that changed it), or null. */
+	summary(): unknown;
 }
 
 const sameState = (a: DocSyncState, b: DocSyncState) =>
@@ -129,6 +150,30 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 	});
 	const relay = link;
 	const stopPresence = keepPresenceFresh(relay.provider.awareness, options.presence);
+
+	const summarize = options.summarizerFor?.(docName) ?? null;
+	let summary: unknown = null;
+	let summarized = false;
+	function refreshSummary() {
+		if (summarize === null) return;
+		try {
+			summary = summarize(doc);
+		} catch (cause) {
+			// A summary never stands in the way of the document: the old one stays until the next change.
+			console.error(`[doc-session] could not summarise ${docName}`, cause);
+			return;
+		}
+		summarized = true;
+		store.set(META_SUMMARY, summary);
+	}
+	const onAfterTransaction = (transaction: Y.Transaction) => {
+		if (transaction.changed.size > 0 || transaction.deleteSet.clients.size > 0) refreshSummary();
+	};
+	if (summarize !== null) doc.on('afterTransaction', onAfterTransaction);
+	const onSync = (synced: boolean) => {
+		if (synced && !destroyed) store.set(META_HEARD_AT, Date.now());
+	};
+	relay.provider.on('sync', onSync);
 
 	let wantConnect = options.connect ?? true;
 	let destroyed = false;
@@ -212,6 +257,8 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 	const whenLoaded = store.whenLoaded.then(() => {
 		if (destroyed) return;
 		confirmations.hydrate();
+		// An empty document, or one whose stored summary predates this format: summarise it now.
+		if (!summarized) refreshSummary();
 		hydrated = true;
 		if (wantConnect) relay.connect();
 		update();
@@ -222,6 +269,8 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 		destroyed = true;
 		for (const off of unsubscribers) off();
 		listeners.clear();
+		doc.off('afterTransaction', onAfterTransaction);
+		relay.provider.off('sync', onSync);
 		stopPresence();
 		relay.destroy();
 		confirmations.destroy();
@@ -248,6 +297,7 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 			update();
 		},
 		retryLocalWrites: () => store.retry(),
+		summary: () => summary,
 		destroy() {
 			stop();
 			store.destroy();

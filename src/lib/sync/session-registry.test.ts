@@ -47,6 +47,7 @@ function fakeSession(docName: string): FakeSession {
 		connect() {},
 		disconnect() {},
 		retryLocalWrites: vi.fn(),
+		summary: () => null,
 		destroy() {
 			session.destroyed = true;
 		},

@@ -47,10 +47,14 @@ describe('listCases', () => {
 				updatedAt: 3000,
 				hasConflict: false,
 				photoCount: 0,
-				firstPhoto: null
+				firstPhoto: null,
+				resolvedAt: null,
+				escalated: false,
+				satisfaction: null,
+				reviewedAt: null
 			},
 			expect.objectContaining({ id: wire, status: 'in_progress', updatedAt: 4000 }),
-			expect.objectContaining({ id: light, status: 'resolved', updatedAt: 1600 })
+			expect.objectContaining({ id: light, status: 'resolved', updatedAt: 1600, resolvedAt: 1600 })
 		]);
 	});
 

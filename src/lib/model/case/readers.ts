@@ -89,7 +89,31 @@ export type CaseSummary = Readonly<{
 	photoCount: number;
 	/** The first photo's sha-256 hash, or null. */
 	firstPhoto: string | null;
+	/** When it last became resolved, while it stays resolved, reviewed or closed; else null. */
+	resolvedAt: number | null;
+	/** Someone escalated it at least once (a tier entry `escalate`). */
+	escalated: boolean;
+	/** The latest return visit's satisfaction and time, or null. */
+	satisfaction: Satisfaction | null;
+	reviewedAt: number | null;
 }>;
+
+const DONE_STATUSES: readonly CaseStatus[] = ['resolved', 'reviewed', 'closed'];
+
+/** When the case last moved to resolved, if it is resolved or further on (else null). */
+function readResolvedAt(status: CaseStatus, timeline: readonly TimelineEntry[]): number | null {
+	if (!DONE_STATUSES.includes(status)) return null;
+	for (let i = timeline.length - 1; i >= 0; i--) {
+		const entry = timeline[i];
+		if (entry?.kind === 'status' && entry.to === 'resolved') return entry.at;
+	}
+	// Reviewed or closed without a resolve entry in this replica: its latest status change.
+	for (let i = timeline.length - 1; i >= 0; i--) {
+		const entry = timeline[i];
+		if (entry?.kind === 'status') return entry.at;
+	}
+	return null;
+}
 
 function readTimeline(record: CaseRecord): readonly TimelineEntry[] {
 	const entries: TimelineEntry[] = [];
@@ -201,6 +225,7 @@ function readSummary(key: string, value: unknown): CaseSummary | null {
 	if (!record || !core) return null;
 	const { fields } = core;
 	const photos = readPhotoHashes(record, core.timeline);
+	const review = readLastReview(core.timeline);
 	return Object.freeze({
 		id: record.id,
 		title: fields.title.value,
@@ -220,7 +245,11 @@ function readSummary(key: string, value: unknown): CaseSummary | null {
 		updatedAt: core.updatedAt,
 		hasConflict: core.hasConflict,
 		photoCount: photos.length,
-		firstPhoto: photos[0] ?? null
+		firstPhoto: photos[0] ?? null,
+		resolvedAt: readResolvedAt(fields.status.value, core.timeline),
+		escalated: core.timeline.some((entry) => entry.kind === 'tier' && entry.action === 'escalate'),
+		satisfaction: review?.satisfaction ?? null,
+		reviewedAt: review?.at ?? null
 	});
 }
 

@@ -9,6 +9,7 @@ export * from './readers';
 export * from './reasons';
 export * from './schema';
 export * from './service-hours';
+export * from './summary';
 export * from './tasks';
 export * from './wishes';
 export { workMember, type WorkItemBase, type WorkNote, type WorkReport } from './work-item';

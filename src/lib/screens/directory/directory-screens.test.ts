@@ -6,9 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Actor } from '$lib/domain/actor';
+import { DAY_MS } from '$lib/domain/case-deadline';
+import type { GridId } from '$lib/domain/ids';
+import { buildBoardSummary } from '$lib/domain/summaries';
 import {
 	readCommunitySettings,
 	readDirectory,
+	setDeadlineDays,
 	type DirectoryContext,
 	type GridSnapshot
 } from '$lib/model/directory';
@@ -95,6 +99,62 @@ describe('GridsScreen', () => {
 		for (const screen of [mine, theirs]) {
 			expect(only(screen)).toMatchObject({ name: '幸福里网格', nameConflict: null });
 		}
+	});
+
+	it("counts each grid's open and overdue cases from its board's summary, by the community's rules", () => {
+		const doc = new Y.Doc();
+		const { context } = member(LI, 'secretary');
+		const at = Date.parse('2026-03-02T02:00:00Z');
+		const item = (id: string, status: string, category: string) => ({
+			id,
+			title: id,
+			category,
+			location: '',
+			status,
+			tier: 'grid',
+			tierSince: at,
+			priority: 'normal',
+			assignees: [],
+			deadline: null,
+			createdAt: at,
+			createdBy: '李书记',
+			updatedAt: at,
+			hasConflict: false,
+			firstPhoto: null,
+			handlingType: 'supervised',
+			resolvedAt: status === 'resolved' ? at : null,
+			escalated: false,
+			satisfaction: null,
+			reviewedAt: null
+		});
+		const summary = buildBoardSummary([
+			item('c3', 'reported', 'fire_safety'),
+			item('c2', 'in_progress', 'sanitation'),
+			item('c1', 'resolved', 'fire_safety')
+		]);
+		const found = { gridId: 'g1' as GridId, summary, asOf: at, live: false };
+		const summaries = { of: (gridId: GridId) => (gridId === 'g1' ? found : null), ready: true };
+		const screen = new GridsScreen(
+			{ doc, snapshot: new DocSnapshot(doc, readDirectory), ready: true },
+			context,
+			summaries
+		);
+		expect(screen.countsReady).toBe(true);
+		expect(screen.counts('g2' as GridId, at)).toBeNull();
+		expect(screen.counts('g1' as GridId, at)).toEqual({
+			open: 2,
+			overdue: 0,
+			live: false,
+			asOf: at
+		});
+		// Two days on, the fire lane (one day at the grid) is overdue; sanitation has three.
+		expect(screen.counts('g1' as GridId, at + 2 * DAY_MS)?.overdue).toBe(1);
+		// The community gives sanitation one day: both are.
+		expect(setDeadlineDays(doc, 'sanitation', 'grid', 1, context())).toEqual({
+			ok: true,
+			value: true
+		});
+		expect(screen.counts('g1' as GridId, at + 2 * DAY_MS)?.overdue).toBe(2);
 	});
 
 	it('is not ready until the stored directory is read', () => {

@@ -1,0 +1,341 @@
+/**
+ * `npm run bench:summaries`: the community board of `--grids` grids × `--cases` cases opened from
+ * device storage with the relay unreachable — how soon its first rows show (drawn from the boards'
+ * summaries) and how soon every board is live — and how long a board's summary takes to follow
+ * an edit (the work the document session does in the edit's own transaction).
+ *
+ *   node bench/summaries/run.ts [--grids 12] [--cases 1000] [--runs 5]
+ *
+ * Method: builds the boards with the app's model commands (seed.ts), stores them in a temporary
+ * relay DATA_DIR and in the page's IndexedDB (local-store format, no summaries), signs the page in,
+ * and opens the community board once (warm-up: every board loads and stores its summary beside
+ * it). Then `--runs` times: a fresh page load of `/c/<id>/board` with the relay's WebSocket
+ * blocked; the figures are the time from navigation start to the first case row in the DOM (and
+ * the frame after it), and to the moment every board is live (`data-live`). The first ten rows'
+ * ids at the first row and once live must be the same (no jump). The edit figure: Node, one board
+ * of `--cases` cases, `summarizeBoard` in `afterTransaction` after each of 200 edits (status
+ * changes and title edits), median and worst.
+ *
+ * Needs a built app (`npm run build`; built here when `build/` is missing). Raw figures go to
+ * bench/results/summaries-<time>.json.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { serialize } from 'node:v8';
+import { fileURLToPath } from 'node:url';
+import * as Y from 'yjs';
+import { chromium } from '@playwright/test';
+import { createCommunity } from '../../sync-server/identity.ts';
+import { SqliteIdentityStore } from '../../sync-server/identity-sqlite.ts';
+import { SqliteStore } from '../../sync-server/storage/sqlite.ts';
+import { KeyRing } from '../../sync-server/tokens.ts';
+import { boardDocName, directoryDocName } from '../../src/lib/wire/index.ts';
+import { startRelayProcess } from '../relay-process.ts';
+import { seedCommunity } from './seed.ts';
+
+type Summary = typeof import('../../src/lib/model/summary/index.ts');
+type Case = typeof import('../../src/lib/model/case/index.ts');
+const { summarizeBoard }: Summary = await import('../../src/lib/model/summary/index.ts');
+const caseModel: Case = await import('../../src/lib/model/case/index.ts');
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+
+function option(name: string, fallback: number): number {
+	const index = process.argv.indexOf(`--${name}`);
+	const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
+	if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name}: a positive integer`);
+	return value;
+}
+const GRIDS = option('grids', 12);
+const CASES = option('cases', 1000);
+const RUNS = option('runs', 5);
+
+const median = (values: number[]) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	const mid = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const ms = (value: number) => `${value < 10 ? value.toFixed(2) : Math.round(value)} ms`;
+const toBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+function ensureBuild(): void {
+	if (fs.existsSync(path.join(ROOT, 'build', '200.html'))) return;
+	console.log('No build/ yet: building the app (npm run build)…');
+	const built = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+	if (built.status !== 0) throw new Error('npm run build failed');
+}
+
+/** How long a board's summary takes to follow an edit, as the document session does it. */
+function editFigures(update: Uint8Array) {
+	const doc = new Y.Doc();
+	Y.applyUpdate(doc, update);
+	let started = 0;
+	const times: number[] = [];
+	summarizeBoard(doc);
+	doc.on('afterTransaction', () => {
+		summarizeBoard(doc);
+		times.push(performance.now() - started);
+	});
+	const ids = caseModel.listCases(doc).map((item) => item.id);
+	const authority = {
+		claims: { cid: 'b', role: 'secretary', grids: [] },
+		memberId: '',
+		gridId: 'g'
+	};
+	const context = { actor: { name: '李书记', deviceId: 'd-bench' }, authority } as never;
+	for (let i = 0; i < 200; i++) {
+		const id = ids[(i * 37) % ids.length]!;
+		started = performance.now();
+		if (i % 2) caseModel.editCaseField(doc, id, 'title', `楼道灯不亮 ${i}`, context);
+		else caseModel.addCaseComment(doc, id, `已联系物业 ${i}`, context);
+	}
+	if (process.env.BENCH_DEBUG) console.log(times.map((t) => t.toFixed(1)).join(' '));
+	const sorted = [...times].sort((a, b) => a - b);
+	return {
+		medianMs: median(times),
+		p95Ms: sorted[Math.floor(sorted.length * 0.95)]!,
+		maxMs: Math.max(...times),
+		bytes: serialize(summarizeBoard(doc)).byteLength,
+		documentBytes: update.byteLength
+	};
+}
+
+async function main(): Promise<void> {
+	ensureBuild();
+	const communityId = 'bench-summaries';
+	const seedStart = performance.now();
+	const data = seedCommunity(communityId, GRIDS, CASES);
+	const openCases = data.boards.reduce((sum, board) => sum + board.open, 0);
+	console.log(
+		`${GRIDS} boards × ${CASES} cases built in ${ms(performance.now() - seedStart)} ` +
+			`(${openCases} open in all)`
+	);
+	const edit = editFigures(data.boards[0]!.update);
+	console.log(
+		`A summary follows an edit in ${ms(edit.medianMs)} (median of 200; 95th percentile ${ms(edit.p95Ms)}, worst ${ms(edit.maxMs)}); ` +
+			`summary ${(edit.bytes / 1024).toFixed(1)} KB beside a ${(edit.documentBytes / 1024 / 1024).toFixed(1)} MB document`
+	);
+
+	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridboard-bench-summaries-'));
+	new KeyRing(dataDir);
+	const docs = new SqliteStore(dataDir);
+	const rows: [string, Uint8Array][] = [
+		[directoryDocName(communityId), data.directory],
+		...data.boards.map((board): [string, Uint8Array] => [
+			boardDocName(communityId, board.gridId),
+			board.update
+		])
+	];
+	docs.appendBatch(rows.map(([doc, update]) => ({ doc, update })));
+	docs.close();
+	const identities = new SqliteIdentityStore(dataDir);
+	const { code } = createCommunity(identities, 'Benchmark', communityId);
+	identities.close();
+
+	const { child, origin } = await startRelayProcess({ DATA_DIR: dataDir, STATIC_DIR: 'build' });
+	const browser = await chromium.launch({
+		executablePath: fs.existsSync(CHROMIUM) ? CHROMIUM : undefined,
+		args: ['--disable-background-networking', '--disable-component-update', '--no-first-run']
+	});
+	try {
+		const deviceId = 'bench-device';
+		const joined = await fetch(`${origin}/api/join`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ code, displayName: '李书记', deviceId })
+		});
+		if (!joined.ok) throw new Error(`join: ${joined.status} ${await joined.text()}`);
+		const membership = await joined.json();
+		const context = await browser.newContext({
+			viewport: { width: 360, height: 740 },
+			deviceScaleFactor: 2,
+			isMobile: true,
+			hasTouch: true,
+			locale: 'zh-CN',
+			serviceWorkers: 'block'
+		});
+		// Opened from device storage: the relay is unreachable.
+		await context.routeWebSocket(/\/sync/, (ws) => ws.close());
+		const page = await context.newPage();
+		page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+
+		await page.goto(`${origin}/health`);
+		await page.evaluate(
+			async ({ credential, deviceId, rows }) => {
+				localStorage.setItem('gridboard:credential', JSON.stringify(credential));
+				localStorage.setItem('gridboard:deviceId', deviceId);
+				const decode = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+				for (const [docName, base64] of rows) {
+					await new Promise<void>((resolve, reject) => {
+						const request = indexedDB.open(`gridboard:${docName}`, 1);
+						request.onupgradeneeded = () => {
+							request.result.createObjectStore('updates', { autoIncrement: true });
+							request.result.createObjectStore('meta');
+						};
+						request.onerror = () => reject(request.error);
+						request.onsuccess = () => {
+							const db = request.result;
+							const tx = db.transaction('updates', 'readwrite');
+							tx.objectStore('updates').add(decode(base64));
+							tx.oncomplete = () => (db.close(), resolve());
+							tx.onerror = () => reject(tx.error);
+						};
+					});
+				}
+			},
+			{
+				credential: membership,
+				deviceId,
+				rows: rows.map(([name, update]): [string, string] => [name, toBase64(update)])
+			}
+		);
+
+		await context.addInitScript(() => {
+			const marks: Record<string, unknown> = {};
+			(window as unknown as { __marks: Record<string, unknown> }).__marks = marks;
+			const firstIds = () =>
+				[...document.querySelectorAll('[data-testid="case-row"]')]
+					.slice(0, 10)
+					.map((row) => row.getAttribute('data-case-id'));
+			new MutationObserver((_, observer) => {
+				if (marks.mounted === undefined && document.querySelector('[data-testid="board-count"]')) {
+					marks.mounted = performance.now();
+				}
+				if (marks.firstRow === undefined && document.querySelector('[data-testid="case-row"]')) {
+					marks.firstRow = performance.now();
+					marks.firstIds = firstIds();
+					marks.liveAtFirstRow =
+						document.querySelector('[data-testid="board-count"]')?.getAttribute('data-live') ===
+						'true';
+					requestAnimationFrame(() => (marks.firstFrame = performance.now()));
+				}
+				const live =
+					document.querySelector('[data-testid="board-count"]')?.getAttribute('data-live') ===
+					'true';
+				if (live && marks.firstRow !== undefined) {
+					marks.live = performance.now();
+					marks.liveIds = firstIds();
+					observer.disconnect();
+				}
+			}).observe(document, { childList: true, subtree: true, attributes: true });
+		});
+
+		const url = `${origin}/c/${communityId}/board`;
+		const runs: {
+			mounted: number;
+			firstRow: number;
+			firstFrame: number;
+			live: number;
+			fromSummaries: boolean;
+		}[] = [];
+		for (let run = 0; run <= RUNS; run++) {
+			await page.goto('about:blank');
+			await page.goto(url);
+			await page.waitForFunction(
+				() => {
+					const marks = (window as unknown as { __marks: { live?: number; firstFrame?: number } })
+						.__marks;
+					return marks.live !== undefined && marks.firstFrame !== undefined;
+				},
+				undefined,
+				{ timeout: 120_000 }
+			);
+			const marks = await page.evaluate(
+				() =>
+					(
+						window as unknown as {
+							__marks: {
+								mounted: number;
+								firstRow: number;
+								firstFrame: number;
+								live: number;
+								firstIds: string[];
+								liveIds: string[];
+								liveAtFirstRow: boolean;
+							};
+						}
+					).__marks
+			);
+			const total = Number(await page.getAttribute('[data-testid="board-count"]', 'data-total'));
+			if (total !== openCases) throw new Error(`the board counts ${total}, expected ${openCases}`);
+			// Without summaries (the warm-up) each board adds its rows as it loads, as before.
+			if (run > 0 && JSON.stringify(marks.firstIds) !== JSON.stringify(marks.liveIds)) {
+				throw new Error(`the first rows changed when the boards went live`);
+			}
+			if (run === 0) {
+				// Every board has stored its summary once it loaded: wait for them on disk.
+				await page.waitForFunction(
+					async (names) => {
+						const read = (name: string) =>
+							new Promise<boolean>((resolve) => {
+								const request = indexedDB.open(`gridboard:${name}`);
+								request.onsuccess = () => {
+									const tx = request.result.transaction('meta', 'readonly');
+									const get = tx.objectStore('meta').get('summary');
+									tx.oncomplete = () => (request.result.close(), resolve(get.result != null));
+								};
+								request.onerror = () => resolve(false);
+							});
+						return (await Promise.all(names.map(read))).every(Boolean);
+					},
+					rows.slice(1).map(([name]) => name),
+					{ timeout: 60_000 }
+				);
+			}
+			const label = run === 0 ? 'warm-up (no summaries yet)' : `run ${run}`;
+			console.log(
+				`${label}: screen mounted ${ms(marks.mounted)}, first row ${ms(marks.firstRow)} ` +
+					`(${ms(marks.firstFrame - marks.mounted)} after mounting, painted), ` +
+					`every board live ${ms(marks.live)}`
+			);
+			if (run > 0) runs.push({ ...marks, fromSummaries: !marks.liveAtFirstRow });
+		}
+		const summary = {
+			grids: GRIDS,
+			casesPerGrid: CASES,
+			openCases,
+			runs: runs.length,
+			medianMountedMs: Math.round(median(runs.map((r) => r.mounted))),
+			medianFirstRowMs: Math.round(median(runs.map((r) => r.firstRow))),
+			medianMountToPaintedMs: Math.round(median(runs.map((r) => r.firstFrame - r.mounted))),
+			maxMountToPaintedMs: Math.round(Math.max(...runs.map((r) => r.firstFrame - r.mounted))),
+			medianFirstFrameMs: Math.round(median(runs.map((r) => r.firstFrame))),
+			maxFirstFrameMs: Math.round(Math.max(...runs.map((r) => r.firstFrame))),
+			medianLiveMs: Math.round(median(runs.map((r) => r.live))),
+			allFromSummaries: runs.every((r) => r.fromSummaries),
+			editMedianMs: Number(edit.medianMs.toFixed(2)),
+			editP95Ms: Number(edit.p95Ms.toFixed(2)),
+			editMaxMs: Number(edit.maxMs.toFixed(2)),
+			summaryBytes: edit.bytes,
+			documentBytes: edit.documentBytes,
+			machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, load ${os
+				.loadavg()
+				.map((l) => l.toFixed(2))
+				.join(' ')}`,
+			chromium: browser.version()
+		};
+		console.log(
+			`\nCommunity board, ${GRIDS} × ${CASES} cases from device storage: first rows painted ` +
+				`${ms(summary.medianMountToPaintedMs)} after the screen mounted (max ` +
+				`${ms(summary.maxMountToPaintedMs)}); ${ms(summary.medianFirstFrameMs)} after navigation ` +
+				`(app start included); every board live ${ms(summary.medianLiveMs)}.`
+		);
+		const resultsDir = path.join(ROOT, 'bench', 'results');
+		fs.mkdirSync(resultsDir, { recursive: true });
+		const file = path.join(
+			resultsDir,
+			`summaries-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
+		);
+		fs.writeFileSync(file, JSON.stringify({ summary, runs }, null, '\t') + '\n');
+		console.log(`Raw figures: ${path.relative(ROOT, file)}`);
+	} finally {
+		await browser.close();
+		child.kill('SIGTERM');
+		fs.rmSync(dataDir, { recursive: true, force: true });
+	}
+}
+
+await main();

@@ -1,0 +1,110 @@
+/**
+ * The summaries of a community's boards as runes, for screens that show every grid at once
+ * without opening their documents (the community home's counts, the community board's first
+ * rows; later the dashboard): read from the device's storage (sync/stored-summaries.ts) and, for
+ * a board whose session is open and loaded, from the session itself (recomputed in every
+ * transaction, doc-session.ts).
+ *
+ * `live` is true while that session is loaded and online (its figures are the relay's state as
+ * it arrives); otherwise `asOf` says when this device last heard the relay for that board.
+ *
+ * Invariant: only summaries of the current format are returned (domain/summaries.ts
+ * `isCurrentSummary`); a grid without one is absent (null), never shown as zeros. The stored
+ * summaries are read again whenever the set of open sessions changes (a board just closed has
+ * stored its latest summary).
+ */
+import { untrack } from 'svelte';
+import { boardDocName, type CommunityId, type GridId } from '$lib/domain/ids';
+import { isCurrentSummary, type BoardSummary } from '$lib/domain/summaries';
+import type { SessionRegistry } from '$lib/sync/session-registry';
+import { readStoredSummaries } from '$lib/sync/stored-summaries';
+
+export type GridSummary = Readonly<{
+	gridId: GridId;
+	summary: BoardSummary;
+	/** When this device last heard the relay for this board (null: never). */
+	asOf: number | null;
+	live: boolean;
+}>;
+
+type Stored = Readonly<{ summary: BoardSummary; asOf: number | null }>;
+
+export class BoardSummaries {
+	readonly #registry: SessionRegistry;
+	readonly #communityId: CommunityId;
+	readonly #indexedDB: IDBFactory | undefined;
+	// Replaced whole on every read ($state.raw), never mutated.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	#stored = $state.raw<ReadonlyMap<string, Stored>>(new Map());
+	#read = $state(false);
+	#sessions = $state(0);
+	#gridIds: readonly GridId[] = [];
+	#reads = 0;
+	readonly #stop: () => void;
+
+	constructor(registry: SessionRegistry, communityId: CommunityId, indexedDB?: IDBFactory) {
+		this.#registry = registry;
+		this.#communityId = communityId;
+		this.#indexedDB = indexedDB;
+		this.#stop = registry.watchSessions((changed) => {
+			this.#sessions++;
+			if (changed === undefined) void this.#refresh();
+		});
+	}
+
+	/** Reads these grids' stored summaries; resolves once they are in. Safe from an effect. */
+	setGrids(gridIds: readonly GridId[]): Promise<void> {
+		return untrack(() => {
+			this.#gridIds = gridIds;
+			return this.#refresh();
+		});
+	}
+
+	async #refresh(): Promise<void> {
+		const read = ++this.#reads;
+		const names = this.#gridIds.map((gridId) => boardDocName(this.#communityId, gridId));
+		const entries = await readStoredSummaries(names, this.#indexedDB ?? globalThis.indexedDB);
+		if (read !== this.#reads) return;
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- built here, then frozen in state
+		const stored = new Map<string, Stored>();
+		for (const entry of entries) {
+			if (isCurrentSummary(entry.summary, 'board')) {
+				stored.set(entry.docName, { summary: entry.summary, asOf: entry.asOf });
+			}
+		}
+		this.#stored = stored;
+		this.#read = true;
+	}
+
+	/** The stored summaries have been read once (before, a missing grid means "not yet"). */
+	get ready(): boolean {
+		return this.#read;
+	}
+
+	/** A grid's summary: the open session's if loaded, else the stored one; null when none. */
+	of(gridId: GridId): GridSummary | null {
+		void this.#sessions;
+		const docName = boardDocName(this.#communityId, gridId);
+		const stored = this.#stored.get(docName);
+		const session = this.#registry.all().find((open) => open.docName === docName);
+		if (session) {
+			const state = session.getState();
+			const summary = session.summary();
+			if (state.loaded && isCurrentSummary(summary, 'board')) {
+				const stamps = [stored?.asOf ?? null, state.lastConfirmedAt].filter((s) => s !== null);
+				return Object.freeze({
+					gridId,
+					summary,
+					asOf: stamps.length > 0 ? Math.max(...stamps) : null,
+					live: state.connection === 'online'
+				});
+			}
+		}
+		return stored ? Object.freeze({ gridId, ...stored, live: false }) : null;
+	}
+
+	destroy(): void {
+		this.#stop();
+		this.#reads++;
+	}
+}
