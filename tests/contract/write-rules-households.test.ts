@@ -8,9 +8,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
-	HOUSEHOLD_COLOURS,
-	RESIDENT_RELATIONS,
-	RESIDENT_TAGS,
 	idCheckCharacter,
 	type HouseholdId,
 	type HouseholdInput,
@@ -38,12 +35,7 @@ import {
 } from '../../src/lib/model/household';
 import type { Writer } from '../../src/lib/wire';
 import { BOARD_RULES } from '../../src/lib/wire/write-rules-board';
-import {
-	HOUSEHOLD_COLOUR_VALUES,
-	HOUSEHOLDS_RULES,
-	RESIDENT_RELATION_VALUES,
-	RESIDENT_TAG_VALUES
-} from '../../src/lib/wire/write-rules-households';
+import { HOUSEHOLDS_RULES } from '../../src/lib/wire/write-rules-households';
 import { TASKS_RULES } from '../../src/lib/wire/write-rules-tasks';
 import { contextOf, relayCopy, writeAttestation, WRITERS } from './write-rules-harness';
 
@@ -327,11 +319,5 @@ describe('household write rules', () => {
 			'case',
 			'task'
 		]);
-	});
-
-	it('name the colours, tags and relations the domain does', () => {
-		expect(HOUSEHOLD_COLOUR_VALUES).toEqual(HOUSEHOLD_COLOURS);
-		expect(RESIDENT_TAG_VALUES).toEqual(RESIDENT_TAGS);
-		expect(RESIDENT_RELATION_VALUES).toEqual(RESIDENT_RELATIONS);
 	});
 });

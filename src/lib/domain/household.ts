@@ -13,6 +13,9 @@
  */
 
 import { err, ok, type Result } from './result';
+import { HOUSEHOLD_COLOURS, RESIDENT_RELATIONS, RESIDENT_TAGS } from '../wire/household-values.ts';
+
+export { HOUSEHOLD_COLOURS, RESIDENT_RELATIONS, RESIDENT_TAGS };
 
 declare const brand: unique symbol;
 type Brand<T, B extends string> = T & { readonly [brand]: B };
@@ -21,7 +24,6 @@ export type HouseholdId = Brand<string, 'HouseholdId'>;
 export type ResidentId = Brand<string, 'ResidentId'>;
 export type VisitId = Brand<string, 'VisitId'>;
 
-export const HOUSEHOLD_COLOURS = ['green', 'yellow', 'red'] as const;
 export type HouseholdColour = (typeof HOUSEHOLD_COLOURS)[number];
 export const isHouseholdColour = (value: unknown): value is HouseholdColour =>
 	typeof value === 'string' && (HOUSEHOLD_COLOURS as readonly string[]).includes(value);
@@ -33,29 +35,10 @@ export const COLOUR_RANK: Readonly<Record<HouseholdColour, number>> = Object.fre
 	green: 2
 });
 
-export const RESIDENT_TAGS = [
-	'elderlyAlone',
-	'disability',
-	'lowIncome',
-	'veteran',
-	'specialCare',
-	'rented',
-	'vacant'
-] as const;
 export type ResidentTag = (typeof RESIDENT_TAGS)[number];
 export const isResidentTag = (value: unknown): value is ResidentTag =>
 	typeof value === 'string' && (RESIDENT_TAGS as readonly string[]).includes(value);
 
-export const RESIDENT_RELATIONS = [
-	'head',
-	'spouse',
-	'child',
-	'parent',
-	'grandchild',
-	'sibling',
-	'tenant',
-	'other'
-] as const;
 export type ResidentRelation = (typeof RESIDENT_RELATIONS)[number];
 export const isResidentRelation = (value: unknown): value is ResidentRelation =>
 	typeof value === 'string' && (RESIDENT_RELATIONS as readonly string[]).includes(value);

@@ -17,8 +17,8 @@
  * number's check digit, phone formats, duplicate addresses (src/lib/domain/household.ts).
  *
  * Invariant: every key the household commands write has a rule here, and no other (contract
- * test: tests/contract/write-rules-households.test.ts, which also ties the lists below to the
- * domain's).
+ * test: tests/contract/write-rules-households.test.ts, the value lists are the wire's own,
+ * src/lib/wire/household-values.ts, which the domain re-exports).
  */
 import { isValidIdSegment } from './doc-names.ts';
 import {
@@ -34,28 +34,7 @@ import {
 	type Rule,
 	type ValueCheck
 } from './write-rules.ts';
-
-/** src/lib/domain/household.ts HOUSEHOLD_COLOURS, RESIDENT_TAGS, RESIDENT_RELATIONS. */
-export const HOUSEHOLD_COLOUR_VALUES = ['green', 'yellow', 'red'] as const;
-export const RESIDENT_TAG_VALUES = [
-	'elderlyAlone',
-	'disability',
-	'lowIncome',
-	'veteran',
-	'specialCare',
-	'rented',
-	'vacant'
-] as const;
-export const RESIDENT_RELATION_VALUES = [
-	'head',
-	'spouse',
-	'child',
-	'parent',
-	'grandchild',
-	'sibling',
-	'tenant',
-	'other'
-] as const;
+import { HOUSEHOLD_COLOURS, RESIDENT_RELATIONS, RESIDENT_TAGS } from './household-values.ts';
 
 /** Generous bounds (code units) over the domain's (which count code points). */
 const TEXT_MAX = 4000;
@@ -92,13 +71,13 @@ const HOUSEHOLD_FIELD_VALUES: Readonly<Record<string, IsValue>> = {
 
 const RESIDENT_FIELD_VALUES: Readonly<Record<string, IsValue>> = {
 	name: text(SHORT_MAX),
-	relation: oneOf(RESIDENT_RELATION_VALUES),
+	relation: oneOf(RESIDENT_RELATIONS),
 	phone: text(SHORT_MAX),
 	idNumber: text(SHORT_MAX),
 	birthYear: isYear,
 	note: text(TEXT_MAX),
 	removed: isBoolean,
-	...Object.fromEntries(RESIDENT_TAG_VALUES.map((tag) => [`tag/${tag}`, isBoolean]))
+	...Object.fromEntries(RESIDENT_TAGS.map((tag) => [`tag/${tag}`, isBoolean]))
 };
 
 /** The stamp every authored entry carries: its id, writer, device and time. */
@@ -162,8 +141,8 @@ const RESIDENT_INITIAL = initial(
 	RESIDENT_FIELD_VALUES,
 	(raw) =>
 		Array.isArray(raw.tags) &&
-		raw.tags.length <= RESIDENT_TAG_VALUES.length &&
-		raw.tags.every(oneOf(RESIDENT_TAG_VALUES)) &&
+		raw.tags.length <= RESIDENT_TAGS.length &&
+		raw.tags.every(oneOf(RESIDENT_TAGS)) &&
 		Number.isSafeInteger(raw.order)
 );
 const RESIDENT_FIELDS = fieldLogs(RESIDENT_FIELD_VALUES);
@@ -194,7 +173,7 @@ const link: ValueCheck = (raw, writer) => {
 	return isId(raw.visitId) && isId(raw.targetId) && isId(raw.gridId) ? null : 'shape';
 };
 
-const colourEdit = fieldEdit(oneOf(HOUSEHOLD_COLOUR_VALUES), (raw) => text(TEXT_MAX)(raw.reason));
+const colourEdit = fieldEdit(oneOf(HOUSEHOLD_COLOURS), (raw) => text(TEXT_MAX)(raw.reason));
 
 const exportRecord: ValueCheck = (raw, writer) => {
 	const refusal = stamped(raw, writer);
@@ -211,7 +190,7 @@ const exportRecord: ValueCheck = (raw, writer) => {
 
 const HOUSEHOLD_INITIAL = initial(
 	HOUSEHOLD_FIELD_VALUES,
-	(raw) => oneOf(HOUSEHOLD_COLOUR_VALUES)(raw.colour) && text(TEXT_MAX)(raw.reason)
+	(raw) => oneOf(HOUSEHOLD_COLOURS)(raw.colour) && text(TEXT_MAX)(raw.reason)
 );
 const HOUSEHOLD_FIELDS = fieldLogs(HOUSEHOLD_FIELD_VALUES);
 const RESIDENTS = keyed(gridStaff, isValidIdSegment, resident);
