@@ -143,7 +143,11 @@ describe('history: SqliteStore only', () => {
 		const store = new SqliteStore(dir, { now: () => clock.now });
 		stores.push(store);
 		expect(store.historyBefore('d', DAY0)).toEqual([]);
-		expect(rebuild(store.historyBefore('d', DAY0 + HOUR_MS)).getMap('m').toJSON()).toEqual({
+		expect(
+			rebuild(store.historyBefore('d', DAY0 + HOUR_MS))
+				.getMap('m')
+				.toJSON()
+		).toEqual({
 			old: 1,
 			log: 2
 		});
@@ -169,7 +173,11 @@ describe('history: SqliteStore only', () => {
 			BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
 		expect(() => store.compact('d', Y.encodeStateAsUpdate(doc), seq)).toThrow(/disk trouble/);
 		expect(side.prepare('SELECT count(*) AS n FROM history').get()).toEqual({ n: 0 });
-		expect(rebuild(store.historyBefore('d', DAY0 + HOUR_MS)).getMap('m').toJSON()).toEqual({
+		expect(
+			rebuild(store.historyBefore('d', DAY0 + HOUR_MS))
+				.getMap('m')
+				.toJSON()
+		).toEqual({
 			a: 1
 		});
 		side.exec('DROP TRIGGER no_snapshots');

@@ -292,8 +292,7 @@ export class SqliteStore implements DocStore {
 	/** Inside `compact`'s transaction: `rows` join their hours' history rows. */
 	#foldIntoHistory(doc: string, rows: TimedRow[]): void {
 		for (const [hour, group] of splitByHour(rows)) {
-			const last = this.#lastOfHour.get(doc, hour) as
-				{ seq: number; data: Uint8Array } | undefined;
+			const last = this.#lastOfHour.get(doc, hour) as { seq: number; data: Uint8Array } | undefined;
 			const parts = last ? [last.data, ...group.map((row) => row.data)] : group.map((r) => r.data);
 			const merged = mergeHour(parts);
 			if (merged) {
