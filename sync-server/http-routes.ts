@@ -3,6 +3,7 @@
  *
  *   /api/communities/:cid/blobs/…   photos (blobs.ts)
  *   /api/communities/:cid/basemap   the community's offline basemap (basemap/serve.ts)
+ *   /api/communities/:cid/history/… a document as it was (history.ts)
  *   /api, /api/…                     the identity API (api.ts)
  *   /health                          JSON figures; 503 once a storage sync failed
  *   /sync/…                          426: WebSocket upgrades only (admission.ts)
@@ -13,6 +14,7 @@
 import type http from 'node:http';
 import { isBasemapPath } from './basemap/serve.ts';
 import { isBlobPath } from './blobs.ts';
+import { isHistoryPath } from './history.ts';
 import { sendText } from './static-files.ts';
 
 export const RELAY_VERSION = '0.1.0';
@@ -29,6 +31,7 @@ export type HealthFigures = {
 export type HttpRoutes = {
 	blobs: Handler;
 	basemap: Handler;
+	history: Handler;
 	api: Handler;
 	files: Handler;
 	health(): HealthFigures;
@@ -61,6 +64,7 @@ export function createHttpRoutes(routes: HttpRoutes): Handler {
 	return (req, res, rawPath) => {
 		if (isBlobPath(rawPath)) routes.blobs(req, res, rawPath);
 		else if (isBasemapPath(rawPath)) routes.basemap(req, res, rawPath);
+		else if (isHistoryPath(rawPath)) routes.history(req, res, rawPath);
 		else if (rawPath === '/api' || rawPath.startsWith('/api/')) routes.api(req, res, rawPath);
 		else if (rawPath === '/health') health(res);
 		else if (rawPath.startsWith('/sync/')) sendText(res, 426, 'WebSocket upgrade required\n');

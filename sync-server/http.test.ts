@@ -45,6 +45,8 @@ function spyStore(inner: DocStore): { store: DocStore; touched: string[] } {
 		hasDoc: (doc) => (touched.push(doc), inner.hasDoc(doc)),
 		docNames: () => inner.docNames(),
 		attribution: (doc) => inner.attribution(doc),
+		historyBefore: (doc, before) => (touched.push(doc), inner.historyBefore(doc, before)),
+		historyHours: (doc) => (touched.push(doc), inner.historyHours(doc)),
 		close: () => inner.close()
 	};
 	return { store, touched };

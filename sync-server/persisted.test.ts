@@ -55,6 +55,8 @@ function storeOver(inner: MemoryStore, replaced: Partial<DocStore>): DocStore {
 		hasDoc: (doc) => inner.hasDoc(doc),
 		docNames: () => inner.docNames(),
 		attribution: (doc) => inner.attribution(doc),
+		historyBefore: (doc, before) => inner.historyBefore(doc, before),
+		historyHours: (doc) => inner.historyHours(doc),
 		close: () => inner.close(),
 		...replaced
 	};

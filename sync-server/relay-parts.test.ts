@@ -70,13 +70,14 @@ describe('http-json', () => {
 });
 
 describe('http-routes', () => {
-	it('routes by raw path: photos, basemap, API, health, sync, files', () => {
+	it('routes by raw path: photos, basemap, history, API, health, sync, files', () => {
 		const seen: string[] = [];
 		const handler = (name: string) => (_req: unknown, _res: unknown, path: string) =>
 			seen.push(`${name} ${path}`);
 		const route = createHttpRoutes({
 			blobs: handler('blobs'),
 			basemap: handler('basemap'),
+			history: handler('history'),
 			api: handler('api'),
 			files: handler('files'),
 			health: () => ({ uptimeSeconds: 1, docsLoaded: 2, connections: 3, storageBroken: true })
@@ -85,6 +86,7 @@ describe('http-routes', () => {
 		for (const url of [
 			'/api/communities/demo/blobs/ab?x=1',
 			'/api/communities/demo/basemap?x=1',
+			'/api/communities/demo/history/board/g1?at=1',
 			'/api/token',
 			'/api',
 			'/c/demo#x',
@@ -95,6 +97,7 @@ describe('http-routes', () => {
 		expect(seen).toEqual([
 			'blobs /api/communities/demo/blobs/ab',
 			'basemap /api/communities/demo/basemap',
+			'history /api/communities/demo/history/board/g1',
 			'api /api/token',
 			'api /api',
 			'files /c/demo',

@@ -31,6 +31,7 @@ import { createBlobService, readBlobConfig, type BlobConfig, type BlobService } 
 import { DEFAULT_CONFIG, type RelayConfig } from './config.ts';
 import { Connection } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
+import { createHistoryHandler } from './history.ts';
 import { createHttpRoutes, rawPathOf } from './http-routes.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
 import type { IdentityStore } from './identity-store.ts';
@@ -204,6 +205,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			clockSkewSeconds,
 			log
 		}),
+		history: createHistoryHandler({ store, identity, keys, clockSkewSeconds, log }),
 		api: createApiHandler({
 			identity,
 			keys,

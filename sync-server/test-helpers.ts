@@ -306,6 +306,8 @@ export function recordingStore(inner: DocStore = new MemoryStore()): {
 		},
 		compact: (doc, snapshot, upTo) => inner.compact(doc, snapshot, upTo),
 		attribution: (doc) => inner.attribution(doc),
+		historyBefore: (doc, before) => inner.historyBefore(doc, before),
+		historyHours: (doc) => inner.historyHours(doc),
 		sync: (done) => inner.sync(done),
 		syncNow: () => inner.syncNow(),
 		hasDoc: (doc) => inner.hasDoc(doc),

@@ -32,7 +32,7 @@ import { RELAY_VERSION } from '../http-routes.ts';
 import { MemoryIdentityStore } from '../identity-store.ts';
 import { SqliteIdentityStore } from '../identity-sqlite.ts';
 import { createCommunity } from '../identity.ts';
-import { DB_FILE_NAME, SqliteStore } from '../storage/sqlite.ts';
+import { DB_FILE_NAME, insertHistoryBaseline, SqliteStore } from '../storage/sqlite.ts';
 import { fsyncDir, NODE_FILE_OPS, pauseAt, writeFileAtomic, type FileOps } from './files.ts';
 
 export const ARCHIVE_FORMAT = 'gridboard-community-archive';
@@ -576,7 +576,13 @@ function commitImport(
 				invite.revokedAt
 			);
 			const insert = db.prepare('INSERT INTO snapshots (doc, upto_seq, data) VALUES (?, 0, ?)');
-			for (const [name, update] of documents) insert.run(prefix + name, update);
+			// The archive carries no history (format version 1): each document's history begins
+			// with the import, its baseline being the document as imported.
+			const importedAt = Date.now();
+			for (const [name, update] of documents) {
+				insert.run(prefix + name, update);
+				insertHistoryBaseline(db, prefix + name, update, importedAt);
+			}
 			db.exec('COMMIT');
 		} catch (error) {
 			if (db.isTransaction) db.exec('ROLLBACK');

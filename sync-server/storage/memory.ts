@@ -5,6 +5,7 @@
  * all-or-nothing batches, atomic compaction), so the same contract suite passes on both.
  */
 import { foldAttribution, type Attribution } from './attribution.ts';
+import { HOUR_MS, hourOf, mergeHour, splitByHour } from './history.ts';
 import {
 	assertAuthor,
 	assertBytes,
@@ -13,7 +14,8 @@ import {
 	type UpdateEntry
 } from './types.ts';
 
-type Row = { seq: number; data: Uint8Array; author: string | null };
+type Row = { seq: number; data: Uint8Array; author: string | null; at: number };
+type HistoryRow = { hour: number; seq: number; data: Uint8Array };
 type Snapshot = { uptoSeq: number; data: Uint8Array };
 
 export class MemoryStore implements DocStore {
@@ -21,7 +23,14 @@ export class MemoryStore implements DocStore {
 	#logs = new Map<string, Row[]>();
 	#snapshots = new Map<string, Snapshot>();
 	#attribution = new Map<string, Attribution[]>();
+	#history = new Map<string, HistoryRow[]>();
 	#closed = false;
+	#now: () => number;
+
+	/** `now`: the clock that stamps each row's receive time (tests inject one). */
+	constructor(options: { now?: () => number } = {}) {
+		this.#now = options.now ?? Date.now;
+	}
 
 	#check(): void {
 		if (this.#closed) throw new Error('store is closed');
@@ -47,9 +56,11 @@ export class MemoryStore implements DocStore {
 			assertBytes(entry.update, 'update');
 			assertAuthor(entry.author);
 		}
+		const at = this.#now();
 		for (const entry of entries) {
 			const rows = this.#logs.get(entry.doc) ?? [];
-			rows.push({ seq: ++this.#seq, data: entry.update.slice(), author: entry.author ?? null });
+			const author = entry.author ?? null;
+			rows.push({ seq: ++this.#seq, data: entry.update.slice(), author, at });
 			this.#logs.set(entry.doc, rows);
 		}
 		return this.#seq;
@@ -74,6 +85,19 @@ export class MemoryStore implements DocStore {
 			folded.length > 0
 				? foldAttribution(this.#attribution.get(doc) ?? [], folded.map(authored))
 				: null;
+		const history = [...(this.#history.get(doc) ?? [])];
+		for (const [hour, group] of splitByHour(folded)) {
+			const last = history.filter((row) => row.hour === hour).at(-1);
+			const merged = mergeHour([...(last ? [last.data] : []), ...group.map((row) => row.data)]);
+			if (merged) {
+				if (last) history.splice(history.indexOf(last), 1);
+				history.push({ hour, seq: group.at(-1)!.seq, data: merged });
+			} else {
+				for (const row of group) history.push({ hour, seq: row.seq, data: row.data });
+			}
+		}
+		history.sort((a, b) => a.seq - b.seq);
+		this.#history.set(doc, history);
 		const previous = this.#snapshots.get(doc);
 		this.#snapshots.set(doc, {
 			uptoSeq: Math.max(previous?.uptoSeq ?? 0, upToSeq),
@@ -91,6 +115,22 @@ export class MemoryStore implements DocStore {
 			this.#attribution.get(doc) ?? [],
 			(this.#logs.get(doc) ?? []).map(authored)
 		);
+	}
+
+	historyBefore(doc: string, before: number): Uint8Array[] {
+		this.#check();
+		const folded = (this.#history.get(doc) ?? []).filter((row) => row.hour < hourOf(before));
+		const log = (this.#logs.get(doc) ?? []).filter((row) => row.at < before);
+		return [...folded, ...log].map((row) => row.data.slice());
+	}
+
+	historyHours(doc: string): number[] {
+		this.#check();
+		const hours = new Set([
+			...(this.#history.get(doc) ?? []).map((row) => row.hour),
+			...(this.#logs.get(doc) ?? []).map((row) => hourOf(row.at))
+		]);
+		return [...hours].sort((a, b) => a - b).map((hour) => hour * HOUR_MS);
 	}
 
 	hasDoc(doc: string): boolean {

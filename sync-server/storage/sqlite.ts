@@ -13,6 +13,11 @@
  * the column existed); `compact` folds the rows it deletes into `attribution`, one row per
  * (doc, author) ('' stands for NULL there, as a key), in the same transaction.
  *
+ * History (history.ts): each log row keeps its receive time (`at`, ms); `compact` moves the rows
+ * it deletes into `history`, one merged row per (doc, hour) keyed by its highest folded seq, in
+ * the same transaction. The first open of a database from before history writes each snapshot
+ * as a baseline history row at that time, and gives the log rows held then that time.
+ *
  * Schema changes are additive steps in `migrate`, each checking what the file holds, so a
  * database of any earlier version opens (the identity store shares the file: no user_version).
  */
@@ -20,6 +25,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { foldAttribution, type Attribution, type AuthoredRow } from './attribution.ts';
+import { HOUR_MS, hourOf, mergeHour, splitByHour, type TimedRow } from './history.ts';
 import {
 	assertAuthor,
 	assertBytes,
@@ -50,17 +56,62 @@ CREATE TABLE IF NOT EXISTS attribution (
 	deleted BLOB NOT NULL,
 	PRIMARY KEY (doc, author)
 ) STRICT;
+CREATE TABLE IF NOT EXISTS history (
+	doc TEXT NOT NULL,
+	hour INTEGER NOT NULL,
+	seq INTEGER NOT NULL,
+	data BLOB NOT NULL,
+	PRIMARY KEY (doc, seq)
+) STRICT;
+CREATE INDEX IF NOT EXISTS history_by_hour ON history (doc, hour, seq);
 `;
 
+export type StoreOptions = {
+	/** The clock that stamps each stored row's receive time (tests inject one). */
+	now?: () => number;
+};
+
+/**
+ * Writes `data` (a whole document) as the baseline of its history at `at`: what the document
+ * held before its history began. For writers of snapshots outside `compact` (an import).
+ */
+export function insertHistoryBaseline(
+	db: DatabaseSync,
+	doc: string,
+	data: Uint8Array,
+	at: number
+): void {
+	db.prepare('INSERT INTO history (doc, hour, seq, data) VALUES (?, ?, 0, ?)').run(
+		doc,
+		hourOf(at),
+		data
+	);
+}
+
 /** Brings a database created by any earlier version up to SCHEMA. */
-function migrate(db: DatabaseSync): void {
+function migrate(db: DatabaseSync, now: number): void {
 	db.exec('BEGIN IMMEDIATE');
 	try {
+		const hadHistory =
+			db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'history'").get() !==
+			undefined;
 		db.exec(SCHEMA);
 		const columns = db.prepare('PRAGMA table_info(updates)').all() as { name: string }[];
 		// Added with attribution (issue 20): the rows stored before have no author (NULL).
 		if (!columns.some((column) => column.name === 'author')) {
 			db.exec('ALTER TABLE updates ADD COLUMN author TEXT');
+		}
+		// Added with history (issue 21): what was stored before is history's baseline, now.
+		if (!columns.some((column) => column.name === 'at')) {
+			db.exec('ALTER TABLE updates ADD COLUMN at INTEGER');
+			db.prepare('UPDATE updates SET at = ?').run(now);
+		}
+		if (!hadHistory) {
+			const snapshots = db.prepare('SELECT doc, data FROM snapshots').all() as {
+				doc: string;
+				data: Uint8Array;
+			}[];
+			for (const { doc, data } of snapshots) insertHistoryBaseline(db, doc, data, now);
 		}
 		db.exec('COMMIT');
 	} catch (error) {
@@ -89,6 +140,14 @@ export class SqliteStore implements DocStore {
 	#selectAuthored: StatementSync;
 	#selectAttribution: StatementSync;
 	#upsertAttribution: StatementSync;
+	#selectTimed: StatementSync;
+	#lastOfHour: StatementSync;
+	#deleteHistory: StatementSync;
+	#insertHistory: StatementSync;
+	#historyBefore: StatementSync;
+	#logBefore: StatementSync;
+	#historyHours: StatementSync;
+	#now: () => number;
 	/**
 	 * The WAL and the database file, each opened twice: for `sync` and for `syncNow`. Linux
 	 * reports a write-back error to every descriptor open when it happened, so the blocking sync
@@ -99,14 +158,15 @@ export class SqliteStore implements DocStore {
 	#syncNowFds: number[];
 	#syncsRunning = 0;
 
-	constructor(dataDir: string) {
+	constructor(dataDir: string, options: StoreOptions = {}) {
+		this.#now = options.now ?? Date.now;
 		fs.mkdirSync(dataDir, { recursive: true });
 		this.file = path.join(dataDir, DB_FILE_NAME);
 		this.#db = new DatabaseSync(this.file);
 		this.#db.exec('PRAGMA journal_mode = WAL');
 		this.#db.exec('PRAGMA synchronous = NORMAL');
 		this.#db.exec('PRAGMA busy_timeout = 5000');
-		migrate(this.#db);
+		migrate(this.#db, this.#now());
 		const open = () => [fs.openSync(`${this.file}-wal`, 'r'), fs.openSync(this.file, 'r')];
 		this.#syncFds = open();
 		this.#syncNowFds = open();
@@ -125,7 +185,27 @@ export class SqliteStore implements DocStore {
 			'SELECT seq, data FROM updates WHERE doc = ? AND seq > ? ORDER BY seq'
 		);
 		this.#insertUpdate = this.#db.prepare(
-			'INSERT INTO updates (doc, data, author) VALUES (?, ?, ?)'
+			'INSERT INTO updates (doc, data, author, at) VALUES (?, ?, ?, ?)'
+		);
+		this.#selectTimed = this.#db.prepare(
+			'SELECT seq, at, data FROM updates WHERE doc = ? AND seq <= ? ORDER BY seq'
+		);
+		this.#lastOfHour = this.#db.prepare(
+			'SELECT seq, data FROM history WHERE doc = ? AND hour = ? ORDER BY seq DESC LIMIT 1'
+		);
+		this.#deleteHistory = this.#db.prepare('DELETE FROM history WHERE doc = ? AND seq = ?');
+		this.#insertHistory = this.#db.prepare(
+			'INSERT INTO history (doc, hour, seq, data) VALUES (?, ?, ?, ?)'
+		);
+		this.#historyBefore = this.#db.prepare(
+			'SELECT data FROM history WHERE doc = ? AND hour < ? ORDER BY seq'
+		);
+		this.#logBefore = this.#db.prepare(
+			'SELECT data FROM updates WHERE doc = ? AND at < ? ORDER BY seq'
+		);
+		this.#historyHours = this.#db.prepare(
+			`SELECT hour FROM history WHERE doc = ?
+			 UNION SELECT at / ${HOUR_MS} AS hour FROM updates WHERE doc = ? ORDER BY hour`
 		);
 		this.#selectAuthored = this.#db.prepare(
 			'SELECT author, data AS "update" FROM updates WHERE doc = ? AND seq <= ? ORDER BY seq'
@@ -178,6 +258,7 @@ export class SqliteStore implements DocStore {
 	}
 
 	appendBatch(entries: readonly UpdateEntry[]): number {
+		const at = this.#now();
 		return this.#transaction(() => {
 			let last = 0;
 			for (const entry of entries) {
@@ -185,7 +266,7 @@ export class SqliteStore implements DocStore {
 				assertBytes(entry.update, 'update');
 				assertAuthor(entry.author);
 				last = Number(
-					this.#insertUpdate.run(entry.doc, entry.update, entry.author ?? null).lastInsertRowid
+					this.#insertUpdate.run(entry.doc, entry.update, entry.author ?? null, at).lastInsertRowid
 				);
 			}
 			return last;
@@ -202,9 +283,39 @@ export class SqliteStore implements DocStore {
 					this.#upsertAttribution.run(doc, author ?? '', updates, inserted, deleted);
 				}
 			}
+			this.#foldIntoHistory(doc, this.#selectTimed.all(doc, upToSeq) as TimedRow[]);
 			this.#upsertSnapshot.run(doc, upToSeq, snapshot);
 			this.#deleteUpdates.run(doc, upToSeq);
 		});
+	}
+
+	/** Inside `compact`'s transaction: `rows` join their hours' history rows. */
+	#foldIntoHistory(doc: string, rows: TimedRow[]): void {
+		for (const [hour, group] of splitByHour(rows)) {
+			const last = this.#lastOfHour.get(doc, hour) as { seq: number; data: Uint8Array } | undefined;
+			const parts = last ? [last.data, ...group.map((row) => row.data)] : group.map((r) => r.data);
+			const merged = mergeHour(parts);
+			if (merged) {
+				if (last) this.#deleteHistory.run(doc, last.seq);
+				this.#insertHistory.run(doc, hour, group.at(-1)!.seq, merged);
+			} else {
+				for (const row of group) this.#insertHistory.run(doc, hour, row.seq, row.data);
+			}
+		}
+	}
+
+	/** Both reads in one read transaction, like `attribution`. */
+	historyBefore(doc: string, before: number): Uint8Array[] {
+		return this.consistentRead(() => {
+			const folded = this.#historyBefore.all(doc, hourOf(before)) as { data: Uint8Array }[];
+			const log = this.#logBefore.all(doc, before) as { data: Uint8Array }[];
+			return [...folded, ...log].map((row) => row.data);
+		});
+	}
+
+	historyHours(doc: string): number[] {
+		const rows = this.#historyHours.all(doc, doc) as { hour: number }[];
+		return rows.map((row) => row.hour * HOUR_MS);
 	}
 
 	#records(doc: string): Attribution[] {

@@ -14,6 +14,10 @@
  *   after a compaction.
  * - `load` returns the latest snapshot and every log row after it, in commit order.
  * - Sequence numbers grow across the whole store and are never reused.
+ * - History (history.ts): every stored row keeps the time the relay received it; `compact`
+ *   moves the rows it folds, in that same transaction, into the document's history (one merged
+ *   row per hour), so `historyBefore` returns, before and after any compaction, the updates
+ *   received before a time: nothing folded is ever dropped.
  * Reads and commits are synchronous because node:sqlite's DatabaseSync is; only the wait for the
  * disk (`sync`) happens off the event loop, where a slow disk (fsyncs of 50–500 ms were seen on
  * the benchmark VM) stalls no room's live traffic.
@@ -55,6 +59,15 @@ export interface DocStore {
 	sync(done: (error: Error | null) => void): void;
 	/** `sync`, blocking: for shutdown and for code that must not return before durability. */
 	syncNow(): void;
+	/**
+	 * The document's updates received before `before` (ms since the epoch): its history rows of
+	 * the hours that ended by then, then its log rows received before it, in commit order.
+	 * Applied to an empty Y.Doc they give the document as it was then (for `before` on a whole
+	 * hour; history.ts rounds down to one).
+	 */
+	historyBefore(doc: string, before: number): Uint8Array[];
+	/** The start (ms) of every hour in which the document received an update, ascending. */
+	historyHours(doc: string): number[];
 	hasDoc(doc: string): boolean;
 	docNames(): string[];
 	close(): void;

@@ -6,7 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { GridId } from '../../src/lib/domain/ids';
-import { addGrid, deleteGrid, renameGrid } from '../../src/lib/model/directory/directory';
+import {
+	addGrid,
+	deleteGrid,
+	renameGrid,
+	restoreGrid
+} from '../../src/lib/model/directory/directory';
 import {
 	addCategory,
 	renameCategory,
@@ -63,6 +68,9 @@ describe('directory write rules', () => {
 		run((phone) => value(setCommunityTimeZone(phone, 'Asia/Shanghai', contextOf(secretary, 9))));
 		run((phone) => value(setVisitInterval(phone, 'red', 3, contextOf(secretary, 10))));
 		run((phone) => value(deleteGrid(phone, id, contextOf(secretary, 11))));
+		run((phone) => value(restoreGrid(phone, id, contextOf(secretary, 12))));
+		run((phone) => value(deleteGrid(phone, id, contextOf(secretary, 13))));
+		run((phone) => value(restoreGrid(phone, id, contextOf(secretary, 14))));
 		// A visit interval outside 1..366 or for no colour is refused.
 		const plan = (key: string, days: unknown) => (phone: Y.Doc) =>
 			phone.getMap('settings').set(`${key}~${phone.clientID}`, yarrayOf(days));
@@ -141,5 +149,11 @@ describe('directory write rules', () => {
 		refused((p) => grid(p, id).delete('deletedAt'), 'history');
 		expect(relay.write(secretary, (p) => grid(p, id).set('deletedAt', 4)).ok).toBe(true);
 		refused((p) => grid(p, id).set('deletedBy', '别人'), 'author');
+		// A restore names its writer and is never removed either.
+		expect(
+			relay.write(secretary, (p) => value(restoreGrid(p, id, contextOf(secretary, 5)))).ok
+		).toBe(true);
+		refused((p) => grid(p, id).delete('restoredAt'), 'history');
+		refused((p) => grid(p, id).set('restoredBy', '别人'), 'author');
 	});
 });

@@ -47,6 +47,7 @@ export const API_FAILURES: Record<ApiFailure, () => string> = {
 	hash_mismatch: m.api_error_hash_mismatch,
 	blob_unknown: m.api_error_blob_unknown,
 	no_basemap: m.api_error_no_basemap,
+	bad_at: m.api_error_bad_at,
 	offline: m.api_error_offline,
 	unreadable: m.api_error_unreadable,
 	signed_out: m.api_error_signed_out,

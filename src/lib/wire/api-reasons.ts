@@ -48,7 +48,9 @@ export const API_REASONS = [
 	'hash_mismatch',
 	'blob_unknown',
 	// The offline basemap (sync-server/basemap/serve.ts).
-	'no_basemap'
+	'no_basemap',
+	// A document as it was (sync-server/history.ts).
+	'bad_at'
 ] as const;
 
 export type ApiReason = (typeof API_REASONS)[number];

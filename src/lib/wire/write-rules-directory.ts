@@ -5,7 +5,8 @@
  *
  *   secretary      add a grid (its map, id, creation stamp, name log), rename it (append to the
  *                  name log), tombstone it (`deletedAt`/`deletedBy`; set again by a second secretary who deleted it
- *                  offline at the same time: the same grid stays deleted), append to a
+ *                  offline at the same time: the same grid stays deleted), restore it
+ *                  (`restoredAt`/`restoredBy`, set again at every later restore), append to a
  *                  setting's field log (`<setting>` or its slot `<setting>~<clientID>`;
  *                  `visitPlan/{green|yellow|red}` holds whole days 1..366)
  *   everyone else  nothing (the access matrix already lets them only read)
@@ -57,7 +58,9 @@ const grid = record(secretary, {
 	createdByDevice: value(secretary, isString),
 	name: fieldLog(isString),
 	deletedAt: value(secretary, isNumber, { change: secretary }),
-	deletedBy: value(secretary, allOf(isString, writerName), { change: secretary })
+	deletedBy: value(secretary, allOf(isString, writerName), { change: secretary }),
+	restoredAt: value(secretary, isNumber, { change: secretary }),
+	restoredBy: value(secretary, allOf(isString, writerName), { change: secretary })
 });
 
 const isBoolean: ValueCheck = (v) => (typeof v === 'boolean' ? null : 'shape');

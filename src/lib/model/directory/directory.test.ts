@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Actor } from '../../domain/actor';
 import type { GridId } from '../../domain/ids';
-import { addGrid, deleteGrid, readDirectory, renameGrid, type DirectoryContext } from './directory';
+import {
+	addGrid,
+	deleteGrid,
+	readDeletedGrids,
+	readDirectory,
+	renameGrid,
+	restoreGrid,
+	type DirectoryContext
+} from './directory';
 import { createReplicaNetwork } from '../testing/replica-network';
 
 const WANG: Actor = { name: '王网格员', deviceId: 'phone-wang' };
@@ -195,6 +203,54 @@ describe('directory', () => {
 			ok: false,
 			reason: 'grid_not_found'
 		});
+	});
+
+	it('restoreGrid brings a deleted grid back as it was, recorded, never rewriting the tombstone', () => {
+		const { net, a, b } = two();
+		const id = added(addGrid(a, { name: '第三网格' }, as(WANG, 1000)));
+		expect(restoreGrid(a, id, as(LI, 1500))).toEqual({ ok: false, reason: 'not_deleted' });
+		expect(deleteGrid(a, id, as(WANG, 2000)).ok).toBe(true);
+		net.flush();
+		expect(readDeletedGrids(b)).toEqual([
+			{ id, name: '第三网格', deletedAt: 2000, deletedBy: WANG.name }
+		]);
+		const volunteer: DirectoryContext = {
+			actor: WANG,
+			authority: { claims: { role: 'volunteer' } }
+		};
+		expect(restoreGrid(b, id, volunteer)).toEqual({ ok: false, reason: 'not_permitted' });
+		// A phone whose clock is behind still restores: the restore is never older than the delete.
+		expect(restoreGrid(b, id, as(LI, 1800))).toEqual({ ok: true, value: { changed: true } });
+		net.flush();
+		for (const doc of [a, b]) {
+			expect(readDirectory(doc).grids.map((g) => g.name)).toEqual(['第三网格']);
+			expect(readDeletedGrids(doc)).toEqual([]);
+			const map = doc.getMap('grids').get(id) as Y.Map<unknown>;
+			expect(map.get('deletedAt')).toBe(2000);
+			expect(map.get('restoredBy')).toBe(LI.name);
+		}
+		expect(restoreGrid(a, 'nope' as GridId, as(LI))).toEqual({
+			ok: false,
+			reason: 'grid_not_found'
+		});
+		// Deleted again (even by a slow clock), then restored on the other phone.
+		expect(deleteGrid(a, id, as(WANG, 100))).toEqual({ ok: true, value: { changed: true } });
+		net.flush();
+		expect(readDirectory(b).grids).toEqual([]);
+		expect(restoreGrid(b, id, as(LI, 3000)).ok).toBe(true);
+		net.flush();
+		expect(readDirectory(a).grids.map((g) => g.id)).toEqual([id]);
+	});
+
+	it('two secretaries restoring the same grid offline converge to it being back', () => {
+		const { net, a, b } = two();
+		const id = added(addGrid(a, { name: '第五网格' }, as(WANG, 1000)));
+		expect(deleteGrid(a, id, as(WANG, 2000)).ok).toBe(true);
+		net.flush();
+		expect(restoreGrid(a, id, as(LI, 3000)).ok).toBe(true);
+		expect(restoreGrid(b, id, as(LI, 2500)).ok).toBe(true);
+		net.flush({ shuffle: 3 });
+		for (const doc of [a, b]) expect(readDirectory(doc).grids.map((g) => g.id)).toEqual([id]);
 	});
 
 	it('skips malformed grid records instead of failing the whole directory', () => {

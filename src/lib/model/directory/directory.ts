@@ -5,6 +5,8 @@
  *     id, createdAt, createdBy, createdByDevice,
  *     name: Y.Array (field log of the grid's name),
  *     deletedAt?, deletedBy?                      (tombstone; the entry is never removed)
+ *     restoredAt?, restoredBy?                    (brought back: live again while
+ *                                                  restoredAt >= deletedAt)
  *   }
  *
  * Invariant: a grid's Y.Map and its name log are created once, by `addGrid`, and only ever
@@ -50,6 +52,15 @@ export type DirectorySnapshot = Readonly<{ grids: readonly GridSnapshot[] }>;
 export type AddGridReason = GridNameReason | 'not_permitted';
 export type RenameGridReason = GridNameReason | 'grid_not_found' | 'not_permitted';
 export type DeleteGridReason = 'grid_not_found' | 'not_permitted';
+export type RestoreGridReason = 'grid_not_found' | 'not_deleted' | 'not_permitted';
+
+/** A tombstoned grid, for the secretary's "recently deleted" list. */
+export type DeletedGridSnapshot = Readonly<{
+	id: GridId;
+	name: string;
+	deletedAt: number;
+	deletedBy: string;
+}>;
 
 /** The directory is the secretary's to edit. */
 export const mayEditDirectory = (context: DirectoryContext): boolean =>
@@ -63,10 +74,21 @@ function gridsMap(doc: Y.Doc): Y.Map<unknown> {
 
 type GridRecord = Readonly<{ map: Y.Map<unknown>; name: FieldLog }>;
 
+/**
+ * A grid is deleted while its tombstone is later than its last restore. Concurrent delete and
+ * restore: the later stamp wins, a tie keeps the grid (nothing hidden by a race).
+ */
+function isDeleted(map: Y.Map<unknown>): boolean {
+	const deletedAt = map.get('deletedAt');
+	if (typeof deletedAt !== 'number') return map.get('deletedAt') !== undefined;
+	const restoredAt = map.get('restoredAt');
+	return typeof restoredAt !== 'number' || restoredAt < deletedAt;
+}
+
 /** A live (not tombstoned) grid, or null. */
 function liveGrid(doc: Y.Doc, gridId: GridId): GridRecord | null {
 	const map = gridsMap(doc).get(gridId);
-	if (!(map instanceof Y.Map) || map.get('deletedAt') !== undefined) return null;
+	if (!(map instanceof Y.Map) || isDeleted(map)) return null;
 	const name = map.get('name');
 	return name instanceof Y.Array ? { map, name } : null;
 }
@@ -134,7 +156,9 @@ export function deleteGrid(
 	if (!mayEditDirectory(context)) return err('not_permitted');
 	const grid = liveGrid(doc, gridId);
 	if (!grid) return err('grid_not_found');
-	const at = commandTime(context);
+	const restoredAt = grid.map.get('restoredAt');
+	// After a restore the tombstone must be later than it, whatever this device's clock says.
+	const at = Math.max(commandTime(context), typeof restoredAt === 'number' ? restoredAt + 1 : 0);
 	doc.transact(() => {
 		grid.map.set('deletedAt', at);
 		grid.map.set('deletedBy', context.actor.name);
@@ -142,9 +166,56 @@ export function deleteGrid(
 	return ok({ changed: true });
 }
 
+/**
+ * Brings a deleted grid back into the directory, as it was: its record, name log and board
+ * document were never removed. The tombstone stays; `restoredAt` (not earlier than it) and
+ * `restoredBy` record the restore, and the relay's history keeps both (ARCHITECTURE.md "Back
+ * in time").
+ */
+export function restoreGrid(
+	doc: Y.Doc,
+	gridId: GridId,
+	context: DirectoryContext
+): Result<{ changed: boolean }, RestoreGridReason> {
+	if (!mayEditDirectory(context)) return err('not_permitted');
+	const map = gridsMap(doc).get(gridId);
+	if (!(map instanceof Y.Map) || !(map.get('name') instanceof Y.Array)) {
+		return err('grid_not_found');
+	}
+	if (!isDeleted(map)) return err('not_deleted');
+	const deletedAt = map.get('deletedAt');
+	const at = Math.max(commandTime(context), typeof deletedAt === 'number' ? deletedAt : 0);
+	doc.transact(() => {
+		map.set('restoredAt', at);
+		map.set('restoredBy', context.actor.name);
+	}, ORIGIN_LOCAL_EDIT);
+	return ok({ changed: true });
+}
+
+/** The deleted grids, most recently deleted first. */
+export function readDeletedGrids(doc: Y.Doc): readonly DeletedGridSnapshot[] {
+	const deleted: DeletedGridSnapshot[] = [];
+	for (const [key, value] of gridsMap(doc).entries()) {
+		if (!(value instanceof Y.Map) || !isValidIdSegment(key) || !isDeleted(value)) continue;
+		const name = value.get('name');
+		const deletedAt = value.get('deletedAt');
+		const deletedBy = value.get('deletedBy');
+		if (!(name instanceof Y.Array) || typeof deletedAt !== 'number') continue;
+		deleted.push(
+			Object.freeze({
+				id: key as GridId,
+				name: readFieldState(name, isString, '').value,
+				deletedAt,
+				deletedBy: typeof deletedBy === 'string' ? deletedBy : ''
+			})
+		);
+	}
+	return deleted.sort((a, b) => b.deletedAt - a.deletedAt || (a.id < b.id ? -1 : 1));
+}
+
 function readGrid(key: string, value: unknown): GridSnapshot | null {
 	if (!(value instanceof Y.Map) || !isValidIdSegment(key)) return null;
-	if (value.get('deletedAt') !== undefined) return null;
+	if (isDeleted(value)) return null;
 	const createdAt = value.get('createdAt');
 	const createdBy = value.get('createdBy');
 	const name = value.get('name');
