@@ -48,7 +48,13 @@ export const API_REASONS = [
 	'hash_mismatch',
 	'blob_unknown',
 	// The offline basemap (sync-server/basemap/serve.ts).
-	'no_basemap'
+	'no_basemap',
+	// The public notice board (sync-server/notices/).
+	'bad_notice',
+	'bad_phone',
+	'phone_not_agreed',
+	'notice_unknown',
+	'notice_withdrawn'
 ] as const;
 
 export type ApiReason = (typeof API_REASONS)[number];
