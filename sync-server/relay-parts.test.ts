@@ -70,13 +70,15 @@ describe('http-json', () => {
 });
 
 describe('http-routes', () => {
-	it('routes by raw path: photos, basemap, API, health, sync, files', () => {
+	it('routes by raw path: photos, basemap, notices, API, health, sync, files', () => {
 		const seen: string[] = [];
 		const handler = (name: string) => (_req: unknown, _res: unknown, path: string) =>
 			seen.push(`${name} ${path}`);
 		const route = createHttpRoutes({
 			blobs: handler('blobs'),
 			basemap: handler('basemap'),
+			notices: handler('notices'),
+			noticePage: handler('noticePage'),
 			api: handler('api'),
 			files: handler('files'),
 			health: () => ({ uptimeSeconds: 1, docsLoaded: 2, connections: 3, storageBroken: true })
@@ -85,6 +87,11 @@ describe('http-routes', () => {
 		for (const url of [
 			'/api/communities/demo/blobs/ab?x=1',
 			'/api/communities/demo/basemap?x=1',
+			'/api/communities/demo/notices/g1?x=1',
+			'/api/communities/demo/notice-phone',
+			'/n/AAAAAAAAAAAAAAAAAAAAAA?x=1',
+			'/n',
+			'/news',
 			'/api/token',
 			'/api',
 			'/c/demo#x',
@@ -95,6 +102,11 @@ describe('http-routes', () => {
 		expect(seen).toEqual([
 			'blobs /api/communities/demo/blobs/ab',
 			'basemap /api/communities/demo/basemap',
+			'notices /api/communities/demo/notices/g1',
+			'notices /api/communities/demo/notice-phone',
+			'noticePage /n/AAAAAAAAAAAAAAAAAAAAAA',
+			'noticePage /n',
+			'files /news',
 			'api /api/token',
 			'api /api',
 			'files /c/demo',
