@@ -73,7 +73,7 @@ export default defineConfig({
 				},
 				workbox: {
 					globPatterns: ['client/**/*.{js,css,ico,png,svg,webp,webmanifest,woff2}'],
-					navigateFallbackDenylist: [/^\/sync\//, /^\/health/, /^\/api\//],
+					navigateFallbackDenylist: [/^\/sync\//, /^\/health/, /^\/api\//, /^\/n\//],
 					// Fills the HTTP cache six files at a time before Workbox's one-by-one precache.
 					importScripts: ['/precache-warm.js']
 				},

@@ -15,8 +15,8 @@ const withConstants = (text: string) =>
 	text.replace(/\b[A-Z][A-Z_]+\b/g, (name) => (name in CONSTANTS ? `'${CONSTANTS[name]}'` : name));
 
 const dir = import.meta.dirname;
-// The relay's own files and its basemap folder.
-const sources = ['', 'basemap']
+// The relay's own files and its basemap and notices folders.
+const sources = ['', 'basemap', 'notices']
 	.flatMap((sub) => fs.readdirSync(path.join(dir, sub)).map((file) => path.join(sub, file)))
 	.filter(
 		(file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && file !== 'test-helpers.ts'

@@ -57,10 +57,14 @@ export type ApiContext = {
 	log(event: Record<string, unknown>): void;
 };
 
-function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+/** The request's JSON object body, of at most `maxBytes`; else a Refusal (400 or 413). */
+export function readBody(
+	req: http.IncomingMessage,
+	maxBytes = MAX_BODY_BYTES
+): Promise<Record<string, unknown>> {
 	return new Promise((resolve, reject) => {
 		const declared = Number(req.headers['content-length'] ?? 0);
-		if (declared > MAX_BODY_BYTES) {
+		if (declared > maxBytes) {
 			reject(new Refusal(413, 'body_too_large'));
 			return;
 		}
@@ -70,7 +74,7 @@ function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
 		req.on('data', (chunk: Buffer) => {
 			if (done) return;
 			size += chunk.length;
-			if (size > MAX_BODY_BYTES) {
+			if (size > maxBytes) {
 				done = true;
 				reject(new Refusal(413, 'body_too_large'));
 				return;

@@ -4,9 +4,11 @@
  *   /api/communities/:cid/blobs/…   photos (blobs.ts)
  *   /api/communities/:cid/basemap   the community's offline basemap (basemap/serve.ts)
  *   /api/communities/:cid/history/… a document as it was (history.ts)
+ *   /api/communities/:cid/notices…, …/notice-phone   public notice boards (notices/routes.ts)
  *   /api, /api/…                     the identity API (api.ts)
  *   /health                          JSON figures; 503 once a storage sync failed
  *   /sync/…                          426: WebSocket upgrades only (admission.ts)
+ *   /n/…                             a published notice, the one page served without a token
  *   anything else                    the built app (static-files.ts)
  *
  * Invariant: routing reads the raw path (before any decoding); each route checks its own input.
@@ -15,6 +17,7 @@ import type http from 'node:http';
 import { isBasemapPath } from './basemap/serve.ts';
 import { isBlobPath } from './blobs.ts';
 import { isHistoryPath } from './history.ts';
+import { isNoticeApiPath, isNoticePagePath } from './notices/routes.ts';
 import { sendText } from './static-files.ts';
 
 export const RELAY_VERSION = '0.1.0';
@@ -32,6 +35,8 @@ export type HttpRoutes = {
 	blobs: Handler;
 	basemap: Handler;
 	history: Handler;
+	notices: Handler;
+	noticePage: Handler;
 	api: Handler;
 	files: Handler;
 	health(): HealthFigures;
@@ -65,6 +70,8 @@ export function createHttpRoutes(routes: HttpRoutes): Handler {
 		if (isBlobPath(rawPath)) routes.blobs(req, res, rawPath);
 		else if (isBasemapPath(rawPath)) routes.basemap(req, res, rawPath);
 		else if (isHistoryPath(rawPath)) routes.history(req, res, rawPath);
+		else if (isNoticeApiPath(rawPath)) routes.notices(req, res, rawPath);
+		else if (isNoticePagePath(rawPath)) routes.noticePage(req, res, rawPath);
 		else if (rawPath === '/api' || rawPath.startsWith('/api/')) routes.api(req, res, rawPath);
 		else if (rawPath === '/health') health(res);
 		else if (rawPath.startsWith('/sync/')) sendText(res, 426, 'WebSocket upgrade required\n');

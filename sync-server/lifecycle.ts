@@ -11,6 +11,7 @@ import type { WebSocketServer } from 'ws';
 import { CLOSE } from '../src/lib/wire/index.ts';
 import type { Connection } from './connection.ts';
 import type { IdentityStore } from './identity-store.ts';
+import type { NoticeStore } from './notices/store.ts';
 import type { Rooms } from './rooms.ts';
 import type { DocStore } from './storage/types.ts';
 
@@ -42,6 +43,7 @@ export type RelayParts = {
 	wss: WebSocketServer;
 	store: DocStore;
 	identity: IdentityStore;
+	notices: NoticeStore;
 };
 
 export async function shutdown(parts: RelayParts): Promise<void> {
@@ -60,4 +62,5 @@ export async function shutdown(parts: RelayParts): Promise<void> {
 	parts.wss.close();
 	parts.store.close();
 	parts.identity.close();
+	parts.notices.close();
 }

@@ -70,7 +70,7 @@ describe('http-json', () => {
 });
 
 describe('http-routes', () => {
-	it('routes by raw path: photos, basemap, history, API, health, sync, files', () => {
+	it('routes by raw path: photos, basemap, history, notices, API, health, sync, files', () => {
 		const seen: string[] = [];
 		const handler = (name: string) => (_req: unknown, _res: unknown, path: string) =>
 			seen.push(`${name} ${path}`);
@@ -78,6 +78,8 @@ describe('http-routes', () => {
 			blobs: handler('blobs'),
 			basemap: handler('basemap'),
 			history: handler('history'),
+			notices: handler('notices'),
+			noticePage: handler('noticePage'),
 			api: handler('api'),
 			files: handler('files'),
 			health: () => ({ uptimeSeconds: 1, docsLoaded: 2, connections: 3, storageBroken: true })
@@ -87,6 +89,11 @@ describe('http-routes', () => {
 			'/api/communities/demo/blobs/ab?x=1',
 			'/api/communities/demo/basemap?x=1',
 			'/api/communities/demo/history/board/g1?at=1',
+			'/api/communities/demo/notices/g1?x=1',
+			'/api/communities/demo/notice-phone',
+			'/n/AAAAAAAAAAAAAAAAAAAAAA?x=1',
+			'/n',
+			'/news',
 			'/api/token',
 			'/api',
 			'/c/demo#x',
@@ -98,6 +105,11 @@ describe('http-routes', () => {
 			'blobs /api/communities/demo/blobs/ab',
 			'basemap /api/communities/demo/basemap',
 			'history /api/communities/demo/history/board/g1',
+			'notices /api/communities/demo/notices/g1',
+			'notices /api/communities/demo/notice-phone',
+			'noticePage /n/AAAAAAAAAAAAAAAAAAAAAA',
+			'noticePage /n',
+			'files /news',
 			'api /api/token',
 			'api /api',
 			'files /c/demo',

@@ -41,6 +41,9 @@ import {
 	mintServiceToken
 } from './identity.ts';
 import { listen, shutdown } from './lifecycle.ts';
+import { createNoticeService } from './notices/routes.ts';
+import { SqliteNoticeStore } from './notices/sqlite.ts';
+import type { NoticeStore } from './notices/store.ts';
 import { CLOSE } from './protocol.ts';
 import { closeMember as closeMemberIn, startRevocationSweep } from './revocation.ts';
 import { createHttpLimits } from './rate-limit.ts';
@@ -60,6 +63,8 @@ export type RelayOptions = Partial<RelayConfig> & {
 	maxBufferedBytes?: number;
 	/** Identity storage instead of SQLite in dataDir (tests pass a MemoryIdentityStore). */
 	identity?: IdentityStore;
+	/** Public notice storage instead of SQLite in dataDir (notices/store.ts). */
+	notices?: NoticeStore;
 	/** How often live connections are re-checked against the member table. Default 2 s. */
 	sweepMs?: number;
 	/** Clock skew allowed on token expiry. Default 30 s. */
@@ -144,6 +149,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const clockSkewSeconds = options.clockSkewSeconds ?? CLOCK_SKEW_SECONDS;
 	const store = options.store ?? new SqliteStore(config.dataDir);
 	const identity = options.identity ?? new SqliteIdentityStore(config.dataDir);
+	const notices = options.notices ?? new SqliteNoticeStore(config.dataDir);
 	const keys = new KeyRing(config.dataDir);
 	const connectionLimits = {
 		maxBufferedBytes,
@@ -196,6 +202,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 
 	// HTTP: the routes, with the auth deadline on every new socket.
 	const deadlines = new Deadlines(config.authDeadlineMs);
+	const noticeService = createNoticeService({
+		identity,
+		notices,
+		keys,
+		clockSkewSeconds,
+		publicUrl: config.publicUrl,
+		log
+	});
 	const routes = createHttpRoutes({
 		blobs: blobs.handle,
 		basemap: createBasemapService({
@@ -206,6 +220,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			log
 		}),
 		history: createHistoryHandler({ store, identity, keys, clockSkewSeconds, log }),
+		notices: noticeService.api,
+		noticePage: noticeService.page,
 		api: createApiHandler({
 			identity,
 			keys,
@@ -335,7 +351,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			server,
 			wss,
 			store,
-			identity
+			identity,
+			notices
 		}).finally(() => removeRelayLock(config.dataDir));
 		return closed;
 	};

@@ -50,7 +50,13 @@ export const API_REASONS = [
 	// The offline basemap (sync-server/basemap/serve.ts).
 	'no_basemap',
 	// A document as it was (sync-server/history.ts).
-	'bad_at'
+	'bad_at',
+	// The public notice board (sync-server/notices/).
+	'bad_notice',
+	'bad_phone',
+	'phone_not_agreed',
+	'notice_unknown',
+	'notice_withdrawn'
 ] as const;
 
 export type ApiReason = (typeof API_REASONS)[number];
