@@ -23,7 +23,13 @@ const texts = (catalogue: Catalogue): [string, string][] =>
 const COUNT_INPUT = /\{(count|days|hours|sessions|needed)\}/;
 /** Counts that read the same for 1 and 2 ("2 h", "Service hours: 2"). */
 // patrol_schedule's {days} is a list of weekdays, not a number.
-const NO_PLURAL_NEEDED = new Set(['hours_value', 'my_work_hours', 'patrol_schedule']);
+const NO_PLURAL_NEEDED = new Set([
+	'hours_value',
+	'my_work_hours',
+	'patrol_schedule',
+	// "1 overdue", "2 overdue": an adjective, one form.
+	'grid_overdue_count'
+]);
 
 describe('English plurals', () => {
 	it('renders 1 and 2 with the right form', () => {
