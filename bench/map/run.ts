@@ -211,8 +211,7 @@ async function main(): Promise<void> {
 				for (const [name, time] of hottest(profile))
 					console.log(`  ${time.toFixed(0).padStart(6)}  ${name}`);
 				const scripts = await page.evaluate(() =>
-					performance
-						.getEntriesByType('resource')
+					(performance.getEntriesByType('resource') as PerformanceResourceTiming[])
 						.filter((e) => /\.(m?js)$/.test(e.name))
 						.map(
 							(e) =>
