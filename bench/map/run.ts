@@ -2,73 +2,58 @@
  * `npm run bench:map`: the community map with 10,000 case pins on a phone-sized Chromium,
  * opened from the device's storage.
  *
- *   node bench/map/run.ts [--cases 10000] [--grids 12] [--runs 5] [--pan-frames 240]
+ *   node bench/map/run.ts [--cases 10000] [--grids 12] [--runs 5] [--pan-frames 240] [--profile]
+ *                         [--trace <file>]
  *
  * Method: builds a community of `--grids` grids and `--cases` cases, every one with a place in
- * its grid (seed.ts, the app's own model commands), stores the directory and the boards in a
- * temporary relay DATA_DIR and in the page's IndexedDB (the app's local-store format), blocks
- * the relay's WebSocket (so everything is read from the device), signs the page in, and opens
- * the community map `--runs` times after one warm-up.
+ * its grid, and the map document with every grid's area and five buildings each (seed.ts, the
+ * app's own model commands), stores the directory, the map and the boards in a temporary relay
+ * DATA_DIR and in the page's IndexedDB (bench/app-harness.ts), blocks the relay's WebSocket (so
+ * everything is read from the device), signs the page in, and opens the community map `--runs`
+ * times after one warm-up.
  *
  * - Time to interactive: navigation start to the first moment the map reports `idle` (maplibre
  *   has drawn every source and holds no pending work) with every pin in its source. Target ≤ 1 s.
  * - Panning: `--pan-frames` frames of a circular pan driven from requestAnimationFrame (one
  *   `panBy` per frame, as a finger drag does); the frame rate is 1000 / the median interval
  *   between frames. Target ≥ 30 fps. Then again with the CPU slowed 4× (Chromium's emulation):
- *   reported, not judged.
+ *   reported, not judged. Chromium runs with its frame-rate limit off, so frames are not paced
+ *   to a 60 Hz display (paced, every rate between 30 and 60 fps reads as 30).
  * - The WebGL renderer string (headless Chromium draws WebGL in software, SwiftShader).
- *
- * The 60 buildings and 12 grid areas of seed.ts are drawn only once the map document is plugged
- * in (src/lib/screens/map/map-document.ts); until then the summary says they were not drawn.
+ * - Grid areas and buildings drawn: distinct features in their fill layers at the fitted view.
+ * - `--profile`: a CPU profile of the last load (functions by self time) and when each script
+ *   was fetched, and the map's steps (created, style loaded, pins in its source, idle).
  *
  * Needs a built app (`npm run build`; built here when `build/` is missing). Prints a summary,
  * writes raw figures to bench/results/map-<time>.json and exits 1 naming a missed target.
  */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from '@playwright/test';
-import { createCommunity } from '../../sync-server/identity.ts';
-import { SqliteIdentityStore } from '../../sync-server/identity-sqlite.ts';
-import { SqliteStore } from '../../sync-server/storage/sqlite.ts';
-import { KeyRing } from '../../sync-server/tokens.ts';
+import type { Page } from '@playwright/test';
+import { mapDocName } from '../../src/lib/wire/doc-names.ts';
 import { boardDocName, directoryDocName } from '../../src/lib/wire/index.ts';
-import { startRelayProcess } from '../relay-process.ts';
+import {
+	hottest,
+	machine,
+	median,
+	ms,
+	option,
+	startBenchApp,
+	writeResults
+} from '../app-harness.ts';
 import { seedMap } from './seed.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const TARGET_INTERACTIVE_MS = 1000;
 const TARGET_PAN_FPS = 30;
-
-function option(name: string, fallback: number): number {
-	const index = process.argv.indexOf(`--${name}`);
-	const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
-	if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name}: a positive integer`);
-	return value;
-}
 
 const CASES = option('cases', 10_000);
 const GRIDS = option('grids', 12);
 const RUNS = option('runs', 5);
 const PAN_FRAMES = option('pan-frames', 240);
-
-const median = (values: number[]) => {
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-const ms = (value: number) => `${Math.round(value)} ms`;
-const toBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-
-function ensureBuild(): void {
-	if (fs.existsSync(path.join(ROOT, 'build', '200.html'))) return;
-	console.log('No build/ yet: building the app (npm run build)…');
-	const built = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-	if (built.status !== 0) throw new Error('npm run build failed');
-}
+/** Records a CPU profile of the last load and prints the functions with the most self time. */
+const PROFILE = process.argv.includes('--profile');
+/** `--trace <file>`: writes a Chrome trace (every thread: page, map worker, GPU) of the last load. */
+const TRACE = process.argv.includes('--trace')
+	? process.argv[process.argv.indexOf('--trace') + 1]
+	: undefined;
 
 /** Pans in a circle for `frames` animation frames; returns the frame rate from the median interval. */
 async function panFps(page: Page, frames: number): Promise<{ fps: number; worstMs: number }> {
@@ -93,9 +78,21 @@ async function panFps(page: Page, frames: number): Promise<{ fps: number; worstM
 	}, frames);
 }
 
+/** Grid areas and buildings the map drew (distinct features in their fill layers, on screen). */
+async function renderedFeatures(page: Page): Promise<{ areas: number; buildings: number }> {
+	return page.evaluate(() => {
+		type MapLike = {
+			queryRenderedFeatures(options: { layers: string[] }): { properties: { featureId: string } }[];
+		};
+		const map = (window as unknown as { __gridboardMaps: MapLike[] }).__gridboardMaps.at(-1)!;
+		const count = (layer: string) =>
+			new Set(map.queryRenderedFeatures({ layers: [layer] }).map((f) => f.properties.featureId))
+				.size;
+		return { areas: count('grids-fill'), buildings: count('buildings-fill') };
+	});
+}
+
 async function main(): Promise<void> {
-	ensureBuild();
-	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridboard-bench-map-'));
 	const communityId = 'bench-map';
 	const seedStart = performance.now();
 	// Every case open and placed: the community map (open cases) shows all of them.
@@ -105,90 +102,60 @@ async function main(): Promise<void> {
 		(c) => c.point && isOpenStatus(c.status as Parameters<typeof isOpenStatus>[0])
 	).length;
 	console.log(
-		`${data.cases.length} cases (${placed} placed) in ${GRIDS} grids, ` +
-			`${data.buildings.length} buildings, built in ${ms(performance.now() - seedStart)}`
+		`${data.cases.length} cases (${placed} placed) in ${GRIDS} grids, ${data.areas.length} grid ` +
+			`areas and ${data.buildings.length} buildings, built in ${ms(performance.now() - seedStart)}`
 	);
-	const rows: [string, Uint8Array][] = [
-		[directoryDocName(communityId), data.directory],
-		...data.boards.map((b): [string, Uint8Array] => [boardDocName(communityId, b.gridId), b.update])
-	];
-
-	new KeyRing(dataDir);
-	const docs = new SqliteStore(dataDir);
-	docs.appendBatch(rows.map(([doc, update]) => ({ doc, update })));
-	docs.close();
-	const identities = new SqliteIdentityStore(dataDir);
-	const { code } = createCommunity(identities, 'Benchmark', communityId);
-	identities.close();
-
-	const { child, origin } = await startRelayProcess({ DATA_DIR: dataDir, STATIC_DIR: 'build' });
-	const browser = await chromium.launch({
-		executablePath: fs.existsSync(CHROMIUM) ? CHROMIUM : undefined,
-		args: ['--disable-background-networking', '--disable-component-update', '--no-first-run']
-	});
-	try {
-		const deviceId = 'bench-device';
-		const joined = await fetch(`${origin}/api/join`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ code, displayName: '李书记', deviceId })
-		});
-		if (!joined.ok) throw new Error(`join: ${joined.status} ${await joined.text()}`);
-		const membership = await joined.json();
-
-		const context = await browser.newContext({
-			viewport: { width: 360, height: 740 },
-			deviceScaleFactor: 2,
-			isMobile: true,
-			hasTouch: true,
-			locale: 'zh-CN',
-			serviceWorkers: 'block'
-		});
+	const app = await startBenchApp({
+		name: 'map',
+		communityId,
+		docs: [
+			[directoryDocName(communityId), data.directory],
+			[mapDocName(communityId), data.map],
+			...data.boards.map((b): [string, Uint8Array] => [
+				boardDocName(communityId, b.gridId),
+				b.update
+			])
+		],
 		// Everything from the device: the relay's WebSocket is closed at once.
-		await context.routeWebSocket(/\/sync/, (ws) => ws.close());
-		const page = await context.newPage();
-		page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-
-		await page.goto(`${origin}/health`);
-		await page.evaluate(
-			async ({ credential, deviceId, rows }) => {
-				localStorage.setItem('gridboard:credential', JSON.stringify(credential));
-				localStorage.setItem('gridboard:deviceId', deviceId);
-				const decode = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-				for (const [docName, base64] of rows) {
-					await new Promise<void>((resolve, reject) => {
-						const request = indexedDB.open(`gridboard:${docName}`, 1);
-						request.onupgradeneeded = () => {
-							request.result.createObjectStore('updates', { autoIncrement: true });
-							request.result.createObjectStore('meta');
-						};
-						request.onerror = () => reject(request.error);
-						request.onsuccess = () => {
-							const db = request.result;
-							const tx = db.transaction('updates', 'readwrite');
-							tx.objectStore('updates').add(decode(base64));
-							tx.oncomplete = () => (db.close(), resolve());
-							tx.onerror = () => reject(tx.error);
-						};
-					});
-				}
-			},
-			{
-				credential: membership,
-				deviceId,
-				rows: rows.map(([name, update]): [string, string] => [name, toBase64(update)])
-			}
-		);
-
+		offline: true,
+		// Frames as fast as the page draws them, not paced to a 60 Hz display: paced, a frame of
+		// 17–33 ms counts as 33 ms and a pan reads exactly 30 or 60 fps, whatever the real rate.
+		chromiumArgs: ['--disable-frame-rate-limit', '--disable-gpu-vsync']
+	});
+	const { browser, context, page, origin } = app;
+	try {
 		// The map opts in to the benchmark's probe; the first idle map holding every pin is marked.
 		await context.addInitScript((pins) => {
 			const marks: Record<string, number> = {};
+			/** What the map element and the map did, in order (printed with --profile). */
+			const steps: string[] = [];
+			const at = (what: string) => steps.push(`${Math.round(performance.now())} ms ${what}`);
+			type Probe = { on(event: string, listener: () => void): void };
+			const maps: Probe[] = [];
+			const push = maps.push.bind(maps);
+			maps.push = (...added: Probe[]) => {
+				at('map created');
+				for (const map of added) {
+					map.on('load', () => at('map load (style ready)'));
+					map.on('idle', () => at('map idle'));
+				}
+				return push(...added);
+			};
 			const w = window as unknown as { __gridboardMaps: unknown[]; __map: typeof marks };
-			w.__gridboardMaps = [];
+			w.__gridboardMaps = maps;
 			w.__map = marks;
+			(window as unknown as { __mapSteps: string[] }).__mapSteps = steps;
+			let lastState = '';
+			let lastCount = '';
 			new MutationObserver((_, observer) => {
+				const count = document.querySelector('[data-testid="map-count"]')?.textContent ?? '';
+				if (count.replace(/\s+/g, ' ').trim() !== lastCount) {
+					at(`count "${(lastCount = count.replace(/\s+/g, ' ').trim())}"`);
+				}
 				const map = document.querySelector('[data-testid="map"]');
 				if (map && marks.mapShown === undefined) marks.mapShown = performance.now();
+				const state = `${map?.getAttribute('data-state')} ${map?.getAttribute('data-pins')}`;
+				if (map && state !== lastState) at(`element ${(lastState = state)}`);
 				if (map && Number(map.getAttribute('data-pins')) > 0 && marks.firstPins === undefined) {
 					marks.firstPins = performance.now();
 				}
@@ -209,8 +176,17 @@ async function main(): Promise<void> {
 			worstFrameMs: number;
 		}[] = [];
 		let renderer = '';
+		let drawn = { areas: 0, buildings: 0 };
 		for (let run = 0; run <= RUNS; run++) {
 			await page.goto('about:blank');
+			const profiling = PROFILE && run === RUNS;
+			if (profiling) {
+				await cdp.send('Profiler.enable');
+				await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+				await cdp.send('Profiler.start');
+			}
+			const tracing = TRACE && run === RUNS;
+			if (tracing) await browser.startTracing(page, { path: TRACE, screenshots: false });
 			await page.goto(mapUrl);
 			await page.waitForFunction(
 				() => (window as unknown as { __map: { interactive?: number } }).__map.interactive,
@@ -225,13 +201,42 @@ async function main(): Promise<void> {
 						}
 					).__map
 			);
-			const interactive = marks.interactive;
+			if (tracing) {
+				await browser.stopTracing();
+				console.log(`Chrome trace of the last load: ${TRACE} (chrome://tracing, Perfetto)`);
+			}
+			if (profiling) {
+				const { profile } = await cdp.send('Profiler.stop');
+				console.log('Self time by function (ms), last load:');
+				for (const [name, time] of hottest(profile))
+					console.log(`  ${time.toFixed(0).padStart(6)}  ${name}`);
+				const scripts = await page.evaluate(() =>
+					(performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+						.filter((e) => /\.(m?js)$/.test(e.name))
+						.map(
+							(e) =>
+								`${Math.round(e.startTime)}–${Math.round(e.responseEnd)} ms ${e.name.split('/').pop()}`
+						)
+				);
+				console.log('Scripts fetched (from navigation start):');
+				for (const line of scripts) console.log(`  ${line}`);
+				const steps = await page.evaluate(() => [
+					...(window as unknown as { __mapSteps: string[] }).__mapSteps,
+					...performance
+						.getEntriesByType('mark')
+						.map((e) => `${Math.round(e.startTime)} ms ${e.name}`)
+				]);
+				steps.sort((a, b) => parseInt(a) - parseInt(b));
+				console.log('The map, step by step:');
+				for (const line of steps) console.log(`  ${line}`);
+			}
 			renderer = (await page.getByTestId('map').getAttribute('data-renderer')) ?? '';
+			drawn = await renderedFeatures(page);
 			const pan = await panFps(page, PAN_FRAMES);
 			const label = run === 0 ? 'warm-up' : `run ${run}`;
 			console.log(
 				`${label}: map shown ${ms(marks.mapShown)}, first pins ${ms(marks.firstPins)}, ` +
-					`interactive ${ms(interactive)}, panning ${pan.fps.toFixed(1)} fps ` +
+					`interactive ${ms(marks.interactive)}, panning ${pan.fps.toFixed(1)} fps ` +
 					`(worst frame ${ms(pan.worstMs)})`
 			);
 			if (run > 0) runs.push({ ...marks, fps: pan.fps, worstFrameMs: pan.worstMs });
@@ -248,17 +253,15 @@ async function main(): Promise<void> {
 			pins: placed,
 			grids: GRIDS,
 			buildings: data.buildings.length,
-			gridAreasAndBuildingsDrawn: false,
+			gridAreasDrawn: drawn.areas,
+			buildingsDrawn: drawn.buildings,
 			runs: runs.length,
 			medianInteractiveMs: Math.round(median(runs.map((r) => r.interactive))),
 			maxInteractiveMs: Math.round(Math.max(...runs.map((r) => r.interactive))),
 			medianPanFps: Number(median(runs.map((r) => r.fps)).toFixed(1)),
 			medianPanFpsCpu4x: Number(median(slow.map((s) => s.fps)).toFixed(1)),
 			renderer,
-			machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, load ${os
-				.loadavg()
-				.map((l) => l.toFixed(2))
-				.join(' ')}`,
+			machine: machine(),
 			chromium: browser.version()
 		};
 		console.log(
@@ -267,17 +270,11 @@ async function main(): Promise<void> {
 				`${ms(summary.maxInteractiveMs)}); panning ${summary.medianPanFps} fps, ` +
 				`${summary.medianPanFpsCpu4x} fps with the CPU slowed 4× (not judged).\n` +
 				`Renderer: ${renderer}${/swiftshader/i.test(renderer) ? ' (software WebGL)' : ''}.\n` +
-				`Grid areas and buildings: not drawn (the map document is not plugged in yet).\n` +
+				`Drawn at the fitted view: ${drawn.areas} of ${data.areas.length} grid areas, ` +
+				`${drawn.buildings} of ${data.buildings.length} buildings (from the map document).\n` +
 				`Machine: ${summary.machine}.`
 		);
-		const resultsDir = path.join(ROOT, 'bench', 'results');
-		fs.mkdirSync(resultsDir, { recursive: true });
-		const file = path.join(
-			resultsDir,
-			`map-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
-		);
-		fs.writeFileSync(file, JSON.stringify({ summary, runs, slow }, null, '\t') + '\n');
-		console.log(`Raw figures: ${path.relative(ROOT, file)}`);
+		console.log(`Raw figures: ${writeResults('map', { summary, runs, slow })}`);
 
 		const missed: string[] = [];
 		if (summary.medianInteractiveMs > TARGET_INTERACTIVE_MS) {
@@ -289,9 +286,7 @@ async function main(): Promise<void> {
 		for (const target of missed) console.error(`target missed: ${target}`);
 		if (missed.length > 0) process.exitCode = 1;
 	} finally {
-		await browser.close();
-		child.kill('SIGTERM');
-		fs.rmSync(dataDir, { recursive: true, force: true });
+		await app.close();
 	}
 }
 

@@ -3,8 +3,8 @@
  * grids side by side (a 4-wide block of squares about 400 m across, near 贵阳), five buildings
  * per grid, and `cases` cases spread over the grids, written by the app's own model commands.
  * A share of the cases carry a place (`mapPoint`) inside their grid; the rest have none. The
- * grid areas and buildings come back as plain values (domain/geo.ts types), the shape the map
- * model's `readMap` returns.
+ * grid areas and buildings are drawn into the community's map document (`map`, the map model's
+ * `addGridArea` / `addBuilding`) and come back as the map model's `readMap` reads them.
  *
  * Deterministic for the same arguments (seeded random), except the ids the commands draw.
  */
@@ -18,6 +18,8 @@ const model: Model = await import('../../src/lib/model/case/index.ts');
 const directory: Directory = await import('../../src/lib/model/directory/directory.ts');
 const { CASE_CATEGORIES } = await import('../../src/lib/domain/case-category.ts');
 const { formatMapPoint } = await import('../../src/lib/domain/geo.ts');
+type MapModel = typeof import('../../src/lib/model/map/index.ts');
+const mapModel: MapModel = await import('../../src/lib/model/map/index.ts');
 
 const DAY = 86_400_000;
 const ORIGIN: LngLat = [106.7, 26.58];
@@ -28,6 +30,8 @@ const SECRETARY = { name: '李书记', deviceId: 'seed-secretary' };
 
 export type SeededMap = Readonly<{
 	directory: Uint8Array;
+	/** The map document (`c/{communityId}/map`): every grid's area and its buildings. */
+	map: Uint8Array;
 	boards: readonly Readonly<{ gridId: string; update: Uint8Array }>[];
 	grids: readonly Readonly<{ id: string; name: string }>[];
 	areas: readonly GridArea[];
@@ -84,24 +88,36 @@ export function seedMap(options: SeedOptions): SeededMap {
 		const [lng, lat] = corner(g);
 		return [lng + (0.05 + 0.9 * random()) * SIDE, lat + (0.05 + 0.9 * random()) * SIDE];
 	};
-	const areas: GridArea[] = grids.map((grid, g) => ({
-		featureId: `area-${g + 1}`,
-		gridId: grid.id,
-		ring: square(corner(g), SIDE)
-	}));
-	const buildings: Building[] = grids.flatMap((grid, g) =>
-		Array.from({ length: 5 }, (_, b) => {
-			const point = inside(g);
-			const corner: LngLat = [point[0] - 0.0002, point[1] - 0.0001];
-			return {
-				featureId: `building-${g + 1}-${b + 1}`,
-				name: `${g + 1}区${b + 1}栋`,
-				point,
-				ring: square(corner, 0.0003),
-				gridId: grid.id
-			};
-		})
-	);
+	const mapDoc = new Y.Doc();
+	const drawer = {
+		actor: SECRETARY,
+		authority: { claims: { role: 'secretary' } },
+		at: now - 150 * DAY
+	} as const;
+	grids.forEach((grid, g) => {
+		const area = mapModel.addGridArea(
+			mapDoc,
+			{ gridId: grid.id, ring: square(corner(g), SIDE) },
+			drawer
+		);
+		if (!area.ok) throw new Error(area.reason);
+		for (let b = 0; b < 5; b++) {
+			const [lng, lat] = inside(g);
+			const building = mapModel.addBuilding(
+				mapDoc,
+				{
+					name: `${g + 1}区${b + 1}栋`,
+					gridId: grid.id,
+					ring: square([lng - 0.0002, lat - 0.0001], 0.0003)
+				},
+				drawer
+			);
+			if (!building.ok) throw new Error(building.reason);
+		}
+	});
+	const drawn = mapModel.readMap(mapDoc);
+	const areas: readonly GridArea[] = drawn.grids;
+	const buildings: readonly Building[] = drawn.buildings;
 
 	const cases: SeededMap['cases'][number][] = [];
 	const boards = grids.map((grid, g) => {
@@ -148,6 +164,7 @@ export function seedMap(options: SeedOptions): SeededMap {
 	});
 	return {
 		directory: Y.encodeStateAsUpdate(dirDoc),
+		map: Y.encodeStateAsUpdate(mapDoc),
 		boards,
 		grids,
 		areas,
