@@ -1,6 +1,7 @@
 /**
- * Every grid's board of one community at once, for the community board: acquires one session per
- * grid listed in the directory (through the session registry, like `useDoc`) and exposes each
+ * Every grid's board of one community at once, for the community board (or, given another
+ * document name per grid, every grid's household register, for "my visits"): acquires one
+ * session per grid listed in the directory (through the session registry, like `useDoc`) and exposes each
  * board's case summaries as a reactive `current`. Grids that leave the directory are released.
  *
  * Invariant: a board is held (acquired exactly once) while its grid is in the last list given to
@@ -21,14 +22,21 @@ export class CommunityBoards<T> {
 	readonly #registry: SessionRegistry;
 	readonly #communityId: CommunityId;
 	readonly #read: (doc: Y.Doc) => T;
+	readonly #docName: (communityId: CommunityId, gridId: GridId) => string;
 	// Plain bookkeeping; reactivity comes from #version and each DocSnapshot.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	readonly #held = new Map<GridId, Held<T>>();
 	#version = $state(0);
 	#loadedCount = $state(0);
 
-	constructor(registry: SessionRegistry, communityId: CommunityId, read: (doc: Y.Doc) => T) {
+	constructor(
+		registry: SessionRegistry,
+		communityId: CommunityId,
+		read: (doc: Y.Doc) => T,
+		docName: (communityId: CommunityId, gridId: GridId) => string = boardDocName
+	) {
 		this.#registry = registry;
+		this.#docName = docName;
 		this.#communityId = communityId;
 		this.#read = read;
 	}
@@ -49,7 +57,7 @@ export class CommunityBoards<T> {
 			for (const gridId of gridIds) {
 				if (this.#held.has(gridId)) continue;
 				const { session, release } = this.#registry.acquire(
-					boardDocName(this.#communityId, gridId)
+					this.#docName(this.#communityId, gridId)
 				);
 				const held: Held<T> = {
 					snapshot: new DocSnapshot(session.doc, this.#read),
