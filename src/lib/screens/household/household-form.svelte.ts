@@ -112,6 +112,7 @@ export class HouseholdForm {
 	/** Registers the household; its id once accepted (the form then clears and closes). */
 	submit(): HouseholdId | null {
 		const at = this.#clock();
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local value for the parsers, not state
 		const today = new Date(at);
 		if (!this.#check(today)) return null;
 		const result = createHousehold(

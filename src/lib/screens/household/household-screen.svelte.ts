@@ -243,6 +243,7 @@ export class HouseholdScreen {
 	saveNewResident(): boolean {
 		const draft = this.adding;
 		if (!draft) return false;
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local value for the parsers, not state
 		const today = new Date(this.#clock());
 		if (!draft.check(today)) return false;
 		const result = addResident(this.#doc, this.householdId, draft.input(today), this.#ctx());
