@@ -316,11 +316,44 @@ function buildMap(grids: readonly Grid[], now: number, random: () => number): Y.
 	return doc;
 }
 
-const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙', '马', '朱'];
-const GIVEN = ['秀英', '桂兰', '建国', '淑珍', '志强', '玉梅', '德华', '海燕', '文明', '丽娟', '国庆'];
+const SURNAMES = [
+	'王',
+	'李',
+	'张',
+	'刘',
+	'陈',
+	'杨',
+	'赵',
+	'黄',
+	'周',
+	'吴',
+	'徐',
+	'孙',
+	'马',
+	'朱'
+];
+const GIVEN = [
+	'秀英',
+	'桂兰',
+	'建国',
+	'淑珍',
+	'志强',
+	'玉梅',
+	'德华',
+	'海燕',
+	'文明',
+	'丽娟',
+	'国庆'
+];
 const YELLOW_REASONS = ['低保家庭', '独居老人，子女在外地', '长期患病', '家庭矛盾需关注'];
 const RED_REASONS = ['高龄独居，行动不便', '重度残疾，无人照料', '精神障碍患者，需定期走访'];
-const FINDINGS = ['身体状况良好', '反映楼道灯不亮', '需要帮忙买药', '情况稳定', '家中无人，改日再访'];
+const FINDINGS = [
+	'身体状况良好',
+	'反映楼道灯不亮',
+	'需要帮忙买药',
+	'情况稳定',
+	'家中无人，改日再访'
+];
 
 /** A valid ID number (GB 11643 check character) for a resident born in `year`. */
 function demoIdNumber(year: number, random: () => number): string {
@@ -336,7 +369,12 @@ function demoIdNumber(year: number, random: () => number): string {
  * and red (with why), one to three residents each, visits in the past so that some are overdue.
  * Written by the household commands, as the grid member registers them.
  */
-function buildHouseholds(communityId: string, grid: Grid, now: number, random: () => number): Y.Doc {
+function buildHouseholds(
+	communityId: string,
+	grid: Grid,
+	now: number,
+	random: () => number
+): Y.Doc {
 	const doc = new Y.Doc();
 	const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 	const context = (at: number) => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DEFAULT_VISIT_PLAN, type HouseholdId } from '$lib/domain/household';
-import type { CommunityId, GridId } from '$lib/domain/ids';
+import type { CaseId, CommunityId, GridId } from '$lib/domain/ids';
 import { readCase } from '$lib/model/case';
 import { readTask } from '$lib/model/work';
 import {
@@ -381,7 +381,7 @@ describe('VisitForm', () => {
 		const caseId = form.submitFollowUp()!;
 		expect(form.followUp).toBeNull();
 		const board = docs.get('c/demo/board/g1')!;
-		expect(readCase(board, caseId)?.fields.title.value).toBe('楼道扶手松动');
+		expect(readCase(board, caseId as CaseId)?.fields.title.value).toBe('楼道扶手松动');
 		expect(readCaseVisitSource(board, caseId)).toMatchObject({ householdId: id, visitId });
 		form.startFollowUp(visitId, 'task');
 		form.followUpTitle = '帮忙买菜';
