@@ -2,7 +2,8 @@
  * `npm run demo`: seeds a fictional community, 玉城社区 (Yucheng), shaped like a real urban one
  * (12 grids, 9 compounds, 60 buildings, a few hundred cases over every status, tier and category
  * and the last six months, with timelines written by several members; a map with the grids'
- * areas and their buildings, around 116.64 E, 36.93 N) straight into the relay's
+ * areas and their buildings, around 116.64 E, 36.93 N; 20–40 households per grid in three colours,
+ * some overdue for a visit) straight into the relay's
  * storage in DATA_DIR, creates its identity, and prints a one-time secretary sign-in link.
  *
  *   npm run demo -- [--id <communityId>] [--name "<name>"] [--cases <n>] [--url <public url>] [--json]
@@ -22,7 +23,7 @@ import path from 'node:path';
 import * as Y from 'yjs';
 import { parseOrigin } from './config.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
-import { ID_SEGMENT } from '../src/lib/wire/index.ts';
+import { householdsDocName, ID_SEGMENT } from '../src/lib/wire/index.ts';
 import { createCommunity, inviteUrl } from './identity.ts';
 import { SqliteStore } from './storage/sqlite.ts';
 import { KeyRing } from './tokens.ts';
@@ -33,6 +34,8 @@ type Ids = typeof import('../src/lib/domain/ids.ts');
 type Options = typeof import('../src/lib/domain/case-options.ts');
 type MapModel = typeof import('../src/lib/model/map/index.ts');
 type Geo = typeof import('../src/lib/domain/geo.ts');
+type HouseholdModel = typeof import('../src/lib/model/household/index.ts');
+type HouseholdDomain = typeof import('../src/lib/domain/household.ts');
 
 const model: Model = await import('../src/lib/model/case/index.ts');
 const directory: Directory = await import('../src/lib/model/directory/directory.ts');
@@ -40,6 +43,8 @@ const ids: Ids = await import('../src/lib/domain/ids.ts');
 const options: Options = await import('../src/lib/domain/case-options.ts');
 const mapModel: MapModel = await import('../src/lib/model/map/index.ts');
 const geo: Geo = await import('../src/lib/domain/geo.ts');
+const householdModel: HouseholdModel = await import('../src/lib/model/household/index.ts');
+const householdDomain: HouseholdDomain = await import('../src/lib/domain/household.ts');
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -311,6 +316,133 @@ function buildMap(grids: readonly Grid[], now: number, random: () => number): Y.
 	return doc;
 }
 
+const SURNAMES = [
+	'王',
+	'李',
+	'张',
+	'刘',
+	'陈',
+	'杨',
+	'赵',
+	'黄',
+	'周',
+	'吴',
+	'徐',
+	'孙',
+	'马',
+	'朱'
+];
+const GIVEN = [
+	'秀英',
+	'桂兰',
+	'建国',
+	'淑珍',
+	'志强',
+	'玉梅',
+	'德华',
+	'海燕',
+	'文明',
+	'丽娟',
+	'国庆'
+];
+const YELLOW_REASONS = ['低保家庭', '独居老人，子女在外地', '长期患病', '家庭矛盾需关注'];
+const RED_REASONS = ['高龄独居，行动不便', '重度残疾，无人照料', '精神障碍患者，需定期走访'];
+const FINDINGS = [
+	'身体状况良好',
+	'反映楼道灯不亮',
+	'需要帮忙买药',
+	'情况稳定',
+	'家中无人，改日再访'
+];
+
+/** A valid ID number (GB 11643 check character) for a resident born in `year`. */
+function demoIdNumber(year: number, random: () => number): string {
+	const month = String(1 + Math.floor(random() * 12)).padStart(2, '0');
+	const day = String(1 + Math.floor(random() * 28)).padStart(2, '0');
+	const serial = String(Math.floor(random() * 1000)).padStart(3, '0');
+	const first17 = `370982${year}${month}${day}${serial}`;
+	return `${first17}${householdDomain.idCheckCharacter(first17)}`;
+}
+
+/**
+ * One grid's household register: 20–40 households in its buildings, mostly green, some yellow
+ * and red (with why), one to three residents each, visits in the past so that some are overdue.
+ * Written by the household commands, as the grid member registers them.
+ */
+function buildHouseholds(
+	communityId: string,
+	grid: Grid,
+	now: number,
+	random: () => number
+): Y.Doc {
+	const doc = new Y.Doc();
+	const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+	const context = (at: number) => ({
+		actor: { name: grid.member, deviceId: `demo-${hash(grid.member).toString(36)}` },
+		authority: {
+			claims: { cid: communityId, role: 'grid-member', grids: [grid.id] },
+			memberId: '',
+			gridId: grid.id
+		},
+		at
+	});
+	const count = 20 + Math.floor(random() * 21);
+	for (let h = 0; h < count; h++) {
+		const building = grid.buildings[h % grid.buildings.length]!;
+		const compound = COMPOUNDS.find((name) => building.startsWith(name)) ?? '';
+		const roll = random();
+		const colour = roll < 0.15 ? 'red' : roll < 0.4 ? 'yellow' : 'green';
+		const residents = Array.from({ length: 1 + Math.floor(random() * 3) }, (_, r) => {
+			const year = r === 0 ? 1935 + Math.floor(random() * 40) : 1960 + Math.floor(random() * 50);
+			const elderly = r === 0 && year < 1955 && random() < 0.5;
+			return {
+				name: `${pick(SURNAMES)}${pick(GIVEN)}`,
+				relation: (r === 0 ? 'head' : pick(['spouse', 'child', 'tenant'])) as 'head',
+				phone: random() < 0.7 ? `13${Math.floor(100_000_000 + random() * 899_999_999)}` : '',
+				idNumber: random() < 0.6 ? demoIdNumber(year, random) : '',
+				birthYear: year,
+				tags: [
+					...(elderly ? (['elderlyAlone'] as const) : []),
+					...(colour === 'red' && random() < 0.5 ? (['disability'] as const) : []),
+					...(colour === 'yellow' && random() < 0.4 ? (['lowIncome'] as const) : [])
+				],
+				note: ''
+			};
+		});
+		const registered = now - (120 + Math.floor(random() * 60)) * DAY;
+		const created = householdModel.createHousehold(
+			doc,
+			{
+				address: {
+					compound,
+					building: building.slice(compound.length),
+					unit: `${1 + (h % 3)}单元`,
+					room: `${1 + Math.floor(h / 6)}0${1 + (h % 2)}室`
+				},
+				colour,
+				colourReason:
+					colour === 'red' ? pick(RED_REASONS) : colour === 'yellow' ? pick(YELLOW_REASONS) : '',
+				note: '',
+				residents
+			},
+			context(registered)
+		);
+		if (!created.ok) continue;
+		// The last visit: within the colour's interval for most, past it for some (overdue).
+		const interval = householdDomain.DEFAULT_VISIT_PLAN[colour];
+		const last = now - Math.floor(random() * interval * 1.3 * DAY);
+		if (last > registered) {
+			householdModel.recordVisit(
+				doc,
+				created.value,
+				{ visitedAt: last, visitors: [], findings: pick(FINDINGS), photos: [] },
+				context(last)
+			);
+		}
+	}
+	return doc;
+}
+
 /** Writes one grid's board: `count` cases, each with a believable history up to `now`. */
 function buildBoard(
 	communityId: string,
@@ -481,6 +613,15 @@ function main(): void {
 				update: Y.encodeStateAsUpdate(board.doc)
 			});
 		});
+		let households = 0;
+		for (const grid of grids) {
+			const register = buildHouseholds(args.id, grid, now, random);
+			households += householdModel.listHouseholds(register).length;
+			entries.push({
+				doc: householdsDocName(args.id, grid.id),
+				update: Y.encodeStateAsUpdate(register)
+			});
+		}
 		const mapDoc = buildMap(grids, now, random);
 		const drawn = mapModel.readMap(mapDoc);
 		entries.push({ doc: geo.mapDocName(communityId), update: Y.encodeStateAsUpdate(mapDoc) });
@@ -496,6 +637,7 @@ function main(): void {
 					name: args.name,
 					grids: grids.map((grid) => ({ id: grid.id, name: grid.name, member: grid.member })),
 					cases,
+					households,
 					map: { grids: drawn.grids.length, buildings: drawn.buildings.length },
 					inviteUrl: link,
 					code: created.code
@@ -505,7 +647,7 @@ function main(): void {
 			console.log(
 				`Seeded ${args.name} (${args.id}): ${grids.length} grids, ${COMPOUNDS.length} compounds, ` +
 					`60 buildings, ${cases} cases over the last 6 months, a map of ${drawn.grids.length} ` +
-					`grid areas and ${drawn.buildings.length} buildings` +
+					`grid areas and ${drawn.buildings.length} buildings, ${households} households` +
 					(refused > 0 ? ` (${refused} steps the rules refused were skipped)` : '') +
 					'.'
 			);

@@ -41,6 +41,7 @@ type Seed = {
 	runUrl: string;
 	wishUrl: string;
 	meetingUrl: string;
+	householdUrl: string;
 	/** An invite nobody redeems: the join page's name form, and "撤销" on the members screen. */
 	openInvite: string;
 };
@@ -116,6 +117,25 @@ test.beforeAll(async ({ browser }) => {
 	await s.getByTestId('meeting-create').click();
 	await expect(s.getByTestId('meeting-title')).toBeVisible();
 	const meetingUrl = s.url();
+	// A household with a long address, two residents (masked phone and ID number) and a visit.
+	await s.goto(`${home}/g/${gridId}/households`);
+	await s.getByTestId('household-add-first').click();
+	await s.locator('#hh-compound').fill('幸福里小区东区');
+	await s.locator('#hh-building').fill('12号楼');
+	await s.locator('#hh-unit').fill('3单元');
+	await s.locator('#hh-room').fill('1502室');
+	await s.locator('#hh-colour').selectOption('red');
+	await s.locator('#hh-reason').fill('高龄独居老人，患有慢性病，行动不便，需每周上门走访');
+	await s.locator('#hh-r0-name').fill('欧阳秀英');
+	await s.locator('#hh-r0-phone').fill('13812345678');
+	await s.locator('#hh-r0-id').fill('11010519400101123X');
+	await s.getByTestId('household-submit').click();
+	await expect(s.getByTestId('household-address')).toBeVisible();
+	const householdUrl = s.url();
+	await s.getByTestId('visit-new').click();
+	await s.locator('#visit-findings').fill('老人精神尚可，反映楼道灯不亮，已记录');
+	await s.getByTestId('visit-save').click();
+	await expect(s.getByTestId('visit')).toHaveCount(1);
 	await expectAllOnServer(s);
 
 	const invites = {
@@ -144,6 +164,7 @@ test.beforeAll(async ({ browser }) => {
 		runUrl: path(runUrl),
 		wishUrl: path(wishUrl),
 		meetingUrl: path(meetingUrl),
+		householdUrl: path(householdUrl),
 		openInvite
 	};
 });
@@ -188,7 +209,19 @@ function screens(): Screen[] {
 			ready: or('case-title'),
 			opens: ['case-edit', '[data-testid="case-form"]']
 		},
-		{ name: 'households', url: `${g}/households`, ready: or('households', 'not-allowed') },
+		{
+			name: 'households',
+			url: `${g}/households`,
+			ready: or('household-row', 'not-allowed'),
+			opens: ['household-add', '[data-testid="household-form"]']
+		},
+		{
+			name: 'household page',
+			url: seed.householdUrl,
+			ready: or('visit', 'not-allowed'),
+			opens: ['visit-new', '[data-testid="visit-form"]']
+		},
+		{ name: 'my visits', url: `${c}/visits`, ready: or('my-visit', 'not-allowed') },
 		{ name: 'community map', url: `${c}/map`, ready: or('map') },
 		{ name: 'grid map', url: `${g}/map`, ready: or('map') },
 		{ name: 'tasks', url: `${c}/tasks`, ready: or('task-row') },

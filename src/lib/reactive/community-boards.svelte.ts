@@ -1,6 +1,7 @@
 /**
- * Every grid's board of one community at once, for the community board: acquires one session per
- * grid listed in the directory (through the session registry, like `useDoc`) and exposes each
+ * Every grid's board of one community at once, for the community board (or, given another
+ * document name per grid, every grid's household register, for "my visits"): acquires one
+ * session per grid listed in the directory (through the session registry, like `useDoc`) and exposes each
  * board's case summaries as a reactive `current`. Grids that leave the directory are released.
  *
  * With `summaries` (reactive/board-summaries.svelte.ts) the boards' stored summaries are read
@@ -40,6 +41,7 @@ export class CommunityBoards<T> {
 	readonly #communityId: CommunityId;
 	readonly #read: (doc: Y.Doc) => T;
 	readonly #summaries: BoardSummaries | null;
+	readonly #docName: (communityId: CommunityId, gridId: GridId) => string;
 	#wanted: readonly GridId[] = [];
 	#destroyed = false;
 	// Plain bookkeeping; reactivity comes from #version and each DocSnapshot.
@@ -52,12 +54,18 @@ export class CommunityBoards<T> {
 		registry: SessionRegistry,
 		communityId: CommunityId,
 		read: (doc: Y.Doc) => T,
-		summaries: BoardSummaries | null = null
+		options: Readonly<{
+			/** Stored summaries to draw from while the documents load (boards only). */
+			summaries?: BoardSummaries | null;
+			/** Which document of each grid: its board unless told otherwise. */
+			docName?: (communityId: CommunityId, gridId: GridId) => string;
+		}> = {}
 	) {
 		this.#registry = registry;
+		this.#docName = options.docName ?? boardDocName;
 		this.#communityId = communityId;
 		this.#read = read;
-		this.#summaries = summaries;
+		this.#summaries = options.summaries ?? null;
 	}
 
 	/**
@@ -100,7 +108,7 @@ export class CommunityBoards<T> {
 			for (const gridId of gridIds) {
 				if (this.#held.has(gridId)) continue;
 				const { session, release } = this.#registry.acquire(
-					boardDocName(this.#communityId, gridId)
+					this.#docName(this.#communityId, gridId)
 				);
 				const held: Held<T> = {
 					snapshot: new DocSnapshot(session.doc, this.#read),

@@ -13,6 +13,7 @@ import {
 	recordVisit,
 	removeResident,
 	restoreHousehold,
+	restoreResident,
 	setColour,
 	setResidentTag
 } from './commands';
@@ -241,6 +242,15 @@ describe('households: edits, colours, residents, tombstones', () => {
 			[snapshot.residents[0]!.id, false],
 			[son, true]
 		]);
+		expect(listHouseholds(doc).find((h) => h.id === id)!.residentNames).not.toContain(
+			read.fields.name.value
+		);
+		// The screen's undo: the resident comes back, the log keeps both edits.
+		must(restoreResident(doc, id, son, wang(T0 + 6)));
+		snapshot = readHousehold(doc, id)!;
+		expect(snapshot.residentCount).toBe(2);
+		expect(snapshot.residentNames).toContain(read.fields.name.value);
+		expect(snapshot.tags).toEqual(['elderlyAlone', 'veteran']);
 		expect(editResidentField(doc, id, 'r-none' as ResidentId, 'note', 'x', wang(T0))).toEqual({
 			ok: false,
 			reason: 'resident_not_found'

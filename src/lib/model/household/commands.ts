@@ -478,6 +478,20 @@ export function removeResident(
 	return ok(writeField(resident.fields, 'removed', true, state, context, at));
 }
 
+/** Takes back a resident's removal (the screen's "undo"; the log keeps both edits). */
+export function restoreResident(
+	doc: Y.Doc,
+	householdId: HouseholdId,
+	residentId: ResidentId,
+	context: HouseholdContext
+): Result<Changed, ResidentCommandReason> {
+	const target = residentTarget(doc, householdId, residentId, context);
+	if (!target.ok) return target;
+	const { resident, at } = target.value;
+	const state = residentFieldState(resident, 'removed') as FieldState<FieldValue>;
+	return ok(writeField(resident.fields, 'removed', false, state, context, at));
+}
+
 export type TombstoneReason = 'not_permitted' | 'household_not_found';
 
 function setDeleted(

@@ -29,6 +29,7 @@ export {
 	recordVisit,
 	removeResident,
 	restoreHousehold,
+	restoreResident,
 	setColour,
 	setResidentTag,
 	editResidentField,

@@ -115,6 +115,8 @@ export type HouseholdSummary = Readonly<{
 	hasConflict: boolean;
 	/** Residents not removed. */
 	residentCount: number;
+	/** The names of residents not removed (the register searches them). */
+	residentNames: readonly string[];
 	/** The tags any resident (not removed) has. */
 	tags: readonly ResidentTag[];
 	/** The latest visit's `visitedAt`, or null. */
@@ -309,6 +311,7 @@ function readParts(record: HouseholdRecord): Parts {
 			hasFieldConflict(fields) ||
 			residents.some((resident) => resident.hasConflict),
 		residentCount: live.length,
+		residentNames: Object.freeze(live.map((resident) => resident.fields.name.value)),
 		tags: Object.freeze([...tags].sort()),
 		lastVisitAt: visits[0]?.visitedAt ?? null,
 		visitTimes: Object.freeze(visits.map((visit) => visit.visitedAt)),

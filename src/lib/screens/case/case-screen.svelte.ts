@@ -60,6 +60,8 @@ import {
 	type SetDeadlineReason
 } from '$lib/model/case';
 import { readCaseSource, type MeetingSource } from '$lib/model/meeting';
+import { readCaseVisitSource, type VisitSource } from '$lib/model/household';
+import { visitSourceView, type VisitSourceView } from '../household/visit-source';
 import type { CommunitySettings } from '$lib/model/directory';
 import { FieldDraft, type ShownFields } from '../field-draft.svelte';
 import { boardContext } from './case-context';
@@ -70,13 +72,15 @@ export type CaseBoardView = Readonly<{
 	item: CaseSnapshot | null;
 	cases: readonly CaseSummary[];
 	source: MeetingSource | null;
+	visitSource: VisitSource | null;
 }>;
 
 export function caseBoardReader(caseId: CaseId): (doc: Y.Doc) => CaseBoardView {
 	return (doc) => ({
 		item: readCase(doc, caseId),
 		cases: listCases(doc),
-		source: readCaseSource(doc, caseId)
+		source: readCaseSource(doc, caseId),
+		visitSource: readCaseVisitSource(doc, caseId)
 	});
 }
 
@@ -110,6 +114,8 @@ export type CaseFacts = Readonly<{
 	/** Names seen on this case (and this person's), suggested when typing an assignee. */
 	peopleSeen: readonly string[];
 	source: MeetingSource | null;
+	/** The household visit the case came from (a link back only for those who may read it). */
+	visit: VisitSourceView | null;
 	/** Staff may turn the case into a volunteer task that links back to it. */
 	mayFollowUp: boolean;
 }>;
@@ -181,7 +187,7 @@ export class CaseScreen {
 	}
 
 	#facts(): CaseFacts | null {
-		const { item, cases, source } = this.#board.current;
+		const { item, cases, source, visitSource } = this.#board.current;
 		if (!item) return null;
 		const claims = this.#member.claims;
 		const rules = this.#settings.current.deadlineRules;
@@ -226,6 +232,7 @@ export class CaseScreen {
 			assignees: item.fields.assignees.value ? item.fields.assignees.value.split(',') : [],
 			peopleSeen: peopleSeen(item, this.#member.displayName),
 			source,
+			visit: visitSourceView(visitSource, claims),
 			mayFollowUp: isStaff(claims.role)
 		});
 	}

@@ -1,12 +1,13 @@
 /**
- * The ledger settings' screen model: the community's categories, deadline days and time zone
- * (the directory document's settings), whether this member may change them, and the commands
+ * The ledger settings' screen model: the community's categories, deadline days, time zone and
+ * household visit plan (the directory document's settings), whether this member may change them, and the commands
  * that do.
  *
  * Invariant: the only caller of the settings commands; every method returns the command's
  * result for the view to show, and the context is read when the command runs.
  */
 import type { Tier } from '$lib/domain/case-options';
+import type { HouseholdColour } from '$lib/domain/household';
 import type { Result } from '$lib/domain/result';
 import {
 	addCategory,
@@ -15,6 +16,7 @@ import {
 	setCategoryHidden,
 	setCommunityTimeZone,
 	setDeadlineDays,
+	setVisitInterval,
 	type CommunitySettings,
 	type DirectoryContext,
 	type SettingsReason
@@ -71,5 +73,10 @@ export class SettingsScreen {
 	setTimeZone(typed: string): SettingsResult {
 		const zone = typed.trim() || this.#directory.snapshot.current.timeZone;
 		return setCommunityTimeZone(this.#directory.doc, zone, this.#context());
+	}
+
+	/** Days between visits for a colour, as typed in its number field. */
+	setVisitInterval(colour: HouseholdColour, days: string): SettingsResult {
+		return setVisitInterval(this.#directory.doc, colour, Number(days), this.#context());
 	}
 }
