@@ -17,11 +17,13 @@ import type * as Y from 'yjs';
 import { parseDocName } from '$lib/wire';
 import {
 	changedDays,
+	createHistoryApi,
 	endOfDay,
 	type HistoryResult,
 	type PastDocument
 } from '$lib/sync/history-api';
 import type { ApiFailure } from '$lib/sync/auth-api';
+import type { TokenGetter } from '$lib/sync/photo-outbox';
 
 /** The part of the history client (sync/history-api.ts) the screen uses; tests pass a fake. */
 export type HistoryClient = Readonly<{
@@ -129,4 +131,13 @@ export class AsOfScreen<T> {
 		this.shown = null;
 		this.problem = reason;
 	}
+}
+
+/** The screen over the relay's history API for a signed-in member (sync/history-api.ts). */
+export function createAsOfScreen<T>(
+	options: Omit<AsOfSources<T>, 'client'> &
+		Readonly<{ communityId: string; tokens: TokenGetter | null }>
+): AsOfScreen<T> {
+	const { communityId, tokens, ...rest } = options;
+	return new AsOfScreen({ ...rest, client: createHistoryApi({ communityId, tokens }) });
 }
