@@ -13,7 +13,6 @@ import { mayOperate } from '$lib/domain/case-permissions';
 import type { CaseId, GridId } from '$lib/domain/ids';
 import type { Result } from '$lib/domain/result';
 import {
-	listDeletedCases,
 	restoreCase,
 	type DeletedCase,
 	type RestoreCaseReason
