@@ -12,11 +12,7 @@ import type * as Y from 'yjs';
 import { mayOperate } from '$lib/domain/case-permissions';
 import type { CaseId, GridId } from '$lib/domain/ids';
 import type { Result } from '$lib/domain/result';
-import {
-	restoreCase,
-	type DeletedCase,
-	type RestoreCaseReason
-} from '$lib/model/case';
+import { restoreCase, type DeletedCase, type RestoreCaseReason } from '$lib/model/case';
 import {
 	deleteGrid,
 	mayEditDirectory,
