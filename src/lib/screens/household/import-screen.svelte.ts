@@ -145,6 +145,7 @@ export class HouseholdImportScreen {
 		this.#target = target;
 		this.#context = context;
 		this.#read = options.read ?? readSpreadsheet;
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a moment, not state
 		this.#today = options.today ?? (() => new Date());
 	}
 
@@ -276,6 +277,7 @@ export class HouseholdImportScreen {
 
 	/** The registered addresses now: address key → household. */
 	#existing(): Map<string, HouseholdId> {
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, not state
 		const existing = new Map<string, HouseholdId>();
 		for (const h of this.#target.snapshot.current) if (!h.deleted) existing.set(h.addressKey, h.id);
 		return existing;
