@@ -11,6 +11,7 @@
  */
 import { addressKey, COLOUR_RANK, visitDue, type VisitDue } from '$lib/domain/household';
 import type { Building } from '$lib/domain/geo';
+import { isValidIdSegment } from '$lib/domain/ids';
 import type { VisitPlanDefaults } from '$lib/domain/household';
 import { intervalOf, type HouseholdSummary } from '$lib/model/household';
 import type { HouseholdMarker } from '$lib/map/layers';
@@ -20,6 +21,10 @@ export type HouseholdRegister = Readonly<{
 	gridId: string;
 	households: readonly HouseholdSummary[];
 }>;
+
+/** A building page's address segment as a feature id, or null when it cannot be one. */
+export const parseBuildingId = (segment: string): string | null =>
+	isValidIdSegment(segment) ? segment : null;
 
 const nameKey = (name: string) => addressKey({ compound: '', building: name, unit: '', room: '' });
 
