@@ -102,6 +102,13 @@ test('import the messy XLSX and the GBK CSV, export masked and in full, househol
 		await expect(page.getByTestId('import-error').first()).toHaveAttribute('data-row', '9');
 		await expect(page.getByTestId('import-error').first()).toContainText('身份证号');
 		await expect(page.getByTestId('import-confirm')).toBeDisabled();
+		// The preview fits a 320 px phone (its sample table scrolls inside its own box).
+		await page.setViewportSize({ width: 320, height: 740 });
+		expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+			320
+		);
+		await page.screenshot({ path: test.info().outputPath('preview-320.png'), fullPage: true });
+		await page.setViewportSize({ width: 360, height: 740 });
 		await page.getByTestId('import-skip-errors').check();
 		await expect(page.getByTestId('import-summary')).toContainText('新增 4 户');
 		await page.getByTestId('import-confirm').click();
