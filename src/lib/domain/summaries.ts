@@ -16,8 +16,10 @@
  *             patrol routes (grid, weekdays, created and deleted days), patrol runs (day, finished),
  *             wishes (createdAt, status).
  *   meetings  per meeting of the index: startsAt, type, mediation outcome, status, grid.
- *   households  (not yet: issue 18 plugs a kind into model/summary/registry.ts; colours and
- *             visits due and done are its facts.)
+ *   households  per household of one grid's register, columnar: colour (index into
+ *             HOUSEHOLD_COLOURS), colourSince, tags (a bit per RESIDENT_TAGS entry, residents not
+ *             removed), lastVisitAt (NaN: never), own visit interval (0: the plan's), deleted;
+ *             every visit's time (`visitAt`); + live households by colour.
  *
  * Each figure of a dashboard for a chosen range [from, to) (week, month, quarter, custom: the
  * caller turns it into two instants in the community's zone) is exact from these facts:
@@ -32,6 +34,8 @@
  *   hours, tasks done  `workFigures`: hours credited in range (per member), tasks completed
  *   patrols          runs finished on days in range against the days routes planned
  *   mediation        `meetingFigures`: mediation sessions starting in range, agreed / decided
+ *   households       `householdFigures`: domain/household-stats.ts `householdStats` (colours, tags,
+ *                    this month's visits due, done, overdue at `now`) + visits made in range
  * "Open at the end of a past range" needs status history the summary does not keep: open and
  * overdue are figures of now.
  *
@@ -47,9 +51,17 @@ import { DEFAULT_TIME_ZONE, addDays, dayKeyOf, monthKeyOf, weekdayOf } from './d
 import type { DayKey, Weekday } from './due-date';
 import { mediationSuccessRate, type MediationTally } from './mediation-rate';
 import { MEDIATION_OUTCOMES, MEETING_TYPES } from './meeting-rules';
+import {
+	HOUSEHOLD_COLOURS,
+	RESIDENT_TAGS,
+	type HouseholdColour,
+	type ResidentTag,
+	type VisitPlanDefaults
+} from './household';
+import { householdStats, type HouseholdStats, type HouseholdStatsRow } from './household-stats';
 
 /** Bumped whenever a kind's format changes: older stored summaries are recomputed, never read. */
-export const SUMMARY_VERSIONS = Object.freeze({ board: 1, tasks: 1, meetings: 1 });
+export const SUMMARY_VERSIONS = Object.freeze({ board: 1, tasks: 1, meetings: 1, households: 1 });
 export type SummaryKind = keyof typeof SUMMARY_VERSIONS;
 
 /** Open cases a board's summary carries as rows, newest first (a phone's first screen and more). */
@@ -482,9 +494,126 @@ export function meetingFigures(
 	return mediationSuccessRate(meetings);
 }
 
+// ---- a grid's household register: colours, visits due and done ----
+
+export type HouseholdsSummary = Readonly<{
+	kind: 'households';
+	version: number;
+	/** Per household (every one, deleted included), one entry each. */
+	colour: Uint8Array;
+	colourSince: Float64Array;
+	/** Bit `i` set: some resident not removed carries RESIDENT_TAGS[i]. */
+	tags: Uint8Array;
+	lastVisitAt: Float64Array;
+	/** The household's own days between visits; 0: the community's plan for its colour. */
+	intervalDays: Uint16Array;
+	deleted: Uint8Array;
+	/** Every visit: its household (index above) and when it took place. */
+	visitOf: Uint32Array;
+	visitAt: Float64Array;
+	/** Live households, and per colour. */
+	live: number;
+	byColour: Readonly<Record<HouseholdColour, number>>;
+}>;
+
+/** What a households summary is made from: model/household's `HouseholdSummary` fits it. */
+export type HouseholdsSummaryRow = HouseholdStatsRow;
+
+/** The register's summary from its households (any order). */
+export function buildHouseholdsSummary(rows: readonly HouseholdsSummaryRow[]): HouseholdsSummary {
+	const n = rows.length;
+	const visits = rows.reduce((sum, row) => sum + row.visitTimes.length, 0);
+	const summary = {
+		colour: new Uint8Array(n),
+		colourSince: new Float64Array(n),
+		tags: new Uint8Array(n),
+		lastVisitAt: new Float64Array(n),
+		intervalDays: new Uint16Array(n),
+		deleted: new Uint8Array(n),
+		visitOf: new Uint32Array(visits),
+		visitAt: new Float64Array(visits)
+	};
+	const byColour = Object.fromEntries(HOUSEHOLD_COLOURS.map((c) => [c, 0])) as Record<
+		HouseholdColour,
+		number
+	>;
+	let live = 0;
+	let v = 0;
+	rows.forEach((row, i) => {
+		summary.colour[i] = HOUSEHOLD_COLOURS.indexOf(row.colour);
+		summary.colourSince[i] = row.colourSince;
+		let bits = 0;
+		for (const tag of row.tags) bits |= 1 << RESIDENT_TAGS.indexOf(tag);
+		summary.tags[i] = bits;
+		summary.lastVisitAt[i] = orNaN(row.lastVisitAt);
+		summary.intervalDays[i] = Math.max(0, Math.min(65535, Math.round(row.visitIntervalDays)));
+		summary.deleted[i] = row.deleted ? 1 : 0;
+		for (const at of row.visitTimes) {
+			summary.visitOf[v] = i;
+			summary.visitAt[v++] = at;
+		}
+		if (!row.deleted) {
+			live++;
+			byColour[row.colour]++;
+		}
+	});
+	return Object.freeze({
+		kind: 'households',
+		version: SUMMARY_VERSIONS.households,
+		...summary,
+		live,
+		byColour
+	});
+}
+
+/** The households of a summary, decoded to what `householdStats` reads. */
+function householdRows(summary: HouseholdsSummary): HouseholdStatsRow[] {
+	const times: number[][] = Array.from({ length: summary.colour.length }, () => []);
+	for (let v = 0; v < summary.visitAt.length; v++)
+		times[summary.visitOf[v]!]!.push(summary.visitAt[v]!);
+	return Array.from(summary.colour, (colour, i) => ({
+		colour: HOUSEHOLD_COLOURS[colour] ?? 'green',
+		colourSince: summary.colourSince[i]!,
+		tags: RESIDENT_TAGS.filter((_, bit) => (summary.tags[i]! >> bit) & 1) as ResidentTag[],
+		lastVisitAt: Number.isNaN(summary.lastVisitAt[i]!) ? null : summary.lastVisitAt[i]!,
+		visitTimes: times[i]!,
+		visitIntervalDays: summary.intervalDays[i]!,
+		deleted: summary.deleted[i] === 1
+	}));
+}
+
+export type HouseholdFigures = HouseholdStats &
+	Readonly<{
+		/** Visits that took place in the range (of live and deleted households alike). */
+		visitsInRange: number;
+	}>;
+
+/**
+ * A register's figures: `householdStats` (colours, tags, this month's visits due, done and
+ * overdue at `now` in `zone`) and the visits made in `range`. Several grids: `summaries` all.
+ */
+export function householdFigures(
+	summaries: readonly HouseholdsSummary[],
+	range: Range,
+	now: number,
+	plan: VisitPlanDefaults,
+	zone: string = DEFAULT_TIME_ZONE
+): HouseholdFigures {
+	let visitsInRange = 0;
+	for (const summary of summaries)
+		for (const at of summary.visitAt) if (inRange(at, range)) visitsInRange++;
+	const stats = householdStats({
+		households: summaries.flatMap(householdRows),
+		plan,
+		now,
+		timeZone: zone
+	});
+	return Object.freeze({ ...stats, visitsInRange });
+}
+
 // ---- stored form ----
 
-export type AnySummary = BoardSummary | WorkSummary | MeetingsSummary;
+export type AnySummary = BoardSummary | WorkSummary | MeetingsSummary | HouseholdsSummary;
 
 /** A stored value is a summary of the current format of its kind (anything else is recomputed). */
 export function isCurrentSummary<K extends SummaryKind>(

@@ -218,7 +218,7 @@ describe('board summary', () => {
 });
 
 describe('the kind registry', () => {
-	it('boards, the tasks document and the meeting index keep summaries; the rest do not yet', () => {
+	it('boards, the tasks document, the meeting index and household registers keep summaries', () => {
 		const doc = new Y.Doc();
 		expect((summarizerFor('c/demo/board/g1')?.(doc) as BoardSummary).kind).toBe('board');
 		expect((summarizerFor('c/demo/tasks')?.(doc) as { kind: string }).kind).toBe('tasks');
@@ -226,7 +226,9 @@ describe('the kind registry', () => {
 			'meetings'
 		);
 		expect(summarizerFor('c/demo/meetings/m-1')).toBeNull();
-		expect(summarizerFor('c/demo/households/g1')).toBeNull();
+		expect((summarizerFor('c/demo/households/g1')?.(doc) as { kind: string }).kind).toBe(
+			'households'
+		);
 		expect(summarizerFor('c/demo/directory')).toBeNull();
 		expect(summarizerFor('not a name')).toBeNull();
 	});
