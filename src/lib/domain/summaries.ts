@@ -297,11 +297,25 @@ export function boardFigures(
 	now: number,
 	rules: DeadlineRules = {}
 ): BoardFigures {
+	return boardsFigures([summary], range, now, rules);
+}
+
+/**
+ * Several grids' figures as one (the community's totals): every count is the sum of the grids',
+ * the rate and the median are taken over all their cases together (not averaged).
+ */
+export function boardsFigures(
+	summaries: readonly BoardSummary[],
+	range: Range,
+	now: number,
+	rules: DeadlineRules = {}
+): BoardFigures {
 	let collected = 0;
 	let collectedResolved = 0;
 	let resolved = 0;
 	let escalated = 0;
 	let overdue = 0;
+	let open = 0;
 	const closeTimes: number[] = [];
 	const byCategory: Record<string, number> = {};
 	const byHandling: Record<string, number> = {};
@@ -309,28 +323,31 @@ export function boardFigures(
 		Satisfaction,
 		number
 	>;
-	for (let i = 0; i < caseCount(summary); i++) {
-		const item = caseAt(summary, i);
-		if (isOverdue(item, now, rules)) overdue++;
-		if (inRange(item.createdAt, range)) {
-			collected++;
-			if (item.resolvedAt !== null) collectedResolved++;
-			if (item.escalated) escalated++;
-			count(byCategory, item.category);
-			count(byHandling, item.handlingType);
-		}
-		if (item.resolvedAt !== null && inRange(item.resolvedAt, range)) {
-			resolved++;
-			closeTimes.push(item.resolvedAt - item.createdAt);
-		}
-		if (item.satisfaction && item.reviewedAt !== null && inRange(item.reviewedAt, range)) {
-			satisfaction[item.satisfaction]++;
+	for (const summary of summaries) {
+		open += summary.open;
+		for (let i = 0; i < caseCount(summary); i++) {
+			const item = caseAt(summary, i);
+			if (isOverdue(item, now, rules)) overdue++;
+			if (inRange(item.createdAt, range)) {
+				collected++;
+				if (item.resolvedAt !== null) collectedResolved++;
+				if (item.escalated) escalated++;
+				count(byCategory, item.category);
+				count(byHandling, item.handlingType);
+			}
+			if (item.resolvedAt !== null && inRange(item.resolvedAt, range)) {
+				resolved++;
+				closeTimes.push(item.resolvedAt - item.createdAt);
+			}
+			if (item.satisfaction && item.reviewedAt !== null && inRange(item.reviewedAt, range)) {
+				satisfaction[item.satisfaction]++;
+			}
 		}
 	}
 	return Object.freeze({
 		collected,
 		resolved,
-		open: summary.open,
+		open,
 		overdue,
 		escalated,
 		resolutionRate: collected === 0 ? null : collectedResolved / collected,
@@ -343,7 +360,7 @@ export function boardFigures(
 
 /** Cases collected and resolved per month (`YYYY-MM` in `zone`), oldest month first. */
 export function boardTrend(
-	summary: BoardSummary,
+	summary: BoardSummary | readonly BoardSummary[],
 	zone: string = DEFAULT_TIME_ZONE
 ): readonly Readonly<{ month: string; collected: number; resolved: number }>[] {
 	const months = new Map<string, { collected: number; resolved: number }>();
@@ -352,10 +369,12 @@ export function boardTrend(
 		if (!month) months.set(key, (month = { collected: 0, resolved: 0 }));
 		return month;
 	};
-	for (let i = 0; i < caseCount(summary); i++) {
-		const item = caseAt(summary, i);
-		at(monthKeyOf(item.createdAt, zone)).collected++;
-		if (item.resolvedAt !== null) at(monthKeyOf(item.resolvedAt, zone)).resolved++;
+	for (const one of Array.isArray(summary) ? summary : [summary as BoardSummary]) {
+		for (let i = 0; i < caseCount(one); i++) {
+			const item = caseAt(one, i);
+			at(monthKeyOf(item.createdAt, zone)).collected++;
+			if (item.resolvedAt !== null) at(monthKeyOf(item.resolvedAt, zone)).resolved++;
+		}
 	}
 	return [...months]
 		.sort(([a], [b]) => (a < b ? -1 : 1))

@@ -17,6 +17,7 @@ import { mediationSuccessRate } from '../../domain/mediation-rate';
 import type { CaseId } from '../../domain/ids';
 import {
 	boardFigures,
+	boardsFigures,
 	boardTrend,
 	HEAD_ROWS,
 	isCurrentSummary,
@@ -87,7 +88,12 @@ function randomBoard(random: Random, n: number): Y.Doc {
 }
 
 /** The figures counted straight from each case's full snapshot (timeline read afresh). */
-function figuresFromDocument(doc: Y.Doc, range: Range, now: number, rules: DeadlineRules) {
+function figuresFromDocument(
+	docs: Y.Doc | readonly Y.Doc[],
+	range: Range,
+	now: number,
+	rules: DeadlineRules
+) {
 	const inRange = (at: number) => at >= range.from && at < range.to;
 	let collected = 0;
 	let collectedResolved = 0;
@@ -109,8 +115,10 @@ function figuresFromDocument(doc: Y.Doc, range: Range, now: number, rules: Deadl
 		if (!months.has(key)) months.set(key, { collected: 0, resolved: 0 });
 		return months.get(key)!;
 	};
-	for (const id of casesMap(doc).keys()) {
-		const item = readCase(doc, id as CaseId)!;
+	const items = (Array.isArray(docs) ? docs : [docs]).flatMap((doc: Y.Doc) =>
+		[...casesMap(doc).keys()].map((id) => readCase(doc, id as CaseId)!)
+	);
+	for (const item of items) {
 		const status = item.fields.status.value;
 		const done = ['resolved', 'reviewed', 'closed'].includes(status);
 		const statusEntries = item.timeline.filter((e) => e.kind === 'status');
@@ -198,6 +206,20 @@ describe('board summary', () => {
 				open.slice(0, HEAD_ROWS).map((item) => item.id)
 			);
 			expect(summary.open).toBe(open.length);
+		}
+	});
+
+	it('several boards together: counts summed, rate and median over all their cases', () => {
+		for (let seed = 20; seed <= 24; seed++) {
+			const random = seededRandom(seed);
+			const docs = [1, 2, 3].map(() => randomBoard(random, random.int(0, 60)));
+			const summaries = docs.map((doc) => structuredClone(summarizeBoard(doc)));
+			const from = T0 + random.int(0, 100) * DAY_MS;
+			const range = { from, to: from + random.int(20, 120) * DAY_MS };
+			const now = T0 + random.int(0, 260) * DAY_MS;
+			const expected = figuresFromDocument(docs, range, now, {});
+			expect(boardsFigures(summaries, range, now), `seed ${seed}`).toEqual(expected.figures);
+			expect(boardTrend(summaries)).toEqual(expected.trend);
 		}
 	});
 
