@@ -6,7 +6,7 @@
  *
  * Who: the secretary reads everything; an observer reads everything but households (the access
  * matrix gives observers no register); other roles are not offered the dashboard
- * (`mayViewDashboard`).
+ * (who.ts `mayViewDashboard`).
  *
  * Invariant: reads only (no command); the figures are a function of the summaries, the directory
  * and `now`, so two devices with the same summaries show the same numbers.
@@ -33,11 +33,6 @@ import {
 	type Period,
 	type PeriodRange
 } from './figures';
-
-/** The dashboard and the report: the secretary's, read-only for observers. */
-export function mayViewDashboard(role: string): boolean {
-	return role === 'secretary' || role === 'observer';
-}
 
 /** The period a URL asks for: `?from&to` (custom days) or `?period=` (this week, month…). */
 export function periodOf(
