@@ -83,6 +83,7 @@ export class CommunitySummaries {
 
 	#holdDocs(docNames: readonly string[]): void {
 		if (this.#destroyed || this.#names !== docNames) return;
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, not state
 		const wanted = new Set(docNames);
 		for (const [name, held] of this.#held) {
 			if (wanted.has(name)) continue;
