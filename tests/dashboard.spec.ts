@@ -74,9 +74,9 @@ test('dashboard offline, the report as an A4 PDF, the ledger export parsed back'
 	await expect(page.getByTestId('case-figures').getByTestId('as-of')).toContainText('截至');
 	// Charts are drawn (uPlot, loaded now) and their numbers are a table beside them.
 	await expect(page.getByTestId('chart-trend').locator('canvas')).toHaveCount(1);
-	const trend = page.getByTestId('chart-trend').locator('table');
+	const trend = page.getByTestId('chart-trend').getByTestId('chart-table');
 	await expect(trend.locator('tbody tr').last().locator('td')).toHaveText(['4', '1']);
-	await expect(page.getByTestId('chart-category').locator('tbody td')).toHaveText(['4']);
+	await expect(page.getByTestId('chart-category').getByTestId('chart-table').locator('tbody td')).toHaveText(['4']);
 	await page.getByTestId('chart-trend').getByRole('button').click();
 	await expect(trend).toBeVisible();
 
@@ -98,7 +98,7 @@ test('dashboard offline, the report as an A4 PDF, the ledger export parsed back'
 		'25.0%',
 		'0.0'
 	]);
-	await expect(page.getByTestId('report-trend').locator('table')).toBeVisible();
+	await expect(page.getByTestId('report-trend').getByTestId('chart-table')).toBeVisible();
 	const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
 	await page.emulateMedia({ media: 'screen' });
 	const text = pdf.toString('latin1');
