@@ -47,7 +47,14 @@
 import { CASE_STATUSES, isOpenStatus, type CaseStatus } from './case-status';
 import { HANDLING_TYPES, SATISFACTIONS, TIERS, type Satisfaction, type Tier } from './case-options';
 import { isOverdue, type DeadlineRules } from './case-deadline';
-import { DEFAULT_TIME_ZONE, addDays, dayKeyOf, monthKeyOf, weekdayOf } from './due-date';
+import {
+	DEFAULT_TIME_ZONE,
+	addDays,
+	dayKeyOf,
+	monthKeyOf,
+	startOfDay,
+	weekdayOf
+} from './due-date';
 import type { DayKey, Weekday } from './due-date';
 import { mediationSuccessRate, type MediationTally } from './mediation-rate';
 import { MEDIATION_OUTCOMES, MEETING_TYPES } from './meeting-rules';
@@ -310,52 +317,117 @@ export function boardsFigures(
 	now: number,
 	rules: DeadlineRules = {}
 ): BoardFigures {
-	let collected = 0;
-	let collectedResolved = 0;
-	let resolved = 0;
-	let escalated = 0;
-	let overdue = 0;
-	let open = 0;
-	const closeTimes: number[] = [];
-	const byCategory: Record<string, number> = {};
-	const byHandling: Record<string, number> = {};
-	const satisfaction = Object.fromEntries(SATISFACTIONS.map((s) => [s, 0])) as Record<
-		Satisfaction,
-		number
-	>;
-	for (const summary of summaries) {
-		open += summary.open;
+	return eachAndTotal(summaries, range, now, rules).total;
+}
+
+type Tally = {
+	collected: number;
+	collectedResolved: number;
+	resolved: number;
+	escalated: number;
+	overdue: number;
+	open: number;
+	closeTimes: number[];
+	byCategory: Record<string, number>;
+	byHandling: Record<string, number>;
+	satisfaction: Record<Satisfaction, number>;
+};
+
+const newTally = (): Tally => ({
+	collected: 0,
+	collectedResolved: 0,
+	resolved: 0,
+	escalated: 0,
+	overdue: 0,
+	open: 0,
+	closeTimes: [],
+	byCategory: {},
+	byHandling: {},
+	satisfaction: Object.fromEntries(SATISFACTIONS.map((s) => [s, 0])) as Record<Satisfaction, number>
+});
+
+const figuresOf = (t: Tally): BoardFigures =>
+	Object.freeze({
+		collected: t.collected,
+		resolved: t.resolved,
+		open: t.open,
+		overdue: t.overdue,
+		escalated: t.escalated,
+		resolutionRate: t.collected === 0 ? null : t.collectedResolved / t.collected,
+		medianTimeToClose: median(t.closeTimes),
+		byCategory: t.byCategory,
+		byHandling: t.byHandling,
+		satisfaction: t.satisfaction
+	});
+
+/**
+ * Each grid's figures and the total in one pass over the cases (the dashboard's per-grid rows
+ * and its totals row): `each[i]` is `boardFigures(summaries[i], …)`, `total` is `boardsFigures`.
+ */
+export function eachAndTotal(
+	summaries: readonly BoardSummary[],
+	range: Range,
+	now: number,
+	rules: DeadlineRules = {}
+): Readonly<{ each: readonly BoardFigures[]; total: BoardFigures }> {
+	const total = newTally();
+	const each = summaries.map((summary) => {
+		const grid = newTally();
+		const both = [grid, total];
+		grid.open = summary.open;
+		total.open += summary.open;
 		for (let i = 0; i < caseCount(summary); i++) {
 			const item = caseAt(summary, i);
-			if (isOverdue(item, now, rules)) overdue++;
-			if (inRange(item.createdAt, range)) {
-				collected++;
-				if (item.resolvedAt !== null) collectedResolved++;
-				if (item.escalated) escalated++;
-				count(byCategory, item.category);
-				count(byHandling, item.handlingType);
-			}
-			if (item.resolvedAt !== null && inRange(item.resolvedAt, range)) {
-				resolved++;
-				closeTimes.push(item.resolvedAt - item.createdAt);
-			}
-			if (item.satisfaction && item.reviewedAt !== null && inRange(item.reviewedAt, range)) {
-				satisfaction[item.satisfaction]++;
+			const overdue = isOverdue(item, now, rules);
+			const collected = inRange(item.createdAt, range);
+			const resolved = item.resolvedAt !== null && inRange(item.resolvedAt, range);
+			const reviewed =
+				item.satisfaction !== null && item.reviewedAt !== null && inRange(item.reviewedAt, range);
+			for (const t of both) {
+				if (overdue) t.overdue++;
+				if (collected) {
+					t.collected++;
+					if (item.resolvedAt !== null) t.collectedResolved++;
+					if (item.escalated) t.escalated++;
+					count(t.byCategory, item.category);
+					count(t.byHandling, item.handlingType);
+				}
+				if (resolved) {
+					t.resolved++;
+					t.closeTimes.push(item.resolvedAt! - item.createdAt);
+				}
+				if (reviewed) t.satisfaction[item.satisfaction!]++;
 			}
 		}
-	}
-	return Object.freeze({
-		collected,
-		resolved,
-		open,
-		overdue,
-		escalated,
-		resolutionRate: collected === 0 ? null : collectedResolved / collected,
-		medianTimeToClose: median(closeTimes),
-		byCategory,
-		byHandling,
-		satisfaction
+		return figuresOf(grid);
 	});
+	return Object.freeze({ each, total: figuresOf(total) });
+}
+
+/**
+ * The month key (`YYYY-MM` in `zone`) of instants between `min` and `max`, without a time-zone
+ * lookup per instant: the months' first instants are computed once and searched.
+ */
+function monthKeyer(min: number, max: number, zone: string): (at: number) => string {
+	const keys: string[] = [];
+	const starts: number[] = [];
+	const last = monthKeyOf(max, zone);
+	for (let key = monthKeyOf(min, zone); key <= last;) {
+		keys.push(key);
+		starts.push(startOfDay(`${key}-01`, zone));
+		const [y, m] = key.split('-').map(Number) as [number, number];
+		key = `${m === 12 ? y + 1 : y}-${String((m % 12) + 1).padStart(2, '0')}`;
+	}
+	return (at) => {
+		let lo = 0;
+		let hi = starts.length - 1;
+		while (lo < hi) {
+			const mid = (lo + hi + 1) >> 1;
+			if (starts[mid]! <= at) lo = mid;
+			else hi = mid - 1;
+		}
+		return keys[lo]!;
+	};
 }
 
 /** Cases collected and resolved per month (`YYYY-MM` in `zone`), oldest month first. */
@@ -369,11 +441,23 @@ export function boardTrend(
 		if (!month) months.set(key, (month = { collected: 0, resolved: 0 }));
 		return month;
 	};
-	for (const one of Array.isArray(summary) ? summary : [summary as BoardSummary]) {
-		for (let i = 0; i < caseCount(one); i++) {
-			const item = caseAt(one, i);
-			at(monthKeyOf(item.createdAt, zone)).collected++;
-			if (item.resolvedAt !== null) at(monthKeyOf(item.resolvedAt, zone)).resolved++;
+	const all = Array.isArray(summary) ? summary : [summary as BoardSummary];
+	let min = Infinity;
+	let max = -Infinity;
+	for (const one of all) {
+		for (const times of [one.facts.createdAt, one.facts.resolvedAt]) {
+			for (const time of times) {
+				if (time < min) min = time;
+				if (time > max) max = time;
+			}
+		}
+	}
+	const monthOf = min <= max ? monthKeyer(min, max, zone) : () => '';
+	for (const one of all) {
+		const { createdAt, resolvedAt } = one.facts;
+		for (let i = 0; i < createdAt.length; i++) {
+			at(monthOf(createdAt[i]!)).collected++;
+			if (!Number.isNaN(resolvedAt[i]!)) at(monthOf(resolvedAt[i]!)).resolved++;
 		}
 	}
 	return [...months]

@@ -19,6 +19,7 @@ import {
 	boardFigures,
 	boardsFigures,
 	boardTrend,
+	eachAndTotal,
 	HEAD_ROWS,
 	isCurrentSummary,
 	meetingFigures,
@@ -219,6 +220,11 @@ describe('board summary', () => {
 			const now = T0 + random.int(0, 260) * DAY_MS;
 			const expected = figuresFromDocument(docs, range, now, {});
 			expect(boardsFigures(summaries, range, now), `seed ${seed}`).toEqual(expected.figures);
+			const { each, total } = eachAndTotal(summaries, range, now);
+			expect(total).toEqual(expected.figures);
+			docs.forEach((doc, i) =>
+				expect(each[i]).toEqual(figuresFromDocument(doc, range, now, {}).figures)
+			);
 			expect(boardTrend(summaries)).toEqual(expected.trend);
 		}
 	});

@@ -24,8 +24,8 @@ import type { DeadlineRules } from '$lib/domain/case-deadline';
 import type { VisitPlanDefaults } from '$lib/domain/household';
 import type { MediationTally } from '$lib/domain/mediation-rate';
 import {
-	boardsFigures,
 	boardTrend,
+	eachAndTotal,
 	householdFigures,
 	meetingFigures,
 	workFigures,
@@ -160,19 +160,20 @@ function trendMonths(range: Range, zone: string): string[] {
 
 export function dashboardFigures(input: DashboardInput): DashboardFigures {
 	const { range, now, rules, zone } = input;
-	const boards: Stamped<BoardSummary>[] = [];
+	const boards: (Stamped<BoardSummary> & { gridId: string })[] = [];
+	const figuresOf = new Map<string, BoardFigures>();
 	const registers: Stamped<HouseholdsSummary>[] = [];
 	const missing: string[] = [];
 	const grids = input.grids.map((grid): GridFigures => {
 		const board = input.board(grid.id);
 		const register = input.households?.(grid.id) ?? null;
-		if (board) boards.push(board);
+		if (board) boards.push({ ...board, gridId: grid.id });
 		else missing.push(grid.id);
 		if (register) registers.push(register);
 		return {
 			gridId: grid.id,
 			name: grid.name,
-			figures: board ? boardsFigures([board.summary], range, now, rules) : null,
+			figures: null,
 			stamp: board ?? { asOf: null, live: false },
 			mediation: input.meetings ? meetingFigures(input.meetings.summary, range, grid.id) : null,
 			households: register
@@ -181,11 +182,14 @@ export function dashboardFigures(input: DashboardInput): DashboardFigures {
 		};
 	});
 	const summaries = boards.map((board) => board.summary);
-	const totals = summaries.length > 0 ? boardsFigures(summaries, range, now, rules) : null;
+	// One pass over every case gives each grid's figures and the totals.
+	const { each, total } = eachAndTotal(summaries, range, now, rules);
+	boards.forEach((board, i) => figuresOf.set(board.gridId, each[i]!));
+	const totals = summaries.length > 0 ? total : null;
 	const byMonth = new Map(boardTrend(summaries, zone).map((month) => [month.month, month]));
 	const none = { asOf: null, live: false };
 	return {
-		grids,
+		grids: grids.map((grid) => ({ ...grid, figures: figuresOf.get(grid.gridId) ?? null })),
 		totals,
 		boardsStamp: combineStamps(boards),
 		missing,
