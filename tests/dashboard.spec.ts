@@ -76,7 +76,9 @@ test('dashboard offline, the report as an A4 PDF, the ledger export parsed back'
 	await expect(page.getByTestId('chart-trend').locator('canvas')).toHaveCount(1);
 	const trend = page.getByTestId('chart-trend').getByTestId('chart-table');
 	await expect(trend.locator('tbody tr').last().locator('td')).toHaveText(['4', '1']);
-	await expect(page.getByTestId('chart-category').getByTestId('chart-table').locator('tbody td')).toHaveText(['4']);
+	await expect(
+		page.getByTestId('chart-category').getByTestId('chart-table').locator('tbody td')
+	).toHaveText(['4']);
 	await page.getByTestId('chart-trend').getByRole('button').click();
 	await expect(trend).toBeVisible();
 
