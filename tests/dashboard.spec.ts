@@ -12,7 +12,15 @@
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import Papa from 'papaparse';
-import { addGrid, expectAllOnServer, goOffline, reportCase, secretaryPhone } from './helpers';
+import {
+	addGrid,
+	createInviteVia,
+	expectAllOnServer,
+	goOffline,
+	joinedPhone,
+	reportCase,
+	secretaryPhone
+} from './helpers';
 
 const cells = (page: Page, testid: string) =>
 	page
@@ -172,5 +180,30 @@ test('dashboard and report fit 320 px in zh-CN and en; other roles are not offer
 			expect(width, `${language} ${url}`).toBeLessThanOrEqual(320);
 		}
 	}
-	await phone.context.close();
+	await page.evaluate(() => localStorage.setItem('PARAGLIDE_LOCALE', 'zh-CN'));
+
+	// An observer reads the dashboard without households; a volunteer is not offered it.
+	const observer = await joinedPhone(
+		browser,
+		'陈观察',
+		await createInviteVia(page, { role: 'observer' })
+	);
+	await expect(observer.page.getByTestId('dashboard-link')).toBeVisible();
+	await observer.page.goto(`${home}/dashboard`);
+	await expect(observer.page.getByTestId('grid-figures-total').locator('td').first()).toHaveText(
+		'1'
+	);
+	await expect(observer.page.getByTestId('household-figures')).toHaveCount(0);
+	const volunteer = await joinedPhone(
+		browser,
+		'刘芳',
+		await createInviteVia(page, { role: 'volunteer' })
+	);
+	await expect(volunteer.page.getByTestId('community-board-link')).toBeVisible();
+	await expect(volunteer.page.getByTestId('dashboard-link')).toHaveCount(0);
+	await volunteer.page.goto(`${home}/dashboard`);
+	await expect(volunteer.page.getByTestId('not-allowed')).toBeVisible();
+	await page.goto(`${home}/dashboard`);
+	await expect(page.getByTestId('household-figures')).toBeVisible();
+	await Promise.all([phone, observer, volunteer].map((p) => p.context.close()));
 });
