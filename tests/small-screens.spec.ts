@@ -303,6 +303,8 @@ function screens(): Screen[] {
 			url: `${c}/settings`,
 			ready: or('settings-categories', 'not-allowed')
 		},
+		{ name: 'dashboard', url: `${c}/dashboard`, ready: or('grid-figures-total', 'not-allowed') },
+		{ name: 'report', url: `${c}/report`, ready: or('grid-figures-total', 'not-allowed') },
 		{ name: 'device settings', url: '/settings', ready: or('membership'), controls: navControls },
 		{ name: 'join page (signed in)', url: '/join', ready: or('join') }
 	];

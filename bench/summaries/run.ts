@@ -12,7 +12,10 @@
  * it). Then `--runs` times: a fresh page load of `/c/<id>/board` with the relay's WebSocket
  * blocked; the figures are the time from navigation start to the first case row in the DOM (and
  * the frame after it), and to the moment every board is live (`data-live`). The first ten rows'
- * ids at the first row and once live must be the same (no jump). The edit figure: Node, one board
+ * ids at the first row and once live must be the same (no jump). Then `--runs` fresh loads of the
+ * dashboard (`/c/<id>/dashboard`, this month) the same way: the time from navigation start to the
+ * frame after the totals row shows figures (its open count must equal the seeded open cases; issue
+ * 19's target: ≤ 500 ms). The edit figure: Node, one board
  * of `--cases` cases, `summarizeBoard` in `afterTransaction` after each of 200 edits (status
  * changes and title edits), median and worst.
  *
@@ -293,6 +296,56 @@ async function main(): Promise<void> {
 			);
 			if (run > 0) runs.push({ ...marks, fromSummaries: !marks.liveAtFirstRow });
 		}
+		// The dashboard of the same community from device storage: the figures painted.
+		await context.addInitScript(() => {
+			const marks: Record<string, number> = {};
+			(window as unknown as { __dash: Record<string, number> }).__dash = marks;
+			new MutationObserver((_, observer) => {
+				if (marks.mounted === undefined && document.querySelector('[data-testid="period-week"]')) {
+					marks.mounted = performance.now();
+				}
+				const total = document.querySelector('[data-testid="grid-figures-total"] td');
+				if (marks.figures === undefined && total && total.textContent?.trim() !== '—') {
+					marks.figures = performance.now();
+					requestAnimationFrame(() => (marks.painted = performance.now()));
+					observer.disconnect();
+				}
+			}).observe(document, { childList: true, subtree: true, characterData: true });
+		});
+		const dashboardRuns: { mounted: number; figures: number; painted: number }[] = [];
+		for (let run = 0; run <= RUNS; run++) {
+			await page.goto('about:blank');
+			await page.goto(`${origin}/c/${communityId}/dashboard`);
+			await page.waitForFunction(
+				() => (window as unknown as { __dash: { painted?: number } }).__dash.painted !== undefined,
+				undefined,
+				{ timeout: 120_000 }
+			);
+			const marks = await page.evaluate(
+				() =>
+					(window as unknown as { __dash: { mounted: number; figures: number; painted: number } })
+						.__dash
+			);
+			const open = await page.textContent('[data-testid="grid-figures-total"] td:nth-of-type(3)');
+			if (Number(open) !== openCases)
+				throw new Error(`the dashboard counts ${open} open, expected ${openCases}`);
+			console.log(
+				`dashboard ${run === 0 ? 'warm-up' : `run ${run}`}: mounted ${ms(marks.mounted)}, ` +
+					`figures painted ${ms(marks.painted)} (${ms(marks.painted - marks.mounted)} after mounting)`
+			);
+			if (run > 0) dashboardRuns.push(marks);
+		}
+		const dashboard = {
+			medianPaintedMs: Math.round(median(dashboardRuns.map((r) => r.painted))),
+			maxPaintedMs: Math.round(Math.max(...dashboardRuns.map((r) => r.painted))),
+			medianMountToPaintedMs: Math.round(median(dashboardRuns.map((r) => r.painted - r.mounted)))
+		};
+		console.log(
+			`\nDashboard, ${GRIDS} × ${CASES} cases from device storage: figures painted ` +
+				`${ms(dashboard.medianPaintedMs)} after navigation (max ${ms(dashboard.maxPaintedMs)}), ` +
+				`${ms(dashboard.medianMountToPaintedMs)} after the screen mounted.`
+		);
+
 		const summary = {
 			grids: GRIDS,
 			casesPerGrid: CASES,
@@ -306,6 +359,7 @@ async function main(): Promise<void> {
 			maxFirstFrameMs: Math.round(Math.max(...runs.map((r) => r.firstFrame))),
 			medianLiveMs: Math.round(median(runs.map((r) => r.live))),
 			allFromSummaries: runs.every((r) => r.fromSummaries),
+			dashboard,
 			editMedianMs: Number(edit.medianMs.toFixed(2)),
 			editP95Ms: Number(edit.p95Ms.toFixed(2)),
 			editMaxMs: Number(edit.maxMs.toFixed(2)),

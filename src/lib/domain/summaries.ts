@@ -16,8 +16,10 @@
  *             patrol routes (grid, weekdays, created and deleted days), patrol runs (day, finished),
  *             wishes (createdAt, status).
  *   meetings  per meeting of the index: startsAt, type, mediation outcome, status, grid.
- *   households  (not yet: issue 18 plugs a kind into model/summary/registry.ts; colours and
- *             visits due and done are its facts.)
+ *   households  per household of one grid's register, columnar: colour (index into
+ *             HOUSEHOLD_COLOURS), colourSince, tags (a bit per RESIDENT_TAGS entry, residents not
+ *             removed), lastVisitAt (NaN: never), own visit interval (0: the plan's), deleted;
+ *             every visit's time (`visitAt`); + live households by colour.
  *
  * Each figure of a dashboard for a chosen range [from, to) (week, month, quarter, custom: the
  * caller turns it into two instants in the community's zone) is exact from these facts:
@@ -32,6 +34,8 @@
  *   hours, tasks done  `workFigures`: hours credited in range (per member), tasks completed
  *   patrols          runs finished on days in range against the days routes planned
  *   mediation        `meetingFigures`: mediation sessions starting in range, agreed / decided
+ *   households       `householdFigures`: domain/household-stats.ts `householdStats` (colours, tags,
+ *                    this month's visits due, done, overdue at `now`) + visits made in range
  * "Open at the end of a past range" needs status history the summary does not keep: open and
  * overdue are figures of now.
  *
@@ -43,13 +47,28 @@
 import { CASE_STATUSES, isOpenStatus, type CaseStatus } from './case-status';
 import { HANDLING_TYPES, SATISFACTIONS, TIERS, type Satisfaction, type Tier } from './case-options';
 import { isOverdue, type DeadlineRules } from './case-deadline';
-import { DEFAULT_TIME_ZONE, addDays, dayKeyOf, monthKeyOf, weekdayOf } from './due-date';
+import {
+	DEFAULT_TIME_ZONE,
+	addDays,
+	dayKeyOf,
+	monthKeyOf,
+	startOfDay,
+	weekdayOf
+} from './due-date';
 import type { DayKey, Weekday } from './due-date';
 import { mediationSuccessRate, type MediationTally } from './mediation-rate';
 import { MEDIATION_OUTCOMES, MEETING_TYPES } from './meeting-rules';
+import {
+	HOUSEHOLD_COLOURS,
+	RESIDENT_TAGS,
+	type HouseholdColour,
+	type ResidentTag,
+	type VisitPlanDefaults
+} from './household';
+import { householdStats, type HouseholdStats, type HouseholdStatsRow } from './household-stats';
 
 /** Bumped whenever a kind's format changes: older stored summaries are recomputed, never read. */
-export const SUMMARY_VERSIONS = Object.freeze({ board: 1, tasks: 1, meetings: 1 });
+export const SUMMARY_VERSIONS = Object.freeze({ board: 1, tasks: 1, meetings: 1, households: 1 });
 export type SummaryKind = keyof typeof SUMMARY_VERSIONS;
 
 /** Open cases a board's summary carries as rows, newest first (a phone's first screen and more). */
@@ -285,53 +304,135 @@ export function boardFigures(
 	now: number,
 	rules: DeadlineRules = {}
 ): BoardFigures {
-	let collected = 0;
-	let collectedResolved = 0;
-	let resolved = 0;
-	let escalated = 0;
-	let overdue = 0;
-	const closeTimes: number[] = [];
-	const byCategory: Record<string, number> = {};
-	const byHandling: Record<string, number> = {};
-	const satisfaction = Object.fromEntries(SATISFACTIONS.map((s) => [s, 0])) as Record<
-		Satisfaction,
-		number
-	>;
-	for (let i = 0; i < caseCount(summary); i++) {
-		const item = caseAt(summary, i);
-		if (isOverdue(item, now, rules)) overdue++;
-		if (inRange(item.createdAt, range)) {
-			collected++;
-			if (item.resolvedAt !== null) collectedResolved++;
-			if (item.escalated) escalated++;
-			count(byCategory, item.category);
-			count(byHandling, item.handlingType);
-		}
-		if (item.resolvedAt !== null && inRange(item.resolvedAt, range)) {
-			resolved++;
-			closeTimes.push(item.resolvedAt - item.createdAt);
-		}
-		if (item.satisfaction && item.reviewedAt !== null && inRange(item.reviewedAt, range)) {
-			satisfaction[item.satisfaction]++;
-		}
-	}
-	return Object.freeze({
-		collected,
-		resolved,
-		open: summary.open,
-		overdue,
-		escalated,
-		resolutionRate: collected === 0 ? null : collectedResolved / collected,
-		medianTimeToClose: median(closeTimes),
-		byCategory,
-		byHandling,
-		satisfaction
+	return boardsFigures([summary], range, now, rules);
+}
+
+/**
+ * Several grids' figures as one (the community's totals): every count is the sum of the grids',
+ * the rate and the median are taken over all their cases together (not averaged).
+ */
+export function boardsFigures(
+	summaries: readonly BoardSummary[],
+	range: Range,
+	now: number,
+	rules: DeadlineRules = {}
+): BoardFigures {
+	return eachAndTotal(summaries, range, now, rules).total;
+}
+
+type Tally = {
+	collected: number;
+	collectedResolved: number;
+	resolved: number;
+	escalated: number;
+	overdue: number;
+	open: number;
+	closeTimes: number[];
+	byCategory: Record<string, number>;
+	byHandling: Record<string, number>;
+	satisfaction: Record<Satisfaction, number>;
+};
+
+const newTally = (): Tally => ({
+	collected: 0,
+	collectedResolved: 0,
+	resolved: 0,
+	escalated: 0,
+	overdue: 0,
+	open: 0,
+	closeTimes: [],
+	byCategory: {},
+	byHandling: {},
+	satisfaction: Object.fromEntries(SATISFACTIONS.map((s) => [s, 0])) as Record<Satisfaction, number>
+});
+
+const figuresOf = (t: Tally): BoardFigures =>
+	Object.freeze({
+		collected: t.collected,
+		resolved: t.resolved,
+		open: t.open,
+		overdue: t.overdue,
+		escalated: t.escalated,
+		resolutionRate: t.collected === 0 ? null : t.collectedResolved / t.collected,
+		medianTimeToClose: median(t.closeTimes),
+		byCategory: t.byCategory,
+		byHandling: t.byHandling,
+		satisfaction: t.satisfaction
 	});
+
+/**
+ * Each grid's figures and the total in one pass over the cases (the dashboard's per-grid rows
+ * and its totals row): `each[i]` is `boardFigures(summaries[i], …)`, `total` is `boardsFigures`.
+ */
+export function eachAndTotal(
+	summaries: readonly BoardSummary[],
+	range: Range,
+	now: number,
+	rules: DeadlineRules = {}
+): Readonly<{ each: readonly BoardFigures[]; total: BoardFigures }> {
+	const total = newTally();
+	const each = summaries.map((summary) => {
+		const grid = newTally();
+		const both = [grid, total];
+		grid.open = summary.open;
+		total.open += summary.open;
+		for (let i = 0; i < caseCount(summary); i++) {
+			const item = caseAt(summary, i);
+			const overdue = isOverdue(item, now, rules);
+			const collected = inRange(item.createdAt, range);
+			const resolved = item.resolvedAt !== null && inRange(item.resolvedAt, range);
+			const reviewed =
+				item.satisfaction !== null && item.reviewedAt !== null && inRange(item.reviewedAt, range);
+			for (const t of both) {
+				if (overdue) t.overdue++;
+				if (collected) {
+					t.collected++;
+					if (item.resolvedAt !== null) t.collectedResolved++;
+					if (item.escalated) t.escalated++;
+					count(t.byCategory, item.category);
+					count(t.byHandling, item.handlingType);
+				}
+				if (resolved) {
+					t.resolved++;
+					t.closeTimes.push(item.resolvedAt! - item.createdAt);
+				}
+				if (reviewed) t.satisfaction[item.satisfaction!]++;
+			}
+		}
+		return figuresOf(grid);
+	});
+	return Object.freeze({ each, total: figuresOf(total) });
+}
+
+/**
+ * The month key (`YYYY-MM` in `zone`) of instants between `min` and `max`, without a time-zone
+ * lookup per instant: the months' first instants are computed once and searched.
+ */
+function monthKeyer(min: number, max: number, zone: string): (at: number) => string {
+	const keys: string[] = [];
+	const starts: number[] = [];
+	const last = monthKeyOf(max, zone);
+	for (let key = monthKeyOf(min, zone); key <= last;) {
+		keys.push(key);
+		starts.push(startOfDay(`${key}-01`, zone));
+		const [y, m] = key.split('-').map(Number) as [number, number];
+		key = `${m === 12 ? y + 1 : y}-${String((m % 12) + 1).padStart(2, '0')}`;
+	}
+	return (at) => {
+		let lo = 0;
+		let hi = starts.length - 1;
+		while (lo < hi) {
+			const mid = (lo + hi + 1) >> 1;
+			if (starts[mid]! <= at) lo = mid;
+			else hi = mid - 1;
+		}
+		return keys[lo]!;
+	};
 }
 
 /** Cases collected and resolved per month (`YYYY-MM` in `zone`), oldest month first. */
 export function boardTrend(
-	summary: BoardSummary,
+	summary: BoardSummary | readonly BoardSummary[],
 	zone: string = DEFAULT_TIME_ZONE
 ): readonly Readonly<{ month: string; collected: number; resolved: number }>[] {
 	const months = new Map<string, { collected: number; resolved: number }>();
@@ -340,10 +441,24 @@ export function boardTrend(
 		if (!month) months.set(key, (month = { collected: 0, resolved: 0 }));
 		return month;
 	};
-	for (let i = 0; i < caseCount(summary); i++) {
-		const item = caseAt(summary, i);
-		at(monthKeyOf(item.createdAt, zone)).collected++;
-		if (item.resolvedAt !== null) at(monthKeyOf(item.resolvedAt, zone)).resolved++;
+	const all = Array.isArray(summary) ? summary : [summary as BoardSummary];
+	let min = Infinity;
+	let max = -Infinity;
+	for (const one of all) {
+		for (const times of [one.facts.createdAt, one.facts.resolvedAt]) {
+			for (const time of times) {
+				if (time < min) min = time;
+				if (time > max) max = time;
+			}
+		}
+	}
+	const monthOf = min <= max ? monthKeyer(min, max, zone) : () => '';
+	for (const one of all) {
+		const { createdAt, resolvedAt } = one.facts;
+		for (let i = 0; i < createdAt.length; i++) {
+			at(monthOf(createdAt[i]!)).collected++;
+			if (!Number.isNaN(resolvedAt[i]!)) at(monthOf(resolvedAt[i]!)).resolved++;
+		}
 	}
 	return [...months]
 		.sort(([a], [b]) => (a < b ? -1 : 1))
@@ -482,9 +597,126 @@ export function meetingFigures(
 	return mediationSuccessRate(meetings);
 }
 
+// ---- a grid's household register: colours, visits due and done ----
+
+export type HouseholdsSummary = Readonly<{
+	kind: 'households';
+	version: number;
+	/** Per household (every one, deleted included), one entry each. */
+	colour: Uint8Array;
+	colourSince: Float64Array;
+	/** Bit `i` set: some resident not removed carries RESIDENT_TAGS[i]. */
+	tags: Uint8Array;
+	lastVisitAt: Float64Array;
+	/** The household's own days between visits; 0: the community's plan for its colour. */
+	intervalDays: Uint16Array;
+	deleted: Uint8Array;
+	/** Every visit: its household (index above) and when it took place. */
+	visitOf: Uint32Array;
+	visitAt: Float64Array;
+	/** Live households, and per colour. */
+	live: number;
+	byColour: Readonly<Record<HouseholdColour, number>>;
+}>;
+
+/** What a households summary is made from: model/household's `HouseholdSummary` fits it. */
+export type HouseholdsSummaryRow = HouseholdStatsRow;
+
+/** The register's summary from its households (any order). */
+export function buildHouseholdsSummary(rows: readonly HouseholdsSummaryRow[]): HouseholdsSummary {
+	const n = rows.length;
+	const visits = rows.reduce((sum, row) => sum + row.visitTimes.length, 0);
+	const summary = {
+		colour: new Uint8Array(n),
+		colourSince: new Float64Array(n),
+		tags: new Uint8Array(n),
+		lastVisitAt: new Float64Array(n),
+		intervalDays: new Uint16Array(n),
+		deleted: new Uint8Array(n),
+		visitOf: new Uint32Array(visits),
+		visitAt: new Float64Array(visits)
+	};
+	const byColour = Object.fromEntries(HOUSEHOLD_COLOURS.map((c) => [c, 0])) as Record<
+		HouseholdColour,
+		number
+	>;
+	let live = 0;
+	let v = 0;
+	rows.forEach((row, i) => {
+		summary.colour[i] = HOUSEHOLD_COLOURS.indexOf(row.colour);
+		summary.colourSince[i] = row.colourSince;
+		let bits = 0;
+		for (const tag of row.tags) bits |= 1 << RESIDENT_TAGS.indexOf(tag);
+		summary.tags[i] = bits;
+		summary.lastVisitAt[i] = orNaN(row.lastVisitAt);
+		summary.intervalDays[i] = Math.max(0, Math.min(65535, Math.round(row.visitIntervalDays)));
+		summary.deleted[i] = row.deleted ? 1 : 0;
+		for (const at of row.visitTimes) {
+			summary.visitOf[v] = i;
+			summary.visitAt[v++] = at;
+		}
+		if (!row.deleted) {
+			live++;
+			byColour[row.colour]++;
+		}
+	});
+	return Object.freeze({
+		kind: 'households',
+		version: SUMMARY_VERSIONS.households,
+		...summary,
+		live,
+		byColour
+	});
+}
+
+/** The households of a summary, decoded to what `householdStats` reads. */
+function householdRows(summary: HouseholdsSummary): HouseholdStatsRow[] {
+	const times: number[][] = Array.from({ length: summary.colour.length }, () => []);
+	for (let v = 0; v < summary.visitAt.length; v++)
+		times[summary.visitOf[v]!]!.push(summary.visitAt[v]!);
+	return Array.from(summary.colour, (colour, i) => ({
+		colour: HOUSEHOLD_COLOURS[colour] ?? 'green',
+		colourSince: summary.colourSince[i]!,
+		tags: RESIDENT_TAGS.filter((_, bit) => (summary.tags[i]! >> bit) & 1) as ResidentTag[],
+		lastVisitAt: Number.isNaN(summary.lastVisitAt[i]!) ? null : summary.lastVisitAt[i]!,
+		visitTimes: times[i]!,
+		visitIntervalDays: summary.intervalDays[i]!,
+		deleted: summary.deleted[i] === 1
+	}));
+}
+
+export type HouseholdFigures = HouseholdStats &
+	Readonly<{
+		/** Visits that took place in the range (of live and deleted households alike). */
+		visitsInRange: number;
+	}>;
+
+/**
+ * A register's figures: `householdStats` (colours, tags, this month's visits due, done and
+ * overdue at `now` in `zone`) and the visits made in `range`. Several grids: `summaries` all.
+ */
+export function householdFigures(
+	summaries: readonly HouseholdsSummary[],
+	range: Range,
+	now: number,
+	plan: VisitPlanDefaults,
+	zone: string = DEFAULT_TIME_ZONE
+): HouseholdFigures {
+	let visitsInRange = 0;
+	for (const summary of summaries)
+		for (const at of summary.visitAt) if (inRange(at, range)) visitsInRange++;
+	const stats = householdStats({
+		households: summaries.flatMap(householdRows),
+		plan,
+		now,
+		timeZone: zone
+	});
+	return Object.freeze({ ...stats, visitsInRange });
+}
+
 // ---- stored form ----
 
-export type AnySummary = BoardSummary | WorkSummary | MeetingsSummary;
+export type AnySummary = BoardSummary | WorkSummary | MeetingsSummary | HouseholdsSummary;
 
 /** A stored value is a summary of the current format of its kind (anything else is recomputed). */
 export function isCurrentSummary<K extends SummaryKind>(

@@ -22,6 +22,7 @@ import { DocSnapshot } from './doc-snapshot.svelte';
 import type { BoardSummaries } from './board-summaries.svelte';
 
 type Held<T> = {
+	doc: Y.Doc;
 	snapshot: DocSnapshot<T>;
 	release: () => void;
 	loaded: Promise<void>;
@@ -111,6 +112,7 @@ export class CommunityBoards<T> {
 					this.#docName(this.#communityId, gridId)
 				);
 				const held: Held<T> = {
+					doc: session.doc,
 					snapshot: new DocSnapshot(session.doc, this.#read),
 					release,
 					loaded: session.whenLoaded,
@@ -130,6 +132,12 @@ export class CommunityBoards<T> {
 	/** How many of the held boards have read their stored updates. */
 	get loaded(): number {
 		return Math.min(this.#loadedCount, this.#held.size);
+	}
+
+	/** A held, loaded board's document (what an export reads in full); null otherwise. */
+	docOf(gridId: GridId): Y.Doc | null {
+		const held = this.#held.get(gridId);
+		return held?.isLoaded ? held.doc : null;
 	}
 
 	get size(): number {

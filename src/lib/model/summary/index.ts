@@ -5,4 +5,5 @@
  */
 export { summarizeBoard } from './board';
 export { summarizeMeetings } from './meetings';
+export { summarizeHouseholds } from './households';
 export { summarizerFor, type Summarizer } from './registry';

@@ -3,9 +3,9 @@
  * wire's `DocKind`. The sync engine (engine/app-sync.ts) hands `summarizerFor` to every document
  * session, which recomputes the summary in each transaction and stores it beside the document.
  *
- * Adding a kind (households, issue 18): write `summarizeHouseholds(doc)` in the model, its format,
- * version and figures in domain/summaries.ts (`SUMMARY_VERSIONS.households`), and replace the
- * `null` below. Nothing else changes: sessions, storage and bulk reads are kind-blind.
+ * Adding a kind: write `summarizeX(doc)` in the model, its format, version and figures in
+ * domain/summaries.ts (`SUMMARY_VERSIONS`), and put it in place of a `null` below. Nothing else
+ * changes: sessions, storage and bulk reads are kind-blind.
  *
  * Invariant: a summarizer is a pure function of its document; kinds without one (`null`) store
  * nothing; only the meeting index (not each meeting's record) is summarised.
@@ -16,6 +16,7 @@ import type { AnySummary } from '../../domain/summaries';
 import { summarizeWork } from '../work/summary';
 import { summarizeBoard } from './board';
 import { summarizeMeetings } from './meetings';
+import { summarizeHouseholds } from './households';
 
 export type Summarizer = (doc: Y.Doc) => AnySummary;
 
@@ -23,8 +24,7 @@ const SUMMARIZERS: Readonly<Record<DocKind, Summarizer | null>> = {
 	board: summarizeBoard,
 	tasks: (doc) => summarizeWork(doc),
 	meetings: summarizeMeetings,
-	// Issue 18 plugs the households summary (colours, visits due and done) in here.
-	households: null,
+	households: summarizeHouseholds,
 	directory: null,
 	map: null
 };

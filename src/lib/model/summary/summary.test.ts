@@ -17,7 +17,9 @@ import { mediationSuccessRate } from '../../domain/mediation-rate';
 import type { CaseId } from '../../domain/ids';
 import {
 	boardFigures,
+	boardsFigures,
 	boardTrend,
+	eachAndTotal,
 	HEAD_ROWS,
 	isCurrentSummary,
 	meetingFigures,
@@ -87,7 +89,12 @@ function randomBoard(random: Random, n: number): Y.Doc {
 }
 
 /** The figures counted straight from each case's full snapshot (timeline read afresh). */
-function figuresFromDocument(doc: Y.Doc, range: Range, now: number, rules: DeadlineRules) {
+function figuresFromDocument(
+	docs: Y.Doc | readonly Y.Doc[],
+	range: Range,
+	now: number,
+	rules: DeadlineRules
+) {
 	const inRange = (at: number) => at >= range.from && at < range.to;
 	let collected = 0;
 	let collectedResolved = 0;
@@ -109,8 +116,10 @@ function figuresFromDocument(doc: Y.Doc, range: Range, now: number, rules: Deadl
 		if (!months.has(key)) months.set(key, { collected: 0, resolved: 0 });
 		return months.get(key)!;
 	};
-	for (const id of casesMap(doc).keys()) {
-		const item = readCase(doc, id as CaseId)!;
+	const items = (Array.isArray(docs) ? docs : [docs]).flatMap((doc: Y.Doc) =>
+		[...casesMap(doc).keys()].map((id) => readCase(doc, id as CaseId)!)
+	);
+	for (const item of items) {
 		const status = item.fields.status.value;
 		const done = ['resolved', 'reviewed', 'closed'].includes(status);
 		const statusEntries = item.timeline.filter((e) => e.kind === 'status');
@@ -201,6 +210,25 @@ describe('board summary', () => {
 		}
 	});
 
+	it('several boards together: counts summed, rate and median over all their cases', () => {
+		for (let seed = 20; seed <= 24; seed++) {
+			const random = seededRandom(seed);
+			const docs = [1, 2, 3].map(() => randomBoard(random, random.int(0, 60)));
+			const summaries = docs.map((doc) => structuredClone(summarizeBoard(doc)));
+			const from = T0 + random.int(0, 100) * DAY_MS;
+			const range = { from, to: from + random.int(20, 120) * DAY_MS };
+			const now = T0 + random.int(0, 260) * DAY_MS;
+			const expected = figuresFromDocument(docs, range, now, {});
+			expect(boardsFigures(summaries, range, now), `seed ${seed}`).toEqual(expected.figures);
+			const { each, total } = eachAndTotal(summaries, range, now);
+			expect(total).toEqual(expected.figures);
+			docs.forEach((doc, i) =>
+				expect(each[i]).toEqual(figuresFromDocument(doc, range, now, {}).figures)
+			);
+			expect(boardTrend(summaries)).toEqual(expected.trend);
+		}
+	});
+
 	it('a board of 1,000 cases keeps a summary of a few dozen kilobytes', () => {
 		const doc = randomBoard(seededRandom(7), 1000);
 		const bytes = serialize(summarizeBoard(doc)).byteLength;
@@ -218,7 +246,7 @@ describe('board summary', () => {
 });
 
 describe('the kind registry', () => {
-	it('boards, the tasks document and the meeting index keep summaries; the rest do not yet', () => {
+	it('boards, the tasks document, the meeting index and household registers keep summaries', () => {
 		const doc = new Y.Doc();
 		expect((summarizerFor('c/demo/board/g1')?.(doc) as BoardSummary).kind).toBe('board');
 		expect((summarizerFor('c/demo/tasks')?.(doc) as { kind: string }).kind).toBe('tasks');
@@ -226,7 +254,9 @@ describe('the kind registry', () => {
 			'meetings'
 		);
 		expect(summarizerFor('c/demo/meetings/m-1')).toBeNull();
-		expect(summarizerFor('c/demo/households/g1')).toBeNull();
+		expect((summarizerFor('c/demo/households/g1')?.(doc) as { kind: string }).kind).toBe(
+			'households'
+		);
 		expect(summarizerFor('c/demo/directory')).toBeNull();
 		expect(summarizerFor('not a name')).toBeNull();
 	});
