@@ -21,6 +21,7 @@ import type {
 import { CASE_STATUSES, type CaseStatus } from '../../domain/case-status';
 import { parseTimelineEntry, type TimelineEntry } from '../../domain/case-timeline';
 import type { CaseId } from '../../domain/ids';
+import { parseMapPoint, type LngLat } from '../../domain/geo';
 import { compareByAtThenId } from '../../domain/ordering';
 import {
 	casesMap,
@@ -96,6 +97,8 @@ export type CaseSummary = Readonly<{
 	/** The latest return visit's satisfaction and time, or null. */
 	satisfaction: Satisfaction | null;
 	reviewedAt: number | null;
+	/** Its place on the map (`mapPoint` parsed); null when empty or malformed (never dropped). */
+	point: LngLat | null;
 }>;
 
 const DONE_STATUSES: readonly CaseStatus[] = ['resolved', 'reviewed', 'closed'];
@@ -249,7 +252,8 @@ function readSummary(key: string, value: unknown): CaseSummary | null {
 		resolvedAt: readResolvedAt(fields.status.value, core.timeline),
 		escalated: core.timeline.some((entry) => entry.kind === 'tier' && entry.action === 'escalate'),
 		satisfaction: review?.satisfaction ?? null,
-		reviewedAt: review?.at ?? null
+		reviewedAt: review?.at ?? null,
+		point: fields.mapPoint.value ? parseMapPoint(fields.mapPoint.value) : null
 	});
 }
 
