@@ -61,7 +61,6 @@ export class MapScreen {
 
 	readonly #current = $derived.by(() => {
 		const features = this.#features.current;
-		// eslint-disable-next-line @typescript-eslint/no-unused-vars -- read through #cases
 		const { cases: _, summaries: __, openOnly: ___, ...inputs } = this.#inputs();
 		const facts = mapFacts({
 			...inputs,

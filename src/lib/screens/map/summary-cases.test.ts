@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { EMPTY_BOARD_QUERY, type BoardQuery } from '$lib/domain/board-query';
+import { EMPTY_BOARD_QUERY, type BoardCase, type BoardQuery } from '$lib/domain/board-query';
 import { DAY_MS, isOverdue, type DeadlineRules } from '$lib/domain/case-deadline';
 import { CASE_CATEGORIES } from '$lib/domain/case-category';
 import { TIERS } from '$lib/domain/case-options';
@@ -20,6 +20,7 @@ import {
 	setCaseDeadline
 } from '$lib/model/case';
 import { summarizeBoard } from '$lib/model/summary';
+import type { MapPin } from '$lib/map/layers';
 import { caseContext, LI, WANG } from '$lib/model/testing/fixtures';
 import { seededRandom, type Random } from '$lib/model/testing/seeded-random';
 import { mapFacts, type MapCase } from './map-facts';
@@ -99,7 +100,7 @@ describe('pins from summaries', () => {
 					const inputs = {
 						query,
 						descriptions: null,
-						isOverdue: (item: MapCase) =>
+						isOverdue: (item: BoardCase) =>
 							isOverdue(item as Parameters<typeof isOverdue>[0], now, rules),
 						areas: [],
 						buildings: [],
@@ -143,10 +144,16 @@ describe('pins from summaries', () => {
 	});
 
 	it('a changed pin makes a new list', () => {
-		const pin = { caseId: 'a', gridId: 'g1', status: 'reported', overdue: false, point: [1, 2] };
-		const pins = [pin] as const;
+		const pin: MapPin = {
+			caseId: 'a',
+			gridId: 'g1',
+			status: 'reported',
+			overdue: false,
+			point: [1, 2]
+		};
+		const pins = [pin];
 		expect(keepSamePins(pins, [{ ...pin, point: [1, 2] }])).toBe(pins);
-		const moved = [{ ...pin, point: [1, 3] as const }];
+		const moved: MapPin[] = [{ ...pin, point: [1, 3] }];
 		expect(keepSamePins(pins, moved)).toBe(moved);
 		const overdue = [{ ...pin, overdue: true }];
 		expect(keepSamePins(pins, overdue)).toBe(overdue);
