@@ -1,7 +1,7 @@
 /**
- * The browser benchmarks' shared harness (`bench/board/run.ts`, `bench/map/run.ts`): a built
- * app served by a real relay over a temporary DATA_DIR holding the benchmark's documents, a
- * phone-sized headless Chromium signed in through `/api/join`, and the same documents in the
+ * The browser benchmarks' shared harness (`bench/board/run.ts`, `bench/map/run.ts`,
+ * `bench/summaries/run.ts`): a built app served by a real relay over a temporary DATA_DIR holding
+ * the benchmark's documents, a phone-sized headless Chromium signed in through `/api/join`, and the same documents in the
  * page's IndexedDB (the app's local-store format: database `gridboard:<docName>`, store
  * `updates`, one row holding the encoded update), so the app opens them from the device.
  *

@@ -7,7 +7,8 @@
  *   node bench/summaries/run.ts [--grids 12] [--cases 1000] [--runs 5]
  *
  * Method: builds the boards with the app's model commands (seed.ts), stores them in a temporary
- * relay DATA_DIR and in the page's IndexedDB (local-store format, no summaries), signs the page in,
+ * relay DATA_DIR and in the page's IndexedDB (local-store format, no summaries; the shared
+ * harness, bench/app-harness.ts, as bench:board and bench:map), signs the page in,
  * and opens the community board once (warm-up: every board loads and stores its summary beside
  * it). Then `--runs` times: a fresh page load of `/c/<id>/board` with the relay's WebSocket
  * blocked; the figures are the time from navigation start to the first case row in the DOM (and
@@ -22,20 +23,10 @@
  * Needs a built app (`npm run build`; built here when `build/` is missing). Raw figures go to
  * bench/results/summaries-<time>.json.
  */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { serialize } from 'node:v8';
-import { fileURLToPath } from 'node:url';
 import * as Y from 'yjs';
-import { chromium } from '@playwright/test';
-import { createCommunity } from '../../sync-server/identity.ts';
-import { SqliteIdentityStore } from '../../sync-server/identity-sqlite.ts';
-import { SqliteStore } from '../../sync-server/storage/sqlite.ts';
-import { KeyRing } from '../../sync-server/tokens.ts';
 import { boardDocName, directoryDocName } from '../../src/lib/wire/index.ts';
-import { startRelayProcess } from '../relay-process.ts';
+import { machine, median, option, startBenchApp, writeResults } from '../app-harness.ts';
 import { seedCommunity } from './seed.ts';
 
 type Summary = typeof import('../../src/lib/model/summary/index.ts');
@@ -43,33 +34,11 @@ type Case = typeof import('../../src/lib/model/case/index.ts');
 const { summarizeBoard }: Summary = await import('../../src/lib/model/summary/index.ts');
 const caseModel: Case = await import('../../src/lib/model/case/index.ts');
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-
-function option(name: string, fallback: number): number {
-	const index = process.argv.indexOf(`--${name}`);
-	const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
-	if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name}: a positive integer`);
-	return value;
-}
 const GRIDS = option('grids', 12);
 const CASES = option('cases', 1000);
 const RUNS = option('runs', 5);
 
-const median = (values: number[]) => {
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const ms = (value: number) => `${value < 10 ? value.toFixed(2) : Math.round(value)} ms`;
-const toBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-
-function ensureBuild(): void {
-	if (fs.existsSync(path.join(ROOT, 'build', '200.html'))) return;
-	console.log('No build/ yet: building the app (npm run build)…');
-	const built = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-	if (built.status !== 0) throw new Error('npm run build failed');
-}
 
 /** How long a board's summary takes to follow an edit, as the document session does it. */
 function editFigures(update: Uint8Array) {
@@ -107,7 +76,6 @@ function editFigures(update: Uint8Array) {
 }
 
 async function main(): Promise<void> {
-	ensureBuild();
 	const communityId = 'bench-summaries';
 	const seedStart = performance.now();
 	const data = seedCommunity(communityId, GRIDS, CASES);
@@ -122,9 +90,6 @@ async function main(): Promise<void> {
 			`summary ${(edit.bytes / 1024).toFixed(1)} KB beside a ${(edit.documentBytes / 1024 / 1024).toFixed(1)} MB document`
 	);
 
-	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridboard-bench-summaries-'));
-	new KeyRing(dataDir);
-	const docs = new SqliteStore(dataDir);
 	const rows: [string, Uint8Array][] = [
 		[directoryDocName(communityId), data.directory],
 		...data.boards.map((board): [string, Uint8Array] => [
@@ -132,70 +97,10 @@ async function main(): Promise<void> {
 			board.update
 		])
 	];
-	docs.appendBatch(rows.map(([doc, update]) => ({ doc, update })));
-	docs.close();
-	const identities = new SqliteIdentityStore(dataDir);
-	const { code } = createCommunity(identities, 'Benchmark', communityId);
-	identities.close();
-
-	const { child, origin } = await startRelayProcess({ DATA_DIR: dataDir, STATIC_DIR: 'build' });
-	const browser = await chromium.launch({
-		executablePath: fs.existsSync(CHROMIUM) ? CHROMIUM : undefined,
-		args: ['--disable-background-networking', '--disable-component-update', '--no-first-run']
-	});
+	// Opened from device storage: the relay is unreachable.
+	const app = await startBenchApp({ name: 'summaries', communityId, docs: rows, offline: true });
+	const { browser, context, page } = app;
 	try {
-		const deviceId = 'bench-device';
-		const joined = await fetch(`${origin}/api/join`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ code, displayName: '李书记', deviceId })
-		});
-		if (!joined.ok) throw new Error(`join: ${joined.status} ${await joined.text()}`);
-		const membership = await joined.json();
-		const context = await browser.newContext({
-			viewport: { width: 360, height: 740 },
-			deviceScaleFactor: 2,
-			isMobile: true,
-			hasTouch: true,
-			locale: 'zh-CN',
-			serviceWorkers: 'block'
-		});
-		// Opened from device storage: the relay is unreachable.
-		await context.routeWebSocket(/\/sync/, (ws) => ws.close());
-		const page = await context.newPage();
-		page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-
-		await page.goto(`${origin}/health`);
-		await page.evaluate(
-			async ({ credential, deviceId, rows }) => {
-				localStorage.setItem('gridboard:credential', JSON.stringify(credential));
-				localStorage.setItem('gridboard:deviceId', deviceId);
-				const decode = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-				for (const [docName, base64] of rows) {
-					await new Promise<void>((resolve, reject) => {
-						const request = indexedDB.open(`gridboard:${docName}`, 1);
-						request.onupgradeneeded = () => {
-							request.result.createObjectStore('updates', { autoIncrement: true });
-							request.result.createObjectStore('meta');
-						};
-						request.onerror = () => reject(request.error);
-						request.onsuccess = () => {
-							const db = request.result;
-							const tx = db.transaction('updates', 'readwrite');
-							tx.objectStore('updates').add(decode(base64));
-							tx.oncomplete = () => (db.close(), resolve());
-							tx.onerror = () => reject(tx.error);
-						};
-					});
-				}
-			},
-			{
-				credential: membership,
-				deviceId,
-				rows: rows.map(([name, update]): [string, string] => [name, toBase64(update)])
-			}
-		);
-
 		await context.addInitScript(() => {
 			const marks: Record<string, unknown> = {};
 			(window as unknown as { __marks: Record<string, unknown> }).__marks = marks;
@@ -226,7 +131,7 @@ async function main(): Promise<void> {
 			}).observe(document, { childList: true, subtree: true, attributes: true });
 		});
 
-		const url = `${origin}/c/${communityId}/board`;
+		const url = `${app.origin}/c/${communityId}/board`;
 		const runs: {
 			mounted: number;
 			firstRow: number;
@@ -365,10 +270,7 @@ async function main(): Promise<void> {
 			editMaxMs: Number(edit.maxMs.toFixed(2)),
 			summaryBytes: edit.bytes,
 			documentBytes: edit.documentBytes,
-			machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, load ${os
-				.loadavg()
-				.map((l) => l.toFixed(2))
-				.join(' ')}`,
+			machine: machine(),
 			chromium: browser.version()
 		};
 		console.log(
@@ -377,18 +279,9 @@ async function main(): Promise<void> {
 				`${ms(summary.maxMountToPaintedMs)}); ${ms(summary.medianFirstFrameMs)} after navigation ` +
 				`(app start included); every board live ${ms(summary.medianLiveMs)}.`
 		);
-		const resultsDir = path.join(ROOT, 'bench', 'results');
-		fs.mkdirSync(resultsDir, { recursive: true });
-		const file = path.join(
-			resultsDir,
-			`summaries-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
-		);
-		fs.writeFileSync(file, JSON.stringify({ summary, runs }, null, '\t') + '\n');
-		console.log(`Raw figures: ${path.relative(ROOT, file)}`);
+		console.log(`Raw figures: ${writeResults('summaries', { summary, runs })}`);
 	} finally {
-		await browser.close();
-		child.kill('SIGTERM');
-		fs.rmSync(dataDir, { recursive: true, force: true });
+		await app.close();
 	}
 }
 

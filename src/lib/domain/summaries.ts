@@ -8,7 +8,10 @@
  *   board     per case, columnar (one typed array per fact, one entry per case):
  *               createdAt, resolvedAt (NaN: not resolved), tierSince, deadline (NaN: the tier's
  *               default applies), reviewedAt (NaN: no return visit), status, tier, category (index
- *               into `categories`), handlingType, satisfaction (0: none, else 1 + index), escalated
+ *               into `categories`), handlingType, satisfaction (0: none, else 1 + index), escalated,
+ *               lng and lat (NaN: no place on the map) + `ids` (each case's id, same order): what
+ *               the map's pins need (`summaryCases`: id, status, tier, deadline, place), so a map
+ *               draws every pin before any board's document is read (screens/map/summary-cases.ts)
  *             + totals (by status, open by tier, by category, by handling type, escalated, open
  *               conflicts) + `head`: the first HEAD_ROWS open cases, newest first, as the board
  *               shows them (the community board's first screen).
@@ -58,6 +61,7 @@ import {
 import type { DayKey, Weekday } from './due-date';
 import { mediationSuccessRate, type MediationTally } from './mediation-rate';
 import { MEDIATION_OUTCOMES, MEETING_TYPES } from './meeting-rules';
+import type { LngLat } from './geo';
 import {
 	HOUSEHOLD_COLOURS,
 	RESIDENT_TAGS,
@@ -68,7 +72,7 @@ import {
 import { householdStats, type HouseholdStats, type HouseholdStatsRow } from './household-stats';
 
 /** Bumped whenever a kind's format changes: older stored summaries are recomputed, never read. */
-export const SUMMARY_VERSIONS = Object.freeze({ board: 1, tasks: 1, meetings: 1, households: 1 });
+export const SUMMARY_VERSIONS = Object.freeze({ board: 2, tasks: 1, meetings: 1, households: 1 });
 export type SummaryKind = keyof typeof SUMMARY_VERSIONS;
 
 /** Open cases a board's summary carries as rows, newest first (a phone's first screen and more). */
@@ -110,6 +114,9 @@ export type CaseFacts = Readonly<{
 	handling: Uint8Array;
 	satisfaction: Uint8Array;
 	escalated: Uint8Array;
+	/** The case's place on the map; both NaN when it has none. */
+	lng: Float64Array;
+	lat: Float64Array;
 }>;
 
 export type BoardSummary = Readonly<{
@@ -126,6 +133,8 @@ export type BoardSummary = Readonly<{
 	byHandling: Readonly<Record<string, number>>;
 	escalated: number;
 	categories: readonly string[];
+	/** Every case's id, in the order of `facts`. */
+	ids: readonly string[];
 	facts: CaseFacts;
 	head: readonly HeadRow[];
 }>;
@@ -138,6 +147,7 @@ export type BoardSummaryCase = HeadRow &
 		escalated: boolean;
 		satisfaction: Satisfaction | null;
 		reviewedAt: number | null;
+		point: LngLat | null;
 	}>;
 
 const indexIn = (list: readonly string[], value: string) => {
@@ -162,8 +172,11 @@ export function buildBoardSummary(cases: readonly BoardSummaryCase[]): BoardSumm
 		category: new Uint16Array(n),
 		handling: new Uint8Array(n),
 		satisfaction: new Uint8Array(n),
-		escalated: new Uint8Array(n)
+		escalated: new Uint8Array(n),
+		lng: new Float64Array(n),
+		lat: new Float64Array(n)
 	};
+	const ids: string[] = [];
 	const categories: string[] = [];
 	const categoryIndex = new Map<string, number>();
 	const byStatus: Record<string, number> = Object.fromEntries(CASE_STATUSES.map((s) => [s, 0]));
@@ -192,6 +205,9 @@ export function buildBoardSummary(cases: readonly BoardSummaryCase[]): BoardSumm
 		facts.handling[i] = indexIn(HANDLING_TYPES, item.handlingType);
 		facts.satisfaction[i] = item.satisfaction ? SATISFACTIONS.indexOf(item.satisfaction) + 1 : 0;
 		facts.escalated[i] = item.escalated ? 1 : 0;
+		facts.lng[i] = item.point ? item.point[0] : NaN;
+		facts.lat[i] = item.point ? item.point[1] : NaN;
+		ids.push(item.id);
 		count(byStatus, item.status);
 		count(byCategory, item.category);
 		count(byHandling, item.handlingType);
@@ -215,6 +231,7 @@ export function buildBoardSummary(cases: readonly BoardSummaryCase[]): BoardSumm
 		byHandling,
 		escalated,
 		categories,
+		ids,
 		facts,
 		head
 	});
@@ -261,6 +278,38 @@ function caseAt(summary: BoardSummary, i: number) {
 }
 
 const caseCount = (summary: BoardSummary) => summary.facts.createdAt.length;
+
+/** What a summary keeps of one case for the map: its pin and the board query's filters. */
+export type SummaryCase = Readonly<{
+	id: string;
+	createdAt: number;
+	status: CaseStatus;
+	tier: Tier;
+	tierSince: number;
+	deadline: number | null;
+	category: string;
+	point: LngLat | null;
+}>;
+
+/** Every case of a board's summary, in its order (newest first), as the map reads them. */
+export function summaryCases(summary: BoardSummary): SummaryCase[] {
+	const { lng, lat } = summary.facts;
+	const cases: SummaryCase[] = [];
+	for (let i = 0; i < caseCount(summary); i++) {
+		const item = caseAt(summary, i);
+		cases.push({
+			id: summary.ids[i]!,
+			createdAt: item.createdAt,
+			status: item.status,
+			tier: item.tier,
+			tierSince: item.tierSince,
+			deadline: item.deadline,
+			category: item.category,
+			point: Number.isNaN(lng[i]!) ? null : [lng[i]!, lat[i]!]
+		});
+	}
+	return cases;
+}
 
 /** Open cases now and, of them, the overdue ones (the community home's two numbers). */
 export function openAndOverdue(

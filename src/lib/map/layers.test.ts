@@ -33,7 +33,6 @@ describe('the layer registry', () => {
 			{
 				caseId: 'c1',
 				gridId: 'g1',
-				title: 't',
 				status: 'in_progress',
 				overdue: true,
 				point: [106.7, 26.5]

@@ -17,7 +17,6 @@ import { gridColor } from './grid-colors';
 export type MapPin = Readonly<{
 	caseId: string;
 	gridId: string;
-	title: string;
 	status: string;
 	overdue: boolean;
 	point: LngLat;

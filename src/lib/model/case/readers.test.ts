@@ -51,7 +51,8 @@ describe('listCases', () => {
 				resolvedAt: null,
 				escalated: false,
 				satisfaction: null,
-				reviewedAt: null
+				reviewedAt: null,
+				point: null
 			},
 			expect.objectContaining({ id: wire, status: 'in_progress', updatedAt: 4000 }),
 			expect.objectContaining({ id: light, status: 'resolved', updatedAt: 1600, resolvedAt: 1600 })

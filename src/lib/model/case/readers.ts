@@ -22,6 +22,7 @@ import { caseDeletion, type CaseDeletion } from '../../domain/case-deletion';
 import { CASE_STATUSES, type CaseStatus } from '../../domain/case-status';
 import { parseTimelineEntry, type TimelineEntry } from '../../domain/case-timeline';
 import type { CaseId } from '../../domain/ids';
+import { parseMapPoint, type LngLat } from '../../domain/geo';
 import { compareByAtThenId } from '../../domain/ordering';
 import {
 	casesMap,
@@ -99,6 +100,8 @@ export type CaseSummary = Readonly<{
 	/** The latest return visit's satisfaction and time, or null. */
 	satisfaction: Satisfaction | null;
 	reviewedAt: number | null;
+	/** Its place on the map (`mapPoint` parsed); null when empty or malformed (never dropped). */
+	point: LngLat | null;
 }>;
 
 const DONE_STATUSES: readonly CaseStatus[] = ['resolved', 'reviewed', 'closed'];
@@ -261,7 +264,8 @@ function readSummary(record: CaseRecord, core: CaseCore): CaseSummary {
 		resolvedAt: readResolvedAt(fields.status.value, core.timeline),
 		escalated: core.timeline.some((entry) => entry.kind === 'tier' && entry.action === 'escalate'),
 		satisfaction: review?.satisfaction ?? null,
-		reviewedAt: review?.at ?? null
+		reviewedAt: review?.at ?? null,
+		point: fields.mapPoint.value ? parseMapPoint(fields.mapPoint.value) : null
 	});
 }
 

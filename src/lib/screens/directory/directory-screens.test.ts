@@ -125,7 +125,8 @@ describe('GridsScreen', () => {
 			resolvedAt: status === 'resolved' ? at : null,
 			escalated: false,
 			satisfaction: null,
-			reviewedAt: null
+			reviewedAt: null,
+			point: null
 		});
 		const summary = buildBoardSummary([
 			item('c3', 'reported', 'fire_safety'),

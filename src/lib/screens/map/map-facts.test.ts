@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { EMPTY_BOARD_QUERY, type BoardCase } from '$lib/domain/board-query';
 import type { Building, GridArea, LngLat } from '$lib/domain/geo';
-import { createCase } from '$lib/model/case';
+import { createCase, listCases } from '$lib/model/case';
 import { caseContext, CORRIDOR_LIGHT, created, FIRE_LANE, LI } from '$lib/model/testing/fixtures';
-import { readMapCases } from './map-cases';
 import { boundsOf, mapFacts, type MapCase, type MapInputs } from './map-facts';
 
 const square = (lng: number, lat: number, side = 0.01): LngLat[] => [
@@ -124,16 +123,16 @@ describe('boundsOf', () => {
 	});
 });
 
-describe('readMapCases', () => {
+describe("a case summary's place (listCases)", () => {
 	it("parses each case's map point; an empty or bad one is null", () => {
 		const doc = new Y.Doc();
 		const placed = created(
 			createCase(doc, { ...FIRE_LANE, mapPoint: '106.71,26.58' }, caseContext(LI, 1000))
 		);
 		const unplaced = created(createCase(doc, CORRIDOR_LIGHT, caseContext(LI, 2000)));
-		const read = new Map(readMapCases(doc).map((c) => [c.id, c.point]));
+		const read = new Map(listCases(doc).map((c) => [c.id, c.point]));
 		expect(read.get(placed)).toEqual([106.71, 26.58]);
 		expect(read.get(unplaced)).toBeNull();
-		expect(Object.isFrozen(readMapCases(doc))).toBe(true);
+		expect(Object.isFrozen(listCases(doc))).toBe(true);
 	});
 });

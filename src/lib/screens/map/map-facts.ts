@@ -87,14 +87,17 @@ export function mapFacts<T extends MapCase>(input: MapInputs<T>): MapFacts {
 		input.query.search.trim() === '' || !input.descriptions
 			? input.cases
 			: withDescriptions(input.cases, input.descriptions);
-	const shown = applyBoardQuery(searchable, input.query, { isOverdue: input.isOverdue });
+	// The map draws no order: its pins are always in the board's default one (newest first), so
+	// the same cases make the same source whatever list order the shared query carries.
+	const query =
+		input.query.sort === 'newest' ? input.query : { ...input.query, sort: 'newest' as const };
+	const shown = applyBoardQuery(searchable, query, { isOverdue: input.isOverdue });
 	const pins: MapPin[] = [];
 	for (const item of shown) {
 		if (!item.point) continue;
 		pins.push({
 			caseId: item.id,
 			gridId: item.gridId,
-			title: item.title,
 			status: item.status,
 			overdue: input.isOverdue(item),
 			point: item.point
