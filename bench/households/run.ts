@@ -1,0 +1,218 @@
+/**
+ * `npm run bench:households`: issue 18's two performance targets on a phone-sized Chromium.
+ *
+ *   node bench/households/run.ts [--households 1000] [--rows 5000] [--runs 5]
+ *
+ * Register: builds one grid's household register of `--households` households (2–3 residents
+ * each, mixed colours, visits on about half; seed.ts, the app's own model commands), stores it
+ * with the directory in a temporary relay DATA_DIR and in the page's IndexedDB
+ * (bench/app-harness.ts), blocks the relay's WebSocket (everything from device storage), signs
+ * the page in and opens `/c/<cid>/g/<grid>/households` `--runs` times after one warm-up. The
+ * figure: navigation start to the first household row (`data-testid="household-row"`) in the
+ * DOM, and to the next animation frame (painted); the run checks the register says it shows
+ * every household. Target: first rows ≤ 500 ms.
+ *
+ * Import: a register spreadsheet of `--rows` rows (a title row, Chinese headers, one row per
+ * resident; seed.ts `importSheet`) written as XLSX with write-excel-file, then, in the same
+ * Chromium page, the import pipeline of the app's own modules (import-entry.ts, bundled here
+ * with rolldown): read the file → recognise the header → parse the rows into households → plan
+ * against the register → write them (`importHouseholds`). Timed from the file's bytes in the
+ * page to the last household written, `--runs` times on a fresh document each; the run checks
+ * every household of the file was written. Target: ≤ 5 s. The import screen itself (preview,
+ * progress, its IndexedDB write) is not in this figure.
+ *
+ * Needs a built app (`npm run build`; built here when `build/` is missing). Prints a summary,
+ * writes raw figures to bench/results/households-<time>.json and exits 1 naming a missed target.
+ */
+import path from 'node:path';
+import { rolldown } from 'rolldown';
+import writeXlsxFile from 'write-excel-file/node';
+import { householdsDocName } from '../../src/lib/wire/doc-names.ts';
+import { directoryDocName } from '../../src/lib/wire/index.ts';
+import { machine, median, ms, option, ROOT, startBenchApp, writeResults } from '../app-harness.ts';
+import { importSheet, seedHouseholds } from './seed.ts';
+
+const TARGET_FIRST_ROWS_MS = 500;
+const TARGET_IMPORT_MS = 5000;
+
+const HOUSEHOLDS = option('households', 1000);
+const ROWS = option('rows', 5000);
+const RUNS = option('runs', 5);
+
+type ImportResult = {
+	error?: string;
+	steps: { read: number; parse: number; plan: number; write: number; total: number };
+	rows: number;
+	households: number;
+	residents: number;
+	updateBytes: number;
+};
+
+/** import-entry.ts and what it imports, as one classic script for the page. */
+async function importScript(): Promise<string> {
+	const bundle = await rolldown({
+		input: path.join(ROOT, 'bench', 'households', 'import-entry.ts'),
+		resolve: { alias: { $lib: path.join(ROOT, 'src', 'lib') } },
+		platform: 'browser',
+		logLevel: 'silent'
+	});
+	const { output } = await bundle.generate({ format: 'iife', inlineDynamicImports: true });
+	await bundle.close();
+	return output[0].code;
+}
+
+async function main(): Promise<void> {
+	const communityId = 'bench-households';
+	const seedStart = performance.now();
+	const data = await seedHouseholds(communityId, HOUSEHOLDS);
+	console.log(
+		`Register of ${data.households} households (${data.residents} residents, ${data.visits} ` +
+			`visits) built in ${ms(performance.now() - seedStart)}: update ` +
+			`${(data.register.byteLength / 1024).toFixed(0)} KB`
+	);
+	const sheet = importSheet(ROWS);
+	const xlsx = new Uint8Array(
+		await writeXlsxFile(sheet.sheet.map((row) => row.map((value) => ({ value, type: String }))))
+			// `toBuffer` exists on the node entry.
+			.toBuffer()
+	);
+	console.log(
+		`Import file: ${ROWS} rows, ${sheet.households} households, XLSX ` +
+			`${(xlsx.byteLength / 1024).toFixed(0)} KB`
+	);
+	const script = await importScript();
+
+	const app = await startBenchApp({
+		name: 'households',
+		communityId,
+		docs: [
+			[directoryDocName(communityId), data.directory],
+			[householdsDocName(communityId, data.gridId), data.register]
+		],
+		// Everything from the device: the relay's WebSocket is closed at once.
+		offline: true
+	});
+	const { browser, context, page, origin } = app;
+	try {
+		await context.addInitScript(() => {
+			const marks: Record<string, number> = {};
+			(window as unknown as { __households: typeof marks }).__households = marks;
+			new MutationObserver((_, observer) => {
+				if (!document.querySelector('[data-testid="household-row"]')) return;
+				observer.disconnect();
+				marks.firstRow = performance.now();
+				requestAnimationFrame(() => (marks.painted = performance.now()));
+			}).observe(document, { childList: true, subtree: true });
+		});
+
+		const url = `${origin}/c/${communityId}/g/${data.gridId}/households`;
+		const loads: { firstRow: number; painted: number }[] = [];
+		for (let run = 0; run <= RUNS; run++) {
+			await page.goto('about:blank');
+			await page.goto(url);
+			await page.waitForFunction(
+				() => (window as unknown as { __households: { painted?: number } }).__households.painted,
+				undefined,
+				{ timeout: 60_000 }
+			);
+			const marks = await page.evaluate(
+				() =>
+					(window as unknown as { __households: { firstRow: number; painted: number } })
+						.__households
+			);
+			const shown = (await page.getByTestId('household-shown').textContent()) ?? '';
+			if (!shown.includes(String(HOUSEHOLDS))) {
+				throw new Error(`the register shows "${shown.trim()}", not ${HOUSEHOLDS} households`);
+			}
+			console.log(
+				`${run === 0 ? 'warm-up' : `run ${run}`}: first row ${ms(marks.firstRow)}, ` +
+					`painted ${ms(marks.painted)} (${shown.trim()})`
+			);
+			if (run > 0) loads.push(marks);
+		}
+
+		// The import pipeline, in a page of the app's origin that runs no app code.
+		await page.goto(`${origin}/health`);
+		await page.addScriptTag({ content: script });
+		await page.evaluate((base64) => {
+			const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+			(window as unknown as { __file: Uint8Array }).__file = bytes;
+		}, Buffer.from(xlsx).toString('base64'));
+		const imports: ImportResult[] = [];
+		for (let run = 0; run <= RUNS; run++) {
+			const result = await page.evaluate((gridId) => {
+				const w = window as unknown as {
+					__file: Uint8Array;
+					__importBench: (b: Uint8Array, name: string, grid: string) => Promise<ImportResult>;
+				};
+				return w.__importBench(w.__file.slice(), '第一网格住户台账.xlsx', gridId);
+			}, data.gridId);
+			if (result.error) throw new Error(`import: ${result.error}`);
+			if (result.rows !== ROWS || result.households !== sheet.households) {
+				throw new Error(
+					`import: ${result.rows} rows, ${result.households} households written; ` +
+						`the file has ${ROWS} rows, ${sheet.households} households`
+				);
+			}
+			const s = result.steps;
+			console.log(
+				`${run === 0 ? 'warm-up' : `import ${run}`}: ${ms(s.total)} (read ${ms(s.read)}, ` +
+					`parse ${ms(s.parse)}, plan ${ms(s.plan)}, write ${ms(s.write)}); ` +
+					`${result.households} households, ${result.residents} residents`
+			);
+			if (run > 0) imports.push(result);
+		}
+
+		const summary = {
+			households: data.households,
+			residents: data.residents,
+			visits: data.visits,
+			registerBytes: data.register.byteLength,
+			runs: loads.length,
+			medianFirstRowMs: Math.round(median(loads.map((l) => l.firstRow))),
+			maxFirstRowMs: Math.round(Math.max(...loads.map((l) => l.firstRow))),
+			medianPaintedMs: Math.round(median(loads.map((l) => l.painted))),
+			importRows: ROWS,
+			importHouseholds: sheet.households,
+			importFileBytes: xlsx.byteLength,
+			medianImportMs: Math.round(median(imports.map((i) => i.steps.total))),
+			maxImportMs: Math.round(Math.max(...imports.map((i) => i.steps.total))),
+			medianImportSteps: Object.fromEntries(
+				(['read', 'parse', 'plan', 'write'] as const).map((step) => [
+					step,
+					Math.round(median(imports.map((i) => i.steps[step])))
+				])
+			),
+			machine: machine(),
+			chromium: browser.version()
+		};
+		console.log(
+			`\nRegister of ${summary.households} households (from the device): first rows in ` +
+				`${ms(summary.medianFirstRowMs)} (median of ${summary.runs}, max ` +
+				`${ms(summary.maxFirstRowMs)}), painted ${ms(summary.medianPaintedMs)}.\n` +
+				`Import of ${ROWS} rows (${sheet.households} households, in the page): ` +
+				`${ms(summary.medianImportMs)} (median of ${imports.length}, max ` +
+				`${ms(summary.maxImportMs)}); read ${ms(summary.medianImportSteps.read!)}, parse ` +
+				`${ms(summary.medianImportSteps.parse!)}, plan ${ms(summary.medianImportSteps.plan!)}, ` +
+				`write ${ms(summary.medianImportSteps.write!)}.\n` +
+				`Machine: ${summary.machine}.`
+		);
+		console.log(`Raw figures: ${writeResults('households', { summary, loads, imports })}`);
+
+		const missed: string[] = [];
+		if (summary.medianFirstRowMs > TARGET_FIRST_ROWS_MS) {
+			missed.push(
+				`register first rows ${summary.medianFirstRowMs} ms > ${TARGET_FIRST_ROWS_MS} ms`
+			);
+		}
+		if (summary.medianImportMs > TARGET_IMPORT_MS) {
+			missed.push(`import ${summary.medianImportMs} ms > ${TARGET_IMPORT_MS} ms`);
+		}
+		for (const target of missed) console.error(`target missed: ${target}`);
+		if (missed.length > 0) process.exitCode = 1;
+	} finally {
+		await app.close();
+	}
+}
+
+await main();
