@@ -29,7 +29,16 @@ import { rolldown } from 'rolldown';
 import writeXlsxFile from 'write-excel-file/node';
 import { householdsDocName } from '../../src/lib/wire/doc-names.ts';
 import { directoryDocName } from '../../src/lib/wire/index.ts';
-import { machine, median, ms, option, ROOT, startBenchApp, writeResults } from '../app-harness.ts';
+import {
+	hottest,
+	machine,
+	median,
+	ms,
+	option,
+	ROOT,
+	startBenchApp,
+	writeResults
+} from '../app-harness.ts';
 import { importSheet, seedHouseholds } from './seed.ts';
 
 const TARGET_FIRST_ROWS_MS = 500;
@@ -38,6 +47,8 @@ const TARGET_IMPORT_MS = 5000;
 const HOUSEHOLDS = option('households', 1000);
 const ROWS = option('rows', 5000);
 const RUNS = option('runs', 5);
+/** Records a CPU profile of the last register load and prints the functions with the most self time. */
+const PROFILE = process.argv.includes('--profile');
 
 type ImportResult = {
 	error?: string;
@@ -56,7 +67,7 @@ async function importScript(): Promise<string> {
 		platform: 'browser',
 		logLevel: 'silent'
 	});
-	const { output } = await bundle.generate({ format: 'iife', inlineDynamicImports: true });
+	const { output } = await bundle.generate({ format: 'iife', codeSplitting: false });
 	await bundle.close();
 	return output[0].code;
 }
@@ -98,6 +109,11 @@ async function main(): Promise<void> {
 			const marks: Record<string, number> = {};
 			(window as unknown as { __households: typeof marks }).__households = marks;
 			new MutationObserver((_, observer) => {
+				if (
+					marks.mounted === undefined &&
+					document.querySelector('[data-testid="household-counts"]')
+				)
+					marks.mounted = performance.now();
 				if (!document.querySelector('[data-testid="household-row"]')) return;
 				observer.disconnect();
 				marks.firstRow = performance.now();
@@ -106,9 +122,16 @@ async function main(): Promise<void> {
 		});
 
 		const url = `${origin}/c/${communityId}/g/${data.gridId}/households`;
-		const loads: { firstRow: number; painted: number }[] = [];
+		const loads: { mounted: number; firstRow: number; painted: number }[] = [];
+		const cdp = await context.newCDPSession(page);
 		for (let run = 0; run <= RUNS; run++) {
 			await page.goto('about:blank');
+			const profiling = PROFILE && run === RUNS;
+			if (profiling) {
+				await cdp.send('Profiler.enable');
+				await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+				await cdp.send('Profiler.start');
+			}
 			await page.goto(url);
 			await page.waitForFunction(
 				() => (window as unknown as { __households: { painted?: number } }).__households.painted,
@@ -117,15 +140,25 @@ async function main(): Promise<void> {
 			);
 			const marks = await page.evaluate(
 				() =>
-					(window as unknown as { __households: { firstRow: number; painted: number } })
-						.__households
+					(
+						window as unknown as {
+							__households: { mounted: number; firstRow: number; painted: number };
+						}
+					).__households
 			);
+			if (profiling) {
+				const { profile } = await cdp.send('Profiler.stop');
+				console.log('Self time by function (ms), last load:');
+				for (const [name, time] of hottest(profile))
+					console.log(`  ${time.toFixed(0).padStart(6)}  ${name}`);
+			}
 			const shown = (await page.getByTestId('household-shown').textContent()) ?? '';
 			if (!shown.includes(String(HOUSEHOLDS))) {
 				throw new Error(`the register shows "${shown.trim()}", not ${HOUSEHOLDS} households`);
 			}
 			console.log(
-				`${run === 0 ? 'warm-up' : `run ${run}`}: first row ${ms(marks.firstRow)}, ` +
+				`${run === 0 ? 'warm-up' : `run ${run}`}: screen mounted ${ms(marks.mounted)}, ` +
+					`first row ${ms(marks.firstRow)} (${ms(marks.firstRow - marks.mounted)} after), ` +
 					`painted ${ms(marks.painted)} (${shown.trim()})`
 			);
 			if (run > 0) loads.push(marks);
@@ -171,6 +204,8 @@ async function main(): Promise<void> {
 			runs: loads.length,
 			medianFirstRowMs: Math.round(median(loads.map((l) => l.firstRow))),
 			maxFirstRowMs: Math.round(Math.max(...loads.map((l) => l.firstRow))),
+			medianMountedMs: Math.round(median(loads.map((l) => l.mounted))),
+			medianAfterMountMs: Math.round(median(loads.map((l) => l.firstRow - l.mounted))),
 			medianPaintedMs: Math.round(median(loads.map((l) => l.painted))),
 			importRows: ROWS,
 			importHouseholds: sheet.households,
@@ -189,7 +224,9 @@ async function main(): Promise<void> {
 		console.log(
 			`\nRegister of ${summary.households} households (from the device): first rows in ` +
 				`${ms(summary.medianFirstRowMs)} (median of ${summary.runs}, max ` +
-				`${ms(summary.maxFirstRowMs)}), painted ${ms(summary.medianPaintedMs)}.\n` +
+				`${ms(summary.maxFirstRowMs)}), painted ${ms(summary.medianPaintedMs)}; the screen ` +
+				`mounted at ${ms(summary.medianMountedMs)}, first rows ` +
+				`${ms(summary.medianAfterMountMs)} after it.\n` +
 				`Import of ${ROWS} rows (${sheet.households} households, in the page): ` +
 				`${ms(summary.medianImportMs)} (median of ${imports.length}, max ` +
 				`${ms(summary.maxImportMs)}); read ${ms(summary.medianImportSteps.read!)}, parse ` +
