@@ -222,6 +222,31 @@ function screens(): Screen[] {
 			opens: ['visit-new', '[data-testid="visit-form"]']
 		},
 		{ name: 'my visits', url: `${c}/visits`, ready: or('my-visit', 'not-allowed') },
+		{
+			name: 'household import',
+			url: `${g}/households/import`,
+			ready: or('import-file', 'not-allowed')
+		},
+		{
+			name: 'household export',
+			url: `${g}/households/export`,
+			ready: or('export-go', 'not-allowed')
+		},
+		{
+			name: 'household export record',
+			url: `${g}/households/exports`,
+			ready: or('export-log', 'not-allowed')
+		},
+		{
+			name: 'community household export',
+			url: `${c}/households/export`,
+			ready: or('export-go', 'not-allowed')
+		},
+		{
+			name: 'building households',
+			url: `${g}/map/building/nowhere`,
+			ready: or('building-not-found', 'not-allowed')
+		},
 		{ name: 'community map', url: `${c}/map`, ready: or('map') },
 		{ name: 'grid map', url: `${g}/map`, ready: or('map') },
 		{ name: 'tasks', url: `${c}/tasks`, ready: or('task-row') },

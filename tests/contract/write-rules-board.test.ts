@@ -9,8 +9,10 @@ import {
 	addCaseComment,
 	applyCaseStatusAction,
 	createCase,
+	deleteCase,
 	editCaseField,
-	moveCaseTier
+	moveCaseTier,
+	restoreCase
 } from '../../src/lib/model/case';
 import {
 	caseContext,
@@ -125,6 +127,48 @@ describe('board write rules', () => {
 				editCaseField(phone, id as never, 'title', '别人的名字', caseContext(LI, 3, VOLUNTEER));
 			})
 		).toMatchObject({ ok: false, reason: 'author' });
+	});
+});
+
+describe('board write rules: deleting and restoring a case', () => {
+	it('accept the secretary’s delete and restore, refuse them forged by staff or a volunteer', () => {
+		const { write } = setup();
+		let id = '';
+		write(writers.gridMember, (phone) => {
+			id = created(createCase(phone, CORRIDOR_LIGHT, caseContext(WANG, 1, GRID_MEMBER)));
+		});
+		// The commands would refuse: each phone writes with the secretary's authority, its own name.
+		expect(
+			write(writers.gridMember, (phone) => {
+				deleteCase(phone, id as never, caseContext(WANG, 2, SECRETARY));
+			})
+		).toMatchObject({ ok: false, reason: 'not_permitted' });
+		expect(
+			write(writers.volunteer, (phone) => {
+				deleteCase(phone, id as never, caseContext(ZHAO, 2, SECRETARY));
+			})
+		).toMatchObject({ ok: false, reason: 'not_permitted' });
+		expect(
+			write(writers.secretary, (phone) => {
+				expect(deleteCase(phone, id as never, caseContext(LI, 3, SECRETARY)).ok).toBe(true);
+			}).ok
+		).toBe(true);
+		// While deleted, staff may still edit (an offline phone's edit is never refused).
+		expect(
+			write(writers.gridMember, (phone) => {
+				editCaseField(phone, id as never, 'title', '楼道灯已修', caseContext(WANG, 4, GRID_MEMBER));
+			}).ok
+		).toBe(true);
+		expect(
+			write(writers.gridMember, (phone) => {
+				restoreCase(phone, id as never, caseContext(WANG, 5, SECRETARY));
+			})
+		).toMatchObject({ ok: false, reason: 'not_permitted' });
+		expect(
+			write(writers.secretary, (phone) => {
+				expect(restoreCase(phone, id as never, caseContext(LI, 6, SECRETARY)).ok).toBe(true);
+			}).ok
+		).toBe(true);
 	});
 });
 

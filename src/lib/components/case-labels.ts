@@ -17,9 +17,11 @@ import type {
 	AttachPhotoReason,
 	CaseStatusActionReason,
 	CreateCaseReason,
+	DeleteCaseReason,
 	EditCaseFieldReason,
 	MoveCaseTierReason,
 	ResolveConflictReason,
+	RestoreCaseReason,
 	SetDeadlineReason
 } from '$lib/model/case';
 import { formatTime } from './format';
@@ -168,4 +170,11 @@ export const PHOTO_PROBLEMS: Record<AttachPhotoReason, () => string> = {
 	bad_photo: m.photo_read_failed,
 	case_not_found: m.case_not_found,
 	not_permitted: m.not_permitted
+};
+
+export const CASE_DELETION_PROBLEMS: Record<DeleteCaseReason | RestoreCaseReason, () => string> = {
+	case_not_found: m.case_not_found,
+	not_permitted: m.not_permitted,
+	already_deleted: m.case_already_deleted,
+	not_deleted: m.case_not_deleted
 };

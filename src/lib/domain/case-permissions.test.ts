@@ -22,7 +22,8 @@ const TABLE: Record<CaseOperation, string> = {
 	assign: 'YYnn',
 	set_deadline: 'YYnn',
 	escalate: 'YYnn',
-	hand_back: 'Ynnn'
+	hand_back: 'Ynnn',
+	delete: 'Ynnn'
 };
 
 describe('mayOperate: operation × role on an own grid', () => {

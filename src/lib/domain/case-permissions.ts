@@ -14,6 +14,7 @@
  *   assign, set deadline           yes         yes                      no          no
  *   escalate                       any tier    from the grid tier only  no          no
  *   hand_back                      yes         no                       no          no
+ *   delete (and restore)           yes         no                       no          no
  *
  * A grid member on another grid's board, like an observer, may do nothing (read-only board).
  * Volunteers report and comment ("volunteers may only report"); they may also correct the text of
@@ -42,7 +43,8 @@ export const CASE_OPERATIONS = [
 	'assign',
 	'set_deadline',
 	'escalate',
-	'hand_back'
+	'hand_back',
+	'delete'
 ] as const;
 export type CaseOperation = (typeof CASE_OPERATIONS)[number];
 
@@ -72,7 +74,7 @@ export function mayOperate(
 			return true;
 		case 'grid-member':
 			// canWriteBoard already limited grid members to their own grids.
-			if (operation === 'hand_back') return false;
+			if (operation === 'hand_back' || operation === 'delete') return false;
 			if (operation === 'escalate') return context.tier === undefined || context.tier === 'grid';
 			if (operation === 'reopen') return context.status !== 'closed';
 			return true;

@@ -10,6 +10,8 @@
  *   comment            { text }
  *   photo_added        { hash }                           sha-256 hex (model/case/photos.ts)
  *   conflict_resolved  { field, to, discarded[] }         values as text
+ *   deleted            { }                                the secretary's tombstone (case-deletion.ts)
+ *   restored           { }                                the secretary brought it back
  *
  * every entry: { id, kind, at, by, deviceId }
  *
@@ -40,7 +42,9 @@ export const TIMELINE_KINDS = [
 	'assigned',
 	'comment',
 	'photo_added',
-	'conflict_resolved'
+	'conflict_resolved',
+	'deleted',
+	'restored'
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
@@ -70,6 +74,7 @@ export type TimelineEntry = Readonly<
 			to: string;
 			discarded: readonly string[];
 	  })
+	| (EntryBase & { kind: 'deleted' | 'restored' })
 >;
 
 /** An entry as a command writes it: everything but the fields every entry has. */
@@ -177,6 +182,9 @@ export function parseTimelineEntry(raw: unknown): TimelineEntry | null {
 				discarded: Object.freeze([...discarded])
 			});
 		}
+		case 'deleted':
+		case 'restored':
+			return Object.freeze({ ...base, kind: raw.kind });
 		default:
 			return null;
 	}

@@ -186,6 +186,8 @@ const RELATION_WORDS: Readonly<Record<ResidentRelation, readonly string[]>> = {
 		'外孙子',
 		'外孙女',
 		'孙',
+		'孙辈',
+		'孙子女',
 		'grandchild',
 		'grandson',
 		'granddaughter'
@@ -218,6 +220,11 @@ function fold(value: string): string {
 		.replace(/[(（[【].*?[)）\]】]/gu, '')
 		.replace(/[\s*:：_.#/\\-]/gu, '');
 }
+
+/** Every field a column can be mapped to, in the order a mapping select lists them. */
+export const HOUSEHOLD_COLUMN_FIELDS = Object.freeze(
+	Object.keys(HEADER_WORDS) as HouseholdColumnField[]
+);
 
 function lookup<K extends string>(table: Readonly<Record<K, readonly string[]>>) {
 	const map = new Map<string, K>();
@@ -453,10 +460,18 @@ function parseRow(
 	mapping.forEach((field, c) => {
 		const text = cell(c);
 		if (field === 'tags') {
-			for (const word of text.split(/[,，、;；/|\s]+/u).filter(Boolean)) {
-				const tag = TAGS.get(fold(word));
-				if (tag) tags.add(tag);
-				else residentNotes.push(word);
+			// A tag's words may hold spaces ("Elderly living alone"): a part is tried whole first.
+			for (const part of text.split(/[,，、;；/|]+/u).filter((p) => p.trim() !== '')) {
+				const whole = TAGS.get(fold(part));
+				if (whole) {
+					tags.add(whole);
+					continue;
+				}
+				for (const word of part.split(/\s+/u).filter(Boolean)) {
+					const tag = TAGS.get(fold(word));
+					if (tag) tags.add(tag);
+					else residentNotes.push(word);
+				}
 			}
 		} else if (field?.startsWith('tag:')) {
 			const tag = field.slice(4) as ResidentTag;

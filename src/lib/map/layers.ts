@@ -1,8 +1,8 @@
 /**
  * The map's layer registry: every thing Gridboard draws over the basemap is one entry here, a
  * GeoJSON source, its style layers and a function from one item to its features' properties.
- * Grid areas, buildings and cases today; households (placed by building id) become one more
- * entry, with no change to the map component.
+ * Grid areas, buildings, cases and households (one marker per building, placed by the screen
+ * model, only for people who may read that grid's register).
  *
  * Invariant: pure data and pure functions (no maplibre at run time, only its types), so the
  * features a screen hands the map are unit-tested without WebGL. Every style layer reads only
@@ -23,11 +23,25 @@ export type MapPin = Readonly<{
 	point: LngLat;
 }>;
 
+/**
+ * A building's households on the map: one marker in the colour of its most attention-needing
+ * household, with how many there are (screens/map/map-households.ts places them).
+ */
+export type HouseholdMarker = Readonly<{
+	buildingId: string;
+	/** The grid whose register the households are in. */
+	gridId: string;
+	colour: 'green' | 'yellow' | 'red';
+	count: number;
+	point: LngLat;
+}>;
+
 /** Everything drawn over the basemap, by registry entry. */
 export type MapData = Readonly<{
 	grids: readonly GridArea[];
 	buildings: readonly Building[];
 	cases: readonly MapPin[];
+	households: readonly HouseholdMarker[];
 }>;
 
 type Properties = Record<string, string | number | boolean>;
@@ -44,6 +58,15 @@ export type MapLayer<T> = Readonly<{
 export const CASE_PIN_LAYER = 'cases-pin';
 export const CASE_CLUSTER_LAYER = 'cases-cluster';
 export const GRID_FILL_LAYER = 'grids-fill';
+/** The style layer a tap on a building's household marker hits. */
+export const HOUSEHOLD_MARKER_LAYER = 'households-marker';
+
+/** Household colours (three-colour management: 平安 green, 关注 yellow, 重点 red). */
+export const HOUSEHOLD_COLORS: Readonly<Record<HouseholdMarker['colour'], string>> = {
+	green: '#2e7d32',
+	yellow: '#e0a100',
+	red: '#c62828'
+};
 
 /** Pin colours by case status (the board's status badges' hues). */
 export const STATUS_COLORS: Readonly<Record<string, string>> = {
@@ -191,15 +214,63 @@ const CASE_LAYER: MapLayer<MapPin> = {
 	]
 };
 
+const HOUSEHOLD_LAYER: MapLayer<HouseholdMarker> = {
+	source: {},
+	styleLayers: [
+		{
+			id: HOUSEHOLD_MARKER_LAYER,
+			type: 'circle',
+			source: 'households',
+			paint: {
+				'circle-color': ['get', 'color'],
+				'circle-radius': 12,
+				'circle-stroke-color': '#ffffff',
+				'circle-stroke-width': 2
+			}
+		},
+		{
+			id: 'households-count',
+			type: 'symbol',
+			source: 'households',
+			layout: {
+				'text-field': ['to-string', ['get', 'count']],
+				'text-font': LABEL_FONT,
+				'text-size': 12,
+				'text-allow-overlap': true
+			},
+			paint: { 'text-color': '#ffffff' }
+		}
+	],
+	toFeatures: (marker) => [
+		{
+			type: 'Feature',
+			geometry: { type: 'Point', coordinates: [marker.point[0], marker.point[1]] },
+			properties: {
+				buildingId: marker.buildingId,
+				gridId: marker.gridId,
+				colour: marker.colour,
+				count: marker.count,
+				color: HOUSEHOLD_COLORS[marker.colour]
+			}
+		}
+	]
+};
+
 /** The registry: one entry per key of `MapData`. */
 export const MAP_LAYERS: { readonly [K in keyof MapData]: MapLayer<MapData[K][number]> } = {
 	grids: GRID_LAYER,
 	buildings: BUILDING_LAYER,
-	cases: CASE_LAYER
+	cases: CASE_LAYER,
+	households: HOUSEHOLD_LAYER
 };
 
-/** Bottom to top: areas under buildings under pins. */
-export const MAP_LAYER_ORDER: readonly (keyof MapData)[] = ['grids', 'buildings', 'cases'];
+/** Bottom to top: areas under buildings under household markers under pins. */
+export const MAP_LAYER_ORDER: readonly (keyof MapData)[] = [
+	'grids',
+	'buildings',
+	'households',
+	'cases'
+];
 
 /** One registry entry's items as the GeoJSON its source holds. */
 export function featureCollection<K extends keyof MapData>(

@@ -9,6 +9,8 @@
  *   member of this grid)
  *   grid member                        a tier edit only to `community` (escalate from the grid
  *                                      tier; handing back is the secretary's)
+ *   secretary                          besides: the `deleted` and `restored` timeline entries
+ *                                      (a case's tombstone and its undoing)
  *
  * Nothing in a case is ever changed or removed: the case map, `initial`, field logs, the
  * timeline, photos and receipts only grow. State-dependent rules (a grid member may not reopen a
@@ -66,6 +68,8 @@ export const CASE_LOG_FIELDS = [
 
 /** Timeline kinds only the grid's staff write. */
 const STAFF_TIMELINE_KINDS = new Set(['status', 'tier', 'assigned', 'deadline']);
+/** Timeline kinds only the secretary writes: deleting a case and restoring it. */
+const SECRETARY_TIMELINE_KINDS = new Set(['deleted', 'restored']);
 
 function isStaffField(field: unknown): boolean {
 	return typeof field === 'string' && Object.hasOwn(STAFF_CASE_FIELDS, field);
@@ -109,6 +113,7 @@ const timelineEntry: ValueCheck = (raw, writer, target) => {
 	const kind = raw.kind;
 	if (typeof kind !== 'string') return 'shape';
 	if (STAFF_TIMELINE_KINDS.has(kind) && !gridStaff(writer, target)) return 'not_permitted';
+	if (SECRETARY_TIMELINE_KINDS.has(kind) && writer.role !== 'secretary') return 'not_permitted';
 	if (kind === 'tier' && !maySetCaseField(writer, target, 'tier', raw.to)) return 'not_permitted';
 	// The creation entry repeats the report's status, which only staff set to anything but new.
 	if (kind === 'created' && !gridStaff(writer, target) && raw.status !== STAFF_CASE_FIELDS.status) {

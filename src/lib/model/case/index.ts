@@ -40,12 +40,16 @@ export {
 	listCases,
 	readCase,
 	readCaseDescriptions,
+	listDeletedCases,
 	type CaseFieldStates,
+	type DeletedCase,
 	type CaseSnapshot,
 	type CaseSummary,
 	type ReturnVisit
 } from './readers';
 export { recordServerReceipts } from './receipts';
+export { deleteCase, restoreCase, type DeleteCaseReason, type RestoreCaseReason } from './deletion';
+export type { CaseDeletion } from '../../domain/case-deletion';
 export {
 	casesMap,
 	parseCaseRecord,

@@ -18,6 +18,7 @@ import type {
 	Satisfaction,
 	Tier
 } from '../../domain/case-options';
+import { caseDeletion, type CaseDeletion } from '../../domain/case-deletion';
 import { CASE_STATUSES, type CaseStatus } from '../../domain/case-status';
 import { parseTimelineEntry, type TimelineEntry } from '../../domain/case-timeline';
 import type { CaseId } from '../../domain/ids';
@@ -58,6 +59,8 @@ export type CaseSnapshot = Readonly<{
 	tierSince: number;
 	/** The latest return visit, if any. */
 	lastReview: ReturnVisit | null;
+	/** Who deleted the case and when, while it is deleted (domain/case-deletion.ts); else null. */
+	deletion: CaseDeletion | null;
 }>;
 
 export type ReturnVisit = Readonly<{
@@ -115,7 +118,8 @@ function readResolvedAt(status: CaseStatus, timeline: readonly TimelineEntry[]):
 	return null;
 }
 
-function readTimeline(record: CaseRecord): readonly TimelineEntry[] {
+/** The case's entries, each once, oldest first by (at, id). */
+export function readTimeline(record: CaseRecord): readonly TimelineEntry[] {
 	const entries: TimelineEntry[] = [];
 	const seen = new Set<string>();
 	for (const raw of record.timeline.toArray()) {
@@ -215,14 +219,22 @@ export function readCase(doc: Y.Doc, caseId: CaseId): CaseSnapshot | null {
 		...core,
 		receipts: Object.freeze(Object.fromEntries(readReceipts(record))),
 		authorship: readAuthorship(doc, record, core.fields),
-		lastReview: readLastReview(core.timeline)
+		lastReview: readLastReview(core.timeline),
+		deletion: caseDeletion(core.timeline)
 	});
 }
 
-function readSummary(key: string, value: unknown): CaseSummary | null {
+/** A case of the board as the lists read it, with its tombstone while deleted. */
+type MemoEntry = Readonly<{ summary: CaseSummary; deletion: CaseDeletion | null }>;
+
+function readMemoEntry(key: string, value: unknown): MemoEntry | null {
 	const record = parseCaseRecord(key, value);
 	const core = record && readCore(record);
 	if (!record || !core) return null;
+	return { summary: readSummary(record, core), deletion: caseDeletion(core.timeline) };
+}
+
+function readSummary(record: CaseRecord, core: CaseCore): CaseSummary {
 	const { fields } = core;
 	const photos = readPhotoHashes(record, core.timeline);
 	const review = readLastReview(core.timeline);
@@ -258,7 +270,7 @@ function readSummary(key: string, value: unknown): CaseSummary | null {
  * re-renders it, so a change re-reads only the cases it touched: `observeDeep` on the cases map
  * marks them stale. Snapshots stay frozen values; the memo only avoids recomputing them.
  */
-type SummaryMemo = { summaries: Map<string, CaseSummary | null>; stale: Set<string> | 'all' };
+type SummaryMemo = { summaries: Map<string, MemoEntry | null>; stale: Set<string> | 'all' };
 const memos = new WeakMap<Y.Doc, SummaryMemo>();
 
 function summaryMemo(doc: Y.Doc): SummaryMemo {
@@ -284,27 +296,51 @@ function summaryMemo(doc: Y.Doc): SummaryMemo {
 	return memo;
 }
 
-/** Every case, newest first (createdAt descending, then id descending). */
-export function listCases(doc: Y.Doc): readonly CaseSummary[] {
+/** Every case's memo entry, re-read where stale. */
+function memoEntries(doc: Y.Doc): Iterable<MemoEntry | null> {
 	const memo = summaryMemo(doc);
 	const cases = casesMap(doc);
 	if (memo.stale === 'all') {
 		memo.summaries.clear();
-		for (const [key, value] of cases.entries()) memo.summaries.set(key, readSummary(key, value));
+		for (const [key, value] of cases.entries()) memo.summaries.set(key, readMemoEntry(key, value));
 	} else {
 		for (const key of memo.stale) {
 			const value = cases.get(key);
 			if (value === undefined) memo.summaries.delete(key);
-			else memo.summaries.set(key, readSummary(key, value));
+			else memo.summaries.set(key, readMemoEntry(key, value));
 		}
 	}
 	memo.stale = new Set();
+	return memo.summaries.values();
+}
+
+const newestFirst = (a: CaseSummary, b: CaseSummary) =>
+	compareByAtThenId({ at: b.createdAt, id: b.id }, { at: a.createdAt, id: a.id });
+
+/**
+ * Every case that is not deleted, newest first (createdAt descending, then id descending): what
+ * boards, the map, work lists and summaries show (a deleted case is in none of them).
+ */
+export function listCases(doc: Y.Doc): readonly CaseSummary[] {
 	const summaries: CaseSummary[] = [];
-	for (const summary of memo.summaries.values()) if (summary) summaries.push(summary);
-	summaries.sort((a, b) =>
-		compareByAtThenId({ at: b.createdAt, id: b.id }, { at: a.createdAt, id: a.id })
+	for (const entry of memoEntries(doc)) {
+		if (entry && entry.deletion === null) summaries.push(entry.summary);
+	}
+	return Object.freeze(summaries.sort(newestFirst));
+}
+
+/** A deleted case for the secretary's "recently deleted" list. */
+export type DeletedCase = Readonly<{ summary: CaseSummary; deletion: CaseDeletion }>;
+
+/** The deleted cases of the board, most recently deleted first. */
+export function listDeletedCases(doc: Y.Doc): readonly DeletedCase[] {
+	const deleted: DeletedCase[] = [];
+	for (const entry of memoEntries(doc)) {
+		if (entry?.deletion) deleted.push({ summary: entry.summary, deletion: entry.deletion });
+	}
+	return Object.freeze(
+		deleted.sort((a, b) => b.deletion.at - a.deletion.at || newestFirst(a.summary, b.summary))
 	);
-	return Object.freeze(summaries);
 }
 
 /** A count for every status, zeros included. */

@@ -39,13 +39,17 @@ import {
 	applyCaseStatusAction,
 	assignCase,
 	attachCasePhoto,
+	deleteCase,
 	editCase,
 	listCases,
 	moveCaseTier,
 	readCase,
 	resolveCaseFieldConflict,
+	restoreCase,
 	setCaseDeadline,
 	type AddCommentReason,
+	type DeleteCaseReason,
+	type RestoreCaseReason,
 	type AssignCaseReason,
 	type AttachPhotoReason,
 	type CaseStatusActionReason,
@@ -91,7 +95,10 @@ export type TierMove = Readonly<{ action: TierAction; to: Tier }>;
 
 export type CaseFacts = Readonly<{
 	item: CaseSnapshot;
-	/** The board is writable for this person (observers and other grids' members read only). */
+	/**
+	 * The board is writable for this person (observers and other grids' members read only) and the
+	 * case is not deleted.
+	 */
 	canWrite: boolean;
 	isOpen: boolean;
 	overdue: boolean;
@@ -118,6 +125,10 @@ export type CaseFacts = Readonly<{
 	visit: VisitSourceView | null;
 	/** Staff may turn the case into a volunteer task that links back to it. */
 	mayFollowUp: boolean;
+	/** The secretary may delete the case, and restore it while it is deleted. */
+	mayDelete: boolean;
+	/** The secretary may see the case as it was on a chosen day (the relay's history). */
+	mayLookBack: boolean;
 }>;
 
 export type CasePanel =
@@ -200,7 +211,8 @@ export class CaseScreen {
 			deadline: item.fields.deadline.value
 		};
 		const isOpen = isOpenStatus(state.status);
-		const canWrite = canWriteBoard(claims, this.gridId);
+		// A deleted case is read until it is restored (its page says so and offers the restore).
+		const canWrite = canWriteBoard(claims, this.gridId) && item.deletion === null;
 		const moves: TierMove[] = [];
 		const up = nextTier(state.tier);
 		const down = previousTier(state.tier);
@@ -233,7 +245,9 @@ export class CaseScreen {
 			peopleSeen: peopleSeen(item, this.#member.displayName),
 			source,
 			visit: visitSourceView(visitSource, claims),
-			mayFollowUp: isStaff(claims.role)
+			mayFollowUp: isStaff(claims.role),
+			mayDelete: may('delete'),
+			mayLookBack: claims.role === 'secretary'
 		});
 	}
 
@@ -353,6 +367,16 @@ export class CaseScreen {
 		);
 		this.problem = result.ok ? null : { command: 'conflict', reason: result.reason };
 		return result;
+	}
+
+	/** Deletes the case (the secretary's; it leaves the boards, nothing of it is removed). */
+	delete(): Result<CaseId, DeleteCaseReason> {
+		return deleteCase(this.#doc, this.caseId, this.#context());
+	}
+
+	/** Brings the deleted case back, with every edit made while it was deleted. */
+	restore(): Result<CaseId, RestoreCaseReason> {
+		return restoreCase(this.#doc, this.caseId, this.#context());
 	}
 
 	attachPhoto(input: PhotoInput): Result<PhotoRef, AttachPhotoReason> {

@@ -15,7 +15,7 @@ import {
 } from '$lib/domain/board-query';
 import type { Building, GridArea, LngLat } from '$lib/domain/geo';
 import { gridColor } from '$lib/map/grid-colors';
-import type { MapData, MapPin } from '$lib/map/layers';
+import type { HouseholdMarker, MapData, MapPin } from '$lib/map/layers';
 
 /** A case as the map reads it: the board's summary plus its place (null: none, or bad). */
 export type MapCase = BoardCase & Readonly<{ gridId: string; point: LngLat | null }>;
@@ -36,6 +36,8 @@ export type MapInputs<T extends MapCase = MapCase> = Readonly<{
 	gridNames: ReadonlyMap<string, string>;
 	/** A grid's map; null for the whole community. */
 	gridId: string | null;
+	/** Buildings' household markers (only of registers this person may read); none if absent. */
+	households?: readonly HouseholdMarker[];
 }>;
 
 export type LegendEntry = Readonly<{ gridId: string; name: string; color: string }>;
@@ -115,7 +117,12 @@ export function mapFacts<T extends MapCase>(input: MapInputs<T>): MapFacts {
 		for (const pin of pins) yield pin.point;
 	};
 	return Object.freeze({
-		data: Object.freeze({ grids, buildings, cases: pins }),
+		data: Object.freeze({
+			grids,
+			buildings,
+			cases: pins,
+			households: mine(input.households ?? [])
+		}),
 		bounds: boundsOf(everything()),
 		legend,
 		shown: shown.length,

@@ -144,6 +144,11 @@ export class MeetingScreen {
 		return this.#sources.record.doc;
 	}
 
+	/** The secretary may see the minutes as they were on a chosen day (the relay's history). */
+	get mayLookBack(): boolean {
+		return this.#sources.app.claims.role === 'secretary';
+	}
+
 	get current(): MeetingView {
 		const meeting = this.#sources.index.snapshot.current;
 		const record = this.#sources.record.snapshot.current;
