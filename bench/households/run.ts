@@ -24,6 +24,8 @@
  * Needs a built app (`npm run build`; built here when `build/` is missing). Prints a summary,
  * writes raw figures to bench/results/households-<time>.json and exits 1 naming a missed target.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { rolldown } from 'rolldown';
 import writeXlsxFile from 'write-excel-file/node';
@@ -75,7 +77,7 @@ async function importScript(): Promise<string> {
 async function main(): Promise<void> {
 	const communityId = 'bench-households';
 	const seedStart = performance.now();
-	const data = await seedHouseholds(communityId, HOUSEHOLDS);
+	const data = await seedHouseholds(communityId, HOUSEHOLDS, RUNS + 1);
 	console.log(
 		`Register of ${data.households} households (${data.residents} residents, ${data.visits} ` +
 			`visits) built in ${ms(performance.now() - seedStart)}: update ` +
@@ -164,6 +166,75 @@ async function main(): Promise<void> {
 			if (run > 0) loads.push(marks);
 		}
 
+		// The import screen: the file chosen, the preview shown, "import" pressed, done; each run
+		// into a grid of its own whose register is empty (so nothing is a duplicate).
+		const filePath = path.join(os.tmpdir(), `bench-households-${process.pid}.xlsx`);
+		fs.writeFileSync(filePath, xlsx);
+		const screenRuns: { preview: number; write: number; total: number }[] = [];
+		try {
+			for (let run = 0; run <= RUNS; run++) {
+				const grid = data.emptyGrids[run]!;
+				await page.goto('about:blank');
+				await page.goto(`${origin}/c/${communityId}/g/${grid}/households/import`);
+				await page.getByTestId('import-file').waitFor();
+				await page.evaluate(() => {
+					const marks: Record<string, number> = {};
+					(window as unknown as { __import: typeof marks }).__import = marks;
+					const at = (name: string) => (marks[name] ??= performance.now());
+					document.addEventListener('change', () => at('chosen'), { capture: true });
+					document.addEventListener(
+						'click',
+						(event) => {
+							const target = event.target as Element | null;
+							if (target?.closest('[data-testid="import-confirm"]')) at('confirmed');
+						},
+						{ capture: true }
+					);
+					new MutationObserver(() => {
+						if (document.querySelector('[data-testid="import-summary"]')) at('preview');
+						if (document.querySelector('[data-testid="import-done"]')) at('done');
+					}).observe(document, { childList: true, subtree: true });
+				});
+				await page.getByTestId('import-file').setInputFiles(filePath);
+				await page.getByTestId('import-summary').waitFor({ timeout: 120_000 });
+				const summary = (await page.getByTestId('import-summary').textContent()) ?? '';
+				if (!summary.includes(`新增 ${sheet.households} 户`)) {
+					throw new Error(`import preview: "${summary.trim()}"`);
+				}
+				await page.getByTestId('import-confirm').click();
+				await page.getByTestId('import-done').waitFor({ timeout: 120_000 });
+				const done = (await page.getByTestId('import-done').textContent()) ?? '';
+				if (!done.includes(`新增 ${sheet.households} 户`))
+					throw new Error(`import: "${done.trim()}"`);
+				const m = await page.evaluate(
+					() => (window as unknown as { __import: Record<string, number> }).__import
+				);
+				const times = {
+					preview: m.preview! - m.chosen!,
+					write: m.done! - m.confirmed!,
+					total: m.preview! - m.chosen! + (m.done! - m.confirmed!)
+				};
+				if (run === RUNS) {
+					// The register afterwards, from the device: every household there.
+					await page.getByTestId('import-to-register').click();
+					const shown = page.getByTestId('household-shown');
+					await shown.waitFor();
+					const text = (await shown.textContent())?.trim() ?? '';
+					if (!text.includes(`${sheet.households} / ${sheet.households}`)) {
+						throw new Error(`after the import the register shows "${text}"`);
+					}
+					console.log(`register after the import: ${text}`);
+				}
+				console.log(
+					`${run === 0 ? 'warm-up' : `import screen ${run}`}: ${ms(times.total)} (file chosen → ` +
+						`preview ${ms(times.preview)}, "import" → done ${ms(times.write)})`
+				);
+				if (run > 0) screenRuns.push(times);
+			}
+		} finally {
+			fs.rmSync(filePath, { force: true });
+		}
+
 		// The import pipeline, in a page of the app's origin that runs no app code.
 		await page.goto(`${origin}/health`);
 		await page.addScriptTag({ content: script });
@@ -210,6 +281,10 @@ async function main(): Promise<void> {
 			importRows: ROWS,
 			importHouseholds: sheet.households,
 			importFileBytes: xlsx.byteLength,
+			medianScreenImportMs: Math.round(median(screenRuns.map((r) => r.total))),
+			maxScreenImportMs: Math.round(Math.max(...screenRuns.map((r) => r.total))),
+			medianScreenPreviewMs: Math.round(median(screenRuns.map((r) => r.preview))),
+			medianScreenWriteMs: Math.round(median(screenRuns.map((r) => r.write))),
 			medianImportMs: Math.round(median(imports.map((i) => i.steps.total))),
 			maxImportMs: Math.round(Math.max(...imports.map((i) => i.steps.total))),
 			medianImportSteps: Object.fromEntries(
@@ -227,14 +302,20 @@ async function main(): Promise<void> {
 				`${ms(summary.maxFirstRowMs)}), painted ${ms(summary.medianPaintedMs)}; the screen ` +
 				`mounted at ${ms(summary.medianMountedMs)}, first rows ` +
 				`${ms(summary.medianAfterMountMs)} after it.\n` +
-				`Import of ${ROWS} rows (${sheet.households} households, in the page): ` +
+				`Import screen, ${ROWS} rows (${sheet.households} households): ` +
+				`${ms(summary.medianScreenImportMs)} (median of ${screenRuns.length}, max ` +
+				`${ms(summary.maxScreenImportMs)}): file chosen → preview ` +
+				`${ms(summary.medianScreenPreviewMs)}, "import" → done ${ms(summary.medianScreenWriteMs)}.\n` +
+				`Its pipeline alone (app modules in a bare page): ` +
 				`${ms(summary.medianImportMs)} (median of ${imports.length}, max ` +
 				`${ms(summary.maxImportMs)}); read ${ms(summary.medianImportSteps.read!)}, parse ` +
 				`${ms(summary.medianImportSteps.parse!)}, plan ${ms(summary.medianImportSteps.plan!)}, ` +
 				`write ${ms(summary.medianImportSteps.write!)}.\n` +
 				`Machine: ${summary.machine}.`
 		);
-		console.log(`Raw figures: ${writeResults('households', { summary, loads, imports })}`);
+		console.log(
+			`Raw figures: ${writeResults('households', { summary, loads, screenRuns, imports })}`
+		);
 
 		const missed: string[] = [];
 		if (summary.medianFirstRowMs > TARGET_FIRST_ROWS_MS) {
@@ -242,8 +323,8 @@ async function main(): Promise<void> {
 				`register first rows ${summary.medianFirstRowMs} ms > ${TARGET_FIRST_ROWS_MS} ms`
 			);
 		}
-		if (summary.medianImportMs > TARGET_IMPORT_MS) {
-			missed.push(`import ${summary.medianImportMs} ms > ${TARGET_IMPORT_MS} ms`);
+		if (summary.medianScreenImportMs > TARGET_IMPORT_MS) {
+			missed.push(`import ${summary.medianScreenImportMs} ms > ${TARGET_IMPORT_MS} ms`);
 		}
 		for (const target of missed) console.error(`target missed: ${target}`);
 		if (missed.length > 0) process.exitCode = 1;

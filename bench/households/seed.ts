@@ -47,6 +47,8 @@ const SECRETARY = { name: '李书记', deviceId: 'seed-secretary' };
 
 export type SeededHouseholds = Readonly<{
 	gridId: string;
+	/** Grids whose register is empty (the import figure writes into one per run). */
+	emptyGrids: readonly string[];
 	directory: Uint8Array;
 	/** The register (`c/{communityId}/households/{gridId}`). */
 	register: Uint8Array;
@@ -115,6 +117,7 @@ function householdInput(i: number, random: Random, thisYear: number): HouseholdI
 export async function seedHouseholds(
 	communityId: string,
 	count: number,
+	emptyGrids = 0,
 	now = Date.now()
 ): Promise<SeededHouseholds> {
 	const random = randomFrom(18);
@@ -126,6 +129,15 @@ export async function seedHouseholds(
 	);
 	if (!added.ok) throw new Error(added.reason);
 	const gridId = added.value as string;
+	const empty = Array.from({ length: emptyGrids }, (_, g) => {
+		const more = directory.addGrid(
+			dirDoc,
+			{ name: `第${g + 2}网格` },
+			{ actor: SECRETARY, authority: { claims: { role: 'secretary' } }, at: now - 200 * DAY }
+		);
+		if (!more.ok) throw new Error(more.reason);
+		return more.value as string;
+	});
 	const context = {
 		actor: SECRETARY,
 		authority: { claims: { cid: communityId, role: 'secretary', grids: [] }, memberId: '', gridId },
@@ -156,6 +168,7 @@ export async function seedHouseholds(
 	}
 	return {
 		gridId,
+		emptyGrids: empty,
 		directory: Y.encodeStateAsUpdate(dirDoc),
 		register: Y.encodeStateAsUpdate(doc),
 		households: count,
