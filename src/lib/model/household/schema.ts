@@ -257,13 +257,15 @@ function creationEdit(initial: Readonly<Record<string, unknown>>): FieldEdit<nul
 	return parseFieldEdit({ ...initial, value: null, bases: [] }, isNull);
 }
 
-/** The creation's value of a field as a first edit, or null (not named, or not readable). */
+/**
+ * The creation's value of a field as a first edit, or null (not named, or not readable).
+ * `creation` is `creationEdit` of the record's `initial`, read once per record.
+ */
 function initialEditOf<T extends FieldValue>(
-	initial: Readonly<Record<string, unknown>>,
+	creation: FieldEdit<null> | null,
 	value: unknown,
 	isValue: IsFieldValue<T>
 ): FieldEdit<T> | null {
-	const creation = creationEdit(initial);
 	if (creation === null || !isValue(value)) return null;
 	return Object.freeze({ ...creation, value });
 }
@@ -278,6 +280,12 @@ function fieldStateOf<T extends FieldValue>(
 	isValue: IsFieldValue<T>,
 	fallback: T
 ): FieldState<T> {
+	// Not edited since the creation (most fields of a large register): what resolveFieldState
+	// gives for the creation's edit alone, or for none, without building the edit graph.
+	if (logs.length === 0) {
+		if (first === null) return Object.freeze({ value: fallback, conflict: null, heads: [] });
+		return Object.freeze({ value: first.value, conflict: null, heads: Object.freeze([first.id]) });
+	}
 	const edits = logs.flatMap((log) => readFieldEdits(log, isValue));
 	if (first) edits.push(first);
 	return resolveFieldState(edits, fallback);
@@ -291,11 +299,12 @@ export type HouseholdFieldStates = Readonly<{
 export function readHouseholdFieldStates(record: HouseholdRecord): HouseholdFieldStates {
 	const logs = logSlotsByKey(record.fields);
 	const values = record.initial.values as Readonly<Record<string, unknown>>;
+	const creation = creationEdit(record.initial);
 	const states: Partial<Record<HouseholdField, FieldState<FieldValue>>> = {};
 	for (const field of HOUSEHOLD_FIELDS) {
 		const isValue = HOUSEHOLD_FIELD_IS_VALUE[field] as IsFieldValue<FieldValue>;
 		const first = Object.hasOwn(values, field)
-			? initialEditOf(record.initial, values[field], isValue)
+			? initialEditOf(creation, values[field], isValue)
 			: null;
 		states[field] = fieldStateOf(logs.get(field) ?? [], first, isValue, HOUSEHOLD_FALLBACK[field]);
 	}
@@ -309,7 +318,7 @@ export function readHouseholdField<F extends HouseholdField>(
 	const values = record.initial.values as Readonly<Record<string, unknown>>;
 	const isValue = HOUSEHOLD_FIELD_IS_VALUE[field];
 	const first = Object.hasOwn(values, field)
-		? initialEditOf(record.initial, values[field], isValue)
+		? initialEditOf(creationEdit(record.initial), values[field], isValue)
 		: null;
 	return fieldStateOf(logSlots(record.fields, field), first, isValue, HOUSEHOLD_FALLBACK[field]);
 }
@@ -323,18 +332,19 @@ export type ResidentFieldStates = Readonly<{
 export function readResidentFieldStates(record: ResidentRecord): ResidentFieldStates {
 	const logs = logSlotsByKey(record.fields);
 	const values = record.initial.values as Readonly<Record<string, unknown>>;
+	const creation = creationEdit(record.initial);
 	const states: Record<string, unknown> = {};
 	for (const field of RESIDENT_FIELDS) {
 		const isValue = RESIDENT_FIELD_IS_VALUE[field] as IsFieldValue<FieldValue>;
 		const first = Object.hasOwn(values, field)
-			? initialEditOf(record.initial, values[field], isValue)
+			? initialEditOf(creation, values[field], isValue)
 			: null;
 		states[field] = fieldStateOf(logs.get(field) ?? [], first, isValue, RESIDENT_FALLBACK[field]);
 	}
 	const initialTags = Array.isArray(record.initial.tags) ? record.initial.tags : [];
 	const tags: Partial<Record<ResidentTag, FieldState<boolean>>> = {};
 	for (const tag of RESIDENT_TAGS) {
-		const first = initialTags.includes(tag) ? initialEditOf(record.initial, true, isBoolean) : null;
+		const first = initialTags.includes(tag) ? initialEditOf(creation, true, isBoolean) : null;
 		tags[tag] = fieldStateOf(logs.get(tagField(tag)) ?? [], first, isBoolean, false);
 	}
 	states.tags = Object.freeze(tags);
@@ -371,7 +381,11 @@ function parseColourEdit(raw: unknown): ColourEdit | null {
 /** Every colour edit of a household, its first colour (from `initial`) included. */
 export function readColourEdits(record: HouseholdRecord): readonly ColourEdit[] {
 	const edits: ColourEdit[] = [];
-	const first = initialEditOf(record.initial, record.initial.colour, isHouseholdColour);
+	const first = initialEditOf(
+		creationEdit(record.initial),
+		record.initial.colour,
+		isHouseholdColour
+	);
 	if (first) {
 		const reason = typeof record.initial.reason === 'string' ? record.initial.reason : '';
 		edits.push(Object.freeze({ ...first, reason }));
