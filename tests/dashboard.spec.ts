@@ -9,6 +9,7 @@
  * page as printed (print media: no nav, no status bar, the totals row) and the PDF itself is
  * checked to be A4 (595 × 842 pt media boxes) with a page per section.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import Papa from 'papaparse';
@@ -120,6 +121,22 @@ test('dashboard offline, the report as an A4 PDF, the ledger export parsed back'
 		expect(Math.round(Number(height))).toBe(842);
 	}
 	await testInfo.attach('report.pdf', { body: pdf, contentType: 'application/pdf' });
+	// The PDF's own text (poppler's pdftotext, installed by .ci/run): the heading and the totals
+	// row as printed on paper, not only as shown on screen.
+	const pdfPath = testInfo.outputPath('report.pdf');
+	fs.writeFileSync(pdfPath, pdf);
+	const printed = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' });
+	expect(printed).toContain('工作报表');
+	const totalLine = printed.split('\n').find((line) => line.trim().startsWith('全部网格'));
+	expect(totalLine?.trim().split(/\s+/).slice(1)).toEqual([
+		'4',
+		'1',
+		'3',
+		'0',
+		'0',
+		'25.0%',
+		'0.0'
+	]);
 
 	// The workbook of the same report.
 	const [workbook] = await Promise.all([

@@ -6,7 +6,7 @@
  * requests without a token.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NoticeSnapshot } from '../../src/lib/wire/index.ts';
+import type { NoticeSnapshot } from '../../src/lib/wire/notice.ts';
 import WebSocket from 'ws';
 import {
 	closeCode,

@@ -9,7 +9,7 @@
  *   (`NOTICE_PAGE_CSP`); scripts, images, fonts, frames, forms and connections are all refused.
  */
 import { createHash } from 'node:crypto';
-import type { NoticeSnapshot } from '../../src/lib/wire/index.ts';
+import type { NoticeSnapshot } from '../../src/lib/wire/notice.ts';
 
 export type NoticeLanguage = 'zh-CN' | 'en';
 

@@ -19,16 +19,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
+import { canAdminister, ID_SEGMENT } from '../../src/lib/wire/index.ts';
 import {
-	canAdminister,
-	ID_SEGMENT,
 	NOTICE_LIMITS,
 	NOTICE_TOKEN,
 	isNoticePhone,
 	parseNoticeSnapshot,
 	type NoticeSnapshot,
 	type PublishedNotice
-} from '../../src/lib/wire/index.ts';
+} from '../../src/lib/wire/notice.ts';
 import { readBody } from '../api.ts';
 import { answerRefusal, bearerClaims, Refusal, sendJson } from '../http-json.ts';
 import type { IdentityStore } from '../identity-store.ts';

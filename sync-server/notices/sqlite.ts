@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import type { NoticeSnapshot, PublishedNotice } from '../../src/lib/wire/index.ts';
+import type { NoticeSnapshot, PublishedNotice } from '../../src/lib/wire/notice.ts';
 import { DB_FILE_NAME } from '../storage/sqlite.ts';
 import type { NoticeLookup, NoticeStore } from './store.ts';
 

@@ -3,7 +3,7 @@
  * a withdrawal retires its token for good, consents are per member.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NoticeSnapshot } from '../../src/lib/wire/index.ts';
+import type { NoticeSnapshot } from '../../src/lib/wire/notice.ts';
 import { makeTempDir, removeDir } from '../test-helpers.ts';
 import { SqliteNoticeStore } from './sqlite.ts';
 import { MemoryNoticeStore, type NoticeStore } from './store.ts';

@@ -11,7 +11,7 @@
  * - A consent is the member's own: one phone per member, or none.
  * - Reads are never cached: the admin CLI may write the same database.
  */
-import type { NoticeSnapshot, PublishedNotice } from '../../src/lib/wire/index.ts';
+import type { NoticeSnapshot, PublishedNotice } from '../../src/lib/wire/notice.ts';
 
 /** What a public token finds: a live notice, a withdrawn one, or nothing. */
 export type NoticeLookup =

@@ -8,12 +8,7 @@
  * known reason. The app shows every `ApiFailure` through a map keyed by it
  * (`components/api-labels.ts`), never the raw code.
  */
-import {
-	isApiReason,
-	type ApiReason,
-	type NoticeSnapshot,
-	type PublishedNotice
-} from '../wire/index.ts';
+import { isApiReason, type ApiReason } from '../wire/index.ts';
 import type {
 	CommunityInfo,
 	DeviceCredential,
@@ -53,14 +48,6 @@ export type RosterEntry = Readonly<{
 }>;
 
 /** A live public notice as the secretary's list shows it, with its public page's URL. */
-export type NoticeInfo = PublishedNotice & Readonly<{ url: string }>;
-
-/** The secretary's view of the notice boards: live notices and who agreed to show a phone. */
-export type NoticeBoards = Readonly<{
-	notices: readonly NoticeInfo[];
-	phones: Readonly<Record<string, string>>;
-}>;
-
 export type NewInvite = Readonly<{ invite: InviteInfo; code: string; url: string }>;
 export type TokenAnswer = Readonly<{
 	token: string;
@@ -118,12 +105,12 @@ export function createAuthApi(options: AuthApiOptions = {}) {
 
 	const members = (communityId: string) =>
 		`/api/communities/${encodeURIComponent(communityId)}/members`;
-	const notices = (communityId: string) =>
-		`/api/communities/${encodeURIComponent(communityId)}/notices`;
 	const invites = (communityId: string) =>
 		`/api/communities/${encodeURIComponent(communityId)}/invites`;
 
 	return {
+		/** One call to another endpoint (feature modules such as notice-api.ts build theirs on it). */
+		request: call,
 		join(input: { code: string; displayName: string; deviceId: string }) {
 			return call<StoredCredential>('POST', '/api/join', input);
 		},
@@ -187,34 +174,6 @@ export function createAuthApi(options: AuthApiOptions = {}) {
 			input: { role: MemberRole; grids: string[]; expiresInHours: number; maxUses: number }
 		) {
 			return call<NewInvite>('POST', invites(communityId), input, token);
-		},
-		listNotices(token: string, communityId: string) {
-			return call<NoticeBoards>('GET', notices(communityId), undefined, token);
-		},
-		publishNotice(token: string, communityId: string, gridId: string, snapshot: NoticeSnapshot) {
-			return call<{ notice: NoticeInfo }>(
-				'PUT',
-				`${notices(communityId)}/${encodeURIComponent(gridId)}`,
-				snapshot,
-				token
-			);
-		},
-		withdrawNotice(token: string, communityId: string, gridId: string) {
-			return call<{ ok: true }>(
-				'DELETE',
-				`${notices(communityId)}/${encodeURIComponent(gridId)}`,
-				undefined,
-				token
-			);
-		},
-		/** This member's consent to show a phone on notices (null: not agreed). */
-		noticePhone(token: string, communityId: string, phone?: string | null) {
-			return call<{ phone: string | null }>(
-				phone === undefined ? 'GET' : 'PUT',
-				`/api/communities/${encodeURIComponent(communityId)}/notice-phone`,
-				phone === undefined ? undefined : { phone },
-				token
-			);
 		},
 		revokeInvite(token: string, communityId: string, inviteId: string) {
 			return call<{ ok: true }>(

@@ -13,6 +13,5 @@ export * from './attestation.ts';
 export * from './close-codes.ts';
 export * from './doc-names.ts';
 export * from './messages.ts';
-export * from './notice.ts';
 export * from './presence.ts';
 export * from './write-rules.ts';

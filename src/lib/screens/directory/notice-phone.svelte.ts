@@ -6,12 +6,13 @@
  * relay then takes the number off every public notice at once.
  */
 import { parsePhone, type PhoneReason } from '$lib/domain/household';
-import type { ApiFailure, ApiResult, AuthApi } from '$lib/sync/auth-api';
+import type { ApiFailure, ApiResult } from '$lib/sync/auth-api';
+import type { NoticeApi } from '$lib/sync/notice-api';
 import type { TokenManager } from '$lib/sync/token-manager';
 import { withToken } from '$lib/sync/with-token';
 
 export type NoticePhoneSource = Readonly<{
-	api: Pick<AuthApi, 'noticePhone'>;
+	api: Pick<NoticeApi, 'noticePhone'>;
 	tokens: Pick<TokenManager, 'get' | 'fresh'> | null;
 	communityId: string;
 }>;

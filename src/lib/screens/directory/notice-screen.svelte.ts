@@ -12,18 +12,15 @@
  */
 import { DEFAULT_DUTY_BY_ROLE, type NoticeDuty } from '$lib/domain/notice-duties';
 import type { RosterMember } from '$lib/domain/assignees';
-import type { ApiFailure, ApiResult, AuthApi, NoticeInfo } from '$lib/sync/auth-api';
+import type { ApiFailure, ApiResult } from '$lib/sync/auth-api';
+import type { NoticeApi, NoticeInfo } from '$lib/sync/notice-api';
 import type { TokenManager } from '$lib/sync/token-manager';
 import { withToken } from '$lib/sync/with-token';
-import {
-	canAdminister,
-	parseNoticeSnapshot,
-	type NoticeRefusal,
-	type NoticeSnapshot
-} from '$lib/wire';
+import { canAdminister } from '$lib/wire';
+import { parseNoticeSnapshot, type NoticeRefusal, type NoticeSnapshot } from '$lib/wire/notice';
 
 export type NoticeSource = Readonly<{
-	api: Pick<AuthApi, 'listNotices' | 'publishNotice' | 'withdrawNotice'>;
+	api: Pick<NoticeApi, 'listNotices' | 'publishNotice' | 'withdrawNotice'>;
 	tokens: Pick<TokenManager, 'get' | 'fresh'> | null;
 	communityId: string;
 	gridId: string;

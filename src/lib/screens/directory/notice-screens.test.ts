@@ -4,8 +4,9 @@
  * who agreed), refusals reach the view, and a member's consent is validated before it is sent.
  */
 import { describe, expect, it } from 'vitest';
-import type { ApiResult, NoticeBoards, NoticeInfo } from '$lib/sync/auth-api';
-import type { NoticeSnapshot } from '$lib/wire';
+import type { ApiResult } from '$lib/sync/auth-api';
+import type { NoticeBoards, NoticeInfo } from '$lib/sync/notice-api';
+import type { NoticeSnapshot } from '$lib/wire/notice';
 import { NoticePhoneScreen } from './notice-phone.svelte';
 import { NoticeScreen } from './notice-screen.svelte';
 

@@ -1,5 +1,5 @@
 import { m } from '$lib/paraglide/messages.js';
-import type { NoticeRefusal } from '$lib/wire';
+import type { NoticeRefusal } from '$lib/wire/notice';
 
 /** Why a draft notice can't be published yet, in words. */
 export const PREVIEW_PROBLEMS: Record<NoticeRefusal | 'grid_unknown', () => string> = {

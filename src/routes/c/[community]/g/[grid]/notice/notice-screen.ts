@@ -7,6 +7,7 @@ import { getAppState } from '$lib/reactive/app-context.svelte';
 import { getCommunityRoster } from '$lib/reactive/community-roster.svelte';
 import { useDoc } from '$lib/reactive/use-doc.svelte';
 import { NoticeScreen } from '$lib/screens/directory/notice-screen.svelte';
+import { createNoticeApi } from '$lib/sync/notice-api';
 
 export const DUTY_LABELS: Record<NoticeDuty, () => string> = {
 	grid_leader: m.notice_duty_grid_leader,
@@ -20,7 +21,7 @@ export function noticeScreen(communityId: string, gridId: string): NoticeScreen 
 	const roster = getCommunityRoster();
 	const directory = useDoc(directoryDocName(communityId), readDirectory);
 	return new NoticeScreen({
-		api: app.api,
+		api: createNoticeApi(app.api),
 		tokens: app.tokens,
 		communityId,
 		gridId,
