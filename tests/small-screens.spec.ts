@@ -579,6 +579,32 @@ async function navigate(page: Page, url: string): Promise<void> {
 	await page.waitForURL((current) => current.pathname + current.hash === url);
 }
 
+/**
+ * Waits for the screen's data. When it does not come, the failure says what the screen and the
+ * sync status bar showed instead (a document still loading, offline, refused), not only "not found".
+ */
+async function expectReady(page: Page, screen: Screen): Promise<void> {
+	try {
+		await expect(page.locator(screen.ready).first()).toBeVisible();
+	} catch (error) {
+		const shown = async (selector: string) =>
+			(
+				await page
+					.locator(selector)
+					.first()
+					.innerText({ timeout: 1000 })
+					.catch(() => '—')
+			)
+				.replace(/\s+/g, ' ')
+				.slice(0, 400);
+		throw new Error(
+			`${screen.name}: no ${screen.ready} at ${page.url()}\n` +
+				`main: ${await shown('main')}\nsync bar: ${await shown('[data-testid="sync-bar"]')}`,
+			{ cause: error }
+		);
+	}
+}
+
 /** Visits a screen and checks it at every width; axe and the control checks run at 320 px. */
 async function checkScreen(
 	page: Page,
@@ -590,7 +616,7 @@ async function checkScreen(
 	if (load) await page.goto(screen.url);
 	else await navigate(page, screen.url);
 	await expect(page.locator('html')).toHaveAttribute('lang', language);
-	await expect(page.locator(screen.ready).first()).toBeVisible();
+	await expectReady(page, screen);
 	await expect(page.locator('main h1').first()).toBeVisible();
 	const problems: string[] = [];
 	for (const width of WIDTHS) {
