@@ -141,6 +141,38 @@ describe('history over HTTP', () => {
 				403,
 				'forbidden'
 			],
+			// A household register's history: the volunteer, a member of another grid, and the
+			// days it changed in (`?hours`) are refused like its content.
+			[
+				'/api/communities/demo/history/households/g1?at=1',
+				mint({ communityId: 'demo', role: 'volunteer', ttlSeconds: 60 }),
+				403,
+				'forbidden'
+			],
+			[
+				'/api/communities/demo/history/households/g1?at=1',
+				mint({ communityId: 'demo', role: 'grid-member', grids: ['g2'], ttlSeconds: 60 }),
+				403,
+				'forbidden'
+			],
+			[
+				'/api/communities/demo/history/households/g1?hours',
+				mint({ communityId: 'demo', role: 'grid-member', grids: ['g1'], ttlSeconds: 60 }),
+				403,
+				'forbidden'
+			],
+			[
+				'/api/communities/demo/history/households/g1?hours',
+				mint({ communityId: 'demo', role: 'observer', ttlSeconds: 60 }),
+				403,
+				'forbidden'
+			],
+			[
+				'/api/communities/other/history/households/g1?hours',
+				mint({ communityId: 'demo', role: 'secretary', ttlSeconds: 60 }),
+				403,
+				'forbidden'
+			],
 			[
 				`${PATH}?at=1`,
 				mint({ communityId: 'other', role: 'secretary', ttlSeconds: 60 }),

@@ -1,19 +1,29 @@
 /**
  * Back in time (issue 21): the secretary sees a case as it was before a change, from the relay's
  * history; deletes a case, which leaves a second phone's board, and restores it from "Recently
- * deleted", which brings it back there. The new screens at 320 px in zh-CN and English.
+ * deleted", which brings it back there; sees a household as it was before its colour and a
+ * resident changed, the ID number still masked. The new screens at 320 px in zh-CN and English.
  *
  * History is seeded without waiting for a clock: once the creation is on the server, its rows in
  * the relay's store (`updates.at`, `history.hour`) are moved three days back, as if the case had
- * been reported then; the retitle that follows is today's.
+ * been reported then; the retitle that follows is today's (the household likewise).
  */
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { expectAllOnServer, reportCase, twoPhonesOnNewBoard } from './helpers';
+import {
+	addGrid,
+	expectAllOnServer,
+	reportCase,
+	secretaryPhone,
+	twoPhonesOnNewBoard
+} from './helpers';
 
 const HOUR = 3_600_000;
 const BACK_HOURS = 72;
+/** A valid ID number (its check digit right), and how every screen shows it. */
+const ID_NUMBER = '11010519400101123X';
+const MASKED_ID = '110105********123X';
 
 /** Moves every stored row of a document `BACK_HOURS` into the past (the relay keeps serving). */
 function ageDocument(docName: string): number {
@@ -137,4 +147,72 @@ test('the secretary deletes a grid from the grids page and restores it', async (
 	await deleted.getByTestId('deleted-grid-restore').click();
 	await expect(live).toBeVisible();
 	await expect(deleted).toHaveCount(0);
+});
+
+test('the secretary sees a household as it was before its colour and a resident changed, the ID number masked', async ({
+	browser
+}) => {
+	const secretary = await secretaryPhone(browser, '张志强');
+	const s = secretary.page;
+	const communityId = secretary.community.communityId;
+	await addGrid(s, '住户网格');
+	await s.getByTestId('grid-row').filter({ hasText: '住户网格' }).getByRole('link').first().click();
+	await expect(s).toHaveURL(/\/g\/[^/?#]+/);
+	const gridId = /\/g\/([^/?#]+)/.exec(s.url())?.[1] ?? '';
+	await s.goto(`/c/${communityId}/g/${gridId}/households`);
+	await s.getByTestId('household-add-first').click();
+	await s.locator('#hh-compound').fill('幸福里');
+	await s.locator('#hh-building').fill('3号楼');
+	await s.locator('#hh-room').fill('502室');
+	await s.locator('#hh-colour').selectOption('red');
+	await s.locator('#hh-reason').fill('高龄独居');
+	await s.locator('#hh-r0-name').fill('欧阳秀英');
+	await s.locator('#hh-r0-id').fill(ID_NUMBER);
+	await s.getByTestId('household-submit').click();
+	await expect(s.getByTestId('household-address')).toContainText('502室');
+	await expectAllOnServer(s);
+	expect(ageDocument(`c/${communityId}/households/${gridId}`)).toBeGreaterThan(0);
+
+	// Today: green, and the resident's name corrected.
+	await s.getByTestId('colour-change').click();
+	await s.locator('input[name="colour"][value="green"]').check();
+	await s.getByTestId('colour-save').click();
+	await expect(s.getByTestId('household-colour')).toHaveAttribute('data-colour', 'green');
+	await s.getByTestId('resident-edit').click();
+	await s.locator('#edit-name').fill('欧阳秀兰');
+	await s.getByTestId('resident-edit-save').click();
+	await expect(s.getByTestId('resident-name')).toHaveText('欧阳秀兰');
+	await expectAllOnServer(s);
+
+	// As it was three days ago (320 px): red with its reason, the old name, the ID number masked.
+	await s.setViewportSize({ width: 320, height: 700 });
+	await s.getByTestId('as-of-open').click();
+	const day = shanghaiDay(BACK_HOURS);
+	const picker = s.getByTestId('as-of-day');
+	await expect(picker.locator('option')).toHaveText(['—', shanghaiDay(0), day]);
+	await picker.selectOption(day);
+	const past = s.getByTestId('as-of-past');
+	await expect(past.getByTestId('as-of-household-colour')).toHaveAttribute('data-colour', 'red');
+	await expect(past.getByTestId('as-of-household-reason')).toHaveText('高龄独居');
+	await expect(past.getByTestId('as-of-resident-name')).toHaveText('欧阳秀英');
+	await expect(past.getByTestId('as-of-resident-idNumber')).toHaveText(MASKED_ID);
+	await expect(s.getByTestId('as-of-changed')).toHaveText('此后有改动：颜色、居民');
+	await expect(s.getByTestId('as-of')).not.toContainText(ID_NUMBER);
+	await expect(past.getByRole('button')).toHaveCount(0);
+	await noSidewaysScroll(s);
+	// The live household is still shown below, unchanged.
+	await expect(s.getByTestId('household-colour')).toHaveAttribute('data-colour', 'green');
+	await expect(s.getByTestId('resident-name')).toHaveText('欧阳秀兰');
+
+	// In English at 320 px.
+	await s.evaluate(() => localStorage.setItem('PARAGLIDE_LOCALE', 'en'));
+	await s.reload();
+	await s.getByTestId('as-of-open').click();
+	await s.getByTestId('as-of-day').selectOption(day);
+	await expect(s.getByTestId('as-of-banner')).toContainText('As of the end of');
+	await expect(s.getByTestId('as-of-changed')).toHaveText('Changed since: Colour, Residents');
+	await expect(s.getByTestId('as-of-resident-idNumber')).toHaveText(MASKED_ID);
+	await noSidewaysScroll(s);
+	await s.getByTestId('as-of-close').click();
+	await expect(s.getByTestId('as-of')).toHaveCount(0);
 });

@@ -221,6 +221,13 @@ function screens(): Screen[] {
 			ready: or('visit', 'not-allowed'),
 			opens: ['visit-new', '[data-testid="visit-form"]']
 		},
+		{
+			// The secretary's "as it was on…" panel, its days asked of the relay.
+			name: 'household page, as it was',
+			url: seed.householdUrl,
+			ready: or('visit', 'not-allowed'),
+			opens: ['as-of-open', '[data-testid="as-of-day"]']
+		},
 		{ name: 'my visits', url: `${c}/visits`, ready: or('my-visit', 'not-allowed') },
 		{
 			name: 'household import',

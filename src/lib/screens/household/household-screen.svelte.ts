@@ -20,6 +20,7 @@ import {
 	type ResidentTag
 } from '$lib/domain/household';
 import type { EditId } from '$lib/domain/ids';
+import { canAdminister } from '$lib/wire';
 import type { Result } from '$lib/domain/result';
 import {
 	addResident,
@@ -132,6 +133,11 @@ export class HouseholdScreen {
 
 	get mayWrite(): boolean {
 		return mayWriteHouseholds(this.#context().authority);
+	}
+
+	/** The secretary may see the household as it was on a chosen day (the relay's history). */
+	get mayLookBack(): boolean {
+		return canAdminister(this.#context().authority.claims.role);
 	}
 
 	get timeline(): readonly TimelineEntry[] {

@@ -310,6 +310,15 @@ describe('HouseholdScreen', () => {
 		expect(screen.delete()).toBe(false);
 		expect(screen.problem).toEqual({ on: 'household', reason: 'not_permitted' });
 	});
+
+	it("only the secretary may look at the household as it was (the relay's rule)", () => {
+		const as = (role: 'secretary' | 'grid-member' | 'volunteer' | 'observer') =>
+			householdPage(() => householdContext(LI, role, T0)).screen.mayLookBack;
+		expect(as('secretary')).toBe(true);
+		expect(as('grid-member')).toBe(false);
+		expect(as('volunteer')).toBe(false);
+		expect(as('observer')).toBe(false);
+	});
 });
 
 function visitForm() {
