@@ -1,14 +1,16 @@
 /**
  * Online backups of a whole relay data dir into BACKUP_DIR, and restoring one.
  *
- *   runBackup      SQLite `VACUUM INTO` a temp dir (on a worker thread, on its own connection:
- *                  the relay's commits never wait for it), then keys.json, every photo (a hard
- *                  link when BACKUP_DIR is on the data's filesystem: photos are never changed
+ *   runBackup      copies the database into a temp dir with SQLite's online backup API (node:sqlite
+ *                  `backup`, 256 pages a step on libuv's thread pool, from its own connection
+ *                  holding one read snapshot: see copyDatabase), then keys.json, every photo (a
+ *                  hard link when BACKUP_DIR is on the data's filesystem: photos are never changed
  *                  in place, and the sweep's unlink leaves the backup's link; else a copy; each
- *                  checked against its hash) and every basemap; then the copy is
- *                  opened and checked (integrity_check, counts) and `backup.json` written; only
+ *                  checked against its hash) and every basemap; then the copy is checked on a
+ *                  worker thread (integrity_check, counts) and `backup.json` written; only
  *                  then is the temp dir renamed to `backup-<UTC time>`; older ones beyond `keep`
- *                  are removed
+ *                  are removed. No step holds the relay's event loop for more than a callback:
+ *                  commits go on during a backup (bench:backup, docs/benchmarks.md)
  *   startBackups   the relay's timer (BACKUP_INTERVAL), one backup at a time; a failure is
  *                  logged and leaves no backup, and the relay keeps serving
  *   verifyBackup   re-checks a backup dir (checksums, integrity_check, photo hashes)
@@ -23,7 +25,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { backup as sqliteBackup, DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import { BLOB_HASH } from '../blobs.ts';
 import { DB_FILE_NAME } from '../storage/sqlite.ts';
@@ -59,31 +61,93 @@ export type BackupManifest = {
 
 export type BackupResult = { dir: string; manifest: BackupManifest; ms: number; removed: string[] };
 
-/** Runs `VACUUM INTO` on a worker thread with its own connection (a WAL reader). */
-const VACUUM_WORKER = `
+/** Pages the database copy moves per step (4 KiB each: 1 MiB, a few ms on libuv's pool). */
+const COPY_PAGES_PER_STEP = 256;
+
+/** The steps of a backup that `onStep` reports (tests and the benchmark watch them). */
+export type BackupStep = 'database-copy' | 'database-check';
+
+/**
+ * Copies the live database to `target` with SQLite's online backup API, from a connection of
+ * its own that first opens a read transaction: every step reads that one WAL snapshot (the
+ * database as of the last commit before it), so the copy is consistent and never restarts,
+ * however many commits the relay makes meanwhile (they go to the WAL past the snapshot).
+ * Node runs each `sqlite3_backup_step` on libuv's thread pool; only the step's callback
+ * touches the event loop.
+ */
+async function copyDatabase(source: string, target: string): Promise<void> {
+	const db = new DatabaseSync(source);
+	try {
+		db.exec('PRAGMA busy_timeout = 5000');
+		db.exec('BEGIN');
+		db.prepare('SELECT count(*) FROM sqlite_master').get();
+		await sqliteBackup(db, target, { rate: COPY_PAGES_PER_STEP });
+		db.exec('COMMIT');
+	} finally {
+		db.close();
+	}
+}
+
+/**
+ * The check of a database copy, on a worker thread (integrity_check reads every page: seconds
+ * on a large database, which must not stall the relay's event loop). With `rollbackJournal` the
+ * copy first leaves WAL mode (it inherits it from the live database), so it is one
+ * self-contained file that opens read-only without -wal or -shm files.
+ */
+const CHECK_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { DatabaseSync } = require('node:sqlite');
 try {
-	const db = new DatabaseSync(workerData.source);
-	db.exec('PRAGMA busy_timeout = 5000');
-	db.prepare('VACUUM INTO ?').run(workerData.target);
-	db.close();
-	parentPort.postMessage({ ok: true });
+	if (workerData.rollbackJournal) {
+		const rw = new DatabaseSync(workerData.file);
+		rw.exec('PRAGMA journal_mode = DELETE');
+		rw.close();
+	}
+	const db = new DatabaseSync(workerData.file, { readOnly: true });
+	try {
+		const integrity = db.prepare('PRAGMA integrity_check').all();
+		const verdict = integrity.map((row) => Object.values(row)[0]).join('; ');
+		if (verdict !== 'ok') throw new Error('integrity_check: ' + verdict);
+		const count = (sql) => Number(db.prepare(sql).get().n);
+		const has = (table) =>
+			db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+		parentPort.postMessage({ ok: true, counts: {
+			communities: has('communities') ? count('SELECT count(*) AS n FROM communities') : 0,
+			members: has('members') ? count('SELECT count(*) AS n FROM members') : 0,
+			documents: has('snapshots')
+				? count('SELECT count(*) AS n FROM (SELECT doc FROM snapshots UNION SELECT doc FROM updates)')
+				: 0,
+			updates: has('updates') ? count('SELECT count(*) AS n FROM updates') : 0
+		} });
+	} finally {
+		db.close();
+	}
 } catch (error) {
-	parentPort.postMessage({ ok: false, error: String(error && error.message || error), code: error && error.code });
+	parentPort.postMessage({ ok: false, error: String((error && error.message) || error) });
 }
 `;
 
-function vacuumInto(source: string, target: string): Promise<void> {
+/** Checks a database copy (integrity_check must say ok) off the event loop; returns its counts. */
+function checkDatabase(
+	file: string,
+	rollbackJournal = false
+): Promise<Omit<BackupCounts, 'photos' | 'basemaps'>> {
 	return new Promise((resolve, reject) => {
-		const worker = new Worker(VACUUM_WORKER, { eval: true, workerData: { source, target } });
-		worker.once('message', (result: { ok: boolean; error?: string }) => {
-			if (result.ok) resolve();
-			else reject(new Error(`VACUUM INTO failed: ${result.error}`));
-		});
+		const worker = new Worker(CHECK_WORKER, { eval: true, workerData: { file, rollbackJournal } });
+		worker.once(
+			'message',
+			(result: {
+				ok: boolean;
+				error?: string;
+				counts?: Omit<BackupCounts, 'photos' | 'basemaps'>;
+			}) => {
+				if (result.ok && result.counts) resolve(result.counts);
+				else reject(new Error(result.error ?? 'database check failed'));
+			}
+		);
 		worker.once('error', reject);
 		worker.once('exit', (code) => {
-			if (code !== 0) reject(new Error(`backup worker exited with ${code}`));
+			if (code !== 0) reject(new Error(`backup check worker exited with ${code}`));
 		});
 	});
 }
@@ -117,32 +181,6 @@ async function photoFiles(dataDir: string): Promise<[string, string][]> {
 	return out;
 }
 
-/** Opens a database copy and checks it: integrity_check must say ok; returns its counts. */
-function checkDatabase(file: string): Omit<BackupCounts, 'photos' | 'basemaps'> {
-	const db = new DatabaseSync(file, { readOnly: true });
-	try {
-		const integrity = db.prepare('PRAGMA integrity_check').all() as Record<string, string>[];
-		const verdict = integrity.map((row) => Object.values(row)[0]).join('; ');
-		if (verdict !== 'ok') throw new Error(`integrity_check: ${verdict}`);
-		const count = (sql: string): number => Number((db.prepare(sql).get() as { n: number }).n);
-		const has = (table: string): boolean =>
-			db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !==
-			undefined;
-		return {
-			communities: has('communities') ? count('SELECT count(*) AS n FROM communities') : 0,
-			members: has('members') ? count('SELECT count(*) AS n FROM members') : 0,
-			documents: has('snapshots')
-				? count(
-						'SELECT count(*) AS n FROM (SELECT doc FROM snapshots UNION SELECT doc FROM updates)'
-					)
-				: 0,
-			updates: has('updates') ? count('SELECT count(*) AS n FROM updates') : 0
-		};
-	} finally {
-		db.close();
-	}
-}
-
 /** `backup-20261206T101500123Z` */
 function backupName(now: number): string {
 	return FINAL_PREFIX + new Date(now).toISOString().replace(/[-:.]/g, '');
@@ -161,6 +199,8 @@ export async function runBackup(options: {
 	now?: () => number;
 	/** Pace of photo copies (bytes/s), so the relay's WAL fsyncs never queue behind a burst. */
 	copyBytesPerSecond?: number;
+	/** Called as the database copy and its check start and end. */
+	onStep?: (step: BackupStep, at: 'start' | 'end') => void;
 }): Promise<BackupResult> {
 	const { dataDir, backupDir } = options;
 	const ops = options.ops ?? NODE_FILE_OPS;
@@ -179,7 +219,9 @@ export async function runBackup(options: {
 	try {
 		await ops.mkdir(tmp);
 		const dbCopy = path.join(tmp, DB_FILE_NAME);
-		await vacuumInto(path.join(dataDir, DB_FILE_NAME), dbCopy);
+		options.onStep?.('database-copy', 'start');
+		await copyDatabase(path.join(dataDir, DB_FILE_NAME), dbCopy);
+		options.onStep?.('database-copy', 'end');
 		await pauseAt('backup-database-copied');
 		const sha256: Record<string, string> = {};
 		const keys = path.join(dataDir, KEYS_FILE_NAME);
@@ -218,7 +260,13 @@ export async function runBackup(options: {
 			basemaps++;
 		}
 		// Verify the copy: it opens, passes integrity_check, and says what it holds.
-		const counts: BackupCounts = { ...checkDatabase(dbCopy), photos: copied, basemaps };
+		options.onStep?.('database-check', 'start');
+		const counts: BackupCounts = {
+			...(await checkDatabase(dbCopy, true)),
+			photos: copied,
+			basemaps
+		};
+		options.onStep?.('database-check', 'end');
 		sha256[DB_FILE_NAME] = await sha256File(dbCopy);
 		const manifest: BackupManifest = {
 			format: BACKUP_FORMAT,
@@ -267,7 +315,7 @@ export async function verifyBackup(dir: string): Promise<BackupManifest> {
 		if (actual !== expected) throw new Error(`${name} in the backup is missing or altered`);
 	}
 	if (!manifest.sha256[DB_FILE_NAME]) throw new Error(`the backup has no ${DB_FILE_NAME}`);
-	const counts = checkDatabase(path.join(dir, DB_FILE_NAME));
+	const counts = await checkDatabase(path.join(dir, DB_FILE_NAME));
 	const photos = await photoFiles(dir);
 	for (const [community, hash] of photos) {
 		const file = path.join(dir, 'blobs', community, hash.slice(0, 2), hash.slice(2));
