@@ -183,6 +183,7 @@ describe('a backup and the relay', () => {
 			dataDir: r.dataDir,
 			backupDir: path.join(tempDir(), 'backups'),
 			keep: 1,
+			copyBytesPerSecond: 256e6,
 			onStep(step, when) {
 				if (when === 'start') seen[step] = at();
 				else {
