@@ -19,7 +19,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { listBackups, runBackup, type BackupStep } from '../../sync-server/backup/backup.ts';
@@ -97,8 +97,12 @@ try {
 	});
 	const loopIn: Record<string, ReturnType<typeof loopStats>> = {};
 	loop.enable();
+	/** Share of the phase the relay's main thread was busy (event-loop utilization), 0–1. */
+	const busy: Record<string, number> = {};
+	let elu = performance.eventLoopUtilization();
 	await new Promise((resolve) => setTimeout(resolve, PHASE_MS));
 	loopIn.baseline = loopStats(loop);
+	busy.baseline = performance.eventLoopUtilization(elu).utilization;
 	/** The event loop's largest delay while a database copy, or its check, was under way. */
 	const stepLoop = { 'database-copy': 0, 'database-check': 0 };
 	const stepHistogram = monitorEventLoopDelay({ resolution: 1 });
@@ -116,6 +120,7 @@ try {
 	let bytes = 0;
 	for (const mode of ['link', 'copy'] as const) {
 		loop.reset();
+		elu = performance.eventLoopUtilization();
 		phase = mode;
 		const started = performance.now();
 		while (performance.now() - started < PHASE_MS) {
@@ -130,6 +135,7 @@ try {
 			bytes = fs.statSync(path.join(result.dir, 'gridboard.db')).size;
 		}
 		loopIn[mode] = loopStats(loop);
+		busy[mode] = performance.eventLoopUtilization(elu).utilization;
 	}
 	phase = 'idle';
 	loop.disable();
@@ -153,6 +159,9 @@ try {
 		kept: (await listBackups(backupDir)).length,
 		/** The relay's event-loop delay per phase: what the backup's own work costs the commit path. */
 		eventLoopMs: loopIn,
+		mainThreadBusy: Object.fromEntries(
+			Object.entries(busy).map(([k, v]) => [k, Number(v.toFixed(3))])
+		),
 		/** Its largest delay while the database was copied / checked (any backup of the run). */
 		eventLoopMaxDuringMs: {
 			copy: Number(stepLoop['database-copy'].toFixed(1)),
@@ -176,6 +185,9 @@ try {
 	for (const [phase, l] of Object.entries(figures.eventLoopMs)) {
 		console.log(`event-loop delay, ${phase}: p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms`);
 	}
+	console.log(
+		`main thread busy (event-loop utilization): ${JSON.stringify(figures.mainThreadBusy)}`
+	);
 	console.log(
 		`event-loop delay, largest while the database is copied: ${figures.eventLoopMaxDuringMs.copy} ms; while the copy is checked: ${figures.eventLoopMaxDuringMs.check} ms`
 	);
