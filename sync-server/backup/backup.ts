@@ -79,6 +79,9 @@ type DatabaseCheck = { counts: Omit<BackupCounts, 'photos' | 'basemaps'>; sha256
  * `bytesPerSecond` (the worker sleeps between steps) so the disk's other writers, the relay's
  * WAL fsyncs, never queue behind a burst.
  *
+ * The worker thread runs at the lowest CPU priority (nice 19, where Linux allows a thread its
+ * own), so on a busy machine the relay's thread is scheduled first.
+ *
  * `check`: with `rollbackJournal` the copy first leaves WAL mode (it inherits it from the live
  * database) so it is one self-contained file that opens read-only without -wal or -shm; then
  * integrity_check (reads every page), the counts, and the file's sha-256.
@@ -88,6 +91,11 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { DatabaseSync, backup } = require('node:sqlite');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
+const os = require('node:os');
+// Linux gives each thread its own nice value: this one yields the CPU to the relay's.
+try {
+	os.setPriority(Number(fs.readlinkSync('/proc/thread-self').split('/').pop()), 19);
+} catch {}
 async function copy({ source, target, pagesPerStep, bytesPerSecond }) {
 	const db = new DatabaseSync(source);
 	try {
