@@ -63,6 +63,9 @@ export type BackupResult = { dir: string; manifest: BackupManifest; ms: number; 
 /** Pages the database copy moves per step (4 KiB each: 256 KiB, about a millisecond). */
 const COPY_PAGES_PER_STEP = 64;
 
+/** The database copy reaches the disk in slices of this size, not in one flush at its end. */
+const COPY_SYNC_BYTES = 4 * 1024 * 1024;
+
 /** The steps of a backup that `onStep` reports (tests and the benchmark watch them). */
 export type BackupStep = 'database-copy' | 'database-check';
 
@@ -76,8 +79,9 @@ type DatabaseCheck = { counts: Omit<BackupCounts, 'photos' | 'basemaps'>; sha256
  * the last commit before it), so the copy is consistent and never restarts, however many
  * commits the relay makes meanwhile (they go to the WAL past the snapshot; a checkpoint does
  * not overwrite pages a reader still needs). Steps of COPY_PAGES_PER_STEP pages, paced to
- * `bytesPerSecond` (the worker sleeps between steps) so the disk's other writers, the relay's
- * WAL fsyncs, never queue behind a burst.
+ * `bytesPerSecond` (the worker sleeps between steps), and the copy is fdatasynced every
+ * COPY_SYNC_BYTES: the disk's other writers, the relay's WAL fsyncs, never queue behind a burst
+ * (without it, the copy's final commit flushed the whole file at once).
  *
  * The worker thread runs at the lowest CPU priority (nice 19, where Linux allows a thread its
  * own), so on a busy machine the relay's thread is scheduled first.
@@ -96,7 +100,7 @@ const os = require('node:os');
 try {
 	os.setPriority(Number(fs.readlinkSync('/proc/thread-self').split('/').pop()), 19);
 } catch {}
-async function copy({ source, target, pagesPerStep, bytesPerSecond }) {
+async function copy({ source, target, pagesPerStep, bytesPerSecond, syncBytes }) {
 	const db = new DatabaseSync(source);
 	try {
 		db.exec('PRAGMA busy_timeout = 5000');
@@ -105,14 +109,25 @@ async function copy({ source, target, pagesPerStep, bytesPerSecond }) {
 		const pageSize = Number(db.prepare('PRAGMA page_size').get().page_size);
 		const sleeper = new Int32Array(new SharedArrayBuffer(4));
 		const started = Date.now();
-		await backup(db, target, {
-			rate: pagesPerStep,
-			progress({ totalPages, remainingPages }) {
-				const due = started + ((totalPages - remainingPages) * pageSize * 1000) / bytesPerSecond;
-				const wait = due - Date.now();
-				if (wait > 0) Atomics.wait(sleeper, 0, 0, wait);
-			}
-		});
+		let fd = null;
+		let synced = 0;
+		try {
+			await backup(db, target, {
+				rate: pagesPerStep,
+				progress({ totalPages, remainingPages }) {
+					const copied = (totalPages - remainingPages) * pageSize;
+					if (copied - synced >= syncBytes) {
+						fd ??= fs.openSync(target, 'r');
+						fs.fdatasyncSync(fd);
+						synced = copied;
+					}
+					const wait = started + (copied * 1000) / bytesPerSecond - Date.now();
+					if (wait > 0) Atomics.wait(sleeper, 0, 0, wait);
+				}
+			});
+		} finally {
+			if (fd !== null) fs.closeSync(fd);
+		}
 		db.exec('COMMIT');
 	} finally {
 		db.close();
@@ -167,7 +182,14 @@ function check({ file, rollbackJournal }) {
 
 function databaseWorker(
 	data:
-		| { task: 'copy'; source: string; target: string; pagesPerStep: number; bytesPerSecond: number }
+		| {
+				task: 'copy';
+				source: string;
+				target: string;
+				pagesPerStep: number;
+				bytesPerSecond: number;
+				syncBytes: number;
+		  }
 		| { task: 'check'; file: string; rollbackJournal: boolean }
 ): Promise<unknown> {
 	return new Promise((resolve, reject) => {
@@ -190,7 +212,8 @@ async function copyDatabase(source: string, target: string, bytesPerSecond: numb
 		source,
 		target,
 		pagesPerStep: COPY_PAGES_PER_STEP,
-		bytesPerSecond
+		bytesPerSecond,
+		syncBytes: COPY_SYNC_BYTES
 	});
 }
 
