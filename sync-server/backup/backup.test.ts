@@ -22,9 +22,9 @@ import {
 	waitFor,
 	type TestRelay
 } from '../test-helpers.ts';
-import { listBackups, runBackup, verifyBackup } from './backup.ts';
+import { listBackups, runBackup, verifyBackup, type BackupStep } from './backup.ts';
 import { NODE_FILE_OPS, type FileOps } from './files.ts';
-import { photo, runAdmin, uploadPhoto, writeDoc } from './test-fixture.ts';
+import { padDatabase, photo, runAdmin, uploadPhoto, writeDoc } from './test-fixture.ts';
 
 const dirs: string[] = [];
 const mounts: string[] = [];
@@ -150,6 +150,62 @@ describe('scheduled backups', () => {
 		// With room again, the next backup is whole.
 		const ok = await runBackup({ dataDir: r.dataDir, backupDir, keep: 3 });
 		expect((await verifyBackup(ok.dir)).counts.photos).toBe(1);
+	});
+});
+
+describe('a backup and the relay', () => {
+	it('the relay keeps turning its event loop and committing while a backup copies and checks a sizeable database', async () => {
+		r = await startTestRelay();
+		dirs.push(r.dataDir);
+		r.relay.createCommunity('示例社区', 'demo');
+		padDatabase(r.dataDir, 32);
+		const client = await connectSynced(r.wsUrl, 'c/demo/board/g01', r.token);
+		const persisted = trackPersisted(client.provider);
+		const log = client.doc.getArray<string>('log');
+		log.push(['before the backup']);
+		await waitFor(() => persisted.covers(client.doc), 5000, 'first edit persisted');
+		// One edit in flight at a time; a timer that fires counts an event-loop turn.
+		let turns = 0;
+		let running = true;
+		const spin = (): void => {
+			turns++;
+			if (persisted.covers(client.doc)) log.push([`edit ${turns}`]);
+			if (running) setTimeout(spin, 1);
+		};
+		spin();
+		const seen: Record<string, { turns: number; confirmed: number }> = {};
+		const at = (): { turns: number; confirmed: number } => ({
+			turns,
+			confirmed: persisted.received.length
+		});
+		const during: Partial<Record<BackupStep, { turns: number; confirmed: number }>> = {};
+		const result = await runBackup({
+			dataDir: r.dataDir,
+			backupDir: path.join(tempDir(), 'backups'),
+			keep: 1,
+			copyBytesPerSecond: 256e6,
+			onStep(step, when) {
+				if (when === 'start') seen[step] = at();
+				else {
+					const now = at();
+					during[step] = {
+						turns: now.turns - seen[step]!.turns,
+						confirmed: now.confirmed - seen[step]!.confirmed
+					};
+				}
+			}
+		});
+		const whole = { turns: turns - seen['database-copy']!.turns, confirmed: 0 };
+		whole.confirmed = persisted.received.length - seen['database-copy']!.confirmed;
+		running = false;
+		client.destroy();
+		// `VACUUM INTO` or an integrity_check on the event loop would leave 0 turns in its step.
+		expect(during['database-copy']!.turns).toBeGreaterThan(0);
+		expect(during['database-check']!.turns).toBeGreaterThan(0);
+		expect(whole.confirmed).toBeGreaterThan(0);
+		expect(result.manifest.counts.documents).toBeGreaterThanOrEqual(1);
+		expect(fs.statSync(path.join(result.dir, 'gridboard.db')).size).toBeGreaterThan(32e6);
+		await verifyBackup(result.dir);
 	});
 });
 

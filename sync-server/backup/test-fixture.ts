@@ -11,11 +11,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import * as Y from 'yjs';
 import { basemapPath } from '../basemap/build.ts';
 import { SqliteIdentityStore } from '../identity-sqlite.ts';
-import { SqliteStore } from '../storage/sqlite.ts';
+import { DB_FILE_NAME, SqliteStore } from '../storage/sqlite.ts';
 import { connectSynced, trackPersisted, waitFor } from '../test-helpers.ts';
 import { storedPhotoHashes } from './archive.ts';
 
@@ -206,4 +207,24 @@ export function listTree(dir: string): string[] {
 	return (fs.readdirSync(dir, { recursive: true }) as string[])
 		.filter((name) => fs.statSync(path.join(dir, name)).isFile())
 		.sort();
+}
+
+/**
+ * Grows a relay's database by about `megabytes` MB of incompressible history rows of one
+ * document (`pad`), through a side connection (the relay may be running: WAL), so a backup has
+ * a sizeable file to copy and check. Real history rows are merged Yjs updates of this shape.
+ */
+export function padDatabase(dataDir: string, megabytes: number): void {
+	const db = new DatabaseSync(path.join(dataDir, DB_FILE_NAME));
+	try {
+		db.exec('PRAGMA busy_timeout = 5000');
+		const rows = Math.ceil((megabytes * 1e6) / 4000);
+		db.prepare(
+			`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+			INSERT INTO history (doc, hour, seq, data) SELECT 'pad', 0, -i, randomblob(4000) FROM n`
+		).run(rows);
+		db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+	} finally {
+		db.close();
+	}
 }
