@@ -26,6 +26,7 @@ import {
 	T0
 } from '$lib/model/household/test-fixtures';
 import { HOUSEHOLD_EXPORT_COLUMNS } from '$lib/domain/household-export';
+import { HOUSEHOLD_COLOURS, RESIDENT_RELATIONS, RESIDENT_TAGS } from '$lib/domain/household';
 import { tableCsv, tablesXlsx } from '$lib/spreadsheets/write';
 import { LEDGER_COLUMNS } from '../case/ledger-export';
 import { buildCommunityZip, type CommunityZipSource, type ZipLabels } from './community-zip';
@@ -63,10 +64,10 @@ const LABELS: ZipLabels = {
 	},
 	households: {
 		headers: keyed(HOUSEHOLD_EXPORT_COLUMNS, '户'),
-		colours: { green: '绿', yellow: '黄', red: '红' },
-		relations: { head: '户主', spouse: '配偶', child: '子女', parent: '父母', other: '其他' },
-		tags: { elderly_alone: '独居老人', disabled: '残疾', low_income: '低保', veteran: '退役军人' }
-	} as ZipLabels['households'],
+		colours: keyed(HOUSEHOLD_COLOURS, '色'),
+		relations: keyed(RESIDENT_RELATIONS, '关系'),
+		tags: keyed(RESIDENT_TAGS, '标签')
+	},
 	work: {
 		tasks: keyed(TASK_COLUMNS, '任务'),
 		wishes: keyed(WISH_COLUMNS, '心愿'),

@@ -181,10 +181,10 @@ export async function buildCommunityZip(
 		},
 		...source.boards.map((board) => async () => {
 			const doc = board.doc;
-			const cases = listCases(doc).map((c) => ({
-				...readCase(doc, c.id as CaseId),
-				photos: readCasePhotos(doc, c.id as CaseId)
-			}));
+			const cases = listCases(doc)
+				.map((c) => readCase(doc, c.id as CaseId))
+				.filter((c) => c !== null)
+				.map((c) => ({ ...c, photos: readCasePhotos(doc, c.id) }));
 			render(board, 'board', { cases }, { cases: cases.length });
 			const rows = ledgerRows(
 				cases.map((c) => ({ gridId: board.gridId, id: c.id })),

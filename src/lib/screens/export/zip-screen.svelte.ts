@@ -23,7 +23,12 @@ import {
 	meetingIndexDocName,
 	tasksDocName
 } from '$lib/wire';
-import { readDirectory } from '$lib/model/directory';
+import {
+	readCommunitySettings,
+	readDirectory,
+	type CommunitySettings,
+	type GridSnapshot
+} from '$lib/model/directory';
 import { listMeetings } from '$lib/model/meeting';
 import { listHouseholds, recordExport, type RecordExportReason } from '$lib/model/household';
 import type { SessionRegistry } from '$lib/sync/session-registry';
@@ -54,12 +59,18 @@ export type ZipFile = Readonly<{
 	asOf: readonly KindAsOf[];
 }>;
 
+export type ZipLabelSource = Readonly<{
+	grids: readonly GridSnapshot[];
+	settings: CommunitySettings;
+}>;
+
 export type ZipScreenDeps = Readonly<{
 	communityId: string;
 	communityName: () => string;
 	registry: Pick<SessionRegistry, 'acquire'>;
 	member: MemberContextSource;
-	labels: () => ZipLabels;
+	/** The files' words in the reader's language, for this community's grids and settings. */
+	labels: (community: ZipLabelSource) => ZipLabels;
 	/** This device's photos, read without asking the relay (the outbox's `localPhoto`). */
 	localPhoto: (hash: string) => Promise<Readonly<{ data: ArrayBuffer; mime: string }> | null>;
 	readStamps?: (docNames: readonly string[]) => Promise<readonly StoredSummary[]>;
@@ -123,9 +134,7 @@ export class CommunityZipScreen {
 			const { communityId } = this.#deps;
 			const directory = await open(directoryDocName(communityId));
 			const grids = readDirectory(directory.doc).grids;
-			const boards = await Promise.all(
-				grids.map((g) => open(boardDocName(communityId, g.id)))
-			);
+			const boards = await Promise.all(grids.map((g) => open(boardDocName(communityId, g.id))));
 			const registers = await Promise.all(
 				grids.map((g) => open(householdsDocName(communityId, g.id)))
 			);
@@ -173,7 +182,7 @@ export class CommunityZipScreen {
 					meetings: meetings.map((s, i) => ({ ...zipDoc(s), meetingId: meetingIds[i]! }))
 				},
 				{
-					labels: this.#deps.labels(),
+					labels: this.#deps.labels({ grids, settings: readCommunitySettings(directory.doc) }),
 					writers: { csv: tableCsv, xlsx: tablesXlsx },
 					photo: async (hash) => {
 						const photo = await this.#deps.localPhoto(hash).catch(() => null);
