@@ -36,18 +36,11 @@ import type { DocSession } from '$lib/sync/doc-session';
 import { readStoredSummaries, type StoredSummary } from '$lib/sync/stored-summaries';
 import { sha256Hex } from '$lib/sync/sha256';
 import { sheetContext, type MemberContextSource } from '../household/sheet-context';
-import type { ZipDoc, ZipDocumentEntry, ZipLabels, ZipManifest } from './community-zip';
+import type { ZipDoc, ZipLabels, ZipManifest } from './community-zip';
+import { asOfByKind, zipFileName, type KindAsOf } from './as-of';
 
 export type ZipPhase = 'idle' | 'opening' | 'building' | 'done' | 'failed' | 'cancelled';
 export type ZipScreenProblem = RecordExportReason | 'not_permitted' | 'failed';
-
-/** Per kind of document: how many, the oldest "as of" (ms), and those never heard. */
-export type KindAsOf = Readonly<{
-	kind: string;
-	documents: number;
-	oldest: number | null;
-	never: readonly string[];
-}>;
 
 export type ZipFile = Readonly<{
 	name: string;
@@ -76,22 +69,6 @@ export type ZipScreenDeps = Readonly<{
 	readStamps?: (docNames: readonly string[]) => Promise<readonly StoredSummary[]>;
 	now?: () => number;
 }>;
-
-/** The oldest "as of" and the never-heard documents of each kind, in the manifest's order. */
-export function asOfByKind(documents: readonly ZipDocumentEntry[]): KindAsOf[] {
-	const kinds = new Map<string, { documents: number; oldest: number | null; never: string[] }>();
-	for (const doc of documents) {
-		const entry = kinds.get(doc.kind) ?? { documents: 0, oldest: null, never: [] };
-		kinds.set(doc.kind, entry);
-		entry.documents++;
-		if (doc.asOf === null) entry.never.push(doc.name);
-		else {
-			const at = Date.parse(doc.asOf);
-			entry.oldest = entry.oldest === null ? at : Math.min(entry.oldest, at);
-		}
-	}
-	return [...kinds].map(([kind, entry]) => Object.freeze({ kind, ...entry }));
-}
 
 export class CommunityZipScreen {
 	phase = $state<ZipPhase>('idle');
@@ -150,6 +127,7 @@ export class CommunityZipScreen {
 			const stored = await (this.#deps.readStamps ?? readStoredSummaries)(
 				all.map((s) => s.docName)
 			);
+			// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, not state
 			const stamps = new Map(stored.map((s) => [s.docName, s.asOf]));
 			const zipDoc = (session: DocSession): ZipDoc => {
 				const known = [stamps.get(session.docName) ?? null, session.getState().lastConfirmedAt];
@@ -218,9 +196,8 @@ export class CommunityZipScreen {
 				{ mtime: now }
 			);
 			const blob = new Blob([zipped as Uint8Array<ArrayBuffer>], { type: 'application/zip' });
-			const day = new Date(now).toISOString().slice(0, 10);
 			const file: ZipFile = Object.freeze({
-				name: `gridboard-${communityId}-${day}.zip`,
+				name: zipFileName(communityId, now),
 				blob,
 				url: URL.createObjectURL(blob),
 				bytes: blob.size,
