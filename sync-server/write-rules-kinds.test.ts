@@ -181,6 +181,24 @@ const other = (): Member => members.secretary;
 const notMe = (me: Member): Member =>
 	me === members.volunteer ? members.secretary : members.volunteer;
 
+/** A household export record (model/household/commands.ts `recordExport`) in `format`. */
+const exportOf =
+	(format: string): Op =>
+	(doc, me) =>
+		doc.getArray('exports').push([
+			{
+				id: `x-${format}`,
+				at: 1,
+				by: me.name,
+				memberId: me.memberId,
+				deviceId: 'phone',
+				scope: 'community',
+				format,
+				full: false,
+				households: 3
+			}
+		]);
+
 const OPS = {
 	attest: ((doc) =>
 		doc.getMap('attest').set(String(doc.clientID), { member: 'm', from: 0 })) satisfies Op,
@@ -280,7 +298,9 @@ const OPS = {
 	amend: ((doc, me) =>
 		doc.getArray('amendments').push([{ id: 'x', text: '补', at: 1, by: me.name }])) satisfies Op,
 	// households
-	household: ((doc) => doc.getMap('households').set('h1', ymap({ name: '王家' }))) satisfies Op
+	household: ((doc) => doc.getMap('households').set('h1', ymap({ name: '王家' }))) satisfies Op,
+	zipExport: ((doc, me) => exportOf('zip')(doc, me)) satisfies Op,
+	pdfExport: ((doc, me) => exportOf('pdf')(doc, me)) satisfies Op
 };
 type OpName = keyof typeof OPS;
 
@@ -320,7 +340,9 @@ const FORBIDDEN: [Role, Kind, OpName, WriteRefusal][] = [
 	['secretary', 'record', 'unknownRoot', 'shape'],
 	['secretary', 'record', 'attest', 'not_permitted'],
 	['secretary', 'households', 'household', 'shape'],
-	['grid-member', 'households', 'household', 'shape']
+	['grid-member', 'households', 'household', 'shape'],
+	['secretary', 'households', 'pdfExport', 'shape'],
+	['grid-member', 'households', 'zipExport', 'not_permitted']
 ];
 
 /** role × kind × permitted operation: another client receives it. */
@@ -336,7 +358,9 @@ const PERMITTED: [Role, Kind, OpName][] = [
 	['secretary', 'index', 'addAttendee'],
 	['grid-member', 'record', 'type'],
 	['secretary', 'record', 'deleteText'],
-	['grid-member', 'record', 'amend']
+	['grid-member', 'record', 'amend'],
+	// The community ZIP's record in every register (issue 21).
+	['secretary', 'households', 'zipExport']
 ];
 
 type Refusal = { count: number; reason: string; path: string };

@@ -203,7 +203,7 @@ describe('photo outbox', () => {
 		expect(stored(dataDir, p)).toBe(true);
 	});
 
-	it('fetches a photo missing on this device from the relay and caches it', async () => {
+	it('fetches a photo missing on this device from the relay and caches it; localPhoto never fetches', async () => {
 		const { relay: r } = await relay();
 		const p = photo();
 		const phone = outbox(r);
@@ -217,9 +217,15 @@ describe('photo outbox', () => {
 				return globalThis.fetch(input, init);
 			}
 		});
+		// The community ZIP's read: only what is on this device, the relay never asked.
+		expect(await secretary.localPhoto(p.hash)).toBeNull();
+		expect(fetches).toBe(0);
 		const blob = await secretary.blob(p.hash);
 		expect(new Uint8Array(await blob!.arrayBuffer())).toEqual(new Uint8Array(p.data));
 		expect(fetches).toBe(1);
+		const local = await secretary.localPhoto(p.hash);
+		expect(new Uint8Array(local!.data)).toEqual(new Uint8Array(p.data));
+		expect(local!.mime).toBe(p.mime);
 		await secretary.blob(p.hash);
 		expect(fetches).toBe(1);
 		expect(await secretary.blob('0'.repeat(64))).toBeNull();

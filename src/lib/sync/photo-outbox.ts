@@ -150,6 +150,8 @@ export interface PhotoOutbox {
 	add(photo: NewPhoto): Promise<void>;
 	/** The bytes, from this device or else fetched from the relay and cached; null if neither. */
 	blob(hash: string): Promise<Blob | null>;
+	/** The bytes and type if this device holds them; never asks the relay (the community ZIP). */
+	localPhoto(hash: string): Promise<Readonly<{ data: ArrayBuffer; mime: string }> | null>;
 	/**
 	 * Like `blob`, but a photo the relay does not have yet (or that cannot be fetched for lack of
 	 * signal) is asked for again until it comes: `onMissing` each time it is not there,
@@ -521,6 +523,11 @@ export function createPhotoOutbox(options: PhotoOutboxOptions): PhotoOutbox {
 				inFlightFetches.set(hash, pending);
 			}
 			return pending;
+		},
+
+		async localPhoto(hash) {
+			const row = await readRow(hash).catch(() => undefined);
+			return row ? { data: row.data, mime: row.mime } : null;
 		},
 
 		watchBlob(hash, onBlob, onMissing) {

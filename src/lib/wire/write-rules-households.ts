@@ -180,7 +180,9 @@ const exportRecord: ValueCheck = (raw, writer) => {
 	if (refusal || !isPlainObject(raw)) return refusal ?? 'shape';
 	const { scope, format, full, households } = raw;
 	if (scope !== 'grid' && scope !== 'community') return 'shape';
-	if ((format !== 'csv' && format !== 'xlsx') || typeof full !== 'boolean') return 'shape';
+	if (!['csv', 'xlsx', 'zip'].includes(format as string) || typeof full !== 'boolean') {
+		return 'shape';
+	}
 	if (typeof households !== 'number' || !Number.isSafeInteger(households) || households < 0) {
 		return 'shape';
 	}

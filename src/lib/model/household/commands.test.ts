@@ -361,7 +361,10 @@ describe('households: visits, links and exports', () => {
 		must(
 			recordExport(doc, { ...input, format: 'xlsx', full: true, scope: 'community' }, li(T0 + 3))
 		);
+		// The community ZIP's record (screens/export/zip-screen.svelte.ts).
+		must(recordExport(doc, { ...input, format: 'zip', scope: 'community' }, li(T0 + 4)));
 		expect(listExports(doc).map((e) => [e.by, e.format, e.full, e.scope])).toEqual([
+			[LI.name, 'zip', false, 'community'],
 			[LI.name, 'xlsx', true, 'community'],
 			[WANG.name, 'csv', false, 'grid']
 		]);

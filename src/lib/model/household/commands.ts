@@ -707,7 +707,8 @@ export function linkFollowUp(
 }
 
 export const EXPORT_SCOPES = ['grid', 'community'] as const;
-export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
+/** `zip`: the secretary's community ZIP (screens/export), which holds every register masked. */
+export const EXPORT_FORMATS = ['csv', 'xlsx', 'zip'] as const;
 
 export type ExportInput = Readonly<{
 	scope: (typeof EXPORT_SCOPES)[number];

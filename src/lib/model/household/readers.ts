@@ -35,6 +35,7 @@ import { compareByAtThenId } from '../../domain/ordering';
 import { parsePhotoRef, type PhotoRef } from '../case/photos';
 import type { FieldConflict, FieldState } from '../field-log';
 import {
+	EXPORT_FORMATS,
 	FOLLOW_UP_KINDS,
 	type ExportRecord,
 	type FollowUpKind,
@@ -424,7 +425,8 @@ function parseExport(raw: unknown): ExportRecord | null {
 	const { id, at, by, memberId, deviceId, scope, format, full, households } = raw;
 	if (!isString(id) || !isStamp(at) || !isString(by) || !isString(memberId)) return null;
 	if (!isString(deviceId) || (scope !== 'grid' && scope !== 'community')) return null;
-	if ((format !== 'csv' && format !== 'xlsx') || typeof full !== 'boolean') return null;
+	const formats: readonly unknown[] = EXPORT_FORMATS;
+	if (!formats.includes(format) || typeof full !== 'boolean') return null;
 	if (!Number.isSafeInteger(households)) return null;
 	return Object.freeze({
 		id,
@@ -433,7 +435,7 @@ function parseExport(raw: unknown): ExportRecord | null {
 		memberId,
 		deviceId,
 		scope,
-		format,
+		format: format as ExportRecord['format'],
 		full,
 		households: households as number
 	});
