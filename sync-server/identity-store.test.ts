@@ -1,9 +1,14 @@
 /**
- * One contract suite for both identity stores (SQLite and the in-memory twin).
+ * One contract suite for every identity store: SQLite and the in-memory twin behind the async
+ * interface (asAsyncIdentity), and PostgreSQL on a private server with a fresh database per
+ * test; and concurrent redemptions of one invite on PostgreSQL.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPostgres, type TestPostgres } from './cluster/test-servers.ts';
+import { asAsyncIdentity, type AsyncIdentityStore } from './identity-async.ts';
+import { PostgresIdentityStore } from './identity-postgres.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
-import { MemoryIdentityStore, type IdentityStore, type InviteRecord } from './identity-store.ts';
+import { MemoryIdentityStore, type InviteRecord } from './identity-store.ts';
 import { makeTempDir, removeDir } from './test-helpers.ts';
 
 const T = 1_700_000_000_000;
@@ -32,92 +37,114 @@ const newMember = (n: number) => ({
 	secretHash: `s${n}`
 });
 
+let postgres: TestPostgres | undefined;
+beforeAll(async () => {
+	postgres = await startTestPostgres();
+}, 60_000);
+afterAll(async () => {
+	await postgres?.close();
+});
+
 for (const factory of [
-	{ name: 'memory', open: (): IdentityStore => new MemoryIdentityStore() },
-	{ name: 'sqlite', open: (dir: string): IdentityStore => new SqliteIdentityStore(dir) }
+	{
+		name: 'memory',
+		open: async (): Promise<AsyncIdentityStore> => asAsyncIdentity(new MemoryIdentityStore())
+	},
+	{
+		name: 'sqlite',
+		open: async (dir: string): Promise<AsyncIdentityStore> =>
+			asAsyncIdentity(new SqliteIdentityStore(dir))
+	},
+	{
+		name: 'postgres',
+		open: async (): Promise<AsyncIdentityStore> =>
+			PostgresIdentityStore.open(await postgres!.createDatabase())
+	}
 ]) {
 	describe(`IdentityStore contract: ${factory.name}`, () => {
 		let dir = '';
-		let store: IdentityStore;
-		afterEach(() => {
-			store.close();
+		let store: AsyncIdentityStore;
+		afterEach(async () => {
+			await store.close();
 			removeDir(dir);
 		});
-		const open = (): IdentityStore => {
+		const open = async (): Promise<AsyncIdentityStore> => {
 			dir = makeTempDir('gridboard-identity-');
-			store = factory.open(dir);
-			store.createCommunity({ id: 'demo', name: '示例社区', createdAt: T });
+			store = await factory.open(dir);
+			await store.createCommunity({ id: 'demo', name: '示例社区', createdAt: T });
 			return store;
 		};
 
-		it('communities: create, get, list; ids are unique', () => {
-			const s = open();
-			s.createCommunity({ id: 'other', name: 'Other', createdAt: T + 1 });
-			expect(s.getCommunity('demo')).toEqual({ id: 'demo', name: '示例社区', createdAt: T });
-			expect(s.getCommunity('nope')).toBeNull();
-			expect(s.listCommunities().map((c) => c.id)).toEqual(['demo', 'other']);
-			expect(() => s.createCommunity({ id: 'demo', name: 'again', createdAt: T })).toThrow();
+		it('communities: create, get, list; ids are unique', async () => {
+			const s = await open();
+			await s.createCommunity({ id: 'other', name: 'Other', createdAt: T + 1 });
+			expect(await s.getCommunity('demo')).toEqual({ id: 'demo', name: '示例社区', createdAt: T });
+			expect(await s.getCommunity('nope')).toBeNull();
+			expect((await s.listCommunities()).map((c) => c.id)).toEqual(['demo', 'other']);
+			await expect(
+				s.createCommunity({ id: 'demo', name: 'again', createdAt: T })
+			).rejects.toThrow();
 		});
 
-		it('redeemInvite creates member and credential, counts uses, refuses when used up', () => {
-			const s = open();
-			s.createInvite(invite());
-			const first = s.redeemInvite('hash-1', T + 1, newMember(1));
+		it('redeemInvite creates member and credential, counts uses, refuses when used up', async () => {
+			const s = await open();
+			await s.createInvite(invite());
+			const first = await s.redeemInvite('hash-1', T + 1, newMember(1));
 			expect(first).toMatchObject({
 				ok: true,
 				member: { id: 'm1', role: 'volunteer', grids: ['g1'], ver: 1, removedAt: null },
 				community: { id: 'demo' }
 			});
-			expect(s.redeemInvite('hash-1', T + 2, newMember(2)).ok).toBe(true);
-			expect(s.redeemInvite('hash-1', T + 3, newMember(3))).toEqual({
+			expect((await s.redeemInvite('hash-1', T + 2, newMember(2))).ok).toBe(true);
+			expect(await s.redeemInvite('hash-1', T + 3, newMember(3))).toEqual({
 				ok: false,
 				reason: 'invite_used_up'
 			});
-			expect(s.getMember('demo', 'm3')).toBeNull();
-			expect(s.listInvites('demo')[0]!.uses).toBe(2);
-			expect(s.getCredential('demo', 'm1', 'd1')).toMatchObject({
+			expect(await s.getMember('demo', 'm3')).toBeNull();
+			expect((await s.listInvites('demo'))[0]!.uses).toBe(2);
+			expect(await s.getCredential('demo', 'm1', 'd1')).toMatchObject({
 				secretHash: 's1',
 				revokedAt: null
 			});
-			expect(s.getCredential('other', 'm1', 'd1')).toBeNull();
-			expect(s.listMembers('demo').map((m) => m.id)).toEqual(['m1', 'm2']);
+			expect(await s.getCredential('other', 'm1', 'd1')).toBeNull();
+			expect((await s.listMembers('demo')).map((m) => m.id)).toEqual(['m1', 'm2']);
 		});
 
-		it('redeemInvite refuses unknown, expired and revoked invites', () => {
-			const s = open();
-			s.createInvite(invite());
-			s.createInvite(invite({ id: 'i2', codeHash: 'hash-2' }));
-			expect(s.redeemInvite('nope', T, newMember(1))).toEqual({
+		it('redeemInvite refuses unknown, expired and revoked invites', async () => {
+			const s = await open();
+			await s.createInvite(invite());
+			await s.createInvite(invite({ id: 'i2', codeHash: 'hash-2' }));
+			expect(await s.redeemInvite('nope', T, newMember(1))).toEqual({
 				ok: false,
 				reason: 'invite_unknown'
 			});
-			expect(s.redeemInvite('hash-1', T + 3600_000, newMember(1))).toEqual({
+			expect(await s.redeemInvite('hash-1', T + 3600_000, newMember(1))).toEqual({
 				ok: false,
 				reason: 'invite_expired'
 			});
-			expect(s.revokeInvite('demo', 'i2', T)).toBe(true);
-			expect(s.revokeInvite('demo', 'i2', T)).toBe(false);
-			expect(s.revokeInvite('other', 'i1', T)).toBe(false);
-			expect(s.redeemInvite('hash-2', T, newMember(1))).toEqual({
+			expect(await s.revokeInvite('demo', 'i2', T)).toBe(true);
+			expect(await s.revokeInvite('demo', 'i2', T)).toBe(false);
+			expect(await s.revokeInvite('other', 'i1', T)).toBe(false);
+			expect(await s.redeemInvite('hash-2', T, newMember(1))).toEqual({
 				ok: false,
 				reason: 'invite_revoked'
 			});
-			expect(s.listMembers('demo')).toEqual([]);
+			expect(await s.listMembers('demo')).toEqual([]);
 		});
 
-		it('updateMember bumps ver; removeMember revokes credentials; removed members stay removed', () => {
-			const s = open();
-			s.createInvite(invite({ maxUses: 5 }));
-			s.redeemInvite('hash-1', T, newMember(1));
-			const updated = s.updateMember('demo', 'm1', { role: 'grid-member', grids: ['g2'] });
+		it('updateMember bumps ver; removeMember revokes credentials; removed members stay removed', async () => {
+			const s = await open();
+			await s.createInvite(invite({ maxUses: 5 }));
+			await s.redeemInvite('hash-1', T, newMember(1));
+			const updated = await s.updateMember('demo', 'm1', { role: 'grid-member', grids: ['g2'] });
 			expect(updated).toMatchObject({ role: 'grid-member', grids: ['g2'], ver: 2 });
-			expect(s.updateMember('other', 'm1', { role: 'observer' })).toBeNull();
-			expect(s.removeMember('other', 'm1', T)).toBe(false);
-			expect(s.removeMember('demo', 'm1', T + 5)).toBe(true);
-			expect(s.removeMember('demo', 'm1', T + 6)).toBe(false);
-			expect(s.getMember('demo', 'm1')).toMatchObject({ removedAt: T + 5 });
-			expect(s.getCredential('demo', 'm1', 'd1')!.revokedAt).toBe(T + 5);
-			expect(s.updateMember('demo', 'm1', { role: 'secretary' })).toBeNull();
+			expect(await s.updateMember('other', 'm1', { role: 'observer' })).toBeNull();
+			expect(await s.removeMember('other', 'm1', T)).toBe(false);
+			expect(await s.removeMember('demo', 'm1', T + 5)).toBe(true);
+			expect(await s.removeMember('demo', 'm1', T + 6)).toBe(false);
+			expect(await s.getMember('demo', 'm1')).toMatchObject({ removedAt: T + 5 });
+			expect((await s.getCredential('demo', 'm1', 'd1'))!.revokedAt).toBe(T + 5);
+			expect(await s.updateMember('demo', 'm1', { role: 'secretary' })).toBeNull();
 		});
 	});
 }
@@ -133,5 +160,28 @@ it('SQLite identity is shared between two handles on one DATA_DIR (admin CLI and
 		a.close();
 		b.close();
 		removeDir(dir);
+	}
+});
+
+it('PostgreSQL: concurrent redemptions of a one-use invite on several relays succeed exactly once', async () => {
+	const url = await postgres!.createDatabase();
+	// Four relays (four pools) on one database, each redeeming the same code twice at once.
+	const relays = await Promise.all([1, 2, 3, 4].map(() => PostgresIdentityStore.open(url)));
+	try {
+		await relays[0]!.createCommunity({ id: 'demo', name: '示例社区', createdAt: T });
+		await relays[0]!.createInvite(invite({ maxUses: 1 }));
+		const results = await Promise.all(
+			Array.from({ length: 8 }, (_, n) =>
+				relays[n % relays.length]!.redeemInvite('hash-1', T + 1, newMember(n))
+			)
+		);
+		expect(results.filter((r) => r.ok)).toHaveLength(1);
+		expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.reason)).toEqual(
+			Array(7).fill('invite_used_up')
+		);
+		expect((await relays[1]!.listInvites('demo'))[0]!.uses).toBe(1);
+		expect(await relays[2]!.listMembers('demo')).toHaveLength(1);
+	} finally {
+		for (const relay of relays) await relay.close();
 	}
 });

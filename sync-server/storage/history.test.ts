@@ -1,23 +1,46 @@
 /**
  * History in the store (history.ts): the updates received before a time, whatever compactions
- * folded in between, rebuild the document exactly as it was then; on both stores.
+ * folded in between, rebuild the document exactly as it was then; on every store (the embedded
+ * ones behind asAsync, and PostgreSQL on a private server with a fresh database per test).
  */
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { startTestPostgres, type TestPostgres } from '../cluster/test-servers.ts';
 import { makeTempDir, prng, removeDir } from '../test-helpers.ts';
+import { asAsync, type AsyncDocStore } from './async-types.ts';
 import { HOUR_MS } from './history.ts';
 import { MemoryStore } from './memory.ts';
+import { PostgresStore } from './postgres.ts';
 import { DB_FILE_NAME, SqliteStore } from './sqlite.ts';
 import type { DocStore } from './types.ts';
 
 type Clock = { now: number };
-type Factory = { name: string; open(dir: string, clock: Clock): DocStore };
+type Factory = { name: string; open(dir: string, clock: Clock): Promise<AsyncDocStore> };
+
+let postgres: TestPostgres | undefined;
+beforeAll(async () => {
+	postgres = await startTestPostgres();
+}, 60_000);
+afterAll(async () => {
+	await postgres?.close();
+});
 
 const FACTORIES: Factory[] = [
-	{ name: 'MemoryStore', open: (_dir, clock) => new MemoryStore({ now: () => clock.now }) },
-	{ name: 'SqliteStore', open: (dir, clock) => new SqliteStore(dir, { now: () => clock.now }) }
+	{
+		name: 'MemoryStore',
+		open: async (_dir, clock) => asAsync(new MemoryStore({ now: () => clock.now }))
+	},
+	{
+		name: 'SqliteStore',
+		open: async (dir, clock) => asAsync(new SqliteStore(dir, { now: () => clock.now }))
+	},
+	{
+		name: 'PostgresStore',
+		open: async (_dir, clock) =>
+			PostgresStore.open(await postgres!.createDatabase(), { now: () => clock.now })
+	}
 ];
 
 const DAY0 = Date.UTC(2026, 2, 1);
@@ -35,19 +58,21 @@ const stateOf = (doc: Y.Doc) => ({
 
 let dir = '';
 const stores: DocStore[] = [];
-afterEach(() => {
+const asyncStores: AsyncDocStore[] = [];
+afterEach(async () => {
 	for (const store of stores.splice(0)) store.close();
+	for (const store of asyncStores.splice(0)) await store.close();
 	removeDir(dir);
 });
 
 describe.each(FACTORIES)('history: $name', (factory) => {
-	it('the document as of every hour equals the document then, across compactions', () => {
+	it('the document as of every hour equals the document then, across compactions', async () => {
 		for (const seed of [1, 2, 3]) {
 			dir = makeTempDir('gridboard-history-');
 			const random = prng(seed);
 			const clock: Clock = { now: DAY0 + 5 * 60_000 };
-			const store = factory.open(dir, clock);
-			stores.push(store);
+			const store = await factory.open(dir, clock);
+			asyncStores.push(store);
 			const writer = new Y.Doc();
 			const pending: Uint8Array[] = [];
 			writer.on('update', (u: Uint8Array) => pending.push(u));
@@ -61,62 +86,71 @@ describe.each(FACTORIES)('history: $name', (factory) => {
 				else if (r < 0.8) writer.getArray('t').push([`e${step}`]);
 				else if (writer.getArray('t').length > 0) writer.getArray('t').delete(0, 1);
 				if (pending.length > 0) {
-					lastSeq = store.appendBatch(pending.splice(0).map((update) => ({ doc: 'd', update })));
+					lastSeq = await store.appendBatch(
+						pending.splice(0).map((update) => ({ doc: 'd', update }))
+					);
 				}
-				if (random() < 0.05) store.compact('d', Y.encodeStateAsUpdate(writer), lastSeq);
+				if (random() < 0.05) await store.compact('d', Y.encodeStateAsUpdate(writer), lastSeq);
 				clock.now += Math.floor(random() * 20 * 60_000);
 			}
 			// Every hour's start: before and after a final compaction.
 			for (const round of ['log', 'compacted']) {
-				if (round === 'compacted') store.compact('d', Y.encodeStateAsUpdate(writer), lastSeq);
-				for (const [hour, state] of expected) {
-					expect(stateOf(rebuild(store.historyBefore('d', hour))), `${round} ${hour}`).toEqual(
-						state
-					);
+				if (round === 'compacted') {
+					await store.compact('d', Y.encodeStateAsUpdate(writer), lastSeq);
 				}
-				expect(stateOf(rebuild(store.historyBefore('d', clock.now + HOUR_MS)))).toEqual(
+				for (const [hour, state] of expected) {
+					expect(
+						stateOf(rebuild(await store.historyBefore('d', hour))),
+						`${round} ${hour}`
+					).toEqual(state);
+				}
+				expect(stateOf(rebuild(await store.historyBefore('d', clock.now + HOUR_MS)))).toEqual(
 					stateOf(writer)
 				);
 			}
-			const hours = store.historyHours('d');
+			const hours = await store.historyHours('d');
 			expect(hours.length).toBeGreaterThan(1);
 			expect(hours).toEqual([...hours].sort((a, b) => a - b));
 			expect(hours.every((h) => h % HOUR_MS === 0)).toBe(true);
-			store.close();
-			stores.length = 0;
+			await store.close();
+			asyncStores.length = 0;
 			removeDir(dir);
 		}
-	});
+	}, 120_000);
 
-	it('one hour folded twice stays one merged row; other documents are untouched', () => {
+	it('one hour folded twice stays one merged row; other documents are untouched', async () => {
 		dir = makeTempDir('gridboard-history-');
 		const clock: Clock = { now: DAY0 };
-		const store = factory.open(dir, clock);
-		stores.push(store);
+		const store = await factory.open(dir, clock);
+		asyncStores.push(store);
 		const writer = new Y.Doc();
-		let seq = 0;
-		writer.on('update', (u: Uint8Array) => (seq = store.appendBatch([{ doc: 'd', update: u }])));
+		const pending: Uint8Array[] = [];
+		writer.on('update', (u: Uint8Array) => pending.push(u));
+		const append = () =>
+			store.appendBatch(pending.splice(0).map((update) => ({ doc: 'd', update })));
 		writer.getMap('m').set('a', 1);
-		store.compact('d', Y.encodeStateAsUpdate(writer), seq);
+		let seq = await append();
+		await store.compact('d', Y.encodeStateAsUpdate(writer), seq);
 		writer.getMap('m').set('b', 2);
-		store.compact('d', Y.encodeStateAsUpdate(writer), seq);
-		expect(store.historyBefore('d', DAY0 + HOUR_MS)).toHaveLength(1);
-		expect(store.historyBefore('d', DAY0)).toEqual([]);
-		expect(store.historyBefore('other', DAY0 + HOUR_MS)).toEqual([]);
-		expect(store.historyHours('d')).toEqual([DAY0]);
+		seq = await append();
+		await store.compact('d', Y.encodeStateAsUpdate(writer), seq);
+		expect(await store.historyBefore('d', DAY0 + HOUR_MS)).toHaveLength(1);
+		expect(await store.historyBefore('d', DAY0)).toEqual([]);
+		expect(await store.historyBefore('other', DAY0 + HOUR_MS)).toEqual([]);
+		expect(await store.historyHours('d')).toEqual([DAY0]);
 	});
 
-	it('keeps bytes that are not Yjs updates as they are', () => {
+	it('keeps bytes that are not Yjs updates as they are', async () => {
 		dir = makeTempDir('gridboard-history-');
 		const clock: Clock = { now: DAY0 };
-		const store = factory.open(dir, clock);
-		stores.push(store);
-		const seq = store.appendBatch([
+		const store = await factory.open(dir, clock);
+		asyncStores.push(store);
+		const seq = await store.appendBatch([
 			{ doc: 'd', update: new Uint8Array([1, 2, 3]) },
 			{ doc: 'd', update: new Uint8Array([4, 5]) }
 		]);
-		store.compact('d', new Uint8Array([9]), seq);
-		expect(store.historyBefore('d', DAY0 + HOUR_MS)).toEqual([
+		await store.compact('d', new Uint8Array([9]), seq);
+		expect(await store.historyBefore('d', DAY0 + HOUR_MS)).toEqual([
 			new Uint8Array([1, 2, 3]),
 			new Uint8Array([4, 5])
 		]);

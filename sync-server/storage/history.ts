@@ -10,7 +10,7 @@
  * of its updates, and the relay stores its updates in the order it integrated them, so the rows
  * received before T hold everything those rows depend on.
  *
- * Invariant: `splitByHour` and `mergeHour` are pure; a row that is not a Yjs update (only tests
+ * Invariant: `splitByHour`, `mergeHour` and `foldHour` are pure; a row that is not a Yjs update (only tests
  * store such bytes) is kept as it is, never dropped, and never breaks a merge of the others.
  */
 import * as Y from 'yjs';
@@ -39,11 +39,30 @@ export function splitByHour(rows: readonly TimedRow[]): Map<number, TimedRow[]> 
  * One hour's history: `parts` (what the hour held, then the rows folded now) merged into one
  * Yjs update, or null when some part is not a Yjs update (then each part is kept on its own).
  */
-export function mergeHour(parts: readonly Uint8Array[]): Uint8Array | null {
+function mergeHour(parts: readonly Uint8Array[]): Uint8Array | null {
 	if (parts.length === 1) return parts[0]!;
 	try {
 		return Y.mergeUpdates(parts as Uint8Array[]);
 	} catch {
 		return null;
 	}
+}
+
+/** A history row: one hour's merged updates, keyed by the highest seq folded into it. */
+export type HistoryRow = { seq: number; data: Uint8Array };
+
+/**
+ * What folding `group` (one hour's log rows, in commit order) into that hour's history changes:
+ * `last` is the hour's latest history row (undefined: none yet). Returns the seq of the history
+ * row to delete (null: none) and the rows to insert in its place: one merged row, or, when some
+ * part is not a Yjs update, each folded row on its own beside `last`.
+ */
+export function foldHour(
+	last: HistoryRow | undefined,
+	group: readonly TimedRow[]
+): { replaces: number | null; rows: HistoryRow[] } {
+	const merged = mergeHour([...(last ? [last.data] : []), ...group.map((row) => row.data)]);
+	if (merged)
+		return { replaces: last ? last.seq : null, rows: [{ seq: group.at(-1)!.seq, data: merged }] };
+	return { replaces: null, rows: group.map((row) => ({ seq: row.seq, data: row.data })) };
 }

@@ -5,7 +5,7 @@
  * all-or-nothing batches, atomic compaction), so the same contract suite passes on both.
  */
 import { foldAttribution, type Attribution } from './attribution.ts';
-import { HOUR_MS, hourOf, mergeHour, splitByHour } from './history.ts';
+import { foldHour, HOUR_MS, hourOf, splitByHour } from './history.ts';
 import {
 	assertAuthor,
 	assertBytes,
@@ -15,7 +15,7 @@ import {
 } from './types.ts';
 
 type Row = { seq: number; data: Uint8Array; author: string | null; at: number };
-type HistoryRow = { hour: number; seq: number; data: Uint8Array };
+type HourRow = { hour: number; seq: number; data: Uint8Array };
 type Snapshot = { uptoSeq: number; data: Uint8Array };
 
 export class MemoryStore implements DocStore {
@@ -23,7 +23,7 @@ export class MemoryStore implements DocStore {
 	#logs = new Map<string, Row[]>();
 	#snapshots = new Map<string, Snapshot>();
 	#attribution = new Map<string, Attribution[]>();
-	#history = new Map<string, HistoryRow[]>();
+	#history = new Map<string, HourRow[]>();
 	#closed = false;
 	#now: () => number;
 
@@ -88,13 +88,9 @@ export class MemoryStore implements DocStore {
 		const history = [...(this.#history.get(doc) ?? [])];
 		for (const [hour, group] of splitByHour(folded)) {
 			const last = history.filter((row) => row.hour === hour).at(-1);
-			const merged = mergeHour([...(last ? [last.data] : []), ...group.map((row) => row.data)]);
-			if (merged) {
-				if (last) history.splice(history.indexOf(last), 1);
-				history.push({ hour, seq: group.at(-1)!.seq, data: merged });
-			} else {
-				for (const row of group) history.push({ hour, seq: row.seq, data: row.data });
-			}
+			const { replaces, rows: folded } = foldHour(last, group);
+			if (replaces !== null) history.splice(history.indexOf(last!), 1);
+			for (const row of folded) history.push({ hour, ...row });
 		}
 		history.sort((a, b) => a.seq - b.seq);
 		this.#history.set(doc, history);

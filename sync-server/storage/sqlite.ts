@@ -25,7 +25,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { foldAttribution, type Attribution, type AuthoredRow } from './attribution.ts';
-import { HOUR_MS, hourOf, mergeHour, splitByHour, type TimedRow } from './history.ts';
+import {
+	foldHour,
+	HOUR_MS,
+	hourOf,
+	splitByHour,
+	type HistoryRow,
+	type TimedRow
+} from './history.ts';
 import {
 	assertAuthor,
 	assertBytes,
@@ -292,15 +299,10 @@ export class SqliteStore implements DocStore {
 	/** Inside `compact`'s transaction: `rows` join their hours' history rows. */
 	#foldIntoHistory(doc: string, rows: TimedRow[]): void {
 		for (const [hour, group] of splitByHour(rows)) {
-			const last = this.#lastOfHour.get(doc, hour) as { seq: number; data: Uint8Array } | undefined;
-			const parts = last ? [last.data, ...group.map((row) => row.data)] : group.map((r) => r.data);
-			const merged = mergeHour(parts);
-			if (merged) {
-				if (last) this.#deleteHistory.run(doc, last.seq);
-				this.#insertHistory.run(doc, hour, group.at(-1)!.seq, merged);
-			} else {
-				for (const row of group) this.#insertHistory.run(doc, hour, row.seq, row.data);
-			}
+			const last = this.#lastOfHour.get(doc, hour) as HistoryRow | undefined;
+			const { replaces, rows: folded } = foldHour(last, group);
+			if (replaces !== null) this.#deleteHistory.run(doc, replaces);
+			for (const row of folded) this.#insertHistory.run(doc, hour, row.seq, row.data);
 		}
 	}
 

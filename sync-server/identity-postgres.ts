@@ -1,0 +1,303 @@
+/**
+ * PostgreSQL identity storage for the scale-out relay (issue 22): the tables of
+ * SqliteIdentityStore (identity-sqlite.ts), communities, members, device credentials and
+ * invites, in the database every relay shares (grids as JSONB instead of JSON text).
+ *
+ * Invariants (those of IdentityStore, identity-store.ts): every multi-row change (a removal
+ * with its credential revocations, an invite redemption) is one transaction; a member update is
+ * one statement, so two relays never lose each other's `ver` bump. `redeemInvite` locks the
+ * invite's row (SELECT … FOR UPDATE) before it checks it, so redemptions of one invite on any
+ * number of relays run one after another and never exceed `maxUses`. Nothing is cached.
+ */
+import type pg from 'pg';
+import type { Role } from '../src/lib/wire/index.ts';
+import type { AsyncIdentityStore } from './identity-async.ts';
+import {
+	inviteRefusal,
+	type Community,
+	type CredentialRecord,
+	type InviteRecord,
+	type MemberRecord,
+	type NewMember,
+	type RedeemResult
+} from './identity-store.ts';
+import { migrate, openPool, transaction, type Migration } from './storage/postgres.ts';
+
+const IDENTITY_MIGRATIONS: Migration[] = [
+	{
+		version: 1,
+		sql: `
+CREATE TABLE communities (
+	id TEXT COLLATE "C" PRIMARY KEY,
+	name TEXT NOT NULL,
+	created_at BIGINT NOT NULL
+);
+CREATE TABLE members (
+	id TEXT COLLATE "C" PRIMARY KEY,
+	community_id TEXT COLLATE "C" NOT NULL REFERENCES communities (id),
+	display_name TEXT NOT NULL,
+	role TEXT NOT NULL,
+	grids JSONB NOT NULL,
+	ver INTEGER NOT NULL,
+	created_at BIGINT NOT NULL,
+	removed_at BIGINT
+);
+CREATE INDEX members_by_community ON members (community_id, created_at);
+CREATE TABLE credentials (
+	member_id TEXT COLLATE "C" NOT NULL REFERENCES members (id),
+	device_id TEXT COLLATE "C" NOT NULL,
+	community_id TEXT COLLATE "C" NOT NULL,
+	secret_hash TEXT NOT NULL,
+	created_at BIGINT NOT NULL,
+	revoked_at BIGINT,
+	PRIMARY KEY (member_id, device_id)
+);
+CREATE TABLE invites (
+	id TEXT COLLATE "C" PRIMARY KEY,
+	community_id TEXT COLLATE "C" NOT NULL REFERENCES communities (id),
+	code_hash TEXT NOT NULL UNIQUE,
+	role TEXT NOT NULL,
+	grids JSONB NOT NULL,
+	expires_at BIGINT NOT NULL,
+	max_uses INTEGER NOT NULL,
+	uses INTEGER NOT NULL,
+	created_at BIGINT NOT NULL,
+	created_by TEXT NOT NULL,
+	revoked_at BIGINT
+);
+CREATE INDEX invites_by_community ON invites (community_id, created_at);
+`
+	}
+];
+
+type Row = Record<string, unknown>;
+
+/** BIGINT columns arrive as strings (they may exceed 2^53; ours are ms timestamps). */
+const num = (value: unknown): number => Number(value);
+const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
+
+const toCommunity = (r: Row): Community => ({
+	id: r.id as string,
+	name: r.name as string,
+	createdAt: num(r.created_at)
+});
+
+const toMember = (r: Row): MemberRecord => ({
+	id: r.id as string,
+	communityId: r.community_id as string,
+	displayName: r.display_name as string,
+	role: r.role as Role,
+	grids: r.grids as string[],
+	ver: r.ver as number,
+	createdAt: num(r.created_at),
+	removedAt: numOrNull(r.removed_at)
+});
+
+const toInvite = (r: Row): InviteRecord => ({
+	id: r.id as string,
+	communityId: r.community_id as string,
+	codeHash: r.code_hash as string,
+	role: r.role as Role,
+	grids: r.grids as string[],
+	expiresAt: num(r.expires_at),
+	maxUses: r.max_uses as number,
+	uses: r.uses as number,
+	createdAt: num(r.created_at),
+	createdBy: r.created_by as string,
+	revokedAt: numOrNull(r.revoked_at)
+});
+
+export class PostgresIdentityStore implements AsyncIdentityStore {
+	#pool: pg.Pool;
+	#closed = false;
+
+	private constructor(pool: pg.Pool) {
+		this.#pool = pool;
+	}
+
+	/** Connects to the database at `url` and creates or updates the identity tables. */
+	static async open(url: string): Promise<PostgresIdentityStore> {
+		const pool = openPool(url);
+		try {
+			await migrate(pool, 'identity', IDENTITY_MIGRATIONS);
+		} catch (error) {
+			await pool.end();
+			throw error;
+		}
+		return new PostgresIdentityStore(pool);
+	}
+
+	async #rows(sql: string, params: unknown[] = []): Promise<Row[]> {
+		return (await this.#pool.query<Row>(sql, params)).rows;
+	}
+
+	async createCommunity(community: Community): Promise<void> {
+		await this.#rows('INSERT INTO communities (id, name, created_at) VALUES ($1, $2, $3)', [
+			community.id,
+			community.name,
+			community.createdAt
+		]);
+	}
+
+	async getCommunity(id: string): Promise<Community | null> {
+		const [row] = await this.#rows('SELECT * FROM communities WHERE id = $1', [id]);
+		return row ? toCommunity(row) : null;
+	}
+
+	async listCommunities(): Promise<Community[]> {
+		return (await this.#rows('SELECT * FROM communities ORDER BY created_at, id')).map(toCommunity);
+	}
+
+	async getMember(communityId: string, memberId: string): Promise<MemberRecord | null> {
+		const [row] = await this.#rows('SELECT * FROM members WHERE id = $1 AND community_id = $2', [
+			memberId,
+			communityId
+		]);
+		return row ? toMember(row) : null;
+	}
+
+	async listMembers(communityId: string): Promise<MemberRecord[]> {
+		const rows = await this.#rows(
+			'SELECT * FROM members WHERE community_id = $1 ORDER BY created_at, id',
+			[communityId]
+		);
+		return rows.map(toMember);
+	}
+
+	async updateMember(
+		communityId: string,
+		memberId: string,
+		patch: { role?: Role; grids?: string[] }
+	): Promise<MemberRecord | null> {
+		const [row] = await this.#rows(
+			`UPDATE members SET role = COALESCE($3, role), grids = COALESCE($4::jsonb, grids), ver = ver + 1
+			 WHERE id = $1 AND community_id = $2 AND removed_at IS NULL RETURNING *`,
+			[
+				memberId,
+				communityId,
+				patch.role ?? null,
+				patch.grids === undefined ? null : JSON.stringify(patch.grids)
+			]
+		);
+		return row ? toMember(row) : null;
+	}
+
+	async removeMember(communityId: string, memberId: string, now: number): Promise<boolean> {
+		return transaction(this.#pool, async (client) => {
+			const removed = await client.query(
+				`UPDATE members SET removed_at = $1, ver = ver + 1
+				 WHERE id = $2 AND community_id = $3 AND removed_at IS NULL`,
+				[now, memberId, communityId]
+			);
+			if (removed.rowCount === 0) return false;
+			await client.query(
+				'UPDATE credentials SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL',
+				[now, memberId]
+			);
+			return true;
+		});
+	}
+
+	async getCredential(
+		communityId: string,
+		memberId: string,
+		deviceId: string
+	): Promise<CredentialRecord | null> {
+		const [row] = await this.#rows(
+			'SELECT * FROM credentials WHERE member_id = $1 AND device_id = $2 AND community_id = $3',
+			[memberId, deviceId, communityId]
+		);
+		if (!row) return null;
+		return {
+			communityId: row.community_id as string,
+			memberId: row.member_id as string,
+			deviceId: row.device_id as string,
+			secretHash: row.secret_hash as string,
+			createdAt: num(row.created_at),
+			revokedAt: numOrNull(row.revoked_at)
+		};
+	}
+
+	async createInvite(invite: InviteRecord): Promise<void> {
+		await this.#rows(
+			`INSERT INTO invites (id, community_id, code_hash, role, grids, expires_at, max_uses, uses,
+			   created_at, created_by, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			[
+				invite.id,
+				invite.communityId,
+				invite.codeHash,
+				invite.role,
+				JSON.stringify(invite.grids),
+				invite.expiresAt,
+				invite.maxUses,
+				invite.uses,
+				invite.createdAt,
+				invite.createdBy,
+				invite.revokedAt
+			]
+		);
+	}
+
+	async listInvites(communityId: string): Promise<InviteRecord[]> {
+		const rows = await this.#rows(
+			'SELECT * FROM invites WHERE community_id = $1 ORDER BY created_at, id',
+			[communityId]
+		);
+		return rows.map(toInvite);
+	}
+
+	async revokeInvite(communityId: string, inviteId: string, now: number): Promise<boolean> {
+		const result = await this.#pool.query(
+			`UPDATE invites SET revoked_at = $1
+			 WHERE id = $2 AND community_id = $3 AND revoked_at IS NULL`,
+			[now, inviteId, communityId]
+		);
+		return (result.rowCount ?? 0) > 0;
+	}
+
+	async redeemInvite(codeHash: string, now: number, member: NewMember): Promise<RedeemResult> {
+		return transaction(this.#pool, async (client): Promise<RedeemResult> => {
+			// The row lock makes a concurrent redemption wait here, then read the counted use.
+			const found = await client.query<Row>(
+				'SELECT * FROM invites WHERE code_hash = $1 FOR UPDATE',
+				[codeHash]
+			);
+			const invite = found.rows[0] ? toInvite(found.rows[0]) : null;
+			const refusal = inviteRefusal(invite, now);
+			if (refusal || !invite) return { ok: false, reason: refusal ?? 'invite_unknown' };
+			const communityRow = await client.query<Row>('SELECT * FROM communities WHERE id = $1', [
+				invite.communityId
+			]);
+			if (!communityRow.rows[0]) return { ok: false, reason: 'invite_unknown' };
+			await client.query('UPDATE invites SET uses = uses + 1 WHERE id = $1', [invite.id]);
+			const inserted = await client.query<Row>(
+				`INSERT INTO members (id, community_id, display_name, role, grids, ver, created_at, removed_at)
+				 VALUES ($1, $2, $3, $4, $5, 1, $6, NULL) RETURNING *`,
+				[
+					member.memberId,
+					invite.communityId,
+					member.displayName,
+					invite.role,
+					JSON.stringify(invite.grids),
+					now
+				]
+			);
+			await client.query(
+				`INSERT INTO credentials (member_id, device_id, community_id, secret_hash, created_at, revoked_at)
+				 VALUES ($1, $2, $3, $4, $5, NULL)`,
+				[member.memberId, member.deviceId, invite.communityId, member.secretHash, now]
+			);
+			return {
+				ok: true,
+				member: toMember(inserted.rows[0]!),
+				community: toCommunity(communityRow.rows[0])
+			};
+		});
+	}
+
+	async close(): Promise<void> {
+		if (this.#closed) return;
+		this.#closed = true;
+		await this.#pool.end();
+	}
+}
