@@ -6,8 +6,8 @@
  *
  *   node bench/summaries/run.ts [--grids 12] [--cases 1000] [--runs 5]
  *
- * Method: builds the boards with the app's model commands (seed.ts), stores them in a temporary
- * relay DATA_DIR and in the page's IndexedDB (local-store format, no summaries; the shared
+ * Method: builds the boards with the app's model commands (bench/board/seed.ts, shared with
+ * bench:board), stores them in a temporary relay DATA_DIR and in the page's IndexedDB (local-store format, no summaries; the shared
  * harness, bench/app-harness.ts, as bench:board and bench:map), signs the page in,
  * and opens the community board once (warm-up: every board loads and stores its summary beside
  * it). Then `--runs` times: a fresh page load of `/c/<id>/board` with the relay's WebSocket
@@ -27,7 +27,7 @@ import { serialize } from 'node:v8';
 import * as Y from 'yjs';
 import { boardDocName, directoryDocName } from '../../src/lib/wire/index.ts';
 import { machine, median, option, startBenchApp, writeResults } from '../app-harness.ts';
-import { seedCommunity } from './seed.ts';
+import { seedCommunity } from '../board/seed.ts';
 
 type Summary = typeof import('../../src/lib/model/summary/index.ts');
 type Case = typeof import('../../src/lib/model/case/index.ts');
