@@ -26,7 +26,7 @@
 import { serialize } from 'node:v8';
 import * as Y from 'yjs';
 import { boardDocName, directoryDocName } from '../../src/lib/wire/index.ts';
-import { machine, median, option, startBenchApp, writeResults } from '../app-harness.ts';
+import { loadUntil, machine, median, option, startBenchApp, writeResults } from '../app-harness.ts';
 import { seedCommunity } from '../board/seed.ts';
 
 type Summary = typeof import('../../src/lib/model/summary/index.ts');
@@ -141,32 +141,15 @@ async function main(): Promise<void> {
 		}[] = [];
 		for (let run = 0; run <= RUNS; run++) {
 			await page.goto('about:blank');
-			await page.goto(url);
-			await page.waitForFunction(
-				() => {
-					const marks = (window as unknown as { __marks: { live?: number; firstFrame?: number } })
-						.__marks;
-					return marks.live !== undefined && marks.firstFrame !== undefined;
-				},
-				undefined,
-				{ timeout: 120_000 }
-			);
-			const marks = await page.evaluate(
-				() =>
-					(
-						window as unknown as {
-							__marks: {
-								mounted: number;
-								firstRow: number;
-								firstFrame: number;
-								live: number;
-								firstIds: string[];
-								liveIds: string[];
-								liveAtFirstRow: boolean;
-							};
-						}
-					).__marks
-			);
+			const marks = await loadUntil<{
+				mounted: number;
+				firstRow: number;
+				firstFrame: number;
+				live: number;
+				firstIds: string[];
+				liveIds: string[];
+				liveAtFirstRow: boolean;
+			}>(page, url, { global: '__marks', until: ['live', 'firstFrame'], timeout: 120_000 });
 			const total = Number(await page.getAttribute('[data-testid="board-count"]', 'data-total'));
 			if (total !== openCases) throw new Error(`the board counts ${total}, expected ${openCases}`);
 			// Without summaries (the warm-up) each board adds its rows as it loads, as before.
@@ -220,16 +203,10 @@ async function main(): Promise<void> {
 		const dashboardRuns: { mounted: number; figures: number; painted: number }[] = [];
 		for (let run = 0; run <= RUNS; run++) {
 			await page.goto('about:blank');
-			await page.goto(`${origin}/c/${communityId}/dashboard`);
-			await page.waitForFunction(
-				() => (window as unknown as { __dash: { painted?: number } }).__dash.painted !== undefined,
-				undefined,
-				{ timeout: 120_000 }
-			);
-			const marks = await page.evaluate(
-				() =>
-					(window as unknown as { __dash: { mounted: number; figures: number; painted: number } })
-						.__dash
+			const marks = await loadUntil<{ mounted: number; figures: number; painted: number }>(
+				page,
+				`${origin}/c/${communityId}/dashboard`,
+				{ global: '__dash', until: ['painted'], timeout: 120_000 }
 			);
 			const open = await page.textContent('[data-testid="grid-figures-total"] td:nth-of-type(3)');
 			if (Number(open) !== openCases)
