@@ -205,7 +205,7 @@ async function main(): Promise<void> {
 			await page.goto('about:blank');
 			const marks = await loadUntil<{ mounted: number; figures: number; painted: number }>(
 				page,
-				`${origin}/c/${communityId}/dashboard`,
+				`${app.origin}/c/${communityId}/dashboard`,
 				{ global: '__dash', until: ['painted'], timeout: 120_000 }
 			);
 			const open = await page.textContent('[data-testid="grid-figures-total"] td:nth-of-type(3)');
