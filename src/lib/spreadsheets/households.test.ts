@@ -16,7 +16,7 @@ import {
 	type HouseholdImport
 } from '$lib/domain/household-import';
 import { readSpreadsheet, SpreadsheetReadError, type XlsxSheetReader } from './read';
-import { EXPORT_LABELS_ZH } from './test-fixtures';
+import { EXPORT_LABELS_ZH, MESSY_FIELDS } from './test-fixtures';
 import { householdsCsv, householdsXlsx } from './write';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../tests/fixtures/households');
@@ -138,22 +138,7 @@ describe('household import from the fixtures', () => {
 			const header = recogniseHeader(table);
 			expect(header.headerIndex).toBe(2);
 			expect(header.labels.slice(0, 5)).toEqual(['小区', '楼栋', '单元', '门牌号', '姓名']);
-			expect(header.mapping).toEqual([
-				'compound',
-				'building',
-				'unit',
-				'room',
-				'name',
-				'relation',
-				'phone',
-				'idNumber',
-				'birthYear',
-				'tag:elderlyAlone',
-				'tag:disability',
-				'colour',
-				'colourReason',
-				'note'
-			]);
+			expect(header.mapping).toEqual(MESSY_FIELDS);
 		}
 	);
 

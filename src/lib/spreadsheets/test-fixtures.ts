@@ -1,6 +1,9 @@
 /**
  * Test fixtures for the spreadsheets: the household export's labels in Chinese (headers,
- * colours, relations, tags), as the export's screen model and the spreadsheet tests write them.
+ * colours, relations, tags), as the export's screen model and the spreadsheet tests write them;
+ * the fields the columns of the messy register fixtures are recognised as
+ * (tests/fixtures/households/make-households.ts), as the import screen and the spreadsheet tests
+ * expect them.
  *
  * Invariant: test-only data; nothing in the app imports it.
  */
@@ -45,3 +48,20 @@ export const EXPORT_LABELS_ZH: HouseholdExportLabels = {
 		vacant: '空置'
 	}
 };
+
+export const MESSY_FIELDS = [
+	'compound',
+	'building',
+	'unit',
+	'room',
+	'name',
+	'relation',
+	'phone',
+	'idNumber',
+	'birthYear',
+	'tag:elderlyAlone',
+	'tag:disability',
+	'colour',
+	'colourReason',
+	'note'
+];
