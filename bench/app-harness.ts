@@ -3,7 +3,9 @@
  * `bench/summaries/run.ts`): a built app served by a real relay over a temporary DATA_DIR holding
  * the benchmark's documents, a phone-sized headless Chromium signed in through `/api/join`, and the same documents in the
  * page's IndexedDB (the app's local-store format: database `gridboard:<docName>`, store
- * `updates`, one row holding the encoded update), so the app opens them from the device.
+ * `updates`, one row holding the encoded update), so the app opens them from the device; and the
+ * measuring steps they share: a load timed by an init script's marks (`loadUntil`), a CPU profile
+ * of it (`startProfile` / `printProfile`), medians, results files.
  *
  * Invariant: everything it starts (relay process, browser, DATA_DIR) is gone after `close()`;
  * the page is seeded from `/health`, a page that does not run the app.
@@ -13,7 +15,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import {
+	chromium,
+	type Browser,
+	type BrowserContext,
+	type CDPSession,
+	type Page
+} from '@playwright/test';
 import { createCommunity } from '../sync-server/identity.ts';
 import { SqliteIdentityStore } from '../sync-server/identity-sqlite.ts';
 import { SqliteStore } from '../sync-server/storage/sqlite.ts';
@@ -59,6 +67,44 @@ export function hottest(profile: {
 		self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
 	});
 	return [...self].sort((a, b) => b[1] - a[1]).slice(0, 20);
+}
+
+/** Starts sampling a CPU profile of the page (every 0.5 ms) on its CDP session. */
+export async function startProfile(cdp: CDPSession): Promise<void> {
+	await cdp.send('Profiler.enable');
+	await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+	await cdp.send('Profiler.start');
+}
+
+/** Stops the profile `startProfile` began and prints the functions with the most self time. */
+export async function printProfile(cdp: CDPSession, what: string): Promise<void> {
+	const { profile } = await cdp.send('Profiler.stop');
+	console.log(`Self time by function (ms), ${what}:`);
+	for (const [name, time] of hottest(profile))
+		console.log(`  ${time.toFixed(0).padStart(6)}  ${name}`);
+}
+
+/**
+ * Opens `url` and waits until the marks an init script keeps in `window[global]` hold every key
+ * of `until` (no longer than `timeout` ms); returns those marks (times from navigation start).
+ */
+export async function loadUntil<T>(
+	page: Page,
+	url: string,
+	marks: Readonly<{ global: string; until: readonly string[]; timeout: number }>
+): Promise<T> {
+	await page.goto(url);
+	await page.waitForFunction(
+		({ global, until }) => {
+			const held = (window as unknown as Record<string, Record<string, number> | undefined>)[
+				global
+			];
+			return until.every((key) => held?.[key] !== undefined);
+		},
+		marks,
+		{ timeout: marks.timeout }
+	);
+	return page.evaluate((global) => (window as unknown as Record<string, T>)[global]!, marks.global);
 }
 
 /** Cores, CPU model and load average now (the machine is shared: figures depend on it). */

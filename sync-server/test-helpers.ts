@@ -90,6 +90,54 @@ export async function startTestRelay(options: RelayOptions = {}): Promise<TestRe
 	return { relay, dataDir, wsUrl, token };
 }
 
+/** A member of the relay's community `demo`, joined by invite through the real API. */
+export type Member = { memberId: string; name: string; token: string };
+
+/** POSTs JSON to the relay's API (with a bearer token when given); anything but 200 throws. */
+export async function apiCall(
+	r: TestRelay,
+	path: string,
+	body: unknown,
+	token?: string
+): Promise<Record<string, unknown>> {
+	const response = await fetch(`${r.relay.url}${path}`, {
+		method: 'POST',
+		headers: {
+			'Content-Type': 'application/json',
+			...(token ? { Authorization: `Bearer ${token}` } : {})
+		},
+		body: JSON.stringify(body)
+	});
+	if (response.status !== 200) throw new Error(`${path}: ${response.status}, not 200`);
+	return (await response.json()) as Record<string, unknown>;
+}
+
+/**
+ * Community `demo` on `r` with its secretary (李书记 on phone-li) joined; `join` adds a member of
+ * `role` (and `grids`) by a one-use invite the secretary makes.
+ */
+export async function demoCommunity(r: TestRelay): Promise<{
+	secretary: Member;
+	join(role: string, grids: string[], name: string, deviceId: string): Promise<Member>;
+}> {
+	const redeem = async (code: string, name: string, deviceId: string): Promise<Member> => {
+		const joined = await apiCall(r, '/api/join', { code, displayName: name, deviceId });
+		const credential = joined.credential as { memberId: string };
+		const issued = await apiCall(r, '/api/token', { credential });
+		return { memberId: credential.memberId, name, token: issued.token as string };
+	};
+	const created = r.relay.createCommunity('示例社区', 'demo');
+	const secretary = await redeem(created.inviteCode, '李书记', 'phone-li');
+	return {
+		secretary,
+		async join(role, grids, name, deviceId) {
+			const body = { role, grids, expiresInHours: 1, maxUses: 1 };
+			const invite = await apiCall(r, '/api/communities/demo/invites', body, secretary.token);
+			return redeem(invite.code as string, name, deviceId);
+		}
+	};
+}
+
 export type TestClient = { doc: Y.Doc; provider: WebsocketProvider; destroy(): void };
 
 export function connectClient(

@@ -18,45 +18,20 @@ import {
 import {
 	connectClient,
 	connectSynced,
+	demoCommunity,
 	removeDir,
 	startTestRelay,
 	waitFor,
+	type Member,
 	type TestClient,
 	type TestRelay
 } from './test-helpers.ts';
 
-type Member = { memberId: string; name: string; token: string };
 type Role = 'secretary' | 'grid-member' | 'volunteer' | 'observer';
 
 let r: TestRelay;
 const members = {} as Record<Role, Member>;
 const clients: TestClient[] = [];
-
-async function call(path: string, body: unknown, token?: string) {
-	const response = await fetch(`${r.relay.url}${path}`, {
-		method: 'POST',
-		headers: {
-			'Content-Type': 'application/json',
-			...(token ? { Authorization: `Bearer ${token}` } : {})
-		},
-		body: JSON.stringify(body)
-	});
-	expect(response.status).toBe(200);
-	return (await response.json()) as Record<string, unknown>;
-}
-
-async function join(code: string, name: string, deviceId: string): Promise<Member> {
-	const joined = await call('/api/join', { code, displayName: name, deviceId });
-	const credential = joined.credential as { memberId: string };
-	const issued = await call('/api/token', { credential });
-	return { memberId: credential.memberId, name, token: issued.token as string };
-}
-
-async function invite(role: string, grids: string[]): Promise<string> {
-	const body = { role, grids, expiresInHours: 1, maxUses: 1 };
-	const created = await call('/api/communities/demo/invites', body, members.secretary.token);
-	return created.code as string;
-}
 
 const DOCS = {
 	directory: 'c/demo/directory',
@@ -395,15 +370,11 @@ async function stored(kind: Kind): Promise<string> {
 
 beforeAll(async () => {
 	r = await startTestRelay();
-	const created = r.relay.createCommunity('示例社区', 'demo');
-	members.secretary = await join(created.inviteCode, '李书记', 'phone-li');
-	members['grid-member'] = await join(
-		await invite('grid-member', ['g1']),
-		'王网格员',
-		'phone-wang'
-	);
-	members.volunteer = await join(await invite('volunteer', []), '赵志愿者', 'phone-zhao');
-	members.observer = await join(await invite('observer', []), '街道', 'phone-street');
+	const demo = await demoCommunity(r);
+	members.secretary = demo.secretary;
+	members['grid-member'] = await demo.join('grid-member', ['g1'], '王网格员', 'phone-wang');
+	members.volunteer = await demo.join('volunteer', [], '赵志愿者', 'phone-zhao');
+	members.observer = await demo.join('observer', [], '街道', 'phone-street');
 	for (const kind of Object.keys(DOCS) as Kind[]) {
 		const writer = await connectSynced(r.wsUrl, DOCS[kind], r.token);
 		seed(kind, writer.doc);

@@ -12,6 +12,7 @@ import { MESSAGE_UPDATE_REFUSED, MESSAGE_WRITES_REFUSED } from '../src/lib/wire/
 import { encodeSyncUpdate } from './protocol.ts';
 import {
 	connectSynced,
+	demoCommunity,
 	RawClient,
 	removeDir,
 	startTestRelay,
@@ -27,53 +28,14 @@ afterEach(async () => {
 
 const DOC = 'c/demo/map';
 
-async function call(r: TestRelay, path: string, body: unknown, token?: string) {
-	const response = await fetch(`${r.relay.url}${path}`, {
-		method: 'POST',
-		headers: {
-			'Content-Type': 'application/json',
-			...(token ? { Authorization: `Bearer ${token}` } : {})
-		},
-		body: JSON.stringify(body)
-	});
-	expect(response.status).toBe(200);
-	return (await response.json()) as Record<string, unknown>;
-}
-
-/** Redeems an invite code and returns the member's relay token. */
-async function join(
-	r: TestRelay,
-	code: string,
-	displayName: string,
-	deviceId: string
-): Promise<string> {
-	const joined = await call(r, '/api/join', {
-		code,
-		displayName,
-		deviceId
-	});
-	const issued = await call(r, '/api/token', { credential: joined.credential });
-	return issued.token as string;
-}
-
 /** Community `demo` with a secretary 李书记 and a volunteer 赵志愿者, signed in as members. */
 async function community() {
 	const r = await startTestRelay();
 	cleanups.push(() => removeDir(r.dataDir));
 	cleanups.push(() => r.relay.close());
-	const secretary = await join(
-		r,
-		r.relay.createCommunity('示例社区', 'demo').inviteCode,
-		'李书记',
-		'phone-li'
-	);
-	const invite = await call(
-		r,
-		'/api/communities/demo/invites',
-		{ role: 'volunteer', grids: [], expiresInHours: 24, maxUses: 1 },
-		secretary
-	);
-	const volunteer = await join(r, invite.code as string, '赵志愿者', 'phone-zhao');
+	const demo = await demoCommunity(r);
+	const secretary = demo.secretary.token;
+	const volunteer = (await demo.join('volunteer', [], '赵志愿者', 'phone-zhao')).token;
 	return { r, secretary, volunteer };
 }
 

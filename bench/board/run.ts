@@ -18,12 +18,14 @@
  */
 import { boardDocName, directoryDocName } from '../../src/lib/wire/index.ts';
 import {
-	hottest,
+	loadUntil,
 	machine,
 	median,
 	ms,
 	option,
+	printProfile,
 	startBenchApp,
+	startProfile,
 	writeResults
 } from '../app-harness.ts';
 import { seedBoard } from './seed.ts';
@@ -78,30 +80,23 @@ async function main(): Promise<void> {
 		for (let run = 0; run <= RUNS; run++) {
 			await page.goto('about:blank');
 			const profiling = PROFILE && run === RUNS;
-			if (profiling) {
-				await cdp.send('Profiler.enable');
-				await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
-				await cdp.send('Profiler.start');
-			}
-			await page.goto(boardUrl);
-			await page.waitForFunction(
-				() => (window as unknown as { __board: { firstFrame?: number } }).__board.firstFrame,
-				undefined,
-				{ timeout: 60_000 }
+			if (profiling) await startProfile(cdp);
+			const times = await loadUntil<{ firstRow: number; firstFrame: number }>(page, boardUrl, {
+				global: '__board',
+				until: ['firstFrame'],
+				timeout: 60_000
+			});
+			const marks = await page.evaluate(
+				(times) => ({
+					...times,
+					count: Number(
+						document.querySelector('[data-testid="case-list"]')?.getAttribute('data-count')
+					),
+					rows: document.querySelectorAll('[data-testid="case-row"]').length
+				}),
+				times
 			);
-			const marks = await page.evaluate(() => ({
-				...(window as unknown as { __board: { firstRow: number; firstFrame: number } }).__board,
-				count: Number(
-					document.querySelector('[data-testid="case-list"]')?.getAttribute('data-count')
-				),
-				rows: document.querySelectorAll('[data-testid="case-row"]').length
-			}));
-			if (profiling) {
-				const { profile } = await cdp.send('Profiler.stop');
-				console.log('Self time by function (ms), last run:');
-				for (const [name, time] of hottest(profile))
-					console.log(`  ${time.toFixed(0).padStart(6)}  ${name}`);
-			}
+			if (profiling) await printProfile(cdp, 'last run');
 			if (marks.count !== data.cases) {
 				throw new Error(`the list shows ${marks.count} cases, expected ${data.cases}`);
 			}

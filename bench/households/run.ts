@@ -34,13 +34,15 @@ import writeXlsxFile from 'write-excel-file/node';
 import { householdsDocName } from '../../src/lib/wire/doc-names.ts';
 import { directoryDocName } from '../../src/lib/wire/index.ts';
 import {
-	hottest,
+	loadUntil,
 	machine,
 	median,
 	ms,
 	option,
+	printProfile,
 	ROOT,
 	startBenchApp,
+	startProfile,
 	writeResults
 } from '../app-harness.ts';
 import { importSheet, seedHouseholds } from './seed.ts';
@@ -131,31 +133,13 @@ async function main(): Promise<void> {
 		for (let run = 0; run <= RUNS; run++) {
 			await page.goto('about:blank');
 			const profiling = PROFILE && run === RUNS;
-			if (profiling) {
-				await cdp.send('Profiler.enable');
-				await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
-				await cdp.send('Profiler.start');
-			}
-			await page.goto(url);
-			await page.waitForFunction(
-				() => (window as unknown as { __households: { painted?: number } }).__households.painted,
-				undefined,
-				{ timeout: 60_000 }
+			if (profiling) await startProfile(cdp);
+			const marks = await loadUntil<{ mounted: number; firstRow: number; painted: number }>(
+				page,
+				url,
+				{ global: '__households', until: ['painted'], timeout: 60_000 }
 			);
-			const marks = await page.evaluate(
-				() =>
-					(
-						window as unknown as {
-							__households: { mounted: number; firstRow: number; painted: number };
-						}
-					).__households
-			);
-			if (profiling) {
-				const { profile } = await cdp.send('Profiler.stop');
-				console.log('Self time by function (ms), last load:');
-				for (const [name, time] of hottest(profile))
-					console.log(`  ${time.toFixed(0).padStart(6)}  ${name}`);
-			}
+			if (profiling) await printProfile(cdp, 'last load');
 			const shown = (await page.getByTestId('household-shown').textContent()) ?? '';
 			if (!shown.includes(String(HOUSEHOLDS))) {
 				throw new Error(`the register shows "${shown.trim()}", not ${HOUSEHOLDS} households`);

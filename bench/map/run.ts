@@ -31,12 +31,14 @@ import type { Page } from '@playwright/test';
 import { mapDocName } from '../../src/lib/wire/doc-names.ts';
 import { boardDocName, directoryDocName } from '../../src/lib/wire/index.ts';
 import {
-	hottest,
+	loadUntil,
 	machine,
 	median,
 	ms,
 	option,
+	printProfile,
 	startBenchApp,
+	startProfile,
 	writeResults
 } from '../app-harness.ts';
 import { seedMap } from './seed.ts';
@@ -180,36 +182,20 @@ async function main(): Promise<void> {
 		for (let run = 0; run <= RUNS; run++) {
 			await page.goto('about:blank');
 			const profiling = PROFILE && run === RUNS;
-			if (profiling) {
-				await cdp.send('Profiler.enable');
-				await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
-				await cdp.send('Profiler.start');
-			}
+			if (profiling) await startProfile(cdp);
 			const tracing = TRACE && run === RUNS;
 			if (tracing) await browser.startTracing(page, { path: TRACE, screenshots: false });
-			await page.goto(mapUrl);
-			await page.waitForFunction(
-				() => (window as unknown as { __map: { interactive?: number } }).__map.interactive,
-				undefined,
-				{ timeout: 120_000 }
-			);
-			const marks = await page.evaluate(
-				() =>
-					(
-						window as unknown as {
-							__map: { interactive: number; mapShown: number; firstPins: number };
-						}
-					).__map
+			const marks = await loadUntil<{ interactive: number; mapShown: number; firstPins: number }>(
+				page,
+				mapUrl,
+				{ global: '__map', until: ['interactive'], timeout: 120_000 }
 			);
 			if (tracing) {
 				await browser.stopTracing();
 				console.log(`Chrome trace of the last load: ${TRACE} (chrome://tracing, Perfetto)`);
 			}
 			if (profiling) {
-				const { profile } = await cdp.send('Profiler.stop');
-				console.log('Self time by function (ms), last load:');
-				for (const [name, time] of hottest(profile))
-					console.log(`  ${time.toFixed(0).padStart(6)}  ${name}`);
+				await printProfile(cdp, 'last load');
 				const scripts = await page.evaluate(() =>
 					(performance.getEntriesByType('resource') as PerformanceResourceTiming[])
 						.filter((e) => /\.(m?js)$/.test(e.name))

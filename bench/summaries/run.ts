@@ -6,8 +6,8 @@
  *
  *   node bench/summaries/run.ts [--grids 12] [--cases 1000] [--runs 5]
  *
- * Method: builds the boards with the app's model commands (seed.ts), stores them in a temporary
- * relay DATA_DIR and in the page's IndexedDB (local-store format, no summaries; the shared
+ * Method: builds the boards with the app's model commands (bench/board/seed.ts, shared with
+ * bench:board), stores them in a temporary relay DATA_DIR and in the page's IndexedDB (local-store format, no summaries; the shared
  * harness, bench/app-harness.ts, as bench:board and bench:map), signs the page in,
  * and opens the community board once (warm-up: every board loads and stores its summary beside
  * it). Then `--runs` times: a fresh page load of `/c/<id>/board` with the relay's WebSocket
@@ -26,8 +26,8 @@
 import { serialize } from 'node:v8';
 import * as Y from 'yjs';
 import { boardDocName, directoryDocName } from '../../src/lib/wire/index.ts';
-import { machine, median, option, startBenchApp, writeResults } from '../app-harness.ts';
-import { seedCommunity } from './seed.ts';
+import { loadUntil, machine, median, option, startBenchApp, writeResults } from '../app-harness.ts';
+import { seedCommunity } from '../board/seed.ts';
 
 type Summary = typeof import('../../src/lib/model/summary/index.ts');
 type Case = typeof import('../../src/lib/model/case/index.ts');
@@ -141,32 +141,15 @@ async function main(): Promise<void> {
 		}[] = [];
 		for (let run = 0; run <= RUNS; run++) {
 			await page.goto('about:blank');
-			await page.goto(url);
-			await page.waitForFunction(
-				() => {
-					const marks = (window as unknown as { __marks: { live?: number; firstFrame?: number } })
-						.__marks;
-					return marks.live !== undefined && marks.firstFrame !== undefined;
-				},
-				undefined,
-				{ timeout: 120_000 }
-			);
-			const marks = await page.evaluate(
-				() =>
-					(
-						window as unknown as {
-							__marks: {
-								mounted: number;
-								firstRow: number;
-								firstFrame: number;
-								live: number;
-								firstIds: string[];
-								liveIds: string[];
-								liveAtFirstRow: boolean;
-							};
-						}
-					).__marks
-			);
+			const marks = await loadUntil<{
+				mounted: number;
+				firstRow: number;
+				firstFrame: number;
+				live: number;
+				firstIds: string[];
+				liveIds: string[];
+				liveAtFirstRow: boolean;
+			}>(page, url, { global: '__marks', until: ['live', 'firstFrame'], timeout: 120_000 });
 			const total = Number(await page.getAttribute('[data-testid="board-count"]', 'data-total'));
 			if (total !== openCases) throw new Error(`the board counts ${total}, expected ${openCases}`);
 			// Without summaries (the warm-up) each board adds its rows as it loads, as before.
@@ -220,16 +203,10 @@ async function main(): Promise<void> {
 		const dashboardRuns: { mounted: number; figures: number; painted: number }[] = [];
 		for (let run = 0; run <= RUNS; run++) {
 			await page.goto('about:blank');
-			await page.goto(`${origin}/c/${communityId}/dashboard`);
-			await page.waitForFunction(
-				() => (window as unknown as { __dash: { painted?: number } }).__dash.painted !== undefined,
-				undefined,
-				{ timeout: 120_000 }
-			);
-			const marks = await page.evaluate(
-				() =>
-					(window as unknown as { __dash: { mounted: number; figures: number; painted: number } })
-						.__dash
+			const marks = await loadUntil<{ mounted: number; figures: number; painted: number }>(
+				page,
+				`${app.origin}/c/${communityId}/dashboard`,
+				{ global: '__dash', until: ['painted'], timeout: 120_000 }
 			);
 			const open = await page.textContent('[data-testid="grid-figures-total"] td:nth-of-type(3)');
 			if (Number(open) !== openCases)

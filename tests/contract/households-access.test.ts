@@ -17,47 +17,21 @@ import {
 } from '../../src/lib/model/household';
 import {
 	connectClient,
+	demoCommunity,
 	RawClient,
 	removeDir,
 	startTestRelay,
 	waitFor,
+	type Member,
 	type TestClient,
 	type TestRelay
 } from '../../sync-server/test-helpers';
-
-type Member = { memberId: string; name: string; token: string };
 
 let r: TestRelay;
 const clients: TestClient[] = [];
 const sockets: RawClient[] = [];
 const members = {} as Record<'secretary' | 'g1' | 'g2' | 'volunteer' | 'observer', Member>;
 const DOC = 'c/demo/households/g1';
-
-async function call(path: string, body: unknown, token?: string) {
-	const response = await fetch(`${r.relay.url}${path}`, {
-		method: 'POST',
-		headers: {
-			'Content-Type': 'application/json',
-			...(token ? { Authorization: `Bearer ${token}` } : {})
-		},
-		body: JSON.stringify(body)
-	});
-	expect(response.status).toBe(200);
-	return (await response.json()) as Record<string, unknown>;
-}
-
-async function join(code: string, name: string, deviceId: string): Promise<Member> {
-	const joined = await call('/api/join', { code, displayName: name, deviceId });
-	const credential = joined.credential as { memberId: string };
-	const issued = await call('/api/token', { credential });
-	return { memberId: credential.memberId, name, token: issued.token as string };
-}
-
-async function invite(role: string, grids: string[]): Promise<string> {
-	const body = { role, grids, expiresInHours: 1, maxUses: 1 };
-	const created = await call('/api/communities/demo/invites', body, members.secretary.token);
-	return created.code as string;
-}
 
 function open(token: string): TestClient {
 	const client = connectClient(r.wsUrl, DOC, undefined, token);
@@ -70,12 +44,12 @@ const ID_NUMBER = `${first17}${idCheckCharacter(first17)}`;
 
 beforeAll(async () => {
 	r = await startTestRelay();
-	const created = r.relay.createCommunity('示例社区', 'demo');
-	members.secretary = await join(created.inviteCode, '李书记', 'phone-li');
-	members.g1 = await join(await invite('grid-member', ['g1']), '王网格员', 'phone-wang');
-	members.g2 = await join(await invite('grid-member', ['g2']), '周网格员', 'phone-zhou');
-	members.volunteer = await join(await invite('volunteer', []), '赵志愿者', 'phone-zhao');
-	members.observer = await join(await invite('observer', []), '街道', 'phone-street');
+	const demo = await demoCommunity(r);
+	members.secretary = demo.secretary;
+	members.g1 = await demo.join('grid-member', ['g1'], '王网格员', 'phone-wang');
+	members.g2 = await demo.join('grid-member', ['g2'], '周网格员', 'phone-zhou');
+	members.volunteer = await demo.join('volunteer', [], '赵志愿者', 'phone-zhao');
+	members.observer = await demo.join('observer', [], '街道', 'phone-street');
 
 	// The secretary fills the register through the app's commands, on a stock client.
 	const li = open(members.secretary.token);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HouseholdId, ResidentInput } from '$lib/domain/household';
-import type { HouseholdExportLabels, HouseholdExportRow } from '$lib/domain/household-export';
+import type { HouseholdExportRow } from '$lib/domain/household-export';
 import {
 	parseHouseholdTable,
 	planHouseholdImport,
@@ -16,6 +16,7 @@ import {
 	type HouseholdImport
 } from '$lib/domain/household-import';
 import { readSpreadsheet, SpreadsheetReadError, type XlsxSheetReader } from './read';
+import { EXPORT_LABELS_ZH, MESSY_FIELDS } from './test-fixtures';
 import { householdsCsv, householdsXlsx } from './write';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../tests/fixtures/households');
@@ -137,22 +138,7 @@ describe('household import from the fixtures', () => {
 			const header = recogniseHeader(table);
 			expect(header.headerIndex).toBe(2);
 			expect(header.labels.slice(0, 5)).toEqual(['小区', '楼栋', '单元', '门牌号', '姓名']);
-			expect(header.mapping).toEqual([
-				'compound',
-				'building',
-				'unit',
-				'room',
-				'name',
-				'relation',
-				'phone',
-				'idNumber',
-				'birthYear',
-				'tag:elderlyAlone',
-				'tag:disability',
-				'colour',
-				'colourReason',
-				'note'
-			]);
+			expect(header.mapping).toEqual(MESSY_FIELDS);
 		}
 	);
 
@@ -299,46 +285,6 @@ describe('reading', () => {
 
 // Export
 
-const LABELS_ZH: HouseholdExportLabels = {
-	headers: {
-		compound: '小区',
-		building: '楼栋',
-		unit: '单元',
-		room: '门牌号',
-		colour: '颜色',
-		colourReason: '颜色原因',
-		name: '姓名',
-		relation: '与户主关系',
-		phone: '联系电话',
-		idNumber: '身份证号',
-		birthYear: '出生年份',
-		tags: '标签',
-		residentNote: '居民备注',
-		lastVisit: '最近走访',
-		note: '备注'
-	},
-	colours: { red: '红', yellow: '黄', green: '绿' },
-	relations: {
-		head: '户主',
-		spouse: '配偶',
-		child: '子女',
-		parent: '父母',
-		grandchild: '孙子女',
-		sibling: '兄弟姐妹',
-		tenant: '租户',
-		other: '其他'
-	},
-	tags: {
-		elderlyAlone: '独居老人',
-		disability: '残疾人',
-		lowIncome: '低保户',
-		veteran: '退役军人',
-		specialCare: '特殊关爱',
-		rented: '出租',
-		vacant: '空置'
-	}
-};
-
 const EXPORT: HouseholdExportRow[] = [
 	{
 		address: { compound: '阳光小区', building: '3号楼', unit: '2单元', room: '301' },
@@ -371,13 +317,13 @@ const EXPORT: HouseholdExportRow[] = [
 
 describe('household export', () => {
 	it('CSV: a BOM, one row per resident, ID numbers and phones masked by default', async () => {
-		const csv = await householdsCsv(EXPORT, LABELS_ZH);
+		const csv = await householdsCsv(EXPORT, EXPORT_LABELS_ZH);
 		expect(csv.startsWith('\uFEFF')).toBe(true);
 		// The note that looks like a formula is written guarded, and reads back as it was.
 		expect(csv).toContain(`'=HYPERLINK(""x"")`);
 		const table = await readSpreadsheet(new TextEncoder().encode(csv), 'export.csv');
 		expect(table.map((r) => r.cells)).toEqual([
-			Object.values(LABELS_ZH.headers),
+			Object.values(EXPORT_LABELS_ZH.headers),
 			[
 				'阳光小区',
 				'3号楼',
@@ -417,8 +363,8 @@ describe('household export', () => {
 	});
 
 	it('CSV and XLSX in full read back into the same households', async () => {
-		const csv = await householdsCsv(EXPORT, LABELS_ZH, { full: true });
-		const xlsx = await householdsXlsx(EXPORT, LABELS_ZH, { full: true, sheetName: '住户' });
+		const csv = await householdsCsv(EXPORT, EXPORT_LABELS_ZH, { full: true });
+		const xlsx = await householdsXlsx(EXPORT, EXPORT_LABELS_ZH, { full: true, sheetName: '住户' });
 		const files: [Uint8Array, string][] = [
 			[new TextEncoder().encode(csv), 'export.csv'],
 			[new Uint8Array(await xlsx.arrayBuffer()), 'export.xlsx']
@@ -444,7 +390,7 @@ describe('household export', () => {
 	});
 
 	it('XLSX masked by default, every cell text', async () => {
-		const xlsx = await householdsXlsx(EXPORT, LABELS_ZH);
+		const xlsx = await householdsXlsx(EXPORT, EXPORT_LABELS_ZH);
 		const { readSheet } = await import('read-excel-file/node');
 		const rows = await readSheet(Buffer.from(await xlsx.arrayBuffer()));
 		expect(rows[1]!.slice(8, 11)).toEqual(['138****5678', '110105********002X', '1949']);

@@ -162,6 +162,16 @@ export function validateHousehold(
 	);
 }
 
+/** A household's address as its field states show it now. */
+function shownAddress(states: ReturnType<typeof readHouseholdFieldStates>): HouseholdAddress {
+	return {
+		compound: states.compound.value,
+		building: states.building.value,
+		unit: states.unit.value,
+		room: states.room.value
+	};
+}
+
 /** Address key → id of every household not deleted (for duplicate checks). */
 export function liveAddressIndex(doc: Y.Doc): Map<string, HouseholdId> {
 	const index = new Map<string, HouseholdId>();
@@ -170,19 +180,19 @@ export function liveAddressIndex(doc: Y.Doc): Map<string, HouseholdId> {
 		if (!record) continue;
 		const states = readHouseholdFieldStates(record);
 		if (states.deleted.value) continue;
-		const address = {
-			compound: states.compound.value,
-			building: states.building.value,
-			unit: states.unit.value,
-			room: states.room.value
-		};
-		index.set(addressKey(address), record.id);
+		index.set(addressKey(shownAddress(states)), record.id);
 	}
 	return index;
 }
 
 /** Who writes and when, for the insert helpers (shared with ./import.ts). */
 export type Stamp = Readonly<{ context: HouseholdContext; at: number }>;
+
+/** The signature every stored record carries: who (name, member, device) and when. */
+function signed(context: HouseholdContext, at: number) {
+	const { actor, authority } = context;
+	return { by: actor.name, memberId: authority.memberId, deviceId: actor.deviceId, at };
+}
 
 /** Adds a resident map to a household's residents; call inside a transaction. */
 export function insertResident(
@@ -191,14 +201,10 @@ export function insertResident(
 	stamp: Stamp,
 	order = 0
 ): ResidentId {
-	const { actor, authority } = stamp.context;
 	const id = newId('r') as ResidentId;
 	const initial: ResidentInitial = {
 		id: newEditId(),
-		by: actor.name,
-		memberId: authority.memberId,
-		deviceId: actor.deviceId,
-		at: stamp.at,
+		...signed(stamp.context, stamp.at),
 		values: { ...resident.values },
 		tags: [...resident.tags],
 		order
@@ -212,14 +218,10 @@ export function insertResident(
 
 /** Writes a checked household; call inside a transaction. */
 export function insertHousehold(doc: Y.Doc, valid: ValidHousehold, stamp: Stamp): HouseholdId {
-	const { actor, authority } = stamp.context;
 	const id = newId('h') as HouseholdId;
 	const initial: HouseholdInitial = {
 		id: newEditId(),
-		by: actor.name,
-		memberId: authority.memberId,
-		deviceId: actor.deviceId,
-		at: stamp.at,
+		...signed(stamp.context, stamp.at),
 		values: {
 			...valid.address,
 			buildingId: valid.buildingId,
@@ -260,18 +262,49 @@ export function createHousehold(
 	return ok(id);
 }
 
+/**
+ * Every command's preamble on one household: the context may write this grid's register and the
+ * household exists (deleted or not). Shared with ./follow-ups.ts.
+ */
+export function writableHousehold(
+	doc: Y.Doc,
+	householdId: string,
+	context: HouseholdContext
+): Result<HouseholdRecord, 'not_permitted' | 'household_not_found'> {
+	if (!mayWriteHouseholds(context.authority)) return err('not_permitted');
+	const record = findHousehold(doc, householdId);
+	return record ? ok(record) : err('household_not_found');
+}
+
 type Target = Readonly<{ record: HouseholdRecord; at: number }>;
 
+/** `writableHousehold`, and the household is not deleted; with the command's time. */
 function liveTarget(
 	doc: Y.Doc,
 	householdId: string,
 	context: HouseholdContext
 ): Result<Target, 'not_permitted' | 'household_not_found' | 'household_deleted'> {
-	if (!mayWriteHouseholds(context.authority)) return err('not_permitted');
-	const record = findHousehold(doc, householdId);
-	if (!record) return err('household_not_found');
+	const found = writableHousehold(doc, householdId, context);
+	if (!found.ok) return found;
+	const record = found.value;
 	if (readHouseholdField(record, 'deleted').value) return err('household_deleted');
 	return ok({ record, at: commandTime(context) });
+}
+
+/** An edit's whole preamble: `liveTarget`, then the input checked (at the command's time). */
+function liveEdit<V, R extends string>(
+	doc: Y.Doc,
+	householdId: string,
+	context: HouseholdContext,
+	check: (at: number) => Result<V, R>
+): Result<
+	Target & Readonly<{ valid: V }>,
+	R | 'not_permitted' | 'household_not_found' | 'household_deleted'
+> {
+	const target = liveTarget(doc, householdId, context);
+	if (!target.ok) return target;
+	const valid = check(target.value.at);
+	return valid.ok ? ok({ ...target.value, valid: valid.value }) : valid;
 }
 
 /**
@@ -318,27 +351,19 @@ export function editHouseholdField(
 	raw: string,
 	context: HouseholdContext & SeenOption
 ): Result<Changed, EditHouseholdReason> {
-	const target = liveTarget(doc, householdId, context);
+	const target = liveEdit(doc, householdId, context, () => validateHouseholdField(field, raw));
 	if (!target.ok) return target;
-	const { record, at } = target.value;
-	const valid = validateHouseholdField(field, raw);
-	if (!valid.ok) return valid;
+	const { record, at, valid } = target.value;
 	const states = readHouseholdFieldStates(record);
 	if (field === 'compound' || field === 'building' || field === 'unit' || field === 'room') {
-		const next = {
-			compound: states.compound.value,
-			building: states.building.value,
-			unit: states.unit.value,
-			room: states.room.value,
-			[field]: valid.value
-		} as HouseholdAddress;
+		const next = { ...shownAddress(states), [field]: valid } as HouseholdAddress;
 		const address = parseAddress(next);
 		if (!address.ok) return address;
 		const owner = liveAddressIndex(doc).get(addressKey(address.value));
 		if (owner !== undefined && owner !== householdId) return err('duplicate_address');
 	}
 	const state = states[field] as FieldState<FieldValue>;
-	return ok(writeField(record.fields, field, valid.value, state, context, at, context.seen));
+	return ok(writeField(record.fields, field, valid, state, context, at, context.seen));
 }
 
 export type SetColourReason =
@@ -356,22 +381,20 @@ export function setColour(
 	reason: string,
 	context: HouseholdContext & SeenOption
 ): Result<Changed, SetColourReason> {
-	const target = liveTarget(doc, householdId, context);
+	const target = liveEdit(doc, householdId, context, () => validateColour(colour, reason));
 	if (!target.ok) return target;
-	const { record, at } = target.value;
-	const valid = validateColour(colour, reason);
-	if (!valid.ok) return valid;
+	const { record, at, valid } = target.value;
 	const state = readColourState(record);
 	const shown = readColourEdits(record).find((edit) => edit.id === state.heads[0]);
 	if (
-		state.value === valid.value.colour &&
+		state.value === valid.colour &&
 		state.conflict === null &&
-		(shown?.reason ?? '') === valid.value.reason
+		(shown?.reason ?? '') === valid.reason
 	) {
 		return ok(UNCHANGED);
 	}
 	const bases =
-		state.value === valid.value.colour && state.conflict !== null
+		state.value === valid.colour && state.conflict !== null
 			? state.heads
 			: (context.seen ?? state.heads);
 	const { actor } = context;
@@ -379,8 +402,8 @@ export function setColour(
 		writableLogSlot(record.map, COLOURS_KEY).push([
 			{
 				id: newEditId(),
-				value: valid.value.colour,
-				reason: valid.value.reason,
+				value: valid.colour,
+				reason: valid.reason,
 				bases: [...bases],
 				by: actor.name,
 				deviceId: actor.deviceId,
@@ -404,14 +427,12 @@ export function addResident(
 	input: ResidentInput,
 	context: HouseholdContext
 ): Result<ResidentId, ResidentCommandReason> {
-	const target = liveTarget(doc, householdId, context);
+	const target = liveEdit(doc, householdId, context, (at) => validateResident(input, new Date(at)));
 	if (!target.ok) return target;
-	const { record, at } = target.value;
-	const valid = validateResident(input, new Date(at));
-	if (!valid.ok) return valid;
+	const { record, at, valid } = target.value;
 	let id = '' as ResidentId;
 	doc.transact(() => {
-		id = insertResident(record, valid.value, { context, at });
+		id = insertResident(record, valid, { context, at });
 	}, ORIGIN_LOCAL_EDIT);
 	return ok(id);
 }
@@ -464,6 +485,20 @@ export function setResidentTag(
 	return ok(writeField(resident.fields, tagField(tag), on, state, context, at));
 }
 
+function setRemoved(
+	doc: Y.Doc,
+	householdId: HouseholdId,
+	residentId: ResidentId,
+	removed: boolean,
+	context: HouseholdContext
+): Result<Changed, ResidentCommandReason> {
+	const target = residentTarget(doc, householdId, residentId, context);
+	if (!target.ok) return target;
+	const { resident, at } = target.value;
+	const state = residentFieldState(resident, 'removed') as FieldState<FieldValue>;
+	return ok(writeField(resident.fields, 'removed', removed, state, context, at));
+}
+
 /** Marks a resident as moved out or otherwise gone (a tombstone; the record stays). */
 export function removeResident(
 	doc: Y.Doc,
@@ -471,11 +506,7 @@ export function removeResident(
 	residentId: ResidentId,
 	context: HouseholdContext
 ): Result<Changed, ResidentCommandReason> {
-	const target = residentTarget(doc, householdId, residentId, context);
-	if (!target.ok) return target;
-	const { resident, at } = target.value;
-	const state = residentFieldState(resident, 'removed') as FieldState<FieldValue>;
-	return ok(writeField(resident.fields, 'removed', true, state, context, at));
+	return setRemoved(doc, householdId, residentId, true, context);
 }
 
 /** Takes back a resident's removal (the screen's "undo"; the log keeps both edits). */
@@ -485,26 +516,14 @@ export function restoreResident(
 	residentId: ResidentId,
 	context: HouseholdContext
 ): Result<Changed, ResidentCommandReason> {
-	const target = residentTarget(doc, householdId, residentId, context);
-	if (!target.ok) return target;
-	const { resident, at } = target.value;
-	const state = residentFieldState(resident, 'removed') as FieldState<FieldValue>;
-	return ok(writeField(resident.fields, 'removed', false, state, context, at));
+	return setRemoved(doc, householdId, residentId, false, context);
 }
 
 export type TombstoneReason = 'not_permitted' | 'household_not_found';
 
-function setDeleted(
-	doc: Y.Doc,
-	householdId: HouseholdId,
-	deleted: boolean,
-	context: HouseholdContext
-): Result<Changed, TombstoneReason> {
-	if (!mayWriteHouseholds(context.authority)) return err('not_permitted');
-	const record = findHousehold(doc, householdId);
-	if (!record) return err('household_not_found');
+function setDeleted(record: HouseholdRecord, deleted: boolean, context: HouseholdContext): Changed {
 	const state = readHouseholdField(record, 'deleted') as FieldState<FieldValue>;
-	return ok(writeField(record.fields, 'deleted', deleted, state, context, commandTime(context)));
+	return writeField(record.fields, 'deleted', deleted, state, context, commandTime(context));
 }
 
 /** Takes a household off the register (its tombstone; visits and history stay). */
@@ -513,7 +532,8 @@ export function deleteHousehold(
 	householdId: HouseholdId,
 	context: HouseholdContext
 ): Result<Changed, TombstoneReason> {
-	return setDeleted(doc, householdId, true, context);
+	const found = writableHousehold(doc, householdId, context);
+	return found.ok ? ok(setDeleted(found.value, true, context)) : found;
 }
 
 /** Puts a deleted household back; refused when its address is live again under another one. */
@@ -522,20 +542,15 @@ export function restoreHousehold(
 	householdId: HouseholdId,
 	context: HouseholdContext
 ): Result<Changed, TombstoneReason | 'duplicate_address'> {
-	if (!mayWriteHouseholds(context.authority)) return err('not_permitted');
-	const record = findHousehold(doc, householdId);
-	if (record && readHouseholdField(record, 'deleted').value) {
-		const states = readHouseholdFieldStates(record);
-		const key = addressKey({
-			compound: states.compound.value,
-			building: states.building.value,
-			unit: states.unit.value,
-			room: states.room.value
-		});
+	const found = writableHousehold(doc, householdId, context);
+	if (!found.ok) return found;
+	const record = found.value;
+	if (readHouseholdField(record, 'deleted').value) {
+		const key = addressKey(shownAddress(readHouseholdFieldStates(record)));
 		const owner = liveAddressIndex(doc).get(key);
 		if (owner !== undefined && owner !== householdId) return err('duplicate_address');
 	}
-	return setDeleted(doc, householdId, false, context);
+	return ok(setDeleted(record, false, context));
 }
 
 export type VisitInput = Readonly<{
@@ -582,7 +597,7 @@ export function recordVisit(
 	const target = liveTarget(doc, householdId, context);
 	if (!target.ok) return target;
 	const { record, at } = target.value;
-	const { actor, authority } = context;
+	const { actor } = context;
 	if (!Number.isFinite(input.visitedAt) || input.visitedAt > at + DAY_MS || input.visitedAt < 0) {
 		return err('visit_time_invalid');
 	}
@@ -615,10 +630,7 @@ export function recordVisit(
 		visitors,
 		findings: findings.value,
 		photos: photos.map((p) => ({ ...p })),
-		by: actor.name,
-		memberId: authority.memberId,
-		deviceId: actor.deviceId,
-		at
+		...signed(context, at)
 	};
 	doc.transact(() => {
 		writableLogSlot(record.map, VISITS_KEY).push([{ ...visit }]);
@@ -677,9 +689,9 @@ export function linkFollowUp(
 	input: LinkFollowUpInput,
 	context: HouseholdContext
 ): Result<string, LinkFollowUpReason> {
-	if (!mayWriteHouseholds(context.authority)) return err('not_permitted');
-	const record = findHousehold(doc, householdId);
-	if (!record) return err('household_not_found');
+	const found = writableHousehold(doc, householdId, context);
+	if (!found.ok) return found;
+	const record = found.value;
 	if (!hasVisit(record, input.visitId)) return err('visit_not_found');
 	if (
 		!(FOLLOW_UP_KINDS as readonly string[]).includes(input.kind) ||
@@ -688,17 +700,13 @@ export function linkFollowUp(
 	) {
 		return err('target_invalid');
 	}
-	const { actor, authority } = context;
 	const link: FollowUpLink = {
 		id: newEditId(),
 		visitId: input.visitId,
 		kind: input.kind,
 		targetId: input.targetId,
 		gridId: input.gridId,
-		by: actor.name,
-		memberId: authority.memberId,
-		deviceId: actor.deviceId,
-		at: commandTime(context)
+		...signed(context, commandTime(context))
 	};
 	doc.transact(() => {
 		writableLogSlot(record.map, LINKS_KEY).push([{ ...link }]);
@@ -745,13 +753,9 @@ export function recordExport(
 	) {
 		return err('export_invalid');
 	}
-	const { actor, authority } = context;
 	const record: ExportRecord = {
 		id: newEditId(),
-		at: commandTime(context),
-		by: actor.name,
-		memberId: authority.memberId,
-		deviceId: actor.deviceId,
+		...signed(context, commandTime(context)),
 		scope: input.scope,
 		format: input.format,
 		full: input.full,

@@ -32,11 +32,11 @@ import { tasksMap } from '../work/schema';
 import {
 	hasVisit,
 	linkFollowUp,
-	mayWriteHouseholds,
+	writableHousehold,
+	type FollowUpKind,
 	type HouseholdContext,
 	type LinkFollowUpReason
 } from './commands';
-import { findHousehold } from './schema';
 
 /** Where a case or task came from: a visit to a household of a grid (ids only). */
 export type VisitSource = Readonly<{
@@ -55,10 +55,39 @@ function checkVisit(
 	ref: VisitRef,
 	context: HouseholdContext
 ): Result<true, FollowUpReason> {
-	if (!mayWriteHouseholds(context.authority)) return err('not_permitted');
-	const record = findHousehold(householdsDoc, ref.householdId);
-	if (!record) return err('household_not_found');
-	return hasVisit(record, ref.visitId) ? ok(true) : err('visit_not_found');
+	const found = writableHousehold(householdsDoc, ref.householdId, context);
+	if (!found.ok) return found;
+	return hasVisit(found.value, ref.visitId) ? ok(true) : err('visit_not_found');
+}
+
+/**
+ * A follow-up's steps: the visit checked, `make` run in one transaction of `doc` (it creates the
+ * case or task at `at` and marks the visit it came from), then the link written back.
+ */
+function followUp<T extends string, R extends string>(
+	doc: Y.Doc,
+	householdsDoc: Y.Doc,
+	ref: VisitRef,
+	kind: FollowUpKind,
+	context: HouseholdContext,
+	make: (at: number, source: Readonly<{ gridId: string } & VisitRef>) => Result<T, R>
+): Result<T, R | FollowUpReason | LinkFollowUpReason> {
+	const checked = checkVisit(householdsDoc, ref, context);
+	if (!checked.ok) return checked;
+	const at = commandTime(context);
+	const { gridId } = context.authority;
+	let created!: Result<T, R>;
+	doc.transact(() => {
+		created = make(at, { gridId, ...ref });
+	}, ORIGIN_LOCAL_EDIT);
+	if (!created.ok) return created;
+	const linked = linkFollowUp(
+		householdsDoc,
+		ref.householdId,
+		{ visitId: ref.visitId, kind, targetId: created.value, gridId },
+		{ ...context, at }
+	);
+	return linked.ok ? ok(created.value) : linked;
 }
 
 /** A case on the grid's board following up a visit, linked both ways. */
@@ -69,31 +98,18 @@ export function createCaseFromVisit(
 	input: NewCaseInput,
 	context: HouseholdContext
 ): Result<CaseId, CreateCaseReason | FollowUpReason | LinkFollowUpReason> {
-	const checked = checkVisit(householdsDoc, ref, context);
-	if (!checked.ok) return checked;
-	const at = commandTime(context);
-	const { gridId } = context.authority;
-	let created: Result<CaseId, CreateCaseReason> = err('not_permitted');
-	boardDoc.transact(() => {
-		created = createCase(
+	return followUp(boardDoc, householdsDoc, ref, 'case', context, (at, from) => {
+		const created = createCase(
 			boardDoc,
 			{ ...input, channel: input.channel ?? 'door_to_door' },
 			{ ...context, at }
 		);
-		if (!created.ok) return;
+		if (!created.ok) return created;
 		const map = casesMap(boardDoc).get(created.value);
-		const source: VisitSource = { kind: 'visit', gridId, ...ref };
+		const source: VisitSource = { kind: 'visit', ...from };
 		if (map instanceof Y.Map) map.set('source', { ...source });
-	}, ORIGIN_LOCAL_EDIT);
-	const result = created as Result<CaseId, CreateCaseReason>;
-	if (!result.ok) return result;
-	const linked = linkFollowUp(
-		householdsDoc,
-		ref.householdId,
-		{ visitId: ref.visitId, kind: 'case', targetId: result.value, gridId },
-		{ ...context, at }
-	);
-	return linked.ok ? ok(result.value) : linked;
+		return created;
+	});
 }
 
 /** A volunteer task following up a visit, linked both ways. */
@@ -104,26 +120,13 @@ export function createTaskFromVisit(
 	input: TaskInput,
 	context: HouseholdContext
 ): Result<string, CreateTaskReason | FollowUpReason | LinkFollowUpReason> {
-	const checked = checkVisit(householdsDoc, ref, context);
-	if (!checked.ok) return checked;
-	const at = commandTime(context);
-	const { gridId } = context.authority;
-	let created: Result<string, CreateTaskReason> = err('not_allowed');
-	tasksDoc.transact(() => {
-		created = createTask(tasksDoc, input, { ...context, at });
-		if (!created.ok) return;
+	return followUp(tasksDoc, householdsDoc, ref, 'task', context, (at, from) => {
+		const created = createTask(tasksDoc, input, { ...context, at });
+		if (!created.ok) return created;
 		const map = tasksMap(tasksDoc).get(created.value);
-		if (map instanceof Y.Map) map.set('visitSource', { gridId, ...ref });
-	}, ORIGIN_LOCAL_EDIT);
-	const result = created as Result<string, CreateTaskReason>;
-	if (!result.ok) return result;
-	const linked = linkFollowUp(
-		householdsDoc,
-		ref.householdId,
-		{ visitId: ref.visitId, kind: 'task', targetId: result.value, gridId },
-		{ ...context, at }
-	);
-	return linked.ok ? ok(result.value) : linked;
+		if (map instanceof Y.Map) map.set('visitSource', { ...from });
+		return created;
+	});
 }
 
 function parseSource(raw: unknown): VisitSource | null {

@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import Papa from 'papaparse';
-import type { HouseholdExportLabels } from '$lib/domain/household-export';
 import { createHousehold, listExports, recordVisit } from '$lib/model/household';
 import {
 	household,
@@ -18,6 +17,7 @@ import {
 	WANG
 } from '$lib/model/household/test-fixtures';
 import type { CommandContext, Authority } from '$lib/model/command-context';
+import { EXPORT_LABELS_ZH } from '$lib/spreadsheets/test-fixtures';
 import { householdsCsv } from '$lib/spreadsheets/write';
 import {
 	HouseholdExportScreen,
@@ -26,45 +26,6 @@ import {
 	type ExportWriters
 } from './export-screen.svelte';
 
-const LABELS: HouseholdExportLabels = {
-	headers: {
-		compound: '小区',
-		building: '楼栋',
-		unit: '单元',
-		room: '门牌号',
-		colour: '颜色',
-		colourReason: '颜色原因',
-		name: '姓名',
-		relation: '与户主关系',
-		phone: '联系电话',
-		idNumber: '身份证号',
-		birthYear: '出生年份',
-		tags: '标签',
-		residentNote: '居民备注',
-		lastVisit: '最近走访',
-		note: '备注'
-	},
-	colours: { green: '绿色', yellow: '黄色', red: '红色' },
-	relations: {
-		head: '户主',
-		spouse: '配偶',
-		child: '子女',
-		parent: '父母',
-		grandchild: '孙子女',
-		sibling: '兄弟姐妹',
-		tenant: '租客',
-		other: '其他'
-	},
-	tags: {
-		elderlyAlone: '独居老人',
-		disability: '残疾人',
-		lowIncome: '低保户',
-		veteran: '退役军人',
-		specialCare: '特殊关爱',
-		rented: '出租户',
-		vacant: '空置房'
-	}
-};
 const ID = idNumber('19491231');
 
 function register(gridId: string): ExportRegister {
@@ -129,7 +90,7 @@ function screenOf(
 ) {
 	return new HouseholdExportScreen(() => registers, member(role), {
 		scope,
-		labels: () => LABELS,
+		labels: () => EXPORT_LABELS_ZH,
 		fileStem: 'households',
 		writers: spyWriters(registers, seen)
 	});
@@ -151,7 +112,7 @@ describe('HouseholdExportScreen', () => {
 		expect(file?.households).toBe(1);
 		const [header, row] = await rowsOf(file!.blob);
 		expect(header![0]).toBe('小区');
-		expect(row).toContain('红色');
+		expect(row).toContain('红');
 		expect(row).toContain('独居老人');
 		expect(row).toContain('2026-12-01');
 		expect(row).not.toContain('13812345678');

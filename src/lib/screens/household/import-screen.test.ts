@@ -10,6 +10,7 @@ import * as Y from 'yjs';
 import { listHouseholds, readHousehold } from '$lib/model/household';
 import { householdContext, LI, T0, WANG } from '$lib/model/household/test-fixtures';
 import { readSpreadsheet, type XlsxSheetReader } from '$lib/spreadsheets/read';
+import { MESSY_FIELDS } from '$lib/spreadsheets/test-fixtures';
 import { HouseholdImportScreen } from './import-screen.svelte';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../../tests/fixtures/households');
@@ -58,22 +59,7 @@ describe('HouseholdImportScreen', () => {
 		await screen.readFile(fixture('households.xlsx'));
 		const view = screen.current;
 		expect(view.step).toBe('preview');
-		expect(view.columns.map((c) => c.field)).toEqual([
-			'compound',
-			'building',
-			'unit',
-			'room',
-			'name',
-			'relation',
-			'phone',
-			'idNumber',
-			'birthYear',
-			'tag:elderlyAlone',
-			'tag:disability',
-			'colour',
-			'colourReason',
-			'note'
-		]);
+		expect(view.columns.map((c) => c.field)).toEqual(MESSY_FIELDS);
 		expect(view.sample[0]?.row).toBe(5);
 		expect(view.errors.map((e) => [e.row, e.column, e.reason])).toEqual([
 			[9, '身份证号', 'id_check_digit'],
