@@ -8,6 +8,7 @@
  * Invariant: test-only; nothing here mocks the relay: every probe goes through a real socket.
  */
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { createInvite, issueToken, redeem } from './identity.ts';
 import { encodeSyncUpdate } from './protocol.ts';
@@ -230,4 +231,40 @@ export function clientsOf(update: Uint8Array): Set<number> {
 /** A document holding exactly what the relay sent a fresh client. */
 export function stateVectorOf(doc: Y.Doc): Map<number, number> {
 	return Y.decodeStateVector(Y.encodeStateVector(doc));
+}
+
+/**
+ * `count` comments by `by`, each its own struct of client `client` inserted after the one
+ * before (as an offline device's pushes arrive when nothing merges them), the first at the
+ * start of the array whose type item is `parent`.
+ */
+export function commentChain(client: number, parent: Y.ID, count: number, by: string): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, 1);
+	encoding.writeVarUint(encoder, count);
+	encoding.writeVarUint(encoder, client);
+	encoding.writeVarUint(encoder, 0);
+	for (let i = 0; i < count; i++) {
+		if (i === 0) {
+			encoding.writeUint8(encoder, 8); // ContentAny, parent named
+			encoding.writeVarUint(encoder, 0); // the parent is a type item, by id
+			encoding.writeVarUint(encoder, parent.client);
+			encoding.writeVarUint(encoder, parent.clock);
+		} else {
+			encoding.writeUint8(encoder, 0x80 | 8); // ContentAny, right of its origin
+			encoding.writeVarUint(encoder, client);
+			encoding.writeVarUint(encoder, i - 1);
+		}
+		encoding.writeVarUint(encoder, 1);
+		encoding.writeAny(encoder, {
+			id: `c${i}`,
+			kind: 'comment',
+			at: 1,
+			by,
+			deviceId: 'd',
+			text: ''
+		});
+	}
+	encoding.writeVarUint(encoder, 0);
+	return encoding.toUint8Array(encoder);
 }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { ATTESTATION_ROOT, CLOSE, RELAY_MEMBER, type WriteRefusal } from '../src/lib/wire/index.ts';
 import {
+	commentChain,
 	BOARD,
 	caseOf,
 	casesOf,
@@ -660,44 +661,9 @@ describe('board write rules: zero-length structs', () => {
 	});
 });
 
-/**
- * `count` comments by `by`, each its own struct of client `client` inserted after the one
- * before (as an offline device's pushes arrive when nothing merges them), the first at the
- * start of the array whose type item is `parent`.
- */
-function commentChain(client: number, parent: Y.ID, count: number, by: string): Uint8Array {
-	const encoder = encoding.createEncoder();
-	encoding.writeVarUint(encoder, 1);
-	encoding.writeVarUint(encoder, count);
-	encoding.writeVarUint(encoder, client);
-	encoding.writeVarUint(encoder, 0);
-	for (let i = 0; i < count; i++) {
-		if (i === 0) {
-			encoding.writeUint8(encoder, 8); // ContentAny, parent named
-			encoding.writeVarUint(encoder, 0); // the parent is a type item, by id
-			encoding.writeVarUint(encoder, parent.client);
-			encoding.writeVarUint(encoder, parent.clock);
-		} else {
-			encoding.writeUint8(encoder, 0x80 | 8); // ContentAny, right of its origin
-			encoding.writeVarUint(encoder, client);
-			encoding.writeVarUint(encoder, i - 1);
-		}
-		encoding.writeVarUint(encoder, 1);
-		encoding.writeAny(encoder, {
-			id: `c${i}`,
-			kind: 'comment',
-			at: 1,
-			by,
-			deviceId: 'd',
-			text: ''
-		});
-	}
-	encoding.writeVarUint(encoder, 0);
-	return encoding.toUint8Array(encoder);
-}
-
 describe('write guard: long updates', () => {
-	it('a chain of 20,000 unmerged comments is checked in linear time, not refused', () => {
+	// How long the check takes (linear in the chain's length) is measured by `npm run bench:guard`.
+	it('a chain of 20,000 unmerged comments is checked, not refused', () => {
 		// Straight on the guard: Yjs itself takes seconds to integrate such a chain.
 		const doc = new Y.Doc();
 		writeCase(doc, 'k3', m.volunteer.name);
@@ -710,10 +676,8 @@ describe('write guard: long updates', () => {
 			grids: []
 		};
 		const target = { kind: 'board', id: 'g1' } as const;
-		const started = performance.now();
 		const verdict = checkUpdate(doc, Y.decodeUpdate(update), writeRulesOf(target), writer, target);
 		expect(verdict.ok).toBe(true);
-		expect(performance.now() - started).toBeLessThan(2000);
 	});
 });
 
