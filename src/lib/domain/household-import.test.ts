@@ -228,7 +228,6 @@ describe('parseHouseholdTable', () => {
 		const progress: number[] = [];
 		let timerRan = false;
 		let timerRanBeforeEnd = false;
-		const started = performance.now();
 		const result = await parseHouseholdTable(table(...rows), recogniseHeader(table(...rows)), {
 			today: TODAY,
 			onProgress: (done, total) => {
@@ -238,11 +237,10 @@ describe('parseHouseholdTable', () => {
 				progress.push(done);
 			}
 		});
-		const elapsed = performance.now() - started;
 		expect(result.households).toHaveLength(5000);
 		expect(progress).toEqual(Array.from({ length: 10 }, (_, i) => (i + 1) * 500));
 		expect(timerRanBeforeEnd).toBe(true);
-		expect(elapsed).toBeLessThan(5000);
+		// How long 5,000 rows take is measured by `npm run bench:households`, not here.
 	});
 });
 

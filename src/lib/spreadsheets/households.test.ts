@@ -226,14 +226,11 @@ describe('reading', () => {
 				'黄'
 			]);
 		const bytes = await writeXlsxFile(sheet).toBuffer();
-		const started = performance.now();
 		const table = await readSpreadsheet(bytes, 'big.xlsx', undefined, nodeXlsx);
 		const imported = await parseHouseholdTable(table, recogniseHeader(table), { today: TODAY });
-		const elapsed = performance.now() - started;
 		expect(imported.errors).toEqual([]);
 		expect(imported.households).toHaveLength(5000);
-		console.info(`5,000-row XLSX imported in ${Math.round(elapsed)} ms`);
-		expect(elapsed).toBeLessThan(5000);
+		// How long it takes is measured by `npm run bench:households`, not here.
 	});
 
 	it('reports progress from 0 to 1', async () => {
