@@ -29,11 +29,13 @@ function timeChain(count: number): number {
 	return best;
 }
 
-const sizes = [2_000, 20_000, 40_000];
-const times = sizes.map(timeChain);
-for (const [i, size] of sizes.entries()) {
-	console.log(`${String(size).padStart(6)} comments: ${times[i].toFixed(1)} ms (best of ${RUNS})`);
+const measure = (count: number) => ({ count, ms: timeChain(count) });
+const small = measure(2_000);
+const large = measure(20_000);
+const larger = measure(40_000);
+for (const { count, ms } of [small, large, larger]) {
+	console.log(`${String(count).padStart(6)} comments: ${ms.toFixed(1)} ms (best of ${RUNS})`);
 }
 console.log(
-	`20,000 / 2,000: ${(times[1] / times[0]).toFixed(1)}× (linear ≈ 10×, quadratic ≈ 100×)`
+	`20,000 / 2,000: ${(large.ms / small.ms).toFixed(1)}× (linear ≈ 10×, quadratic ≈ 100×)`
 );
