@@ -58,6 +58,8 @@ type Second = {
 	serverCpuPct: number;
 	loadCpuPct: number;
 	awarenessReceived: number;
+	/** Awareness messages the clients sent: y-websocket sends one per change it sees. */
+	awarenessSent: number;
 	renewals: number;
 	healthMs: number[];
 };
@@ -79,7 +81,12 @@ type RunResult = {
 	peakServerCpuPct: number;
 	loadCpuPct: number;
 	awarenessReceived: number;
+	awarenessSent: number;
 	peakAwarenessPerSec: number;
+	/** Relay CPU from the start of the hold until every update was delivered (starvation-proof). */
+	serverCpuMs: number;
+	/** Relay CPU spent in the renewal seconds, per renewal second. */
+	renewalServerCpuMsPerSec: number;
 	healthMaxMs: number;
 	notDelivered: number;
 	converged: boolean;
@@ -127,6 +134,7 @@ async function run(arm: string, relayRoot: string | undefined, index: number): P
 				serverCpuPct: NaN,
 				loadCpuPct: NaN,
 				awarenessReceived: 0,
+				awarenessSent: 0,
 				renewals: 0,
 				healthMs: []
 			});
@@ -148,6 +156,8 @@ async function run(arm: string, relayRoot: string | undefined, index: number): P
 			doc.clients.push(client);
 			const id = client.doc.clientID;
 			client.awareness.on('update', ({ updated }: { updated: number[] }, origin: unknown) => {
+				const sent = second(performance.now());
+				if (sent) sent.awarenessSent++;
 				if (origin !== 'local' || !updated.includes(id)) return;
 				const s = second(performance.now());
 				if (s) s.renewals++;
@@ -181,7 +191,8 @@ async function run(arm: string, relayRoot: string | undefined, index: number): P
 				}
 			}
 		}, 10);
-		let cpu = cpuSeconds(server.pid);
+		const cpuAtStart = cpuSeconds(server.pid);
+		let cpu = cpuAtStart;
 		let load = process.cpuUsage();
 		let lastSample = t0;
 		const sampleTimer = setInterval(() => {
@@ -221,6 +232,7 @@ async function run(arm: string, relayRoot: string | undefined, index: number): P
 		clearInterval(sampleTimer);
 		await probe;
 		await waitFor(() => delivered >= expected, 10_000);
+		const serverCpuMs = Math.round((cpuSeconds(server.pid) - cpuAtStart) * 1000);
 		const converged = await waitFor(
 			() => docs.every((doc) => sameState(doc.clients.map((c) => c.doc))),
 			10_000
@@ -259,6 +271,18 @@ async function run(arm: string, relayRoot: string | undefined, index: number): P
 			peakServerCpuPct: Math.max(...held.map((s) => s.serverCpuPct).filter(Number.isFinite)),
 			loadCpuPct: mean(held.map((s) => s.loadCpuPct).filter(Number.isFinite)),
 			awarenessReceived: held.reduce((sum, s) => sum + s.awarenessReceived, 0),
+			awarenessSent: held.reduce((sum, s) => sum + s.awarenessSent, 0),
+			serverCpuMs,
+			renewalServerCpuMsPerSec: round(
+				10 *
+					mean(
+						held
+							.filter((_, i) => inRenewal.has(i))
+							.map((s) => s.serverCpuPct)
+							.filter(Number.isFinite)
+					),
+				0
+			),
 			peakAwarenessPerSec: Math.max(...held.map((s) => s.awarenessReceived)),
 			healthMaxMs: round(Math.max(...held.flatMap((s) => s.healthMs)), 1),
 			notDelivered: expected - delivered,
@@ -288,7 +312,8 @@ for (let r = 0; r < runs; r++) {
 			`${arm} #${r + 1}: ${result.clients} clients / ${result.docs} docs, renewal seconds ${result.renewalSeconds.join(',')}: ` +
 				`delivery p99 ${result.renewalP99Ms} ms in them (max ${result.renewalMaxMs}), ${result.otherP99Ms} ms outside, ` +
 				`relay CPU ${result.serverCpuPct} % mean / ${result.renewalServerCpuPct} % in renewal seconds / peak ${result.peakServerCpuPct} %, ` +
-				`awareness received ${result.awarenessReceived} (peak ${result.peakAwarenessPerSec}/s), /health max ${result.healthMaxMs} ms, ` +
+				`relay CPU ${result.serverCpuMs} ms in all, ${result.renewalServerCpuMsPerSec} ms per renewal second, ` +
+				`awareness received ${result.awarenessReceived} (peak ${result.peakAwarenessPerSec}/s), sent ${result.awarenessSent}, /health max ${result.healthMaxMs} ms, ` +
 				`load ${result.loadCpuPct} %, not delivered ${result.notDelivered}, converged ${result.converged}; loadavg ${loads.at(-1)!.join(' ')}`
 		);
 		await sleep(2000);
@@ -302,7 +327,8 @@ for (const [arm] of arms) {
 	console.log(
 		`${arm} (${mine.length} runs): delivery p99 in renewal seconds ${m('renewalP99Ms')} ms (max ${m('renewalMaxMs')}), outside ${m('otherP99Ms')} ms, ` +
 			`overall p99 ${m('p99Ms')} ms; relay CPU mean ${m('serverCpuPct')} %, renewal seconds ${m('renewalServerCpuPct')} %, peak ${m('peakServerCpuPct')} %; ` +
-			`awareness received ${m('awarenessReceived')} (peak ${m('peakAwarenessPerSec')}/s); /health max ${m('healthMaxMs')} ms; ` +
+			`relay CPU ${m('serverCpuMs')} ms in all, ${m('renewalServerCpuMsPerSec')} ms per renewal second; ` +
+			`awareness received ${m('awarenessReceived')} (peak ${m('peakAwarenessPerSec')}/s), sent ${m('awarenessSent')}; /health max ${m('healthMaxMs')} ms; ` +
 			`not delivered ${m('notDelivered')}; all converged ${mine.every((r) => r.converged)}`
 	);
 }
