@@ -97,8 +97,9 @@ export type RoomLimits = {
 	/** A peer's presence not renewed for this long is removed. Default PRESENCE_TIMEOUT_MS. */
 	presenceTimeoutMs?: number;
 	/**
-	 * Least time between two broadcasts of a room's updates, in ms (default 0: once per
-	 * event-loop turn). The first update after a quiet spell still goes at the end of its turn.
+	 * Least time between two broadcasts of a room's updates, and of its awareness changes, in ms
+	 * (default 0: once per event-loop turn). The first after a quiet spell still goes at the end
+	 * of its turn.
 	 */
 	broadcastIntervalMs?: number;
 };
