@@ -11,7 +11,8 @@
  *
  * Options: --before=<dir> (a checkout of the relay to compare with, e.g. `git archive main | tar
  * -x -C <dir>` with node_modules linked; its runs alternate with this tree's), --runs=N (per arm,
- * default 3), --hold=S (seconds, default 40), --small (3 × 4 clients and a 20 s hold: a check of
+ * default 3), --hold=S (seconds, default 40), --spread=20x45,50x2 (clients × documents, the
+ * default; 100x10 is "few documents"), --small (3 × 4 clients and a 20 s hold: a check of
  * the harness). The relay runs on core 0 and this process on core 1 when `taskset` works. Raw
  * JSON goes to bench/results/.
  */
@@ -44,12 +45,19 @@ const before = option('before');
 const runs = Number(option('runs') ?? (small ? 1 : 3));
 const holdMs = Number(option('hold') ?? (small ? 20 : 40)) * 1000;
 /** Documents as [clients, count]: the first client of each document writes. */
-const SPREAD: [clients: number, docs: number][] = small
-	? [[4, 3]]
-	: [
-			[20, 45],
-			[50, 2]
-		];
+const SPREAD: [clients: number, docs: number][] =
+	option('spread')
+		?.split(',')
+		.map((part) => {
+			const [clients, docs] = part.split('x').map(Number);
+			return [clients!, docs!] as [number, number];
+		}) ??
+	(small
+		? [[4, 3]]
+		: [
+				[20, 45],
+				[50, 2]
+			]);
 const WRITES_PER_SEC = 2;
 const RENEWAL_SHARE = 0.05;
 
@@ -85,6 +93,11 @@ type RunResult = {
 	peakAwarenessPerSec: number;
 	/** Relay CPU from the start of the hold until every update was delivered (starvation-proof). */
 	serverCpuMs: number;
+	/**
+	 * Time the relay's event loop was runnable but waiting for a core, per second of the hold
+	 * (/proc/<pid>/schedstat): how much of the latency is the machine's other load.
+	 */
+	relayWaitMsPerSec: number;
 	/** Relay CPU spent in the renewal seconds, per renewal second. */
 	renewalServerCpuMsPerSec: number;
 	healthMaxMs: number;
@@ -100,6 +113,15 @@ function summary(values: number[]): { p50: number; p99: number; max: number } {
 		p99: round(percentile(sorted, 99)),
 		max: round(sorted.at(-1) ?? NaN)
 	};
+}
+
+/** How long the main thread of `pid` waited on a run queue so far, in ms (0 if unknown). */
+function runQueueWaitMs(pid: number): number {
+	try {
+		return Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+	} catch {
+		return 0;
+	}
 }
 
 async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -192,6 +214,7 @@ async function run(arm: string, relayRoot: string | undefined, index: number): P
 			}
 		}, 10);
 		const cpuAtStart = cpuSeconds(server.pid);
+		const waitAtStart = runQueueWaitMs(server.pid);
 		let cpu = cpuAtStart;
 		let load = process.cpuUsage();
 		let lastSample = t0;
@@ -227,6 +250,10 @@ async function run(arm: string, relayRoot: string | undefined, index: number): P
 		})();
 		await sleep(holdMs);
 		clearInterval(writeTimer);
+		const relayWaitMsPerSec = round(
+			(runQueueWaitMs(server.pid) - waitAtStart) / (holdMs / 1000),
+			0
+		);
 		measuring = false;
 		probing = false;
 		clearInterval(sampleTimer);
@@ -273,6 +300,7 @@ async function run(arm: string, relayRoot: string | undefined, index: number): P
 			awarenessReceived: held.reduce((sum, s) => sum + s.awarenessReceived, 0),
 			awarenessSent: held.reduce((sum, s) => sum + s.awarenessSent, 0),
 			serverCpuMs,
+			relayWaitMsPerSec,
 			renewalServerCpuMsPerSec: round(
 				10 *
 					mean(
@@ -312,7 +340,7 @@ for (let r = 0; r < runs; r++) {
 			`${arm} #${r + 1}: ${result.clients} clients / ${result.docs} docs, renewal seconds ${result.renewalSeconds.join(',')}: ` +
 				`delivery p99 ${result.renewalP99Ms} ms in them (max ${result.renewalMaxMs}), ${result.otherP99Ms} ms outside, ` +
 				`relay CPU ${result.serverCpuPct} % mean / ${result.renewalServerCpuPct} % in renewal seconds / peak ${result.peakServerCpuPct} %, ` +
-				`relay CPU ${result.serverCpuMs} ms in all, ${result.renewalServerCpuMsPerSec} ms per renewal second, ` +
+				`relay CPU ${result.serverCpuMs} ms in all (waited for a core ${result.relayWaitMsPerSec} ms/s), ${result.renewalServerCpuMsPerSec} ms per renewal second, ` +
 				`awareness received ${result.awarenessReceived} (peak ${result.peakAwarenessPerSec}/s), sent ${result.awarenessSent}, /health max ${result.healthMaxMs} ms, ` +
 				`load ${result.loadCpuPct} %, not delivered ${result.notDelivered}, converged ${result.converged}; loadavg ${loads.at(-1)!.join(' ')}`
 		);
@@ -327,7 +355,7 @@ for (const [arm] of arms) {
 	console.log(
 		`${arm} (${mine.length} runs): delivery p99 in renewal seconds ${m('renewalP99Ms')} ms (max ${m('renewalMaxMs')}), outside ${m('otherP99Ms')} ms, ` +
 			`overall p99 ${m('p99Ms')} ms; relay CPU mean ${m('serverCpuPct')} %, renewal seconds ${m('renewalServerCpuPct')} %, peak ${m('peakServerCpuPct')} %; ` +
-			`relay CPU ${m('serverCpuMs')} ms in all, ${m('renewalServerCpuMsPerSec')} ms per renewal second; ` +
+			`relay CPU ${m('serverCpuMs')} ms in all (waited for a core ${m('relayWaitMsPerSec')} ms/s), ${m('renewalServerCpuMsPerSec')} ms per renewal second; ` +
 			`awareness received ${m('awarenessReceived')} (peak ${m('peakAwarenessPerSec')}/s), sent ${m('awarenessSent')}; /health max ${m('healthMaxMs')} ms; ` +
 			`not delivered ${m('notDelivered')}; all converged ${mine.every((r) => r.converged)}`
 	);
