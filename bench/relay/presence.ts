@@ -137,7 +137,7 @@ async function run(arm: string, relayRoot: string | undefined, index: number): P
 	const server = new ServerHandle(TARGETS.ours, { relayRoot });
 	await server.start();
 	const docs: { name: string; clients: BenchClient[] }[] = [];
-	for (const [size, count] of SPREAD)
+	for (const [, count] of SPREAD)
 		for (let i = 0; i < count; i++)
 			docs.push({ name: `c/bench/board/presence-${index}-${docs.length}`, clients: [] });
 	const sizes = SPREAD.flatMap(([size, count]) => Array<number>(count).fill(size));
