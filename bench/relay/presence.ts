@@ -103,7 +103,8 @@ type RunResult = {
 	healthMaxMs: number;
 	notDelivered: number;
 	converged: boolean;
-	seconds: Omit<Second, 'latencies' | 'healthMs'>[];
+	/** Each second of the hold, with the p99 of the updates sent in it. */
+	seconds: (Omit<Second, 'latencies' | 'healthMs'> & { p99Ms: number })[];
 };
 
 function summary(values: number[]): { p50: number; p99: number; max: number } {
@@ -315,7 +316,10 @@ async function run(arm: string, relayRoot: string | undefined, index: number): P
 			healthMaxMs: round(Math.max(...held.flatMap((s) => s.healthMs)), 1),
 			notDelivered: expected - delivered,
 			converged,
-			seconds: held.map(({ latencies: _l, healthMs: _h, ...rest }) => rest)
+			seconds: held.map(({ latencies, healthMs: _h, ...rest }) => ({
+				...rest,
+				p99Ms: summary(latencies).p99
+			}))
 		};
 	} finally {
 		await server.dispose();
