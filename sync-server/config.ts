@@ -28,7 +28,8 @@ export type RelayConfig = {
 	commitIntervalMs: number;
 	/**
 	 * Least time between two broadcasts of one document's updates, in ms: edits arriving faster
-	 * go out together as one message per connection. 0: once per event-loop turn.
+	 * go out together as one message per connection; its awareness changes likewise. 0: once per
+	 * event-loop turn.
 	 */
 	broadcastIntervalMs: number;
 	/** A connection must finish its HTTP upgrade (headers, token) within this many ms. */

@@ -25,6 +25,11 @@
  *   leaves, the states of its ids are removed and their metadata is kept as a tombstone for
  *   `awarenessTombstoneMs` (at most MAX_AWARENESS_TOMBSTONES), so that other y-websocket
  *   clients, which echo every awareness change they see, cannot bring them back meanwhile.
+ * - Awareness changes are paced like document updates: the ids added, renewed or removed during
+ *   a broadcast interval go to every peer (their senders included) as ONE awareness update of
+ *   their states at send time, so a room whose clients renew together (y-websocket: every 15 s)
+ *   costs one message per peer per interval, not one per client; a removal waits at most one
+ *   interval. Tombstone clocks make a removal sent this way final, as before.
  * - Presence is not believed forever: a state not renewed for `presenceTimeoutMs` (default
  *   PRESENCE_TIMEOUT_MS, src/lib/wire/presence.ts) is removed and the removal broadcast, so a
  *   peer that lost signal (its socket not yet found dead) disappears for everyone, and is not
@@ -92,8 +97,9 @@ export type RoomLimits = {
 	/** A peer's presence not renewed for this long is removed. Default PRESENCE_TIMEOUT_MS. */
 	presenceTimeoutMs?: number;
 	/**
-	 * Least time between two broadcasts of a room's updates, in ms (default 0: once per
-	 * event-loop turn). The first update after a quiet spell still goes at the end of its turn.
+	 * Least time between two broadcasts of a room's updates, and of its awareness changes, in ms
+	 * (default 0: once per event-loop turn). The first after a quiet spell still goes at the end
+	 * of its turn.
 	 */
 	broadcastIntervalMs?: number;
 };
@@ -168,6 +174,9 @@ export class Room {
 	/** Updates emitted this turn and the peer each came from, sent by `flush`. */
 	#outbox: { update: Uint8Array; origin: unknown }[] = [];
 	#pacer: Pacer;
+	/** Awareness ids changed (added, renewed, removed) since the last awareness send. */
+	#awarenessChanged = new Set<number>();
+	#awarenessPacer: Pacer;
 	/** Peers whose updates left something pending since pending content was last empty. */
 	#pendingFrom = new Set<Peer>();
 	/** Awareness client id → the peer that last advanced its clock. */
@@ -187,6 +196,7 @@ export class Room {
 		this.#hooks = hooks;
 		this.#limits = limits;
 		this.#pacer = new Pacer(this.flush, limits.broadcastIntervalMs);
+		this.#awarenessPacer = new Pacer(this.#flushAwareness, limits.broadcastIntervalMs);
 		this.logRows = stored.updates.length;
 		this.lastSeq = stored.lastSeq;
 		this.approxBytes = stored.updates.reduce((sum, u) => sum + u.length, 0);
@@ -269,13 +279,26 @@ export class Room {
 		updated: number[];
 		removed: number[];
 	}): void => {
-		const { added, updated, removed } = changes;
-		const changed = [...added, ...updated, ...removed];
+		for (const ids of [changes.added, changes.updated, changes.removed])
+			for (const id of ids) this.#awarenessChanged.add(id);
 		this.#schedulePresenceCheck();
-		const message = encodeAwareness(
-			awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
-		);
-		// Sent to everyone including the sender, like y-websocket's server: the echo keeps the
+		this.#awarenessPacer.request();
+	};
+
+	/**
+	 * Sends the awareness changes since the last send, as ONE update over the changed ids with
+	 * their current states (a removal as its tombstone clock), to every peer.
+	 */
+	#flushAwareness = (): void => {
+		this.#awarenessPacer.cancel();
+		const meta = this.awareness.meta;
+		// An id whose metadata went meanwhile (an expired tombstone) has nothing left to say.
+		const ids = [...this.#awarenessChanged].filter((id) => meta.has(id));
+		this.#awarenessChanged.clear();
+		if (ids.length === 0) return;
+		this.#awarenessPacer.ran();
+		const message = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids));
+		// Sent to everyone including the senders, like y-websocket's server: the echo keeps the
 		// client's 30 s "no message received" watchdog fed.
 		for (const peer of this.peers) peer.send(message);
 	};
@@ -558,6 +581,7 @@ export class Room {
 
 	destroy(): void {
 		this.flush();
+		this.#awarenessPacer.cancel();
 		if (this.#tombstoneTimer) clearTimeout(this.#tombstoneTimer);
 		if (this.#presenceTimer) clearTimeout(this.#presenceTimer);
 		this.awareness.off('update', this.#onAwarenessUpdate);

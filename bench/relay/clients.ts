@@ -4,14 +4,17 @@
  */
 import { HocuspocusProvider } from '@hocuspocus/provider';
 import * as decoding from 'lib0/decoding';
+import type { Awareness } from 'y-protocols/awareness';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { MESSAGE_PERSISTED } from '../../src/lib/wire/index.ts';
+import { MESSAGE_AWARENESS, MESSAGE_PERSISTED } from '../../src/lib/wire/index.ts';
 import type { ServerHandle } from './targets.ts';
 
 export type BenchClient = {
 	doc: Y.Doc;
+	/** The provider's presence (y-protocols awareness). */
+	awareness: Awareness;
 	isSynced(): boolean;
 	/** Resolves when the client is synced (now or next). */
 	whenSynced(timeoutMs?: number): Promise<void>;
@@ -31,6 +34,8 @@ export type ClientOptions = {
 	url?: string;
 	/** Our relay: this token instead of the server's service token (a member's: checked). */
 	token?: string;
+	/** y-websocket: called on every awareness message received (before it is applied). */
+	onAwarenessMessage?: () => void;
 };
 
 export function createClient(
@@ -46,6 +51,7 @@ export function createClient(
 	let disconnect: () => void;
 	let connect: () => void;
 	let destroy: () => void;
+	let awareness: Awareness;
 	const url = options.url ?? server.wsUrl;
 
 	if (server.spec.client === 'hocuspocus') {
@@ -62,6 +68,7 @@ export function createClient(
 		provider.on('disconnect', () => {
 			for (const listener of downListeners) listener();
 		});
+		awareness = provider.awareness!;
 		synced = () => provider.isSynced;
 		disconnect = () => provider.disconnect();
 		connect = () => void provider.connect();
@@ -83,6 +90,14 @@ export function createClient(
 				if (status === 'connected') provider.ws?.send(Uint8Array.of(MESSAGE_PERSISTED));
 			});
 		}
+		const { onAwarenessMessage } = options;
+		const applyAwareness = provider.messageHandlers[MESSAGE_AWARENESS];
+		if (onAwarenessMessage && applyAwareness)
+			provider.messageHandlers[MESSAGE_AWARENESS] = (...args) => {
+				onAwarenessMessage();
+				applyAwareness(...args);
+			};
+		awareness = provider.awareness;
 		provider.on('sync', (state: boolean) => {
 			if (state) for (const listener of syncedListeners) listener();
 		});
@@ -97,6 +112,7 @@ export function createClient(
 
 	return {
 		doc,
+		awareness,
 		isSynced: synced,
 		whenSynced(timeoutMs = 30_000) {
 			if (synced()) return Promise.resolve();

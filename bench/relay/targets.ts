@@ -83,6 +83,11 @@ export type ServerEnv = {
 	/** Our relay's idle unload delay. */
 	idleUnloadMs?: number;
 	cpuProfileDir?: string;
+	/**
+	 * Our relay: run the `sync-server/main.ts` of this checkout instead of this repository's (an
+	 * A/B against another commit: `git archive <commit> | tar -x -C <dir>`, node_modules linked).
+	 */
+	relayRoot?: string;
 };
 
 const NODE_FLAGS = ['--disable-warning=ExperimentalWarning', '--expose-gc'];
@@ -176,7 +181,7 @@ export class ServerHandle {
 						...flags,
 						'--experimental-strip-types',
 						'--experimental-sqlite',
-						path.join(REPO_ROOT, 'sync-server/main.ts')
+						path.join(this.#opts.relayRoot ?? REPO_ROOT, 'sync-server/main.ts')
 					],
 					env
 				};
