@@ -41,7 +41,8 @@ export class BoardSummaries {
 	#sessions = $state(0);
 	#gridIds: readonly GridId[] = [];
 	#reads = 0;
-	/** The sessions of these boards open when the set last changed. */
+	/** The sessions of these boards open when the set last changed (bookkeeping, not state). */
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#open: ReadonlySet<string> = new Set();
 	readonly #stop: () => void;
 
@@ -57,6 +58,7 @@ export class BoardSummaries {
 
 	/** Some session of these boards was open at the last change of the set and is not now. */
 	#closedSome(): boolean {
+		/* eslint-disable svelte/prefer-svelte-reactivity -- local lookups, not state */
 		const ours = new Set(this.#gridIds.map((gridId) => boardDocName(this.#communityId, gridId)));
 		const open = new Set(
 			this.#registry
@@ -64,6 +66,7 @@ export class BoardSummaries {
 				.map((session) => session.docName)
 				.filter((docName) => ours.has(docName))
 		);
+		/* eslint-enable svelte/prefer-svelte-reactivity */
 		const closed = [...this.#open].some((docName) => !open.has(docName));
 		this.#open = open;
 		return closed;
