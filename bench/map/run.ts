@@ -12,8 +12,11 @@
  * everything is read from the device), signs the page in, and opens the community map `--runs`
  * times after one warm-up.
  *
- * - Time to interactive: navigation start to the first moment the map reports `idle` (maplibre
- *   has drawn every source and holds no pending work) with every pin in its source. Target ≤ 1 s.
+ * - Time to interactive: from the map screen's start (its first element in the DOM, after the
+ *   app's own start, which is the same for every screen and has its budget in
+ *   tests/first-load.spec.ts; bench:summaries and bench:households judge their screens so) to the
+ *   first moment the map reports `idle` (maplibre has drawn every source and holds no pending
+ *   work) with every pin in its source. Target ≤ 1 s. From navigation start is printed beside it.
  * - Panning: `--pan-frames` frames of a circular pan driven from requestAnimationFrame (one
  *   `panBy` per frame, as a finger drag does); the frame rate is 1000 / the median interval
  *   between frames. Target ≥ 30 fps. Then again with the CPU slowed 4× (Chromium's emulation):
@@ -155,6 +158,12 @@ async function main(): Promise<void> {
 					at(`count "${(lastCount = count.replace(/\s+/g, ' ').trim())}"`);
 				}
 				const map = document.querySelector('[data-testid="map"]');
+				if (
+					marks.mounted === undefined &&
+					document.querySelector('[data-testid="map-loading"], [data-testid="map"]')
+				) {
+					marks.mounted = performance.now();
+				}
 				if (map && marks.mapShown === undefined) marks.mapShown = performance.now();
 				const state = `${map?.getAttribute('data-state')} ${map?.getAttribute('data-pins')}`;
 				if (map && state !== lastState) at(`element ${(lastState = state)}`);
@@ -172,6 +181,7 @@ async function main(): Promise<void> {
 		const mapUrl = `${origin}/c/${communityId}/map`;
 		const runs: {
 			interactive: number;
+			mounted: number;
 			mapShown: number;
 			firstPins: number;
 			fps: number;
@@ -185,11 +195,12 @@ async function main(): Promise<void> {
 			if (profiling) await startProfile(cdp);
 			const tracing = TRACE && run === RUNS;
 			if (tracing) await browser.startTracing(page, { path: TRACE, screenshots: false });
-			const marks = await loadUntil<{ interactive: number; mapShown: number; firstPins: number }>(
-				page,
-				mapUrl,
-				{ global: '__map', until: ['interactive'], timeout: 120_000 }
-			);
+			const marks = await loadUntil<{
+				interactive: number;
+				mounted: number;
+				mapShown: number;
+				firstPins: number;
+			}>(page, mapUrl, { global: '__map', until: ['interactive'], timeout: 120_000 });
 			if (tracing) {
 				await browser.stopTracing();
 				console.log(`Chrome trace of the last load: ${TRACE} (chrome://tracing, Perfetto)`);
@@ -221,8 +232,9 @@ async function main(): Promise<void> {
 			const pan = await panFps(page, PAN_FRAMES);
 			const label = run === 0 ? 'warm-up' : `run ${run}`;
 			console.log(
-				`${label}: map shown ${ms(marks.mapShown)}, first pins ${ms(marks.firstPins)}, ` +
-					`interactive ${ms(marks.interactive)}, panning ${pan.fps.toFixed(1)} fps ` +
+				`${label}: screen mounted ${ms(marks.mounted)}, map shown ${ms(marks.mapShown)}, ` +
+					`first pins ${ms(marks.firstPins)}, interactive ${ms(marks.interactive)} ` +
+					`(${ms(marks.interactive - marks.mounted)} after mounting), panning ${pan.fps.toFixed(1)} fps ` +
 					`(worst frame ${ms(pan.worstMs)})`
 			);
 			if (run > 0) runs.push({ ...marks, fps: pan.fps, worstFrameMs: pan.worstMs });
@@ -242,8 +254,10 @@ async function main(): Promise<void> {
 			gridAreasDrawn: drawn.areas,
 			buildingsDrawn: drawn.buildings,
 			runs: runs.length,
-			medianInteractiveMs: Math.round(median(runs.map((r) => r.interactive))),
-			maxInteractiveMs: Math.round(Math.max(...runs.map((r) => r.interactive))),
+			medianInteractiveMs: Math.round(median(runs.map((r) => r.interactive - r.mounted))),
+			maxInteractiveMs: Math.round(Math.max(...runs.map((r) => r.interactive - r.mounted))),
+			medianMountedMs: Math.round(median(runs.map((r) => r.mounted))),
+			medianFromNavigationMs: Math.round(median(runs.map((r) => r.interactive))),
 			medianPanFps: Number(median(runs.map((r) => r.fps)).toFixed(1)),
 			medianPanFpsCpu4x: Number(median(slow.map((s) => s.fps)).toFixed(1)),
 			renderer,
@@ -251,9 +265,10 @@ async function main(): Promise<void> {
 			chromium: browser.version()
 		};
 		console.log(
-			`\nMap of ${summary.pins} pins in ${GRIDS} grids (from the device): interactive in ` +
-				`${ms(summary.medianInteractiveMs)} (median of ${summary.runs}, max ` +
-				`${ms(summary.maxInteractiveMs)}); panning ${summary.medianPanFps} fps, ` +
+			`\nMap of ${summary.pins} pins in ${GRIDS} grids (from the device): interactive ` +
+				`${ms(summary.medianInteractiveMs)} after the screen mounted (median of ${summary.runs}, max ` +
+				`${ms(summary.maxInteractiveMs)}; from navigation start ${ms(summary.medianFromNavigationMs)}, ` +
+				`the screen mounted at ${ms(summary.medianMountedMs)}); panning ${summary.medianPanFps} fps, ` +
 				`${summary.medianPanFpsCpu4x} fps with the CPU slowed 4× (not judged).\n` +
 				`Renderer: ${renderer}${/swiftshader/i.test(renderer) ? ' (software WebGL)' : ''}.\n` +
 				`Drawn at the fitted view: ${drawn.areas} of ${data.areas.length} grid areas, ` +
@@ -264,7 +279,9 @@ async function main(): Promise<void> {
 
 		const missed: string[] = [];
 		if (summary.medianInteractiveMs > TARGET_INTERACTIVE_MS) {
-			missed.push(`interactive ${summary.medianInteractiveMs} ms > ${TARGET_INTERACTIVE_MS} ms`);
+			missed.push(
+				`interactive ${summary.medianInteractiveMs} ms after mounting > ${TARGET_INTERACTIVE_MS} ms`
+			);
 		}
 		if (summary.medianPanFps < TARGET_PAN_FPS) {
 			missed.push(`panning ${summary.medianPanFps} fps < ${TARGET_PAN_FPS} fps`);

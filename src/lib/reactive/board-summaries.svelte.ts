@@ -10,8 +10,9 @@
  *
  * Invariant: only summaries of the current format are returned (domain/summaries.ts
  * `isCurrentSummary`); a grid without one is absent (null), never shown as zeros. The stored
- * summaries are read again whenever the set of open sessions changes (a board just closed has
- * stored its latest summary).
+ * summaries are read again when a session of one of these boards closes (it has just stored its
+ * latest summary); a session opening changes nothing stored, so it is not read again then (a
+ * community screen opening twelve boards read every stored summary twelve more times).
  */
 import { untrack } from 'svelte';
 import { boardDocName, type CommunityId, type GridId } from '$lib/domain/ids';
@@ -40,6 +41,9 @@ export class BoardSummaries {
 	#sessions = $state(0);
 	#gridIds: readonly GridId[] = [];
 	#reads = 0;
+	/** The sessions of these boards open when the set last changed (bookkeeping, not state). */
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	#open: ReadonlySet<string> = new Set();
 	readonly #stop: () => void;
 
 	constructor(registry: SessionRegistry, communityId: CommunityId, indexedDB?: IDBFactory) {
@@ -48,14 +52,31 @@ export class BoardSummaries {
 		this.#indexedDB = indexedDB;
 		this.#stop = registry.watchSessions((changed) => {
 			this.#sessions++;
-			if (changed === undefined) void this.#refresh();
+			if (changed === undefined && this.#closedSome()) void this.#refresh();
 		});
+	}
+
+	/** Some session of these boards was open at the last change of the set and is not now. */
+	#closedSome(): boolean {
+		/* eslint-disable svelte/prefer-svelte-reactivity -- local lookups, not state */
+		const ours = new Set(this.#gridIds.map((gridId) => boardDocName(this.#communityId, gridId)));
+		const open = new Set(
+			this.#registry
+				.all()
+				.map((session) => session.docName)
+				.filter((docName) => ours.has(docName))
+		);
+		/* eslint-enable svelte/prefer-svelte-reactivity */
+		const closed = [...this.#open].some((docName) => !open.has(docName));
+		this.#open = open;
+		return closed;
 	}
 
 	/** Reads these grids' stored summaries; resolves once they are in. Safe from an effect. */
 	setGrids(gridIds: readonly GridId[]): Promise<void> {
 		return untrack(() => {
 			this.#gridIds = gridIds;
+			this.#closedSome(); // which of them are open now (their closing reads them again)
 			return this.#refresh();
 		});
 	}

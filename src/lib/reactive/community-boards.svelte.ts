@@ -9,6 +9,11 @@
  * screen renders from the summaries (`summaryOf`) while 12 boards of 1,000 cases load behind it,
  * and each grid's `loaded` says when its live cases replace its summary.
  *
+ * With `pace` the boards are opened one at a time, each when `pace()` resolves and after the one
+ * before it has been read (all the rest at once when it answers null): a screen that draws from the summaries (the community map) reads the
+ * documents in the moments the person is not moving the map, so no board's read (a long task of
+ * Yjs decoding) lands in the middle of a pan.
+ *
  * Invariant: a board is held (acquired exactly once) while its grid is in the last list given to
  * `setGrids`, and released by `setGrids` or `destroy`; `current` follows every board's changes
  * through its `DocSnapshot`, so a remote edit in one grid re-reads only that grid.
@@ -43,7 +48,11 @@ export class CommunityBoards<T> {
 	readonly #read: (doc: Y.Doc) => T;
 	readonly #summaries: BoardSummaries | null;
 	readonly #docName: (communityId: CommunityId, gridId: GridId) => string;
+	readonly #pace: (() => Promise<void> | null) | null;
 	#wanted: readonly GridId[] = [];
+	/** Grids waiting for their turn (with `pace`), in order. */
+	#queue: GridId[] = [];
+	#pacing = false;
 	#destroyed = false;
 	// Plain bookkeeping; reactivity comes from #version and each DocSnapshot.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -60,6 +69,11 @@ export class CommunityBoards<T> {
 			summaries?: BoardSummaries | null;
 			/** Which document of each grid: its board unless told otherwise. */
 			docName?: (communityId: CommunityId, gridId: GridId) => string;
+			/**
+			 * Resolves when the next board may be opened, or null: open the rest now (default:
+			 * all at once).
+			 */
+			pace?: (() => Promise<void> | null) | null;
 		}> = {}
 	) {
 		this.#registry = registry;
@@ -67,6 +81,7 @@ export class CommunityBoards<T> {
 		this.#communityId = communityId;
 		this.#read = read;
 		this.#summaries = options.summaries ?? null;
+		this.#pace = options.pace ?? null;
 	}
 
 	/**
@@ -106,27 +121,63 @@ export class CommunityBoards<T> {
 				this.#held.delete(gridId);
 				changed = true;
 			}
-			for (const gridId of gridIds) {
-				if (this.#held.has(gridId)) continue;
-				const { session, release } = this.#registry.acquire(
-					this.#docName(this.#communityId, gridId)
-				);
-				const held: Held<T> = {
-					doc: session.doc,
-					snapshot: new DocSnapshot(session.doc, this.#read),
-					release,
-					loaded: session.whenLoaded,
-					isLoaded: false
-				};
-				this.#held.set(gridId, held);
-				void held.loaded.then(() => {
-					held.isLoaded = true;
-					if (this.#held.get(gridId) === held) this.#loadedCount++;
-				});
-				changed = true;
+			const missing = gridIds.filter((gridId) => !this.#held.has(gridId));
+			if (this.#pace === null) {
+				for (const gridId of missing) this.#open(gridId);
+				if (missing.length > 0) changed = true;
+			} else {
+				this.#queue = missing;
+				void this.#openPaced();
 			}
 			if (changed) this.#version++;
 		});
+	}
+
+	/** Opens the queued boards one by one, each at `pace`'s word and after the last is read. */
+	async #openPaced(): Promise<void> {
+		if (this.#pacing) return;
+		this.#pacing = true;
+		try {
+			while (!this.#destroyed && this.#queue.length > 0) {
+				const turn = this.#pace!();
+				if (turn === null) {
+					// No reason to wait any more: the rest at once, read side by side.
+					const rest = this.#queue.filter(
+						(gridId) => !this.#held.has(gridId) && this.#wanted.includes(gridId)
+					);
+					this.#queue = [];
+					for (const gridId of rest) this.#open(gridId);
+					if (rest.length > 0) this.#version++;
+					break;
+				}
+				await turn;
+				const gridId = this.#queue.shift();
+				if (this.#destroyed || gridId === undefined) break;
+				if (this.#held.has(gridId) || !this.#wanted.includes(gridId)) continue;
+				const held = this.#open(gridId);
+				this.#version++;
+				await held.loaded.catch(() => {}); // a failed read is the session's to report
+			}
+		} finally {
+			this.#pacing = false;
+		}
+	}
+
+	#open(gridId: GridId): Held<T> {
+		const { session, release } = this.#registry.acquire(this.#docName(this.#communityId, gridId));
+		const held: Held<T> = {
+			doc: session.doc,
+			snapshot: new DocSnapshot(session.doc, this.#read),
+			release,
+			loaded: session.whenLoaded,
+			isLoaded: false
+		};
+		this.#held.set(gridId, held);
+		void held.loaded.then(() => {
+			held.isLoaded = true;
+			if (this.#held.get(gridId) === held) this.#loadedCount++;
+		});
+		return held;
 	}
 
 	/** How many of the held boards have read their stored updates. */
