@@ -29,6 +29,10 @@
  *       one online backup now, like the relay's scheduled ones (backup/backup.ts)
  *   restore <backup dir> [--data-dir <dir>]
  *       puts a verified backup in place of the data (relay stopped; the old data moves aside)
+ *   migrate --to postgres [--database-url <url>]
+ *       copies DATA_DIR's documents, identity and signing keys into an empty PostgreSQL
+ *       database (DATABASE_URL by default) for the scale-out relay and verifies every document
+ *       by state vector (cluster/migrate.ts); relay stopped; exit 1 on any difference
  *
  * Invariant: writes go to the same SQLite file and keys.json the relay uses; the relay reads
  * members fresh on every check and re-reads keys.json when it changes, so a running relay sees
@@ -51,11 +55,12 @@ import {
 import { ArchiveError, exportCommunity, importCommunity, readArchive } from './backup/archive.ts';
 import { restoreBackup, runBackup } from './backup/backup.ts';
 import { buildBasemap, DEFAULT_MAX_ZOOM, DEFAULT_MIN_ZOOM } from './basemap/build.ts';
+import { migrateToPostgres } from './cluster/migrate.ts';
 import { parseOrigin } from './config.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
 import { createCommunity, inviteUrl, mintServiceToken } from './identity.ts';
 import { idRanges, type IdRange } from './storage/attribution.ts';
-import { SqliteStore } from './storage/sqlite.ts';
+import { DB_FILE_NAME, SqliteStore } from './storage/sqlite.ts';
 import { CLOCK_SKEW_SECONDS, KeyRing } from './tokens.ts';
 
 const USAGE = `Usage: npm run admin -- <command>
@@ -69,7 +74,8 @@ const USAGE = `Usage: npm run admin -- <command>
   export-community <id> --out <file.zip>
   import-community <file.zip> [--id <newId>] [--url <public url>]
   backup --to <dir> [--keep <n>]
-  restore <backup dir> [--data-dir <dir>]`;
+  restore <backup dir> [--data-dir <dir>]
+  migrate --to postgres [--database-url <url>]`;
 
 class UsageError extends Error {}
 
@@ -297,6 +303,33 @@ async function importCommand(dataDir: string, parsed: Parsed): Promise<void> {
 	}
 }
 
+async function migrateCommand(dataDir: string, parsed: Parsed): Promise<void> {
+	checkFlags(parsed, ['to', 'database-url']);
+	if (parsed.positional.length > 0 || one(parsed, 'to') !== 'postgres') {
+		throw new UsageError('migrate --to postgres [--database-url <url>]');
+	}
+	const databaseUrl = one(parsed, 'database-url') ?? process.env.DATABASE_URL;
+	if (!databaseUrl) throw new UsageError('migrate needs DATABASE_URL or --database-url');
+	const s = await migrateToPostgres({
+		dataDir,
+		databaseUrl,
+		progress: (line) => console.log(line)
+	});
+	console.log(
+		`Copied ${s.documents} documents (${s.rows.snapshots} snapshots, ${s.rows.log} log rows, ${s.rows.history} history rows, ${s.rows.attribution} attribution records), ${s.communities} communities, ${s.members} members, ${s.credentials} credentials, ${s.invites} invites, ${s.keys} signing keys in ${Math.round(s.ms)} ms.`
+	);
+	console.log(
+		`Stays on the shared directory ${dataDir}: ${s.stays.photos} photos (blobs/), ${s.stays.basemaps} basemaps (basemaps/); in ${DB_FILE_NAME} (no PostgreSQL notice store yet): ${s.stays.notices} notices, ${s.stays.noticePhones} phone consents.`
+	);
+	if (s.mismatches.length > 0) {
+		for (const line of s.mismatches) console.error(`MISMATCH ${line}`);
+		throw new Error(
+			`${s.mismatches.length} differences after copying: the migration is not verified`
+		);
+	}
+	console.log('Verified: every document has the same state vector and state in PostgreSQL.');
+}
+
 async function run(argv: string[]): Promise<void> {
 	const [command, ...rest] = argv;
 	const dataDir = path.resolve(process.env.DATA_DIR || './data');
@@ -448,6 +481,9 @@ async function run(argv: string[]): Promise<void> {
 			if (result.movedAside) console.log(`What was there before is kept in ${result.movedAside}.`);
 			return;
 		}
+		case 'migrate':
+			await migrateCommand(dataDir, parsed);
+			return;
 		default:
 			throw new UsageError(command ? `unknown command ${command}` : 'no command');
 	}
