@@ -29,10 +29,11 @@
  *       one online backup now, like the relay's scheduled ones (backup/backup.ts)
  *   restore <backup dir> [--data-dir <dir>]
  *       puts a verified backup in place of the data (relay stopped; the old data moves aside)
- *   migrate --to postgres [--database-url <url>]
+ *   migrate --to postgres [--database-url <url>] [--resume]
  *       copies DATA_DIR's documents, identity and signing keys into an empty PostgreSQL
  *       database (DATABASE_URL by default) for the scale-out relay and verifies every document
- *       by state vector (cluster/migrate.ts); relay stopped; exit 1 on any difference
+ *       by state vector (cluster/migrate.ts); relay stopped; exit 1 on any difference;
+ *       --resume finishes an interrupted migration of the same data dir
  *
  * Invariant: writes go to the same SQLite file and keys.json the relay uses; the relay reads
  * members fresh on every check and re-reads keys.json when it changes, so a running relay sees
@@ -75,13 +76,13 @@ const USAGE = `Usage: npm run admin -- <command>
   import-community <file.zip> [--id <newId>] [--url <public url>]
   backup --to <dir> [--keep <n>]
   restore <backup dir> [--data-dir <dir>]
-  migrate --to postgres [--database-url <url>]`;
+  migrate --to postgres [--database-url <url>] [--resume]`;
 
 class UsageError extends Error {}
 
 type Parsed = { positional: string[]; flags: Map<string, string[]> };
 
-const BOOLEAN_FLAGS = new Set(['json', 'drop-old', 'from-gcj02']);
+const BOOLEAN_FLAGS = new Set(['json', 'drop-old', 'from-gcj02', 'resume']);
 
 /** Ids in a list of ranges. */
 const idCount = (ranges: IdRange[]): number => ranges.reduce((sum, r) => sum + r.len, 0);
@@ -304,17 +305,19 @@ async function importCommand(dataDir: string, parsed: Parsed): Promise<void> {
 }
 
 async function migrateCommand(dataDir: string, parsed: Parsed): Promise<void> {
-	checkFlags(parsed, ['to', 'database-url']);
+	checkFlags(parsed, ['to', 'database-url', 'resume']);
 	if (parsed.positional.length > 0 || one(parsed, 'to') !== 'postgres') {
-		throw new UsageError('migrate --to postgres [--database-url <url>]');
+		throw new UsageError('migrate --to postgres [--database-url <url>] [--resume]');
 	}
 	const databaseUrl = one(parsed, 'database-url') ?? process.env.DATABASE_URL;
 	if (!databaseUrl) throw new UsageError('migrate needs DATABASE_URL or --database-url');
 	const s = await migrateToPostgres({
 		dataDir,
 		databaseUrl,
+		resume: parsed.flags.has('resume'),
 		progress: (line) => console.log(line)
 	});
+	if (s.resumed > 0) console.log(`Resumed: ${s.resumed} documents were copied before.`);
 	console.log(
 		`Copied ${s.documents} documents (${s.rows.snapshots} snapshots, ${s.rows.log} log rows, ${s.rows.history} history rows, ${s.rows.attribution} attribution records), ${s.communities} communities, ${s.members} members, ${s.credentials} credentials, ${s.invites} invites, ${s.keys} signing keys in ${Math.round(s.ms)} ms.`
 	);
@@ -327,7 +330,9 @@ async function migrateCommand(dataDir: string, parsed: Parsed): Promise<void> {
 			`${s.mismatches.length} differences after copying: the migration is not verified`
 		);
 	}
-	console.log('Verified: every document has the same state vector and state in PostgreSQL.');
+	console.log(
+		'Verified: every document has the same state vector, state, attribution and history in PostgreSQL; identity and keys are equal.'
+	);
 }
 
 async function run(argv: string[]): Promise<void> {

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { writeRelayLock } from '../backup/relay-lock.ts';
@@ -252,6 +253,37 @@ it('refuses a target that holds data, and a data dir a relay is serving, writing
 	const untouched = await PostgresStore.open(empty);
 	expect(await untouched.docNames()).toEqual([]);
 	await untouched.close();
+}, 60_000);
+
+it('--resume finishes an interrupted migration of the same data dir, and only of it', async () => {
+	const { dataDir } = seedDataDir();
+	const url = await postgres.createDatabase();
+	expect((await migrateToPostgres({ dataDir, databaseUrl: url })).mismatches).toEqual([]);
+	// As if stopped after the identity and two documents: the third one's transaction never
+	// committed.
+	const client = new pg.Client(url);
+	await client.connect();
+	for (const table of ['snapshots', 'updates', 'attribution', 'history']) {
+		await client.query(`DELETE FROM ${table} WHERE doc = $1`, [DOCS[2]]);
+	}
+	await client.end();
+	await expect(migrateToPostgres({ dataDir, databaseUrl: url })).rejects.toThrow(
+		/holds 2 documents, 1 communities and 2 keys already/
+	);
+	const run = await runAdmin(['migrate', '--to', 'postgres', '--resume', '--database-url', url], {
+		DATA_DIR: dataDir
+	});
+	expect(run.stderr).toBe('');
+	expect(run.code).toBe(0);
+	expect(run.stdout).toMatch(/Resumed: 2 documents were copied before/);
+	expect(run.stdout).toMatch(/Verified/);
+	await expectSameData(dataDir, url);
+
+	// Another data dir's migration is not resumed into it.
+	const other = seedDataDir();
+	await expect(
+		migrateToPostgres({ dataDir: other.dataDir, databaseUrl: url, resume: true })
+	).rejects.toThrow(/differ from this data dir's: not an interrupted migration of it/);
 }, 60_000);
 
 it('a document that does not decode fails the migration loudly', async () => {

@@ -13,7 +13,9 @@
  *
  * Invariants:
  * - Refuses, writing nothing, while a relay holds DATA_DIR (relay-lock.ts) and when the target
- *   holds any document, community or key (no merge with another relay's data).
+ *   holds any document, community or key (no merge with another relay's data); with `resume`,
+ *   when what it holds is not a part of this data dir's migration (identity and keys equal, every
+ *   document one of the data dir's).
  * - Reads only: DATA_DIR is left as it was (the embedded relay can start on it again).
  * - Success means verified: per document, what the relay serves from PostgreSQL (load,
  *   attribution, history, historyHours) equals what SQLite serves, byte for byte, and the
@@ -51,6 +53,8 @@ export type MigrationSummary = {
 	/** Left on the shared directory (files) or in gridboard.db (notices), with counts. */
 	stays: { photos: number; basemaps: number; notices: number; noticePhones: number };
 	ms: number;
+	/** Documents a resumed migration found copied already (verified, not copied again). */
+	resumed: number;
 	/** Empty when everything verified; else one line per difference. */
 	mismatches: string[];
 };
@@ -98,6 +102,11 @@ function readKeys(dataDir: string): SigningKey[] {
 export async function migrateToPostgres(options: {
 	dataDir: string;
 	databaseUrl: string;
+	/**
+	 * Finish an interrupted migration of this data dir: the target may hold its identity (equal
+	 * to the data dir's, else refused) and some of its documents (not copied again, verified).
+	 */
+	resume?: boolean;
 	/** One line per stage, for a person watching (the CLI prints them). */
 	progress?: (line: string) => void;
 }): Promise<MigrationSummary> {
@@ -120,28 +129,48 @@ export async function migrateToPostgres(options: {
 	try {
 		target = await PostgresStore.open(databaseUrl);
 		targetIdentity = await PostgresIdentityStore.open(databaseUrl);
-		const heldDocs = (await target.docNames()).length;
-		const heldCommunities = (await targetIdentity.listCommunities()).length;
-		const heldKeys = (await targetIdentity.signingKeys()).length;
-		if (heldDocs + heldCommunities + heldKeys > 0) {
-			throw new MigrationRefused(
-				`the target database holds ${heldDocs} documents, ${heldCommunities} communities and ${heldKeys} keys already: migrate into an empty database`
-			);
-		}
-
+		// The source is read while no relay runs: these reads and the documents' later ones agree.
 		const identity = sourceIdentity.exportAll();
 		const keys = readKeys(dataDir);
-		await targetIdentity.importAll(identity, keys);
+		const names = source.storedDocNames();
+		const held = new Set(await target.docNames());
+		const heldCommunities = (await targetIdentity.listCommunities()).length;
+		const heldKeys = (await targetIdentity.signingKeys()).length;
+		if (!options.resume && held.size + heldCommunities + heldKeys > 0) {
+			throw new MigrationRefused(
+				`the target database holds ${held.size} documents, ${heldCommunities} communities and ${heldKeys} keys already: migrate into an empty database (or --resume an interrupted migration of this data dir)`
+			);
+		}
+		const sourceNames = new Set(names);
+		const foreign = [...held].filter((name) => !sourceNames.has(name));
+		if (foreign.length > 0) {
+			throw new MigrationRefused(
+				`the target holds ${foreign.length} documents this data dir does not (${foreign[0]}, …): not an interrupted migration of it`
+			);
+		}
+		if (heldCommunities + heldKeys > 0) {
+			// Resuming: the identity step finished before; it must be this data dir's, unchanged.
+			const copied = await targetIdentity.exportAll();
+			const sameKeys = isDeepStrictEqual(await targetIdentity.signingKeys(), keys);
+			if (!isDeepStrictEqual(copied, identity) || !sameKeys) {
+				throw new MigrationRefused(
+					"the target's communities, members or keys differ from this data dir's: not an interrupted migration of it"
+				);
+			}
+		} else {
+			await targetIdentity.importAll(identity, keys);
+		}
 		progress(
 			`identity: ${identity.communities.length} communities, ${identity.members.length} members, ${keys.length} keys`
 		);
 
 		const mismatches: string[] = [];
 		const rows = { log: 0, history: 0, snapshots: 0, attribution: 0 };
-		const names = source.storedDocNames();
 		for (const [index, name] of names.entries()) {
 			const exported = source.exportDoc(name);
-			await target.importDoc(name, exported);
+			// A document is copied in one transaction: one the target holds is complete (and is
+			// verified below like the others).
+			if (!held.has(name)) await target.importDoc(name, exported);
 			rows.log += exported.log.length;
 			rows.history += exported.history.length;
 			rows.attribution += exported.attribution.length;
@@ -185,6 +214,7 @@ export async function migrateToPostgres(options: {
 			keys: keys.length,
 			stays: { photos, basemaps, ...noticeCounts(dataDir) },
 			ms: performance.now() - started,
+			resumed: names.filter((name) => held.has(name)).length,
 			mismatches
 		};
 	} finally {
