@@ -1,7 +1,9 @@
 /**
  * PostgreSQL identity storage for the scale-out relay (issue 22): the tables of
  * SqliteIdentityStore (identity-sqlite.ts), communities, members, device credentials and
- * invites, in the database every relay shares (grids as JSONB instead of JSON text).
+ * invites, in the database every relay shares (grids as JSONB instead of JSON text), and the
+ * relays' token-signing keys (`relay_keys`, keys.json in embedded mode), which every relay of a
+ * cluster needs to check every token; `importAll` writes a migrated relay's (cluster/migrate.ts).
  *
  * Invariants (those of IdentityStore, identity-store.ts): every multi-row change (a removal
  * with its credential revocations, an invite redemption) is one transaction; a member update is
