@@ -2,7 +2,8 @@
  * `migrate --to postgres` against a real PostgreSQL (test-servers.ts): an embedded relay's data
  * dir with documents written by two members over three hours (compacted into attribution and
  * hourly history, plus log rows still held), a community with members, a removed member, used
- * and revoked invites, rotated signing keys, a photo, a basemap and a published notice. After
+ * and revoked invites, rotated signing keys, a photo, a basemap and a published notice; and a
+ * community written by real clients through a real relay (the backup tests' fixture). After
  * the move PostgreSQL serves the same documents (state vectors, attribution, history), the
  * same identity and keys; a non-empty target, a running relay and a corrupted document are
  * refused or reported, never a silent success.
@@ -14,7 +15,14 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { writeRelayLock } from '../backup/relay-lock.ts';
-import { photo, runAdmin, sha256 } from '../backup/test-fixture.ts';
+import {
+	photo,
+	readDataState,
+	runAdmin,
+	seedCommunity,
+	SEEDED_DOCS,
+	sha256
+} from '../backup/test-fixture.ts';
 import { basemapPath } from '../basemap/build.ts';
 import { blobPath } from '../blobs.ts';
 import { PostgresIdentityStore } from '../identity-postgres.ts';
@@ -24,7 +32,7 @@ import { SqliteNoticeStore } from '../notices/sqlite.ts';
 import { HOUR_MS } from '../storage/history.ts';
 import { PostgresStore } from '../storage/postgres.ts';
 import { DB_FILE_NAME, SqliteStore } from '../storage/sqlite.ts';
-import { makeTempDir, removeDir } from '../test-helpers.ts';
+import { makeTempDir, removeDir, startTestRelay } from '../test-helpers.ts';
 import { KeyRing } from '../tokens.ts';
 import { migrateToPostgres, MigrationRefused } from './migrate.ts';
 import { startTestPostgres, type TestPostgres } from './test-servers.ts';
@@ -284,6 +292,48 @@ it('--resume finishes an interrupted migration of the same data dir, and only of
 	await expect(
 		migrateToPostgres({ dataDir: other.dataDir, databaseUrl: url, resume: true })
 	).rejects.toThrow(/differ from this data dir's: not an interrupted migration of it/);
+}, 60_000);
+
+it('moves a community written by real clients through a real relay, refused while that relay runs', async () => {
+	const r = await startTestRelay();
+	dirs.push(r.dataDir);
+	const url = await postgres.createDatabase();
+	try {
+		const created = r.relay.createCommunity('玉城社区', 'yc');
+		const token = r.relay.mintToken({ communityId: 'yc', role: 'secretary', ttlSeconds: 3600 });
+		await seedCommunity({
+			...r,
+			url: r.relay.url,
+			cid: 'yc',
+			token,
+			inviteCode: created.inviteCode
+		});
+		await expect(migrateToPostgres({ dataDir: r.dataDir, databaseUrl: url })).rejects.toThrow(
+			/is serving .*: stop it first/
+		);
+	} finally {
+		await r.relay.close();
+	}
+	const summary = await migrateToPostgres({ dataDir: r.dataDir, databaseUrl: url });
+	expect(summary.mismatches).toEqual([]);
+	expect(summary).toMatchObject({
+		documents: SEEDED_DOCS.length,
+		stays: { photos: 2, basemaps: 1 }
+	});
+	const state = await readDataState(r.dataDir);
+	const target = await PostgresStore.open(url);
+	const source = new SqliteStore(r.dataDir);
+	try {
+		expect(await target.docNames()).toEqual([...state.docs.keys()]);
+		for (const [name, vector] of state.docs) {
+			expect(stateVector(await target.load(name))).toBe(vector);
+			// Each member's and the relay's attestations kept their authors.
+			expect(await target.attribution(name)).toEqual(source.attribution(name));
+		}
+	} finally {
+		source.close();
+		await target.close();
+	}
 }, 60_000);
 
 it('a document that does not decode fails the migration loudly', async () => {
