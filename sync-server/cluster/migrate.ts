@@ -16,7 +16,8 @@
  *   holds any document, community or key (no merge with another relay's data); with `resume`,
  *   when what it holds is not a part of this data dir's migration (identity and keys equal, every
  *   document one of the data dir's).
- * - Reads only: DATA_DIR is left as it was (the embedded relay can start on it again).
+ * - Reads only: DATA_DIR is left as it was (the embedded relay can start on it again); only a
+ *   database of an older version gets its schema brought up to date, as a relay's start does.
  * - Success means verified: per document, what the relay serves from PostgreSQL (load,
  *   attribution, history, historyHours) equals what SQLite serves, byte for byte, and the
  *   Y.Doc built from each side has the same state vector and the same encoded state (sha-256);
