@@ -29,6 +29,11 @@
  *       one online backup now, like the relay's scheduled ones (backup/backup.ts)
  *   restore <backup dir> [--data-dir <dir>]
  *       puts a verified backup in place of the data (relay stopped; the old data moves aside)
+ *   migrate --to postgres [--database-url <url>] [--resume]
+ *       copies DATA_DIR's documents, identity and signing keys into an empty PostgreSQL
+ *       database (DATABASE_URL by default) for the scale-out relay and verifies every document
+ *       by state vector (cluster/migrate.ts); relay stopped; exit 1 on any difference;
+ *       --resume finishes an interrupted migration of the same data dir
  *
  * Invariant: writes go to the same SQLite file and keys.json the relay uses; the relay reads
  * members fresh on every check and re-reads keys.json when it changes, so a running relay sees
@@ -51,11 +56,12 @@ import {
 import { ArchiveError, exportCommunity, importCommunity, readArchive } from './backup/archive.ts';
 import { restoreBackup, runBackup } from './backup/backup.ts';
 import { buildBasemap, DEFAULT_MAX_ZOOM, DEFAULT_MIN_ZOOM } from './basemap/build.ts';
+import { migrateToPostgres } from './cluster/migrate.ts';
 import { parseOrigin } from './config.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
 import { createCommunity, inviteUrl, mintServiceToken } from './identity.ts';
 import { idRanges, type IdRange } from './storage/attribution.ts';
-import { SqliteStore } from './storage/sqlite.ts';
+import { DB_FILE_NAME, SqliteStore } from './storage/sqlite.ts';
 import { CLOCK_SKEW_SECONDS, KeyRing } from './tokens.ts';
 
 const USAGE = `Usage: npm run admin -- <command>
@@ -69,13 +75,14 @@ const USAGE = `Usage: npm run admin -- <command>
   export-community <id> --out <file.zip>
   import-community <file.zip> [--id <newId>] [--url <public url>]
   backup --to <dir> [--keep <n>]
-  restore <backup dir> [--data-dir <dir>]`;
+  restore <backup dir> [--data-dir <dir>]
+  migrate --to postgres [--database-url <url>] [--resume]`;
 
 class UsageError extends Error {}
 
 type Parsed = { positional: string[]; flags: Map<string, string[]> };
 
-const BOOLEAN_FLAGS = new Set(['json', 'drop-old', 'from-gcj02']);
+const BOOLEAN_FLAGS = new Set(['json', 'drop-old', 'from-gcj02', 'resume']);
 
 /** Ids in a list of ranges. */
 const idCount = (ranges: IdRange[]): number => ranges.reduce((sum, r) => sum + r.len, 0);
@@ -297,6 +304,37 @@ async function importCommand(dataDir: string, parsed: Parsed): Promise<void> {
 	}
 }
 
+async function migrateCommand(dataDir: string, parsed: Parsed): Promise<void> {
+	checkFlags(parsed, ['to', 'database-url', 'resume']);
+	if (parsed.positional.length > 0 || one(parsed, 'to') !== 'postgres') {
+		throw new UsageError('migrate --to postgres [--database-url <url>] [--resume]');
+	}
+	const databaseUrl = one(parsed, 'database-url') ?? process.env.DATABASE_URL;
+	if (!databaseUrl) throw new UsageError('migrate needs DATABASE_URL or --database-url');
+	const s = await migrateToPostgres({
+		dataDir,
+		databaseUrl,
+		resume: parsed.flags.has('resume'),
+		progress: (line) => console.log(line)
+	});
+	if (s.resumed > 0) console.log(`Resumed: ${s.resumed} documents were copied before.`);
+	console.log(
+		`Copied ${s.documents} documents (${s.rows.snapshots} snapshots, ${s.rows.log} log rows, ${s.rows.history} history rows, ${s.rows.attribution} attribution records), ${s.communities} communities, ${s.members} members, ${s.credentials} credentials, ${s.invites} invites, ${s.keys} signing keys in ${Math.round(s.ms)} ms.`
+	);
+	console.log(
+		`Stays on the shared directory ${dataDir}: ${s.stays.photos} photos (blobs/), ${s.stays.basemaps} basemaps (basemaps/); in ${DB_FILE_NAME} (no PostgreSQL notice store yet): ${s.stays.notices} notices, ${s.stays.noticePhones} phone consents.`
+	);
+	if (s.mismatches.length > 0) {
+		for (const line of s.mismatches) console.error(`MISMATCH ${line}`);
+		throw new Error(
+			`${s.mismatches.length} differences after copying: the migration is not verified`
+		);
+	}
+	console.log(
+		'Verified: every document has the same state vector, state, attribution and history in PostgreSQL; identity and keys are equal.'
+	);
+}
+
 async function run(argv: string[]): Promise<void> {
 	const [command, ...rest] = argv;
 	const dataDir = path.resolve(process.env.DATA_DIR || './data');
@@ -448,6 +486,9 @@ async function run(argv: string[]): Promise<void> {
 			if (result.movedAside) console.log(`What was there before is kept in ${result.movedAside}.`);
 			return;
 		}
+		case 'migrate':
+			await migrateCommand(dataDir, parsed);
+			return;
 		default:
 			throw new UsageError(command ? `unknown command ${command}` : 'no command');
 	}

@@ -1,7 +1,9 @@
 /**
  * PostgreSQL identity storage for the scale-out relay (issue 22): the tables of
  * SqliteIdentityStore (identity-sqlite.ts), communities, members, device credentials and
- * invites, in the database every relay shares (grids as JSONB instead of JSON text).
+ * invites, in the database every relay shares (grids as JSONB instead of JSON text), and the
+ * relays' token-signing keys (`relay_keys`, keys.json in embedded mode), which every relay of a
+ * cluster needs to check every token; `importAll` writes a migrated relay's (cluster/migrate.ts).
  *
  * Invariants (those of IdentityStore, identity-store.ts): every multi-row change (a removal
  * with its credential revocations, an invite redemption) is one transaction; a member update is
@@ -16,12 +18,14 @@ import {
 	inviteRefusal,
 	type Community,
 	type CredentialRecord,
+	type IdentityRows,
 	type InviteRecord,
 	type MemberRecord,
 	type NewMember,
 	type RedeemResult
 } from './identity-store.ts';
 import { migrate, openPool, transaction, type Migration } from './storage/postgres.ts';
+import type { SigningKey } from './tokens.ts';
 
 const IDENTITY_MIGRATIONS: Migration[] = [
 	{
@@ -67,6 +71,20 @@ CREATE TABLE invites (
 );
 CREATE INDEX invites_by_community ON invites (community_id, created_at);
 `
+	},
+	{
+		// The relays' token-signing keys (keys.json in embedded mode, tokens.ts): every relay of a
+		// cluster checks every token, so they all read one list. `position` keeps the file's
+		// order: the last key signs.
+		version: 2,
+		sql: `
+CREATE TABLE relay_keys (
+	kid TEXT COLLATE "C" PRIMARY KEY,
+	secret TEXT NOT NULL,
+	created_at BIGINT NOT NULL,
+	position INTEGER NOT NULL UNIQUE
+);
+`
 	}
 ];
 
@@ -91,6 +109,15 @@ const toMember = (r: Row): MemberRecord => ({
 	ver: r.ver as number,
 	createdAt: num(r.created_at),
 	removedAt: numOrNull(r.removed_at)
+});
+
+const toCredential = (r: Row): CredentialRecord => ({
+	communityId: r.community_id as string,
+	memberId: r.member_id as string,
+	deviceId: r.device_id as string,
+	secretHash: r.secret_hash as string,
+	createdAt: num(r.created_at),
+	revokedAt: numOrNull(r.revoked_at)
 });
 
 const toInvite = (r: Row): InviteRecord => ({
@@ -207,15 +234,7 @@ export class PostgresIdentityStore implements AsyncIdentityStore {
 			'SELECT * FROM credentials WHERE member_id = $1 AND device_id = $2 AND community_id = $3',
 			[memberId, deviceId, communityId]
 		);
-		if (!row) return null;
-		return {
-			communityId: row.community_id as string,
-			memberId: row.member_id as string,
-			deviceId: row.device_id as string,
-			secretHash: row.secret_hash as string,
-			createdAt: num(row.created_at),
-			revokedAt: numOrNull(row.revoked_at)
-		};
+		return row ? toCredential(row) : null;
 	}
 
 	async createInvite(invite: InviteRecord): Promise<void> {
@@ -293,6 +312,112 @@ export class PostgresIdentityStore implements AsyncIdentityStore {
 				community: toCommunity(communityRow.rows[0])
 			};
 		});
+	}
+
+	/**
+	 * Writes the identity rows and signing keys of another store (cluster/migrate.ts) as they
+	 * are (ids, versions, use counts, hashes), in one transaction; refuses a database that holds
+	 * any community or key already.
+	 */
+	async importAll(rows: IdentityRows, keys: readonly SigningKey[]): Promise<void> {
+		await transaction(this.#pool, async (client) => {
+			const held = await client.query<{ found: boolean }>(
+				`SELECT EXISTS (SELECT 1 FROM communities) OR EXISTS (SELECT 1 FROM relay_keys) AS found`
+			);
+			if (held.rows[0]!.found) throw new Error('the database holds communities or keys already');
+			for (const c of rows.communities) {
+				await client.query('INSERT INTO communities (id, name, created_at) VALUES ($1, $2, $3)', [
+					c.id,
+					c.name,
+					c.createdAt
+				]);
+			}
+			for (const m of rows.members) {
+				await client.query(
+					`INSERT INTO members (id, community_id, display_name, role, grids, ver, created_at, removed_at)
+					 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+					[
+						m.id,
+						m.communityId,
+						m.displayName,
+						m.role,
+						JSON.stringify(m.grids),
+						m.ver,
+						m.createdAt,
+						m.removedAt
+					]
+				);
+			}
+			for (const c of rows.credentials) {
+				await client.query(
+					`INSERT INTO credentials (member_id, device_id, community_id, secret_hash, created_at, revoked_at)
+					 VALUES ($1, $2, $3, $4, $5, $6)`,
+					[c.memberId, c.deviceId, c.communityId, c.secretHash, c.createdAt, c.revokedAt]
+				);
+			}
+			for (const i of rows.invites) {
+				await client.query(
+					`INSERT INTO invites (id, community_id, code_hash, role, grids, expires_at, max_uses, uses,
+					   created_at, created_by, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+					[
+						i.id,
+						i.communityId,
+						i.codeHash,
+						i.role,
+						JSON.stringify(i.grids),
+						i.expiresAt,
+						i.maxUses,
+						i.uses,
+						i.createdAt,
+						i.createdBy,
+						i.revokedAt
+					]
+				);
+			}
+			for (const [position, key] of keys.entries()) {
+				await client.query(
+					'INSERT INTO relay_keys (kid, secret, created_at, position) VALUES ($1, $2, $3, $4)',
+					[key.kid, key.secret, key.createdAt, position]
+				);
+			}
+		});
+	}
+
+	/** Every identity row, in IdentityRows' order, from one REPEATABLE READ transaction. */
+	async exportAll(): Promise<IdentityRows> {
+		return transaction(
+			this.#pool,
+			async (client) => {
+				const all = async (sql: string) => (await client.query<Row>(sql)).rows;
+				return {
+					communities: (await all('SELECT * FROM communities ORDER BY created_at, id')).map(
+						toCommunity
+					),
+					members: (await all('SELECT * FROM members ORDER BY community_id, created_at, id')).map(
+						toMember
+					),
+					credentials: (await all('SELECT * FROM credentials ORDER BY member_id, device_id')).map(
+						toCredential
+					),
+					invites: (await all('SELECT * FROM invites ORDER BY community_id, created_at, id')).map(
+						toInvite
+					)
+				};
+			},
+			'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'
+		);
+	}
+
+	/** The relays' token-signing keys, oldest first (the last one signs). */
+	async signingKeys(): Promise<SigningKey[]> {
+		const rows = await this.#rows(
+			'SELECT kid, secret, created_at FROM relay_keys ORDER BY position'
+		);
+		return rows.map((r) => ({
+			kid: r.kid as string,
+			secret: r.secret as string,
+			createdAt: num(r.created_at)
+		}));
 	}
 
 	async close(): Promise<void> {

@@ -13,6 +13,7 @@ import {
 	inviteRefusal,
 	type Community,
 	type CredentialRecord,
+	type IdentityRows,
 	type IdentityStore,
 	type InviteRecord,
 	type MemberRecord,
@@ -80,6 +81,15 @@ const toMember = (r: Row): MemberRecord => ({
 	ver: r.ver as number,
 	createdAt: r.created_at as number,
 	removedAt: (r.removed_at as number | null) ?? null
+});
+
+const toCredential = (r: Row): CredentialRecord => ({
+	communityId: r.community_id as string,
+	memberId: r.member_id as string,
+	deviceId: r.device_id as string,
+	secretHash: r.secret_hash as string,
+	createdAt: r.created_at as number,
+	revokedAt: (r.revoked_at as number | null) ?? null
 });
 
 const toInvite = (r: Row): InviteRecord => ({
@@ -210,15 +220,7 @@ export class SqliteIdentityStore implements IdentityStore {
 			deviceId,
 			communityId
 		);
-		if (!row) return null;
-		return {
-			communityId: row.community_id as string,
-			memberId: row.member_id as string,
-			deviceId: row.device_id as string,
-			secretHash: row.secret_hash as string,
-			createdAt: row.created_at as number,
-			revokedAt: (row.revoked_at as number | null) ?? null
-		};
+		return row ? toCredential(row) : null;
 	}
 
 	createInvite(invite: InviteRecord): void {
@@ -287,6 +289,29 @@ export class SqliteIdentityStore implements IdentityStore {
 			);
 			return { ok: true, member: this.getMember(invite.communityId, member.memberId)!, community };
 		});
+	}
+
+	/** Every row, in IdentityRows' order, from one read transaction. */
+	exportAll(): IdentityRows {
+		this.#db.exec('BEGIN');
+		try {
+			return {
+				communities: this.#all('SELECT * FROM communities ORDER BY created_at, id').map(
+					toCommunity
+				),
+				members: this.#all('SELECT * FROM members ORDER BY community_id, created_at, id').map(
+					toMember
+				),
+				credentials: this.#all('SELECT * FROM credentials ORDER BY member_id, device_id').map(
+					toCredential
+				),
+				invites: this.#all('SELECT * FROM invites ORDER BY community_id, created_at, id').map(
+					toInvite
+				)
+			};
+		} finally {
+			this.#db.exec('COMMIT');
+		}
 	}
 
 	close(): void {

@@ -47,6 +47,18 @@ export type InviteRecord = {
 	revokedAt: number | null;
 };
 
+/**
+ * Every identity row of a store, each table in a fixed order (communities by created_at and id,
+ * members and invites by community, created_at and id, credentials by member and device), for
+ * a move between stores (cluster/migrate.ts). Credentials and invites carry hashes only.
+ */
+export type IdentityRows = {
+	communities: Community[];
+	members: MemberRecord[];
+	credentials: CredentialRecord[];
+	invites: InviteRecord[];
+};
+
 export type NewMember = {
 	memberId: string;
 	displayName: string;

@@ -36,6 +36,7 @@ import {
 import {
 	assertAuthor,
 	assertBytes,
+	type DocRows,
 	type DocStore,
 	type StoredDoc,
 	type UpdateEntry
@@ -385,6 +386,40 @@ export class SqliteStore implements DocStore {
 
 	docNames(): string[] {
 		return (this.#docNames.all() as { doc: string }[]).map((row) => row.doc);
+	}
+
+	/**
+	 * Every document with any row in any table (docNames, plus a document that only has history
+	 * or attribution left), for a move between stores that must leave nothing behind.
+	 */
+	storedDocNames(): string[] {
+		const rows = this.#db
+			.prepare(
+				`SELECT doc FROM snapshots UNION SELECT doc FROM updates
+				 UNION SELECT doc FROM attribution UNION SELECT doc FROM history ORDER BY doc`
+			)
+			.all() as { doc: string }[];
+		return rows.map((row) => row.doc);
+	}
+
+	/** The document's rows exactly as stored, from one read transaction (types.ts DocRows). */
+	exportDoc(doc: string): DocRows {
+		return this.consistentRead(() => {
+			const snapshot = this.#selectSnapshot.get(doc) as
+				{ upto_seq: number; data: Uint8Array } | undefined;
+			const log = this.#db
+				.prepare('SELECT seq, at, author, data FROM updates WHERE doc = ? ORDER BY seq')
+				.all(doc) as DocRows['log'];
+			const history = this.#db
+				.prepare('SELECT hour, seq, data FROM history WHERE doc = ? ORDER BY seq')
+				.all(doc) as DocRows['history'];
+			return {
+				snapshot: snapshot ? { uptoSeq: snapshot.upto_seq, data: snapshot.data } : null,
+				log: log.map((row) => ({ ...row, author: row.author ?? null })),
+				attribution: this.#records(doc),
+				history: history.map((row) => ({ ...row }))
+			};
+		});
 	}
 
 	/** Number of log rows held for a document (tests use it to observe compaction). */

@@ -38,6 +38,19 @@ export type StoredDoc = {
  */
 export type UpdateEntry = { doc: string; update: Uint8Array; author?: string | null };
 
+/**
+ * One document's rows exactly as a store holds them, for a move between stores (the migration
+ * to PostgreSQL, cluster/migrate.ts): the snapshot and the number it covers, every log row with
+ * its number, receive time and author, the compacted attribution records (without the log rows
+ * folded in) and the hourly history rows.
+ */
+export type DocRows = {
+	snapshot: { uptoSeq: number; data: Uint8Array } | null;
+	log: { seq: number; at: number; author: string | null; data: Uint8Array }[];
+	attribution: Attribution[];
+	history: { hour: number; seq: number; data: Uint8Array }[];
+};
+
 export interface DocStore {
 	load(doc: string): StoredDoc;
 	/** Appends all entries in one transaction; returns the highest sequence number assigned. */
