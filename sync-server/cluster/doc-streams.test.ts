@@ -56,11 +56,13 @@ async function cluster(): Promise<{ a: DocStreams; b: DocStreams; store: Postgre
 }
 
 /** A tail that records what it delivers; a long block, so only wake-ups make `add` work. */
-function tail(streams: DocStreams): { tail: StreamTail; seen: StreamEntry[] } {
+function tail(streams: DocStreams): { tail: StreamTail; seen: StreamEntry[]; gaps: string[] } {
 	const seen: StreamEntry[] = [];
+	const gaps: string[] = [];
 	const errors: unknown[] = [];
 	const result = new StreamTail(streams, {
 		onEntry: (entry) => seen.push(entry),
+		onGap: (doc) => gaps.push(doc),
 		onError: (error) => errors.push(error),
 		blockMs: 60_000
 	});
@@ -68,7 +70,7 @@ function tail(streams: DocStreams): { tail: StreamTail; seen: StreamEntry[] } {
 		await result.close();
 		expect(errors).toEqual([]);
 	});
-	return { tail: result, seen };
+	return { tail: result, seen, gaps };
 }
 
 /** Resolves once `count` connections are blocked in an XREAD on `streams`' Redis. */
@@ -281,3 +283,30 @@ it('Redis restarting: appends reject while it is down and work after; the tail r
 		tailA.seen.map((entry) => entry.id)
 	);
 }, 60_000);
+
+it('a tail reports a gap when entries it had not read were trimmed, and reloading closes it', async () => {
+	const { a, b } = await cluster();
+	const alice = writer('alice');
+	const old = await a.append([{ doc: 'c/1/board', update: alice.edit('old') }]);
+	await new Compactor(a, { minLifetimeMs: 0 }).runOnce();
+	await a.append([{ doc: 'c/1/board', update: alice.edit('new') }]);
+	const tailB = tail(b);
+	// From a position before the trim (as after a long outage): the folded entry is gone.
+	tailB.tail.add('c/1/board', '0-0');
+	await waitFor(() => tailB.gaps.length === 1, 5000, 'the gap');
+	expect(tailB.gaps).toEqual(['c/1/board']);
+	expect(tailB.seen).toEqual([]);
+	// The relay reloads and follows from the load's position: nothing missed, no gap.
+	const loaded = await b.load('c/1/board');
+	expect(vector(docOf(loaded))).toEqual(vector(alice.doc));
+	tailB.tail.add('c/1/board', loaded.streamId);
+	const next = await a.append([{ doc: 'c/1/board', update: alice.edit('next') }]);
+	await waitFor(() => tailB.seen.length === 1, 5000, 'the next entry');
+	expect(tailB.seen.map((entry) => entry.id)).toEqual(next);
+	expect(tailB.gaps).toEqual(['c/1/board']);
+	// A position at the last trimmed entry is no gap.
+	const tailA = tail(a);
+	tailA.tail.add('c/1/board', old[0]!);
+	await waitFor(() => tailA.seen.length === 2, 5000, 'the entries after the trimmed one');
+	expect(tailA.gaps).toEqual([]);
+}, 30_000);

@@ -71,9 +71,27 @@ function nextId(id: string): string {
 	return `${ms}-${BigInt(seq!) + 1n}`;
 }
 
-/** Trims a stream up to an id, and forgets the document if nothing is left, atomically. */
+/**
+ * Trims a stream through an entry id, records that id as the stream's highest deleted id
+ * (`max-deleted-entry-id`, which XTRIM itself leaves alone; a tail compares it with the last
+ * entry it read to find a gap), and forgets the document if nothing is left, atomically.
+ */
 const TRIM_SCRIPT = `
-redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])
+local function older(a, b)
+  local am, as = string.match(a, '(%d+)-(%d+)')
+  local bm, bs = string.match(b, '(%d+)-(%d+)')
+  if tonumber(am) ~= tonumber(bm) then return tonumber(am) < tonumber(bm) end
+  return tonumber(as) < tonumber(bs)
+end
+if ARGV[3] ~= '0-0' then
+  redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])
+  local info = redis.call('XINFO', 'STREAM', KEYS[1])
+  local fields = {}
+  for i = 1, #info, 2 do fields[info[i]] = info[i + 1] end
+  if older(fields['max-deleted-entry-id'], ARGV[3]) then
+    redis.call('XSETID', KEYS[1], fields['last-generated-id'], 'MAXDELETEDID', ARGV[3])
+  end
+end
 local left = redis.call('XLEN', KEYS[1])
 if left == 0 then redis.call('SREM', KEYS[2], ARGV[2]) end
 return left`;
@@ -197,7 +215,8 @@ export class DocStreams {
 			this.key(doc),
 			`${this.prefix}:docs`,
 			nextId(through),
-			doc
+			doc,
+			through
 		);
 		return Number(left);
 	}

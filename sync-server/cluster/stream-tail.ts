@@ -11,8 +11,10 @@
  *   to be ready again and reads on from those ids: entries appended meanwhile (AOF keeps them)
  *   are delivered, none skipped, none repeated. Entries trimmed by the compaction worker before
  *   the tail read them are not: the worker keeps entries for a minimum lifetime (compactor.ts)
- *   longer than a relay's usual outage, and a relay that was away longer reloads (not built
- *   yet; see ARCHITECTURE.md, "Scale-out").
+ *   longer than a relay's usual outage. A document whose stream lost entries the tail had not
+ *   delivered (checked after every reconnect and every `add`, against the highest trimmed id
+ *   that the worker records in the stream) is reported to `onGap` and no longer followed: the
+ *   relay reloads it.
  * - A change of the set (`add`, `remove`) takes effect at once, even while a read is blocked:
  *   the XREAD also reads this tail's own wake-up stream, and a change XADDs to it. A wake-up
  *   sent before the read reaches Redis still wakes it (the read asks for entries after the
@@ -29,6 +31,13 @@ import { connect, decodeEntry, ready, type DocStreams, type StreamEntry } from '
 
 export type StreamTailOptions = {
 	onEntry: (entry: StreamEntry) => void;
+	/**
+	 * `doc`'s stream was trimmed past entries this tail had not delivered (it was cut off for
+	 * longer than the worker's minimum lifetime, or added from a position already trimmed):
+	 * the tail stops following it, and the relay reloads it (`DocStreams.load`) and adds it
+	 * again from the load's `streamId`.
+	 */
+	onGap: (doc: string) => void;
 	/** Failures of the read or of `onEntry`; the tail goes on. */
 	onError?: (error: unknown) => void;
 	/** Longest block of one XREAD (ms; default 5000). */
@@ -46,6 +55,8 @@ export class StreamTail {
 	/** Per followed document: the last id delivered, and the generation of its `add`. */
 	#following = new Map<string, { last: string; generation: number }>();
 	#generation = 0;
+	/** Documents to check for a gap before the next read (added, or the connection was lost). */
+	#unchecked = new Set<string>();
 	#closed = false;
 	#stopWaiting: (() => void) | null = null;
 	readonly done: Promise<void>;
@@ -61,6 +72,7 @@ export class StreamTail {
 	/** Follows `doc` from after `afterId` (e.g. `load`'s `streamId`; `0-0` for all). */
 	add(doc: string, afterId: string): void {
 		this.#following.set(doc, { last: afterId, generation: ++this.#generation });
+		this.#unchecked.add(doc);
 		this.#wake();
 	}
 
@@ -89,7 +101,13 @@ export class StreamTail {
 					void ready(this.#reader).then(resolve);
 				});
 				this.#stopWaiting = null;
+				for (const doc of this.#following.keys()) this.#unchecked.add(doc);
 				continue;
+			}
+			try {
+				await this.#checkGaps();
+			} catch {
+				continue; // the connection was lost: checked again once it is back
 			}
 			const docs = [...this.#following];
 			const keys = [this.#wakeKey, ...docs.map(([doc]) => this.#streams.key(doc))];
@@ -138,6 +156,35 @@ export class StreamTail {
 					// `onEntry` may have removed the document.
 					if (this.#following.get(doc) !== state) break;
 				}
+			}
+		}
+	}
+
+	/**
+	 * Reports the documents whose stream dropped an entry after the last one delivered: Redis 7
+	 * keeps the highest id ever deleted from a stream (`max-deleted-entry-id`).
+	 */
+	async #checkGaps(): Promise<void> {
+		for (const doc of [...this.#unchecked]) {
+			const state = this.#following.get(doc);
+			this.#unchecked.delete(doc);
+			if (!state) continue;
+			let info: unknown[];
+			try {
+				info = (await this.#reader.xinfo('STREAM', this.#streams.key(doc))) as unknown[];
+			} catch (error) {
+				if (error instanceof Error && /no such key/i.test(error.message)) continue;
+				this.#unchecked.add(doc);
+				throw error;
+			}
+			const deleted = String(info[info.indexOf('max-deleted-entry-id') + 1]);
+			if (this.#following.get(doc) !== state || compareStreamIds(deleted, state.last) <= 0)
+				continue;
+			this.#following.delete(doc);
+			try {
+				this.#options.onGap(doc);
+			} catch (error) {
+				this.#options.onError?.(error);
 			}
 		}
 	}
