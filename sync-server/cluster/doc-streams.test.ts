@@ -310,3 +310,22 @@ it('a tail reports a gap when entries it had not read were trimmed, and reloadin
 	await waitFor(() => tailA.seen.length === 2, 5000, 'the entries after the trimmed one');
 	expect(tailA.gaps).toEqual([]);
 }, 30_000);
+
+it('PostgreSQL down: the fold fails and trims nothing, appends still confirm, the next round folds all', async () => {
+	const { a, b, store } = await cluster();
+	const alice = writer('alice');
+	await a.append([{ doc: 'c/1/board', update: alice.edit('1'), author: 'm-alice' }]);
+	const compactor = new Compactor(b, { minLifetimeMs: 0 });
+	await postgres.stop({ crash: true });
+	try {
+		await expect(compactor.runOnce()).rejects.toThrow();
+		// Redis is the durable log: confirmations go on while PostgreSQL is away.
+		await a.append([{ doc: 'c/1/board', update: alice.edit('2'), author: 'm-alice' }]);
+		expect(await a.range('c/1/board', null)).toHaveLength(2);
+	} finally {
+		await postgres.start();
+	}
+	expect(await compactor.runOnce()).toEqual([{ doc: 'c/1/board', folded: 2, left: 0 }]);
+	expect(counts(await store.attribution('c/1/board'))).toEqual({ 'm-alice': 2 });
+	expect(vector(docOf(await a.load('c/1/board')))).toEqual(vector(alice.doc));
+}, 60_000);
