@@ -271,7 +271,8 @@ it('Redis restarting: appends reject while it is down and work after; the tail r
 	} finally {
 		await redis.start();
 	}
-	await ready(b.redis);
+	// Each connection reconnects on its own schedule (until then its appends reject too).
+	await Promise.all([ready(a.redis), ready(b.redis)]);
 	// Appended while the tail may still be reconnecting: AOF kept the rest.
 	const third = await b.append([{ doc: 'c/1/board', update: bob.edit('3') }]);
 	await waitFor(() => tailA.seen.length >= 3, 15_000, 'the entries after the restart');
