@@ -14,13 +14,16 @@
  * - PostgreSQL, `PostgresStore.appendBatch` (BEGIN, advisory lock, INSERT, COMMIT: 4 round
  *   trips; its pool of 10 connections), and a bare autocommit INSERT (1 round trip; a pool as
  *   large as the writers): the floor a leaner append could reach.
- * - Redis XADD (ioredis, one connection shared by the writers, as one relay would share it).
+ * - Redis XADD (ioredis, one connection shared by the writers, as one relay would share it),
+ *   and `DocStreams.append` (sync-server/cluster/doc-streams.ts: XADD + SADD in one MULTI, with
+ *   origin, author and time fields; the path the cluster confirms after).
  * - SQLite (today): `SqliteStore.appendBatch` then its `sync` (fdatasync of the WAL).
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { DocStreams, ready } from '../../sync-server/cluster/doc-streams.ts';
 import { startTestPostgres, startTestRedis } from '../../sync-server/cluster/test-servers.ts';
 import { asAsync } from '../../sync-server/storage/async-types.ts';
 import { PostgresStore } from '../../sync-server/storage/postgres.ts';
@@ -103,6 +106,22 @@ const ENGINES: Engine[] = [
 			return {
 				append: (doc, update) => client.xadd(doc, '*', 'u', Buffer.from(update)),
 				close: async () => void (await client.quit())
+			};
+		}
+	},
+	{
+		name: 'Redis: DocStreams.append (MULTI)',
+		open: async () => {
+			const store = await PostgresStore.open(await postgres.createDatabase());
+			const streams = new DocStreams({ url: redis.url, relayId: 'bench', store });
+			await ready(streams.redis);
+			await streams.redis.flushall();
+			return {
+				append: (doc, update) => streams.append([{ doc, update, author: 'm-bench' }]),
+				close: async () => {
+					streams.close();
+					await store.close();
+				}
 			};
 		}
 	},

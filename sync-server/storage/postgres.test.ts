@@ -53,8 +53,13 @@ it('relays opening one database together create its schema once', async () => {
 	const client = new pg.Client(url);
 	await client.connect();
 	try {
-		const { rows } = await client.query('SELECT component, version FROM schema_migrations');
-		expect(rows).toEqual([{ component: 'docs', version: 1 }]);
+		const { rows } = await client.query(
+			'SELECT component, version FROM schema_migrations ORDER BY component, version'
+		);
+		expect(rows).toEqual([
+			{ component: 'docs', version: 1 },
+			{ component: 'docs', version: 2 }
+		]);
 	} finally {
 		await client.end();
 	}
@@ -95,4 +100,26 @@ it('an append waits for its documents, then takes numbers after every earlier co
 	} finally {
 		await side.end();
 	}
+});
+
+it('of two compactions racing, the one built from an older load keeps the newer snapshot', async () => {
+	const store = await open(await postgres.createDatabase());
+	const first = await store.appendBatch([{ doc: 'a', update: bytes(1) }]);
+	const second = await store.appendBatch([{ doc: 'a', update: bytes(2) }]);
+	// Worker B loaded both rows and commits first; worker A loaded only the first.
+	await store.compact('a', bytes(9, 2), second);
+	await store.compact('a', bytes(9, 1), first);
+	expect(await store.load('a')).toEqual({ snapshot: bytes(9, 2), updates: [], lastSeq: second });
+});
+
+it('a fold of stream entries skips those at or before the position already folded', async () => {
+	const store = await open(await postgres.createDatabase());
+	const row = (id: string, value: number) => ({ id, update: bytes(value), author: 'm-a', at: 1 });
+	expect(await store.appendFromStream('a', [row('5-0', 1), row('5-1', 2)])).toBe(2);
+	// A retry after a crash before the trim, with one more entry: only that one is appended.
+	expect(await store.appendFromStream('a', [row('5-0', 1), row('5-1', 2), row('12-0', 3)])).toBe(1);
+	const loaded = await store.loadFolded('a');
+	expect(loaded.updates).toEqual([bytes(1), bytes(2), bytes(3)]);
+	expect(loaded.streamId).toBe('12-0');
+	expect((await store.attribution('a')).map((record) => record.updates)).toEqual([3]);
 });

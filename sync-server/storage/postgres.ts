@@ -20,7 +20,11 @@
  *   REPEATABLE READ transaction (`attribution`), so a compaction by another relay never folds
  *   rows between two reads.
  * - Compaction folds rows into attribution (attribution.ts) and hourly history (history.ts)
- *   with the same functions as SqliteStore, so both stores say the same.
+ *   with the same functions as SqliteStore, so both stores say the same. A compaction up to a
+ *   lower seq than the stored snapshot's (two workers racing) keeps the stored snapshot.
+ * - Scale-out: `stream_positions` holds, per document, the id of the last Redis stream entry
+ *   folded into the log; `appendFromStream` moves it in the transaction that appends the
+ *   entries, so a retry of a fold never appends an entry twice.
  * - The schema is created and changed by numbered steps recorded in `schema_migrations`, run
  *   under an advisory lock, so relays starting together migrate once.
  */
@@ -74,8 +78,42 @@ CREATE TABLE history (
 );
 CREATE INDEX history_by_hour ON history (doc, hour, seq);
 `
+	},
+	{
+		// Scale-out: how far each document's Redis stream is folded into the log (appendFromStream).
+		version: 2,
+		sql: `
+CREATE TABLE stream_positions (
+	doc TEXT COLLATE "C" PRIMARY KEY,
+	last_id TEXT NOT NULL
+);
+`
 	}
 ];
+
+/** A Redis stream entry id, `<ms>-<seq>`, as a pair of numbers to compare. */
+function streamIdParts(id: string): [bigint, bigint] {
+	const match = /^(\d+)-(\d+)$/.exec(id);
+	if (!match) throw new TypeError(`bad stream id: ${id}`);
+	return [BigInt(match[1]!), BigInt(match[2]!)];
+}
+
+/** Orders Redis stream ids: negative if `a` comes before `b`, 0 if equal, positive after. */
+export function compareStreamIds(a: string, b: string): number {
+	const [aMs, aSeq] = streamIdParts(a);
+	const [bMs, bSeq] = streamIdParts(b);
+	if (aMs !== bMs) return aMs < bMs ? -1 : 1;
+	return aSeq === bSeq ? 0 : aSeq < bSeq ? -1 : 1;
+}
+
+/** One entry of a document's Redis stream, to fold into the log (`appendFromStream`). */
+export type StreamRow = {
+	id: string;
+	update: Uint8Array;
+	author: string | null;
+	/** When the relay received it (ms since the epoch): the log row's time. */
+	at: number;
+};
 
 /**
  * A pool for `url`. Every connection commits durably (`synchronous_commit = on`) and a server
@@ -182,22 +220,7 @@ export class PostgresStore implements AsyncDocStore {
 
 	/** One statement: the snapshot and the rows after it, as of one moment. */
 	async load(doc: string): Promise<StoredDoc> {
-		const { rows } = await this.#pool.query<{ kind: number; seq: string; data: Buffer }>(
-			`WITH s AS (SELECT upto_seq, data FROM snapshots WHERE doc = $1)
-			 SELECT 0 AS kind, upto_seq AS seq, data FROM s
-			 UNION ALL
-			 SELECT 1, seq, data FROM updates
-			 WHERE doc = $1 AND seq > COALESCE((SELECT upto_seq FROM s), 0)
-			 ORDER BY kind, seq`,
-			[doc]
-		);
-		const snapshot = rows[0]?.kind === 0 ? rows[0] : null;
-		const log = snapshot ? rows.slice(1) : rows;
-		return {
-			snapshot: snapshot ? bytesOf(snapshot.data) : null,
-			updates: log.map((row) => bytesOf(row.data)),
-			lastSeq: Math.max(Number(snapshot?.seq ?? 0), Number(log.at(-1)?.seq ?? 0))
-		};
+		return loadDoc(this.#pool, doc);
 	}
 
 	async appendBatch(entries: readonly UpdateEntry[]): Promise<number> {
@@ -214,24 +237,69 @@ export class PostgresStore implements AsyncDocStore {
 				client,
 				entries.map((entry) => entry.doc)
 			);
-			// One statement for the batch; numbers are taken in the entries' order.
-			const { rows } = await client.query<{ last: string }>(
-				`WITH inserted AS (
-				   INSERT INTO updates (doc, data, author, at)
-				   SELECT doc, data, author, $4::bigint FROM unnest($1::text[], $2::bytea[], $3::text[])
-				     WITH ORDINALITY AS e (doc, data, author, n)
-				   ORDER BY n
-				   RETURNING seq)
-				 SELECT max(seq) AS last FROM inserted`,
-				[
-					entries.map((entry) => entry.doc),
-					entries.map((entry) => entry.update),
-					entries.map((entry) => entry.author ?? null),
-					at
-				]
+			return insertRows(
+				client,
+				entries.map((entry) => ({ ...entry, author: entry.author ?? null, at }))
 			);
-			return Number(rows[0]!.last);
 		});
+	}
+
+	/**
+	 * Folds entries of `doc`'s Redis stream (in stream order) into its log, in one transaction
+	 * under the document's lock: the entries after the document's recorded stream position are
+	 * appended with their authors and times, and the position moves to the last entry's id. A
+	 * retry after a crash between this commit and the stream's trim skips what was folded, so
+	 * attribution and history never count an entry twice. Resolves to the number appended.
+	 */
+	async appendFromStream(doc: string, entries: readonly StreamRow[]): Promise<number> {
+		for (const entry of entries) {
+			streamIdParts(entry.id);
+			assertBytes(entry.update, 'update');
+			assertAuthor(entry.author);
+		}
+		const last = entries.at(-1);
+		if (!last) return 0;
+		return transaction(this.#pool, async (client) => {
+			await lockDocs(client, [doc]);
+			const { rows } = await client.query<{ last_id: string }>(
+				'SELECT last_id FROM stream_positions WHERE doc = $1',
+				[doc]
+			);
+			const folded = rows[0]?.last_id;
+			const fresh = folded
+				? entries.filter((entry) => compareStreamIds(entry.id, folded) > 0)
+				: entries;
+			if (fresh.length === 0) return 0;
+			await insertRows(
+				client,
+				fresh.map((entry) => ({ ...entry, doc }))
+			);
+			await client.query(
+				`INSERT INTO stream_positions (doc, last_id) VALUES ($1, $2)
+				 ON CONFLICT (doc) DO UPDATE SET last_id = excluded.last_id`,
+				[doc, fresh.at(-1)!.id]
+			);
+			return fresh.length;
+		});
+	}
+
+	/**
+	 * `load`, plus the id of the last stream entry folded into what it returns (null if none
+	 * was), read in one REPEATABLE READ transaction so both describe one moment.
+	 */
+	async loadFolded(doc: string): Promise<StoredDoc & { streamId: string | null }> {
+		return transaction(
+			this.#pool,
+			async (client) => {
+				const stored = await loadDoc(client, doc);
+				const { rows } = await client.query<{ last_id: string }>(
+					'SELECT last_id FROM stream_positions WHERE doc = $1',
+					[doc]
+				);
+				return { ...stored, streamId: rows[0]?.last_id ?? null };
+			},
+			'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'
+		);
 	}
 
 	async compact(doc: string, snapshot: Uint8Array, upToSeq: number): Promise<void> {
@@ -287,7 +355,10 @@ export class PostgresStore implements AsyncDocStore {
 			await client.query(
 				`INSERT INTO snapshots (doc, upto_seq, data) VALUES ($1, $2, $3)
 				 ON CONFLICT (doc) DO UPDATE SET
-				   upto_seq = GREATEST(snapshots.upto_seq, excluded.upto_seq), data = excluded.data`,
+				   upto_seq = GREATEST(snapshots.upto_seq, excluded.upto_seq),
+				   -- Two compactions racing: the one built from an older load keeps the newer snapshot.
+				   data = CASE WHEN excluded.upto_seq >= snapshots.upto_seq
+				          THEN excluded.data ELSE snapshots.data END`,
 				[doc, upToSeq, snapshot]
 			);
 			await client.query('DELETE FROM updates WHERE doc = $1 AND seq <= $2', [doc, upToSeq]);
@@ -446,4 +517,50 @@ async function records(client: pg.PoolClient, doc: string): Promise<Attribution[
 		inserted: bytesOf(row.inserted),
 		deleted: bytesOf(row.deleted)
 	}));
+}
+
+/** One statement: the document's snapshot and the log rows after it, as of one moment. */
+async function loadDoc(db: pg.Pool | pg.PoolClient, doc: string): Promise<StoredDoc> {
+	const { rows } = await db.query<{ kind: number; seq: string; data: Buffer }>(
+		`WITH s AS (SELECT upto_seq, data FROM snapshots WHERE doc = $1)
+		 SELECT 0 AS kind, upto_seq AS seq, data FROM s
+		 UNION ALL
+		 SELECT 1, seq, data FROM updates
+		 WHERE doc = $1 AND seq > COALESCE((SELECT upto_seq FROM s), 0)
+		 ORDER BY kind, seq`,
+		[doc]
+	);
+	const snapshot = rows[0]?.kind === 0 ? rows[0] : null;
+	const log = snapshot ? rows.slice(1) : rows;
+	return {
+		snapshot: snapshot ? bytesOf(snapshot.data) : null,
+		updates: log.map((row) => bytesOf(row.data)),
+		lastSeq: Math.max(Number(snapshot?.seq ?? 0), Number(log.at(-1)?.seq ?? 0))
+	};
+}
+
+/**
+ * Inserts log rows in one statement, numbered in the rows' order (the caller holds their
+ * documents' locks); returns the highest number taken.
+ */
+async function insertRows(
+	client: pg.PoolClient,
+	rows: readonly { doc: string; update: Uint8Array; author: string | null; at: number }[]
+): Promise<number> {
+	const { rows: result } = await client.query<{ last: string }>(
+		`WITH inserted AS (
+		   INSERT INTO updates (doc, data, author, at)
+		   SELECT doc, data, author, at FROM unnest($1::text[], $2::bytea[], $3::text[], $4::bigint[])
+		     WITH ORDINALITY AS e (doc, data, author, at, n)
+		   ORDER BY n
+		   RETURNING seq)
+		 SELECT max(seq) AS last FROM inserted`,
+		[
+			rows.map((row) => row.doc),
+			rows.map((row) => row.update),
+			rows.map((row) => row.author),
+			rows.map((row) => row.at)
+		]
+	);
+	return Number(result[0]!.last);
 }
