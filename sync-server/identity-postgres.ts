@@ -19,6 +19,8 @@ import {
 	type Community,
 	type CredentialRecord,
 	type IdentityRows,
+	INVITE_COLUMNS,
+	inviteValues,
 	type InviteRecord,
 	type MemberRecord,
 	type NewMember,
@@ -119,6 +121,9 @@ const toCredential = (r: Row): CredentialRecord => ({
 	createdAt: num(r.created_at),
 	revokedAt: numOrNull(r.revoked_at)
 });
+
+const INSERT_INVITE = `INSERT INTO invites (${INVITE_COLUMNS})
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
 
 const toInvite = (r: Row): InviteRecord => ({
 	id: r.id as string,
@@ -238,23 +243,7 @@ export class PostgresIdentityStore implements AsyncIdentityStore {
 	}
 
 	async createInvite(invite: InviteRecord): Promise<void> {
-		await this.#rows(
-			`INSERT INTO invites (id, community_id, code_hash, role, grids, expires_at, max_uses, uses,
-			   created_at, created_by, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			[
-				invite.id,
-				invite.communityId,
-				invite.codeHash,
-				invite.role,
-				JSON.stringify(invite.grids),
-				invite.expiresAt,
-				invite.maxUses,
-				invite.uses,
-				invite.createdAt,
-				invite.createdBy,
-				invite.revokedAt
-			]
-		);
+		await this.#rows(INSERT_INVITE, inviteValues(invite));
 	}
 
 	async listInvites(communityId: string): Promise<InviteRecord[]> {
@@ -356,23 +345,7 @@ export class PostgresIdentityStore implements AsyncIdentityStore {
 				);
 			}
 			for (const i of rows.invites) {
-				await client.query(
-					`INSERT INTO invites (id, community_id, code_hash, role, grids, expires_at, max_uses, uses,
-					   created_at, created_by, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-					[
-						i.id,
-						i.communityId,
-						i.codeHash,
-						i.role,
-						JSON.stringify(i.grids),
-						i.expiresAt,
-						i.maxUses,
-						i.uses,
-						i.createdAt,
-						i.createdBy,
-						i.revokedAt
-					]
-				);
+				await client.query(INSERT_INVITE, inviteValues(i));
 			}
 			for (const [position, key] of keys.entries()) {
 				await client.query(

@@ -15,6 +15,8 @@ import {
 	type CredentialRecord,
 	type IdentityRows,
 	type IdentityStore,
+	INVITE_COLUMNS,
+	inviteValues,
 	type InviteRecord,
 	type MemberRecord,
 	type NewMember,
@@ -225,19 +227,8 @@ export class SqliteIdentityStore implements IdentityStore {
 
 	createInvite(invite: InviteRecord): void {
 		this.#run(
-			`INSERT INTO invites (id, community_id, code_hash, role, grids, expires_at, max_uses, uses,
-			   created_at, created_by, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			invite.id,
-			invite.communityId,
-			invite.codeHash,
-			invite.role,
-			JSON.stringify(invite.grids),
-			invite.expiresAt,
-			invite.maxUses,
-			invite.uses,
-			invite.createdAt,
-			invite.createdBy,
-			invite.revokedAt
+			`INSERT INTO invites (${INVITE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			...inviteValues(invite)
 		);
 	}
 

@@ -95,6 +95,29 @@ export interface IdentityStore {
 	close(): void;
 }
 
+/**
+ * The invites table's columns (the same in SQLite, PostgreSQL and the archive's restore), in the
+ * order `inviteValues` gives an invite's values for them.
+ */
+export const INVITE_COLUMNS =
+	'id, community_id, code_hash, role, grids, expires_at, max_uses, uses, created_at, created_by, revoked_at';
+
+export function inviteValues(invite: InviteRecord): (string | number | null)[] {
+	return [
+		invite.id,
+		invite.communityId,
+		invite.codeHash,
+		invite.role,
+		JSON.stringify(invite.grids),
+		invite.expiresAt,
+		invite.maxUses,
+		invite.uses,
+		invite.createdAt,
+		invite.createdBy,
+		invite.revokedAt
+	];
+}
+
 export function inviteRefusal(invite: InviteRecord | null, now: number): InviteRefusal | null {
 	if (!invite) return 'invite_unknown';
 	if (invite.revokedAt !== null) return 'invite_revoked';

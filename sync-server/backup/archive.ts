@@ -29,7 +29,7 @@ import { ID_SEGMENT, isRole, parseDocName } from '../../src/lib/wire/index.ts';
 import { basemapPath } from '../basemap/build.ts';
 import { BLOB_HASH, blobPath, sniffImageType } from '../blobs.ts';
 import { RELAY_VERSION } from '../http-routes.ts';
-import { MemoryIdentityStore } from '../identity-store.ts';
+import { INVITE_COLUMNS, inviteValues, MemoryIdentityStore } from '../identity-store.ts';
 import { SqliteIdentityStore } from '../identity-sqlite.ts';
 import { createCommunity } from '../identity.ts';
 import { DB_FILE_NAME, insertHistoryBaseline, SqliteStore } from '../storage/sqlite.ts';
@@ -560,21 +560,8 @@ function commitImport(
 				community.createdAt
 			);
 			db.prepare(
-				`INSERT INTO invites (id, community_id, code_hash, role, grids, expires_at, max_uses, uses,
-				   created_at, created_by, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-			).run(
-				invite.id,
-				invite.communityId,
-				invite.codeHash,
-				invite.role,
-				JSON.stringify(invite.grids),
-				invite.expiresAt,
-				invite.maxUses,
-				invite.uses,
-				invite.createdAt,
-				invite.createdBy,
-				invite.revokedAt
-			);
+				`INSERT INTO invites (${INVITE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+			).run(...inviteValues(invite));
 			const insert = db.prepare('INSERT INTO snapshots (doc, upto_seq, data) VALUES (?, 0, ?)');
 			// The archive carries no history (format version 1): each document's history begins
 			// with the import, its baseline being the document as imported.
