@@ -371,9 +371,11 @@ describe('read-only connections', () => {
 describe('live expiry', () => {
 	it('a socket whose token expires is closed with 4401', async () => {
 		const s = await relay({ sweepMs: 100, clockSkewSeconds: 0 });
-		const token = s.relay.mintToken({ communityId: 'demo', role: 'secretary', ttlSeconds: 1 });
+		// Expiry is in whole seconds from a floored issue time, so a 1 s token may be valid for
+		// only a millisecond (then the upgrade itself is refused); 3 s leaves 2–3 s to open.
+		const token = s.relay.mintToken({ communityId: 'demo', role: 'secretary', ttlSeconds: 3 });
 		const c = raw(`${s.wsUrl}/c/demo/tasks`, token);
 		await c.opened();
-		expect(await c.closed(5000)).toBe(4401);
+		expect(await c.closed(8000)).toBe(4401);
 	});
 });
