@@ -36,7 +36,12 @@ export type RelayConfig = {
 	authDeadlineMs: number;
 	/** Longest time one HTTP request (headers and body, e.g. a photo upload on a slow link) may take. */
 	requestTimeoutMs: number;
-	/** Concurrent WebSocket connections per remote address; more are refused with HTTP 429. */
+	/**
+	 * Concurrent WebSocket connections per remote address; more are refused with HTTP 429. A phone
+	 * holds one socket per open document (10–20 while someone works), and phones behind one NAT
+	 * (a grid office's Wi-Fi, a carrier's shared address) share an address: the default leaves
+	 * room for dozens of phones there while still bounding what one address can hold open.
+	 */
 	maxConnectionsPerIp: number;
 	/** Behind a reverse proxy: the client address is the last X-Forwarded-For hop. */
 	trustProxy: boolean;
@@ -87,7 +92,7 @@ export const DEFAULT_CONFIG: RelayConfig = {
 	broadcastIntervalMs: 10,
 	authDeadlineMs: 10_000,
 	requestTimeoutMs: 300_000,
-	maxConnectionsPerIp: 64,
+	maxConnectionsPerIp: 1024,
 	trustProxy: false,
 	maxMessagesPerSecond: 200,
 	maxAwarenessBytes: 64 * 1024,

@@ -103,6 +103,23 @@ export function uniqueCommunity(prefix = 'e2e'): string {
 	return `${prefix}-${Date.now().toString(36)}-${counter}`;
 }
 
+/**
+ * Phones still open, by the spec file that opened them. Every phone of the run talks to one relay
+ * from 127.0.0.1, and each holds a WebSocket per open document: a file that forgets to close its
+ * phones would leave their sockets open for the rest of the run, until the relay's limit of
+ * sockets per address refuses a later file's phone (which then shows "offline, never synced").
+ * So a phone opened by one file closes every phone an earlier file left open.
+ */
+const openPhones = new Map<BrowserContext, string>();
+
+async function closePhonesOfOtherFiles(file: string): Promise<void> {
+	for (const [context, openedBy] of [...openPhones]) {
+		if (openedBy === file) continue;
+		openPhones.delete(context);
+		await context.close().catch(() => undefined);
+	}
+}
+
 export async function newPhone(
 	browser: Browser,
 	name: string,
@@ -112,6 +129,8 @@ export async function newPhone(
 	 */
 	options: { locale?: string; timezoneId?: string } = {}
 ): Promise<Phone> {
+	const file = test.info().file;
+	await closePhonesOfOtherFiles(file);
 	const context = await browser.newContext({
 		viewport: { width: 360, height: 740 },
 		isMobile: true,
@@ -119,6 +138,8 @@ export async function newPhone(
 		locale: options.locale ?? 'zh-CN',
 		...(options.timezoneId ? { timezoneId: options.timezoneId } : {})
 	});
+	openPhones.set(context, file);
+	context.on('close', () => openPhones.delete(context));
 	const page = await context.newPage();
 	test.info().annotations.push({ type: 'phone', description: name });
 	return { context, page };
