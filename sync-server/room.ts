@@ -3,8 +3,9 @@
  *
  * Invariants:
  * - The Y.Doc holds everything stored for the document before any peer is attached.
- * - Every update the doc emits is queued for storage at once and sent to every other peer, never
- *   back to the peer it came from. Sending waits for the end of the event-loop turn: the updates
+ * - Every update the doc emits is queued for storage at once (except one applied with
+ *   `applyRemote`: stored already, by another relay of the cluster) and sent to every other
+ *   peer, never back to the peer it came from. Sending waits for the end of the event-loop turn: the updates
  *   of one turn go to each peer as ONE message (merged), so a subscriber applies one update per
  *   burst instead of one per edit, and the relay writes one frame per peer (docs/benchmarks.md).
  *   The outbox is always sent before anything that could depend on it: a persisted
@@ -143,6 +144,8 @@ function encodeAwarenessEntries(entries: AwarenessEntry[]): Uint8Array {
 const ORIGIN_LOAD = Symbol('load');
 /** The relay's own writes: attestations. */
 const ORIGIN_RELAY = Symbol('relay');
+/** Updates stored already by another relay of the cluster (cluster/cluster-rooms.ts). */
+const ORIGIN_REMOTE = Symbol('remote');
 
 export class Room {
 	readonly name: string;
@@ -225,13 +228,25 @@ export class Room {
 		this.#emitted = true;
 		this.#loadedState = null;
 		this.approxBytes += update.length;
-		this.pendingUpdates++;
-		const author =
-			origin === ORIGIN_RELAY ? RELAY_MEMBER : ((origin as Peer | null)?.writer?.memberId ?? null);
-		this.#hooks.enqueue(this, update, author);
+		if (origin !== ORIGIN_REMOTE) {
+			this.pendingUpdates++;
+			const author =
+				origin === ORIGIN_RELAY
+					? RELAY_MEMBER
+					: ((origin as Peer | null)?.writer?.memberId ?? null);
+			this.#hooks.enqueue(this, update, author);
+		}
 		this.#outbox.push({ update, origin });
 		this.#pacer.request();
 	};
+
+	/**
+	 * Applies an update that is durable already (another relay of the cluster stored it, or a
+	 * reload after a gap): sent on to every peer, never queued for storage again.
+	 */
+	applyRemote(update: Uint8Array): void {
+		Y.applyUpdate(this.doc, update, ORIGIN_REMOTE);
+	}
 
 	/**
 	 * Sends the updates emitted since the last flush: one message per peer, holding the updates
