@@ -81,6 +81,10 @@ export class ClusterRooms {
 			onGap: (doc) => void this.#reload(doc),
 			onError: (error) => options.log({ event: 'cluster-tail-error', error: String(error) })
 		});
+		// Connected again: the next append may succeed; until one fails, storage is not down.
+		this.streams.redis.on('ready', () => {
+			this.#appendFailed = false;
+		});
 		this.#pacer = new Pacer(this.#commit, options.commitIntervalMs);
 		this.#compactor = new Compactor(this.streams, { minLifetimeMs: options.compactMinLifetimeMs });
 		if (options.compactEveryMs > 0) this.#scheduleCompaction();

@@ -132,3 +132,41 @@ it('an edit confirmed by a relay survives kill -9 of that relay: present on anot
 		'the watcher on relay B saw the edit'
 	);
 });
+
+/** `/health`'s status and `ok`. */
+async function health(r: TestRelay): Promise<{ status: number; ok: boolean }> {
+	const response = await fetch(`${r.relay.url}/health`);
+	const body = (await response.json()) as { ok: boolean };
+	return { status: response.status, ok: body.ok };
+}
+
+it('while Redis is down nothing is confirmed and /health says so; afterwards the edit is confirmed and stored', async () => {
+	const doc = 'c/demo/households/g03';
+	const r = await clusterRelay();
+	const client = await connectSynced(r.wsUrl, doc);
+	cleanups.push(() => client.destroy());
+	const persisted = trackPersisted(client.provider);
+	const edits = client.doc.getArray<string>('edits');
+	edits.push(['before']);
+	await waitFor(() => persisted.covers(client.doc), 10_000, 'confirmation before the crash');
+	expect(await health(r)).toEqual({ status: 200, ok: true });
+
+	await redis.stop({ crash: true });
+	edits.push(['while-down']);
+	let down = false;
+	const deadline = Date.now() + 10_000;
+	while (!down && Date.now() < deadline) down = (await health(r)).status === 503;
+	expect(down).toBe(true);
+	expect((await health(r)).ok).toBe(false);
+	expect(persisted.covers(client.doc)).toBe(false);
+	expect(r.relay.stats().storageBroken).toBe(true);
+
+	await redis.start();
+	// The client was closed with 4500; it reconnects and resends what was not confirmed.
+	await waitFor(() => persisted.covers(client.doc), 20_000, 'confirmation after Redis is back');
+	expect(await health(r)).toEqual({ status: 200, ok: true });
+	const other = await clusterRelay();
+	const fresh = await connectSynced(other.wsUrl, doc);
+	cleanups.push(() => fresh.destroy());
+	expect(fresh.doc.getArray<string>('edits').toArray()).toEqual(['before', 'while-down']);
+});
