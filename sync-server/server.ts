@@ -29,6 +29,8 @@ import { removeRelayLock, writeRelayLock } from './backup/relay-lock.ts';
 import { createBasemapService } from './basemap/serve.ts';
 import { bufferEarlyFrames } from './cluster/early-frames.ts';
 import { ClusterRooms } from './cluster/cluster-rooms.ts';
+import { SharedKeys } from './cluster/shared-keys.ts';
+import { PostgresIdentityStore } from './identity-postgres.ts';
 import { createBlobService, readBlobConfig, type BlobConfig, type BlobService } from './blobs.ts';
 import { DEFAULT_CONFIG, type RelayConfig } from './config.ts';
 import { Connection } from './connection.ts';
@@ -196,6 +198,16 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 					log
 				})
 			: null;
+	// Cluster mode: keys.json follows the relays' shared keys in PostgreSQL (cluster/shared-keys.ts).
+	const clusterIdentity = cluster ? await PostgresIdentityStore.open(config.databaseUrl!) : null;
+	const sharedKeys = clusterIdentity
+		? await SharedKeys.start({
+				identity: clusterIdentity,
+				ring: keys,
+				redisUrl: config.redisUrl!,
+				log
+			})
+		: null;
 	const connections = new Set<Connection>();
 	const startedAt = Date.now();
 	let closing = false;
@@ -416,7 +428,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 					notices
 				})
 			)
-			.then(() => cluster?.close())
+			.then(async () => {
+				sharedKeys?.close();
+				await clusterIdentity?.close();
+				await cluster?.close();
+			})
 			.finally(() => removeRelayLock(config.dataDir));
 		return closed;
 	};

@@ -29,7 +29,10 @@ import {
 let redis: TestRedis;
 let postgres: TestPostgres;
 let databaseUrl: string;
-/** One signing key for every relay (until the keys live in PostgreSQL: docs/cluster-status.md). */
+/**
+ * The keys the first relay seeds the cluster with, copied into the DATA_DIR of the others too:
+ * `spawnRelay` mints its token from its DATA_DIR's keys before its child has started.
+ */
 let keysDir: string;
 beforeAll(async () => {
 	[redis, postgres] = await Promise.all([startTestRedis(), startTestPostgres()]);
@@ -169,4 +172,23 @@ it('while Redis is down nothing is confirmed and /health says so; afterwards the
 	const fresh = await connectSynced(other.wsUrl, doc);
 	cleanups.push(() => fresh.destroy());
 	expect(fresh.doc.getArray<string>('edits').toArray()).toEqual(['before', 'while-down']);
+});
+
+it('every relay signs and checks tokens with the keys shared in PostgreSQL', async () => {
+	const doc = 'c/demo/households/g04';
+	const first = await clusterRelay();
+	// A relay whose DATA_DIR has keys of its own: it takes the cluster's at start.
+	const dataDir = makeTempDir();
+	cleanups.push(() => removeDir(dataDir));
+	const own = new KeyRing(dataDir).current.kid;
+	const second = await startTestRelay({ dataDir, redisUrl: redis.url, databaseUrl });
+	cleanups.push(() => second.relay.close());
+	expect(new KeyRing(dataDir).current.kid).not.toBe(own);
+	// A token from one relay opens the document on the other, both ways.
+	const onSecond = await connectSynced(second.wsUrl, doc, first.token);
+	cleanups.push(() => onSecond.destroy());
+	const onFirst = await connectSynced(first.wsUrl, doc, second.token);
+	cleanups.push(() => onFirst.destroy());
+	onSecond.doc.getArray<string>('edits').push(['x']);
+	await waitFor(() => onFirst.doc.getArray<string>('edits').length === 1, 10_000, 'the edit');
 });
