@@ -18,6 +18,14 @@
  *   fails (Redis unreachable) confirms nothing: its rooms are failed (peers closed with 4500,
  *   so they resend everything on reconnect) and dropped, and `storageDown` is true until an
  *   append succeeds again and Redis is connected.
+ * - Awareness crosses relays by Redis pub/sub, one channel per loaded document
+ *   (`{prefix}:aw:{name}`): what a room's local peers change is published once per broadcast
+ *   interval (`onLocalAwareness`), tagged with this relay's id; what other relays publish is
+ *   applied to the room (`applyRemoteAwareness`) and sent to its peers. A relay that loads a
+ *   document asks (an empty message) and the others answer with their peers' states
+ *   (`Room.localAwareness`), so a newcomer sees everyone at once. Awareness is not stored:
+ *   a message lost while Redis is down is made good by the next renewal (y-websocket: 15 s), and
+ *   a state whose relay died times out (`presenceTimeoutMs`) on every relay.
  * - A room is unloaded once it has had no peer for `idleUnloadMs` and nothing of it is
  *   unconfirmed. Compaction is not the room's: the worker (compactor.ts) folds the streams
  *   into PostgreSQL on a timer, in every relay, under a lease per document.
@@ -27,7 +35,8 @@ import { Pacer } from '../pacer.ts';
 import { Room, type RoomLimits } from '../room.ts';
 import { PostgresStore } from '../storage/postgres.ts';
 import { Compactor } from './compactor.ts';
-import { DocStreams, ready } from './doc-streams.ts';
+import type { Redis } from 'ioredis';
+import { connect, DocStreams, ready } from './doc-streams.ts';
 import { StreamTail } from './stream-tail.ts';
 
 export type ClusterRoomsOptions = RoomLimits & {
@@ -52,6 +61,8 @@ export class ClusterRooms {
 	readonly store: PostgresStore;
 	#options: ClusterRoomsOptions;
 	#tail: StreamTail;
+	/** Pub/sub connection for awareness (a subscribed connection runs no other command). */
+	#subscriber: Redis;
 	#rooms = new Map<string, Room>();
 	#loading = new Map<string, Promise<Room>>();
 	#idleTimers = new Map<Room, NodeJS.Timeout>();
@@ -85,6 +96,10 @@ export class ClusterRooms {
 		this.streams.redis.on('ready', () => {
 			this.#appendFailed = false;
 		});
+		this.#subscriber = connect(options.redisUrl);
+		this.#subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) =>
+			this.#onAwareness(channel.toString(), message)
+		);
 		this.#pacer = new Pacer(this.#commit, options.commitIntervalMs);
 		this.#compactor = new Compactor(this.streams, { minLifetimeMs: options.compactMinLifetimeMs });
 		if (options.compactEveryMs > 0) this.#scheduleCompaction();
@@ -94,7 +109,7 @@ export class ClusterRooms {
 	static async open(options: ClusterRoomsOptions): Promise<ClusterRooms> {
 		const store = await PostgresStore.open(options.databaseUrl);
 		const rooms = new ClusterRooms(store, options);
-		await ready(rooms.streams.redis);
+		await Promise.all([ready(rooms.streams.redis), ready(rooms.#subscriber)]);
 		return rooms;
 	}
 
@@ -150,13 +165,55 @@ export class ClusterRooms {
 					this.#queue.push({ room: r, update, author });
 					this.#pacer.request();
 				},
-				onEmpty: (r) => this.#scheduleIdle(r)
+				onEmpty: (r) => this.#scheduleIdle(r),
+				onLocalAwareness: (r, update) => this.#publishAwareness(r.name, update)
 			},
 			this.#options
 		);
 		this.#rooms.set(name, room);
 		this.#tail.add(name, loaded.streamId);
+		const channel = this.#awarenessChannel(name);
+		this.#subscriber
+			.subscribe(channel)
+			// Subscribed: ask the other relays for their peers' states (an empty update).
+			.then(() => this.streams.redis.publish(channel, `${this.streams.relayId}\n`))
+			.catch((error: unknown) => {
+				this.#options.log({ event: 'cluster-awareness-error', error: String(error) });
+			});
 		return room;
+	}
+
+	#publishAwareness(name: string, update: Uint8Array): void {
+		const message = Buffer.concat([Buffer.from(`${this.streams.relayId}\n`), update]);
+		// Ephemeral: lost while Redis is down, made good by the next renewal.
+		this.streams.redis.publish(this.#awarenessChannel(name), message).catch(() => {});
+	}
+
+	#awarenessChannel(name: string): string {
+		return `${this.streams.prefix}:aw:${name}`;
+	}
+
+	#onAwareness(channel: string, message: Buffer): void {
+		const name = channel.slice(`${this.streams.prefix}:aw:`.length);
+		const room = this.#rooms.get(name);
+		const newline = message.indexOf(0x0a);
+		if (!room || newline < 0) return;
+		if (message.subarray(0, newline).toString() === this.streams.relayId) return;
+		if (newline === message.length - 1) {
+			// Another relay just loaded the document: it gets our peers' states.
+			const states = room.localAwareness();
+			if (states) this.#publishAwareness(name, states);
+			return;
+		}
+		if (!room.applyRemoteAwareness(new Uint8Array(message.subarray(newline + 1)))) {
+			this.#options.log({ event: 'cluster-awareness-error', error: 'unreadable update' });
+		}
+	}
+
+	#forget(room: Room): void {
+		this.#rooms.delete(room.name);
+		this.#tail.remove(room.name);
+		this.#subscriber.unsubscribe(this.#awarenessChannel(room.name)).catch(() => {});
 	}
 
 	async #reload(name: string): Promise<void> {
@@ -237,8 +294,7 @@ export class ClusterRooms {
 
 	#unload(room: Room): void {
 		this.#cancelIdle(room);
-		this.#rooms.delete(room.name);
-		this.#tail.remove(room.name);
+		this.#forget(room);
 		room.destroy();
 	}
 
@@ -248,8 +304,7 @@ export class ClusterRooms {
 		if (this.#rooms.get(room.name) !== room) return;
 		room.fail();
 		this.#cancelIdle(room);
-		this.#rooms.delete(room.name);
-		this.#tail.remove(room.name);
+		this.#forget(room);
 		room.destroy();
 	}
 
@@ -298,6 +353,7 @@ export class ClusterRooms {
 		await Promise.allSettled(this.#loading.values());
 		for (const room of [...this.#rooms.values()]) this.#unload(room);
 		await this.#tail.close();
+		this.#subscriber.disconnect();
 		this.streams.close();
 		await this.store.close();
 	}

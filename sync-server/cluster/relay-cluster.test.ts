@@ -192,3 +192,30 @@ it('every relay signs and checks tokens with the keys shared in PostgreSQL', asy
 	onSecond.doc.getArray<string>('edits').push(['x']);
 	await waitFor(() => onFirst.doc.getArray<string>('edits').length === 1, 10_000, 'the edit');
 });
+
+it('presence crosses relays: a newcomer on another relay sees it at once, and its removal', async () => {
+	const doc = 'c/demo/households/g05';
+	const [a, b] = await Promise.all([clusterRelay(), clusterRelay()]);
+	const onA = await connectSynced(a.wsUrl, doc);
+	cleanups.push(() => onA.destroy());
+	onA.provider.awareness.setLocalStateField('user', { name: '李书记' });
+	const id = onA.doc.clientID;
+	await waitFor(() => a.relay.docStats(doc)?.awarenessStates === 1, 5000, 'state on relay A');
+	// Loaded on B after A's state was sent: B asks A's relay for it (no renewal within 15 s).
+	const onB = await connectSynced(b.wsUrl, doc);
+	cleanups.push(() => onB.destroy());
+	const seenOnB = (): unknown => onB.provider.awareness.getStates().get(id);
+	await waitFor(() => seenOnB() !== undefined, 5000, "A's presence on B");
+	expect(seenOnB()).toEqual({ user: { name: '李书记' } });
+	// A change, then the departure, reach B.
+	onA.provider.awareness.setLocalStateField('user', { name: '王网格员' });
+	await waitFor(
+		() => (seenOnB() as { user?: { name?: string } } | undefined)?.user?.name === '王网格员',
+		5000,
+		'the change on B'
+	);
+	onA.destroy();
+	await waitFor(() => seenOnB() === undefined, 5000, "A's presence gone on B");
+	// Relay B keeps no state of A's client (B's own client never set one: clock 0 is not sent).
+	expect(b.relay.docStats(doc)?.awarenessStates).toBe(0);
+});
