@@ -78,6 +78,8 @@ export type RelayConfig = {
 	databaseUrl: string | null;
 	/** Cluster mode: time between two rounds of this relay's compaction worker, in ms; 0: none. */
 	clusterCompactMs: number;
+	/** Cluster mode: stream entries younger than this are not folded (compactor.ts), in ms. */
+	clusterCompactMinLifetimeMs: number;
 };
 
 export const DEFAULT_CONFIG: RelayConfig = {
@@ -116,7 +118,8 @@ export const DEFAULT_CONFIG: RelayConfig = {
 	backupKeep: 28,
 	redisUrl: null,
 	databaseUrl: null,
-	clusterCompactMs: 10_000
+	clusterCompactMs: 10_000,
+	clusterCompactMinLifetimeMs: 60_000
 };
 
 const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 };
@@ -268,6 +271,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 		backupKeep: readInt(env, 'BACKUP_KEEP', DEFAULT_CONFIG.backupKeep, 1),
 		redisUrl,
 		databaseUrl,
-		clusterCompactMs: readInt(env, 'CLUSTER_COMPACT_MS', DEFAULT_CONFIG.clusterCompactMs, 0)
+		clusterCompactMs: readInt(env, 'CLUSTER_COMPACT_MS', DEFAULT_CONFIG.clusterCompactMs, 0),
+		clusterCompactMinLifetimeMs: readInt(
+			env,
+			'CLUSTER_COMPACT_MIN_LIFETIME_MS',
+			DEFAULT_CONFIG.clusterCompactMinLifetimeMs,
+			0
+		)
 	};
 }

@@ -195,6 +195,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 					idleUnloadMs: config.idleUnloadMs,
 					commitIntervalMs: config.commitIntervalMs,
 					compactEveryMs: config.clusterCompactMs,
+					compactMinLifetimeMs: config.clusterCompactMinLifetimeMs,
 					log
 				})
 			: null;

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import {
 	connectClient,
@@ -18,6 +19,7 @@ import {
 	waitFor,
 	type TestRelay
 } from '../test-helpers.ts';
+import type { RelayOptions } from '../server.ts';
 import { KEYS_FILE_NAME, KeyRing } from '../tokens.ts';
 import {
 	startTestPostgres,
@@ -58,11 +60,12 @@ function dataDirWithKeys(): string {
 	return dir;
 }
 
-async function clusterRelay(): Promise<TestRelay> {
+async function clusterRelay(options: RelayOptions = {}): Promise<TestRelay> {
 	const r = await startTestRelay({
 		dataDir: dataDirWithKeys(),
 		redisUrl: redis.url,
-		databaseUrl
+		databaseUrl,
+		...options
 	});
 	cleanups.push(() => r.relay.close());
 	return r;
@@ -218,4 +221,51 @@ it('presence crosses relays: a newcomer on another relay sees it at once, and it
 	await waitFor(() => seenOnB() === undefined, 5000, "A's presence gone on B");
 	// Relay B keeps no state of A's client (B's own client never set one: clock 0 is not sent).
 	expect(b.relay.docStats(doc)?.awarenessStates).toBe(0);
+});
+
+it('each relay runs the compaction worker: the stream is folded into PostgreSQL, a new relay loads it from there', async () => {
+	const doc = 'c/demo/households/g06';
+	const events: Record<string, unknown>[] = [];
+	const r = await clusterRelay({
+		clusterCompactMs: 20,
+		clusterCompactMinLifetimeMs: 0,
+		idleUnloadMs: 0,
+		log: (event) => events.push(event)
+	});
+	const client = await connectSynced(r.wsUrl, doc);
+	const persisted = trackPersisted(client.provider);
+	client.doc.getArray<string>('edits').push(['folded']);
+	await waitFor(() => persisted.covers(client.doc), 10_000, 'confirmation');
+	const key = `gridboard:doc:${doc}`;
+	const probe = new Redis(redis.url);
+	cleanups.push(() => probe.disconnect());
+	// Folded and trimmed: nothing left in the document's stream.
+	const deadline = Date.now() + 10_000;
+	while ((await probe.xlen(key)) > 0 && Date.now() < deadline);
+	expect(await probe.xlen(key)).toBe(0);
+	expect(events.some((event) => event.event === 'cluster-compacted')).toBe(true);
+	client.destroy();
+	await waitFor(() => r.relay.stats().docsLoaded === 0, 5000, 'the idle room unloaded');
+	const other = await clusterRelay({ clusterCompactMs: 0 });
+	const fresh = await connectSynced(other.wsUrl, doc);
+	cleanups.push(() => fresh.destroy());
+	expect(fresh.doc.getArray<string>('edits').toArray()).toEqual(['folded']);
+	expect(events.filter((event) => event.event === 'storage-error')).toEqual([]);
+});
+
+it('a room unloaded when idle and loaded again follows the other relays again', async () => {
+	const doc = 'c/demo/households/g07';
+	const [a, b] = await Promise.all([clusterRelay({ idleUnloadMs: 0 }), clusterRelay()]);
+	const first = await connectSynced(a.wsUrl, doc);
+	first.destroy();
+	await waitFor(() => a.relay.stats().docsLoaded === 0, 5000, 'unloaded on A');
+	const onB = await connectSynced(b.wsUrl, doc);
+	cleanups.push(() => onB.destroy());
+	onB.doc.getArray<string>('edits').push(['while-unloaded']);
+	const again = await connectSynced(a.wsUrl, doc);
+	cleanups.push(() => again.destroy());
+	await waitFor(() => again.doc.getArray('edits').length === 1, 5000, 'loaded with the edit');
+	onB.doc.getArray<string>('edits').push(['after-reload']);
+	await waitFor(() => again.doc.getArray('edits').length === 2, 5000, 'followed after reload');
+	expect(again.doc.getArray<string>('edits').toArray()).toEqual(['while-unloaded', 'after-reload']);
 });
