@@ -269,3 +269,34 @@ it('a room unloaded when idle and loaded again follows the other relays again', 
 	await waitFor(() => again.doc.getArray('edits').length === 2, 5000, 'followed after reload');
 	expect(again.doc.getArray<string>('edits').toArray()).toEqual(['while-unloaded', 'after-reload']);
 });
+
+it('while PostgreSQL is down, loaded documents are still confirmed and new ones wait for it', async () => {
+	const loadedDoc = 'c/demo/households/g08';
+	const newDoc = 'c/demo/households/g09';
+	const r = await clusterRelay();
+	const client = await connectSynced(r.wsUrl, loadedDoc);
+	cleanups.push(() => client.destroy());
+	const persisted = trackPersisted(client.provider);
+
+	await postgres.stop({ crash: true });
+	// Confirmation is Redis's (the stream is the durable log): it goes on.
+	client.doc.getArray<string>('edits').push(['pg-down']);
+	await waitFor(() => persisted.covers(client.doc), 10_000, 'confirmed while PostgreSQL is down');
+	expect(r.relay.stats().storageBroken).toBe(false);
+	// Loading needs PostgreSQL: the newcomer is closed with 4500 and keeps retrying.
+	const waiting = connectClient(r.wsUrl, newDoc);
+	cleanups.push(() => waiting.destroy());
+	const codes: number[] = [];
+	waiting.provider.on('connection-close', (event: CloseEvent | null) => {
+		if (event) codes.push(event.code);
+	});
+	await waitFor(() => codes.includes(4500), 15_000, 'the load refused');
+	expect(waiting.provider.synced).toBe(false);
+
+	await postgres.start();
+	await waitFor(() => waiting.provider.synced, 20_000, 'loaded once PostgreSQL is back');
+	const other = await clusterRelay();
+	const fresh = await connectSynced(other.wsUrl, loadedDoc);
+	cleanups.push(() => fresh.destroy());
+	expect(fresh.doc.getArray<string>('edits').toArray()).toEqual(['pg-down']);
+});
