@@ -7,9 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { encodeSyncUpdate } from '../protocol.ts';
 import {
 	connectClient,
 	connectSynced,
+	RawClient,
+	rawHttpStatus,
 	killHard,
 	makeTempDir,
 	removeDir,
@@ -299,4 +303,59 @@ it('while PostgreSQL is down, loaded documents are still confirmed and new ones 
 	const fresh = await connectSynced(other.wsUrl, loadedDoc);
 	cleanups.push(() => fresh.destroy());
 	expect(fresh.doc.getArray<string>('edits').toArray()).toEqual(['pg-down']);
+});
+
+it('every relay of the cluster keeps the relay protocol: names, tokens, bad frames, read-only writes', async () => {
+	const doc = 'c/demo/board/g10';
+	const relays = await Promise.all([clusterRelay(), clusterRelay(), clusterRelay()]);
+	const writer = await connectSynced(relays[0]!.wsUrl, doc);
+	cleanups.push(() => writer.destroy());
+	writer.doc.getText('t').insert(0, 'board');
+	const raw = (url: string, token: string | null): RawClient => {
+		const client = new RawClient(url, token);
+		cleanups.push(() => client.ws.terminate());
+		return client;
+	};
+	for (const [i, r] of relays.entries()) {
+		const token = r.relay.mintToken({ communityId: 'demo', role: 'secretary' });
+		// Bad names: 400 before anything is loaded.
+		for (const path of ['c/demo/../other/tasks', 'c%2fdemo%2ftasks', 'c/demo/households/g1%00']) {
+			const status = await rawHttpStatus(r.relay.port, `/sync/${path}?token=${token}`, true);
+			expect([i, path, status]).toEqual([i, path, 400]);
+		}
+		// Tokens: garbage and a forged signature close with 4401.
+		for (const bad of [
+			'not.a.token',
+			token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA')
+		]) {
+			expect([i, await raw(`${r.wsUrl}/${doc}`, bad).closed()]).toEqual([i, 4401]);
+		}
+		// A malformed frame sent at once (while the room may still be loading) closes with 4400,
+		// and so does a text frame.
+		const malformed = raw(`${r.wsUrl}/${doc}`, token);
+		await malformed.opened();
+		malformed.send([0xff, 0xff, 0xff]);
+		expect([i, await malformed.closed()]).toEqual([i, 4400]);
+		const text = raw(`${r.wsUrl}/${doc}`, token);
+		await text.opened();
+		text.ws.send('hello');
+		expect([i, await text.closed()]).toEqual([i, 4400]);
+		// An observer's write is dropped and answered with [101, count]; nobody sees it.
+		const observer = raw(
+			`${r.wsUrl}/${doc}`,
+			r.relay.mintToken({ communityId: 'demo', role: 'observer' })
+		);
+		await observer.opened();
+		const evil = new Y.Doc();
+		evil.getText('t').insert(0, 'evil');
+		observer.send(encodeSyncUpdate(Y.encodeStateAsUpdate(evil)));
+		await waitFor(() => observer.ofType(101).length === 1, 5000, `[101] from relay ${i}`);
+	}
+	// The document holds only the writer's edit, on every relay.
+	for (const r of relays) {
+		const reader = await connectSynced(r.wsUrl, doc);
+		cleanups.push(() => reader.destroy());
+		expect(reader.doc.getText('t').toString()).toBe('board');
+	}
+	expect(writer.doc.getText('t').toString()).toBe('board');
 });
