@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { encodeSyncUpdate } from '../protocol.ts';
+import { encodeSyncStep1, encodeSyncUpdate } from '../protocol.ts';
 import {
 	connectClient,
 	connectSynced,
@@ -417,4 +417,30 @@ it('kill -9 of a relay while its clients write: they go on on another relay, no 
 	const stored = Y.decodeStateVector(Y.encodeStateVector(fresh.doc));
 	for (const { id, clock } of confirmed) expect(stored.get(id) ?? 0).toBeGreaterThanOrEqual(clock);
 	await waitFor(() => fresh.doc.getArray('edits').length === 3 * written, 10_000, 'all stored');
+});
+
+it('frames sent while the room loads are handled in order once it is loaded; too many close with 4429', async () => {
+	const r = await clusterRelay();
+	const probe = new Redis(redis.url);
+	cleanups.push(() => probe.disconnect());
+	const emptyVector = Y.encodeStateVector(new Y.Doc());
+	// Redis holds every command for a while: the loads below wait for it.
+	await probe.client('PAUSE', 3000, 'ALL');
+	const patient = new RawClient(`${r.wsUrl}/c/demo/households/g12`, r.token);
+	cleanups.push(() => patient.ws.terminate());
+	const greedy = new RawClient(`${r.wsUrl}/c/demo/households/g13`, r.token);
+	cleanups.push(() => greedy.ws.terminate());
+	await Promise.all([patient.opened(), greedy.opened()]);
+	patient.send(encodeSyncStep1(emptyVector));
+	patient.send([3]); // query awareness
+	for (let i = 0; i < 100; i++) greedy.send([3]);
+	expect(await greedy.closed(10_000)).toBe(4429);
+	expect(r.relay.stats().docsLoaded).toBe(0);
+	// Loaded once Redis answers: the sync step 1 is answered (step 2) before the awareness.
+	await waitFor(() => patient.frames.length >= 3, 10_000, 'answers after the load');
+	const types = patient.frames.map((frame) => [frame[0], frame[1]]);
+	expect(types.findIndex(([type, sub]) => type === 0 && sub === 1)).toBeLessThan(
+		types.findIndex(([type]) => type === 1)
+	);
+	expect(patient.closeCode).toBe(null);
 });
