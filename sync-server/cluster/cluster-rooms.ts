@@ -334,11 +334,14 @@ export class ClusterRooms {
 	}
 
 	/**
-	 * Appends everything queued and waits for the appends: called before the sockets close, so
-	 * their peers are confirmed and nobody resends after reconnecting.
+	 * Appends everything queued now and waits for it (and for the append under way): called
+	 * before the sockets close, so their peers are confirmed and nobody resends after
+	 * reconnecting. Bounded: what arrives meanwhile is appended by `close`, after the sockets
+	 * closed, so clients that keep writing cannot hold the shutdown.
 	 */
-	async drain(): Promise<void> {
-		while (this.#appending || this.#queue.length > 0) {
+	async drain({ all = false } = {}): Promise<void> {
+		for (let round = 0; this.#appending || this.#queue.length > 0; round++) {
+			if (!all && round === 2) return;
 			this.#commit();
 			await this.#appending;
 		}
@@ -346,7 +349,7 @@ export class ClusterRooms {
 
 	/** Drains, then unloads every room and closes the tail, Redis and PostgreSQL. */
 	async close(): Promise<void> {
-		await this.drain();
+		await this.drain({ all: true });
 		this.#closed = true;
 		clearTimeout(this.#compactTimer ?? undefined);
 		await this.#compacting;

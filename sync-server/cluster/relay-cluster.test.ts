@@ -444,3 +444,28 @@ it('frames sent while the room loads are handled in order once it is loaded; too
 	);
 	expect(patient.closeCode).toBe(null);
 });
+
+it('closing a relay appends and confirms what is queued before its sockets close', async () => {
+	const doc = 'c/demo/households/g14';
+	// A commit interval of a minute: the second edit waits in the queue until the close.
+	const r = await clusterRelay({ commitIntervalMs: 60_000 });
+	const client = await connectSynced(r.wsUrl, doc);
+	cleanups.push(() => client.destroy());
+	const persisted = trackPersisted(client.provider);
+	client.doc.getArray<string>('edits').push(['first']);
+	await waitFor(() => persisted.covers(client.doc), 10_000, 'the first edit confirmed');
+	client.doc.getArray<string>('edits').push(['queued']);
+	await waitFor(() => r.relay.stats().pendingUpdates > 0, 5000, 'the second edit queued');
+	expect(persisted.covers(client.doc)).toBe(false);
+	const closed = new Promise<void>((resolve) =>
+		client.provider.once('connection-close', () => resolve())
+	);
+	await r.relay.close();
+	await closed;
+	expect(persisted.covers(client.doc)).toBe(true);
+	client.provider.disconnect();
+	const other = await clusterRelay();
+	const fresh = await connectSynced(other.wsUrl, doc);
+	cleanups.push(() => fresh.destroy());
+	expect(fresh.doc.getArray<string>('edits').toArray()).toEqual(['first', 'queued']);
+});
