@@ -4,6 +4,7 @@
  * serving one document converge, and an edit confirmed by a relay survives its `kill -9`.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -21,6 +22,7 @@ import {
 	startTestRelay,
 	trackPersisted,
 	waitFor,
+	type TestClient,
 	type TestRelay
 } from '../test-helpers.ts';
 import type { RelayOptions } from '../server.ts';
@@ -468,4 +470,121 @@ it('closing a relay appends and confirms what is queued before its sockets close
 	const fresh = await connectSynced(other.wsUrl, doc);
 	cleanups.push(() => fresh.destroy());
 	expect(fresh.doc.getArray<string>('edits').toArray()).toEqual(['first', 'queued']);
+});
+
+/** A TCP proxy to Redis that can cut one relay off (every connection dropped, new ones refused). */
+async function redisProxy(): Promise<{ url: string; cut(): void; restore(): void }> {
+	const sockets = new Set<net.Socket>();
+	let cut = false;
+	const server = net.createServer((client) => {
+		if (cut) {
+			client.destroy();
+			return;
+		}
+		const upstream = net.connect(redis.port, '127.0.0.1');
+		for (const socket of [client, upstream]) {
+			sockets.add(socket);
+			socket.on('error', () => {});
+			socket.on('close', () => {
+				sockets.delete(socket);
+				client.destroy();
+				upstream.destroy();
+			});
+		}
+		client.pipe(upstream).pipe(client);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	cleanups.push(
+		() =>
+			new Promise<void>((resolve) => {
+				for (const socket of sockets) socket.destroy();
+				server.close(() => resolve());
+			})
+	);
+	const { port } = server.address() as net.AddressInfo;
+	return {
+		url: `redis://127.0.0.1:${port}`,
+		cut() {
+			cut = true;
+			for (const socket of sockets) socket.destroy();
+		},
+		restore() {
+			cut = false;
+		}
+	};
+}
+
+it('a relay cut off from Redis stops confirming while the others go on; back, it confirms again', async () => {
+	const doc = 'c/demo/households/g15';
+	const proxy = await redisProxy();
+	const a = await clusterRelay({ redisUrl: proxy.url });
+	const b = await clusterRelay();
+	const onA = await connectSynced(a.wsUrl, doc);
+	cleanups.push(() => onA.destroy());
+	const onB = await connectSynced(b.wsUrl, doc);
+	cleanups.push(() => onB.destroy());
+	const confirmedA = trackPersisted(onA.provider);
+	const confirmedB = trackPersisted(onB.provider);
+
+	proxy.cut();
+	await waitFor(() => a.relay.stats().storageBroken, 5000, 'relay A sees Redis gone');
+	onA.doc.getArray<string>('edits').push(['on-a']);
+	onB.doc.getArray<string>('edits').push(['on-b']);
+	await waitFor(() => confirmedB.covers(onB.doc), 10_000, 'relay B confirms');
+	expect(b.relay.stats().storageBroken).toBe(false);
+	expect(confirmedA.covers(onA.doc)).toBe(false);
+
+	proxy.restore();
+	// A's client was closed with 4500; it reconnects and resends, and everything converges.
+	await waitFor(() => confirmedA.covers(onA.doc), 20_000, 'relay A confirms again');
+	const sorted = (client: TestClient): string[] =>
+		[...client.doc.getArray<string>('edits').toArray()].sort();
+	await waitFor(
+		() => sorted(onA).length === 2 && sorted(onB).length === 2,
+		10_000,
+		'both edits on both relays'
+	);
+	expect(sorted(onA)).toEqual(['on-a', 'on-b']);
+	expect(a.relay.stats().storageBroken).toBe(false);
+});
+
+it('a relay cut off while the worker trimmed what it had not read reloads the document', async () => {
+	const doc = 'c/demo/households/g16';
+	const proxy = await redisProxy();
+	const logA: Record<string, unknown>[] = [];
+	const a = await clusterRelay({
+		redisUrl: proxy.url,
+		clusterCompactMs: 0,
+		log: (e) => logA.push(e)
+	});
+	const b = await clusterRelay({ clusterCompactMs: 20, clusterCompactMinLifetimeMs: 0 });
+	const onA = await connectSynced(a.wsUrl, doc);
+	cleanups.push(() => onA.destroy());
+	const onB = await connectSynced(b.wsUrl, doc);
+	cleanups.push(() => onB.destroy());
+	const confirmedB = trackPersisted(onB.provider);
+
+	// A's room stays loaded (its client writes nothing) while its tail cannot read.
+	proxy.cut();
+	await waitFor(() => a.relay.stats().storageBroken, 5000, 'relay A sees Redis gone');
+	onB.doc.getArray<string>('edits').push(['missed-by-a']);
+	await waitFor(() => confirmedB.covers(onB.doc), 10_000, 'relay B confirms');
+	const probe = new Redis(redis.url);
+	cleanups.push(() => probe.disconnect());
+	const deadline = Date.now() + 10_000;
+	while ((await probe.xlen(`gridboard:doc:${doc}`)) > 0 && Date.now() < deadline);
+	expect(await probe.xlen(`gridboard:doc:${doc}`)).toBe(0);
+
+	proxy.restore();
+	// The tail finds the trim past what it delivered and the relay reloads the document.
+	await waitFor(
+		() => onA.doc.getArray('edits').length === 1,
+		20_000,
+		'the edit reaches A by the reload'
+	);
+	expect(a.relay.stats().docsLoaded).toBe(1);
+	expect(logA.filter((event) => event.event === 'cluster-reload')).toHaveLength(1);
+	// And follows on from there.
+	onB.doc.getArray<string>('edits').push(['after']);
+	await waitFor(() => onA.doc.getArray('edits').length === 2, 10_000, 'followed after the reload');
 });

@@ -65,6 +65,13 @@ export class StreamTail {
 		this.#streams = streams;
 		this.#options = options;
 		this.#reader = connect(streams.url);
+		// Every (re)connection: check every document for a gap before reading on. The loop below
+		// cannot see every reconnection itself: ioredis may reject the read of the lost
+		// connection only once the new one is ready (AbortError), and the loop then finds the
+		// reader ready.
+		this.#reader.on('ready', () => {
+			for (const doc of this.#following.keys()) this.#unchecked.add(doc);
+		});
 		this.#wakeKey = `${streams.prefix}:wake:${streams.relayId}:${randomUUID()}`;
 		this.done = this.#run();
 	}
