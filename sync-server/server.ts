@@ -236,7 +236,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		identity,
 		keys,
 		clockSkewSeconds,
-		config: { ...readBlobConfig(process.env), ...options.blobs },
+		config: {
+			...readBlobConfig(process.env),
+			...options.blobs,
+			// Cluster mode: the sweep reads the documents of the local SQLite store, which holds
+			// none of the cluster's, so it would delete every photo: no sweep until it reads them.
+			...(cluster ? { sweepMs: 0 } : {})
+		},
 		log
 	});
 
