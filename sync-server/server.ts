@@ -54,6 +54,7 @@ import { createHttpLimits } from './rate-limit.ts';
 import { Rooms } from './rooms.ts';
 import type { Room } from './room.ts';
 import { createStaticHandler } from './static-files.ts';
+import { asAsync } from './storage/async-types.ts';
 import { SqliteStore } from './storage/sqlite.ts';
 import type { DocStore } from './storage/types.ts';
 import { CLOCK_SKEW_SECONDS, KeyRing } from './tokens.ts';
@@ -265,7 +266,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			clockSkewSeconds,
 			log
 		}),
-		history: createHistoryHandler({ store, identity, keys, clockSkewSeconds, log }),
+		history: createHistoryHandler({
+			// Cluster mode: the history folded into PostgreSQL (the last minute or so of edits is
+			// still in the streams: docs/cluster-status.md).
+			store: cluster ? cluster.store : asAsync(store),
+			identity,
+			keys,
+			clockSkewSeconds,
+			log
+		}),
 		notices: noticeService.api,
 		noticePage: noticeService.page,
 		api: createApiHandler({

@@ -610,3 +610,29 @@ it('no photo sweep runs in cluster mode (it would read none of the cluster docum
 	await waitFor(() => !fs.existsSync(swept), 10_000, "the control relay's sweep");
 	expect(fs.existsSync(kept)).toBe(true);
 });
+
+it('back in time in cluster mode: history and hours come from what the worker folded', async () => {
+	const doc = 'c/demo/households/g17';
+	const r = await clusterRelay({ clusterCompactMs: 20, clusterCompactMinLifetimeMs: 0 });
+	const client = await connectSynced(r.wsUrl, doc);
+	cleanups.push(() => client.destroy());
+	const persisted = trackPersisted(client.provider);
+	client.doc.getMap('cases').set('c1', 'open');
+	await waitFor(() => persisted.covers(client.doc), 10_000, 'confirmation');
+	const probe = new Redis(redis.url);
+	cleanups.push(() => probe.disconnect());
+	const deadline = Date.now() + 10_000;
+	while ((await probe.xlen(`gridboard:doc:${doc}`)) > 0 && Date.now() < deadline);
+	const get = (query: string): Promise<Response> =>
+		fetch(`${r.relay.url}/api/communities/demo/history/households/g17?${query}`, {
+			headers: { Authorization: `Bearer ${r.token}` }
+		});
+	const hours = await get('hours');
+	expect(hours.status).toBe(200);
+	expect(((await hours.json()) as { hours: number[] }).hours).toHaveLength(1);
+	const past = await get(`at=${Date.now() + 2 * 3600_000}`);
+	expect(past.status).toBe(200);
+	const restored = new Y.Doc();
+	Y.applyUpdate(restored, new Uint8Array(await past.arrayBuffer()));
+	expect(restored.getMap('cases').get('c1')).toBe('open');
+});
