@@ -105,7 +105,10 @@ export class ClusterRooms {
 		if (options.compactEveryMs > 0) this.#scheduleCompaction();
 	}
 
-	/** Connects to PostgreSQL (running its schema steps) and Redis. */
+	/**
+	 * Connects to PostgreSQL (running its schema steps; rejects if it cannot) and Redis (waits
+	 * until Redis answers: a relay started while Redis is down listens once it is back).
+	 */
 	static async open(options: ClusterRoomsOptions): Promise<ClusterRooms> {
 		const store = await PostgresStore.open(options.databaseUrl);
 		const rooms = new ClusterRooms(store, options);
@@ -117,7 +120,7 @@ export class ClusterRooms {
 		return this.#rooms.size;
 	}
 
-	/** Updates waiting for an append (queued or in the append under way). */
+	/** Updates waiting for the next append (not those of the append under way). */
 	get queued(): number {
 		return this.#queue.length;
 	}
