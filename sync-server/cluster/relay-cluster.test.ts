@@ -547,7 +547,7 @@ it('a relay cut off from Redis stops confirming while the others go on; back, it
 	);
 	expect(sorted(onA)).toEqual(['on-a', 'on-b']);
 	expect(a.relay.stats().storageBroken).toBe(false);
-});
+}, 60_000);
 
 it('a relay cut off while the worker trimmed what it had not read reloads the document', async () => {
 	const doc = 'c/demo/households/g16';
