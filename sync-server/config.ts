@@ -80,6 +80,8 @@ export type RelayConfig = {
 	clusterCompactMs: number;
 	/** Cluster mode: stream entries younger than this are not folded (compactor.ts), in ms. */
 	clusterCompactMinLifetimeMs: number;
+	/** Cluster mode: a Redis command with no answer for this long fails (silent partitions), in ms. */
+	clusterRedisTimeoutMs: number;
 };
 
 export const DEFAULT_CONFIG: RelayConfig = {
@@ -119,7 +121,8 @@ export const DEFAULT_CONFIG: RelayConfig = {
 	redisUrl: null,
 	databaseUrl: null,
 	clusterCompactMs: 10_000,
-	clusterCompactMinLifetimeMs: 60_000
+	clusterCompactMinLifetimeMs: 60_000,
+	clusterRedisTimeoutMs: 10_000
 };
 
 const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 };
@@ -277,6 +280,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 			'CLUSTER_COMPACT_MIN_LIFETIME_MS',
 			DEFAULT_CONFIG.clusterCompactMinLifetimeMs,
 			0
+		),
+		clusterRedisTimeoutMs: readInt(
+			env,
+			'CLUSTER_REDIS_TIMEOUT_MS',
+			DEFAULT_CONFIG.clusterRedisTimeoutMs,
+			100
 		)
 	};
 }

@@ -197,6 +197,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 					commitIntervalMs: config.commitIntervalMs,
 					compactEveryMs: config.clusterCompactMs,
 					compactMinLifetimeMs: config.clusterCompactMinLifetimeMs,
+					redisTimeoutMs: config.clusterRedisTimeoutMs,
 					log
 				})
 			: null;

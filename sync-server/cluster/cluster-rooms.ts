@@ -51,6 +51,8 @@ export type ClusterRoomsOptions = RoomLimits & {
 	compactEveryMs: number;
 	/** The worker's minimum lifetime of a stream entry (compactor.ts; default 60 s). */
 	compactMinLifetimeMs?: number;
+	/** A Redis command with no answer for this long fails (DocStreams' `commandTimeoutMs`). */
+	redisTimeoutMs?: number;
 	log: (event: Record<string, unknown>) => void;
 };
 
@@ -82,7 +84,8 @@ export class ClusterRooms {
 			url: options.redisUrl,
 			prefix: options.prefix,
 			relayId: randomUUID(),
-			store
+			store,
+			commandTimeoutMs: options.redisTimeoutMs
 		});
 		this.#tail = new StreamTail(this.streams, {
 			onEntry: (entry) => {

@@ -473,16 +473,32 @@ it('closing a relay appends and confirms what is queued before its sockets close
 	expect(fresh.doc.getArray<string>('edits').toArray()).toEqual(['first', 'queued']);
 });
 
-/** A TCP proxy to Redis that can cut one relay off (every connection dropped, new ones refused). */
-async function redisProxy(): Promise<{ url: string; cut(): void; restore(): void }> {
+/**
+ * A TCP proxy to Redis that can cut one relay off: `cut` drops every connection and refuses new
+ * ones (the relay sees resets); `blackhole` keeps the connections but forwards nothing (a silent
+ * partition); `restore` ends either (a blackhole's connections are dropped then).
+ */
+async function redisProxy(): Promise<{
+	url: string;
+	cut(): void;
+	blackhole(): void;
+	restore(): void;
+}> {
 	const sockets = new Set<net.Socket>();
-	let cut = false;
+	let mode: 'open' | 'cut' | 'blackhole' = 'open';
 	const server = net.createServer((client) => {
-		if (cut) {
+		if (mode === 'cut') {
 			client.destroy();
 			return;
 		}
 		const upstream = net.connect(redis.port, '127.0.0.1');
+		const forward = (from: net.Socket, to: net.Socket): void => {
+			from.on('data', (chunk) => {
+				if (mode === 'open') to.write(chunk);
+			});
+		};
+		forward(client, upstream);
+		forward(upstream, client);
 		for (const socket of [client, upstream]) {
 			sockets.add(socket);
 			socket.on('error', () => {});
@@ -492,7 +508,6 @@ async function redisProxy(): Promise<{ url: string; cut(): void; restore(): void
 				upstream.destroy();
 			});
 		}
-		client.pipe(upstream).pipe(client);
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	cleanups.push(
@@ -506,11 +521,15 @@ async function redisProxy(): Promise<{ url: string; cut(): void; restore(): void
 	return {
 		url: `redis://127.0.0.1:${port}`,
 		cut() {
-			cut = true;
+			mode = 'cut';
 			for (const socket of sockets) socket.destroy();
 		},
+		blackhole() {
+			mode = 'blackhole';
+		},
 		restore() {
-			cut = false;
+			if (mode === 'blackhole') for (const socket of sockets) socket.destroy();
+			mode = 'open';
 		}
 	};
 }
@@ -636,3 +655,29 @@ it('back in time in cluster mode: history and hours come from what the worker fo
 	Y.applyUpdate(restored, new Uint8Array(await past.arrayBuffer()));
 	expect(restored.getMap('cases').get('c1')).toBe('open');
 });
+
+it('a relay behind a silent partition from Redis stops confirming and says so; healed, it confirms again', async () => {
+	const doc = 'c/demo/households/g18';
+	const proxy = await redisProxy();
+	const a = await clusterRelay({ redisUrl: proxy.url, clusterRedisTimeoutMs: 500 });
+	const client = await connectSynced(a.wsUrl, doc);
+	cleanups.push(() => client.destroy());
+	const persisted = trackPersisted(client.provider);
+	client.doc.getArray<string>('edits').push(['before']);
+	await waitFor(() => persisted.covers(client.doc), 10_000, 'confirmed before');
+
+	// Nothing reaches Redis and nothing comes back, yet no socket closes.
+	proxy.blackhole();
+	client.doc.getArray<string>('edits').push(['unanswered']);
+	await waitFor(() => a.relay.stats().storageBroken, 10_000, 'relay A says storage is down');
+	expect(persisted.covers(client.doc)).toBe(false);
+	expect((await health(a)).status).toBe(503);
+
+	proxy.restore();
+	await waitFor(() => persisted.covers(client.doc), 20_000, 'confirmed once healed');
+	await waitFor(() => !a.relay.stats().storageBroken, 10_000, 'storage up again');
+	const other = await clusterRelay();
+	const fresh = await connectSynced(other.wsUrl, doc);
+	cleanups.push(() => fresh.destroy());
+	expect(fresh.doc.getArray<string>('edits').toArray()).toEqual(['before', 'unanswered']);
+}, 60_000);
