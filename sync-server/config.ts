@@ -75,6 +75,18 @@ export type RelayConfig = {
 	backupIntervalMs: number;
 	/** Backups kept; older ones are removed after each new one is verified. */
 	backupKeep: number;
+	/**
+	 * Cluster mode (issue 22, cluster/cluster-rooms.ts): with both set, documents live in the
+	 * Redis streams and PostgreSQL; with neither, in SQLite as always. One alone is an error.
+	 */
+	redisUrl: string | null;
+	databaseUrl: string | null;
+	/** Cluster mode: time between two rounds of this relay's compaction worker, in ms; 0: none. */
+	clusterCompactMs: number;
+	/** Cluster mode: stream entries younger than this are not folded (compactor.ts), in ms. */
+	clusterCompactMinLifetimeMs: number;
+	/** Cluster mode: a Redis command with no answer for this long fails (silent partitions), in ms. */
+	clusterRedisTimeoutMs: number;
 };
 
 export const DEFAULT_CONFIG: RelayConfig = {
@@ -110,7 +122,12 @@ export const DEFAULT_CONFIG: RelayConfig = {
 	backupDir: null,
 	// Four a day, a week of them.
 	backupIntervalMs: 6 * 3600_000,
-	backupKeep: 28
+	backupKeep: 28,
+	redisUrl: null,
+	databaseUrl: null,
+	clusterCompactMs: 10_000,
+	clusterCompactMinLifetimeMs: 60_000,
+	clusterRedisTimeoutMs: 10_000
 };
 
 const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 };
@@ -162,6 +179,11 @@ function readInt(env: NodeJS.ProcessEnv, key: string, fallback: number, min: num
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 	const port = readInt(env, 'PORT', DEFAULT_CONFIG.port, 0);
 	if (port > 65535) throw new Error(`PORT must be <= 65535, got ${port}`);
+	const redisUrl = env.REDIS_URL || null;
+	const databaseUrl = env.DATABASE_URL || null;
+	if ((redisUrl === null) !== (databaseUrl === null)) {
+		throw new Error('REDIS_URL and DATABASE_URL go together: set both (cluster mode) or neither');
+	}
 	return {
 		host: env.HOST || DEFAULT_CONFIG.host,
 		port,
@@ -254,6 +276,21 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 		backupIntervalMs: env.BACKUP_INTERVAL
 			? parseDuration(env.BACKUP_INTERVAL, 'BACKUP_INTERVAL')
 			: DEFAULT_CONFIG.backupIntervalMs,
-		backupKeep: readInt(env, 'BACKUP_KEEP', DEFAULT_CONFIG.backupKeep, 1)
+		backupKeep: readInt(env, 'BACKUP_KEEP', DEFAULT_CONFIG.backupKeep, 1),
+		redisUrl,
+		databaseUrl,
+		clusterCompactMs: readInt(env, 'CLUSTER_COMPACT_MS', DEFAULT_CONFIG.clusterCompactMs, 0),
+		clusterCompactMinLifetimeMs: readInt(
+			env,
+			'CLUSTER_COMPACT_MIN_LIFETIME_MS',
+			DEFAULT_CONFIG.clusterCompactMinLifetimeMs,
+			0
+		),
+		clusterRedisTimeoutMs: readInt(
+			env,
+			'CLUSTER_REDIS_TIMEOUT_MS',
+			DEFAULT_CONFIG.clusterRedisTimeoutMs,
+			100
+		)
 	};
 }

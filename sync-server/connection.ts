@@ -185,6 +185,14 @@ export class Connection implements Peer {
 		this.#ws.terminate();
 	}
 
+	/**
+	 * Handles frames that arrived before the room was ready (cluster/early-frames.ts), in their
+	 * order, as if they arrived now.
+	 */
+	replay(frames: readonly { data: RawData; isBinary: boolean }[]): void {
+		for (const { data, isBinary } of frames) this.#onMessage(data, isBinary);
+	}
+
 	#onMessage(data: RawData, isBinary: boolean): void {
 		if (this.#closed || this.room.failed) return;
 		if (!this.#messages.take()) {

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { documentBefore } from './history.ts';
+import { asAsync } from './storage/async-types.ts';
 import { HOUR_MS } from './storage/history.ts';
 import { SqliteStore } from './storage/sqlite.ts';
 import {
@@ -258,7 +259,7 @@ describe('history and kill -9', () => {
 					if (update) Y.applyUpdate(live, update);
 				}
 				const past = new Y.Doc();
-				Y.applyUpdate(past, documentBefore(store, DOC, Date.now() + 2 * HOUR_MS));
+				Y.applyUpdate(past, await documentBefore(asAsync(store), DOC, Date.now() + 2 * HOUR_MS));
 				expect(stateOf(past)).toEqual(stateOf(live));
 				expect(past.getMap('cases').size).toBeGreaterThan(round * 1);
 				// Compactions ran: history, not only the log, holds the rows.

@@ -23,7 +23,7 @@ import { accessFor, canAdminister, parseDocName } from '../src/lib/wire/index.ts
 import { answerRefusal, bearerClaims, Refusal, sendJson } from './http-json.ts';
 import type { IdentityStore } from './identity-store.ts';
 import { HOUR_MS } from './storage/history.ts';
-import type { DocStore } from './storage/types.ts';
+import type { AsyncDocStore } from './storage/async-types.ts';
 import type { KeyRing } from './tokens.ts';
 
 const PATH = /^\/api\/communities\/([a-z0-9_-]{1,40})\/history\/([a-z0-9_/-]{1,100})$/;
@@ -38,7 +38,8 @@ export function isHistoryPath(rawPath: string): boolean {
 }
 
 export type HistoryOptions = {
-	store: DocStore;
+	/** The embedded store behind `asAsync`, or PostgreSQL in cluster mode (folded history). */
+	store: AsyncDocStore;
 	identity: IdentityStore;
 	keys: KeyRing;
 	clockSkewSeconds: number;
@@ -54,10 +55,15 @@ export function parseAt(value: string): number | null {
 }
 
 /** The document built from the updates received before `until`, as one Yjs update. */
-export function documentBefore(store: DocStore, docName: string, until: number): Uint8Array {
+export async function documentBefore(
+	store: AsyncDocStore,
+	docName: string,
+	until: number
+): Promise<Uint8Array> {
+	const updates = await store.historyBefore(docName, until);
 	const doc = new Y.Doc();
 	try {
-		for (const update of store.historyBefore(docName, until)) Y.applyUpdate(doc, update);
+		for (const update of updates) Y.applyUpdate(doc, update);
 		return Y.encodeStateAsUpdate(doc);
 	} finally {
 		doc.destroy();
@@ -68,7 +74,11 @@ export function createHistoryHandler(
 	options: HistoryOptions
 ): (req: http.IncomingMessage, res: http.ServerResponse, rawPath: string) => void {
 	const now = options.now ?? Date.now;
-	const route = (req: http.IncomingMessage, res: http.ServerResponse, rawPath: string): void => {
+	const route = async (
+		req: http.IncomingMessage,
+		res: http.ServerResponse,
+		rawPath: string
+	): Promise<void> => {
 		const match = PATH.exec(rawPath);
 		if (!match) throw new Refusal(404, 'not_found');
 		const [, communityId = '', rest = ''] = match;
@@ -84,8 +94,8 @@ export function createHistoryHandler(
 		if (keys.length !== 1 || (keys[0] !== 'at' && keys[0] !== 'hours')) {
 			throw new Refusal(400, 'bad_at');
 		}
-		if (!options.store.hasDoc(docName)) throw new Refusal(404, 'not_found');
-		const hours = options.store.historyHours(docName);
+		if (!(await options.store.hasDoc(docName))) throw new Refusal(404, 'not_found');
+		const hours = await options.store.historyHours(docName);
 		if (keys[0] === 'hours') {
 			sendJson(res, 200, { hours: hours.slice(-MAX_HOURS) }, false, {
 				'Cache-Control': 'no-store'
@@ -95,7 +105,7 @@ export function createHistoryHandler(
 		const at = parseAt(query.get('at') ?? '');
 		if (at === null) throw new Refusal(400, 'bad_at');
 		const until = Math.floor(at / HOUR_MS) * HOUR_MS;
-		const body = documentBefore(options.store, docName, until);
+		const body = await documentBefore(options.store, docName, until);
 		const headers: Record<string, string | number> = {
 			'Content-Type': 'application/octet-stream',
 			'Content-Length': body.length,
@@ -108,12 +118,10 @@ export function createHistoryHandler(
 		res.end(body);
 	};
 	return (req, res, rawPath) => {
-		try {
-			route(req, res, rawPath);
-		} catch (error) {
+		route(req, res, rawPath).catch((error: unknown) => {
 			answerRefusal(req, res, error, (internal) =>
 				options.log({ event: 'api-error', path: rawPath.slice(0, 80), error: String(internal) })
 			);
-		}
+		});
 	};
 }

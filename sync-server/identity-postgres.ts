@@ -393,6 +393,26 @@ export class PostgresIdentityStore implements AsyncIdentityStore {
 		}));
 	}
 
+	/**
+	 * Stores `keys` as the relays' signing keys if the table holds none (the first relay of a
+	 * cluster brings its keys.json), in one transaction that locks the table, so two relays
+	 * starting together agree on one list; resolves to the list stored.
+	 */
+	async seedSigningKeys(keys: readonly SigningKey[]): Promise<SigningKey[]> {
+		await transaction(this.#pool, async (client) => {
+			await client.query('LOCK TABLE relay_keys IN EXCLUSIVE MODE');
+			const held = await client.query('SELECT 1 FROM relay_keys LIMIT 1');
+			if (held.rows.length > 0) return;
+			for (const [position, key] of keys.entries()) {
+				await client.query(
+					'INSERT INTO relay_keys (kid, secret, created_at, position) VALUES ($1, $2, $3, $4)',
+					[key.kid, key.secret, key.createdAt, position]
+				);
+			}
+		});
+		return this.signingKeys();
+	}
+
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;

@@ -3,8 +3,9 @@
  *
  * Invariants:
  * - The Y.Doc holds everything stored for the document before any peer is attached.
- * - Every update the doc emits is queued for storage at once and sent to every other peer, never
- *   back to the peer it came from. Sending waits for the end of the event-loop turn: the updates
+ * - Every update the doc emits is queued for storage at once (except one applied with
+ *   `applyRemote`: stored already, by another relay of the cluster) and sent to every other
+ *   peer, never back to the peer it came from. Sending waits for the end of the event-loop turn: the updates
  *   of one turn go to each peer as ONE message (merged), so a subscriber applies one update per
  *   burst instead of one per edit, and the relay writes one frame per peer (docs/benchmarks.md).
  *   The outbox is always sent before anything that could depend on it: a persisted
@@ -30,6 +31,9 @@
  *   their states at send time, so a room whose clients renew together (y-websocket: every 15 s)
  *   costs one message per peer per interval, not one per client; a removal waits at most one
  *   interval. Tombstone clocks make a removal sent this way final, as before.
+ * - Cluster mode: the changes made on this relay during an interval also go, as one update, to
+ *   `onLocalAwareness` (for the other relays); changes from other relays (`applyRemoteAwareness`)
+ *   go to the local peers only, so nothing bounces between relays.
  * - Presence is not believed forever: a state not renewed for `presenceTimeoutMs` (default
  *   PRESENCE_TIMEOUT_MS, src/lib/wire/presence.ts) is removed and the removal broadcast, so a
  *   peer that lost signal (its socket not yet found dead) disappears for everyone, and is not
@@ -81,6 +85,11 @@ export type RoomHooks = {
 	enqueue(room: Room, update: Uint8Array, author: string | null): void;
 	/** The last peer left. */
 	onEmpty(room: Room): void;
+	/**
+	 * Cluster mode: the awareness changes made on this relay (not by `applyRemoteAwareness`)
+	 * during one broadcast interval, as one awareness update, for the other relays.
+	 */
+	onLocalAwareness?(room: Room, update: Uint8Array): void;
 };
 
 export type ApplyResult = 'applied' | 'duplicate' | 'invalid' | 'too-large' | 'too-much-pending';
@@ -143,6 +152,8 @@ function encodeAwarenessEntries(entries: AwarenessEntry[]): Uint8Array {
 const ORIGIN_LOAD = Symbol('load');
 /** The relay's own writes: attestations. */
 const ORIGIN_RELAY = Symbol('relay');
+/** Updates stored already by another relay of the cluster (cluster/cluster-rooms.ts). */
+const ORIGIN_REMOTE = Symbol('remote');
 
 export class Room {
 	readonly name: string;
@@ -176,6 +187,8 @@ export class Room {
 	#pacer: Pacer;
 	/** Awareness ids changed (added, renewed, removed) since the last awareness send. */
 	#awarenessChanged = new Set<number>();
+	/** Of those, the ids changed on this relay (for `onLocalAwareness`). */
+	#awarenessLocal = new Set<number>();
 	#awarenessPacer: Pacer;
 	/** Peers whose updates left something pending since pending content was last empty. */
 	#pendingFrom = new Set<Peer>();
@@ -225,13 +238,25 @@ export class Room {
 		this.#emitted = true;
 		this.#loadedState = null;
 		this.approxBytes += update.length;
-		this.pendingUpdates++;
-		const author =
-			origin === ORIGIN_RELAY ? RELAY_MEMBER : ((origin as Peer | null)?.writer?.memberId ?? null);
-		this.#hooks.enqueue(this, update, author);
+		if (origin !== ORIGIN_REMOTE) {
+			this.pendingUpdates++;
+			const author =
+				origin === ORIGIN_RELAY
+					? RELAY_MEMBER
+					: ((origin as Peer | null)?.writer?.memberId ?? null);
+			this.#hooks.enqueue(this, update, author);
+		}
 		this.#outbox.push({ update, origin });
 		this.#pacer.request();
 	};
+
+	/**
+	 * Applies an update that is durable already (another relay of the cluster stored it, or a
+	 * reload after a gap): sent on to every peer, never queued for storage again.
+	 */
+	applyRemote(update: Uint8Array): void {
+		Y.applyUpdate(this.doc, update, ORIGIN_REMOTE);
+	}
 
 	/**
 	 * Sends the updates emitted since the last flush: one message per peer, holding the updates
@@ -274,13 +299,19 @@ export class Room {
 		}
 	};
 
-	#onAwarenessUpdate = (changes: {
-		added: number[];
-		updated: number[];
-		removed: number[];
-	}): void => {
+	#onAwarenessUpdate = (
+		changes: {
+			added: number[];
+			updated: number[];
+			removed: number[];
+		},
+		origin: unknown
+	): void => {
 		for (const ids of [changes.added, changes.updated, changes.removed])
-			for (const id of ids) this.#awarenessChanged.add(id);
+			for (const id of ids) {
+				this.#awarenessChanged.add(id);
+				if (origin !== ORIGIN_REMOTE) this.#awarenessLocal.add(id);
+			}
 		this.#schedulePresenceCheck();
 		this.#awarenessPacer.request();
 	};
@@ -294,7 +325,15 @@ export class Room {
 		const meta = this.awareness.meta;
 		// An id whose metadata went meanwhile (an expired tombstone) has nothing left to say.
 		const ids = [...this.#awarenessChanged].filter((id) => meta.has(id));
+		const local = [...this.#awarenessLocal].filter((id) => meta.has(id));
 		this.#awarenessChanged.clear();
+		this.#awarenessLocal.clear();
+		if (local.length > 0 && this.#hooks.onLocalAwareness) {
+			this.#hooks.onLocalAwareness(
+				this,
+				awarenessProtocol.encodeAwarenessUpdate(this.awareness, local)
+			);
+		}
 		if (ids.length === 0) return;
 		this.#awarenessPacer.ran();
 		const message = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids));
@@ -527,6 +566,36 @@ export class Room {
 		}
 		if (this.peers.has(peer)) for (const e of advanced) this.#setOwner(e.id, peer);
 		return 'applied';
+	}
+
+	/**
+	 * Applies awareness changes another relay of the cluster made (`onLocalAwareness` there):
+	 * sent to the local peers, never published again. A removed id's metadata is kept as a
+	 * tombstone, like that of a local peer's id, and then forgotten. False if it cannot be read.
+	 */
+	applyRemoteAwareness(update: Uint8Array): boolean {
+		const entries = awarenessEntries(update);
+		if (entries === null) return false;
+		try {
+			awarenessProtocol.applyAwarenessUpdate(this.awareness, update, ORIGIN_REMOTE);
+		} catch {
+			return false;
+		}
+		const removed = entries.filter((e) => e.state === null && !this.#owner.has(e.id));
+		if (removed.length === 0) return true;
+		const until = Date.now() + (this.#limits.awarenessTombstoneMs ?? 30_000);
+		for (const { id } of removed) {
+			this.#tombstones.delete(id);
+			this.#tombstones.set(id, until);
+		}
+		this.#pruneTombstones();
+		return true;
+	}
+
+	/** The awareness states of this relay's own peers as one update (cluster mode); null: none. */
+	localAwareness(): Uint8Array | null {
+		const ids = [...this.#owner.keys()].filter((id) => this.awareness.states.has(id));
+		return ids.length > 0 ? awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids) : null;
 	}
 
 	awarenessMessage(): Uint8Array {

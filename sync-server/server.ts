@@ -19,7 +19,7 @@
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Role } from '../src/lib/wire/index.ts';
 import { createAdmissionGate, Deadlines, type Admitted } from './admission.ts';
 import { createApiHandler } from './api.ts';
@@ -27,6 +27,10 @@ import { recoverImports } from './backup/archive.ts';
 import { startBackups, type BackupSchedule } from './backup/backup.ts';
 import { removeRelayLock, writeRelayLock } from './backup/relay-lock.ts';
 import { createBasemapService } from './basemap/serve.ts';
+import { bufferEarlyFrames } from './cluster/early-frames.ts';
+import { ClusterRooms } from './cluster/cluster-rooms.ts';
+import { SharedKeys } from './cluster/shared-keys.ts';
+import { PostgresIdentityStore } from './identity-postgres.ts';
 import { createBlobService, readBlobConfig, type BlobConfig, type BlobService } from './blobs.ts';
 import { DEFAULT_CONFIG, type RelayConfig } from './config.ts';
 import { Connection } from './connection.ts';
@@ -48,7 +52,9 @@ import { CLOSE } from './protocol.ts';
 import { closeMember as closeMemberIn, startRevocationSweep } from './revocation.ts';
 import { createHttpLimits } from './rate-limit.ts';
 import { Rooms } from './rooms.ts';
+import type { Room } from './room.ts';
 import { createStaticHandler } from './static-files.ts';
+import { asAsync } from './storage/async-types.ts';
 import { SqliteStore } from './storage/sqlite.ts';
 import type { DocStore } from './storage/types.ts';
 import { CLOCK_SKEW_SECONDS, KeyRing } from './tokens.ts';
@@ -87,7 +93,10 @@ export type RelayStats = {
 	connections: number;
 	/** Updates queued for the next commit. */
 	pendingUpdates: number;
-	/** A sync of the storage failed: nothing is stored or confirmed until a restart. */
+	/**
+	 * A sync of the storage failed: nothing is stored or confirmed until a restart. In cluster
+	 * mode: Redis is unreachable or the last append failed, nothing is confirmed meanwhile.
+	 */
 	storageBroken: boolean;
 	/** Writes dropped from read-only connections since start. */
 	droppedWrites: number;
@@ -140,6 +149,9 @@ export type Relay = {
 	close(): Promise<void>;
 };
 
+/** Frames a socket may send before its room is loaded (cluster mode; cluster/early-frames.ts). */
+const EARLY_FRAME_LIMITS = { maxFrames: 64, maxBytes: 16 * 1024 * 1024 };
+
 export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const config: RelayConfig = { ...DEFAULT_CONFIG, ...stripUndefined(options) };
 	const log = options.log ?? (() => {});
@@ -169,6 +181,36 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		broadcastIntervalMs: config.broadcastIntervalMs,
 		log
 	});
+	// Cluster mode (REDIS_URL and DATABASE_URL): documents load from and commit to the Redis
+	// streams and PostgreSQL (cluster/cluster-rooms.ts); `rooms` above then stays empty.
+	const cluster =
+		config.redisUrl && config.databaseUrl
+			? await ClusterRooms.open({
+					redisUrl: config.redisUrl,
+					databaseUrl: config.databaseUrl,
+					maxDocBytes: config.maxDocBytes,
+					maxPendingBytes: config.maxPendingBytes,
+					awarenessTombstoneMs: options.awarenessTombstoneMs,
+					presenceTimeoutMs: options.presenceTimeoutMs,
+					broadcastIntervalMs: config.broadcastIntervalMs,
+					idleUnloadMs: config.idleUnloadMs,
+					commitIntervalMs: config.commitIntervalMs,
+					compactEveryMs: config.clusterCompactMs,
+					compactMinLifetimeMs: config.clusterCompactMinLifetimeMs,
+					redisTimeoutMs: config.clusterRedisTimeoutMs,
+					log
+				})
+			: null;
+	// Cluster mode: keys.json follows the relays' shared keys in PostgreSQL (cluster/shared-keys.ts).
+	const clusterIdentity = cluster ? await PostgresIdentityStore.open(config.databaseUrl!) : null;
+	const sharedKeys = clusterIdentity
+		? await SharedKeys.start({
+				identity: clusterIdentity,
+				ring: keys,
+				redisUrl: config.redisUrl!,
+				log
+			})
+		: null;
 	const connections = new Set<Connection>();
 	const startedAt = Date.now();
 	let closing = false;
@@ -196,7 +238,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		identity,
 		keys,
 		clockSkewSeconds,
-		config: { ...readBlobConfig(process.env), ...options.blobs },
+		config: {
+			...readBlobConfig(process.env),
+			...options.blobs,
+			// Cluster mode: the sweep reads the documents of the local SQLite store, which holds
+			// none of the cluster's, so it would delete every photo: no sweep until it reads them.
+			...(cluster ? { sweepMs: 0 } : {})
+		},
 		log
 	});
 
@@ -219,7 +267,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			clockSkewSeconds,
 			log
 		}),
-		history: createHistoryHandler({ store, identity, keys, clockSkewSeconds, log }),
+		history: createHistoryHandler({
+			// Cluster mode: the history folded into PostgreSQL (the last minute or so of edits is
+			// still in the streams: docs/cluster-status.md).
+			store: cluster ? cluster.store : asAsync(store),
+			identity,
+			keys,
+			clockSkewSeconds,
+			log
+		}),
 		notices: noticeService.api,
 		noticePage: noticeService.page,
 		api: createApiHandler({
@@ -257,26 +313,57 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	// WebSockets: the admission gate, then a connection to the document's room.
 	const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayload });
 	wss.on('error', (error) => log({ event: 'ws-server-error', error: String(error) }));
-	const onAdmitted = ({ ws, docName, auth, access }: Admitted): void => {
-		ws.on('error', (error) => log({ event: 'socket-error', error: error.message }));
-		let connection: Connection;
-		try {
-			connection = new Connection(ws, rooms.open(docName), connectionLimits, {
-				claims: auth.claims,
-				access,
-				onDroppedWrite,
-				onRefusedUpdate
-			});
-		} catch (error) {
-			log({ event: 'storage-error', op: 'load', error: String(error) });
-			ws.close(CLOSE.storageFailure, 'storage unavailable');
-			return;
-		}
+	const connect = (
+		ws: WebSocket,
+		room: Room,
+		auth: Admitted['auth'],
+		access: Admitted['access']
+	) => {
+		const connection = new Connection(ws, room, connectionLimits, {
+			claims: auth.claims,
+			access,
+			onDroppedWrite,
+			onRefusedUpdate
+		});
 		connections.add(connection);
 		ws.on('close', () => {
 			connections.delete(connection);
 			connection.room.detach(connection);
 		});
+		return connection;
+	};
+	const onAdmitted = ({ ws, docName, auth, access }: Admitted): void => {
+		ws.on('error', (error) => log({ event: 'socket-error', error: error.message }));
+		if (cluster) {
+			// The room loads asynchronously: the client's first frames wait, in order, bounded.
+			const early = bufferEarlyFrames(ws, EARLY_FRAME_LIMITS);
+			cluster.open(docName).then(
+				(room) => {
+					const frames = early.take();
+					if (ws.readyState !== ws.OPEN || room.failed) {
+						cluster.release(room);
+						if (ws.readyState === ws.OPEN) ws.close(CLOSE.storageFailure, 'storage failure');
+						return;
+					}
+					connect(ws, room, auth, access).replay(frames);
+				},
+				(error: unknown) => {
+					early.take();
+					log({ event: 'storage-error', op: 'load', error: String(error) });
+					ws.close(CLOSE.storageFailure, 'storage unavailable');
+				}
+			);
+			return;
+		}
+		let room: Room;
+		try {
+			room = rooms.open(docName);
+		} catch (error) {
+			log({ event: 'storage-error', op: 'load', error: String(error) });
+			ws.close(CLOSE.storageFailure, 'storage unavailable');
+			return;
+		}
+		connect(ws, room, auth, access);
 	};
 	const gate = createAdmissionGate({
 		config,
@@ -293,17 +380,17 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 
 	const stats = (): RelayStats => ({
 		uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-		docsLoaded: rooms.size,
+		docsLoaded: cluster ? cluster.size : rooms.size,
 		connections: connections.size,
-		pendingUpdates: rooms.queue.size,
-		storageBroken: rooms.queue.broken !== null,
+		pendingUpdates: cluster ? cluster.queued : rooms.queue.size,
+		storageBroken: cluster ? cluster.storageDown : rooms.queue.broken !== null,
 		droppedWrites,
 		refusedUpdates,
 		refusedUpgrades: gate.refused
 	});
 
 	const docStats = (docName: string): DocStats | null => {
-		const room = rooms.get(docName);
+		const room = cluster ? cluster.get(docName) : rooms.get(docName);
 		if (!room) return null;
 		return {
 			approxBytes: room.approxBytes,
@@ -344,16 +431,26 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	let closed: Promise<void> | null = null;
 	const close = (): Promise<void> => {
 		closing = true;
-		closed ??= shutdown({
-			stopTimers: [stopHeartbeat, stopSweep, () => blobs.close(), () => backups?.stop()],
-			rooms,
-			connections,
-			server,
-			wss,
-			store,
-			identity,
-			notices
-		}).finally(() => removeRelayLock(config.dataDir));
+		// Cluster mode: confirmed before the sockets close; the rooms go after them.
+		closed ??= (cluster?.drain() ?? Promise.resolve())
+			.then(() =>
+				shutdown({
+					stopTimers: [stopHeartbeat, stopSweep, () => blobs.close(), () => backups?.stop()],
+					rooms,
+					connections,
+					server,
+					wss,
+					store,
+					identity,
+					notices
+				})
+			)
+			.then(async () => {
+				sharedKeys?.close();
+				await clusterIdentity?.close();
+				await cluster?.close();
+			})
+			.finally(() => removeRelayLock(config.dataDir));
 		return closed;
 	};
 

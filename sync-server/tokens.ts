@@ -77,6 +77,21 @@ export class KeyRing {
 		return key;
 	}
 
+	/**
+	 * Replaces the keys with `keys` (cluster mode: keys.json is this relay's copy of the shared
+	 * list in PostgreSQL, cluster/shared-keys.ts); writes only if they differ.
+	 */
+	replaceAll(keys: readonly SigningKey[]): void {
+		if (keys.length === 0) throw new Error('no signing key to use');
+		const same = (a: SigningKey, b: SigningKey | undefined): boolean =>
+			a.kid === b?.kid && a.secret === b.secret && a.createdAt === b.createdAt;
+		if (keys.length === this.#keys.length && keys.every((key, i) => same(key, this.#keys[i])))
+			return;
+		this.#write([...keys], 'w');
+		this.#stamp = '';
+		this.reload();
+	}
+
 	/** Adds a new current key; with `dropOlderThanMs`, removes older keys created before then. */
 	rotate(now = Date.now(), dropOlderThanMs?: number): { added: string; dropped: string[] } {
 		this.reload();

@@ -38,16 +38,32 @@ export type DocStreamsOptions = {
 	relayId: string;
 	store: PostgresStore;
 	now?: () => number;
+	/**
+	 * A command with no answer for this long fails, and the connection is made again (ms;
+	 * default 10 s): an append caught by a silent partition is not confirmed, instead of
+	 * holding every later one.
+	 */
+	commandTimeoutMs?: number;
 };
+
+/** ioredis's error for a command that had no answer within `commandTimeout`. */
+export function isTimeout(error: unknown): boolean {
+	return error instanceof Error && error.message === 'Command timed out';
+}
 
 /** `load`'s answer: the document, and the stream id from which to tail it. */
 export type LoadedDoc = StoredDoc & { streamId: string };
 
-/** A connection that never queues: commands fail at once while Redis is unreachable. */
-export function connect(url: string): Redis {
+/**
+ * A connection that never queues: commands fail at once while Redis is unreachable. With
+ * `commandTimeout`, a command with no answer for that long fails too: a silent network partition
+ * (no reset, the socket looks alive) would otherwise hold it for ever.
+ */
+export function connect(url: string, options: { commandTimeout?: number } = {}): Redis {
 	const redis = new Redis(url, {
 		enableOfflineQueue: false,
 		autoResendUnfulfilledCommands: false,
+		commandTimeout: options.commandTimeout,
 		// Array replies (RESP2), the shape the stream code decodes.
 		protocol: 2
 	});
@@ -107,6 +123,7 @@ export class DocStreams {
 	readonly url: string;
 	readonly redis: Redis;
 	readonly store: PostgresStore;
+	readonly commandTimeoutMs: number;
 	#now: () => number;
 
 	constructor(options: DocStreamsOptions) {
@@ -115,7 +132,8 @@ export class DocStreams {
 		this.relayId = options.relayId;
 		this.store = options.store;
 		this.#now = options.now ?? Date.now;
-		this.redis = connect(options.url);
+		this.commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
+		this.redis = connect(options.url, { commandTimeout: this.commandTimeoutMs });
 	}
 
 	/** The key of `doc`'s stream. */
@@ -147,7 +165,14 @@ export class DocStreams {
 			multi.xadd(this.key(entry.doc), '*', ...fields);
 		}
 		multi.sadd(`${this.prefix}:docs`, ...new Set(entries.map((entry) => entry.doc)));
-		const results = await multi.exec();
+		let results;
+		try {
+			results = await multi.exec();
+		} catch (error) {
+			// No answer: the connection may be dead without knowing it; make it again.
+			if (isTimeout(error)) this.redis.disconnect(true);
+			throw error;
+		}
 		if (!results) throw new Error('the Redis transaction was aborted');
 		const ids: string[] = [];
 		for (const [error, id] of results.slice(0, entries.length)) {

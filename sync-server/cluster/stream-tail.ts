@@ -27,7 +27,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { compareStreamIds } from '../storage/postgres.ts';
-import { connect, decodeEntry, ready, type DocStreams, type StreamEntry } from './doc-streams.ts';
+import {
+	connect,
+	decodeEntry,
+	isTimeout,
+	ready,
+	type DocStreams,
+	type StreamEntry
+} from './doc-streams.ts';
 
 export type StreamTailOptions = {
 	onEntry: (entry: StreamEntry) => void;
@@ -64,7 +71,17 @@ export class StreamTail {
 	constructor(streams: DocStreams, options: StreamTailOptions) {
 		this.#streams = streams;
 		this.#options = options;
-		this.#reader = connect(streams.url);
+		// A read gets its block time plus the relay's command timeout before it counts as lost.
+		this.#reader = connect(streams.url, {
+			commandTimeout: (options.blockMs ?? 5000) + streams.commandTimeoutMs
+		});
+		// Every (re)connection: check every document for a gap before reading on. The loop below
+		// cannot see every reconnection itself: ioredis may reject the read of the lost
+		// connection only once the new one is ready (AbortError), and the loop then finds the
+		// reader ready.
+		this.#reader.on('ready', () => {
+			for (const doc of this.#following.keys()) this.#unchecked.add(doc);
+		});
 		this.#wakeKey = `${streams.prefix}:wake:${streams.relayId}:${randomUUID()}`;
 		this.done = this.#run();
 	}
@@ -125,6 +142,11 @@ export class StreamTail {
 				)) as [Buffer, [Buffer, Buffer[]][]][] | null;
 			} catch (error) {
 				if (this.#closed) return;
+				if (isTimeout(error)) {
+					// No answer: a silent partition. Connect again; the loop waits for it.
+					this.#reader.disconnect(true);
+					continue;
+				}
 				// A lost connection: the loop waits for it and reads on from the same ids. Any other
 				// failure is reported and the read tried again a little later.
 				const lost = error instanceof Error && error.name === 'AbortError';

@@ -1,0 +1,369 @@
+/**
+ * The rooms of a relay in cluster mode (issue 22; REDIS_URL and DATABASE_URL set): what
+ * rooms.ts and commit-queue.ts do on the embedded store, done on the document streams
+ * (doc-streams.ts) and PostgreSQL. Rooms themselves (room.ts) are the same.
+ *
+ * Invariants:
+ * - At most one Room per document name; a room is built from a complete `DocStreams.load`
+ *   before any peer sees it (concurrent opens of one document share one load), and from then
+ *   on follows the document through this relay's StreamTail from the load's stream id: every
+ *   entry another relay appended is applied to it (`Room.applyRemote`: sent to the local peers,
+ *   never stored again); the relay's own entries (its origin) are skipped, the room has them.
+ * - After a gap (the stream was trimmed past entries the tail had not delivered) the room is
+ *   reloaded: the whole stored document is applied to it (Yjs merges, nothing is duplicated)
+ *   and the tail follows on from the new load's id.
+ * - Commits: the updates the rooms emit are appended in batches, ONE `DocStreams.append` (one
+ *   MULTI, one fsync) at a time, in order; a room's peers are confirmed (message 100, with the
+ *   room's state vector when its batch was sent) only after that append resolved. A batch that
+ *   fails (Redis unreachable) confirms nothing: its rooms are failed (peers closed with 4500,
+ *   so they resend everything on reconnect) and dropped, and `storageDown` is true until an
+ *   append succeeds again and Redis is connected.
+ * - Awareness crosses relays by Redis pub/sub, one channel per loaded document
+ *   (`{prefix}:aw:{name}`): what a room's local peers change is published once per broadcast
+ *   interval (`onLocalAwareness`), tagged with this relay's id; what other relays publish is
+ *   applied to the room (`applyRemoteAwareness`) and sent to its peers. A relay that loads a
+ *   document asks (an empty message) and the others answer with their peers' states
+ *   (`Room.localAwareness`), so a newcomer sees everyone at once. Awareness is not stored:
+ *   a message lost while Redis is down is made good by the next renewal (y-websocket: 15 s), and
+ *   a state whose relay died times out (`presenceTimeoutMs`) on every relay.
+ * - A room is unloaded once it has had no peer for `idleUnloadMs` and nothing of it is
+ *   unconfirmed. Compaction is not the room's: the worker (compactor.ts) folds the streams
+ *   into PostgreSQL on a timer, in every relay, under a lease per document.
+ */
+import { randomUUID } from 'node:crypto';
+import { Pacer } from '../pacer.ts';
+import { Room, type RoomLimits } from '../room.ts';
+import { PostgresStore } from '../storage/postgres.ts';
+import { Compactor } from './compactor.ts';
+import type { Redis } from 'ioredis';
+import { connect, DocStreams, ready } from './doc-streams.ts';
+import { StreamTail } from './stream-tail.ts';
+
+export type ClusterRoomsOptions = RoomLimits & {
+	redisUrl: string;
+	databaseUrl: string;
+	/** Prefix of every Redis key (default `gridboard`). */
+	prefix?: string;
+	idleUnloadMs: number;
+	/** Least time between two appends (like CommitQueue's `minIntervalMs`). */
+	commitIntervalMs?: number;
+	/** Time between two rounds of the compaction worker (ms); 0: this relay runs none. */
+	compactEveryMs: number;
+	/** The worker's minimum lifetime of a stream entry (compactor.ts; default 60 s). */
+	compactMinLifetimeMs?: number;
+	/** A Redis command with no answer for this long fails (DocStreams' `commandTimeoutMs`). */
+	redisTimeoutMs?: number;
+	log: (event: Record<string, unknown>) => void;
+};
+
+type Queued = { room: Room; update: Uint8Array; author: string | null };
+
+export class ClusterRooms {
+	readonly streams: DocStreams;
+	readonly store: PostgresStore;
+	#options: ClusterRoomsOptions;
+	#tail: StreamTail;
+	/** Pub/sub connection for awareness (a subscribed connection runs no other command). */
+	#subscriber: Redis;
+	#rooms = new Map<string, Room>();
+	#loading = new Map<string, Promise<Room>>();
+	#idleTimers = new Map<Room, NodeJS.Timeout>();
+	#queue: Queued[] = [];
+	#pacer: Pacer;
+	#appending: Promise<void> | null = null;
+	#appendFailed = false;
+	#compactor: Compactor;
+	#compactTimer: NodeJS.Timeout | null = null;
+	#compacting: Promise<void> | null = null;
+	#closed = false;
+
+	private constructor(store: PostgresStore, options: ClusterRoomsOptions) {
+		this.store = store;
+		this.#options = options;
+		this.streams = new DocStreams({
+			url: options.redisUrl,
+			prefix: options.prefix,
+			relayId: randomUUID(),
+			store,
+			commandTimeoutMs: options.redisTimeoutMs
+		});
+		this.#tail = new StreamTail(this.streams, {
+			onEntry: (entry) => {
+				if (entry.origin === this.streams.relayId) return;
+				this.#rooms.get(entry.doc)?.applyRemote(entry.update);
+			},
+			onGap: (doc) => void this.#reload(doc),
+			onError: (error) => options.log({ event: 'cluster-tail-error', error: String(error) })
+		});
+		// Connected again: the next append may succeed; until one fails, storage is not down.
+		this.streams.redis.on('ready', () => {
+			this.#appendFailed = false;
+		});
+		this.#subscriber = connect(options.redisUrl);
+		this.#subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) =>
+			this.#onAwareness(channel.toString(), message)
+		);
+		this.#pacer = new Pacer(this.#commit, options.commitIntervalMs);
+		this.#compactor = new Compactor(this.streams, { minLifetimeMs: options.compactMinLifetimeMs });
+		if (options.compactEveryMs > 0) this.#scheduleCompaction();
+	}
+
+	/**
+	 * Connects to PostgreSQL (running its schema steps; rejects if it cannot) and Redis (waits
+	 * until Redis answers: a relay started while Redis is down listens once it is back).
+	 */
+	static async open(options: ClusterRoomsOptions): Promise<ClusterRooms> {
+		const store = await PostgresStore.open(options.databaseUrl);
+		const rooms = new ClusterRooms(store, options);
+		await Promise.all([ready(rooms.streams.redis), ready(rooms.#subscriber)]);
+		return rooms;
+	}
+
+	get size(): number {
+		return this.#rooms.size;
+	}
+
+	/** Updates waiting for the next append (not those of the append under way). */
+	get queued(): number {
+		return this.#queue.length;
+	}
+
+	/** Redis is unreachable, or the last append failed: nothing is confirmed now. */
+	get storageDown(): boolean {
+		return this.#appendFailed || this.streams.redis.status !== 'ready';
+	}
+
+	get(name: string): Room | undefined {
+		return this.#rooms.get(name);
+	}
+
+	/** The loaded room of `name`, loading it first if needed; rejects on storage errors. */
+	async open(name: string): Promise<Room> {
+		if (this.#closed) throw new Error('the relay is closing');
+		const existing = this.#rooms.get(name);
+		if (existing) {
+			this.#cancelIdle(existing);
+			return existing;
+		}
+		let loading = this.#loading.get(name);
+		if (!loading) {
+			loading = this.#load(name).finally(() => this.#loading.delete(name));
+			this.#loading.set(name, loading);
+		}
+		const room = await loading;
+		this.#cancelIdle(room);
+		return room;
+	}
+
+	/** A room opened for a socket that closed before it was ready: unloaded when idle. */
+	release(room: Room): void {
+		if (room.peers.size === 0) this.#scheduleIdle(room);
+	}
+
+	async #load(name: string): Promise<Room> {
+		const loaded = await this.streams.load(name);
+		if (this.#closed) throw new Error('the relay is closing');
+		const room = new Room(
+			name,
+			loaded,
+			{
+				enqueue: (r, update, author) => {
+					this.#queue.push({ room: r, update, author });
+					this.#pacer.request();
+				},
+				onEmpty: (r) => this.#scheduleIdle(r),
+				onLocalAwareness: (r, update) => this.#publishAwareness(r.name, update)
+			},
+			this.#options
+		);
+		this.#rooms.set(name, room);
+		this.#tail.add(name, loaded.streamId);
+		const channel = this.#awarenessChannel(name);
+		this.#subscriber
+			.subscribe(channel)
+			// Subscribed: ask the other relays for their peers' states (an empty update).
+			.then(() => this.streams.redis.publish(channel, `${this.streams.relayId}\n`))
+			.catch((error: unknown) => {
+				this.#options.log({ event: 'cluster-awareness-error', error: String(error) });
+			});
+		return room;
+	}
+
+	#publishAwareness(name: string, update: Uint8Array): void {
+		const message = Buffer.concat([Buffer.from(`${this.streams.relayId}\n`), update]);
+		// Ephemeral: lost while Redis is down, made good by the next renewal.
+		this.streams.redis.publish(this.#awarenessChannel(name), message).catch(() => {});
+	}
+
+	#awarenessChannel(name: string): string {
+		return `${this.streams.prefix}:aw:${name}`;
+	}
+
+	#onAwareness(channel: string, message: Buffer): void {
+		const name = channel.slice(`${this.streams.prefix}:aw:`.length);
+		const room = this.#rooms.get(name);
+		const newline = message.indexOf(0x0a);
+		if (!room || newline < 0) return;
+		if (message.subarray(0, newline).toString() === this.streams.relayId) return;
+		if (newline === message.length - 1) {
+			// Another relay just loaded the document: it gets our peers' states.
+			const states = room.localAwareness();
+			if (states) this.#publishAwareness(name, states);
+			return;
+		}
+		if (!room.applyRemoteAwareness(new Uint8Array(message.subarray(newline + 1)))) {
+			this.#options.log({ event: 'cluster-awareness-error', error: 'unreadable update' });
+		}
+	}
+
+	#forget(room: Room): void {
+		this.#rooms.delete(room.name);
+		this.#tail.remove(room.name);
+		this.#subscriber.unsubscribe(this.#awarenessChannel(room.name)).catch(() => {});
+	}
+
+	async #reload(name: string): Promise<void> {
+		try {
+			const loaded = await this.streams.load(name);
+			const room = this.#rooms.get(name);
+			if (!room) return;
+			if (loaded.snapshot) room.applyRemote(loaded.snapshot);
+			for (const update of loaded.updates) room.applyRemote(update);
+			this.#tail.add(name, loaded.streamId);
+			this.#options.log({ event: 'cluster-reload', gap: true });
+		} catch (error) {
+			this.#options.log({ event: 'storage-error', op: 'reload', error: String(error) });
+			const room = this.#rooms.get(name);
+			if (room) this.#drop(room);
+		}
+	}
+
+	/** Appends what the rooms emitted, one append at a time; see the invariant above. */
+	#commit = (): void => {
+		this.#pacer.cancel();
+		if (this.#appending || this.#queue.length === 0) return;
+		const entries = this.#queue;
+		this.#queue = [];
+		const counts = new Map<Room, number>();
+		for (const { room } of entries) counts.set(room, (counts.get(room) ?? 0) + 1);
+		// Broadcast first: no edit reaches the other peers later because of storage.
+		for (const room of counts.keys()) room.flush();
+		this.#pacer.ran();
+		// Every update a room applied is in this batch or an earlier one (confirmed already).
+		const states = new Map([...counts.keys()].map((room) => [room, room.stateVector()]));
+		const batch = entries.map(({ room, update, author }) => ({ doc: room.name, update, author }));
+		this.#appending = this.streams.append(batch).then(
+			() => {
+				this.#appendFailed = false;
+				for (const [room, count] of counts) {
+					if (!room.failed) room.committed(count, states.get(room)!);
+				}
+			},
+			(error: unknown) => {
+				this.#appendFailed = true;
+				this.#options.log({
+					event: 'storage-error',
+					op: 'append',
+					docs: counts.size,
+					error: String(error)
+				});
+				for (const room of counts.keys()) this.#drop(room);
+			}
+		);
+		void this.#appending.finally(() => {
+			this.#appending = null;
+			if (this.#queue.length > 0) this.#pacer.request();
+		});
+	};
+
+	#cancelIdle(room: Room): void {
+		clearTimeout(this.#idleTimers.get(room));
+		this.#idleTimers.delete(room);
+	}
+
+	#scheduleIdle(room: Room): void {
+		this.#cancelIdle(room);
+		if (room.failed) {
+			this.#drop(room);
+			return;
+		}
+		const timer = setTimeout(() => {
+			this.#idleTimers.delete(room);
+			if (room.peers.size > 0 || this.#rooms.get(room.name) !== room) return;
+			// Unconfirmed updates: wait for their append (a failure drops the room).
+			if (room.pendingUpdates > 0) this.#scheduleIdle(room);
+			else this.#unload(room);
+		}, this.#options.idleUnloadMs);
+		timer.unref();
+		this.#idleTimers.set(room, timer);
+	}
+
+	#unload(room: Room): void {
+		this.#cancelIdle(room);
+		this.#forget(room);
+		room.destroy();
+	}
+
+	/** Forgets a room after a storage failure: peers closed with 4500, reloaded on reconnect. */
+	#drop(room: Room): void {
+		this.#queue = this.#queue.filter((entry) => entry.room !== room);
+		if (this.#rooms.get(room.name) !== room) return;
+		room.fail();
+		this.#cancelIdle(room);
+		this.#forget(room);
+		room.destroy();
+	}
+
+	#scheduleCompaction(): void {
+		this.#compactTimer = setTimeout(() => {
+			this.#compacting = this.#compactor
+				.runOnce()
+				.then(
+					(results) => {
+						const folded = results.reduce((sum, result) => sum + result.folded, 0);
+						if (folded > 0) this.#options.log({ event: 'cluster-compacted', folded });
+					},
+					(error: unknown) =>
+						this.#options.log({ event: 'storage-error', op: 'compact', error: String(error) })
+				)
+				.finally(() => {
+					this.#compacting = null;
+					if (!this.#closed) this.#scheduleCompaction();
+				});
+		}, this.#options.compactEveryMs);
+		this.#compactTimer.unref();
+	}
+
+	/** Runs one round of the compaction worker now (tests, the admin CLI). */
+	compactNow(): ReturnType<Compactor['runOnce']> {
+		return this.#compactor.runOnce();
+	}
+
+	/**
+	 * Appends everything queued now and waits for it (and for the append under way): called
+	 * before the sockets close, so their peers are confirmed and nobody resends after
+	 * reconnecting. Bounded: what arrives meanwhile is appended by `close`, after the sockets
+	 * closed, so clients that keep writing cannot hold the shutdown.
+	 */
+	async drain({ all = false } = {}): Promise<void> {
+		for (let round = 0; this.#appending || this.#queue.length > 0; round++) {
+			if (!all && round === 2) return;
+			this.#commit();
+			await this.#appending;
+		}
+	}
+
+	/** Drains, then unloads every room and closes the tail, Redis and PostgreSQL. */
+	async close(): Promise<void> {
+		await this.drain({ all: true });
+		this.#closed = true;
+		clearTimeout(this.#compactTimer ?? undefined);
+		await this.#compacting;
+		await Promise.allSettled(this.#loading.values());
+		for (const room of [...this.#rooms.values()]) this.#unload(room);
+		await this.#tail.close();
+		this.#subscriber.disconnect();
+		this.streams.close();
+		await this.store.close();
+	}
+}
