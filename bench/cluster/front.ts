@@ -11,6 +11,8 @@ import net from 'node:net';
 
 export type Front = {
 	readonly port: number;
+	/** Connections accepted since the front started. */
+	readonly accepted: number;
 	/** Connections piped to each upstream port now. */
 	connectionsTo(port: number): number;
 	close(): Promise<void>;
@@ -18,9 +20,11 @@ export type Front = {
 
 export async function startFront(upstreams: readonly number[]): Promise<Front> {
 	let next = 0;
+	let accepted = 0;
 	const sockets = new Set<net.Socket>();
 	const open = new Map<number, number>();
 	const server = net.createServer((client) => {
+		accepted++;
 		client.pause();
 		client.setNoDelay(true);
 		sockets.add(client);
@@ -62,6 +66,9 @@ export async function startFront(upstreams: readonly number[]): Promise<Front> {
 	});
 	return {
 		port: (server.address() as net.AddressInfo).port,
+		get accepted() {
+			return accepted;
+		},
 		connectionsTo: (port) => open.get(port) ?? 0,
 		close: async () => {
 			for (const socket of sockets) socket.destroy();

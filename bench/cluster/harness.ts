@@ -56,20 +56,20 @@ export const FULL: ClusterProfile = {
 	name: 'full',
 	relays: [1, 2, 3],
 	fanout: {
-		shape: { rooms: 20, subscribers: 10 },
+		shape: { rooms: 20, subscribers: 5 },
 		rates: [10, 40],
 		warmMs: 1000,
 		measureMs: 4000,
 		repeats: 3
 	},
 	hop: {
-		shape: { rooms: 10, subscribers: 10 },
+		shape: { rooms: 10, subscribers: 4 },
 		rate: 10,
 		warmMs: 1000,
 		measureMs: 4000,
 		repeats: 5
 	},
-	failover: { clients: 150, docs: 30, writeEveryMs: 200, repeats: 3, capMs: 30_000 },
+	failover: { clients: 150, docs: 30, writeEveryMs: 1000, repeats: 3, capMs: 30_000 },
 	cost: { clients: 1000, clientsPerDoc: 10, idleMs: 20_000, repeats: 1 }
 };
 
@@ -130,6 +130,13 @@ export type FailoverRun = {
 	resyncedMs: number;
 	p50Ms: number;
 	notResynced: number;
+	/** Connections the front accepted from the kill until all were synced again. */
+	attempts: number;
+	/** The moved clients' time from kill to socket closed, p50 / max, ms. */
+	closedP50Ms: number;
+	closedMaxMs: number;
+	/** CPU from the kill until all were synced again, % of one core: relays, Redis, PostgreSQL, this load generator. */
+	cpuPct: { relays: number; redis: number; postgres: number; clients: number };
 	converged: boolean;
 	/** Clients whose confirmed state (message 100) is not in the final document. */
 	lostOfConfirmed: number;
@@ -267,8 +274,9 @@ class Cluster {
 		return this.relays[0]!;
 	}
 
-	cpu(): Omit<CpuSplit, 'seconds'> {
-		const live = this.relays.filter((r) => r.running);
+	/** CPU seconds so far of the relays (but `except`), Redis and PostgreSQL. */
+	cpu(except?: ServerHandle): Omit<CpuSplit, 'seconds'> {
+		const live = this.relays.filter((r) => r.running && r !== except);
 		return {
 			relays: sum(live.map((r) => cpuSeconds(r.pid))),
 			redis: sum(this.#infra.redisPids().map(cpuSeconds)),
@@ -483,9 +491,12 @@ async function failoverCase(
 		let killedAt = Infinity;
 		const moved = new Set<BenchClient>();
 		const resynced = new Map<BenchClient, number>();
+		const closed: number[] = [];
 		for (const client of clients) {
 			client.onDisconnected(() => {
-				if (performance.now() >= killedAt) moved.add(client);
+				if (performance.now() < killedAt || moved.has(client)) return;
+				moved.add(client);
+				closed.push(performance.now() - killedAt);
 			});
 			client.onSynced(() => {
 				if (moved.has(client) && !resynced.has(client))
@@ -494,12 +505,27 @@ async function failoverCase(
 		}
 		const confirmed = clients.map((client) => client.persisted());
 		killedAt = performance.now();
+		const accepted = front.accepted;
+		const cpu0 = cluster.cpu(victim);
+		const self0 = process.cpuUsage();
 		await victim.kill9();
 		const deadline = performance.now() + profile.capMs;
 		while ((moved.size < held || resynced.size < moved.size) && performance.now() < deadline) {
 			await sleep(10);
 		}
+		const cpu1 = cluster.cpu(victim);
+		const self1 = process.cpuUsage(self0);
+		const window = (performance.now() - killedAt) / 1000;
+		const pct = (seconds: number) => round((100 * seconds) / window, 0);
+		const cpuPct = {
+			relays: pct(cpu1.relays - cpu0.relays),
+			redis: pct(cpu1.redis - cpu0.redis),
+			postgres: pct(cpu1.postgres - cpu0.postgres),
+			clients: pct((self1.user + self1.system) / 1e6)
+		};
 		const times = [...resynced.values()].sort((x, y) => x - y);
+		const attempts = front.accepted - accepted;
+		closed.sort((x, y) => x - y);
 		await sleep(500);
 		clearInterval(writer);
 		writer = undefined;
@@ -527,13 +553,18 @@ async function failoverCase(
 			resyncedMs: Math.round(times.at(-1) ?? NaN),
 			p50Ms: Math.round(percentile(times, 50)),
 			notResynced: moved.size - resynced.size + Math.max(0, held - moved.size),
+			attempts,
+			cpuPct,
+			closedP50Ms: Math.round(percentile(closed, 50)),
+			closedMaxMs: Math.round(closed.at(-1) ?? NaN),
 			converged,
 			lostOfConfirmed
 		};
 		log(
 			`failover: kill -9 of a relay holding ${held} of ${clients.length} clients; ` +
-				`all synced again after ${run.resyncedMs} ms (p50 ${run.p50Ms} ms), ` +
-				`converged ${converged}, confirmed lost ${lostOfConfirmed}`
+				`sockets closed after p50 ${run.closedP50Ms} / max ${run.closedMaxMs} ms, ` +
+				`all synced again after ${run.resyncedMs} ms (p50 ${run.p50Ms} ms, ${attempts} connections), ` +
+				`converged ${converged}, confirmed lost ${lostOfConfirmed}; CPU meanwhile ${JSON.stringify(cpuPct)} %`
 		);
 		return run;
 	} finally {
@@ -634,8 +665,10 @@ export async function runClusterBench(
 				});
 			}
 		}
-		noteLoad('second hop');
-		result.hop = await hopCase(infra, profile.hop, log);
+		if (profile.hop.repeats > 0) {
+			noteLoad('second hop');
+			result.hop = await hopCase(infra, profile.hop, log);
+		}
 		for (let i = 0; i < profile.failover.repeats; i++) {
 			noteLoad(`failover ${i + 1}`);
 			result.failover.push(await failoverCase(infra, profile.failover, log));

@@ -87,11 +87,70 @@ export function clusterReport(result: ClusterResult): string {
 				`Redis RSS ${c.redisRssMb} MB, PostgreSQL (all processes) ${c.postgresRssMb} MB.`
 		);
 	}
+	const sizing = sizingNote(result);
+	if (sizing) {
+		out();
+		out(sizing);
+	}
 	return lines.join('\n');
 }
 
+/**
+ * The traffic assumed for a city's busiest hour (the sizing note): each connected phone makes
+ * one edit a minute (far above a day's average: a report, a comment, a status), and each edit
+ * reaches 10 other phones on its document (a grid's staff and the community's dashboard).
+ * Presence (stock clients renew every 15 s) is in the measured idle cost.
+ */
+export const CITY = { phones: 10_000, editsPerPhonePerMinute: 1, readersPerEdit: 10 };
+/** A relay is planned at most this busy, so renewals and a failover's reconnections fit. */
+const RELAY_CORE_BUDGET = 0.5;
+
+/** Relays, Redis and PostgreSQL per 10,000 phones, from the measured costs. */
+export function sizingNote(result: ClusterResult): string | null {
+	const cost = result.cost[0];
+	const single = result.fanout.filter((f) => f.relays === 1).at(-1);
+	const spread = result.fanout
+		.filter((f) => f.relays === Math.max(...result.fanout.map((x) => x.relays)))
+		.at(-1);
+	if (!cost || !single || !spread) return null;
+	const updatesPerSec = (CITY.phones * CITY.editsPerPhonePerMinute) / 60;
+	const deliveriesPerSec = updatesPerSec * CITY.readersPerEdit;
+	// Deliveries mostly cross relays in a cluster: take the per-delivery cost measured spread.
+	const usPerDelivery = med(spread.runs, (r) => r.relayUsPerDelivery);
+	const idleCores = (cost.idleCpuPctPer1000 / 100) * (CITY.phones / 1000);
+	const deliveryCores = (deliveriesPerSec * usPerDelivery) / 1e6;
+	const relayCores = idleCores + deliveryCores;
+	const relays = Math.max(2, Math.ceil(relayCores / RELAY_CORE_BUDGET) + 1);
+	const relayRssMb = cost.baseRssMb + (CITY.phones * cost.rssKbPerClient) / 1024;
+	const redisCores = (updatesPerSec * med(spread.runs, (r) => r.redisUsPerUpdate)) / 1e6;
+	const postgresCores = (updatesPerSec * med(spread.runs, (r) => r.postgresUsPerUpdate)) / 1e6;
+	const f = (value: number, digits = 2) => value.toFixed(digits);
+	return [
+		`Sizing per ${CITY.phones.toLocaleString('en')} connected phones (assumed busiest hour: ` +
+			`${CITY.editsPerPhonePerMinute} edit per phone per minute, each to ${CITY.readersPerEdit} readers: ` +
+			`${Math.round(updatesPerSec)} updates/s, ${Math.round(deliveriesPerSec)} deliveries/s), from this run's costs: ` +
+			`relays ${f(idleCores)} core idle (${cost.idleCpuPctPer1000} % per 1,000) + ${f(deliveryCores)} core for deliveries ` +
+			`(${usPerDelivery} µs each, ${spread.relays} relays) = ${f(relayCores)} core and ${Math.round(relayRssMb)} MB ` +
+			`(${cost.rssKbPerClient} KB per connection) in all; at ≤ ${RELAY_CORE_BUDGET} core per relay plus one spare ` +
+			`for failover: ${relays} relays. Redis ${f(redisCores, 3)} core (${med(spread.runs, (r) => r.redisUsPerUpdate)} µs ` +
+			`per update); PostgreSQL ${f(postgresCores, 3)} core for the worker's folding ` +
+			`(${med(spread.runs, (r) => r.postgresUsPerUpdate)} µs per update).`
+	].join('');
+}
+
 if (import.meta.main) {
-	const result = await runClusterBench(process.argv.includes('--smoke') ? SMOKE : FULL);
+	// Every stock y-websocket client adds a process 'exit' listener.
+	process.setMaxListeners(0);
+	const profile = structuredClone(process.argv.includes('--smoke') ? SMOKE : FULL);
+	// --only <fanout|hop|failover|cost>: that case alone.
+	const only = process.argv[process.argv.indexOf('--only') + 1];
+	if (process.argv.includes('--only')) {
+		if (only !== 'fanout') profile.relays = [];
+		if (only !== 'hop') profile.hop.repeats = 0;
+		if (only !== 'failover') profile.failover.repeats = 0;
+		if (only !== 'cost') profile.cost.repeats = 0;
+	}
+	const result = await runClusterBench(profile);
 	console.log(clusterReport(result));
 	if (process.argv.includes('--json')) console.log(JSON.stringify(result));
 }
