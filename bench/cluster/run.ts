@@ -101,12 +101,12 @@ export function clusterReport(result: ClusterResult): string {
  * reaches 10 other phones on its document (a grid's staff and the community's dashboard).
  * Presence (stock clients renew every 15 s) is in the measured idle cost.
  */
-export const CITY = { phones: 10_000, editsPerPhonePerMinute: 1, readersPerEdit: 10 };
+const CITY = { phones: 10_000, editsPerPhonePerMinute: 1, readersPerEdit: 10 };
 /** A relay is planned at most this busy, so renewals and a failover's reconnections fit. */
 const RELAY_CORE_BUDGET = 0.5;
 
 /** Relays, Redis and PostgreSQL per 10,000 phones, from the measured costs. */
-export function sizingNote(result: ClusterResult): string | null {
+function sizingNote(result: ClusterResult): string | null {
 	const cost = result.cost[0];
 	const single = result.fanout.filter((f) => f.relays === 1).at(-1);
 	const spread = result.fanout

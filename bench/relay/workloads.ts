@@ -349,7 +349,7 @@ export type FanoutResult = {
 };
 
 function medianWindow(windows: WindowResult[]): FanoutResult['median'] {
-	const m = (key: keyof WindowResult) => median(windows.map((w) => w[key]));
+	const m = (key: Exclude<keyof WindowResult, 'byGroup'>) => median(windows.map((w) => w[key]));
 	return {
 		offeredUpdatesPerSec: m('offeredUpdatesPerSec'),
 		deliveriesPerSec: m('deliveriesPerSec'),
