@@ -88,6 +88,8 @@ export type ServerEnv = {
 	 * A/B against another commit: `git archive <commit> | tar -x -C <dir>`, node_modules linked).
 	 */
 	relayRoot?: string;
+	/** The cores the server is pinned to (`taskset -c`; default '0'); null: not pinned. */
+	cpus?: string | null;
 };
 
 const NODE_FLAGS = ['--disable-warning=ExperimentalWarning', '--expose-gc'];
@@ -314,17 +316,19 @@ export class ServerHandle {
 		const { args, env } = this.#command();
 		this.#mintToken(env);
 		const fullEnv = { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' };
-		const child = PINNED
-			? spawn('taskset', ['-c', '0', process.execPath, ...args], {
-					cwd: REPO_ROOT,
-					env: fullEnv,
-					stdio: ['ignore', 'pipe', 'pipe']
-				})
-			: spawn(process.execPath, args, {
-					cwd: REPO_ROOT,
-					env: fullEnv,
-					stdio: ['ignore', 'pipe', 'pipe']
-				});
+		const cpus = this.#opts.cpus === undefined ? '0' : this.#opts.cpus;
+		const child =
+			PINNED && cpus !== null
+				? spawn('taskset', ['-c', cpus, process.execPath, ...args], {
+						cwd: REPO_ROOT,
+						env: fullEnv,
+						stdio: ['ignore', 'pipe', 'pipe']
+					})
+				: spawn(process.execPath, args, {
+						cwd: REPO_ROOT,
+						env: fullEnv,
+						stdio: ['ignore', 'pipe', 'pipe']
+					});
 		this.#child = child;
 		this.crashed = null;
 		live.add(child);

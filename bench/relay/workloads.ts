@@ -55,6 +55,20 @@ export type WindowResult = {
 	serverRssMb: number;
 	/** Server CPU per delivery, µs. */
 	cpuUsPerDelivery: number;
+	/** With a `Placement` that groups observers: the latencies of each group. */
+	byGroup?: Record<string, { deliveries: number; p50Ms: number; p99Ms: number; maxMs: number }>;
+};
+
+/**
+ * Where the clients of a session connect (bench/cluster: clients spread over several relays),
+ * instead of all on the session's server: `url` of the writer (observer null) or of observer
+ * `observer` (0-based within its room) of `room`; `group` names the observer's latency group.
+ * `measure` is called when a window's recorded part starts and ends (the cluster's CPU).
+ */
+export type Placement = {
+	url(room: number, observer: number | null): string;
+	group?(room: number, observer: number): string;
+	measure?: { start(): void; end(): void };
 };
 
 export type FanoutShape = { rooms: number; subscribers: number };
@@ -85,6 +99,8 @@ export class FanoutSession {
 	#sentAt: Float64Array[] = [];
 	#seq: number[] = [];
 	#lat: number[] = [];
+	#byGroup = new Map<string, number[]>();
+	#measure: Placement['measure'];
 	#delivered = 0;
 	#windowFrom = 0;
 	#windowTo = 0;
@@ -100,9 +116,11 @@ export class FanoutSession {
 		server: ServerHandle,
 		shape: FanoutShape,
 		tag: string,
-		writing: Writing = { content: 'map' }
+		writing: Writing = { content: 'map' },
+		placement?: Placement
 	): Promise<FanoutSession> {
 		const session = new FanoutSession(server, shape);
+		session.#measure = placement?.measure;
 		const { rooms, subscribers } = shape;
 		for (let room = 0; room < rooms; room++) {
 			session.#sentAt.push(new Float64Array(1 << 16));
@@ -111,7 +129,11 @@ export class FanoutSession {
 		const docName = (room: number) => `c/bench/board/${tag}-${room}`;
 		const writerToken = writing.content === 'comments' ? writing.token : undefined;
 		session.#writers = await connectMany(
-			(room) => createClient(server, docName(room), { token: writerToken }),
+			(room) =>
+				createClient(server, docName(room), {
+					token: writerToken,
+					url: placement?.url(room, null)
+				}),
 			rooms
 		);
 		const value = 'v'.repeat(32);
@@ -140,15 +162,21 @@ export class FanoutSession {
 		}
 		const observers = await connectMany((i) => {
 			const room = Math.floor(i / subscribers);
-			const client = createClient(server, docName(room));
+			const observer = i % subscribers;
+			const client = createClient(server, docName(room), {
+				url: placement?.url(room, observer)
+			});
 			const sentAt = session.#sentAt[room];
+			const group = placement?.group?.(room, observer);
 			const arrived = (seq: number, now: number): void => {
 				const t = sentAt![seq & 0xffff] ?? NaN;
 				if (seq >= session.#windowFrom && seq < session.#windowTo) {
 					session.#lat.push(now - t);
+					if (group !== undefined) session.#byGroup.get(group)?.push(now - t);
 					session.#delivered++;
 				}
 			};
+			if (group !== undefined && !session.#byGroup.has(group)) session.#byGroup.set(group, []);
 			if (writing.content === 'comments') {
 				client.doc.getMap('cases').observeDeep((events) => {
 					const now = performance.now();
@@ -188,6 +216,7 @@ export class FanoutSession {
 	): Promise<WindowResult> {
 		const { rooms, subscribers } = this.shape;
 		this.#lat = [];
+		for (const group of this.#byGroup.keys()) this.#byGroup.set(group, []);
 		this.#delivered = 0;
 		// Seq numbers are global across rooms' counters: record by per-room seq range.
 		const startSeq = Math.max(...this.#seq);
@@ -209,6 +238,7 @@ export class FanoutSession {
 					for (let room = 0; room < rooms; room++) this.#seq[room] = seq;
 					this.#windowFrom = seq;
 					measuring = new ProcWindow(this.#server.pid);
+					this.#measure?.start();
 				}
 				if (elapsed >= warmMs + measureMs) {
 					clearInterval(timer);
@@ -233,6 +263,7 @@ export class FanoutSession {
 		});
 		const expected = measuredWrites * subscribers;
 		await waitFor(() => this.#delivered >= expected, drainMs);
+		this.#measure?.end();
 		const proc = (measuring as ProcWindow | null)?.end() ?? {
 			serverCpuPct: NaN,
 			serverCpuMs: NaN,
@@ -254,7 +285,23 @@ export class FanoutSession {
 			serverCpuPct: proc.serverCpuPct,
 			loadCpuPct: proc.loadCpuPct,
 			serverRssMb: proc.rssMb,
-			cpuUsPerDelivery: round((proc.serverCpuMs * 1000) / Math.max(1, this.#delivered), 2)
+			cpuUsPerDelivery: round((proc.serverCpuMs * 1000) / Math.max(1, this.#delivered), 2),
+			...(this.#byGroup.size > 0 && {
+				byGroup: Object.fromEntries(
+					[...this.#byGroup].map(([group, lat]) => {
+						const sorted = Float64Array.from(lat).sort();
+						return [
+							group,
+							{
+								deliveries: sorted.length,
+								p50Ms: round(percentile(sorted, 50)),
+								p99Ms: round(percentile(sorted, 99)),
+								maxMs: round(sorted.at(-1) ?? NaN)
+							}
+						];
+					})
+				)
+			})
 		};
 	}
 
@@ -302,7 +349,7 @@ export type FanoutResult = {
 };
 
 function medianWindow(windows: WindowResult[]): FanoutResult['median'] {
-	const m = (key: keyof WindowResult) => median(windows.map((w) => w[key]));
+	const m = (key: Exclude<keyof WindowResult, 'byGroup'>) => median(windows.map((w) => w[key]));
 	return {
 		offeredUpdatesPerSec: m('offeredUpdatesPerSec'),
 		deliveriesPerSec: m('deliveriesPerSec'),
