@@ -7,33 +7,21 @@
 import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
 	connectSynced,
 	prng,
 	RawClient,
-	removeDir,
-	startTestRelay,
+	relayPerTest,
 	waitFor,
-	type TestClient,
-	type TestRelay
+	type TestClient
 } from './test-helpers.ts';
 
 const DOC = 'c/demo/board/g01';
 const CONCURRENCY = 50;
 const N = Number(process.env.AUTH_FUZZ_N ?? 10_000);
 
-let started: TestRelay | null = null;
-let clients: TestClient[] = [];
-afterEach(async () => {
-	for (const c of clients) c.destroy();
-	clients = [];
-	if (started) {
-		await started.relay.close();
-		removeDir(started.dataDir);
-	}
-	started = null;
-});
+const relays = relayPerTest();
 
 function bytes(rand: () => number, length: number): number[] {
 	return Array.from({ length }, () => Math.floor(rand() * 256));
@@ -87,11 +75,11 @@ function retainedHeap(): number {
 
 describe('hostile input with authentication on', () => {
 	it('10,000 bad frames from authenticated sockets and 10,000 unauthenticated attempts', async () => {
-		started = await startTestRelay({ maxConnectionsPerIp: 10_000, authDeadlineMs: 500 });
+		const started = await relays.start({ maxConnectionsPerIp: 10_000, authDeadlineMs: 500 });
 		const { wsUrl, relay } = started;
 		const a = await connectSynced(wsUrl, DOC);
 		const b = await connectSynced(wsUrl, DOC);
-		clients.push(a, b);
+		relays.destroyAfter(a, b);
 		const heapBefore = retainedHeap();
 		const rand = prng(0x5eed);
 		const codes = new Map<number, number>();
@@ -175,10 +163,10 @@ describe('hostile input with authentication on', () => {
 	}, 120_000);
 
 	it('500 sockets that never finish an upgrade are destroyed after AUTH_DEADLINE_MS', async () => {
-		started = await startTestRelay({ authDeadlineMs: 300 });
+		const started = await relays.start({ authDeadlineMs: 300 });
 		const { relay, wsUrl } = started;
 		const a = await connectSynced(wsUrl, DOC);
-		clients.push(a);
+		relays.destroyAfter(a);
 		const closed: number[] = [];
 		const startedAt = Date.now();
 		const sockets = Array.from({ length: 500 }, (_, i) => {
@@ -195,7 +183,7 @@ describe('hostile input with authentication on', () => {
 		expect(Math.min(...closed)).toBeGreaterThanOrEqual(250);
 		for (const socket of sockets) socket.destroy();
 		const b = await connectSynced(wsUrl, DOC);
-		clients.push(b);
+		relays.destroyAfter(b);
 		a.doc.getText('t').insert(0, 'alive');
 		await waitFor(() => b.doc.getText('t').toString() === 'alive');
 	});

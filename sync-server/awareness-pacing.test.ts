@@ -5,17 +5,14 @@
  * a departure is announced within one interval and stays final.
  */
 import * as decoding from 'lib0/decoding';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MESSAGE_AWARENESS } from './protocol.ts';
-import type { RelayOptions } from './server.ts';
 import {
 	connectSynced,
 	RawClient,
-	removeDir,
-	startTestRelay,
+	relayPerTest,
 	waitFor,
-	type TestClient,
-	type TestRelay
+	type TestClient
 } from './test-helpers.ts';
 
 const DOC = 'c/demo/board/g01';
@@ -23,22 +20,11 @@ const DOC = 'c/demo/board/g01';
 const INTERVAL_MS = 300;
 const PROVIDERS = 8;
 
-let cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-	for (const cleanup of cleanups.reverse()) await cleanup();
-	cleanups = [];
-});
-
-async function relay(options: RelayOptions): Promise<TestRelay> {
-	const started = await startTestRelay(options);
-	cleanups.push(() => removeDir(started.dataDir));
-	cleanups.push(() => started.relay.close());
-	return started;
-}
+const relays = relayPerTest();
 
 async function provider(wsUrl: string, name: string): Promise<TestClient> {
 	const c = await connectSynced(wsUrl, DOC);
-	cleanups.push(() => c.destroy());
+	relays.destroyAfter(c);
 	c.provider.awareness.setLocalStateField('user', { name });
 	return c;
 }
@@ -51,7 +37,7 @@ function awarenessPeer(url: string): {
 	frames: { at: number; entries: Entry[] }[];
 } {
 	const client = new RawClient(url);
-	cleanups.push(() => client.ws.terminate());
+	relays.defer(() => client.ws.terminate());
 	const frames: { at: number; entries: Entry[] }[] = [];
 	client.ws.on('message', (data: Buffer) => {
 		const decoder = decoding.createDecoder(new Uint8Array(data));
@@ -96,7 +82,7 @@ async function quiet(frames: { at: number }[]): Promise<void> {
 
 describe('awareness pacing', () => {
 	it('providers renewing together reach a peer as one message per interval; all see all', async () => {
-		const s = await relay({ broadcastIntervalMs: INTERVAL_MS });
+		const s = await relays.start({ broadcastIntervalMs: INTERVAL_MS });
 		const clients: TestClient[] = [];
 		for (let i = 0; i < PROVIDERS; i++) clients.push(await provider(s.wsUrl, `志愿者${i}`));
 		const peer = awarenessPeer(`${s.wsUrl}/${DOC}`);
@@ -132,7 +118,10 @@ describe('awareness pacing', () => {
 	});
 
 	it('a departure during a renewal burst goes out within one interval and stays final', async () => {
-		const s = await relay({ broadcastIntervalMs: INTERVAL_MS, awarenessTombstoneMs: 60_000 });
+		const s = await relays.start({
+			broadcastIntervalMs: INTERVAL_MS,
+			awarenessTombstoneMs: 60_000
+		});
 		const clients: TestClient[] = [];
 		for (let i = 0; i < PROVIDERS; i++) clients.push(await provider(s.wsUrl, `居民${i}`));
 		const peer = awarenessPeer(`${s.wsUrl}/${DOC}`);

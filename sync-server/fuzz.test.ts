@@ -2,17 +2,8 @@
  * Bad input never takes the relay down: random and malformed frames close only their own
  * socket (4400, or 1009 when too big) while other clients keep syncing.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-	connectSynced,
-	prng,
-	RawClient,
-	removeDir,
-	startTestRelay,
-	waitFor,
-	type TestClient,
-	type TestRelay
-} from './test-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { connectSynced, prng, RawClient, relayPerTest, waitFor } from './test-helpers.ts';
 
 const DOC = 'c/demo/board/g01';
 const SEED = 0x6b1d;
@@ -20,17 +11,7 @@ const CONCURRENCY = 25;
 /** Type 2 (auth) is never valid from a client: appended to frames that might decode cleanly. */
 const CERTAINLY_INVALID = [2];
 
-let started: TestRelay | null = null;
-let clients: TestClient[] = [];
-afterEach(async () => {
-	for (const c of clients) c.destroy();
-	clients = [];
-	if (started) {
-		await started.relay.close();
-		removeDir(started.dataDir);
-	}
-	started = null;
-});
+const relays = relayPerTest();
 
 type Case = { frame: Uint8Array | string; thenInvalid: boolean };
 
@@ -104,11 +85,11 @@ async function attack(wsUrl: string, c: Case): Promise<number> {
 
 describe('bad input', () => {
 	it('2,000 random and malformed frames close their sockets; the relay and other clients carry on', async () => {
-		started = await startTestRelay();
+		const started = await relays.start();
 		const { wsUrl, relay } = started;
 		const a = await connectSynced(wsUrl, DOC);
 		const b = await connectSynced(wsUrl, DOC);
-		clients.push(a, b);
+		relays.destroyAfter(a, b);
 		const rand = prng(SEED);
 		const cases = [...randomFrames(rand, 1000), ...malformedFrames(rand, 1000)];
 		const codes = new Map<number, number>();
@@ -135,19 +116,19 @@ describe('bad input', () => {
 	});
 
 	it('a frame over MAX_PAYLOAD closes with 1009', async () => {
-		started = await startTestRelay({ maxPayload: 4096 });
+		const started = await relays.start({ maxPayload: 4096 });
 		const client = new RawClient(`${started.wsUrl}/${DOC}`);
 		await client.opened();
 		client.send(new Uint8Array(8192));
 		expect(await client.closed()).toBe(1009);
 		const ok = await connectSynced(started.wsUrl, DOC);
-		clients.push(ok);
+		relays.destroyAfter(ok);
 	});
 
 	it('a document growing beyond MAX_DOC_BYTES closes with 4413 and stays usable', async () => {
-		started = await startTestRelay({ maxDocBytes: 20_000 });
+		const started = await relays.start({ maxDocBytes: 20_000 });
 		const bomber = await connectSynced(started.wsUrl, DOC);
-		clients.push(bomber);
+		relays.destroyAfter(bomber);
 		const codes: number[] = [];
 		bomber.provider.on('connection-close', (event) => {
 			if (event) codes.push(event.code);
@@ -157,29 +138,29 @@ describe('bad input', () => {
 		// 4413 is permanent: y-websocket does not reconnect.
 		expect(bomber.provider.shouldConnect).toBe(false);
 		const other = await connectSynced(started.wsUrl, DOC);
-		clients.push(other);
+		relays.destroyAfter(other);
 		expect(other.doc.getText('t').length).toBe(0);
 	});
 
 	it('a reader that stops reading is closed with 4508 instead of buffering forever', async () => {
-		started = await startTestRelay({ maxBufferedBytes: 64 * 1024 });
+		const started = await relays.start({ maxBufferedBytes: 64 * 1024 });
 		const slow = new RawClient(`${started.wsUrl}/${DOC}`);
 		await slow.opened();
 		// Stop reading at the TCP level: the relay's send buffer for this socket must grow.
 		const socket = (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
 		socket.pause();
 		const writer = await connectSynced(started.wsUrl, DOC);
-		clients.push(writer);
+		relays.destroyAfter(writer);
 		const rand = prng(7);
 		for (let i = 0; i < 40; i++) {
 			writer.doc
 				.getText('t')
 				.insert(0, String.fromCharCode(...randomBytes(rand, 1)).repeat(256 * 1024));
-			await waitFor(() => started!.relay.stats().pendingUpdates === 0);
+			await waitFor(() => started.relay.stats().pendingUpdates === 0);
 			await new Promise((resolve) => setImmediate(resolve));
 		}
 		socket.resume();
 		expect(await slow.closed(10_000)).toBe(4508);
-		await waitFor(() => started!.relay.stats().connections === 1, 5000, 'slow reader gone');
+		await waitFor(() => started.relay.stats().connections === 1, 5000, 'slow reader gone');
 	});
 });

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { documentBefore } from './history.ts';
+import type { MintTokenInput } from './server.ts';
 import { asAsync } from './storage/async-types.ts';
 import { HOUR_MS } from './storage/history.ts';
 import { SqliteStore } from './storage/sqlite.ts';
@@ -28,6 +29,9 @@ import {
 const DOC = 'c/demo/board/g1';
 const PATH = '/api/communities/demo/history/board/g1';
 const DAY0 = Date.UTC(2026, 2, 1, 1);
+
+/** A refused request: path, bearer token (null: none), status, error code. */
+type Refused = [path: string, token: string | null, status: number, error: string];
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -122,78 +126,47 @@ describe('history over HTTP', () => {
 			'stored'
 		);
 		const mint = relay.relay.mintToken;
-		const refusals: [string, string | null, number, string][] = [
+		// Only a secretary of the community reads history: every other caller is refused, for the
+		// board and the household register alike, both the content (`?at`) and the days it
+		// changed in (`?hours`), a member of the document's own grid included.
+		const HOUSEHOLDS = '/api/communities/demo/history/households/g1';
+		const others: MintTokenInput[] = [
+			{ communityId: 'demo', role: 'volunteer', ttlSeconds: 60 },
+			{ communityId: 'demo', role: 'observer', ttlSeconds: 60 },
+			{ communityId: 'demo', role: 'grid-member', grids: ['g1'], ttlSeconds: 60 },
+			{ communityId: 'demo', role: 'grid-member', grids: ['g2'], ttlSeconds: 60 },
+			{ communityId: 'other', role: 'secretary', ttlSeconds: 60 }
+		];
+		const forbidden = [PATH, HOUSEHOLDS].flatMap((doc) =>
+			['?at=1', '?hours'].flatMap((query) =>
+				others.map((claims): Refused => [doc + query, mint(claims), 403, 'forbidden'])
+			)
+		);
+		const badAt = [
+			'?at=yesterday',
+			'?at=-5',
+			'?at=99999999999999999999',
+			'?at=2026-13-45',
+			'',
+			'?at=1&hours',
+			`?at=${'1'.repeat(5000)}`
+		].map((query): Refused => [PATH + query, relay.token, 400, 'bad_at']);
+		const notFound = [
+			'/api/communities/demo/history/board/nothing-here?at=1',
+			'/api/communities/demo/history/board?at=1',
+			'/api/communities/demo/history/board/g1/x?at=1',
+			'/api/communities/demo/history/board/%2e%2e?at=1',
+			'/api/communities/demo/history/../directory?at=1',
+			'/api/communities/Demo/history/board/g1?at=1',
+			'/api/communities/demo/history'
+		].map((path): Refused => [path, relay.token, 404, 'not_found']);
+		const refusals: Refused[] = [
 			[`${PATH}?at=1`, null, 401, 'token_missing'],
-			[
-				`${PATH}?at=1`,
-				mint({ communityId: 'demo', role: 'volunteer', ttlSeconds: 60 }),
-				403,
-				'forbidden'
-			],
-			[
-				'/api/communities/demo/history/households/g1?at=1',
-				mint({ communityId: 'demo', role: 'grid-member', grids: ['g1'], ttlSeconds: 60 }),
-				403,
-				'forbidden'
-			],
-			[
-				'/api/communities/demo/history/households/g1?at=1',
-				mint({ communityId: 'demo', role: 'observer', ttlSeconds: 60 }),
-				403,
-				'forbidden'
-			],
-			// A household register's history: the volunteer, a member of another grid, and the
-			// days it changed in (`?hours`) are refused like its content.
-			[
-				'/api/communities/demo/history/households/g1?at=1',
-				mint({ communityId: 'demo', role: 'volunteer', ttlSeconds: 60 }),
-				403,
-				'forbidden'
-			],
-			[
-				'/api/communities/demo/history/households/g1?at=1',
-				mint({ communityId: 'demo', role: 'grid-member', grids: ['g2'], ttlSeconds: 60 }),
-				403,
-				'forbidden'
-			],
-			[
-				'/api/communities/demo/history/households/g1?hours',
-				mint({ communityId: 'demo', role: 'grid-member', grids: ['g1'], ttlSeconds: 60 }),
-				403,
-				'forbidden'
-			],
-			[
-				'/api/communities/demo/history/households/g1?hours',
-				mint({ communityId: 'demo', role: 'observer', ttlSeconds: 60 }),
-				403,
-				'forbidden'
-			],
-			[
-				'/api/communities/other/history/households/g1?hours',
-				mint({ communityId: 'demo', role: 'secretary', ttlSeconds: 60 }),
-				403,
-				'forbidden'
-			],
-			[
-				`${PATH}?at=1`,
-				mint({ communityId: 'other', role: 'secretary', ttlSeconds: 60 }),
-				403,
-				'forbidden'
-			],
-			[`${PATH}?at=yesterday`, relay.token, 400, 'bad_at'],
-			[`${PATH}?at=-5`, relay.token, 400, 'bad_at'],
-			[`${PATH}?at=99999999999999999999`, relay.token, 400, 'bad_at'],
-			[`${PATH}?at=2026-13-45`, relay.token, 400, 'bad_at'],
-			[`${PATH}`, relay.token, 400, 'bad_at'],
-			[`${PATH}?at=1&hours`, relay.token, 400, 'bad_at'],
-			[`${PATH}?at=${'1'.repeat(5000)}`, relay.token, 400, 'bad_at'],
-			['/api/communities/demo/history/board/nothing-here?at=1', relay.token, 404, 'not_found'],
-			['/api/communities/demo/history/board?at=1', relay.token, 404, 'not_found'],
-			['/api/communities/demo/history/board/g1/x?at=1', relay.token, 404, 'not_found'],
-			['/api/communities/demo/history/board/%2e%2e?at=1', relay.token, 404, 'not_found'],
-			['/api/communities/demo/history/../directory?at=1', relay.token, 404, 'not_found'],
-			['/api/communities/Demo/history/board/g1?at=1', relay.token, 404, 'not_found'],
-			['/api/communities/demo/history', relay.token, 404, 'not_found']
+			// A secretary of this community asking for another community's register.
+			['/api/communities/other/history/households/g1?hours', relay.token, 403, 'forbidden'],
+			...forbidden,
+			...badAt,
+			...notFound
 		];
 		for (const [path, token, status, error] of refusals) {
 			const response = await getHistory(relay, path, token);

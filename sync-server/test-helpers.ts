@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
+import { afterEach } from 'vitest';
 import * as Y from 'yjs';
 import { mintServiceToken, type ServiceTokenInput } from './identity.ts';
 import { encodePersistedSubscribe, readPersistedStateVector } from './protocol.ts';
@@ -88,6 +89,44 @@ export async function startTestRelay(options: RelayOptions = {}): Promise<TestRe
 	const token = relay.mintToken({ communityId: 'demo', role: 'secretary', ttlSeconds: 3600 });
 	defaultTokens.set(wsUrl, token);
 	return { relay, dataDir, wsUrl, token };
+}
+
+/** A test file's relays: each started for one test and undone after it (see `relayPerTest`). */
+type RelaysPerTest = {
+	/** startTestRelay; after the test the relay is closed and its data directory removed. */
+	start(options?: RelayOptions): Promise<TestRelay>;
+	/** Clients (or anything with destroy) to destroy after the test, before their relay closes. */
+	destroyAfter(...clients: { destroy(): void }[]): void;
+	/** Anything else to undo after the test (a raw socket's terminate). */
+	defer(cleanup: () => unknown): void;
+};
+
+/**
+ * The set-up most relay tests share: call once at a test file's top level. After each test, what
+ * the test registered is undone newest first (clients, then their relay, then its data), so a
+ * failing test leaves no relay or socket behind for the next.
+ */
+export function relayPerTest(): RelaysPerTest {
+	let cleanups: (() => unknown)[] = [];
+	afterEach(async () => {
+		const pending = cleanups.reverse();
+		cleanups = [];
+		for (const cleanup of pending) await cleanup();
+	});
+	return {
+		async start(options) {
+			const started = await startTestRelay(options);
+			cleanups.push(() => removeDir(started.dataDir));
+			cleanups.push(() => started.relay.close());
+			return started;
+		},
+		destroyAfter(...clients) {
+			for (const client of clients) cleanups.push(() => client.destroy());
+		},
+		defer(cleanup) {
+			cleanups.push(cleanup);
+		}
+	};
 }
 
 /** A member of the relay's community `demo`, joined by invite through the real API. */

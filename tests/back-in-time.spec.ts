@@ -53,6 +53,19 @@ function shanghaiDay(hoursAgo: number): string {
 	}).format(Date.now() - hoursAgo * HOUR);
 }
 
+/**
+ * Opens "as it was on…", checks the days offered (today and the aged day, newest first), picks
+ * the day `BACK_HOURS` ago and waits for the panel's banner to name it.
+ */
+async function lookBackToAgedDay(page: Page): Promise<void> {
+	await page.getByTestId('as-of-open').click();
+	const day = shanghaiDay(BACK_HOURS);
+	const picker = page.getByTestId('as-of-day');
+	await expect(picker.locator('option')).toHaveText(['—', shanghaiDay(0), day]);
+	await picker.selectOption(day);
+	await expect(page.getByTestId('as-of-banner')).toContainText(day);
+}
+
 async function noSidewaysScroll(page: Page): Promise<void> {
 	expect(
 		await page.evaluate(
@@ -83,13 +96,8 @@ test('the secretary sees a case as it was before a change, deletes it and restor
 
 	// As it was three days ago: the old title, marked "as of", with what changed since.
 	await s.setViewportSize({ width: 320, height: 700 });
-	await s.getByTestId('as-of-open').click();
-	const day = shanghaiDay(BACK_HOURS);
-	const picker = s.getByTestId('as-of-day');
-	await expect(picker.locator('option')).toHaveText(['—', shanghaiDay(0), day]);
-	await picker.selectOption(day);
+	await lookBackToAgedDay(s);
 	await expect(s.getByTestId('as-of-case-title')).toHaveText('楼道灯坏了');
-	await expect(s.getByTestId('as-of-banner')).toContainText(day);
 	await expect(s.getByTestId('as-of-banner')).toContainText('截至');
 	await expect(s.getByTestId('as-of-changed')).toContainText('标题');
 	await noSidewaysScroll(s);
@@ -126,8 +134,7 @@ test('the secretary sees a case as it was before a change, deletes it and restor
 	await s.goto(caseUrl);
 	await expect(s.locator('[data-testid="timeline"] li[data-kind="deleted"]')).toHaveCount(1);
 	await expect(s.locator('[data-testid="timeline"] li[data-kind="restored"]')).toHaveCount(1);
-	await s.getByTestId('as-of-open').click();
-	await s.getByTestId('as-of-day').selectOption(day);
+	await lookBackToAgedDay(s);
 	await expect(s.getByTestId('as-of-banner')).toContainText('As of the end of');
 	await noSidewaysScroll(s);
 });
@@ -186,11 +193,7 @@ test('the secretary sees a household as it was before its colour and a resident 
 
 	// As it was three days ago (320 px): red with its reason, the old name, the ID number masked.
 	await s.setViewportSize({ width: 320, height: 700 });
-	await s.getByTestId('as-of-open').click();
-	const day = shanghaiDay(BACK_HOURS);
-	const picker = s.getByTestId('as-of-day');
-	await expect(picker.locator('option')).toHaveText(['—', shanghaiDay(0), day]);
-	await picker.selectOption(day);
+	await lookBackToAgedDay(s);
 	const past = s.getByTestId('as-of-past');
 	await expect(past.getByTestId('as-of-household-colour')).toHaveAttribute('data-colour', 'red');
 	await expect(past.getByTestId('as-of-household-reason')).toHaveText('高龄独居');
@@ -207,8 +210,7 @@ test('the secretary sees a household as it was before its colour and a resident 
 	// In English at 320 px.
 	await s.evaluate(() => localStorage.setItem('PARAGLIDE_LOCALE', 'en'));
 	await s.reload();
-	await s.getByTestId('as-of-open').click();
-	await s.getByTestId('as-of-day').selectOption(day);
+	await lookBackToAgedDay(s);
 	await expect(s.getByTestId('as-of-banner')).toContainText('As of the end of');
 	await expect(s.getByTestId('as-of-changed')).toHaveText('Changed since: Colour, Residents');
 	await expect(s.getByTestId('as-of-resident-idNumber')).toHaveText(MASKED_ID);

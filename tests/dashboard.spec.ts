@@ -30,6 +30,17 @@ const cells = (page: Page, testid: string) =>
 		.evaluateAll((all) => all.map((cell) => cell.textContent?.trim() ?? ''));
 const gridRow = (page: Page, name: string) =>
 	page.getByTestId('grid-figures-row').filter({ hasText: name }).locator('td');
+/** The seeded community's totals (collected, resolved, open, overdue, escalated, rate, median). */
+const SEEDED_TOTALS = ['4', '1', '3', '0', '0', '25.0%', '0.0'];
+
+/** Clicks the control `testid` that downloads a file and returns the file's bytes. */
+async function downloadVia(page: Page, testid: string): Promise<Buffer> {
+	const [download] = await Promise.all([
+		page.waitForEvent('download'),
+		page.getByTestId(testid).click()
+	]);
+	return fs.readFileSync((await download.path())!);
+}
 
 async function seed(page: Page): Promise<void> {
 	await addGrid(page, '一网格');
@@ -71,15 +82,7 @@ test('dashboard offline, the report as an A4 PDF, the ledger export parsed back'
 	// Collected, resolved, open, overdue, escalated, rate, median days.
 	await expect(gridRow(page, '一网格')).toHaveText(['3', '1', '2', '0', '0', '33.3%', '0.0']);
 	await expect(gridRow(page, '二网格')).toHaveText(['1', '0', '1', '0', '0', '0.0%', '—']);
-	expect(await cells(page, 'grid-figures-total')).toEqual([
-		'4',
-		'1',
-		'3',
-		'0',
-		'0',
-		'25.0%',
-		'0.0'
-	]);
+	expect(await cells(page, 'grid-figures-total')).toEqual(SEEDED_TOTALS);
 	await expect(page.getByTestId('case-figures').getByTestId('as-of')).toContainText('截至');
 	// Charts are drawn (uPlot, loaded now) and their numbers are a table beside them.
 	await expect(page.getByTestId('chart-trend').locator('canvas')).toHaveCount(1);
@@ -100,15 +103,7 @@ test('dashboard offline, the report as an A4 PDF, the ledger export parsed back'
 	await expect(page.getByTestId('bottom-nav')).toBeHidden();
 	await expect(page.getByTestId('sync-bar')).toBeHidden();
 	await expect(page.getByTestId('report-print')).toBeHidden();
-	expect(await cells(page, 'grid-figures-total')).toEqual([
-		'4',
-		'1',
-		'3',
-		'0',
-		'0',
-		'25.0%',
-		'0.0'
-	]);
+	expect(await cells(page, 'grid-figures-total')).toEqual(SEEDED_TOTALS);
 	await expect(page.getByTestId('report-trend').getByTestId('chart-table')).toBeVisible();
 	const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
 	await page.emulateMedia({ media: 'screen' });
@@ -128,23 +123,11 @@ test('dashboard offline, the report as an A4 PDF, the ledger export parsed back'
 	const printed = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' });
 	expect(printed).toContain('工作报表');
 	const totalLine = printed.split('\n').find((line) => line.trim().startsWith('全部网格'));
-	expect(totalLine?.trim().split(/\s+/).slice(1)).toEqual([
-		'4',
-		'1',
-		'3',
-		'0',
-		'0',
-		'25.0%',
-		'0.0'
-	]);
+	expect(totalLine?.trim().split(/\s+/).slice(1)).toEqual(SEEDED_TOTALS);
 
 	// The workbook of the same report.
-	const [workbook] = await Promise.all([
-		page.waitForEvent('download'),
-		page.getByTestId('report-xlsx').click()
-	]);
 	const { default: readXlsxFile } = await import('read-excel-file/node');
-	const sheets = await readXlsxFile(fs.readFileSync((await workbook.path())!));
+	const sheets = await readXlsxFile(await downloadVia(page, 'report-xlsx'));
 	expect(sheets.length).toBeGreaterThanOrEqual(5);
 	const total = sheets[0]!.data.find((row) => row[0] === '全部网格')!;
 	expect(total.slice(1, 7)).toEqual([4, 1, 3, 0, 0, 25]);
@@ -155,21 +138,13 @@ test('dashboard offline, the report as an A4 PDF, the ledger export parsed back'
 	await page.goto(`${page.url()}?status=reported`);
 	await expect(page.getByTestId('case-row')).toHaveCount(2);
 	await page.getByTestId('ledger-export').locator('summary').click();
-	const [csvFile] = await Promise.all([
-		page.waitForEvent('download'),
-		page.getByTestId('ledger-csv').click()
-	]);
-	const csv = fs.readFileSync((await csvFile.path())!, 'utf8');
+	const csv = (await downloadVia(page, 'ledger-csv')).toString('utf8');
 	expect(csv.charCodeAt(0)).toBe(0xfeff);
 	const rows = Papa.parse<string[]>(csv.slice(1), { skipEmptyLines: true }).data;
 	expect(rows[0]!.slice(0, 3)).toEqual(['案件编号', '网格', '标题']);
 	expect(rows.slice(1).map((row) => row[2])).toEqual(['垃圾桶满溢', '楼道灯不亮']);
 	expect(rows.slice(1).map((row) => row[1])).toEqual(['一网格', '一网格']);
-	const [xlsxFile] = await Promise.all([
-		page.waitForEvent('download'),
-		page.getByTestId('ledger-xlsx').click()
-	]);
-	const ledger = await readXlsxFile(fs.readFileSync((await xlsxFile.path())!));
+	const ledger = await readXlsxFile(await downloadVia(page, 'ledger-xlsx'));
 	expect(ledger[0]!.data.slice(1).map((row) => row[2])).toEqual(['垃圾桶满溢', '楼道灯不亮']);
 	expect(ledger[0]!.data[0]).toEqual(rows[0]);
 	await phone.context.close();

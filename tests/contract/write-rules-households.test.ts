@@ -27,7 +27,7 @@ import {
 	readHousehold,
 	recordExport,
 	recordVisit,
-	removeResident,
+	setResidentRemoved,
 	restoreHousehold,
 	setColour,
 	setResidentTag,
@@ -120,7 +120,7 @@ describe('household write rules', () => {
 			});
 			accepted((p) => must(editResidentField(p, h, son, 'phone', '0571-88123456', as(writer, 9))));
 			accepted((p) => must(setResidentTag(p, h, son, 'veteran', true, as(writer, 9))));
-			accepted((p) => must(removeResident(p, h, son, as(writer, 10))));
+			accepted((p) => must(setResidentRemoved(p, h, son, true, as(writer, 10))));
 			accepted((p) =>
 				must(
 					linkFollowUp(

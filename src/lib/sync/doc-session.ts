@@ -24,7 +24,9 @@
  * which Yjs emits before `update`: the local store commits it in the same IndexedDB transaction as
  * the change itself, so a stored summary never lags its stored document. Not debounced: the
  * board's summary costs well under a frame on 1,000 cases (docs/benchmarks.md, bench/summaries).
- * A stored summary of another format is replaced once the document has loaded.
+ * A summary equal to the stored one is not written again (a document loaded unchanged, an edit
+ * that moves no figure). A stored summary of another format is replaced once the document has
+ * loaded.
  *
  * "As of" (`heard/at`): when this device last heard the relay's state of the document, written when
  * a sync step 2 from the relay completes the sync (y-websocket's `sync` event). Together with
@@ -55,6 +57,33 @@ import type { TokenSource } from './token-manager.ts';
 import { trackServerConfirmations } from './server-confirmations.ts';
 import { keepPresenceFresh, type PresenceOptions } from './presence.ts';
 import type { PendingIndex } from './pending-index.ts';
+
+/**
+ * Deep equality of plain data as IndexedDB stores it (objects, arrays, primitives): a summary
+ * against the stored one. Key order is ignored; anything else (a Map, a Date) is equal only to
+ * itself.
+ */
+function samePlainData(a: unknown, b: unknown): boolean {
+	if (Object.is(a, b)) return true;
+	if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+	if (Array.isArray(a)) {
+		if (!Array.isArray(b) || a.length !== b.length) return false;
+		for (let i = 0; i < a.length; i++) if (!samePlainData(a[i], b[i])) return false;
+		return true;
+	}
+	if (Array.isArray(b) || !isPlainObject(a) || !isPlainObject(b)) return false;
+	const keys = Object.keys(a);
+	if (keys.length !== Object.keys(b).length) return false;
+	for (const key of keys) {
+		if (!Object.hasOwn(b, key) || !samePlainData(a[key], b[key])) return false;
+	}
+	return true;
+}
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+	const proto = Object.getPrototypeOf(value) as unknown;
+	return proto === Object.prototype || proto === null;
+}
 
 /** Meta keys: the document's summary, and when the relay's state of it was last heard. */
 export const META_SUMMARY = 'summary';
@@ -164,7 +193,9 @@ export function openDocSession(docName: string, options: DocSessionOptions): Doc
 			return;
 		}
 		summarized = true;
-		store.set(META_SUMMARY, summary);
+		// Unchanged (a document loaded as stored, an edit no figure shows): nothing to write. A
+		// board's summary is ~93 KB on 1,000 cases; rewriting it on every load was pure cost.
+		if (!samePlainData(summary, store.get(META_SUMMARY))) store.set(META_SUMMARY, summary);
 	}
 	const onAfterTransaction = (transaction: Y.Transaction) => {
 		if (transaction.changed.size > 0 || transaction.deleteSet.clients.size > 0) refreshSummary();

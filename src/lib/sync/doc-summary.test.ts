@@ -2,13 +2,14 @@
  * Summaries beside documents, against the real relay (port 0) with fake-indexeddb per device:
  * the summary follows an edit in the same transaction, is stored with the document, survives a
  * reload, follows remote edits, and is read in bulk without opening the document; its "as of"
- * follows what the device last heard from the relay, never the clock of a local edit.
+ * follows what the device last heard from the relay, never the clock of a local edit; an unchanged
+ * summary (a document loaded as stored) is not written again.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { IDBFactory } from 'fake-indexeddb';
+import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import WebSocket from 'ws';
 import type * as Y from 'yjs';
 import { startRelay, type Relay } from '../../../sync-server/server.ts';
@@ -119,6 +120,35 @@ describe('summaries beside documents', () => {
 		const again = open(docName, idb, { connect: false });
 		await again.whenLoaded;
 		expect(again.summary()).toEqual({ cases: 2, open: 1 });
+	});
+
+	it('a document loaded unchanged, or an edit no figure shows, does not write its summary again', async () => {
+		const docName = nextDocName();
+		const idb = new IDBFactory();
+		const a = open(docName, idb, { connect: false });
+		await a.whenLoaded;
+		a.doc.getMap('cases').set('c1', 'open');
+		await waitFor(() => a.getState().local === 'saved', 'saved');
+		a.destroy();
+
+		// Every write of the meta key `summary` to this device's storage from here on.
+		const put = vi.spyOn(IDBObjectStore.prototype, 'put');
+		const summaryWrites = () => put.mock.calls.filter(([, key]) => key === 'summary').length;
+		try {
+			const again = open(docName, idb, { connect: false });
+			await again.whenLoaded;
+			expect(again.summary()).toEqual({ cases: 1, open: 1 });
+			again.doc.getMap('notes').set('n1', 'not a case');
+			await waitFor(() => again.getState().local === 'saved', 'saved');
+			expect(summaryWrites()).toBe(0);
+			// A change the summary shows is written with the edit.
+			again.doc.getMap('cases').set('c1', 'closed');
+			await waitFor(() => again.getState().local === 'saved', 'saved');
+			expect(summaryWrites()).toBe(1);
+		} finally {
+			put.mockRestore();
+		}
+		expect((await stored(idb, docName))?.summary).toEqual({ cases: 1, open: 0 });
 	});
 
 	it('a document stored before it kept a summary gets one when it loads', async () => {

@@ -257,16 +257,18 @@ export function openLocalStore(
 				return;
 			}
 			db = opened;
-			const rows = updates.result as unknown[];
-			applyRows(rows);
-			listen();
-			storedUpdates = rows.length;
+			// Meta first: whoever handles the stored updates' transaction (the doc session's
+			// summary) reads the meta values as stored, e.g. to leave an unchanged one unwritten.
 			const keys = metaKeys.result;
 			const values = metaValues.result as unknown[];
 			keys.forEach((key, i) => {
 				// Changes made before loading finished are newer than what is stored.
 				if (typeof key === 'string' && !dirtyMeta.has(key)) meta.set(key, values[i]);
 			});
+			const rows = updates.result as unknown[];
+			applyRows(rows);
+			listen();
+			storedUpdates = rows.length;
 			if (error === 'unavailable') error = null;
 			finishLoading(null);
 			flush();

@@ -11,9 +11,8 @@ import {
 	linkFollowUp,
 	recordExport,
 	recordVisit,
-	removeResident,
+	setResidentRemoved,
 	restoreHousehold,
-	restoreResident,
 	setColour,
 	setResidentTag
 } from './commands';
@@ -234,7 +233,7 @@ describe('households: edits, colours, residents, tombstones', () => {
 		expect(read.fields.birthYear.value).toBe(1981);
 		expect(read.tags).toEqual(['veteran']);
 		expect(snapshot.tags).toEqual(['elderlyAlone', 'veteran']);
-		must(removeResident(doc, id, son, wang(T0 + 5)));
+		must(setResidentRemoved(doc, id, son, true, wang(T0 + 5)));
 		snapshot = readHousehold(doc, id)!;
 		expect(snapshot.residentCount).toBe(1);
 		expect(snapshot.tags).toEqual(['elderlyAlone']);
@@ -246,7 +245,7 @@ describe('households: edits, colours, residents, tombstones', () => {
 			read.fields.name.value
 		);
 		// The screen's undo: the resident comes back, the log keeps both edits.
-		must(restoreResident(doc, id, son, wang(T0 + 6)));
+		must(setResidentRemoved(doc, id, son, false, wang(T0 + 6)));
 		snapshot = readHousehold(doc, id)!;
 		expect(snapshot.residentCount).toBe(2);
 		expect(snapshot.residentNames).toContain(read.fields.name.value);

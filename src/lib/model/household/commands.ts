@@ -8,7 +8,7 @@
  *   createHousehold      a household with its address, colour (+ reason), note, residents
  *   editHouseholdField   an address part, buildingId, note or visit interval (field log)
  *   setColour            a colour edit with its reason (required for yellow and red)
- *   addResident / editResidentField / setResidentTag / removeResident
+ *   addResident / editResidentField / setResidentTag / setResidentRemoved (moved out, or back)
  *   deleteHousehold / restoreHousehold   the tombstone (a boolean log: both directions kept)
  *   recordVisit          a visit record with its photos (refs of the photo pipeline)
  *   linkFollowUp         a visit's follow-up case or task (./follow-ups.ts makes both at once)
@@ -485,7 +485,11 @@ export function setResidentTag(
 	return ok(writeField(resident.fields, tagField(tag), on, state, context, at));
 }
 
-function setRemoved(
+/**
+ * Marks a resident as moved out or otherwise gone (`removed` true: a tombstone, the record stays)
+ * or takes that back (false: the screen's "undo"); the field log keeps both edits.
+ */
+export function setResidentRemoved(
 	doc: Y.Doc,
 	householdId: HouseholdId,
 	residentId: ResidentId,
@@ -497,26 +501,6 @@ function setRemoved(
 	const { resident, at } = target.value;
 	const state = residentFieldState(resident, 'removed') as FieldState<FieldValue>;
 	return ok(writeField(resident.fields, 'removed', removed, state, context, at));
-}
-
-/** Marks a resident as moved out or otherwise gone (a tombstone; the record stays). */
-export function removeResident(
-	doc: Y.Doc,
-	householdId: HouseholdId,
-	residentId: ResidentId,
-	context: HouseholdContext
-): Result<Changed, ResidentCommandReason> {
-	return setRemoved(doc, householdId, residentId, true, context);
-}
-
-/** Takes back a resident's removal (the screen's "undo"; the log keeps both edits). */
-export function restoreResident(
-	doc: Y.Doc,
-	householdId: HouseholdId,
-	residentId: ResidentId,
-	context: HouseholdContext
-): Result<Changed, ResidentCommandReason> {
-	return setRemoved(doc, householdId, residentId, false, context);
 }
 
 export type TombstoneReason = 'not_permitted' | 'household_not_found';

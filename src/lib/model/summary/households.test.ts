@@ -20,7 +20,7 @@ import {
 	deleteHousehold,
 	readHousehold,
 	recordVisit,
-	removeResident,
+	setResidentRemoved,
 	setColour,
 	setResidentTag
 } from '../household';
@@ -56,7 +56,7 @@ function randomRegister(random: Random, n: number): Y.Doc {
 			const other = addResident(doc, id, resident(`家属${i}`, { relation: 'spouse' }), ctx(1));
 			if (!other.ok) throw new Error(other.reason);
 			setResidentTag(doc, id, other.value, random.pick(RESIDENT_TAGS), true, ctx(2));
-			if (random.next() < 0.3) removeResident(doc, id, other.value, ctx(3));
+			if (random.next() < 0.3) setResidentRemoved(doc, id, other.value, true, ctx(3));
 		}
 		for (let v = random.int(0, 3); v > 0; v--) {
 			const when = at + random.int(0, 120) * DAY;

@@ -9,7 +9,7 @@ import {
 	editResidentField,
 	readHousehold,
 	recordVisit,
-	removeResident,
+	setResidentRemoved,
 	setColour,
 	setResidentTag
 } from '$lib/model/household';
@@ -118,7 +118,8 @@ describe('the household as it was', () => {
 	it('counts a resident added, removed or re-tagged as the residents changed', () => {
 		for (const change of [
 			(doc: Y.Doc, id: HouseholdId) => addResident(doc, id, resident('欧阳明'), li(T0 + DAY)),
-			(doc: Y.Doc, id: HouseholdId) => removeResident(doc, id, residentOf(doc, id), li(T0 + DAY)),
+			(doc: Y.Doc, id: HouseholdId) =>
+				setResidentRemoved(doc, id, residentOf(doc, id), true, li(T0 + DAY)),
 			(doc: Y.Doc, id: HouseholdId) =>
 				setResidentTag(doc, id, residentOf(doc, id), 'veteran', true, li(T0 + DAY))
 		]) {

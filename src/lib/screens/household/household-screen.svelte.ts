@@ -28,9 +28,8 @@ import {
 	editHouseholdField,
 	editResidentField,
 	mayWriteHouseholds,
-	removeResident,
 	restoreHousehold,
-	restoreResident,
+	setResidentRemoved,
 	setColour,
 	setResidentTag,
 	type ColourChange,
@@ -323,7 +322,9 @@ export class HouseholdScreen {
 	}
 
 	removeResident(residentId: ResidentId): boolean {
-		const ok = this.#settle(removeResident(this.#doc, this.householdId, residentId, this.#ctx()));
+		const ok = this.#settle(
+			setResidentRemoved(this.#doc, this.householdId, residentId, true, this.#ctx())
+		);
 		this.undo = ok ? residentId : null;
 		return ok;
 	}
@@ -333,7 +334,9 @@ export class HouseholdScreen {
 		const residentId = this.undo;
 		if (!residentId) return false;
 		this.undo = null;
-		return this.#settle(restoreResident(this.#doc, this.householdId, residentId, this.#ctx()));
+		return this.#settle(
+			setResidentRemoved(this.#doc, this.householdId, residentId, false, this.#ctx())
+		);
 	}
 
 	// The household itself
