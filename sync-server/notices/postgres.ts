@@ -38,6 +38,24 @@ CREATE TABLE notice_phones (
 	}
 ];
 
+/** A notice as stored (the rows `admin migrate` copies from SQLite; times in ms). */
+export type NoticeRow = {
+	token: string;
+	communityId: string;
+	gridId: string;
+	snapshot: string | null;
+	publishedAt: number;
+	withdrawnAt: number | null;
+};
+
+/** A member's consent as stored. */
+export type NoticePhoneRow = {
+	communityId: string;
+	memberId: string;
+	phone: string;
+	agreedAt: number;
+};
+
 type Row = {
 	token: string;
 	community_id: string;
@@ -93,6 +111,59 @@ export class PostgresNoticeStore implements AsyncNoticeStore {
 			return newToken;
 		});
 		return { gridId, token, publishedAt: now, snapshot: JSON.parse(json) as NoticeSnapshot };
+	}
+
+	/**
+	 * Copies notices and consents moved from an embedded relay (cluster/migrate.ts) as they
+	 * were, in one transaction; rows it holds already (a resumed migration) are left alone.
+	 */
+	async importRows(
+		notices: readonly NoticeRow[],
+		phones: readonly NoticePhoneRow[]
+	): Promise<void> {
+		await transaction(this.#pool, async (client) => {
+			for (const row of notices) {
+				await client.query(
+					`INSERT INTO notices (token, community_id, grid_id, snapshot, published_at, withdrawn_at)
+					 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (token) DO NOTHING`,
+					[row.token, row.communityId, row.gridId, row.snapshot, row.publishedAt, row.withdrawnAt]
+				);
+			}
+			for (const row of phones) {
+				await client.query(
+					`INSERT INTO notice_phones (community_id, member_id, phone, agreed_at)
+					 VALUES ($1, $2, $3, $4) ON CONFLICT (community_id, member_id) DO NOTHING`,
+					[row.communityId, row.memberId, row.phone, row.agreedAt]
+				);
+			}
+		});
+	}
+
+	/** Every notice and consent, in token and member order (to verify a migration). */
+	async exportRows(): Promise<{ notices: NoticeRow[]; phones: NoticePhoneRow[] }> {
+		const notices = await this.#pool.query<Row>('SELECT * FROM notices ORDER BY token');
+		const phones = await this.#pool.query<{
+			community_id: string;
+			member_id: string;
+			phone: string;
+			agreed_at: string;
+		}>('SELECT * FROM notice_phones ORDER BY community_id, member_id');
+		return {
+			notices: notices.rows.map((row) => ({
+				token: row.token,
+				communityId: row.community_id,
+				gridId: row.grid_id,
+				snapshot: row.snapshot,
+				publishedAt: Number(row.published_at),
+				withdrawnAt: row.withdrawn_at === null ? null : Number(row.withdrawn_at)
+			})),
+			phones: phones.rows.map((row) => ({
+				communityId: row.community_id,
+				memberId: row.member_id,
+				phone: row.phone,
+				agreedAt: Number(row.agreed_at)
+			}))
+		};
 	}
 
 	async withdraw(communityId: string, gridId: string, now: number): Promise<boolean> {
