@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Role } from '../../src/lib/wire/index.ts';
 import {
 	connectSynced,
@@ -39,13 +39,17 @@ let databaseUrl: string;
 let keysDir: string;
 beforeAll(async () => {
 	[redis, postgres] = await Promise.all([startTestRedis(), startTestPostgres()]);
-	databaseUrl = await postgres.createDatabase();
 	keysDir = makeTempDir();
 	new KeyRing(keysDir);
 }, 60_000);
 afterAll(async () => {
 	await Promise.all([redis?.close(), postgres?.close()]);
 	removeDir(keysDir);
+});
+
+// Each test its own database: the sweep counts every photo the cluster holds.
+beforeEach(async () => {
+	databaseUrl = await postgres.createDatabase();
 });
 
 const cleanups: (() => unknown)[] = [];
