@@ -232,6 +232,16 @@ it('a notice published through relay A is listed and served by relay B, and with
 	const [a, b, c] = await cluster();
 	// The team names a member of relay A (where the notice is checked on publishing).
 	const community = await demoCommunity(a!);
+	// Their consent to show a phone, stored in PostgreSQL through A.
+	const consent = await fetch(`${a!.relay.url}/api/communities/demo/notice-phone`, {
+		method: 'PUT',
+		headers: {
+			'Content-Type': 'application/json',
+			Authorization: `Bearer ${community.secretary.token}`
+		},
+		body: JSON.stringify({ phone: '13800138000' })
+	});
+	expect(consent.status).toBe(200);
 	const published = await fetch(`${a!.relay.url}/api/communities/demo/notices/g1`, {
 		method: 'PUT',
 		headers: {
@@ -242,7 +252,14 @@ it('a notice published through relay A is listed and served by relay B, and with
 			community: '示例社区',
 			grid: '第一网格',
 			hours: '周一至周五 9:00–17:30',
-			team: [{ memberId: community.secretary.memberId, name: '李书记', duty: '网格长' }]
+			team: [
+				{
+					memberId: community.secretary.memberId,
+					name: '李书记',
+					duty: '网格长',
+					phone: '13800138000'
+				}
+			]
 		})
 	});
 	expect(published.status).toBe(200);
@@ -256,6 +273,9 @@ it('a notice published through relay A is listed and served by relay B, and with
 	expect(listed.notices.map(({ gridId, token }) => ({ gridId, token }))).toEqual([
 		{ gridId: 'g1', token: notice.token }
 	]);
+	// On A, where the member is known, the phone shows; members are not yet shared with B.
+	const onA = await fetch(`${a!.relay.url}/n/${notice.token}.json`);
+	expect(await onA.json()).toMatchObject({ team: [{ name: '李书记', phone: '13800138000' }] });
 	const page = await fetch(`${b!.relay.url}/n/${notice.token}.json`);
 	expect(page.status).toBe(200);
 	expect(await page.json()).toMatchObject({ grid: '第一网格', team: [{ name: '李书记' }] });
