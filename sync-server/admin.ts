@@ -61,7 +61,7 @@ import { parseOrigin } from './config.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
 import { createCommunity, inviteUrl, mintServiceToken } from './identity.ts';
 import { idRanges, type IdRange } from './storage/attribution.ts';
-import { DB_FILE_NAME, SqliteStore } from './storage/sqlite.ts';
+import { SqliteStore } from './storage/sqlite.ts';
 import { CLOCK_SKEW_SECONDS, KeyRing } from './tokens.ts';
 
 const USAGE = `Usage: npm run admin -- <command>
@@ -322,7 +322,7 @@ async function migrateCommand(dataDir: string, parsed: Parsed): Promise<void> {
 		`Copied ${s.documents} documents (${s.rows.snapshots} snapshots, ${s.rows.log} log rows, ${s.rows.history} history rows, ${s.rows.attribution} attribution records), ${s.communities} communities, ${s.members} members, ${s.credentials} credentials, ${s.invites} invites, ${s.keys} signing keys in ${Math.round(s.ms)} ms.`
 	);
 	console.log(
-		`Stays on the shared directory ${dataDir}: ${s.stays.photos} photos (blobs/), ${s.stays.basemaps} basemaps (basemaps/); in ${DB_FILE_NAME} (no PostgreSQL notice store yet): ${s.stays.notices} notices, ${s.stays.noticePhones} phone consents.`
+		`Copied ${s.moved.photos} photos, ${s.moved.notices} notices and ${s.moved.noticePhones} phone consents. Stays on the shared directory ${dataDir}: ${s.stays.basemaps} basemaps (basemaps/).`
 	);
 	if (s.mismatches.length > 0) {
 		for (const line of s.mismatches) console.error(`MISMATCH ${line}`);

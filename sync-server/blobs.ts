@@ -5,35 +5,39 @@
  *   GET  /api/communities/:cid/blobs/:hash   → the bytes (HEAD: the headers only)
  *
  * Invariants:
- * - Files live under `DATA_DIR/blobs/{cid}/ab/cdef…` (one tree per community, so a member of
- *   another community cannot read a photo even if they learn its hash).
+ * - Blobs are kept per community (so a member of another community cannot read a photo even
+ *   if they learn its hash) by a BlobStore (blob-store.ts): files under
+ *   `DATA_DIR/blobs/{cid}/ab/cdef…` in embedded mode, PostgreSQL rows in cluster mode.
  * - An upload needs a bearer token of that community whose role may write some board
  *   (src/lib/wire/access.ts), a Content-Type of image/jpeg|png|webp whose magic bytes match
  *   the body, at most `maxBlobBytes` (checked on Content-Length and again while streaming), and
  *   a body whose sha-256 is the `:hash` of the path. Anything else is refused and nothing stays.
- * - A file is written to a temp file, fsynced, renamed into place and its directory fsynced
- *   before 201 is answered: a confirmed blob survives power loss.
+ * - 201 is answered only once the store committed the blob durably (a temp file fsynced,
+ *   renamed and its directory fsynced; or a PostgreSQL commit): a confirmed blob survives
+ *   power loss.
  * - Uploads are rate-limited per address and per member (rate-limit.ts): 429 with Retry-After.
  *   A refused upload gets its answer whole and its body is drained, never a reset
  *   (http-json.ts `answerRefusal`).
  * - Reads need a token of that community (any role). Answers carry `private, immutable`
  *   caching, `nosniff` and `default-src 'none'`, and the type read from the file's magic bytes.
- * - The sweep deletes files older than the grace period that no stored document of their
+ * - The sweep deletes blobs older than the grace period that no stored document of their
  *   community mentions (any 64-hex string in any document counts as a reference: keeping too
- *   much is safe, deleting a referenced photo is not).
+ *   much is safe, deleting a referenced photo is not). The documents are `SweptDocs`: the SQLite
+ *   store's, or in cluster mode the cluster's (PostgreSQL and the Redis streams).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import type http from 'node:http';
-import path from 'node:path';
+import type { Readable } from 'node:stream';
 import * as Y from 'yjs';
 import { canWriteBoard, ID_SEGMENT, type Claims } from '../src/lib/wire/index.ts';
 import { answerRefusal, bearerClaims, Refusal, sendJson } from './http-json.ts';
 import type { IdentityStore } from './identity-store.ts';
 import type { HttpLimits } from './rate-limit.ts';
-import type { DocStore } from './storage/types.ts';
+import type { BlobStore, SweepResult } from './blob-store.ts';
+import type { DocStore, StoredDoc } from './storage/types.ts';
 import type { KeyRing } from './tokens.ts';
+
+export { blobPath } from './blob-store.ts';
 
 export const BLOB_HASH = /^[0-9a-f]{64}$/;
 export const BLOB_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
@@ -100,31 +104,25 @@ export function isBlobPath(rawPath: string): boolean {
 	return /^\/api\/communities\/[^/]+\/blobs(\/|$)/.test(rawPath);
 }
 
-/** `DATA_DIR/blobs/{cid}/ab/cdef…` */
-export function blobPath(dataDir: string, communityId: string, hash: string): string {
-	return path.join(dataDir, 'blobs', communityId, hash.slice(0, 2), hash.slice(2));
-}
+/**
+ * The documents the sweep reads for references: every stored document's name, and its content
+ * (embedded mode: the SQLite store, `storedDocs`; cluster mode: PostgreSQL and the streams).
+ */
+export type SweptDocs = {
+	names(): Promise<string[]>;
+	load(name: string): Promise<StoredDoc>;
+};
 
-async function fsyncDir(dir: string): Promise<void> {
-	const handle = await fsp.open(dir, 'r');
-	try {
-		await handle.sync();
-	} finally {
-		await handle.close();
-	}
-}
-
-async function exists(file: string): Promise<boolean> {
-	try {
-		return (await fsp.stat(file)).isFile();
-	} catch {
-		return false;
-	}
+/** The documents of an embedded store, for the sweep. */
+export function storedDocs(store: DocStore): SweptDocs {
+	return { names: async () => store.docNames(), load: async (name) => store.load(name) };
 }
 
 export type BlobServiceOptions = {
-	dataDir: string;
-	store: DocStore;
+	/** Where the bytes live (blob-store.ts): DATA_DIR on disk, or PostgreSQL in cluster mode. */
+	blobs: BlobStore;
+	/** What the sweep reads to decide what is referenced. */
+	docs: SweptDocs;
 	identity: IdentityStore;
 	keys: KeyRing;
 	clockSkewSeconds: number;
@@ -135,7 +133,7 @@ export type BlobServiceOptions = {
 	now?: () => number;
 };
 
-export type SweepResult = { deleted: number; kept: number; referenced: number };
+export type { SweepResult };
 
 export type BlobService = {
 	handle(req: http.IncomingMessage, res: http.ServerResponse, rawPath: string): void;
@@ -145,9 +143,8 @@ export type BlobService = {
 };
 
 export function createBlobService(options: BlobServiceOptions): BlobService {
-	const { dataDir, config, log } = options;
+	const { blobs, config, log } = options;
 	const now = options.now ?? Date.now;
-	const root = path.join(dataDir, 'blobs');
 
 	const claimsFor = (req: http.IncomingMessage, communityId: string): Claims =>
 		bearerClaims(req, { ...options, now }, communityId);
@@ -170,19 +167,13 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 		if (declared !== undefined && Number(declared) > config.maxBlobBytes) {
 			throw new Refusal(413, 'blob_too_large');
 		}
-		const final = blobPath(dataDir, communityId, hash);
-		if (await exists(final)) {
-			// Idempotent: the same hash is the same bytes. Refresh its age for the sweep.
-			const time = new Date(now());
-			await fsp.utimes(final, time, time).catch(() => {});
+		if (await blobs.touch(communityId, hash, now())) {
+			// Idempotent: the same hash is the same bytes; its age for the sweep is refreshed.
 			sendJson(res, 200, { hash, stored: true });
 			return;
 		}
-		const tmpDir = path.join(root, communityId, 'tmp');
-		await fsp.mkdir(tmpDir, { recursive: true });
-		const tmp = path.join(tmpDir, `${hash}.${randomBytes(6).toString('hex')}`);
-		const handle = await fsp.open(tmp, 'wx', 0o600);
-		let renamed = false;
+		const writer = await blobs.writer(communityId, hash, now());
+		let committed = false;
 		try {
 			const digest = createHash('sha256');
 			let size = 0;
@@ -200,23 +191,17 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 					}
 				}
 				digest.update(chunk);
-				await handle.write(chunk);
+				await writer.write(chunk);
 			}
 			if (!req.complete) throw new Refusal(400, 'incomplete_body');
 			if (!sniffed && sniffImageType(head) !== type) throw new Refusal(415, 'type_mismatch');
 			if (digest.digest('hex') !== hash) throw new Refusal(400, 'hash_mismatch');
-			await handle.sync();
-			await handle.close();
-			const dir = path.dirname(final);
-			await fsp.mkdir(dir, { recursive: true });
-			await fsp.rename(tmp, final);
-			renamed = true;
-			await fsyncDir(dir);
+			await writer.commit();
+			committed = true;
 			log({ event: 'blob-stored', communityId, bytes: size, type });
 			sendJson(res, 201, { hash, stored: true, bytes: size });
 		} finally {
-			await handle.close().catch(() => {});
-			if (!renamed) await fsp.rm(tmp, { force: true }).catch(() => {});
+			if (!committed) await writer.abort();
 		}
 	};
 
@@ -227,23 +212,15 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 		hash: string
 	): Promise<void> => {
 		claimsFor(req, communityId);
-		const file = blobPath(dataDir, communityId, hash);
-		let handle: fsp.FileHandle;
+		const blob = await blobs.open(communityId, hash);
+		if (!blob) throw new Refusal(404, 'blob_unknown');
+		let stream: Readable | null = null;
 		try {
-			handle = await fsp.open(file, 'r');
-		} catch {
-			throw new Refusal(404, 'blob_unknown');
-		}
-		let stream: fs.ReadStream | null = null;
-		try {
-			const { size } = await handle.stat();
-			const head = Buffer.alloc(16);
-			await handle.read(head, 0, 16, 0);
-			const type = sniffImageType(head);
+			const type = sniffImageType(blob.head);
 			if (!type) throw new Refusal(404, 'blob_unknown');
 			res.writeHead(200, {
 				'Content-Type': type,
-				'Content-Length': size,
+				'Content-Length': blob.size,
 				'Cache-Control': 'private, max-age=31536000, immutable',
 				ETag: `"${hash}"`,
 				'X-Content-Type-Options': 'nosniff',
@@ -255,14 +232,14 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 				res.end();
 				return;
 			}
-			stream = handle.createReadStream({ start: 0, autoClose: true });
+			stream = blob.body();
 			await new Promise<void>((resolve, reject) => {
 				stream!.on('error', reject);
 				res.on('close', resolve);
 				stream!.pipe(res);
 			});
 		} finally {
-			if (!stream) await handle.close().catch(() => {});
+			if (!stream) await blob.close();
 		}
 	};
 
@@ -289,7 +266,7 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 
 	let sweeping: Promise<SweepResult> | null = null;
 	const sweep = (): Promise<SweepResult> => {
-		sweeping ??= sweepBlobs(dataDir, options.store, config.graceMs, now()).finally(() => {
+		sweeping ??= sweepBlobs(blobs, options.docs, config.graceMs, now()).finally(() => {
 			sweeping = null;
 		});
 		return sweeping;
@@ -340,77 +317,40 @@ export function referencedHashes(doc: Y.Doc, into = new Set<string>()): Set<stri
 	return into;
 }
 
-function loadStoredDoc(store: DocStore, name: string): Y.Doc {
+function docOf(stored: StoredDoc): Y.Doc {
 	const doc = new Y.Doc({ gc: true });
-	const stored = store.load(name);
 	if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
 	for (const update of stored.updates) Y.applyUpdate(doc, update);
 	return doc;
 }
 
-async function listDir(dir: string): Promise<string[]> {
-	try {
-		return await fsp.readdir(dir);
-	} catch {
-		return [];
-	}
-}
-
 /**
  * One sweep: for each community with blobs, reads every stored document of that community,
- * collects referenced hashes, and deletes blob files (and stale temp files) older than
- * `graceMs` that are not referenced.
+ * collects referenced hashes, and deletes the blobs (and stale leftovers of uploads) older
+ * than `graceMs` that are not referenced.
  */
-export async function sweepBlobs(
-	dataDir: string,
-	store: DocStore,
+async function sweepBlobs(
+	blobs: BlobStore,
+	docs: SweptDocs,
 	graceMs: number,
 	now: number
 ): Promise<SweepResult> {
 	const result: SweepResult = { deleted: 0, kept: 0, referenced: 0 };
-	const root = path.join(dataDir, 'blobs');
-	const names = store.docNames();
-	for (const communityId of await listDir(root)) {
+	const names = await docs.names();
+	for (const communityId of await blobs.communities()) {
 		if (!ID_SEGMENT.test(communityId)) continue;
 		const referenced = new Set<string>();
 		for (const name of names) {
 			if (!name.startsWith(`c/${communityId}/`)) continue;
-			const doc = loadStoredDoc(store, name);
+			const doc = docOf(await docs.load(name));
 			referencedHashes(doc, referenced);
 			doc.destroy();
 			await new Promise((resolve) => setImmediate(resolve));
 		}
-		const communityDir = path.join(root, communityId);
-		for (const prefix of await listDir(communityDir)) {
-			const dir = path.join(communityDir, prefix);
-			if (prefix === 'tmp') {
-				for (const name of await listDir(dir)) {
-					const file = path.join(dir, name);
-					const stat = await fsp.stat(file).catch(() => null);
-					if (stat && now - stat.mtimeMs > Math.max(graceMs, 3600_000)) {
-						await fsp.rm(file, { force: true });
-					}
-				}
-				continue;
-			}
-			if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
-			for (const rest of await listDir(dir)) {
-				const hash = prefix + rest;
-				if (!BLOB_HASH.test(hash)) continue;
-				if (referenced.has(hash)) {
-					result.referenced++;
-					continue;
-				}
-				const file = path.join(dir, rest);
-				const stat = await fsp.stat(file).catch(() => null);
-				if (stat && now - stat.mtimeMs > graceMs) {
-					await fsp.rm(file, { force: true });
-					result.deleted++;
-				} else {
-					result.kept++;
-				}
-			}
-		}
+		const swept = await blobs.removeUnreferenced(communityId, referenced, now, graceMs);
+		result.deleted += swept.deleted;
+		result.kept += swept.kept;
+		result.referenced += swept.referenced;
 	}
 	return result;
 }

@@ -31,7 +31,15 @@ import { bufferEarlyFrames } from './cluster/early-frames.ts';
 import { ClusterRooms } from './cluster/cluster-rooms.ts';
 import { SharedKeys } from './cluster/shared-keys.ts';
 import { PostgresIdentityStore } from './identity-postgres.ts';
-import { createBlobService, readBlobConfig, type BlobConfig, type BlobService } from './blobs.ts';
+import { DiskBlobStore, type BlobStore } from './blob-store.ts';
+import { PostgresBlobStore } from './blob-store-postgres.ts';
+import {
+	createBlobService,
+	readBlobConfig,
+	storedDocs,
+	type BlobConfig,
+	type BlobService
+} from './blobs.ts';
 import { DEFAULT_CONFIG, type RelayConfig } from './config.ts';
 import { Connection } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
@@ -46,8 +54,9 @@ import {
 } from './identity.ts';
 import { listen, shutdown } from './lifecycle.ts';
 import { createNoticeService } from './notices/routes.ts';
+import { PostgresNoticeStore } from './notices/postgres.ts';
 import { SqliteNoticeStore } from './notices/sqlite.ts';
-import type { NoticeStore } from './notices/store.ts';
+import { asAsyncNotices, type AsyncNoticeStore, type NoticeStore } from './notices/store.ts';
 import { CLOSE } from './protocol.ts';
 import { closeMember as closeMemberIn, startRevocationSweep } from './revocation.ts';
 import { createHttpLimits } from './rate-limit.ts';
@@ -55,6 +64,7 @@ import { Rooms } from './rooms.ts';
 import type { Room } from './room.ts';
 import { createStaticHandler } from './static-files.ts';
 import { asAsync } from './storage/async-types.ts';
+import { openPool } from './storage/postgres.ts';
 import { SqliteStore } from './storage/sqlite.ts';
 import type { DocStore } from './storage/types.ts';
 import { CLOCK_SKEW_SECONDS, KeyRing } from './tokens.ts';
@@ -211,6 +221,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 				log
 			})
 		: null;
+	// Cluster mode: photos and notices in PostgreSQL too, on one pool (blob-store-postgres.ts,
+	// notices/postgres.ts; why not a shared directory: ARCHITECTURE.md, "Scale-out").
+	const clusterPool = cluster ? openPool(config.databaseUrl!) : null;
+	const blobStore: BlobStore = clusterPool
+		? await PostgresBlobStore.open(clusterPool)
+		: new DiskBlobStore(config.dataDir);
+	const noticeStore: AsyncNoticeStore = clusterPool
+		? await PostgresNoticeStore.open(clusterPool)
+		: asAsyncNotices(notices);
 	const connections = new Set<Connection>();
 	const startedAt = Date.now();
 	let closing = false;
@@ -232,19 +251,16 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 
 	const limits = createHttpLimits(config);
 	const blobs = createBlobService({
-		dataDir: config.dataDir,
+		blobs: blobStore,
+		// Cluster mode: the sweep reads the cluster's documents (PostgreSQL and the streams).
+		docs: cluster
+			? { names: () => cluster.docNames(), load: (name) => cluster.streams.load(name) }
+			: storedDocs(store),
 		limits,
-		store,
 		identity,
 		keys,
 		clockSkewSeconds,
-		config: {
-			...readBlobConfig(process.env),
-			...options.blobs,
-			// Cluster mode: the sweep reads the documents of the local SQLite store, which holds
-			// none of the cluster's, so it would delete every photo: no sweep until it reads them.
-			...(cluster ? { sweepMs: 0 } : {})
-		},
+		config: { ...readBlobConfig(process.env), ...options.blobs },
 		log
 	});
 
@@ -252,7 +268,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const deadlines = new Deadlines(config.authDeadlineMs);
 	const noticeService = createNoticeService({
 		identity,
-		notices,
+		notices: noticeStore,
 		keys,
 		clockSkewSeconds,
 		publicUrl: config.publicUrl,
@@ -449,6 +465,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 				sharedKeys?.close();
 				await clusterIdentity?.close();
 				await cluster?.close();
+				await clusterPool?.end();
 			})
 			.finally(() => removeRelayLock(config.dataDir));
 		return closed;

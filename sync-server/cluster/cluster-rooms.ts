@@ -334,6 +334,17 @@ export class ClusterRooms {
 		this.#compactTimer.unref();
 	}
 
+	/**
+	 * Every document of the cluster (the photo sweep reads them with `streams.load`): those with
+	 * a stream, then those in PostgreSQL. In that order, as in `DocStreams.load`: a document whose
+	 * stream is folded and forgotten between the two reads is in PostgreSQL by the second.
+	 */
+	async docNames(): Promise<string[]> {
+		const streamed = await this.streams.docs();
+		const stored = await this.store.docNames();
+		return [...new Set([...streamed, ...stored])].sort();
+	}
+
 	/** Runs one round of the compaction worker now (tests, the admin CLI). */
 	compactNow(): ReturnType<Compactor['runOnce']> {
 		return this.#compactor.runOnce();

@@ -24,13 +24,15 @@ import {
 	sha256
 } from '../backup/test-fixture.ts';
 import { basemapPath } from '../basemap/build.ts';
+import { PostgresBlobStore } from '../blob-store-postgres.ts';
 import { blobPath } from '../blobs.ts';
 import { PostgresIdentityStore } from '../identity-postgres.ts';
 import { SqliteIdentityStore } from '../identity-sqlite.ts';
 import { createCommunity, createInvite, redeem } from '../identity.ts';
+import { PostgresNoticeStore } from '../notices/postgres.ts';
 import { SqliteNoticeStore } from '../notices/sqlite.ts';
 import { HOUR_MS } from '../storage/history.ts';
-import { PostgresStore } from '../storage/postgres.ts';
+import { openPool, PostgresStore } from '../storage/postgres.ts';
 import { DB_FILE_NAME, SqliteStore } from '../storage/sqlite.ts';
 import { makeTempDir, removeDir, startTestRelay } from '../test-helpers.ts';
 import { KeyRing } from '../tokens.ts';
@@ -203,11 +205,24 @@ it('moves documents with attribution and history, identity and keys; PostgreSQL 
 		credentials: 3,
 		invites: 3,
 		keys: 2,
-		stays: { photos: 1, basemaps: 1, notices: 1, noticePhones: 0 }
+		moved: { photos: 1, notices: 1, noticePhones: 0 },
+		stays: { basemaps: 1 }
 	});
 	// History rows per document: one merged row per compacted hour (2).
 	expect(summary.rows.history).toBe(6);
 	await expectSameData(dataDir, url);
+	// The photo and the notice are where cluster relays serve them from.
+	const pool = openPool(url);
+	try {
+		const held = await (await PostgresBlobStore.open(pool)).open('yc', sha256(photo(7)));
+		const bytes: Buffer[] = [];
+		for await (const chunk of held!.body()) bytes.push(chunk as Buffer);
+		expect(Buffer.concat(bytes).equals(photo(7))).toBe(true);
+		const notices = await PostgresNoticeStore.open(pool);
+		expect(await notices.byToken('tok1')).toMatchObject({ state: 'live', communityId: 'yc' });
+	} finally {
+		await pool.end();
+	}
 	const identity = await PostgresIdentityStore.open(url);
 	try {
 		// Versions and removals came along as they were.
@@ -230,7 +245,8 @@ it('runs from the CLI with DATABASE_URL and prints its summary', async () => {
 	expect(run.stderr).toBe('');
 	expect(run.code).toBe(0);
 	expect(run.stdout).toMatch(/Copied 3 documents .* 1 communities, 3 members/);
-	expect(run.stdout).toMatch(/1 photos \(blobs\/\), 1 basemaps .* 1 notices/);
+	expect(run.stdout).toMatch(/Copied 1 photos, 1 notices and 0 phone consents/);
+	expect(run.stdout).toMatch(/1 basemaps \(basemaps\/\)/);
 	expect(run.stdout).toMatch(/Verified/);
 	await expectSameData(dataDir, url);
 }, 60_000);
@@ -318,7 +334,8 @@ it('moves a community written by real clients through a real relay, refused whil
 	expect(summary.mismatches).toEqual([]);
 	expect(summary).toMatchObject({
 		documents: SEEDED_DOCS.length,
-		stays: { photos: 2, basemaps: 1 }
+		moved: { photos: 2 },
+		stays: { basemaps: 1 }
 	});
 	const state = await readDataState(r.dataDir);
 	const target = await PostgresStore.open(url);

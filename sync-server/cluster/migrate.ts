@@ -6,10 +6,11 @@
  * receive times and authors, attribution records, hourly history rows: SqliteStore.exportDoc,
  * PostgresStore.importDoc, one transaction per document); communities, members, credentials and
  * invites with their ids, versions, use counts and hashes, and the token-signing keys of
- * keys.json (relay_keys), in one transaction (PostgresIdentityStore.importAll).
- * What stays on the shared directory: photos (blobs/) and basemaps (basemaps/), files the relays
- * serve by path; the public notices and phone consents (tables of gridboard.db) until the relay
- * has a PostgreSQL notice store. The summary counts them.
+ * keys.json (relay_keys), in one transaction (PostgresIdentityStore.importAll); photos (blobs/,
+ * each checked against its hash, keeping its age for the sweep) into PostgresBlobStore, and
+ * public notices and phone consents into PostgresNoticeStore, where cluster relays serve them.
+ * What stays on the shared directory: basemaps (basemaps/), files the relays serve by path. The
+ * summary counts them.
  *
  * Invariants:
  * - Refuses, writing nothing, while a relay holds DATA_DIR (relay-lock.ts) and when the target
@@ -31,10 +32,13 @@ import { isDeepStrictEqual } from 'node:util';
 import { DatabaseSync } from 'node:sqlite';
 import * as Y from 'yjs';
 import { storedPhotoHashes } from '../backup/archive.ts';
+import { blobPath, DiskBlobStore } from '../blob-store.ts';
+import { PostgresBlobStore } from '../blob-store-postgres.ts';
 import { runningRelay } from '../backup/relay-lock.ts';
 import { PostgresIdentityStore } from '../identity-postgres.ts';
 import { SqliteIdentityStore } from '../identity-sqlite.ts';
-import { PostgresStore } from '../storage/postgres.ts';
+import { PostgresNoticeStore, type NoticePhoneRow, type NoticeRow } from '../notices/postgres.ts';
+import { openPool, PostgresStore } from '../storage/postgres.ts';
 import { DB_FILE_NAME, SqliteStore } from '../storage/sqlite.ts';
 import type { StoredDoc } from '../storage/types.ts';
 import { KEYS_FILE_NAME, KeyRing, type SigningKey } from '../tokens.ts';
@@ -51,8 +55,10 @@ export type MigrationSummary = {
 	credentials: number;
 	invites: number;
 	keys: number;
-	/** Left on the shared directory (files) or in gridboard.db (notices), with counts. */
-	stays: { photos: number; basemaps: number; notices: number; noticePhones: number };
+	/** Photos, notices and phone consents copied into PostgreSQL. */
+	moved: { photos: number; notices: number; noticePhones: number };
+	/** Left on the shared directory (files), with counts. */
+	stays: { basemaps: number };
 	ms: number;
 	/** Documents a resumed migration found copied already (verified, not copied again). */
 	resumed: number;
@@ -77,21 +83,74 @@ function docState(stored: StoredDoc): { vector: string; sha256: string } {
 	}
 }
 
-/** The notices and phone consents in gridboard.db (read-only SQL: their store has no count). */
-function noticeCounts(dataDir: string): { notices: number; noticePhones: number } {
+/** The notices and phone consents in gridboard.db, as rows (read-only SQL, in key order). */
+function noticeRows(dataDir: string): { notices: NoticeRow[]; phones: NoticePhoneRow[] } {
 	const db = new DatabaseSync(path.join(dataDir, DB_FILE_NAME), { readOnly: true });
 	try {
-		const count = (table: string): number => {
+		const rows = (table: string, order: string): Record<string, unknown>[] => {
 			const found = db
 				.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
 				.get(table);
-			if (!found) return 0;
-			return Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
+			if (!found) return [];
+			return db.prepare(`SELECT * FROM ${table} ORDER BY ${order}`).all();
 		};
-		return { notices: count('notices'), noticePhones: count('notice_phones') };
+		return {
+			notices: rows('notices', 'token').map((row) => ({
+				token: row.token as string,
+				communityId: row.community_id as string,
+				gridId: row.grid_id as string,
+				snapshot: row.snapshot as string | null,
+				publishedAt: Number(row.published_at),
+				withdrawnAt: row.withdrawn_at === null ? null : Number(row.withdrawn_at)
+			})),
+			phones: rows('notice_phones', 'community_id, member_id').map((row) => ({
+				communityId: row.community_id as string,
+				memberId: row.member_id as string,
+				phone: row.phone as string,
+				agreedAt: Number(row.agreed_at)
+			}))
+		};
 	} finally {
 		db.close();
 	}
+}
+
+/**
+ * Copies every photo file into PostgreSQL with its file's time as its age (the sweep's grace
+ * period goes on where it was), and reads each back; a file whose bytes do not hash to its name
+ * is not copied and is reported. Resolves to the number copied.
+ */
+async function movePhotos(
+	dataDir: string,
+	target: PostgresBlobStore,
+	mismatches: string[]
+): Promise<number> {
+	let moved = 0;
+	for (const communityId of await new DiskBlobStore(dataDir).communities()) {
+		for (const hash of await storedPhotoHashes(dataDir, communityId)) {
+			const file = blobPath(dataDir, communityId, hash);
+			const bytes = fs.readFileSync(file);
+			if (createHash('sha256').update(bytes).digest('hex') !== hash) {
+				mismatches.push(`photo ${communityId}/${hash}: its bytes do not hash to its name`);
+				continue;
+			}
+			const writer = await target.writer(communityId, hash, Math.floor(fs.statSync(file).mtimeMs));
+			await writer.write(bytes);
+			await writer.commit();
+			const copied = await target.open(communityId, hash);
+			const back = copied ? await buffer(copied.body()) : null;
+			if (!back?.equals(bytes))
+				mismatches.push(`photo ${communityId}/${hash}: differs in PostgreSQL`);
+			moved++;
+		}
+	}
+	return moved;
+}
+
+async function buffer(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of stream) chunks.push(chunk);
+	return Buffer.concat(chunks);
 }
 
 function readKeys(dataDir: string): SigningKey[] {
@@ -127,9 +186,12 @@ export async function migrateToPostgres(options: {
 	const sourceIdentity = new SqliteIdentityStore(dataDir);
 	let target: PostgresStore | null = null;
 	let targetIdentity: PostgresIdentityStore | null = null;
+	const pool = openPool(databaseUrl);
 	try {
 		target = await PostgresStore.open(databaseUrl);
 		targetIdentity = await PostgresIdentityStore.open(databaseUrl);
+		const targetBlobs = await PostgresBlobStore.open(pool);
+		const targetNotices = await PostgresNoticeStore.open(pool);
 		// The source is read while no relay runs: these reads and the documents' later ones agree.
 		const identity = sourceIdentity.exportAll();
 		const keys = readKeys(dataDir);
@@ -197,10 +259,14 @@ export async function migrateToPostgres(options: {
 			mismatches.push('signing keys differ');
 		}
 
-		let photos = 0;
-		for (const community of identity.communities) {
-			photos += (await storedPhotoHashes(dataDir, community.id)).length;
+		const photos = await movePhotos(dataDir, targetBlobs, mismatches);
+		progress(`photos: ${photos}`);
+		const notices = noticeRows(dataDir);
+		await targetNotices.importRows(notices.notices, notices.phones);
+		if (!isDeepStrictEqual(await targetNotices.exportRows(), notices)) {
+			mismatches.push('notices or phone consents differ in PostgreSQL');
 		}
+		progress(`notices: ${notices.notices.length}, phone consents: ${notices.phones.length}`);
 		const basemapDir = path.join(dataDir, 'basemaps');
 		const basemaps = fs.existsSync(basemapDir)
 			? fs.readdirSync(basemapDir).filter((name) => name.endsWith('.pmtiles')).length
@@ -213,7 +279,8 @@ export async function migrateToPostgres(options: {
 			credentials: identity.credentials.length,
 			invites: identity.invites.length,
 			keys: keys.length,
-			stays: { photos, basemaps, ...noticeCounts(dataDir) },
+			moved: { photos, notices: notices.notices.length, noticePhones: notices.phones.length },
+			stays: { basemaps },
 			ms: performance.now() - started,
 			resumed: names.filter((name) => held.has(name)).length,
 			mismatches
@@ -221,6 +288,7 @@ export async function migrateToPostgres(options: {
 	} finally {
 		await target?.close();
 		await targetIdentity?.close();
+		await pool.end();
 		sourceIdentity.close();
 		source.close();
 	}

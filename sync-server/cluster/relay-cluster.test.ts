@@ -25,7 +25,6 @@ import {
 	type TestClient,
 	type TestRelay
 } from '../test-helpers.ts';
-import { blobPath } from '../blobs.ts';
 import type { RelayOptions } from '../server.ts';
 import { KEYS_FILE_NAME, KeyRing } from '../tokens.ts';
 import {
@@ -607,27 +606,6 @@ it('a relay cut off while the worker trimmed what it had not read reloads the do
 	// And follows on from there.
 	onB.doc.getArray<string>('edits').push(['after']);
 	await waitFor(() => onA.doc.getArray('edits').length === 2, 10_000, 'followed after the reload');
-});
-
-it('no photo sweep runs in cluster mode (it would read none of the cluster documents)', async () => {
-	const hash = 'ab'.repeat(32);
-	const photo = (dir: string): string => {
-		const file = blobPath(dir, 'demo', hash);
-		fs.mkdirSync(path.dirname(file), { recursive: true });
-		fs.writeFileSync(file, 'a photo no document mentions yet');
-		return file;
-	};
-	const sweepSoon = { blobs: { sweepMs: 20, graceMs: 0 } };
-	const r = await clusterRelay(sweepSoon);
-	const kept = photo(r.dataDir);
-	// The control: an embedded relay with the same settings sweeps its unreferenced photo.
-	const controlDir = makeTempDir();
-	cleanups.push(() => removeDir(controlDir));
-	const swept = photo(controlDir);
-	const control = await startTestRelay({ dataDir: controlDir, ...sweepSoon });
-	cleanups.push(() => control.relay.close());
-	await waitFor(() => !fs.existsSync(swept), 10_000, "the control relay's sweep");
-	expect(fs.existsSync(kept)).toBe(true);
 });
 
 it('back in time in cluster mode: history and hours come from what the worker folded', async () => {

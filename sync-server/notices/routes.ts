@@ -34,13 +34,13 @@ import type { IdentityStore } from '../identity-store.ts';
 import { SECURITY_HEADERS } from '../static-files.ts';
 import type { KeyRing } from '../tokens.ts';
 import { NOTICE_PAGE_CSP, noticeLanguage, renderGone, renderNotice } from './page.ts';
-import type { NoticeStore } from './store.ts';
+import type { AsyncNoticeStore } from './store.ts';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, rawPath: string) => void;
 
 export type NoticeContext = {
 	identity: IdentityStore;
-	notices: NoticeStore;
+	notices: AsyncNoticeStore;
 	keys: KeyRing;
 	clockSkewSeconds: number;
 	publicUrl: string | null;
@@ -64,12 +64,12 @@ export function newNoticeToken(): string {
 }
 
 /** The snapshot as the public may see it now: phones only of current, consenting members. */
-function visibleSnapshot(
+async function visibleSnapshot(
 	ctx: NoticeContext,
 	communityId: string,
 	snapshot: NoticeSnapshot
-): NoticeSnapshot {
-	const phones = ctx.notices.phones(communityId);
+): Promise<NoticeSnapshot> {
+	const phones = await ctx.notices.phones(communityId);
 	const current = new Set(
 		ctx.identity
 			.listMembers(communityId)
@@ -130,10 +130,11 @@ export function createNoticeService(ctx: NoticeContext): { api: Handler; page: H
 				if (phone !== null && (typeof phone !== 'string' || !isNoticePhone(phone))) {
 					throw new Refusal(400, 'bad_phone');
 				}
-				ctx.notices.setPhone(communityId, claims.sub, phone, Date.now());
+				await ctx.notices.setPhone(communityId, claims.sub, phone, Date.now());
 				ctx.log({ event: 'notice-phone', communityId, agreed: phone !== null });
 			}
-			sendJson(res, 200, { phone: ctx.notices.phones(communityId).get(claims.sub) ?? null });
+			const phones = await ctx.notices.phones(communityId);
+			sendJson(res, 200, { phone: phones.get(claims.sub) ?? null });
 			return;
 		}
 
@@ -151,16 +152,17 @@ export function createNoticeService(ctx: NoticeContext): { api: Handler; page: H
 					.map((member) => member.id)
 			);
 			const phones = Object.fromEntries(
-				[...ctx.notices.phones(communityId)].filter(([memberId]) => members.has(memberId))
+				[...(await ctx.notices.phones(communityId))].filter(([memberId]) => members.has(memberId))
 			);
-			const notices = ctx.notices
-				.listLive(communityId)
-				.map((notice) => ({ ...notice, url: urlOf(req, notice.token) }));
+			const notices = (await ctx.notices.listLive(communityId)).map((notice) => ({
+				...notice,
+				url: urlOf(req, notice.token)
+			}));
 			sendJson(res, 200, { notices, phones });
 			return;
 		}
 		if (method === 'DELETE') {
-			if (!ctx.notices.withdraw(communityId, gridId, Date.now())) {
+			if (!(await ctx.notices.withdraw(communityId, gridId, Date.now()))) {
 				throw new Refusal(404, 'notice_unknown');
 			}
 			ctx.log({ event: 'notice-withdrawn', communityId });
@@ -173,7 +175,7 @@ export function createNoticeService(ctx: NoticeContext): { api: Handler; page: H
 			sendJson(res, 400, { error: 'bad_notice', detail: parsed.reason });
 			return;
 		}
-		const phones = ctx.notices.phones(communityId);
+		const phones = await ctx.notices.phones(communityId);
 		for (const member of parsed.value.team) {
 			const record = ctx.identity.getMember(communityId, member.memberId);
 			if (!record || record.removedAt !== null) throw new Refusal(400, 'member_unknown');
@@ -181,7 +183,7 @@ export function createNoticeService(ctx: NoticeContext): { api: Handler; page: H
 				throw new Refusal(400, 'phone_not_agreed');
 			}
 		}
-		const notice = ctx.notices.publish(
+		const notice = await ctx.notices.publish(
 			communityId,
 			gridId,
 			parsed.value,
@@ -192,7 +194,11 @@ export function createNoticeService(ctx: NoticeContext): { api: Handler; page: H
 		sendJson(res, 200, { notice: { ...notice, url: urlOf(req, notice.token) } });
 	};
 
-	const page: Handler = (req, res, rawPath) => {
+	const page = async (
+		req: http.IncomingMessage,
+		res: http.ServerResponse,
+		rawPath: string
+	): Promise<void> => {
 		const method = req.method ?? 'GET';
 		const lang = noticeLanguage(req.headers['accept-language']);
 		const [, token = '', json] = PAGE_PATH.exec(rawPath) ?? [];
@@ -214,7 +220,7 @@ export function createNoticeService(ctx: NoticeContext): { api: Handler; page: H
 			return;
 		}
 		const found = NOTICE_TOKEN.test(token)
-			? ctx.notices.byToken(token)
+			? await ctx.notices.byToken(token)
 			: { state: 'unknown' as const };
 		if (found.state !== 'live') {
 			const status = found.state === 'withdrawn' ? 410 : 404;
@@ -231,7 +237,7 @@ export function createNoticeService(ctx: NoticeContext): { api: Handler; page: H
 			}
 			return;
 		}
-		const snapshot = visibleSnapshot(ctx, found.communityId, found.notice.snapshot);
+		const snapshot = await visibleSnapshot(ctx, found.communityId, found.notice.snapshot);
 		if (json) {
 			send(
 				200,
@@ -252,13 +258,11 @@ export function createNoticeService(ctx: NoticeContext): { api: Handler; page: H
 			});
 		},
 		page: (req, res, rawPath) => {
-			try {
-				page(req, res, rawPath);
-			} catch (error) {
+			page(req, res, rawPath).catch((error: unknown) => {
 				ctx.log({ event: 'notice-error', error: String(error) });
 				if (!res.headersSent) sendJson(res, 500, { error: 'internal' });
 				else res.destroy();
-			}
+			});
 		}
 	};
 }

@@ -10,6 +10,9 @@
  *   "withdrawn", never "unknown", and the token is never reused.
  * - A consent is the member's own: one phone per member, or none.
  * - Reads are never cached: the admin CLI may write the same database.
+ *
+ * The relay's routes use the asynchronous twin, `AsyncNoticeStore`: the embedded stores behind
+ * `asAsyncNotices`, or PostgresNoticeStore (postgres.ts) in cluster mode, shared by every relay.
  */
 import type { NoticeSnapshot, PublishedNotice } from '../../src/lib/wire/notice.ts';
 
@@ -38,6 +41,25 @@ export interface NoticeStore {
 	/** The members who agreed, with their phones. */
 	phones(communityId: string): Map<string, string>;
 	close(): void;
+}
+
+/** `NoticeStore`, each operation resolving once done (PostgreSQL: committed). */
+export type AsyncNoticeStore = {
+	[K in Exclude<keyof NoticeStore, 'close'>]: (
+		...args: Parameters<NoticeStore[K]>
+	) => Promise<ReturnType<NoticeStore[K]>>;
+};
+
+/** An embedded store behind the asynchronous interface; a synchronous throw becomes a rejection. */
+export function asAsyncNotices(store: NoticeStore): AsyncNoticeStore {
+	return {
+		publish: async (...args) => store.publish(...args),
+		withdraw: async (...args) => store.withdraw(...args),
+		listLive: async (communityId) => store.listLive(communityId),
+		byToken: async (token) => store.byToken(token),
+		setPhone: async (...args) => store.setPhone(...args),
+		phones: async (communityId) => store.phones(communityId)
+	};
 }
 
 type Row = {
