@@ -36,7 +36,7 @@ import { DEFAULT_CONFIG, type RelayConfig } from './config.ts';
 import { Connection } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createHistoryHandler } from './history.ts';
-import { createHttpRoutes, rawPathOf } from './http-routes.ts';
+import { createHttpRoutes, rawPathOf, type StorageStatus } from './http-routes.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
 import type { IdentityStore } from './identity-store.ts';
 import {
@@ -98,6 +98,8 @@ export type RelayStats = {
 	 * mode: Redis is unreachable or the last append failed, nothing is confirmed meanwhile.
 	 */
 	storageBroken: boolean;
+	/** Cluster mode: each shared store, up or down (`/health` is 503 while one is down). */
+	storage?: StorageStatus;
 	/** Writes dropped from read-only connections since start. */
 	droppedWrites: number;
 	/** Members' updates refused by the documents' write rules since start (write-guard.ts). */
@@ -198,6 +200,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 					compactEveryMs: config.clusterCompactMs,
 					compactMinLifetimeMs: config.clusterCompactMinLifetimeMs,
 					redisTimeoutMs: config.clusterRedisTimeoutMs,
+					postgresCheckMs: config.clusterPostgresCheckMs,
 					log
 				})
 			: null;
@@ -384,6 +387,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		connections: connections.size,
 		pendingUpdates: cluster ? cluster.queued : rooms.queue.size,
 		storageBroken: cluster ? cluster.storageDown : rooms.queue.broken !== null,
+		...(cluster ? { storage: clusterStorage(cluster) } : {}),
 		droppedWrites,
 		refusedUpdates,
 		refusedUpgrades: gate.refused
@@ -478,6 +482,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		blobs,
 		backups,
 		close
+	};
+}
+
+function clusterStorage(cluster: ClusterRooms): StorageStatus {
+	return {
+		redis: cluster.storageDown ? 'down' : 'up',
+		postgres: cluster.postgresDown ? 'down' : 'up'
 	};
 }
 
