@@ -65,6 +65,8 @@ export { clientAddress, parseSyncTarget, tokenFromUrl, type SyncTarget } from '.
 export type RelayOptions = Partial<RelayConfig> & {
 	/** Storage to use instead of SQLite in dataDir (tests pass a MemoryStore or a spy). */
 	store?: DocStore;
+	/** Cluster mode: prefix of every Redis key and channel (default `gridboard`; tests isolate). */
+	clusterPrefix?: string;
 	/** Close a socket whose unsent data exceeds this many bytes (4508). Default 16 MiB. */
 	maxBufferedBytes?: number;
 	/** Identity storage instead of SQLite in dataDir (tests pass a MemoryIdentityStore). */
@@ -148,6 +150,8 @@ export type Relay = {
 	blobs: BlobService;
 	/** Scheduled backups (BACKUP_DIR); null when none is configured. */
 	backups: BackupSchedule | null;
+	/** Cluster mode: the rooms on the streams and PostgreSQL (tests probe them); null embedded. */
+	cluster: ClusterRooms | null;
 	close(): Promise<void>;
 };
 
@@ -190,6 +194,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			? await ClusterRooms.open({
 					redisUrl: config.redisUrl,
 					databaseUrl: config.databaseUrl,
+					prefix: options.clusterPrefix,
 					maxDocBytes: config.maxDocBytes,
 					maxPendingBytes: config.maxPendingBytes,
 					awarenessTombstoneMs: options.awarenessTombstoneMs,
@@ -211,6 +216,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 				identity: clusterIdentity,
 				ring: keys,
 				redisUrl: config.redisUrl!,
+				prefix: options.clusterPrefix,
 				log
 			})
 		: null;
@@ -481,6 +487,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		identity,
 		blobs,
 		backups,
+		cluster,
 		close
 	};
 }
