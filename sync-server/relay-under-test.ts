@@ -132,8 +132,7 @@ async function startCluster(
 	const loaded: string[] = [];
 	const appended: string[] = [];
 	try {
-		// One after another: the first seeds the cluster's signing keys, the others take them.
-		for (let i = 0; i < CLUSTER_SIZE; i++) {
+		const startOne = async (): Promise<void> => {
 			const dataDir = makeTempDir();
 			dirs.push(dataDir);
 			const r = await startTestRelay({
@@ -158,12 +157,16 @@ async function startCluster(
 				for (const entry of entries) appended.push(entry.doc);
 				return append(entries);
 			};
-		}
+		};
+		// The first seeds the cluster's signing keys; the others take them.
+		await startOne();
+		await Promise.all(Array.from({ length: CLUSTER_SIZE - 1 }, startOne));
 	} catch (error) {
 		await close();
 		throw error;
 	}
 	const store = started[0]!.relay.cluster!.store;
+	// In the order they started (the others started together): relay k is the k-th.
 	const underTest = started[k]!;
 	return {
 		relay: {
