@@ -18,6 +18,7 @@ import { relayModes, type RelayMode, type RelayUnderTest } from './relay-under-t
 import {
 	connectClient,
 	connectSynced,
+	demoCommunity,
 	RawClient,
 	rawHttpStatus,
 	upgradeStatus,
@@ -120,6 +121,27 @@ for (const relayMode of relayModes()) {
 					for (const [doc, expected] of MATRIX) {
 						expect([role, doc, await probe(s, doc, token)]).toEqual([role, doc, expected[role]]);
 						if (expected[role] === 'none') expect(await s.touched(doc)).toBe(false);
+					}
+				}
+			});
+
+			it('every cell with the tokens of members who joined by invite on this relay', async () => {
+				const s = await relay();
+				const community = await demoCommunity(s);
+				for (const role of ROLES) {
+					const member =
+						role === 'secretary'
+							? community.secretary
+							: await community.join(role, ['g1'], `${role} 1`, `phone-${role}`);
+					for (const [doc, expected] of MATRIX) {
+						const before = { loaded: s.loaded.length, appended: s.appended.length };
+						const got = await probe(s, doc, member.token);
+						expect([role, doc, got]).toEqual([role, doc, expected[role]]);
+						// A denied document: this connection brought it to storage in no way.
+						if (expected[role] === 'none') {
+							expect(s.loaded.slice(before.loaded)).not.toContain(doc);
+							expect(s.appended.slice(before.appended)).not.toContain(doc);
+						}
 					}
 				}
 			});
