@@ -9,7 +9,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import { ROLES, type Access } from '../src/lib/wire/index.ts';
+import { MESSAGE_UPDATE_REFUSED, ROLES, type Access } from '../src/lib/wire/index.ts';
 import { ACCESS_MATRIX_CASES as MATRIX } from '../src/lib/wire/access-matrix-cases.ts';
 import { isAddressHost } from './admission.ts';
 import { encodeSyncUpdate } from './protocol.ts';
@@ -73,15 +73,28 @@ function overLongUpdate(update: Uint8Array): Uint8Array {
 	return encoding.toUint8Array(encoder);
 }
 
-/** What a relay lets this token do with this document, observed through a raw socket. */
-async function probe(s: Setup, doc: string, token: string | null): Promise<Access | number> {
+/**
+ * What a relay lets this token do with this document, observed through a raw socket. With
+ * `rulesMayRefuse` (a member's token: the write rules check its updates, write-guard.ts), an
+ * update refused by the rules (message 102) counts as a write too: only a writer's updates are
+ * checked; a read-only connection is answered with 101 before any rule.
+ */
+async function probe(
+	s: Setup,
+	doc: string,
+	token: string | null,
+	{ rulesMayRefuse = false } = {}
+): Promise<Access | number> {
 	const c = raw(`${s.wsUrl}/${doc}`, token);
 	await waitFor(() => c.frames.length > 0 || c.closeCode !== null, 5000, `${doc} answer`);
 	if (c.closeCode !== null) return c.closeCode === 4403 ? 'none' : c.closeCode;
 	const before = s.appended.filter((d) => d === doc).length;
 	c.send(encodeSyncUpdate(someUpdate()));
 	await waitFor(
-		() => s.appended.filter((d) => d === doc).length > before || c.ofType(101).length > 0,
+		() =>
+			s.appended.filter((d) => d === doc).length > before ||
+			c.ofType(101).length > 0 ||
+			(rulesMayRefuse && c.ofType(MESSAGE_UPDATE_REFUSED).length > 0),
 		5000,
 		`${doc} write outcome`
 	);
@@ -135,7 +148,7 @@ for (const relayMode of relayModes()) {
 							: await community.join(role, ['g1'], `${role} 1`, `phone-${role}`);
 					for (const [doc, expected] of MATRIX) {
 						const before = { loaded: s.loaded.length, appended: s.appended.length };
-						const got = await probe(s, doc, member.token);
+						const got = await probe(s, doc, member.token, { rulesMayRefuse: true });
 						expect([role, doc, got]).toEqual([role, doc, expected[role]]);
 						// A denied document: this connection brought it to storage in no way.
 						if (expected[role] === 'none') {
