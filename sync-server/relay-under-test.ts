@@ -4,7 +4,8 @@
  * each relay of a three-relay cluster on real Redis and PostgreSQL (issue 22). A mode starts a
  * relay under test and gives the tests a probe of what reached storage:
  *
- * - embedded: a relay on a `recordingStore` (test-helpers.ts), as the suites always had;
+ * - embedded: a relay on its SQLite store in a fresh DATA_DIR, as always, watched by a
+ *   `recordingStore` (test-helpers.ts);
  * - cluster, relay k of 3: three relays on a fresh PostgreSQL database and a fresh Redis key
  *   prefix (so nothing of another test is seen), the test talking to relay k; the probe records
  *   what every relay of the cluster loaded (`DocStreams.load`) and appended (`DocStreams.append`,
@@ -18,6 +19,7 @@
 import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
 import type { RelayOptions } from './server.ts';
+import { SqliteStore } from './storage/sqlite.ts';
 import {
 	makeTempDir,
 	recordingStore,
@@ -67,8 +69,9 @@ export function relayModes(): RelayMode[] {
 		name: 'embedded',
 		cluster: false,
 		async start(options = {}) {
-			const recording = recordingStore();
-			const started = await startTestRelay({ store: recording.store, ...options });
+			const dataDir = makeTempDir();
+			const recording = recordingStore(new SqliteStore(dataDir));
+			const started = await startTestRelay({ dataDir, store: recording.store, ...options });
 			return {
 				relay: {
 					...started,
