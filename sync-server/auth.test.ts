@@ -12,7 +12,7 @@ import * as Y from 'yjs';
 import { MESSAGE_UPDATE_REFUSED, ROLES, type Access } from '../src/lib/wire/index.ts';
 import { ACCESS_MATRIX_CASES as MATRIX } from '../src/lib/wire/access-matrix-cases.ts';
 import { isAddressHost } from './admission.ts';
-import { encodeSyncUpdate } from './protocol.ts';
+import { encodeSyncStep1, encodeSyncUpdate } from './protocol.ts';
 import type { RelayOptions } from './server.ts';
 import { relayModes, type RelayMode, type RelayUnderTest } from './relay-under-test.ts';
 import {
@@ -362,6 +362,10 @@ for (const relayMode of relayModes()) {
 				];
 				for (const frame of frames) observer.send(frame);
 				await waitFor(() => s.relay.stats().droppedWrites === frames.length, 5000, 'all dropped');
+				// A round trip: the relay answers in order, so every frame it sent before is here.
+				const answers = observer.ofType(0).length;
+				observer.send(encodeSyncStep1(Y.encodeStateVector(new Y.Doc())));
+				await waitFor(() => observer.ofType(0).length > answers, 5000, 'round trip');
 				const refusals = observer.ofType(101);
 				expect(refusals).toHaveLength(1);
 				const decoder = decoding.createDecoder(refusals[0]!);

@@ -64,7 +64,8 @@ const CLUSTER_SIZE = 3;
  */
 export function relayModes(): RelayMode[] {
 	const servers = lazyServers();
-	afterAll(() => servers.close(), 30_000);
+	// Generous: under a machine's heavy load, stopping both servers once took over 30 s.
+	afterAll(() => servers.close(), 120_000);
 	const embedded: RelayMode = {
 		name: 'embedded',
 		cluster: false,
