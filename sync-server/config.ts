@@ -87,6 +87,8 @@ export type RelayConfig = {
 	clusterCompactMinLifetimeMs: number;
 	/** Cluster mode: a Redis command with no answer for this long fails (silent partitions), in ms. */
 	clusterRedisTimeoutMs: number;
+	/** Cluster mode: how often this relay checks that PostgreSQL answers (`/health`), in ms. */
+	clusterPostgresCheckMs: number;
 };
 
 export const DEFAULT_CONFIG: RelayConfig = {
@@ -127,7 +129,8 @@ export const DEFAULT_CONFIG: RelayConfig = {
 	databaseUrl: null,
 	clusterCompactMs: 10_000,
 	clusterCompactMinLifetimeMs: 60_000,
-	clusterRedisTimeoutMs: 10_000
+	clusterRedisTimeoutMs: 10_000,
+	clusterPostgresCheckMs: 2000
 };
 
 const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 };
@@ -291,6 +294,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 			'CLUSTER_REDIS_TIMEOUT_MS',
 			DEFAULT_CONFIG.clusterRedisTimeoutMs,
 			100
+		),
+		clusterPostgresCheckMs: readInt(
+			env,
+			'CLUSTER_POSTGRES_CHECK_MS',
+			DEFAULT_CONFIG.clusterPostgresCheckMs,
+			50
 		)
 	};
 }

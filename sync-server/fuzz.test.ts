@@ -1,9 +1,12 @@
 /**
  * Bad input never takes the relay down: random and malformed frames close only their own
- * socket (4400, or 1009 when too big) while other clients keep syncing.
+ * socket (4400, or 1009 when too big) while other clients keep syncing. The same tests run on
+ * the embedded relay and on each relay of a cluster (relay-under-test.ts).
  */
-import { describe, expect, it } from 'vitest';
-import { connectSynced, prng, RawClient, relayPerTest, waitFor } from './test-helpers.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { relayModes, type RelayMode, type RelayUnderTest } from './relay-under-test.ts';
+import type { RelayOptions } from './server.ts';
+import { connectSynced, prng, RawClient, waitFor, type TestClient } from './test-helpers.ts';
 
 const DOC = 'c/demo/board/g01';
 const SEED = 0x6b1d;
@@ -11,7 +14,23 @@ const CONCURRENCY = 25;
 /** Type 2 (auth) is never valid from a client: appended to frames that might decode cleanly. */
 const CERTAINLY_INVALID = [2];
 
-const relays = relayPerTest();
+let started: RelayUnderTest | null = null;
+let closeStarted: (() => Promise<void>) | null = null;
+let clients: TestClient[] = [];
+afterEach(async () => {
+	for (const c of clients) c.destroy();
+	clients = [];
+	await closeStarted?.();
+	started = null;
+	closeStarted = null;
+});
+
+/** Starts the relay under test in `mode`; `afterEach` closes it. */
+async function startIn(mode: RelayMode, options?: RelayOptions): Promise<RelayUnderTest> {
+	const { relay, close } = await mode.start(options);
+	closeStarted = close;
+	return relay;
+}
 
 type Case = { frame: Uint8Array | string; thenInvalid: boolean };
 
@@ -83,84 +102,86 @@ async function attack(wsUrl: string, c: Case): Promise<number> {
 	}
 }
 
-describe('bad input', () => {
-	it('2,000 random and malformed frames close their sockets; the relay and other clients carry on', async () => {
-		const started = await relays.start();
-		const { wsUrl, relay } = started;
-		const a = await connectSynced(wsUrl, DOC);
-		const b = await connectSynced(wsUrl, DOC);
-		relays.destroyAfter(a, b);
-		const rand = prng(SEED);
-		const cases = [...randomFrames(rand, 1000), ...malformedFrames(rand, 1000)];
-		const codes = new Map<number, number>();
-		for (let i = 0; i < cases.length; i += CONCURRENCY) {
-			const batch = cases.slice(i, i + CONCURRENCY);
-			const results = await Promise.all(batch.map((c) => attack(wsUrl, c)));
-			results.forEach((code, j) => {
-				codes.set(code, (codes.get(code) ?? 0) + 1);
-				if (code !== 4400) {
-					throw new Error(`case ${i + j} closed with ${code}: ${String(batch[j]!.frame)}`);
+for (const mode of relayModes()) {
+	describe(`bad input (${mode.name})`, () => {
+		it('2,000 random and malformed frames close their sockets; the relay and other clients carry on', async () => {
+			started = await startIn(mode);
+			const { wsUrl, relay } = started;
+			const a = await connectSynced(wsUrl, DOC);
+			const b = await connectSynced(wsUrl, DOC);
+			clients.push(a, b);
+			const rand = prng(SEED);
+			const cases = [...randomFrames(rand, 1000), ...malformedFrames(rand, 1000)];
+			const codes = new Map<number, number>();
+			for (let i = 0; i < cases.length; i += CONCURRENCY) {
+				const batch = cases.slice(i, i + CONCURRENCY);
+				const results = await Promise.all(batch.map((c) => attack(wsUrl, c)));
+				results.forEach((code, j) => {
+					codes.set(code, (codes.get(code) ?? 0) + 1);
+					if (code !== 4400) {
+						throw new Error(`case ${i + j} closed with ${code}: ${String(batch[j]!.frame)}`);
+					}
+				});
+				if (i % 200 === 0) {
+					a.doc.getArray('during').push([i]);
+					await waitFor(() => b.doc.getArray('during').length === a.doc.getArray('during').length);
 				}
-			});
-			if (i % 200 === 0) {
-				a.doc.getArray('during').push([i]);
-				await waitFor(() => b.doc.getArray('during').length === a.doc.getArray('during').length);
 			}
-		}
-		expect(codes.get(4400)).toBe(cases.length);
-		b.doc.getText('after').insert(0, 'still syncing');
-		await waitFor(() => a.doc.getText('after').toString() === 'still syncing');
-		const health = (await (await fetch(`${relay.url}/health`)).json()) as { ok: boolean };
-		expect(health.ok).toBe(true);
-		expect(relay.stats().connections).toBe(2);
-	});
-
-	it('a frame over MAX_PAYLOAD closes with 1009', async () => {
-		const started = await relays.start({ maxPayload: 4096 });
-		const client = new RawClient(`${started.wsUrl}/${DOC}`);
-		await client.opened();
-		client.send(new Uint8Array(8192));
-		expect(await client.closed()).toBe(1009);
-		const ok = await connectSynced(started.wsUrl, DOC);
-		relays.destroyAfter(ok);
-	});
-
-	it('a document growing beyond MAX_DOC_BYTES closes with 4413 and stays usable', async () => {
-		const started = await relays.start({ maxDocBytes: 20_000 });
-		const bomber = await connectSynced(started.wsUrl, DOC);
-		relays.destroyAfter(bomber);
-		const codes: number[] = [];
-		bomber.provider.on('connection-close', (event) => {
-			if (event) codes.push(event.code);
+			expect(codes.get(4400)).toBe(cases.length);
+			b.doc.getText('after').insert(0, 'still syncing');
+			await waitFor(() => a.doc.getText('after').toString() === 'still syncing');
+			const health = (await (await fetch(`${relay.url}/health`)).json()) as { ok: boolean };
+			expect(health.ok).toBe(true);
+			expect(relay.stats().connections).toBe(2);
 		});
-		bomber.doc.getText('t').insert(0, 'x'.repeat(50_000));
-		await waitFor(() => codes.includes(4413), 5000, 'close 4413');
-		// 4413 is permanent: y-websocket does not reconnect.
-		expect(bomber.provider.shouldConnect).toBe(false);
-		const other = await connectSynced(started.wsUrl, DOC);
-		relays.destroyAfter(other);
-		expect(other.doc.getText('t').length).toBe(0);
-	});
 
-	it('a reader that stops reading is closed with 4508 instead of buffering forever', async () => {
-		const started = await relays.start({ maxBufferedBytes: 64 * 1024 });
-		const slow = new RawClient(`${started.wsUrl}/${DOC}`);
-		await slow.opened();
-		// Stop reading at the TCP level: the relay's send buffer for this socket must grow.
-		const socket = (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
-		socket.pause();
-		const writer = await connectSynced(started.wsUrl, DOC);
-		relays.destroyAfter(writer);
-		const rand = prng(7);
-		for (let i = 0; i < 40; i++) {
-			writer.doc
-				.getText('t')
-				.insert(0, String.fromCharCode(...randomBytes(rand, 1)).repeat(256 * 1024));
-			await waitFor(() => started.relay.stats().pendingUpdates === 0);
-			await new Promise((resolve) => setImmediate(resolve));
-		}
-		socket.resume();
-		expect(await slow.closed(10_000)).toBe(4508);
-		await waitFor(() => started.relay.stats().connections === 1, 5000, 'slow reader gone');
+		it('a frame over MAX_PAYLOAD closes with 1009', async () => {
+			started = await startIn(mode, { maxPayload: 4096 });
+			const client = new RawClient(`${started.wsUrl}/${DOC}`);
+			await client.opened();
+			client.send(new Uint8Array(8192));
+			expect(await client.closed()).toBe(1009);
+			const ok = await connectSynced(started.wsUrl, DOC);
+			clients.push(ok);
+		});
+
+		it('a document growing beyond MAX_DOC_BYTES closes with 4413 and stays usable', async () => {
+			started = await startIn(mode, { maxDocBytes: 20_000 });
+			const bomber = await connectSynced(started.wsUrl, DOC);
+			clients.push(bomber);
+			const codes: number[] = [];
+			bomber.provider.on('connection-close', (event) => {
+				if (event) codes.push(event.code);
+			});
+			bomber.doc.getText('t').insert(0, 'x'.repeat(50_000));
+			await waitFor(() => codes.includes(4413), 5000, 'close 4413');
+			// 4413 is permanent: y-websocket does not reconnect.
+			expect(bomber.provider.shouldConnect).toBe(false);
+			const other = await connectSynced(started.wsUrl, DOC);
+			clients.push(other);
+			expect(other.doc.getText('t').length).toBe(0);
+		});
+
+		it('a reader that stops reading is closed with 4508 instead of buffering forever', async () => {
+			started = await startIn(mode, { maxBufferedBytes: 64 * 1024 });
+			const slow = new RawClient(`${started.wsUrl}/${DOC}`);
+			await slow.opened();
+			// Stop reading at the TCP level: the relay's send buffer for this socket must grow.
+			const socket = (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+			socket.pause();
+			const writer = await connectSynced(started.wsUrl, DOC);
+			clients.push(writer);
+			const rand = prng(7);
+			for (let i = 0; i < 40; i++) {
+				writer.doc
+					.getText('t')
+					.insert(0, String.fromCharCode(...randomBytes(rand, 1)).repeat(256 * 1024));
+				await waitFor(() => started!.relay.stats().pendingUpdates === 0);
+				await new Promise((resolve) => setImmediate(resolve));
+			}
+			socket.resume();
+			expect(await slow.closed(10_000)).toBe(4508);
+			await waitFor(() => started!.relay.stats().connections === 1, 5000, 'slow reader gone');
+		});
 	});
-});
+}

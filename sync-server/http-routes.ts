@@ -6,7 +6,8 @@
  *   /api/communities/:cid/history/… a document as it was (history.ts)
  *   /api/communities/:cid/notices…, …/notice-phone   public notice boards (notices/routes.ts)
  *   /api, /api/…                     the identity API (api.ts)
- *   /health                          JSON figures; 503 once a storage sync failed
+ *   /health                          JSON figures; 503 once a storage sync failed, or
+ *                                    (cluster mode) while Redis or PostgreSQL is down
  *   /sync/…                          426: WebSocket upgrades only (admission.ts)
  *   /n/…                             a published notice, the one page served without a token
  *   anything else                    the built app (static-files.ts)
@@ -24,11 +25,15 @@ export const RELAY_VERSION = '0.1.0';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, rawPath: string) => void;
 
+/** Cluster mode: each shared store as the relay last saw it. */
+export type StorageStatus = { redis: 'up' | 'down'; postgres: 'up' | 'down' };
+
 export type HealthFigures = {
 	uptimeSeconds: number;
 	docsLoaded: number;
 	connections: number;
 	storageBroken: boolean;
+	storage?: StorageStatus;
 };
 
 export type HttpRoutes = {
@@ -50,17 +55,19 @@ export function rawPathOf(rawUrl: string): string {
 
 export function createHttpRoutes(routes: HttpRoutes): Handler {
 	const health = (res: http.ServerResponse): void => {
-		const { uptimeSeconds, docsLoaded, connections, storageBroken } = routes.health();
-		res.writeHead(storageBroken ? 503 : 200, {
+		const { uptimeSeconds, docsLoaded, connections, storageBroken, storage } = routes.health();
+		const ok = !storageBroken && !Object.values(storage ?? {}).includes('down');
+		res.writeHead(ok ? 200 : 503, {
 			'Content-Type': 'application/json',
 			'Cache-Control': 'no-store'
 		});
 		res.end(
 			JSON.stringify({
-				ok: !storageBroken,
+				ok,
 				uptimeSeconds,
 				docsLoaded,
 				connections,
+				...(storage ? { storage } : {}),
 				version: RELAY_VERSION
 			})
 		);

@@ -1,7 +1,9 @@
 /**
- * The persisted message (type 100): confirmations only after a commit, only to subscribers.
+ * The persisted message (type 100): confirmations only after a commit, only to subscribers. The
+ * protocol tests run on the embedded relay and on each relay of a cluster (relay-under-test.ts);
+ * the storage failures, made by an injected store, on the embedded relay.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import {
@@ -12,6 +14,7 @@ import {
 } from './protocol.ts';
 import type { DocStore } from './storage/types.ts';
 import { MemoryStore } from './storage/memory.ts';
+import { relayModes, type RelayMode, type RelayUnderTest } from './relay-under-test.ts';
 import {
 	connectSynced,
 	RawClient,
@@ -35,6 +38,15 @@ async function relay(store?: DocStore): Promise<TestRelay> {
 	cleanups.push(() => removeDir(started.dataDir));
 	cleanups.push(() => started.relay.close());
 	return started;
+}
+
+/** The kind of relay the protocol tests of the current `describe` run on. */
+let mode: RelayMode;
+
+async function relayUnderTest(): Promise<RelayUnderTest> {
+	const started = await mode.start();
+	cleanups.push(() => started.close());
+	return started.relay;
 }
 
 async function raw(wsUrl: string): Promise<RawClient> {
@@ -96,64 +108,72 @@ async function roundTrip(client: RawClient): Promise<void> {
 	await waitFor(() => client.ofType(0).length > before, 5000, 'round trip');
 }
 
-describe('persisted message (type 100)', () => {
-	it('is not sent to a client that never subscribed', async () => {
-		const { wsUrl, relay: r } = await relay();
-		const client = await raw(wsUrl);
-		const { update } = edit('not confirmed to me');
-		client.send(encodeSyncUpdate(update));
-		await waitFor(() => r.stats().pendingUpdates === 0 && r.stats().docsLoaded === 1);
-		await roundTrip(client);
-		client.send(encodeSyncUpdate(update)); // a duplicate, too
-		await roundTrip(client);
-		expect(client.ofType(100)).toHaveLength(0);
+for (const relayMode of relayModes()) {
+	describe(`persisted message (type 100) on ${relayMode.name}`, () => {
+		beforeAll(() => {
+			mode = relayMode;
+		});
+
+		it('is not sent to a client that never subscribed', async () => {
+			const { wsUrl, relay: r } = await relayUnderTest();
+			const client = await raw(wsUrl);
+			const { update } = edit('not confirmed to me');
+			client.send(encodeSyncUpdate(update));
+			await waitFor(() => r.stats().pendingUpdates === 0 && r.stats().docsLoaded === 1);
+			await roundTrip(client);
+			client.send(encodeSyncUpdate(update)); // a duplicate, too
+			await roundTrip(client);
+			expect(client.ofType(100)).toHaveLength(0);
+		});
+
+		it('answers subscribe with the stored state vector, then confirms each commit', async () => {
+			const s = await relayUnderTest();
+			const { wsUrl } = s;
+			const client = await raw(wsUrl);
+			client.send(encodePersistedSubscribe());
+			await waitFor(() => client.ofType(100).length === 1, 5000, 'first persisted');
+			expect(persistedSv(client.ofType(100)[0]!).size).toBe(0);
+
+			const { doc, update } = edit('hello');
+			client.send(encodeSyncUpdate(update));
+			await waitFor(() => client.ofType(100).length === 2, 5000, 'confirmation');
+			expect(persistedSv(client.ofType(100)[1]!).get(doc.clientID)).toBe(5);
+			expect(s.appended.filter((doc) => doc === DOC)).toHaveLength(1);
+		});
+
+		it('confirms an update that was already stored (duplicate)', async () => {
+			const { wsUrl } = await relayUnderTest();
+			const first = await raw(wsUrl);
+			const { doc, update } = edit('twice');
+			first.send(encodeSyncUpdate(update));
+			await roundTrip(first);
+			const second = await raw(wsUrl);
+			second.send(encodePersistedSubscribe());
+			await waitFor(() => second.ofType(100).length === 1);
+			const before = second.ofType(100).length;
+			second.send(encodeSyncStep2(update));
+			await waitFor(() => second.ofType(100).length > before, 5000, 'duplicate confirmation');
+			expect(persistedSv(second.ofType(100).at(-1)!).get(doc.clientID)).toBe(5);
+		});
+
+		it('every subscriber of the document is told about a commit', async () => {
+			const { wsUrl } = await relayUnderTest();
+			const watcher = await raw(wsUrl);
+			watcher.send(encodePersistedSubscribe());
+			await waitFor(() => watcher.ofType(100).length === 1);
+			const writer = await connectSynced(wsUrl, DOC);
+			cleanups.push(() => writer.destroy());
+			writer.doc.getMap('m').set('k', 'v');
+			await waitFor(
+				() => watcher.ofType(100).some((f) => (persistedSv(f).get(writer.doc.clientID) ?? 0) >= 1),
+				5000,
+				'watcher confirmation'
+			);
+		});
 	});
+}
 
-	it('answers subscribe with the stored state vector, then confirms each commit', async () => {
-		const store = new MemoryStore();
-		const { wsUrl } = await relay(store);
-		const client = await raw(wsUrl);
-		client.send(encodePersistedSubscribe());
-		await waitFor(() => client.ofType(100).length === 1, 5000, 'first persisted');
-		expect(persistedSv(client.ofType(100)[0]!).size).toBe(0);
-
-		const { doc, update } = edit('hello');
-		client.send(encodeSyncUpdate(update));
-		await waitFor(() => client.ofType(100).length === 2, 5000, 'confirmation');
-		expect(persistedSv(client.ofType(100)[1]!).get(doc.clientID)).toBe(5);
-		expect(store.load(DOC).updates.length).toBe(1);
-	});
-
-	it('confirms an update that was already stored (duplicate)', async () => {
-		const { wsUrl } = await relay();
-		const first = await raw(wsUrl);
-		const { doc, update } = edit('twice');
-		first.send(encodeSyncUpdate(update));
-		await roundTrip(first);
-		const second = await raw(wsUrl);
-		second.send(encodePersistedSubscribe());
-		await waitFor(() => second.ofType(100).length === 1);
-		const before = second.ofType(100).length;
-		second.send(encodeSyncStep2(update));
-		await waitFor(() => second.ofType(100).length > before, 5000, 'duplicate confirmation');
-		expect(persistedSv(second.ofType(100).at(-1)!).get(doc.clientID)).toBe(5);
-	});
-
-	it('every subscriber of the document is told about a commit', async () => {
-		const { wsUrl } = await relay();
-		const watcher = await raw(wsUrl);
-		watcher.send(encodePersistedSubscribe());
-		await waitFor(() => watcher.ofType(100).length === 1);
-		const writer = await connectSynced(wsUrl, DOC);
-		cleanups.push(() => writer.destroy());
-		writer.doc.getMap('m').set('k', 'v');
-		await waitFor(
-			() => watcher.ofType(100).some((f) => (persistedSv(f).get(writer.doc.clientID) ?? 0) >= 1),
-			5000,
-			'watcher confirmation'
-		);
-	});
-
+describe('persisted message (type 100): storage failures of the embedded relay', () => {
 	it('a storage failure closes with 4500 and sends no confirmation; reconnect stores the edit', async () => {
 		const inner = new MemoryStore();
 		let failing = false;

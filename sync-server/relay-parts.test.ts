@@ -120,6 +120,33 @@ describe('http-routes', () => {
 		expect(health.replies[0]?.status).toBe(503);
 		expect(JSON.parse(health.replies[0]!.body)).toMatchObject({ ok: false, connections: 3 });
 	});
+
+	it('/health is 503 while a store of the cluster is down, naming it', () => {
+		const figures = { uptimeSeconds: 1, docsLoaded: 2, connections: 3, storageBroken: false };
+		const reply = (storage?: { redis: 'up' | 'down'; postgres: 'up' | 'down' }) => {
+			const handler = () => {};
+			const route = createHttpRoutes({
+				blobs: handler,
+				basemap: handler,
+				history: handler,
+				notices: handler,
+				noticePage: handler,
+				api: handler,
+				files: handler,
+				health: () => ({ ...figures, ...(storage ? { storage } : {}) })
+			});
+			const response = fakeResponse();
+			route({} as http.IncomingMessage, response.res, '/health');
+			const { status, body } = response.replies[0]!;
+			return { status, body: JSON.parse(body) as Record<string, unknown> };
+		};
+		expect(reply()).toMatchObject({ status: 200, body: { ok: true } });
+		expect(reply().body).not.toHaveProperty('storage');
+		const pgDown = { redis: 'up', postgres: 'down' } as const;
+		expect(reply(pgDown)).toMatchObject({ status: 503, body: { ok: false, storage: pgDown } });
+		const up = { redis: 'up', postgres: 'up' } as const;
+		expect(reply(up)).toMatchObject({ status: 200, body: { ok: true, storage: up } });
+	});
 });
 
 type FakeConnection = {

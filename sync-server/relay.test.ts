@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { relayModes, type RelayMode } from './relay-under-test.ts';
 import {
 	connectSynced,
 	removeDir,
@@ -25,48 +26,65 @@ async function relayOnTempDir(dataDir?: string): Promise<TestRelay> {
 	return started;
 }
 
+/** The kind of relay the sync tests of the current `describe` run on. */
+let mode: RelayMode;
+
+async function relayUnderTest(): Promise<TestRelay> {
+	const started = await mode.start();
+	cleanups.push(() => started.close());
+	return started.relay;
+}
+
 async function client(wsUrl: string, doc = DOC): Promise<TestClient> {
 	const c = await connectSynced(wsUrl, doc);
 	cleanups.push(() => c.destroy());
 	return c;
 }
 
-describe('relay sync', () => {
-	it('two clients on one doc converge, both ways', async () => {
-		const { wsUrl } = await relayOnTempDir();
-		const a = await client(wsUrl);
-		const b = await client(wsUrl);
-		a.doc.getMap('cases').set('c1', 'open');
-		a.doc.getText('notes').insert(0, 'hello');
-		await waitFor(() => b.doc.getText('notes').toString() === 'hello');
-		b.doc.getMap('cases').set('c2', 'closed');
-		b.doc.getText('notes').insert(5, ' world');
-		await waitFor(() => a.doc.getText('notes').toString() === 'hello world');
-		await waitFor(() => a.doc.getMap('cases').get('c2') === 'closed');
-		expect(b.doc.getMap('cases').toJSON()).toEqual({ c1: 'open', c2: 'closed' });
-		expect(Y.encodeStateVector(a.doc)).toEqual(Y.encodeStateVector(b.doc));
-	});
+for (const relayMode of relayModes()) {
+	describe(`relay sync on ${relayMode.name}`, () => {
+		beforeAll(() => {
+			mode = relayMode;
+		});
 
-	it('a client joining later receives everything', async () => {
-		const { wsUrl } = await relayOnTempDir();
-		const a = await client(wsUrl);
-		for (let i = 0; i < 20; i++) a.doc.getArray('log').push([i]);
-		a.doc.getText('t').insert(0, 'early');
-		const b = await client(wsUrl);
-		await waitFor(() => b.doc.getArray('log').length === 20);
-		expect(b.doc.getText('t').toString()).toBe('early');
-	});
+		it('two clients on one doc converge, both ways', async () => {
+			const { wsUrl } = await relayUnderTest();
+			const a = await client(wsUrl);
+			const b = await client(wsUrl);
+			a.doc.getMap('cases').set('c1', 'open');
+			a.doc.getText('notes').insert(0, 'hello');
+			await waitFor(() => b.doc.getText('notes').toString() === 'hello');
+			b.doc.getMap('cases').set('c2', 'closed');
+			b.doc.getText('notes').insert(5, ' world');
+			await waitFor(() => a.doc.getText('notes').toString() === 'hello world');
+			await waitFor(() => a.doc.getMap('cases').get('c2') === 'closed');
+			expect(b.doc.getMap('cases').toJSON()).toEqual({ c1: 'open', c2: 'closed' });
+			expect(Y.encodeStateVector(a.doc)).toEqual(Y.encodeStateVector(b.doc));
+		});
 
-	it('documents are separate', async () => {
-		const { wsUrl } = await relayOnTempDir();
-		const a = await client(wsUrl, 'c/demo/board/g01');
-		const b = await client(wsUrl, 'c/demo/board/g02');
-		a.doc.getMap('m').set('k', 1);
-		const a2 = await client(wsUrl, 'c/demo/board/g01');
-		await waitFor(() => a2.doc.getMap('m').get('k') === 1);
-		expect(b.doc.getMap('m').size).toBe(0);
-	});
+		it('a client joining later receives everything', async () => {
+			const { wsUrl } = await relayUnderTest();
+			const a = await client(wsUrl);
+			for (let i = 0; i < 20; i++) a.doc.getArray('log').push([i]);
+			a.doc.getText('t').insert(0, 'early');
+			const b = await client(wsUrl);
+			await waitFor(() => b.doc.getArray('log').length === 20);
+			expect(b.doc.getText('t').toString()).toBe('early');
+		});
 
+		it('documents are separate', async () => {
+			const { wsUrl } = await relayUnderTest();
+			const a = await client(wsUrl, 'c/demo/board/g01');
+			const b = await client(wsUrl, 'c/demo/board/g02');
+			a.doc.getMap('m').set('k', 1);
+			const a2 = await client(wsUrl, 'c/demo/board/g01');
+			await waitFor(() => a2.doc.getMap('m').get('k') === 1);
+			expect(b.doc.getMap('m').size).toBe(0);
+		});
+	});
+}
+
+describe('relay sync, embedded storage', () => {
 	it('content survives a relay restart on the same DATA_DIR', async () => {
 		const first = await startTestRelay();
 		cleanups.push(() => removeDir(first.dataDir));

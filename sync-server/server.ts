@@ -44,7 +44,7 @@ import { DEFAULT_CONFIG, type RelayConfig } from './config.ts';
 import { Connection } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createHistoryHandler } from './history.ts';
-import { createHttpRoutes, rawPathOf } from './http-routes.ts';
+import { createHttpRoutes, rawPathOf, type StorageStatus } from './http-routes.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
 import type { IdentityStore } from './identity-store.ts';
 import {
@@ -75,6 +75,8 @@ export { clientAddress, parseSyncTarget, tokenFromUrl, type SyncTarget } from '.
 export type RelayOptions = Partial<RelayConfig> & {
 	/** Storage to use instead of SQLite in dataDir (tests pass a MemoryStore or a spy). */
 	store?: DocStore;
+	/** Cluster mode: prefix of every Redis key and channel (default `gridboard`; tests isolate). */
+	clusterPrefix?: string;
 	/** Close a socket whose unsent data exceeds this many bytes (4508). Default 16 MiB. */
 	maxBufferedBytes?: number;
 	/** Identity storage instead of SQLite in dataDir (tests pass a MemoryIdentityStore). */
@@ -108,6 +110,8 @@ export type RelayStats = {
 	 * mode: Redis is unreachable or the last append failed, nothing is confirmed meanwhile.
 	 */
 	storageBroken: boolean;
+	/** Cluster mode: each shared store, up or down (`/health` is 503 while one is down). */
+	storage?: StorageStatus;
 	/** Writes dropped from read-only connections since start. */
 	droppedWrites: number;
 	/** Members' updates refused by the documents' write rules since start (write-guard.ts). */
@@ -156,6 +160,8 @@ export type Relay = {
 	blobs: BlobService;
 	/** Scheduled backups (BACKUP_DIR); null when none is configured. */
 	backups: BackupSchedule | null;
+	/** Cluster mode: the rooms on the streams and PostgreSQL (tests probe them); null embedded. */
+	cluster: ClusterRooms | null;
 	close(): Promise<void>;
 };
 
@@ -198,6 +204,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			? await ClusterRooms.open({
 					redisUrl: config.redisUrl,
 					databaseUrl: config.databaseUrl,
+					prefix: options.clusterPrefix,
 					maxDocBytes: config.maxDocBytes,
 					maxPendingBytes: config.maxPendingBytes,
 					awarenessTombstoneMs: options.awarenessTombstoneMs,
@@ -208,6 +215,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 					compactEveryMs: config.clusterCompactMs,
 					compactMinLifetimeMs: config.clusterCompactMinLifetimeMs,
 					redisTimeoutMs: config.clusterRedisTimeoutMs,
+					postgresCheckMs: config.clusterPostgresCheckMs,
 					log
 				})
 			: null;
@@ -218,6 +226,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 				identity: clusterIdentity,
 				ring: keys,
 				redisUrl: config.redisUrl!,
+				prefix: options.clusterPrefix,
 				log
 			})
 		: null;
@@ -400,6 +409,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		connections: connections.size,
 		pendingUpdates: cluster ? cluster.queued : rooms.queue.size,
 		storageBroken: cluster ? cluster.storageDown : rooms.queue.broken !== null,
+		...(cluster ? { storage: clusterStorage(cluster) } : {}),
 		droppedWrites,
 		refusedUpdates,
 		refusedUpgrades: gate.refused
@@ -494,7 +504,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		identity,
 		blobs,
 		backups,
+		cluster,
 		close
+	};
+}
+
+function clusterStorage(cluster: ClusterRooms): StorageStatus {
+	return {
+		redis: cluster.storageDown ? 'down' : 'up',
+		postgres: cluster.postgresDown ? 'down' : 'up'
 	};
 }
 

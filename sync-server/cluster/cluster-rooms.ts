@@ -29,6 +29,10 @@
  * - A room is unloaded once it has had no peer for `idleUnloadMs` and nothing of it is
  *   unconfirmed. Compaction is not the room's: the worker (compactor.ts) folds the streams
  *   into PostgreSQL on a timer, in every relay, under a lease per document.
+ * - PostgreSQL down is reported, not a reason to stop confirming: `postgresDown` is the result
+ *   of the last check (a trivial query every `postgresCheckMs`, and at once after a failed
+ *   load), which `/health` reports. Confirmation stays Redis's (the stream is the durable log);
+ *   loads of documents not yet loaded and compaction fail until PostgreSQL answers again.
  */
 import { randomUUID } from 'node:crypto';
 import { Pacer } from '../pacer.ts';
@@ -53,10 +57,15 @@ export type ClusterRoomsOptions = RoomLimits & {
 	compactMinLifetimeMs?: number;
 	/** A Redis command with no answer for this long fails (DocStreams' `commandTimeoutMs`). */
 	redisTimeoutMs?: number;
+	/** Time between two checks that PostgreSQL answers (ms; default 2 s). */
+	postgresCheckMs?: number;
 	log: (event: Record<string, unknown>) => void;
 };
 
 type Queued = { room: Room; update: Uint8Array; author: string | null };
+
+/** A check of PostgreSQL unanswered for this long counts as PostgreSQL down. */
+const POSTGRES_CHECK_TIMEOUT_MS = 5000;
 
 export class ClusterRooms {
 	readonly streams: DocStreams;
@@ -75,6 +84,9 @@ export class ClusterRooms {
 	#compactor: Compactor;
 	#compactTimer: NodeJS.Timeout | null = null;
 	#compacting: Promise<void> | null = null;
+	#postgresDown = false;
+	#postgresCheck: Promise<void> | null = null;
+	#postgresTimer: NodeJS.Timeout | null = null;
 	#closed = false;
 
 	private constructor(store: PostgresStore, options: ClusterRoomsOptions) {
@@ -106,6 +118,7 @@ export class ClusterRooms {
 		this.#pacer = new Pacer(this.#commit, options.commitIntervalMs);
 		this.#compactor = new Compactor(this.streams, { minLifetimeMs: options.compactMinLifetimeMs });
 		if (options.compactEveryMs > 0) this.#scheduleCompaction();
+		this.#schedulePostgresCheck();
 	}
 
 	/**
@@ -131,6 +144,47 @@ export class ClusterRooms {
 	/** Redis is unreachable, or the last append failed: nothing is confirmed now. */
 	get storageDown(): boolean {
 		return this.#appendFailed || this.streams.redis.status !== 'ready';
+	}
+
+	/** PostgreSQL did not answer the last check: loads and compaction wait, confirmations go on. */
+	get postgresDown(): boolean {
+		return this.#postgresDown;
+	}
+
+	/** Checks now that PostgreSQL answers (one check at a time); resolves once it is known. */
+	checkPostgres(): Promise<void> {
+		this.#postgresCheck ??= new Promise<void>((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error('no answer')), POSTGRES_CHECK_TIMEOUT_MS);
+			this.store
+				.ping()
+				.then(resolve, reject)
+				.finally(() => clearTimeout(timer));
+		})
+			.then(
+				() => this.#setPostgresDown(false),
+				(error: unknown) => this.#setPostgresDown(true, error)
+			)
+			.finally(() => (this.#postgresCheck = null));
+		return this.#postgresCheck;
+	}
+
+	#setPostgresDown(down: boolean, error?: unknown): void {
+		if (down !== this.#postgresDown) {
+			this.#options.log({
+				event: down ? 'postgres-down' : 'postgres-up',
+				...(error === undefined ? {} : { error: String(error) })
+			});
+		}
+		this.#postgresDown = down;
+	}
+
+	#schedulePostgresCheck(): void {
+		this.#postgresTimer = setTimeout(() => {
+			void this.checkPostgres().finally(() => {
+				if (!this.#closed) this.#schedulePostgresCheck();
+			});
+		}, this.#options.postgresCheckMs ?? 2000);
+		this.#postgresTimer.unref();
 	}
 
 	get(name: string): Room | undefined {
@@ -161,7 +215,11 @@ export class ClusterRooms {
 	}
 
 	async #load(name: string): Promise<Room> {
-		const loaded = await this.streams.load(name);
+		const loaded = await this.streams.load(name).catch((error: unknown) => {
+			// Most often PostgreSQL: `/health` says so now rather than at the next check.
+			void this.checkPostgres();
+			throw error;
+		});
 		if (this.#closed) throw new Error('the relay is closing');
 		const room = new Room(
 			name,
@@ -369,7 +427,9 @@ export class ClusterRooms {
 		await this.drain({ all: true });
 		this.#closed = true;
 		clearTimeout(this.#compactTimer ?? undefined);
+		clearTimeout(this.#postgresTimer ?? undefined);
 		await this.#compacting;
+		await this.#postgresCheck;
 		await Promise.allSettled(this.#loading.values());
 		for (const room of [...this.#rooms.values()]) this.#unload(room);
 		await this.#tail.close();

@@ -147,9 +147,32 @@ it('an edit confirmed by a relay survives kill -9 of that relay: present on anot
 
 /** `/health`'s status and `ok`. */
 async function health(r: TestRelay): Promise<{ status: number; ok: boolean }> {
+	const { status, ok } = await healthWithStorage(r);
+	return { status, ok };
+}
+
+/** `/health`'s status, `ok` and what it says of each store. */
+async function healthWithStorage(
+	r: TestRelay
+): Promise<{ status: number; ok: boolean; storage: unknown }> {
 	const response = await fetch(`${r.relay.url}/health`);
-	const body = (await response.json()) as { ok: boolean };
-	return { status: response.status, ok: body.ok };
+	const body = (await response.json()) as { ok: boolean; storage: unknown };
+	return { status: response.status, ok: body.ok, storage: body.storage };
+}
+
+/** Asks `/health` until it answers `expected` (status, ok, storage); fails after `timeoutMs`. */
+async function healthBecomes(
+	r: TestRelay,
+	expected: Awaited<ReturnType<typeof healthWithStorage>>,
+	timeoutMs: number
+): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	let last = await healthWithStorage(r);
+	while (JSON.stringify(last) !== JSON.stringify(expected) && Date.now() < deadline) {
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		last = await healthWithStorage(r);
+	}
+	expect(last).toEqual(expected);
 }
 
 it('while Redis is down nothing is confirmed and /health says so; afterwards the edit is confirmed and stored', async () => {
@@ -281,15 +304,20 @@ it('a room unloaded when idle and loaded again follows the other relays again', 
 	expect(again.doc.getArray<string>('edits').toArray()).toEqual(['while-unloaded', 'after-reload']);
 });
 
-it('while PostgreSQL is down, loaded documents are still confirmed and new ones wait for it', async () => {
+it('while PostgreSQL is down, /health says so, loaded documents are still confirmed and new ones wait for it', async () => {
 	const loadedDoc = 'c/demo/households/g08';
 	const newDoc = 'c/demo/households/g09';
-	const r = await clusterRelay();
+	const r = await clusterRelay({ clusterPostgresCheckMs: 100 });
 	const client = await connectSynced(r.wsUrl, loadedDoc);
 	cleanups.push(() => client.destroy());
 	const persisted = trackPersisted(client.provider);
+	const up = { redis: 'up', postgres: 'up' };
+	expect(await healthWithStorage(r)).toEqual({ status: 200, ok: true, storage: up });
 
 	await postgres.stop({ crash: true });
+	// Said within a few checks, naming the store that is down.
+	const pgDown = { redis: 'up', postgres: 'down' };
+	await healthBecomes(r, { status: 503, ok: false, storage: pgDown }, 5000);
 	// Confirmation is Redis's (the stream is the durable log): it goes on.
 	client.doc.getArray<string>('edits').push(['pg-down']);
 	await waitFor(() => persisted.covers(client.doc), 10_000, 'confirmed while PostgreSQL is down');
@@ -305,6 +333,7 @@ it('while PostgreSQL is down, loaded documents are still confirmed and new ones 
 	expect(waiting.provider.synced).toBe(false);
 
 	await postgres.start();
+	await healthBecomes(r, { status: 200, ok: true, storage: up }, 5000);
 	await waitFor(() => waiting.provider.synced, 20_000, 'loaded once PostgreSQL is back');
 	const other = await clusterRelay();
 	const fresh = await connectSynced(other.wsUrl, loadedDoc);

@@ -218,6 +218,11 @@ export class PostgresStore implements AsyncDocStore {
 		return new PostgresStore(pool, options.now ?? Date.now);
 	}
 
+	/** Resolves once PostgreSQL answered a trivial query (the relay's health check). */
+	async ping(): Promise<void> {
+		await this.#pool.query('SELECT 1');
+	}
+
 	/** One statement: the snapshot and the rows after it, as of one moment. */
 	async load(doc: string): Promise<StoredDoc> {
 		return loadDoc(this.#pool, doc);
