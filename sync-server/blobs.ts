@@ -29,8 +29,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import * as Y from 'yjs';
 import { canWriteBoard, ID_SEGMENT, type Claims } from '../src/lib/wire/index.ts';
-import { answerRefusal, bearerClaims, Refusal, sendJson } from './http-json.ts';
-import type { IdentityStore } from './identity-store.ts';
+import { answerRefusal, bearerClaims, Refusal, sendJson, type MemberCheck } from './http-json.ts';
 import type { HttpLimits } from './rate-limit.ts';
 import type { DocStore } from './storage/types.ts';
 import type { KeyRing } from './tokens.ts';
@@ -122,10 +121,9 @@ async function exists(file: string): Promise<boolean> {
 	}
 }
 
-export type BlobServiceOptions = {
+export type BlobServiceOptions = MemberCheck & {
 	dataDir: string;
 	store: DocStore;
-	identity: IdentityStore;
 	keys: KeyRing;
 	clockSkewSeconds: number;
 	config: BlobConfig;
@@ -149,7 +147,7 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 	const now = options.now ?? Date.now;
 	const root = path.join(dataDir, 'blobs');
 
-	const claimsFor = (req: http.IncomingMessage, communityId: string): Claims =>
+	const claimsFor = (req: http.IncomingMessage, communityId: string): Promise<Claims> =>
 		bearerClaims(req, { ...options, now }, communityId);
 
 	const put = async (
@@ -159,7 +157,7 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 		hash: string
 	): Promise<void> => {
 		options.limits.address(req, 'upload');
-		const claims = claimsFor(req, communityId);
+		const claims = await claimsFor(req, communityId);
 		if (!canUploadBlob(claims)) throw new Refusal(403, 'forbidden');
 		options.limits.credential('upload', `${communityId}/${claims.sub}`);
 		const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -226,7 +224,7 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 		communityId: string,
 		hash: string
 	): Promise<void> => {
-		claimsFor(req, communityId);
+		await claimsFor(req, communityId);
 		const file = blobPath(dataDir, communityId, hash);
 		let handle: fsp.FileHandle;
 		try {

@@ -139,6 +139,12 @@ const toInvite = (r: Row): InviteRecord => ({
 	revokedAt: numOrNull(r.revoked_at)
 });
 
+const toKey = (r: Row): SigningKey => ({
+	kid: r.kid as string,
+	secret: r.secret as string,
+	createdAt: num(r.created_at)
+});
+
 export class PostgresIdentityStore implements AsyncIdentityStore {
 	#pool: pg.Pool;
 	#closed = false;
@@ -386,11 +392,7 @@ export class PostgresIdentityStore implements AsyncIdentityStore {
 		const rows = await this.#rows(
 			'SELECT kid, secret, created_at FROM relay_keys ORDER BY position'
 		);
-		return rows.map((r) => ({
-			kid: r.kid as string,
-			secret: r.secret as string,
-			createdAt: num(r.created_at)
-		}));
+		return rows.map(toKey);
 	}
 
 	/**
@@ -399,18 +401,54 @@ export class PostgresIdentityStore implements AsyncIdentityStore {
 	 * starting together agree on one list; resolves to the list stored.
 	 */
 	async seedSigningKeys(keys: readonly SigningKey[]): Promise<SigningKey[]> {
+		await this.#changeKeys((held) => (held.length > 0 ? null : keys));
+		return this.signingKeys();
+	}
+
+	/**
+	 * Replaces the signing keys with `change(current list)` (`admin rotate-key` in cluster mode)
+	 * in one transaction that locks the table; resolves to what `change` returned.
+	 */
+	async rotateSigningKeys<T extends { keys: readonly SigningKey[] }>(
+		change: (held: SigningKey[]) => T
+	): Promise<T> {
+		let result: T | undefined;
+		await this.#changeKeys((held) => {
+			result = change(held);
+			return result.keys;
+		});
+		return result!;
+	}
+
+	/** Under a table lock: the list `change` gives for the held one replaces it (null: kept). */
+	async #changeKeys(change: (held: SigningKey[]) => readonly SigningKey[] | null): Promise<void> {
 		await transaction(this.#pool, async (client) => {
 			await client.query('LOCK TABLE relay_keys IN EXCLUSIVE MODE');
-			const held = await client.query('SELECT 1 FROM relay_keys LIMIT 1');
-			if (held.rows.length > 0) return;
-			for (const [position, key] of keys.entries()) {
+			const held = await client.query<Row>(
+				'SELECT kid, secret, created_at FROM relay_keys ORDER BY position'
+			);
+			const next = change(held.rows.map(toKey));
+			if (next === null) return;
+			if (next.length === 0) throw new Error('no signing key to keep');
+			await client.query('DELETE FROM relay_keys');
+			for (const [position, key] of next.entries()) {
 				await client.query(
 					'INSERT INTO relay_keys (kid, secret, created_at, position) VALUES ($1, $2, $3, $4)',
 					[key.kid, key.secret, key.createdAt, position]
 				);
 			}
 		});
-		return this.signingKeys();
+	}
+
+	/** Every member of every community (a relay's mirror, cluster/cluster-identity.ts). */
+	async allMembers(): Promise<MemberRecord[]> {
+		return (await this.#rows('SELECT * FROM members ORDER BY created_at, id')).map(toMember);
+	}
+
+	/** The members of `ids` (any community) that exist. */
+	async membersById(ids: readonly string[]): Promise<MemberRecord[]> {
+		if (ids.length === 0) return [];
+		return (await this.#rows('SELECT * FROM members WHERE id = ANY($1)', [ids])).map(toMember);
 	}
 
 	async close(): Promise<void> {
