@@ -60,16 +60,10 @@ import {
 import { ArchiveError, exportCommunity, importCommunity, readArchive } from './backup/archive.ts';
 import { restoreBackup, runBackup } from './backup/backup.ts';
 import { buildBasemap, DEFAULT_MAX_ZOOM, DEFAULT_MIN_ZOOM } from './basemap/build.ts';
-import {
-	announcingIdentity,
-	keysChannel,
-	publishMemberChange
-} from './cluster/cluster-identity.ts';
-import { connect, ready } from './cluster/doc-streams.ts';
 import { migrateToPostgres } from './cluster/migrate.ts';
 import { parseOrigin } from './config.ts';
 import { asAsyncIdentity, type AsyncIdentityStore } from './identity-async.ts';
-import { PostgresIdentityStore } from './identity-postgres.ts';
+import type { PostgresIdentityStore } from './identity-postgres.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
 import { createCommunityAsync, inviteUrl, mintServiceToken } from './identity.ts';
 import { idRanges, type IdRange } from './storage/attribution.ts';
@@ -371,11 +365,18 @@ async function identityTarget(dataDir: string): Promise<IdentityTarget> {
 			close: async () => sqlite.close()
 		};
 	}
+	// Loaded only here: the embedded commands start without Redis's client.
+	const [{ announcingIdentity, keysChannel, publishMemberChange }, { connect, ready }, pg] =
+		await Promise.all([
+			import('./cluster/cluster-identity.ts'),
+			import('./cluster/doc-streams.ts'),
+			import('./identity-postgres.ts')
+		]);
 	const redis = connect(redisUrl);
 	let postgres: PostgresIdentityStore;
 	try {
 		await ready(redis);
-		postgres = await PostgresIdentityStore.open(databaseUrl);
+		postgres = await pg.PostgresIdentityStore.open(databaseUrl);
 	} catch (error) {
 		redis.disconnect();
 		throw error;
