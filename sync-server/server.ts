@@ -45,6 +45,7 @@ import type { IdentityStore } from './identity-store.ts';
 import {
 	createCommunity as createCommunityRecord,
 	createCommunityAsync as createCommunityRow,
+	checkMember,
 	inviteUrl,
 	mintServiceToken,
 	type MemberDirectory,
@@ -387,9 +388,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			cluster.open(docName).then(
 				(room) => {
 					const frames = early.take();
-					if (ws.readyState !== ws.OPEN || room.failed) {
+					// A change to the member announced while the room loaded found no connection.
+					const current = checkMember(memberCheck.identity, auth.claims);
+					if (ws.readyState !== ws.OPEN || room.failed || !current.ok) {
 						cluster.release(room);
-						if (ws.readyState === ws.OPEN) ws.close(CLOSE.storageFailure, 'storage failure');
+						if (ws.readyState !== ws.OPEN) return;
+						if (!current.ok) ws.close(current.code, current.reason);
+						else ws.close(CLOSE.storageFailure, 'storage failure');
 						return;
 					}
 					connect(ws, room, auth, access).replay(frames);
