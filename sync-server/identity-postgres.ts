@@ -15,6 +15,12 @@ import type pg from 'pg';
 import type { Role } from '../src/lib/wire/index.ts';
 import type { AsyncIdentityStore } from './identity-async.ts';
 import {
+	communityFromRow,
+	credentialFromRow,
+	inviteFromRow,
+	memberFromRow,
+	type IdentityRow,
+	type RowCodec,
 	inviteRefusal,
 	type Community,
 	type CredentialRecord,
@@ -90,54 +96,20 @@ CREATE TABLE relay_keys (
 	}
 ];
 
-type Row = Record<string, unknown>;
+type Row = IdentityRow;
 
 /** BIGINT columns arrive as strings (they may exceed 2^53; ours are ms timestamps). */
 const num = (value: unknown): number => Number(value);
-const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
 
-const toCommunity = (r: Row): Community => ({
-	id: r.id as string,
-	name: r.name as string,
-	createdAt: num(r.created_at)
-});
-
-const toMember = (r: Row): MemberRecord => ({
-	id: r.id as string,
-	communityId: r.community_id as string,
-	displayName: r.display_name as string,
-	role: r.role as Role,
-	grids: r.grids as string[],
-	ver: r.ver as number,
-	createdAt: num(r.created_at),
-	removedAt: numOrNull(r.removed_at)
-});
-
-const toCredential = (r: Row): CredentialRecord => ({
-	communityId: r.community_id as string,
-	memberId: r.member_id as string,
-	deviceId: r.device_id as string,
-	secretHash: r.secret_hash as string,
-	createdAt: num(r.created_at),
-	revokedAt: numOrNull(r.revoked_at)
-});
+/** Grids are JSONB, parsed by `pg`. */
+const CODEC: RowCodec = { grids: (value) => value as string[], num };
+const toCommunity = (r: Row): Community => communityFromRow(r, CODEC);
+const toMember = (r: Row): MemberRecord => memberFromRow(r, CODEC);
+const toCredential = (r: Row): CredentialRecord => credentialFromRow(r, CODEC);
+const toInvite = (r: Row): InviteRecord => inviteFromRow(r, CODEC);
 
 const INSERT_INVITE = `INSERT INTO invites (${INVITE_COLUMNS})
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
-
-const toInvite = (r: Row): InviteRecord => ({
-	id: r.id as string,
-	communityId: r.community_id as string,
-	codeHash: r.code_hash as string,
-	role: r.role as Role,
-	grids: r.grids as string[],
-	expiresAt: num(r.expires_at),
-	maxUses: r.max_uses as number,
-	uses: r.uses as number,
-	createdAt: num(r.created_at),
-	createdBy: r.created_by as string,
-	revokedAt: numOrNull(r.revoked_at)
-});
 
 const toKey = (r: Row): SigningKey => ({
 	kid: r.kid as string,
