@@ -26,7 +26,7 @@ import type { MemberDirectory } from '../identity.ts';
 import { connect, ready } from './doc-streams.ts';
 
 /** The prefix of the cluster's Redis keys and channels (doc-streams.ts, shared-keys.ts). */
-export const DEFAULT_PREFIX = 'gridboard';
+const DEFAULT_PREFIX = 'gridboard';
 
 export const identityChannel = (prefix = DEFAULT_PREFIX): string => `${prefix}:identity`;
 export const keysChannel = (prefix = DEFAULT_PREFIX): string => `${prefix}:keys`;
