@@ -240,6 +240,16 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		sweepMs,
 		log
 	};
+	// One pass for the changes of one turn (a full re-read may bring many).
+	let sweepQueued = false;
+	const sweepSoon = (): void => {
+		if (sweepQueued) return;
+		sweepQueued = true;
+		setImmediate(() => {
+			sweepQueued = false;
+			sweepConnections(sweep);
+		});
+	};
 	// Cluster mode: members from PostgreSQL, mirrored here for the synchronous token checks; a
 	// change on any relay re-checks this relay's sockets at once (cluster/cluster-identity.ts).
 	const members = clusterIdentity
@@ -247,7 +257,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 				identity: clusterIdentity,
 				redisUrl: config.redisUrl!,
 				relayId: cluster!.streams.relayId,
-				onChange: () => sweepConnections(sweep),
+				onChange: () => sweepSoon(),
 				log
 			})
 		: null;
