@@ -37,7 +37,11 @@
  *
  * Invariant: writes go to the same SQLite file and keys.json the relay uses; the relay reads
  * members fresh on every check and re-reads keys.json when it changes, so a running relay sees
- * every change within seconds. Exit code 2 for usage errors, 1 for failures.
+ * every change within seconds. In cluster mode (REDIS_URL and DATABASE_URL set, as for the
+ * relays) create-community, list-communities, remove-member and rotate-key work on PostgreSQL
+ * instead and announce what they change on Redis (`{prefix}:identity`, `{prefix}:keys`), so
+ * every relay of the cluster follows at once (cluster/cluster-identity.ts, shared-keys.ts).
+ * Exit code 2 for usage errors, 1 for failures.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -58,11 +62,13 @@ import { restoreBackup, runBackup } from './backup/backup.ts';
 import { buildBasemap, DEFAULT_MAX_ZOOM, DEFAULT_MIN_ZOOM } from './basemap/build.ts';
 import { migrateToPostgres } from './cluster/migrate.ts';
 import { parseOrigin } from './config.ts';
+import { asAsyncIdentity, type AsyncIdentityStore } from './identity-async.ts';
+import type { PostgresIdentityStore } from './identity-postgres.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
-import { createCommunity, inviteUrl, mintServiceToken } from './identity.ts';
+import { createCommunityAsync, inviteUrl, mintServiceToken } from './identity.ts';
 import { idRanges, type IdRange } from './storage/attribution.ts';
-import { SqliteStore } from './storage/sqlite.ts';
-import { CLOCK_SKEW_SECONDS, KeyRing } from './tokens.ts';
+import { DB_FILE_NAME, SqliteStore } from './storage/sqlite.ts';
+import { CLOCK_SKEW_SECONDS, KeyRing, rotateKeys } from './tokens.ts';
 
 const USAGE = `Usage: npm run admin -- <command>
   create-community "<name>" [--id <id>] [--json] [--url <public url>]
@@ -335,6 +341,60 @@ async function migrateCommand(dataDir: string, parsed: Parsed): Promise<void> {
 	);
 }
 
+/**
+ * The identity store the relays use: DATA_DIR's SQLite file, or in cluster mode PostgreSQL,
+ * whose member changes are announced to every relay; `rotate` changes the signing keys there.
+ */
+type IdentityTarget = {
+	store: AsyncIdentityStore;
+	rotate(now: number, dropOlderThanMs?: number): Promise<{ added: string; dropped: string[] }>;
+	close(): Promise<void>;
+};
+
+async function identityTarget(dataDir: string): Promise<IdentityTarget> {
+	const redisUrl = process.env.REDIS_URL || null;
+	const databaseUrl = process.env.DATABASE_URL || null;
+	if ((redisUrl === null) !== (databaseUrl === null)) {
+		throw new UsageError('cluster mode needs both REDIS_URL and DATABASE_URL');
+	}
+	if (redisUrl === null || databaseUrl === null) {
+		const sqlite = new SqliteIdentityStore(dataDir);
+		return {
+			store: asAsyncIdentity(sqlite),
+			rotate: async (now, drop) => new KeyRing(dataDir).rotate(now, drop),
+			close: async () => sqlite.close()
+		};
+	}
+	// Loaded only here: the embedded commands start without Redis's client.
+	const [{ announcingIdentity, keysChannel, publishMemberChange }, { connect, ready }, pg] =
+		await Promise.all([
+			import('./cluster/cluster-identity.ts'),
+			import('./cluster/doc-streams.ts'),
+			import('./identity-postgres.ts')
+		]);
+	const redis = connect(redisUrl);
+	let postgres: PostgresIdentityStore;
+	try {
+		await ready(redis);
+		postgres = await pg.PostgresIdentityStore.open(databaseUrl);
+	} catch (error) {
+		redis.disconnect();
+		throw error;
+	}
+	return {
+		store: announcingIdentity(postgres, (change) => publishMemberChange(redis, change)),
+		rotate: async (now, drop) => {
+			const rotated = await postgres.rotateSigningKeys((held) => rotateKeys(held, now, drop));
+			await redis.publish(keysChannel(), rotated.added);
+			return rotated;
+		},
+		close: async () => {
+			redis.disconnect();
+			await postgres.close();
+		}
+	};
+}
+
 async function run(argv: string[]): Promise<void> {
 	const [command, ...rest] = argv;
 	const dataDir = path.resolve(process.env.DATA_DIR || './data');
@@ -350,12 +410,12 @@ async function run(argv: string[]): Promise<void> {
 			}
 			const url = publicUrl(one(parsed, 'url'));
 			new KeyRing(dataDir);
-			const store = new SqliteIdentityStore(dataDir);
+			const target = await identityTarget(dataDir);
 			try {
-				if (id !== undefined && store.getCommunity(id)) {
+				if (id !== undefined && (await target.store.getCommunity(id))) {
 					throw new Error(`community ${id} exists already`);
 				}
-				const created = createCommunity(store, name, id);
+				const created = await createCommunityAsync(target.store, name, id);
 				const link = inviteUrl(url, created.code);
 				if (parsed.flags.has('json')) {
 					console.log(
@@ -371,7 +431,7 @@ async function run(argv: string[]): Promise<void> {
 					console.log(`Open this one-time secretary sign-in link (valid 7 days): ${link}`);
 				}
 			} finally {
-				store.close();
+				await target.close();
 			}
 			return;
 		}
@@ -403,28 +463,34 @@ async function run(argv: string[]): Promise<void> {
 		case 'rotate-key': {
 			checkFlags(parsed, ['drop-old']);
 			const ttl = Number(process.env.TOKEN_TTL_SECONDS || 600);
-			const ring = new KeyRing(dataDir);
-			const result = ring.rotate(
-				Date.now(),
-				parsed.flags.has('drop-old') ? (ttl + CLOCK_SKEW_SECONDS) * 1000 : undefined
-			);
+			const target = await identityTarget(dataDir);
+			let result: { added: string; dropped: string[] };
+			try {
+				result = await target.rotate(
+					Date.now(),
+					parsed.flags.has('drop-old') ? (ttl + CLOCK_SKEW_SECONDS) * 1000 : undefined
+				);
+			} finally {
+				await target.close();
+			}
 			console.log(`Added signing key ${result.added}.`);
 			if (result.dropped.length > 0) console.log(`Removed keys: ${result.dropped.join(', ')}.`);
 			return;
 		}
 		case 'list-communities': {
 			checkFlags(parsed, ['json']);
-			const store = new SqliteIdentityStore(dataDir);
+			const target = await identityTarget(dataDir);
 			try {
-				const list = store.listCommunities().map((c) => ({
-					...c,
-					members: store.listMembers(c.id).filter((m) => m.removedAt === null).length
-				}));
+				const list = [];
+				for (const c of await target.store.listCommunities()) {
+					const members = await target.store.listMembers(c.id);
+					list.push({ ...c, members: members.filter((m) => m.removedAt === null).length });
+				}
 				if (parsed.flags.has('json')) console.log(JSON.stringify(list));
 				else if (list.length === 0) console.log('No communities yet.');
 				else for (const c of list) console.log(`${c.id}\t${c.name}\t${c.members} members`);
 			} finally {
-				store.close();
+				await target.close();
 			}
 			return;
 		}
@@ -433,14 +499,14 @@ async function run(argv: string[]): Promise<void> {
 			const communityId = one(parsed, 'community');
 			const memberId = one(parsed, 'member');
 			if (!communityId || !memberId) throw new UsageError('--community <id> --member <memberId>');
-			const store = new SqliteIdentityStore(dataDir);
+			const target = await identityTarget(dataDir);
 			try {
-				if (!store.removeMember(communityId, memberId, Date.now())) {
+				if (!(await target.store.removeMember(communityId, memberId, Date.now()))) {
 					throw new Error(`no current member ${memberId} in ${communityId}`);
 				}
 				console.log(`Removed ${memberId}; their devices can no longer sync.`);
 			} finally {
-				store.close();
+				await target.close();
 			}
 			return;
 		}

@@ -14,6 +14,9 @@
  *   browser learns why; no document is loaded or created for them.
  * - A socket that has not finished its upgrade (or its first HTTP request) within the auth
  *   deadline is destroyed (`Deadlines`).
+ * - The token check is synchronous but in cluster mode for a token whose member the relay's
+ *   mirror lacks or holds at an older `ver`: that member is re-read first (`reread`), and an
+ *   upgrade whose socket closed meanwhile goes no further.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -21,8 +24,12 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { accessFor, CLOSE, parseDocName, type DocNameError } from '../src/lib/wire/index.ts';
 import type { RelayConfig } from './config.ts';
-import type { IdentityStore } from './identity-store.ts';
-import { authenticate, type AuthResult } from './identity.ts';
+import {
+	authenticateLagging,
+	type AuthResult,
+	type MemberDirectory,
+	type MemberReread
+} from './identity.ts';
 import type { KeyRing } from './tokens.ts';
 
 export type SyncTarget =
@@ -150,7 +157,9 @@ export type Admitted = {
 
 export type AdmissionOptions = {
 	config: Pick<RelayConfig, 'allowedOrigins' | 'publicUrl' | 'trustProxy' | 'maxConnectionsPerIp'>;
-	identity: IdentityStore;
+	identity: MemberDirectory;
+	/** Cluster mode: re-reads a member the directory may hold an old version of. */
+	reread?: MemberReread;
 	keys: KeyRing;
 	clockSkewSeconds: number;
 	wss: WebSocketServer;
@@ -206,20 +215,52 @@ export function createAdmissionGate(options: AdmissionOptions): AdmissionGate {
 			else perIp.set(ip, left);
 		});
 		// Token and matrix: decided here, before any storage call; told after the upgrade.
-		let auth: AuthResult;
+		let checked: AuthResult | Promise<AuthResult>;
 		try {
-			auth = authenticate(identity, keys, tokenFromUrl(rawUrl), Date.now(), clockSkewSeconds);
+			checked = authenticateLagging(
+				identity,
+				keys,
+				tokenFromUrl(rawUrl),
+				options.reread,
+				Date.now(),
+				clockSkewSeconds
+			);
 		} catch (error) {
-			log({ event: 'storage-error', op: 'identity', error: String(error) });
-			refuseUpgrade(socket, 503, 'Relay unavailable');
+			unavailable(socket, error);
 			return;
 		}
+		if (!(checked instanceof Promise)) {
+			admit(req, socket, head, target.docName, checked);
+			return;
+		}
+		checked.then(
+			(auth) => {
+				if (!socket.destroyed) admit(req, socket, head, target.docName, auth);
+			},
+			(error: unknown) => {
+				if (!socket.destroyed) unavailable(socket, error);
+			}
+		);
+	};
+
+	const unavailable = (socket: Duplex, error: unknown): void => {
+		log({ event: 'storage-error', op: 'identity', error: String(error) });
+		refuseUpgrade(socket, 503, 'Relay unavailable');
+	};
+
+	const admit = (
+		req: http.IncomingMessage,
+		socket: Duplex,
+		head: Buffer,
+		docName: string,
+		auth: AuthResult
+	): void => {
 		let denial: { code: number; reason: string } | null = auth.ok
 			? null
 			: { code: auth.code, reason: auth.reason };
 		let access: 'read' | 'write' | 'none' = 'none';
 		if (auth.ok) {
-			access = accessFor(auth.claims, target.docName);
+			access = accessFor(auth.claims, docName);
 			if (access === 'none') denial = { code: CLOSE.forbidden, reason: 'forbidden' };
 		}
 		wss.handleUpgrade(req, socket, head, (ws) => {
@@ -230,7 +271,7 @@ export function createAdmissionGate(options: AdmissionOptions): AdmissionGate {
 				ws.close(denial?.code ?? CLOSE.forbidden, denial?.reason ?? 'forbidden');
 				return;
 			}
-			options.onAdmitted({ ws, docName: target.docName, auth, access });
+			options.onAdmitted({ ws, docName, auth, access });
 		});
 	};
 

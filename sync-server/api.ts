@@ -5,8 +5,12 @@
  *
  * Invariants:
  * - Bodies are JSON objects of at most MAX_BODY_BYTES; anything else is a 4xx, never a crash.
- * - Every admin route re-authenticates the bearer token against the store (fresh read) and
- *   requires the secretary role of the community in the path.
+ * - Every admin route re-authenticates the bearer token against the store (fresh read; in
+ *   cluster mode the relay's mirror, re-read when it may lag: http-json.ts) and requires the
+ *   secretary role of the community in the path.
+ * - Reads and writes go through `store` (the embedded store behind `asAsyncIdentity`, or
+ *   PostgreSQL in cluster mode, where every member change reaches the other relays:
+ *   cluster/cluster-identity.ts).
  * - Errors are `{ "error": "<reason>" }`; tokens, codes and secrets are never logged. A refusal
  *   sent before the body was read ends the connection cleanly (http-json.ts `answerRefusal`).
  * - Join and token requests are rate-limited per address before the body is read, and per invite
@@ -24,17 +28,17 @@ import {
 	type Claims,
 	type Role
 } from '../src/lib/wire/index.ts';
-import { answerRefusal, bearerClaims, Refusal, sendJson } from './http-json.ts';
-import type { IdentityStore } from './identity-store.ts';
+import { answerRefusal, bearerClaims, Refusal, sendJson, type MemberCheck } from './http-json.ts';
+import type { AsyncIdentityStore } from './identity-async.ts';
 import {
-	createInvite,
+	createInviteAsync,
 	DEVICE_ID_PATTERN,
 	inviteUrl,
-	issueToken,
+	issueTokenAsync,
 	publicCommunity,
 	publicInvite,
 	publicMember,
-	redeem,
+	redeemAsync,
 	type Credential
 } from './identity.ts';
 import type { HttpLimits } from './rate-limit.ts';
@@ -45,8 +49,9 @@ const MAX_GRIDS = 200;
 const MAX_INVITE_HOURS = 24 * 90;
 const MAX_INVITE_USES = 1000;
 
-export type ApiContext = {
-	identity: IdentityStore;
+export type ApiContext = MemberCheck & {
+	/** Where communities, members and invites are read and written. */
+	store: AsyncIdentityStore;
 	keys: KeyRing;
 	tokenTtlSeconds: number;
 	publicUrl: string | null;
@@ -168,16 +173,16 @@ export function createApiHandler(
 	ctx: ApiContext
 ): (req: http.IncomingMessage, res: http.ServerResponse, rawPath: string) => void {
 	/** The bearer token's claims, when it is current and its role may do what `allowed` says. */
-	const authorized = (
+	const authorized = async (
 		req: http.IncomingMessage,
 		communityId: string,
 		allowed: (role: Role) => boolean
-	): Claims => {
-		const claims = bearerClaims(req, { ...ctx, now: Date.now }, communityId);
+	): Promise<Claims> => {
+		const claims = await bearerClaims(req, { ...ctx, now: Date.now }, communityId);
 		if (!allowed(claims.role)) throw new Refusal(403, 'forbidden');
 		return claims;
 	};
-	const secretary = (req: http.IncomingMessage, communityId: string): Claims =>
+	const secretary = (req: http.IncomingMessage, communityId: string): Promise<Claims> =>
 		authorized(req, communityId, canAdminister);
 
 	const route = async (
@@ -198,7 +203,7 @@ export function createApiHandler(
 			if (typeof body.deviceId !== 'string' || !DEVICE_ID_PATTERN.test(body.deviceId)) {
 				throw new Refusal(400, 'bad_deviceId');
 			}
-			const result = redeem(ctx.identity, body.code, displayName, body.deviceId);
+			const result = await redeemAsync(ctx.store, body.code, displayName, body.deviceId);
 			if (!result.ok) {
 				throw new Refusal(result.reason === 'invite_unknown' ? 404 : 410, result.reason);
 			}
@@ -223,7 +228,7 @@ export function createApiHandler(
 				'token',
 				`${presented.communityId}/${presented.memberId}/${presented.deviceId}`
 			);
-			const result = issueToken(ctx.identity, ctx.keys, presented, ctx.tokenTtlSeconds);
+			const result = await issueTokenAsync(ctx.store, ctx.keys, presented, ctx.tokenTtlSeconds);
 			if (!result.ok) {
 				throw new Refusal(result.reason === MEMBER_REMOVED ? 403 : 401, result.reason);
 			}
@@ -241,9 +246,8 @@ export function createApiHandler(
 			if (!ID_SEGMENT.test(communityId)) throw new Refusal(404, 'not_found');
 			if (method !== 'GET') throw new Refusal(405, 'method_not_allowed');
 			// Names, roles and grids of current members: staff pick assignees from it.
-			authorized(req, communityId, canReadRoster);
-			const members = ctx.identity
-				.listMembers(communityId)
+			await authorized(req, communityId, canReadRoster);
+			const members = (await ctx.store.listMembers(communityId))
 				.filter((member) => member.removedAt === null)
 				.map(({ id, displayName, role, grids }) => ({ id, displayName, role, grids }));
 			sendJson(res, 200, { members });
@@ -265,12 +269,14 @@ export function createApiHandler(
 					? ['PATCH', 'DELETE']
 					: ['DELETE'];
 		if (!allowed.includes(method)) throw new Refusal(405, 'method_not_allowed');
-		const claims = secretary(req, communityId);
+		const claims = await secretary(req, communityId);
 		const now = Date.now();
 
 		if (collection === 'members') {
 			if (itemId === undefined) {
-				sendJson(res, 200, { members: ctx.identity.listMembers(communityId).map(publicMember) });
+				sendJson(res, 200, {
+					members: (await ctx.store.listMembers(communityId)).map(publicMember)
+				});
 				return;
 			}
 			if (method === 'PATCH') {
@@ -278,14 +284,14 @@ export function createApiHandler(
 				const patch: { role?: Role; grids?: string[] } = {};
 				if (body.role !== undefined) patch.role = role(body.role);
 				if (body.grids !== undefined) patch.grids = grids(body.grids);
-				const updated = ctx.identity.updateMember(communityId, itemId, patch);
+				const updated = await ctx.store.updateMember(communityId, itemId, patch);
 				if (!updated) throw new Refusal(404, 'member_unknown');
 				ctx.closeMember(communityId, itemId, CLOSE.unauthorized, 'access changed');
 				ctx.log({ event: 'member-changed', communityId, role: updated.role });
 				sendJson(res, 200, { member: publicMember(updated) });
 				return;
 			}
-			if (!ctx.identity.removeMember(communityId, itemId, now)) {
+			if (!(await ctx.store.removeMember(communityId, itemId, now))) {
 				throw new Refusal(404, 'member_unknown');
 			}
 			ctx.closeMember(communityId, itemId, CLOSE.forbidden, MEMBER_REMOVED);
@@ -296,15 +302,17 @@ export function createApiHandler(
 
 		if (itemId === undefined) {
 			if (method === 'GET') {
-				sendJson(res, 200, { invites: ctx.identity.listInvites(communityId).map(publicInvite) });
+				sendJson(res, 200, {
+					invites: (await ctx.store.listInvites(communityId)).map(publicInvite)
+				});
 				return;
 			}
 			const body = await readBody(req);
 			const hours = integer(body.expiresInHours, 'bad_expiresInHours', 0.01, MAX_INVITE_HOURS);
 			const maxUses = integer(body.maxUses, 'bad_maxUses', 1, MAX_INVITE_USES);
 			if (!Number.isInteger(maxUses)) throw new Refusal(400, 'bad_maxUses');
-			const created = createInvite(
-				ctx.identity,
+			const created = await createInviteAsync(
+				ctx.store,
 				{
 					communityId,
 					role: role(body.role),
@@ -322,7 +330,7 @@ export function createApiHandler(
 			});
 			return;
 		}
-		if (!ctx.identity.revokeInvite(communityId, itemId, now)) {
+		if (!(await ctx.store.revokeInvite(communityId, itemId, now))) {
 			throw new Refusal(404, 'invite_unknown');
 		}
 		sendJson(res, 200, { ok: true });

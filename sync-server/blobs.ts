@@ -30,8 +30,7 @@ import type http from 'node:http';
 import type { Readable } from 'node:stream';
 import * as Y from 'yjs';
 import { canWriteBoard, ID_SEGMENT, type Claims } from '../src/lib/wire/index.ts';
-import { answerRefusal, bearerClaims, Refusal, sendJson } from './http-json.ts';
-import type { IdentityStore } from './identity-store.ts';
+import { answerRefusal, bearerClaims, Refusal, sendJson, type MemberCheck } from './http-json.ts';
 import type { HttpLimits } from './rate-limit.ts';
 import type { BlobStore, SweepResult } from './blob-store.ts';
 import type { DocStore, StoredDoc } from './storage/types.ts';
@@ -118,12 +117,11 @@ export function storedDocs(store: DocStore): SweptDocs {
 	return { names: async () => store.docNames(), load: async (name) => store.load(name) };
 }
 
-export type BlobServiceOptions = {
+export type BlobServiceOptions = MemberCheck & {
 	/** Where the bytes live (blob-store.ts): DATA_DIR on disk, or PostgreSQL in cluster mode. */
 	blobs: BlobStore;
 	/** What the sweep reads to decide what is referenced. */
 	docs: SweptDocs;
-	identity: IdentityStore;
 	keys: KeyRing;
 	clockSkewSeconds: number;
 	config: BlobConfig;
@@ -146,7 +144,7 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 	const { blobs, config, log } = options;
 	const now = options.now ?? Date.now;
 
-	const claimsFor = (req: http.IncomingMessage, communityId: string): Claims =>
+	const claimsFor = (req: http.IncomingMessage, communityId: string): Promise<Claims> =>
 		bearerClaims(req, { ...options, now }, communityId);
 
 	const put = async (
@@ -156,7 +154,7 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 		hash: string
 	): Promise<void> => {
 		options.limits.address(req, 'upload');
-		const claims = claimsFor(req, communityId);
+		const claims = await claimsFor(req, communityId);
 		if (!canUploadBlob(claims)) throw new Refusal(403, 'forbidden');
 		options.limits.credential('upload', `${communityId}/${claims.sub}`);
 		const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -211,7 +209,7 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 		communityId: string,
 		hash: string
 	): Promise<void> => {
-		claimsFor(req, communityId);
+		await claimsFor(req, communityId);
 		const blob = await blobs.open(communityId, hash);
 		if (!blob) throw new Refusal(404, 'blob_unknown');
 		let stream: Readable | null = null;

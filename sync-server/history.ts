@@ -20,8 +20,7 @@
 import type http from 'node:http';
 import * as Y from 'yjs';
 import { accessFor, canAdminister, parseDocName } from '../src/lib/wire/index.ts';
-import { answerRefusal, bearerClaims, Refusal, sendJson } from './http-json.ts';
-import type { IdentityStore } from './identity-store.ts';
+import { answerRefusal, bearerClaims, Refusal, sendJson, type MemberCheck } from './http-json.ts';
 import { HOUR_MS } from './storage/history.ts';
 import type { AsyncDocStore } from './storage/async-types.ts';
 import type { KeyRing } from './tokens.ts';
@@ -37,10 +36,9 @@ export function isHistoryPath(rawPath: string): boolean {
 	return /^\/api\/communities\/[^/]+\/history(\/|$)/.test(rawPath);
 }
 
-export type HistoryOptions = {
+export type HistoryOptions = MemberCheck & {
 	/** The embedded store behind `asAsync`, or PostgreSQL in cluster mode (folded history). */
 	store: AsyncDocStore;
-	identity: IdentityStore;
 	keys: KeyRing;
 	clockSkewSeconds: number;
 	log(event: Record<string, unknown>): void;
@@ -85,7 +83,7 @@ export function createHistoryHandler(
 		const docName = `c/${communityId}/${rest}`;
 		if (!parseDocName(docName).ok) throw new Refusal(404, 'not_found');
 		if (req.method !== 'GET') throw new Refusal(405, 'method_not_allowed');
-		const claims = bearerClaims(req, { ...options, now }, communityId);
+		const claims = await bearerClaims(req, { ...options, now }, communityId);
 		if (!canAdminister(claims.role) || accessFor(claims, docName) === 'none') {
 			throw new Refusal(403, 'forbidden');
 		}

@@ -12,12 +12,12 @@
  * - A bearer token is checked against the member table on every request (fresh read):
  *   missing → 401 token_missing, member removed → 403 member_removed, outdated → 401
  *   token_outdated, anything else wrong → 401 token_invalid, another community → 403 forbidden.
- *   Tokens are never logged.
+ *   In cluster mode the read is of the relay's mirror, and of PostgreSQL when the mirror may lag
+ *   (identity.ts `authenticateLagging`). Tokens are never logged.
  */
 import type http from 'node:http';
 import { CLOSE, MEMBER_REMOVED, type ApiReason, type Claims } from '../src/lib/wire/index.ts';
-import type { IdentityStore } from './identity-store.ts';
-import { authenticate } from './identity.ts';
+import { authenticateLagging, type MemberDirectory, type MemberReread } from './identity.ts';
 import type { KeyRing } from './tokens.ts';
 
 /** A request refused with an HTTP status and a reason (the body's `error`), one of the wire's. */
@@ -139,22 +139,35 @@ export function bearerToken(req: http.IncomingMessage): string | null {
 	return match ? match[1]! : null;
 }
 
-export type BearerCheck = {
-	identity: IdentityStore;
+/** Whom a route asks whether a token's member is current. */
+export type MemberCheck = {
+	identity: MemberDirectory;
+	/** Cluster mode: re-reads a member the directory may hold an old version of. */
+	reread?: MemberReread;
+};
+
+export type BearerCheck = MemberCheck & {
 	keys: KeyRing;
 	clockSkewSeconds: number;
 	now: () => number;
 };
 
 /** The claims of the request's bearer token, current and of `communityId`; else a Refusal. */
-export function bearerClaims(
+export async function bearerClaims(
 	req: http.IncomingMessage,
 	check: BearerCheck,
 	communityId: string
-): Claims {
+): Promise<Claims> {
 	const token = bearerToken(req);
 	if (!token) throw new Refusal(401, 'token_missing');
-	const auth = authenticate(check.identity, check.keys, token, check.now(), check.clockSkewSeconds);
+	const auth = await authenticateLagging(
+		check.identity,
+		check.keys,
+		token,
+		check.reread,
+		check.now(),
+		check.clockSkewSeconds
+	);
 	if (!auth.ok) {
 		if (auth.code === CLOSE.forbidden) throw new Refusal(403, MEMBER_REMOVED);
 		throw new Refusal(401, auth.reason === 'outdated' ? 'token_outdated' : 'token_invalid');

@@ -15,6 +15,12 @@ import type pg from 'pg';
 import type { Role } from '../src/lib/wire/index.ts';
 import type { AsyncIdentityStore } from './identity-async.ts';
 import {
+	communityFromRow,
+	credentialFromRow,
+	inviteFromRow,
+	memberFromRow,
+	type IdentityRow,
+	type RowCodec,
 	inviteRefusal,
 	type Community,
 	type CredentialRecord,
@@ -90,53 +96,25 @@ CREATE TABLE relay_keys (
 	}
 ];
 
-type Row = Record<string, unknown>;
+type Row = IdentityRow;
 
 /** BIGINT columns arrive as strings (they may exceed 2^53; ours are ms timestamps). */
 const num = (value: unknown): number => Number(value);
-const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
 
-const toCommunity = (r: Row): Community => ({
-	id: r.id as string,
-	name: r.name as string,
-	createdAt: num(r.created_at)
-});
-
-const toMember = (r: Row): MemberRecord => ({
-	id: r.id as string,
-	communityId: r.community_id as string,
-	displayName: r.display_name as string,
-	role: r.role as Role,
-	grids: r.grids as string[],
-	ver: r.ver as number,
-	createdAt: num(r.created_at),
-	removedAt: numOrNull(r.removed_at)
-});
-
-const toCredential = (r: Row): CredentialRecord => ({
-	communityId: r.community_id as string,
-	memberId: r.member_id as string,
-	deviceId: r.device_id as string,
-	secretHash: r.secret_hash as string,
-	createdAt: num(r.created_at),
-	revokedAt: numOrNull(r.revoked_at)
-});
+/** Grids are JSONB, parsed by `pg`. */
+const CODEC: RowCodec = { grids: (value) => value as string[], num };
+const toCommunity = (r: Row): Community => communityFromRow(r, CODEC);
+const toMember = (r: Row): MemberRecord => memberFromRow(r, CODEC);
+const toCredential = (r: Row): CredentialRecord => credentialFromRow(r, CODEC);
+const toInvite = (r: Row): InviteRecord => inviteFromRow(r, CODEC);
 
 const INSERT_INVITE = `INSERT INTO invites (${INVITE_COLUMNS})
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
 
-const toInvite = (r: Row): InviteRecord => ({
-	id: r.id as string,
-	communityId: r.community_id as string,
-	codeHash: r.code_hash as string,
-	role: r.role as Role,
-	grids: r.grids as string[],
-	expiresAt: num(r.expires_at),
-	maxUses: r.max_uses as number,
-	uses: r.uses as number,
-	createdAt: num(r.created_at),
-	createdBy: r.created_by as string,
-	revokedAt: numOrNull(r.revoked_at)
+const toKey = (r: Row): SigningKey => ({
+	kid: r.kid as string,
+	secret: r.secret as string,
+	createdAt: num(r.created_at)
 });
 
 export class PostgresIdentityStore implements AsyncIdentityStore {
@@ -386,11 +364,7 @@ export class PostgresIdentityStore implements AsyncIdentityStore {
 		const rows = await this.#rows(
 			'SELECT kid, secret, created_at FROM relay_keys ORDER BY position'
 		);
-		return rows.map((r) => ({
-			kid: r.kid as string,
-			secret: r.secret as string,
-			createdAt: num(r.created_at)
-		}));
+		return rows.map(toKey);
 	}
 
 	/**
@@ -399,18 +373,54 @@ export class PostgresIdentityStore implements AsyncIdentityStore {
 	 * starting together agree on one list; resolves to the list stored.
 	 */
 	async seedSigningKeys(keys: readonly SigningKey[]): Promise<SigningKey[]> {
+		await this.#changeKeys((held) => (held.length > 0 ? null : keys));
+		return this.signingKeys();
+	}
+
+	/**
+	 * Replaces the signing keys with `change(current list)` (`admin rotate-key` in cluster mode)
+	 * in one transaction that locks the table; resolves to what `change` returned.
+	 */
+	async rotateSigningKeys<T extends { keys: readonly SigningKey[] }>(
+		change: (held: SigningKey[]) => T
+	): Promise<T> {
+		let result: T | undefined;
+		await this.#changeKeys((held) => {
+			result = change(held);
+			return result.keys;
+		});
+		return result!;
+	}
+
+	/** Under a table lock: the list `change` gives for the held one replaces it (null: kept). */
+	async #changeKeys(change: (held: SigningKey[]) => readonly SigningKey[] | null): Promise<void> {
 		await transaction(this.#pool, async (client) => {
 			await client.query('LOCK TABLE relay_keys IN EXCLUSIVE MODE');
-			const held = await client.query('SELECT 1 FROM relay_keys LIMIT 1');
-			if (held.rows.length > 0) return;
-			for (const [position, key] of keys.entries()) {
+			const held = await client.query<Row>(
+				'SELECT kid, secret, created_at FROM relay_keys ORDER BY position'
+			);
+			const next = change(held.rows.map(toKey));
+			if (next === null) return;
+			if (next.length === 0) throw new Error('no signing key to keep');
+			await client.query('DELETE FROM relay_keys');
+			for (const [position, key] of next.entries()) {
 				await client.query(
 					'INSERT INTO relay_keys (kid, secret, created_at, position) VALUES ($1, $2, $3, $4)',
 					[key.kid, key.secret, key.createdAt, position]
 				);
 			}
 		});
-		return this.signingKeys();
+	}
+
+	/** Every member of every community (a relay's mirror, cluster/cluster-identity.ts). */
+	async allMembers(): Promise<MemberRecord[]> {
+		return (await this.#rows('SELECT * FROM members ORDER BY created_at, id')).map(toMember);
+	}
+
+	/** The members of `ids` (any community) that exist. */
+	async membersById(ids: readonly string[]): Promise<MemberRecord[]> {
+		if (ids.length === 0) return [];
+		return (await this.#rows('SELECT * FROM members WHERE id = ANY($1)', [ids])).map(toMember);
 	}
 
 	async close(): Promise<void> {

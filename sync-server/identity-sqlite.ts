@@ -10,6 +10,12 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Role } from '../src/lib/wire/index.ts';
 import {
+	communityFromRow,
+	credentialFromRow,
+	inviteFromRow,
+	memberFromRow,
+	type IdentityRow,
+	type RowCodec,
 	inviteRefusal,
 	type Community,
 	type CredentialRecord,
@@ -66,47 +72,17 @@ CREATE TABLE IF NOT EXISTS invites (
 CREATE INDEX IF NOT EXISTS invites_by_community ON invites (community_id, created_at);
 `;
 
-type Row = Record<string, unknown>;
+type Row = IdentityRow;
 
-const toCommunity = (r: Row): Community => ({
-	id: r.id as string,
-	name: r.name as string,
-	createdAt: r.created_at as number
-});
-
-const toMember = (r: Row): MemberRecord => ({
-	id: r.id as string,
-	communityId: r.community_id as string,
-	displayName: r.display_name as string,
-	role: r.role as Role,
-	grids: JSON.parse(r.grids as string) as string[],
-	ver: r.ver as number,
-	createdAt: r.created_at as number,
-	removedAt: (r.removed_at as number | null) ?? null
-});
-
-const toCredential = (r: Row): CredentialRecord => ({
-	communityId: r.community_id as string,
-	memberId: r.member_id as string,
-	deviceId: r.device_id as string,
-	secretHash: r.secret_hash as string,
-	createdAt: r.created_at as number,
-	revokedAt: (r.revoked_at as number | null) ?? null
-});
-
-const toInvite = (r: Row): InviteRecord => ({
-	id: r.id as string,
-	communityId: r.community_id as string,
-	codeHash: r.code_hash as string,
-	role: r.role as Role,
-	grids: JSON.parse(r.grids as string) as string[],
-	expiresAt: r.expires_at as number,
-	maxUses: r.max_uses as number,
-	uses: r.uses as number,
-	createdAt: r.created_at as number,
-	createdBy: r.created_by as string,
-	revokedAt: (r.revoked_at as number | null) ?? null
-});
+/** Grids are JSON text; numbers are numbers. */
+const CODEC: RowCodec = {
+	grids: (value) => JSON.parse(value as string) as string[],
+	num: (value) => value as number
+};
+const toCommunity = (r: Row): Community => communityFromRow(r, CODEC);
+const toMember = (r: Row): MemberRecord => memberFromRow(r, CODEC);
+const toCredential = (r: Row): CredentialRecord => credentialFromRow(r, CODEC);
+const toInvite = (r: Row): InviteRecord => inviteFromRow(r, CODEC);
 
 export class SqliteIdentityStore implements IdentityStore {
 	#db: DatabaseSync;

@@ -8,6 +8,8 @@
  * - `redeemInvite` checks the invite (known, not revoked, not expired, uses left), counts the
  *   use and creates the member and its credential all at once.
  * - Reads are never cached: another process (the admin CLI) may write the same database.
+ * The SQL stores (identity-sqlite.ts, identity-postgres.ts) share the invites' columns and the
+ * row readers below; only their drivers' encodings differ (`RowCodec`).
  */
 import type { Role } from '../src/lib/wire/index.ts';
 
@@ -116,6 +118,62 @@ export function inviteValues(invite: InviteRecord): (string | number | null)[] {
 		invite.createdBy,
 		invite.revokedAt
 	];
+}
+
+/** A row of the identity tables as an SQL driver returns it. */
+export type IdentityRow = Record<string, unknown>;
+
+/**
+ * How a store's driver returns what differs between the SQL stores: grids (JSON text in
+ * SQLite, JSONB parsed by `pg`) and numbers (BIGINT arrives as a string from `pg`).
+ */
+export type RowCodec = { grids(value: unknown): string[]; num(value: unknown): number };
+
+const numOrNull = (codec: RowCodec, value: unknown): number | null =>
+	value === null || value === undefined ? null : codec.num(value);
+
+export function communityFromRow(r: IdentityRow, codec: RowCodec): Community {
+	return { id: r.id as string, name: r.name as string, createdAt: codec.num(r.created_at) };
+}
+
+export function memberFromRow(r: IdentityRow, codec: RowCodec): MemberRecord {
+	return {
+		id: r.id as string,
+		communityId: r.community_id as string,
+		displayName: r.display_name as string,
+		role: r.role as Role,
+		grids: codec.grids(r.grids),
+		ver: codec.num(r.ver),
+		createdAt: codec.num(r.created_at),
+		removedAt: numOrNull(codec, r.removed_at)
+	};
+}
+
+export function credentialFromRow(r: IdentityRow, codec: RowCodec): CredentialRecord {
+	return {
+		communityId: r.community_id as string,
+		memberId: r.member_id as string,
+		deviceId: r.device_id as string,
+		secretHash: r.secret_hash as string,
+		createdAt: codec.num(r.created_at),
+		revokedAt: numOrNull(codec, r.revoked_at)
+	};
+}
+
+export function inviteFromRow(r: IdentityRow, codec: RowCodec): InviteRecord {
+	return {
+		id: r.id as string,
+		communityId: r.community_id as string,
+		codeHash: r.code_hash as string,
+		role: r.role as Role,
+		grids: codec.grids(r.grids),
+		expiresAt: codec.num(r.expires_at),
+		maxUses: codec.num(r.max_uses),
+		uses: codec.num(r.uses),
+		createdAt: codec.num(r.created_at),
+		createdBy: r.created_by as string,
+		revokedAt: numOrNull(codec, r.revoked_at)
+	};
 }
 
 export function inviteRefusal(invite: InviteRecord | null, now: number): InviteRefusal | null {

@@ -9,6 +9,8 @@
  *   exists, is not removed and has the token's `ver`. Failures map to 4401 (get a new token) or
  *   4403 (stop); a removed member's is 4403 with the reason `member_removed` (MEMBER_REMOVED).
  * - `issueToken` answers `member_removed` only once the credential's secret matched.
+ * - Each write has one body shared by its synchronous form (embedded stores) and its `…Async`
+ *   form (AsyncIdentityStore, cluster mode): the records are built once, then stored.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
@@ -18,12 +20,16 @@ import {
 	type Claims,
 	type Role
 } from '../src/lib/wire/index.ts';
+import type { AsyncIdentityStore } from './identity-async.ts';
 import type {
 	Community,
+	CredentialRecord,
 	IdentityStore,
 	InviteRecord,
 	InviteRefusal,
-	MemberRecord
+	MemberRecord,
+	NewMember,
+	RedeemResult
 } from './identity-store.ts';
 import { SERVICE_SUBJECT, signToken, verifyToken, type KeyRing } from './tokens.ts';
 
@@ -115,11 +121,8 @@ export type NewInvite = {
 	createdBy: string;
 };
 
-export function createInvite(
-	store: IdentityStore,
-	input: NewInvite,
-	now = Date.now()
-): { invite: InviteRecord; code: string } {
+/** A new invite's record and its code (shown once); not yet stored. */
+function newInvite(input: NewInvite, now: number): { invite: InviteRecord; code: string } {
 	const code = newSecret(18);
 	const invite: InviteRecord = {
 		id: newId('i'),
@@ -134,25 +137,40 @@ export function createInvite(
 		createdBy: input.createdBy,
 		revokedAt: null
 	};
-	store.createInvite(invite);
 	return { invite, code };
 }
 
-/** Creates a community and its one-time secretary invite (1 use, 7 days). */
-export function createCommunity(
+export function createInvite(
 	store: IdentityStore,
-	name: string,
-	id: string = newId('c').slice(0, 11),
+	input: NewInvite,
 	now = Date.now()
-): { community: Community; code: string; invite: InviteRecord } {
+): { invite: InviteRecord; code: string } {
+	const created = newInvite(input, now);
+	store.createInvite(created.invite);
+	return created;
+}
+
+/** `createInvite` over an asynchronous store (cluster mode). */
+export async function createInviteAsync(
+	store: AsyncIdentityStore,
+	input: NewInvite,
+	now = Date.now()
+): Promise<{ invite: InviteRecord; code: string }> {
+	const created = newInvite(input, now);
+	await store.createInvite(created.invite);
+	return created;
+}
+
+type NewCommunity = { community: Community; code: string; invite: InviteRecord };
+
+/** A new community's record and its secretary invite; checks the name and id; not yet stored. */
+function newCommunity(name: string, id: string, now: number): NewCommunity {
 	if (!ID_SEGMENT.test(id)) throw new Error(`community id must match ${ID_SEGMENT}`);
 	const trimmed = name.trim();
 	if (trimmed.length === 0 || trimmed.length > 100)
 		throw new Error('name must be 1–100 characters');
 	const community: Community = { id, name: trimmed, createdAt: now };
-	store.createCommunity(community);
-	const { invite, code } = createInvite(
-		store,
+	const { invite, code } = newInvite(
 		{
 			communityId: id,
 			role: 'secretary',
@@ -166,9 +184,58 @@ export function createCommunity(
 	return { community, code, invite };
 }
 
+/** Creates a community and its one-time secretary invite (1 use, 7 days). */
+export function createCommunity(
+	store: IdentityStore,
+	name: string,
+	id: string = newId('c').slice(0, 11),
+	now = Date.now()
+): NewCommunity {
+	const created = newCommunity(name, id, now);
+	store.createCommunity(created.community);
+	store.createInvite(created.invite);
+	return created;
+}
+
+/** `createCommunity` over an asynchronous store (cluster mode). */
+export async function createCommunityAsync(
+	store: AsyncIdentityStore,
+	name: string,
+	id: string = newId('c').slice(0, 11),
+	now = Date.now()
+): Promise<NewCommunity> {
+	const created = newCommunity(name, id, now);
+	await store.createCommunity(created.community);
+	await store.createInvite(created.invite);
+	return created;
+}
+
 export type JoinResult =
 	| { ok: true; credential: Credential; member: MemberRecord; community: Community }
 	| { ok: false; reason: InviteRefusal };
+
+/** A joining device's new member id and secret, and what the store records of them. */
+function newJoiner(displayName: string, deviceId: string) {
+	const secret = newSecret(32);
+	const member: NewMember = {
+		memberId: newId('m'),
+		displayName,
+		deviceId,
+		secretHash: sha256(secret)
+	};
+	return { secret, member };
+}
+
+function joined(result: RedeemResult, joiner: ReturnType<typeof newJoiner>): JoinResult {
+	if (!result.ok) return result;
+	const { memberId, deviceId } = joiner.member;
+	return {
+		ok: true,
+		credential: { communityId: result.community.id, memberId, deviceId, secret: joiner.secret },
+		member: result.member,
+		community: result.community
+	};
+}
 
 export function redeem(
 	store: IdentityStore,
@@ -177,48 +244,46 @@ export function redeem(
 	deviceId: string,
 	now = Date.now()
 ): JoinResult {
-	const secret = newSecret(32);
-	const memberId = newId('m');
-	const result = store.redeemInvite(sha256(code), now, {
-		memberId,
-		displayName,
-		deviceId,
-		secretHash: sha256(secret)
-	});
-	if (!result.ok) return result;
-	return {
-		ok: true,
-		credential: { communityId: result.community.id, memberId, deviceId, secret },
-		member: result.member,
-		community: result.community
-	};
+	const joiner = newJoiner(displayName, deviceId);
+	return joined(store.redeemInvite(sha256(code), now, joiner.member), joiner);
+}
+
+/** `redeem` over an asynchronous store (cluster mode; atomic across relays). */
+export async function redeemAsync(
+	store: AsyncIdentityStore,
+	code: string,
+	displayName: string,
+	deviceId: string,
+	now = Date.now()
+): Promise<JoinResult> {
+	const joiner = newJoiner(displayName, deviceId);
+	return joined(await store.redeemInvite(sha256(code), now, joiner.member), joiner);
 }
 
 export type IssueResult =
 	| { ok: true; token: string; expiresAt: number; member: MemberRecord; community: Community }
 	| { ok: false; reason: 'credential_unknown' | 'credential_revoked' | typeof MEMBER_REMOVED };
 
-/** Exchanges a device credential for a relay token. */
-export function issueToken(
-	store: IdentityStore,
+type IssueRows = {
+	record: CredentialRecord | null;
+	member: MemberRecord | null;
+	community: Community | null;
+};
+
+/** The token for `credential`, from the rows the store holds for it. */
+function issueFrom(
 	keys: KeyRing,
 	credential: Credential,
+	{ record, member, community }: IssueRows,
 	ttlSeconds: number,
-	now = Date.now()
+	now: number
 ): IssueResult {
-	const record = store.getCredential(
-		credential.communityId,
-		credential.memberId,
-		credential.deviceId
-	);
 	if (!record) return { ok: false, reason: 'credential_unknown' };
 	const given = Buffer.from(sha256(credential.secret));
 	const stored = Buffer.from(record.secretHash);
 	if (given.length !== stored.length || !timingSafeEqual(given, stored)) {
 		return { ok: false, reason: 'credential_unknown' };
 	}
-	const member = store.getMember(credential.communityId, credential.memberId);
-	const community = store.getCommunity(credential.communityId);
 	// The secret matched: saying "removed" tells its holder only what concerns them.
 	if (member && member.removedAt !== null) return { ok: false, reason: MEMBER_REMOVED };
 	if (record.revokedAt !== null || !member || !community) {
@@ -239,6 +304,42 @@ export function issueToken(
 	);
 	const iat = Math.floor(now / 1000);
 	return { ok: true, token, expiresAt: (iat + ttlSeconds) * 1000, member, community };
+}
+
+/** Exchanges a device credential for a relay token. */
+export function issueToken(
+	store: IdentityStore,
+	keys: KeyRing,
+	credential: Credential,
+	ttlSeconds: number,
+	now = Date.now()
+): IssueResult {
+	const { communityId, memberId, deviceId } = credential;
+	const record = store.getCredential(communityId, memberId, deviceId);
+	const rows = record
+		? {
+				record,
+				member: store.getMember(communityId, memberId),
+				community: store.getCommunity(communityId)
+			}
+		: { record, member: null, community: null };
+	return issueFrom(keys, credential, rows, ttlSeconds, now);
+}
+
+/** `issueToken` over an asynchronous store (cluster mode). */
+export async function issueTokenAsync(
+	store: AsyncIdentityStore,
+	keys: KeyRing,
+	credential: Credential,
+	ttlSeconds: number,
+	now = Date.now()
+): Promise<IssueResult> {
+	const { communityId, memberId, deviceId } = credential;
+	const record = await store.getCredential(communityId, memberId, deviceId);
+	const [member, community] = record
+		? await Promise.all([store.getMember(communityId, memberId), store.getCommunity(communityId)])
+		: [null, null];
+	return issueFrom(keys, credential, { record, member, community }, ttlSeconds, now);
 }
 
 export type ServiceTokenInput = {
@@ -277,9 +378,29 @@ export type AuthResult =
 	| { ok: true; claims: Claims }
 	| { ok: false; code: typeof CLOSE.unauthorized | typeof CLOSE.forbidden; reason: string };
 
+/**
+ * What token checks read of the members: the store itself in embedded mode (a fresh read), the
+ * relay's mirror of PostgreSQL in cluster mode (cluster/cluster-identity.ts).
+ */
+export type MemberDirectory = Pick<IdentityStore, 'getMember' | 'listMembers'>;
+
+/**
+ * Re-reads one member into a directory that may lag behind the shared store (cluster mode), so
+ * a token for a member this relay has not heard of yet, or newer than what it holds, is checked
+ * against the store before it is refused.
+ */
+export type MemberReread = (communityId: string, memberId: string) => Promise<void>;
+
+/** Whether `claims` name a member the directory lacks or holds at an older `ver`. */
+export function mayLag(directory: MemberDirectory, claims: Claims): boolean {
+	if (claims.svc === true) return false;
+	const member = directory.getMember(claims.cid, claims.sub);
+	return member === null || (member.removedAt === null && member.ver < claims.ver);
+}
+
 /** Verifies a token and checks its member against the store (fresh read). */
 export function authenticate(
-	store: IdentityStore,
+	store: MemberDirectory,
 	keys: KeyRing,
 	token: string | null | undefined,
 	now = Date.now(),
@@ -290,8 +411,28 @@ export function authenticate(
 	return checkMember(store, verified.claims);
 }
 
+/**
+ * `authenticate` where the directory may lag behind the shared store (cluster mode): a token
+ * whose member the directory lacks or holds at an older `ver` (`mayLag`) is checked once
+ * `reread` has fetched that member; any other token is answered at once, synchronously.
+ */
+export function authenticateLagging(
+	directory: MemberDirectory,
+	keys: KeyRing,
+	token: string | null | undefined,
+	reread: MemberReread | undefined,
+	now = Date.now(),
+	clockSkewSeconds?: number
+): AuthResult | Promise<AuthResult> {
+	const verified = verifyToken(keys, token, now, clockSkewSeconds);
+	if (!verified.ok) return { ok: false, code: CLOSE.unauthorized, reason: verified.reason };
+	const { claims } = verified;
+	if (!reread || !mayLag(directory, claims)) return checkMember(directory, claims);
+	return reread(claims.cid, claims.sub).then(() => checkMember(directory, claims));
+}
+
 /** The live part of authentication: the member behind non-service claims is still current. */
-export function checkMember(store: IdentityStore, claims: Claims): AuthResult {
+export function checkMember(store: MemberDirectory, claims: Claims): AuthResult {
 	if (claims.svc === true) return { ok: true, claims };
 	const member = store.getMember(claims.cid, claims.sub);
 	if (!member) return { ok: false, code: CLOSE.forbidden, reason: 'member-unknown' };

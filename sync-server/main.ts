@@ -28,16 +28,27 @@ const relay = await startRelay({ ...config, log });
 console.log(`Gridboard relay listening on ${relay.url}`);
 console.log(JSON.stringify({ event: 'listening', url: relay.url, port: relay.port }));
 
-if (process.env.BOOTSTRAP !== 'off' && relay.identity.listCommunities().length === 0) {
-	const created = relay.createCommunity(process.env.BOOTSTRAP_COMMUNITY_NAME || '示例社区', 'demo');
-	console.log(`Open this one-time secretary sign-in link: ${created.inviteUrl}`);
-	console.log(
-		JSON.stringify({
-			event: 'bootstrap',
-			communityId: created.communityId,
-			inviteUrl: created.inviteUrl
-		})
-	);
+if (
+	process.env.BOOTSTRAP !== 'off' &&
+	(await relay.sharedIdentity.listCommunities()).length === 0
+) {
+	const created = await relay
+		.createCommunityAsync(process.env.BOOTSTRAP_COMMUNITY_NAME || '示例社区', 'demo')
+		.catch(async (error: unknown) => {
+			// Cluster mode: another relay starting at the same time created it first.
+			if (await relay.sharedIdentity.getCommunity('demo')) return null;
+			throw error;
+		});
+	if (created) {
+		console.log(`Open this one-time secretary sign-in link: ${created.inviteUrl}`);
+		console.log(
+			JSON.stringify({
+				event: 'bootstrap',
+				communityId: created.communityId,
+				inviteUrl: created.inviteUrl
+			})
+		);
+	}
 }
 
 let stopping = false;

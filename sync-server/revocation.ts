@@ -10,11 +10,13 @@
  *   4403 `member_removed` (only a removed one: an unknown member gets a plain 4403), an
  *   outdated `ver` with 4401, an expired token with 4401. One store read per member and token
  *   version per sweep; a storage error ends that sweep, the next one tries again.
+ * - Cluster mode (`refresh`): the members of live connections are re-read from PostgreSQL into
+ *   the relay's mirror (cluster/cluster-identity.ts) before each pass, so a member removed on
+ *   another relay is closed here within one period even if that relay's message was lost.
  */
 import { CLOSE } from '../src/lib/wire/index.ts';
 import type { Connection } from './connection.ts';
-import type { IdentityStore } from './identity-store.ts';
-import { checkMember, type AuthResult } from './identity.ts';
+import { checkMember, type AuthResult, type MemberDirectory } from './identity.ts';
 import type { KeyRing } from './tokens.ts';
 
 /** Closes the live connections of one member; returns how many were closed. */
@@ -38,10 +40,12 @@ export function closeMember(
 
 export type RevocationSweepOptions = {
 	connections: Iterable<Connection>;
-	identity: IdentityStore;
+	identity: MemberDirectory;
 	keys: KeyRing;
 	clockSkewSeconds: number;
 	sweepMs: number;
+	/** Cluster mode: re-reads these members (ids) into `identity` before a pass. */
+	refresh?: (memberIds: string[]) => Promise<void>;
 	log(event: Record<string, unknown>): void;
 };
 
@@ -79,7 +83,29 @@ export function sweepConnections(options: RevocationSweepOptions, nowMs = Date.n
 
 /** Starts the sweep; returns its stop function. */
 export function startRevocationSweep(options: RevocationSweepOptions): () => void {
-	const timer = setInterval(() => sweepConnections(options), options.sweepMs);
+	const { refresh } = options;
+	let running = false;
+	const refreshed = async (): Promise<void> => {
+		running = true;
+		try {
+			const ids = new Set<string>();
+			for (const { claims, closed } of options.connections) {
+				if (!closed && claims.svc !== true) ids.add(claims.sub);
+			}
+			// A failed read keeps the mirror: the pass still closes what it knows of.
+			await refresh!([...ids]).catch((error: unknown) =>
+				options.log({ event: 'storage-error', op: 'sweep', error: String(error) })
+			);
+			sweepConnections(options);
+		} finally {
+			running = false;
+		}
+	};
+	const pass = (): void => {
+		if (!refresh) sweepConnections(options);
+		else if (!running) void refreshed();
+	};
+	const timer = setInterval(pass, options.sweepMs);
 	timer.unref();
 	return () => clearInterval(timer);
 }

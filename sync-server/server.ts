@@ -6,6 +6,7 @@
  *   admission.ts     the upgrade checks: path grammar → Origin → connections per IP → token →
  *                    access matrix, all before `rooms.open`; the auth deadline
  *   revocation.ts    closing a member's sockets at once, and the sweep that re-reads members
+ *   cluster/         cluster mode (REDIS_URL + DATABASE_URL): rooms, shared keys, identity
  *   heartbeat.ts     pings and keepalives
  *   lifecycle.ts     listen, and the shutdown order
  *
@@ -29,7 +30,9 @@ import { removeRelayLock, writeRelayLock } from './backup/relay-lock.ts';
 import { createBasemapService } from './basemap/serve.ts';
 import { bufferEarlyFrames } from './cluster/early-frames.ts';
 import { ClusterRooms } from './cluster/cluster-rooms.ts';
+import { ClusterIdentity } from './cluster/cluster-identity.ts';
 import { SharedKeys } from './cluster/shared-keys.ts';
+import { asAsyncIdentity, type AsyncIdentityStore } from './identity-async.ts';
 import { PostgresIdentityStore } from './identity-postgres.ts';
 import { DiskBlobStore, type BlobStore } from './blob-store.ts';
 import { PostgresBlobStore } from './blob-store-postgres.ts';
@@ -49,8 +52,12 @@ import { SqliteIdentityStore } from './identity-sqlite.ts';
 import type { IdentityStore } from './identity-store.ts';
 import {
 	createCommunity as createCommunityRecord,
+	createCommunityAsync as createCommunityRow,
+	checkMember,
 	inviteUrl,
-	mintServiceToken
+	mintServiceToken,
+	type MemberDirectory,
+	type MemberReread
 } from './identity.ts';
 import { listen, shutdown } from './lifecycle.ts';
 import { createNoticeService } from './notices/routes.ts';
@@ -58,7 +65,12 @@ import { PostgresNoticeStore } from './notices/postgres.ts';
 import { SqliteNoticeStore } from './notices/sqlite.ts';
 import { asAsyncNotices, type AsyncNoticeStore, type NoticeStore } from './notices/store.ts';
 import { CLOSE } from './protocol.ts';
-import { closeMember as closeMemberIn, startRevocationSweep } from './revocation.ts';
+import {
+	closeMember as closeMemberIn,
+	startRevocationSweep,
+	sweepConnections,
+	type RevocationSweepOptions
+} from './revocation.ts';
 import { createHttpLimits } from './rate-limit.ts';
 import { Rooms } from './rooms.ts';
 import type { Room } from './room.ts';
@@ -151,11 +163,19 @@ export type Relay = {
 	docStats(docName: string): DocStats | null;
 	/** A service token (`svc: true`, no member row) for tests and benchmarks. */
 	mintToken(claims: MintTokenInput): string;
-	/** Creates a community and its one-time secretary invite (1 use, 7 days). */
+	/**
+	 * Creates a community and its one-time secretary invite (1 use, 7 days). Embedded mode only
+	 * (it throws in cluster mode, where the communities are in PostgreSQL): `createCommunityAsync`.
+	 */
 	createCommunity(name: string, id?: string): CreatedCommunity;
+	/** `createCommunity` in either mode. */
+	createCommunityAsync(name: string, id?: string): Promise<CreatedCommunity>;
 	/** Closes the live connections of one member (code 4401 or 4403). */
 	closeMember(communityId: string, memberId: string, code: number, reason: string): number;
+	/** The embedded identity store (in cluster mode the local SQLite one, which nothing reads). */
 	identity: IdentityStore;
+	/** Where the API reads and writes identity: `identity`, or PostgreSQL in cluster mode. */
+	sharedIdentity: AsyncIdentityStore;
 	/** Photo blobs: the upload/read handler and the unreferenced-blob sweep. */
 	blobs: BlobService;
 	/** Scheduled backups (BACKUP_DIR); null when none is configured. */
@@ -240,6 +260,43 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		? await PostgresNoticeStore.open(clusterPool)
 		: asAsyncNotices(notices);
 	const connections = new Set<Connection>();
+	const sweep: RevocationSweepOptions = {
+		connections,
+		identity,
+		keys,
+		clockSkewSeconds,
+		sweepMs,
+		log
+	};
+	// One pass for the changes of one turn (a full re-read may bring many).
+	let sweepQueued = false;
+	const sweepSoon = (): void => {
+		if (sweepQueued) return;
+		sweepQueued = true;
+		setImmediate(() => {
+			sweepQueued = false;
+			sweepConnections(sweep);
+		});
+	};
+	// Cluster mode: members from PostgreSQL, mirrored here for the synchronous token checks; a
+	// change on any relay re-checks this relay's sockets at once (cluster/cluster-identity.ts).
+	const members = clusterIdentity
+		? await ClusterIdentity.start({
+				identity: clusterIdentity,
+				redisUrl: config.redisUrl!,
+				relayId: cluster!.streams.relayId,
+				onChange: () => sweepSoon(),
+				log
+			})
+		: null;
+	if (members) {
+		sweep.identity = members.directory;
+		sweep.refresh = (ids) => members.refreshMembers(ids);
+	}
+	const memberCheck: { identity: MemberDirectory; reread?: MemberReread } = members
+		? { identity: members.directory, reread: (cid, mid) => members.reread(cid, mid) }
+		: { identity };
+	const sharedIdentity = members?.store ?? asAsyncIdentity(identity);
 	const startedAt = Date.now();
 	let closing = false;
 	let droppedWrites = 0;
@@ -266,7 +323,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			? { names: () => cluster.docNames(), load: (name) => cluster.streams.load(name) }
 			: storedDocs(store),
 		limits,
-		identity,
+		...memberCheck,
 		keys,
 		clockSkewSeconds,
 		config: { ...readBlobConfig(process.env), ...options.blobs },
@@ -276,7 +333,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	// HTTP: the routes, with the auth deadline on every new socket.
 	const deadlines = new Deadlines(config.authDeadlineMs);
 	const noticeService = createNoticeService({
-		identity,
+		...memberCheck,
 		notices: noticeStore,
 		keys,
 		clockSkewSeconds,
@@ -287,7 +344,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		blobs: blobs.handle,
 		basemap: createBasemapService({
 			dataDir: config.dataDir,
-			identity,
+			...memberCheck,
 			keys,
 			clockSkewSeconds,
 			log
@@ -296,7 +353,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			// Cluster mode: the history folded into PostgreSQL (the last minute or so of edits is
 			// still in the streams: docs/cluster-status.md).
 			store: cluster ? cluster.store : asAsync(store),
-			identity,
+			...memberCheck,
 			keys,
 			clockSkewSeconds,
 			log
@@ -304,7 +361,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		notices: noticeService.api,
 		noticePage: noticeService.page,
 		api: createApiHandler({
-			identity,
+			...memberCheck,
+			store: sharedIdentity,
 			keys,
 			tokenTtlSeconds: config.tokenTtlSeconds,
 			publicUrl: config.publicUrl,
@@ -365,9 +423,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			cluster.open(docName).then(
 				(room) => {
 					const frames = early.take();
-					if (ws.readyState !== ws.OPEN || room.failed) {
+					// A change to the member announced while the room loaded found no connection.
+					const current = checkMember(memberCheck.identity, auth.claims);
+					if (ws.readyState !== ws.OPEN || room.failed || !current.ok) {
 						cluster.release(room);
-						if (ws.readyState === ws.OPEN) ws.close(CLOSE.storageFailure, 'storage failure');
+						if (ws.readyState !== ws.OPEN) return;
+						if (!current.ok) ws.close(current.code, current.reason);
+						else ws.close(CLOSE.storageFailure, 'storage failure');
 						return;
 					}
 					connect(ws, room, auth, access).replay(frames);
@@ -392,7 +454,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	};
 	const gate = createAdmissionGate({
 		config,
-		identity,
+		...memberCheck,
 		keys,
 		clockSkewSeconds,
 		wss,
@@ -427,14 +489,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		};
 	};
 
-	const stopSweep = startRevocationSweep({
-		connections,
-		identity,
-		keys,
-		clockSkewSeconds,
-		sweepMs,
-		log
-	});
+	const stopSweep = startRevocationSweep(sweep);
 	const stopHeartbeat = startHeartbeat(connections, heartbeatMs);
 
 	// An import a crash interrupted is finished (committed) or dropped before anyone connects.
@@ -473,6 +528,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			)
 			.then(async () => {
 				sharedKeys?.close();
+				members?.close();
 				await clusterIdentity?.close();
 				await cluster?.close();
 				await clusterPool?.end();
@@ -484,14 +540,17 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const url = `http://${urlHost}:${port}`;
 	const mintToken = (claims: MintTokenInput): string =>
 		mintServiceToken(keys, { ...claims, ttlSeconds: claims.ttlSeconds ?? config.tokenTtlSeconds });
+	const created = ({ community, code }: { community: { id: string }; code: string }) => ({
+		communityId: community.id,
+		inviteCode: code,
+		inviteUrl: inviteUrl(config.publicUrl ?? url, code)
+	});
 	const createCommunity = (name: string, id?: string): CreatedCommunity => {
-		const created = createCommunityRecord(identity, name, id);
-		return {
-			communityId: created.community.id,
-			inviteCode: created.code,
-			inviteUrl: inviteUrl(config.publicUrl ?? url, created.code)
-		};
+		if (members) throw new Error('cluster mode: communities are created by createCommunityAsync');
+		return created(createCommunityRecord(identity, name, id));
 	};
+	const createCommunityAsync = async (name: string, id?: string): Promise<CreatedCommunity> =>
+		created(await createCommunityRow(sharedIdentity, name, id));
 
 	return {
 		url,
@@ -500,8 +559,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		docStats,
 		mintToken,
 		createCommunity,
+		createCommunityAsync,
 		closeMember,
 		identity,
+		sharedIdentity,
 		blobs,
 		backups,
 		cluster,

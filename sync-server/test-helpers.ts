@@ -165,7 +165,7 @@ export async function demoCommunity(r: TestRelay): Promise<{
 		const issued = await apiCall(r, '/api/token', { credential });
 		return { memberId: credential.memberId, name, token: issued.token as string };
 	};
-	const created = r.relay.createCommunity('示例社区', 'demo');
+	const created = await r.relay.createCommunityAsync('示例社区', 'demo');
 	const secretary = await redeem(created.inviteCode, '李书记', 'phone-li');
 	return {
 		secretary,

@@ -95,18 +95,11 @@ export class KeyRing {
 	/** Adds a new current key; with `dropOlderThanMs`, removes older keys created before then. */
 	rotate(now = Date.now(), dropOlderThanMs?: number): { added: string; dropped: string[] } {
 		this.reload();
-		const added = newKey(now);
-		let keys = [...this.#keys, added];
-		let dropped: string[] = [];
-		if (dropOlderThanMs !== undefined) {
-			const keep = keys.filter((k) => k === added || now - k.createdAt < dropOlderThanMs);
-			dropped = keys.filter((k) => !keep.includes(k)).map((k) => k.kid);
-			keys = keep;
-		}
-		this.#write(keys, 'w');
+		const rotated = rotateKeys(this.#keys, now, dropOlderThanMs);
+		this.#write(rotated.keys, 'w');
 		this.#stamp = '';
 		this.reload();
-		return { added: added.kid, dropped };
+		return { added: rotated.added, dropped: rotated.dropped };
 	}
 
 	#write(keys: SigningKey[], flag: 'w' | 'wx'): void {
@@ -118,6 +111,26 @@ export class KeyRing {
 		fs.chmodSync(tmp, 0o600);
 		if (tmp !== this.file) fs.renameSync(tmp, this.file);
 	}
+}
+
+/**
+ * `keys` with a new current key appended; with `dropOlderThanMs`, without the older keys created
+ * before then (keys.json here, PostgreSQL `relay_keys` in cluster mode).
+ */
+export function rotateKeys(
+	keys: readonly SigningKey[],
+	now: number,
+	dropOlderThanMs?: number
+): { keys: SigningKey[]; added: string; dropped: string[] } {
+	const added = newKey(now);
+	let next = [...keys, added];
+	let dropped: string[] = [];
+	if (dropOlderThanMs !== undefined) {
+		const keep = next.filter((k) => k === added || now - k.createdAt < dropOlderThanMs);
+		dropped = next.filter((k) => !keep.includes(k)).map((k) => k.kid);
+		next = keep;
+	}
+	return { keys: next, added: added.kid, dropped };
 }
 
 function newKey(now = Date.now()): SigningKey {

@@ -17,8 +17,7 @@ import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import type http from 'node:http';
 import { ID_SEGMENT } from '../../src/lib/wire/index.ts';
-import { answerRefusal, bearerClaims, Refusal } from '../http-json.ts';
-import type { IdentityStore } from '../identity-store.ts';
+import { answerRefusal, bearerClaims, Refusal, type MemberCheck } from '../http-json.ts';
 import type { KeyRing } from '../tokens.ts';
 import { basemapPath } from './build.ts';
 
@@ -29,9 +28,8 @@ export function isBasemapPath(rawPath: string): boolean {
 	return ROUTE.test(rawPath);
 }
 
-export type BasemapServiceOptions = {
+export type BasemapServiceOptions = MemberCheck & {
 	dataDir: string;
-	identity: IdentityStore;
 	keys: KeyRing;
 	clockSkewSeconds: number;
 	log(event: Record<string, unknown>): void;
@@ -91,7 +89,7 @@ export function createBasemapService(
 		if (!ID_SEGMENT.test(communityId)) throw new Refusal(404, 'not_found');
 		const method = req.method ?? 'GET';
 		if (method !== 'GET' && method !== 'HEAD') throw new Refusal(405, 'method_not_allowed');
-		bearerClaims(req, { ...options, now }, communityId);
+		await bearerClaims(req, { ...options, now }, communityId);
 		let handle: fsp.FileHandle;
 		try {
 			handle = await fsp.open(basemapPath(options.dataDir, communityId), 'r');

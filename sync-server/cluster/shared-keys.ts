@@ -9,12 +9,13 @@
  *   cluster seeds the list with its own keys (`seedSigningKeys`, under a table lock, so relays
  *   starting together agree on one list).
  * - The copy follows the list: re-read on a message on the Redis channel `{prefix}:keys` (to be
- *   published by whoever changes the list; see docs/cluster-status.md) and every `refreshMs`
+ *   published by whoever changes the list: `admin rotate-key` in cluster mode) and every `refreshMs`
  *   as a backstop for a missed message. A failed re-read keeps the keys it has.
  */
 import type { Redis } from 'ioredis';
 import type { PostgresIdentityStore } from '../identity-postgres.ts';
 import type { KeyRing } from '../tokens.ts';
+import { keysChannel } from './cluster-identity.ts';
 import { connect, ready } from './doc-streams.ts';
 
 export type SharedKeysOptions = {
@@ -48,7 +49,7 @@ export class SharedKeys {
 		try {
 			await ready(subscriber);
 			// ioredis subscribes again by itself after a reconnect.
-			await subscriber.subscribe(`${options.prefix ?? 'gridboard'}:keys`);
+			await subscriber.subscribe(keysChannel(options.prefix));
 		} catch (error) {
 			subscriber.disconnect();
 			throw error;

@@ -29,8 +29,7 @@ import {
 	type PublishedNotice
 } from '../../src/lib/wire/notice.ts';
 import { readBody } from '../api.ts';
-import { answerRefusal, bearerClaims, Refusal, sendJson } from '../http-json.ts';
-import type { IdentityStore } from '../identity-store.ts';
+import { answerRefusal, bearerClaims, Refusal, sendJson, type MemberCheck } from '../http-json.ts';
 import { SECURITY_HEADERS } from '../static-files.ts';
 import type { KeyRing } from '../tokens.ts';
 import { NOTICE_PAGE_CSP, noticeLanguage, renderGone, renderNotice } from './page.ts';
@@ -38,8 +37,7 @@ import type { AsyncNoticeStore } from './store.ts';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, rawPath: string) => void;
 
-export type NoticeContext = {
-	identity: IdentityStore;
+export type NoticeContext = MemberCheck & {
 	notices: AsyncNoticeStore;
 	keys: KeyRing;
 	clockSkewSeconds: number;
@@ -119,7 +117,7 @@ export function createNoticeService(ctx: NoticeContext): { api: Handler; page: H
 		if (collection === 'notice-phone') {
 			if (gridId !== undefined) throw new Refusal(404, 'not_found');
 			if (method !== 'GET' && method !== 'PUT') throw new Refusal(405, 'method_not_allowed');
-			const claims = bearerClaims(req, { ...ctx, now: Date.now }, communityId);
+			const claims = await bearerClaims(req, { ...ctx, now: Date.now }, communityId);
 			// Consent is a member's own: a service token has nobody to consent for.
 			if (claims.svc) throw new Refusal(403, 'forbidden');
 			if (method === 'PUT') {
@@ -141,7 +139,7 @@ export function createNoticeService(ctx: NoticeContext): { api: Handler; page: H
 		const allowed = gridId === undefined ? ['GET'] : ['PUT', 'DELETE'];
 		if (!allowed.includes(method)) throw new Refusal(405, 'method_not_allowed');
 		if (gridId !== undefined && !ID_SEGMENT.test(gridId)) throw new Refusal(404, 'not_found');
-		const claims = bearerClaims(req, { ...ctx, now: Date.now }, communityId);
+		const claims = await bearerClaims(req, { ...ctx, now: Date.now }, communityId);
 		if (!canAdminister(claims.role)) throw new Refusal(403, 'forbidden');
 
 		if (gridId === undefined) {
