@@ -273,7 +273,7 @@ it('a notice published through relay A is listed and served by relay B, and with
 	expect(listed.notices.map(({ gridId, token }) => ({ gridId, token }))).toEqual([
 		{ gridId: 'g1', token: notice.token }
 	]);
-	// On A, where the member is known, the phone shows; members are not yet shared with B.
+	// The member's consented phone shows on the notice page.
 	const onA = await fetch(`${a!.relay.url}/n/${notice.token}.json`);
 	expect(await onA.json()).toMatchObject({ team: [{ name: '李书记', phone: '13800138000' }] });
 	const page = await fetch(`${b!.relay.url}/n/${notice.token}.json`);
