@@ -88,6 +88,8 @@ export type ServerEnv = {
 	 * A/B against another commit: `git archive <commit> | tar -x -C <dir>`, node_modules linked).
 	 */
 	relayRoot?: string;
+	/** The core to pin the server to (`taskset -c`), 0 unless said. */
+	core?: number;
 };
 
 const NODE_FLAGS = ['--disable-warning=ExperimentalWarning', '--expose-gc'];
@@ -315,7 +317,7 @@ export class ServerHandle {
 		this.#mintToken(env);
 		const fullEnv = { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' };
 		const child = PINNED
-			? spawn('taskset', ['-c', '0', process.execPath, ...args], {
+			? spawn('taskset', ['-c', String(this.#opts.core ?? 0), process.execPath, ...args], {
 					cwd: REPO_ROOT,
 					env: fullEnv,
 					stdio: ['ignore', 'pipe', 'pipe']
