@@ -87,6 +87,8 @@ export type RelayConfig = {
 	clusterCompactMinLifetimeMs: number;
 	/** Cluster mode: a Redis command with no answer for this long fails (silent partitions), in ms. */
 	clusterRedisTimeoutMs: number;
+	/** Time between two checks of memory-return.ts (memory back to the system once quiet); 0: off. */
+	memoryReturnMs: number;
 };
 
 export const DEFAULT_CONFIG: RelayConfig = {
@@ -127,7 +129,8 @@ export const DEFAULT_CONFIG: RelayConfig = {
 	databaseUrl: null,
 	clusterCompactMs: 10_000,
 	clusterCompactMinLifetimeMs: 60_000,
-	clusterRedisTimeoutMs: 10_000
+	clusterRedisTimeoutMs: 10_000,
+	memoryReturnMs: 10_000
 };
 
 const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 };
@@ -291,6 +294,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 			'CLUSTER_REDIS_TIMEOUT_MS',
 			DEFAULT_CONFIG.clusterRedisTimeoutMs,
 			100
-		)
+		),
+		memoryReturnMs: readInt(env, 'MEMORY_RETURN_MS', DEFAULT_CONFIG.memoryReturnMs, 0)
 	};
 }

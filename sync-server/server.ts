@@ -37,6 +37,7 @@ import { Connection } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createHistoryHandler } from './history.ts';
 import { createHttpRoutes, rawPathOf } from './http-routes.ts';
+import { startMemoryReturn } from './memory-return.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
 import type { IdentityStore } from './identity-store.ts';
 import {
@@ -410,6 +411,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		log
 	});
 	const stopHeartbeat = startHeartbeat(connections, heartbeatMs);
+	const stopMemoryReturn = startMemoryReturn({ everyMs: config.memoryReturnMs, log });
 
 	// An import a crash interrupted is finished (committed) or dropped before anyone connects.
 	const recovered = await recoverImports(config.dataDir);
@@ -435,7 +437,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		closed ??= (cluster?.drain() ?? Promise.resolve())
 			.then(() =>
 				shutdown({
-					stopTimers: [stopHeartbeat, stopSweep, () => blobs.close(), () => backups?.stop()],
+					stopTimers: [stopHeartbeat, stopSweep, stopMemoryReturn, () => blobs.close(), () => backups?.stop()],
 					rooms,
 					connections,
 					server,

@@ -33,10 +33,19 @@ import { killAllServers, PINNED, ServerHandle, TARGETS } from './targets.ts';
 
 /** The relay's core; the clients take the other one. */
 const RELAY_CORE = 1;
-if (PINNED)
-	execFileSync('taskset', ['-a', '-p', '-c', String(1 - RELAY_CORE), String(process.pid)], {
-		stdio: 'ignore'
-	});
+if (PINNED) {
+	// A thread that ends while taskset walks them fails the call: try again.
+	for (let attempt = 0; attempt < 5; attempt++) {
+		try {
+			execFileSync('taskset', ['-a', '-p', '-c', String(1 - RELAY_CORE), String(process.pid)], {
+				stdio: 'ignore'
+			});
+			break;
+		} catch {
+			// Next attempt.
+		}
+	}
+}
 process.setMaxListeners(0);
 process.on('exit', killAllServers);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -60,7 +69,7 @@ const PARALLEL = 50;
 /** The relay unloads a document this long after its last client left. */
 const IDLE_UNLOAD_MS = 2000;
 /** After the last document is unloaded, the relay is left alone this long before measuring. */
-const SETTLE_MS = 5000;
+const SETTLE_MS = Number(option('settle') ?? 30) * 1000;
 /** The target: RSS after load within this share of the baseline. */
 const RSS_MARGIN = 0.25;
 const relayEnv: Record<string, string> = Object.fromEntries(
@@ -78,6 +87,7 @@ type Snapshot = {
 	rssMb: number;
 	/** Anonymous memory (smaps_rollup), MB. */
 	anonMb: number;
+	where: ReturnType<typeof where>;
 	/** Peak RSS during the phase, MB. */
 	peakRssMb: number;
 	/** After a full GC in the relay: process.memoryUsage(), MB. */
@@ -101,6 +111,37 @@ function anonBytes(pid: number): number {
 	}
 }
 
+/**
+ * Where the resident anonymous memory is, from /proc/<pid>/smaps: `v8Pages`, anonymous mappings of
+ * exactly 256 KiB (V8 allocates its heap pages one such mapping each, and keeps freed ones pooled);
+ * `mallocMain`, the main malloc arena (`[heap]`); `otherAnon`, the rest (thread arenas, V8's large
+ * objects and code range, thread stacks). MB.
+ */
+function where(pid: number): { v8Pages: number; mallocMain: number; otherAnon: number } {
+	const out = { v8Pages: 0, mallocMain: 0, otherAnon: 0 };
+	let kind: keyof typeof out | null = null;
+	try {
+		for (const line of fs.readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+			const map = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+			if (map) {
+				const size = parseInt(map[2]!, 16) - parseInt(map[1]!, 16);
+				const name = map[3]!.trim();
+				kind =
+					name === '[heap]'
+						? 'mallocMain'
+						: name
+							? null
+							: size === 256 * 1024
+								? 'v8Pages'
+								: 'otherAnon';
+			} else if (kind && line.startsWith('Rss:')) out[kind] += Number(line.split(/\s+/)[1]) * 1024;
+		}
+	} catch {
+		// The process is gone.
+	}
+	return { v8Pages: mb(out.v8Pages), mallocMain: mb(out.mallocMain), otherAnon: mb(out.otherAnon) };
+}
+
 async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number) {
 	const end = performance.now() + timeoutMs;
 	while (!(await check())) {
@@ -119,12 +160,14 @@ async function snapshot(
 	const pid = server.pid;
 	const rss = rssBytes(pid);
 	const anon = anonBytes(pid);
+	const place = where(pid);
 	const used = window.end();
 	const heap = await server.heap();
 	return {
 		phase,
 		rssMb: mb(rss),
 		anonMb: mb(anon),
+		where: place,
 		peakRssMb: used.peakRssMb,
 		gc: {
 			rssMb: mb(heap?.rss ?? NaN),
@@ -142,7 +185,8 @@ async function snapshot(
 function print(s: Snapshot, baseline: number): void {
 	const vs = round((100 * (s.rssMb - baseline)) / baseline, 0);
 	console.log(
-		`${s.phase.padEnd(22)} RSS ${s.rssMb} MB (${vs >= 0 ? '+' : ''}${vs} %), anon ${s.anonMb} MB, ` +
+		`${s.phase.padEnd(22)} RSS ${s.rssMb} MB (${vs >= 0 ? '+' : ''}${vs} %), anon ${s.anonMb} MB ` +
+			`(V8 pages ${s.where.v8Pages}, malloc [heap] ${s.where.mallocMain}, other ${s.where.otherAnon}), ` +
 			`peak ${s.peakRssMb} MB | after GC: RSS ${s.gc.rssMb}, heap ${s.gc.heapUsedMb}/${s.gc.heapTotalMb}, ` +
 			`external ${s.gc.externalMb} MB | relay CPU ${s.cpuMs} ms, ${s.cycles} cycles, ` +
 			`docs loaded ${s.docsLoaded} | load ${s.loadavg.join(' ')}`
@@ -189,7 +233,12 @@ async function idle(server: ServerHandle): Promise<void> {
 		IDLE_UNLOAD_MS * 10 + 60_000
 	);
 	if (!unloaded) throw new Error('documents still loaded a minute after the last client left');
-	await sleep(SETTLE_MS);
+	const trace: number[] = [];
+	for (let t = 0; t < SETTLE_MS; t += 5000) {
+		await sleep(Math.min(5000, SETTLE_MS - t));
+		trace.push(mb(rssBytes(server.pid)));
+	}
+	if (trace.length > 1) console.log(`  RSS every 5 s while idle: ${trace.join(', ')} MB`);
 }
 
 async function memoryCase(): Promise<{ phases: Snapshot[]; lost: number; baselineMb: number }> {
