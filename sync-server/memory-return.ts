@@ -3,12 +3,12 @@
  * days"; ARCHITECTURE.md, "Memory after load").
  *
  * Under load V8 grows its young generation (up to two 64 MiB semi-spaces on a 64-bit machine with
- * a few GB of RAM) and keeps the 256 KiB pages a collection frees in a pool for reuse. Neither
- * shrinks while the relay idles: an idle relay allocates next to nothing, so no collection runs
- * that would, and ordinary full collections leave the pool alone. The JavaScript heap in use
- * returns to its baseline, the process's RSS stays at its peak (measured: 115 → 278 MB, and up to
- * +50 MB per round of churn, `npm run bench:soak`). Only a memory-reducing full collection (V8's
- * "last resort" one) shrinks the young generation and unmaps the pooled pages.
+ * a few GB of RAM) and keeps the 256 KiB pages a collection frees in a pool for reuse. Ordinary
+ * collections leave both as they are; only a memory-reducing full collection shrinks the young
+ * generation and unmaps the pooled pages. V8 runs one by itself (its memory reducer) only after a
+ * long stretch of complete idleness: ~90 s in `npm run bench:soak`, so a relay whose bursts come
+ * closer than that, or whose phones stay connected, kept its peak: the JavaScript heap in use back
+ * at its baseline, the process's RSS at +70 … +220 % (issue 22: 115 → 278 MB).
  *
  * Invariant: such a collection runs only when the relay was quiet (its event loop busy less than
  * `quietShare` of the time) for `quietChecks` checks in a row AND its RSS grew by more than

@@ -14,7 +14,8 @@
  *
  * Presence: `npm run bench:presence` (bench/relay/presence.ts) run as a child, its output kept.
  *
- * Options: --rounds=N (churn rounds, default 5), --cycles=N (per round, default 3000),
+ * Options: --rounds=N (churn rounds, default 5), --cycles=N (per round, default 3000), --settle=S (idle
+ * seconds after the last document unloaded, default 30),
  * --clients=N (ramp, default 1000), --docs=N (documents, default 500), --hold=S (default 30),
  * --small (a check of the harness: 2 rounds of 200 cycles, 100 clients), --no-presence,
  * --presence-args="--runs=1" (passed on), --env=KEY=VALUE (for the relay; repeatable: try an
@@ -97,10 +98,15 @@ type Snapshot = {
 	docsLoaded: number | null;
 	/** Connect–sync–write–confirm–disconnect cycles done in the phase. */
 	cycles: number;
+	/** The relay's `memory-returned` events in the phase (sync-server/memory-return.ts). */
+	returns: { rssBeforeMb: number; rssAfterMb: number; pauseMs: number }[];
 	loadavg: number[];
 };
 
 const mb = (bytes: number): number => round(bytes / 1048576, 1);
+
+/** The relay's `memory-returned` events since the last snapshot. */
+let returns: Snapshot['returns'] = [];
 
 function anonBytes(pid: number): number {
 	try {
@@ -178,6 +184,7 @@ async function snapshot(
 		cpuMs: used.serverCpuMs,
 		docsLoaded: await server.docsLoaded(),
 		cycles,
+		returns: returns.splice(0),
 		loadavg: os.loadavg().map((v) => round(v, 2))
 	};
 }
@@ -189,7 +196,10 @@ function print(s: Snapshot, baseline: number): void {
 			`(V8 pages ${s.where.v8Pages}, malloc [heap] ${s.where.mallocMain}, other ${s.where.otherAnon}), ` +
 			`peak ${s.peakRssMb} MB | after GC: RSS ${s.gc.rssMb}, heap ${s.gc.heapUsedMb}/${s.gc.heapTotalMb}, ` +
 			`external ${s.gc.externalMb} MB | relay CPU ${s.cpuMs} ms, ${s.cycles} cycles, ` +
-			`docs loaded ${s.docsLoaded} | load ${s.loadavg.join(' ')}`
+			`docs loaded ${s.docsLoaded} | load ${s.loadavg.join(' ')}` +
+			s.returns
+				.map((r) => `\n  memory returned: ${r.rssBeforeMb} → ${r.rssAfterMb} MB, paused ${r.pauseMs} ms`)
+				.join('')
 	);
 }
 
@@ -245,7 +255,10 @@ async function memoryCase(): Promise<{ phases: Snapshot[]; lost: number; baselin
 	const server = new ServerHandle(TARGETS.ours, {
 		idleUnloadMs: IDLE_UNLOAD_MS,
 		core: RELAY_CORE,
-		env: relayEnv
+		env: relayEnv,
+		onEvent: (event) => {
+			if (event.event === 'memory-returned') returns.push(event as Snapshot['returns'][number]);
+		}
 	});
 	await server.start();
 	const phases: Snapshot[] = [];

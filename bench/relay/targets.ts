@@ -90,6 +90,8 @@ export type ServerEnv = {
 	relayRoot?: string;
 	/** The core to pin the server to (`taskset -c`), 0 unless said. */
 	core?: number;
+	/** Called with every JSON line the server prints (ours: its log events). */
+	onEvent?: (event: Record<string, unknown>) => void;
 };
 
 const NODE_FLAGS = ['--disable-warning=ExperimentalWarning', '--expose-gc'];
@@ -355,20 +357,22 @@ export class ServerHandle {
 				reject(new Error(`${this.spec.id} exited with ${code} before listening: ${stderr}`));
 			});
 			child.stdout!.on('data', (chunk: Buffer) => {
-				buffer += chunk.toString();
-				for (const line of buffer.split('\n')) {
+				const lines = (buffer + chunk.toString()).split('\n');
+				// The last piece is a line still being written.
+				buffer = lines.pop()!;
+				for (const line of lines) {
 					if (!line.startsWith('{')) continue;
 					try {
 						const event = JSON.parse(line) as { event?: string; port?: number };
+						this.#opts.onEvent?.(event);
 						if (event.event === 'listening' && typeof event.port === 'number') {
 							clearTimeout(timer);
 							resolve(event.port);
 						}
 					} catch {
-						// A partial line; wait for more.
+						// Not JSON after all.
 					}
 				}
-				buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
 			});
 		});
 		child.stdout!.resume();
