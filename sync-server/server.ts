@@ -437,7 +437,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		closed ??= (cluster?.drain() ?? Promise.resolve())
 			.then(() =>
 				shutdown({
-					stopTimers: [stopHeartbeat, stopSweep, stopMemoryReturn, () => blobs.close(), () => backups?.stop()],
+					stopTimers: [
+						stopHeartbeat,
+						stopSweep,
+						stopMemoryReturn,
+						() => blobs.close(),
+						() => backups?.stop()
+					],
 					rooms,
 					connections,
 					server,

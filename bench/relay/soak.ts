@@ -106,7 +106,7 @@ type Snapshot = {
 const mb = (bytes: number): number => round(bytes / 1048576, 1);
 
 /** The relay's `memory-returned` events since the last snapshot. */
-let returns: Snapshot['returns'] = [];
+const returns: Snapshot['returns'] = [];
 
 function anonBytes(pid: number): number {
 	try {
@@ -198,7 +198,10 @@ function print(s: Snapshot, baseline: number): void {
 			`external ${s.gc.externalMb} MB | relay CPU ${s.cpuMs} ms, ${s.cycles} cycles, ` +
 			`docs loaded ${s.docsLoaded} | load ${s.loadavg.join(' ')}` +
 			s.returns
-				.map((r) => `\n  memory returned: ${r.rssBeforeMb} → ${r.rssAfterMb} MB, paused ${r.pauseMs} ms`)
+				.map(
+					(r) =>
+						`\n  memory returned: ${r.rssBeforeMb} → ${r.rssAfterMb} MB, paused ${r.pauseMs} ms`
+				)
 				.join('')
 	);
 }
