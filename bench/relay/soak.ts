@@ -379,7 +379,7 @@ function markdown(result: SoakResult): string {
 	const o = result.options;
 	const rows = result.phases.map((s) => {
 		const vs = round((100 * (s.rssMb - result.baselineMb)) / result.baselineMb, 0);
-		return `| ${s.phase} | ${s.rssMb} (${vs >= 0 ? '+' : ''}${vs} %) | ${s.anonMb} | ${s.peakRssMb} | ${s.gc.heapUsedMb} / ${s.gc.heapTotalMb} | ${s.gc.externalMb} | ${s.cpuMs} | ${s.loadavg[0]} |`;
+		return `| ${s.phase} | ${s.rssMb} (${vs >= 0 ? '+' : ''}${vs} %) | ${s.anonMb} | ${s.where.v8Pages} / ${s.where.mallocMain} | ${s.peakRssMb} | ${s.gc.heapUsedMb} / ${s.gc.heapTotalMb} | ${s.gc.externalMb} | ${s.cpuMs} | ${s.loadavg[0]} |`;
 	});
 	const lines = [
 		`Run ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC${result.pinned ? ', relay pinned to core 1' : ''}` +
@@ -388,14 +388,24 @@ function markdown(result: SoakResult): string {
 			`${o.cycles} connect–sync–write–confirm–disconnect cycles, each followed by an idle phase until every ` +
 			`document was unloaded (+${SETTLE_MS / 1000} s).`,
 		'',
-		'| phase | RSS, MB (vs baseline) | anonymous, MB | peak RSS, MB | heap used / total after GC, MB | external, MB | relay CPU, ms | load (1 min) |',
-		'| --- | --- | --- | --- | --- | --- | --- | --- |',
+		'| phase | RSS, MB (vs baseline) | anonymous, MB | of it V8 pages / malloc `[heap]`, MB | peak RSS, MB | heap used / total after GC, MB | external, MB | relay CPU, ms | load (1 min) |',
+		'| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 		...rows,
 		'',
 		`RSS after the idle phases: ${result.idleRatios.map((r) => `${round(100 * r, 0)} %`).join(', ')} of the baseline ` +
 			`(target ≤ ${100 + 100 * RSS_MARGIN} %: ${result.withinTarget ? 'met' : 'NOT met'}); largest rise from one ` +
 			`round's idle to the next: ${result.maxRoundGrowthMb} MB. Confirmed writes lost: ${result.lost}.`
 	];
+	const returned = result.phases.flatMap((s) => s.returns);
+	if (returned.length)
+		lines.push(
+			'',
+			`The relay gave memory back (\`memory-returned\`) ${returned.length} times: ` +
+				returned
+					.map((r) => `${r.rssBeforeMb} → ${r.rssAfterMb} MB (paused ${r.pauseMs} ms)`)
+					.join(', ') +
+				'.'
+		);
 	if (result.presence) {
 		const medians = result.presence.output
 			.split('\n')
