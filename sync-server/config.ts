@@ -89,6 +89,8 @@ export type RelayConfig = {
 	clusterRedisTimeoutMs: number;
 	/** Cluster mode: how often this relay checks that PostgreSQL answers (`/health`), in ms. */
 	clusterPostgresCheckMs: number;
+	/** Time between two checks of memory-return.ts (memory back to the system once quiet); 0: off. */
+	memoryReturnMs: number;
 };
 
 export const DEFAULT_CONFIG: RelayConfig = {
@@ -130,7 +132,8 @@ export const DEFAULT_CONFIG: RelayConfig = {
 	clusterCompactMs: 10_000,
 	clusterCompactMinLifetimeMs: 60_000,
 	clusterRedisTimeoutMs: 10_000,
-	clusterPostgresCheckMs: 2000
+	clusterPostgresCheckMs: 2000,
+	memoryReturnMs: 10_000
 };
 
 const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 };
@@ -300,6 +303,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 			'CLUSTER_POSTGRES_CHECK_MS',
 			DEFAULT_CONFIG.clusterPostgresCheckMs,
 			50
-		)
+		),
+		memoryReturnMs: readInt(env, 'MEMORY_RETURN_MS', DEFAULT_CONFIG.memoryReturnMs, 0)
 	};
 }

@@ -48,6 +48,7 @@ import { Connection } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createHistoryHandler } from './history.ts';
 import { createHttpRoutes, rawPathOf, type StorageStatus } from './http-routes.ts';
+import { startMemoryReturn } from './memory-return.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
 import type { IdentityStore } from './identity-store.ts';
 import {
@@ -491,6 +492,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 
 	const stopSweep = startRevocationSweep(sweep);
 	const stopHeartbeat = startHeartbeat(connections, heartbeatMs);
+	const stopMemoryReturn = startMemoryReturn({ everyMs: config.memoryReturnMs, log });
 
 	// An import a crash interrupted is finished (committed) or dropped before anyone connects.
 	const recovered = await recoverImports(config.dataDir);
@@ -516,7 +518,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		closed ??= (cluster?.drain() ?? Promise.resolve())
 			.then(() =>
 				shutdown({
-					stopTimers: [stopHeartbeat, stopSweep, () => blobs.close(), () => backups?.stop()],
+					stopTimers: [
+						stopHeartbeat,
+						stopSweep,
+						stopMemoryReturn,
+						() => blobs.close(),
+						() => backups?.stop()
+					],
 					rooms,
 					connections,
 					server,

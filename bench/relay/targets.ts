@@ -90,6 +90,10 @@ export type ServerEnv = {
 	relayRoot?: string;
 	/** The cores the server is pinned to (`taskset -c`; default '0'); null: not pinned. */
 	cpus?: string | null;
+	/** The one core to pin the server to, when `cpus` is not given. */
+	core?: number;
+	/** Called with every JSON line the server prints (ours: its log events). */
+	onEvent?: (event: Record<string, unknown>) => void;
 };
 
 const NODE_FLAGS = ['--disable-warning=ExperimentalWarning', '--expose-gc'];
@@ -316,7 +320,7 @@ export class ServerHandle {
 		const { args, env } = this.#command();
 		this.#mintToken(env);
 		const fullEnv = { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' };
-		const cpus = this.#opts.cpus === undefined ? '0' : this.#opts.cpus;
+		const cpus = this.#opts.cpus === undefined ? String(this.#opts.core ?? 0) : this.#opts.cpus;
 		const child =
 			PINNED && cpus !== null
 				? spawn('taskset', ['-c', cpus, process.execPath, ...args], {
@@ -357,20 +361,22 @@ export class ServerHandle {
 				reject(new Error(`${this.spec.id} exited with ${code} before listening: ${stderr}`));
 			});
 			child.stdout!.on('data', (chunk: Buffer) => {
-				buffer += chunk.toString();
-				for (const line of buffer.split('\n')) {
+				const lines = (buffer + chunk.toString()).split('\n');
+				// The last piece is a line still being written.
+				buffer = lines.pop()!;
+				for (const line of lines) {
 					if (!line.startsWith('{')) continue;
 					try {
 						const event = JSON.parse(line) as { event?: string; port?: number };
+						this.#opts.onEvent?.(event);
 						if (event.event === 'listening' && typeof event.port === 'number') {
 							clearTimeout(timer);
 							resolve(event.port);
 						}
 					} catch {
-						// A partial line; wait for more.
+						// Not JSON after all.
 					}
 				}
-				buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
 			});
 		});
 		child.stdout!.resume();
