@@ -77,6 +77,8 @@ const LOAD_SCRIPT = fileURLToPath(new URL('./presence-load.ts', import.meta.url)
 const LOAD_NICE = 10;
 /** Runs the relay under `--cpu-prof` and prints where its CPU went in renewal and quiet seconds. */
 const PROFILE = args.includes('--profile');
+/** A calm second: the relay and the measuring process each waited at most this for a core. */
+const CALM_WAIT_MS = 20;
 
 type Second = SecondCounts & {
 	serverCpuPct: number;
@@ -84,6 +86,9 @@ type Second = SecondCounts & {
 	/** Latencies timed by the load clients (in their own processes). */
 	loadLatencies: number[];
 	healthMs: number[];
+	/** How long the relay, and this process, were runnable but waited for a core (ms). */
+	relayWaitMs: number;
+	probeWaitMs: number;
 };
 
 type Summary = { p50: number; p99: number; max: number };
@@ -102,6 +107,16 @@ type RunResult = {
 	/** The same, as the load clients time it (their processes busy decoding presence). */
 	loadRenewal: Summary;
 	loadQuiet: Summary;
+	/**
+	 * The probes' delivery in the calm seconds only: those in which neither the relay nor the
+	 * measuring process waited for a core more than CALM_WAIT_MS (the machine's other load).
+	 */
+	calmRenewal: Summary & { seconds: number };
+	calmQuiet: Summary & { seconds: number };
+	/** Median per second of the relay's, and the measuring process's, wait for a core (ms). */
+	relayWaitRenewalMs: number;
+	relayWaitQuietMs: number;
+	probeWaitMs: number;
 	serverCpuPct: number;
 	renewalServerCpuPct: number;
 	quietServerCpuPct: number;
@@ -129,6 +144,8 @@ type RunResult = {
 		awarenessReceived: number;
 		serverCpuPct: number;
 		loadCpuPct: number;
+		relayWaitMs: number;
+		probeWaitMs: number;
 		p99Ms: number;
 		loadP99Ms: number;
 	}[];
@@ -214,7 +231,7 @@ async function run(arm: string, relayRoot: string | undefined, index: number): P
 	const cpuProfileDir = PROFILE
 		? fs.mkdtempSync(path.join(REPO_ROOT, 'bench/results/profiles-presence-'))
 		: undefined;
-	const server = new ServerHandle(TARGETS.ours, { relayRoot, cpuProfileDir });
+	const server = new ServerHandle(TARGETS.ours, { relayRoot, cpuProfileDir, ownSession: true });
 	await server.start();
 	let profileWindows: { renewal: [number, number][]; quiet: [number, number][] } | null = null;
 	const names: string[] = [];
@@ -235,6 +252,8 @@ async function run(arm: string, relayRoot: string | undefined, index: number): P
 				loadLatencies: [],
 				serverCpuPct: NaN,
 				loadCpuPct: NaN,
+				relayWaitMs: NaN,
+				probeWaitMs: NaN,
 				awarenessReceived: 0,
 				awarenessSent: 0,
 				renewals: 0,
@@ -283,6 +302,8 @@ async function run(arm: string, relayRoot: string | undefined, index: number): P
 		let cpu = cpuAtStart;
 		let load = loadCpu();
 		let lastSample = t0Here;
+		let relayWait = waitAtStart;
+		let probeWait = runQueueWaitMs(process.pid);
 		const sampleTimer = setInterval(() => {
 			const at = performance.now();
 			const s = second(Math.floor((at - 1 - t0Here) / 1000));
@@ -291,6 +312,12 @@ async function run(arm: string, relayRoot: string | undefined, index: number): P
 			const elapsed = (at - lastSample) / 1000;
 			s.serverCpuPct = round(((c - cpu) * 100) / elapsed, 1);
 			s.loadCpuPct = round(((l - load) * 100) / elapsed, 1);
+			const rw = runQueueWaitMs(server.pid);
+			const pw = runQueueWaitMs(process.pid);
+			s.relayWaitMs = round(rw - relayWait, 1);
+			s.probeWaitMs = round(pw - probeWait, 1);
+			relayWait = rw;
+			probeWait = pw;
 			cpu = c;
 			load = l;
 			lastSample = at;
@@ -357,6 +384,15 @@ async function run(arm: string, relayRoot: string | undefined, index: number): P
 		};
 		const renewalHeld = held.filter((_, i) => inRenewal.has(i));
 		const quietHeld = held.filter((_, i) => !inRenewal.has(i));
+		const calm = (list: Second[]) => {
+			const calmSeconds = list.filter(
+				(s) => s.relayWaitMs <= CALM_WAIT_MS && s.probeWaitMs <= CALM_WAIT_MS
+			);
+			return {
+				...summary(calmSeconds.flatMap((s) => s.latencies)),
+				seconds: calmSeconds.length
+			};
+		};
 		const cpuOf = (list: Second[]) =>
 			round(median(list.map((s) => s.serverCpuPct).filter(Number.isFinite)), 1);
 		const mean = (values: number[]) =>
@@ -371,6 +407,17 @@ async function run(arm: string, relayRoot: string | undefined, index: number): P
 			all: summary(held.flatMap((s) => s.latencies)),
 			renewal: summary(renewalHeld.flatMap((s) => s.latencies)),
 			quiet: summary(quietHeld.flatMap((s) => s.latencies)),
+			calmRenewal: calm(renewalHeld),
+			calmQuiet: calm(quietHeld),
+			relayWaitRenewalMs: round(
+				median(renewalHeld.map((s) => s.relayWaitMs).filter(Number.isFinite)),
+				0
+			),
+			relayWaitQuietMs: round(
+				median(quietHeld.map((s) => s.relayWaitMs).filter(Number.isFinite)),
+				0
+			),
+			probeWaitMs: round(median(held.map((s) => s.probeWaitMs).filter(Number.isFinite)), 0),
 			loadRenewal: summary(renewalHeld.flatMap((s) => s.loadLatencies)),
 			loadQuiet: summary(quietHeld.flatMap((s) => s.loadLatencies)),
 			serverCpuPct: mean(held.map((s) => s.serverCpuPct).filter(Number.isFinite)),
@@ -395,6 +442,8 @@ async function run(arm: string, relayRoot: string | undefined, index: number): P
 				awarenessReceived: s.awarenessReceived,
 				serverCpuPct: s.serverCpuPct,
 				loadCpuPct: s.loadCpuPct,
+				relayWaitMs: s.relayWaitMs,
+				probeWaitMs: s.probeWaitMs,
 				p99Ms: summary(s.latencies).p99,
 				loadP99Ms: summary(s.loadLatencies).p99
 			}))
@@ -443,6 +492,8 @@ for (let r = 0; r < runs; r++) {
 		console.log(
 			`${arm} #${r + 1}: ${result.clients} clients / ${result.docs} docs (${result.loaders} load processes), renewal seconds ${result.renewalSeconds.join(',')}: ` +
 				`delivery to the probes ${ms(result.renewal)} in them, ${ms(result.quiet)} outside; ` +
+				`in the calm seconds (${result.calmRenewal.seconds} + ${result.calmQuiet.seconds}) ${ms(result.calmRenewal)} / ${ms(result.calmQuiet)}; ` +
+				`the relay waited for a core ${result.relayWaitRenewalMs} ms per renewal second, ${result.relayWaitQuietMs} ms per quiet second, this process ${result.probeWaitMs} ms; ` +
 				`to the load clients ${ms(result.loadRenewal)} in them, ${ms(result.loadQuiet)} outside; ` +
 				`relay CPU ${result.serverCpuPct} % mean / ${result.renewalServerCpuPct} % in renewal seconds / ${result.quietServerCpuPct} % outside / peak ${result.peakServerCpuPct} %, ` +
 				`${result.serverCpuMs} ms in all (waited for a core ${result.relayWaitMsPerSec} ms/s), ${result.renewalServerCpuMsPerSec} ms per renewal second; ` +
@@ -465,6 +516,8 @@ for (const [arm] of arms) {
 	console.log(
 		`${arm} (${mine.length} runs, ${mine[0]?.clients} clients): delivery to the probes in renewal seconds ${ms(sm((r) => r.renewal))}, ` +
 			`in quiet seconds ${ms(sm((r) => r.quiet))}; to the load clients ${ms(sm((r) => r.loadRenewal))} / ${ms(sm((r) => r.loadQuiet))}; ` +
+			`in calm seconds (renewal ${mine.map((r) => r.calmRenewal.seconds).join('/')}, quiet ${mine.map((r) => r.calmQuiet.seconds).join('/')}) ${ms(sm((r) => r.calmRenewal))} / ${ms(sm((r) => r.calmQuiet))}; ` +
+			`the relay waited for a core ${m((r) => r.relayWaitRenewalMs)} ms per renewal second, ${m((r) => r.relayWaitQuietMs)} per quiet second, the probes' process ${m((r) => r.probeWaitMs)}; ` +
 			`relay CPU mean ${m((r) => r.serverCpuPct)} %, renewal seconds ${m((r) => r.renewalServerCpuPct)} %, quiet ${m((r) => r.quietServerCpuPct)} %, peak ${m((r) => r.peakServerCpuPct)} %; ` +
 			`${m((r) => r.serverCpuMs)} ms in all (waited for a core ${m((r) => r.relayWaitMsPerSec)} ms/s), ${m((r) => r.renewalServerCpuMsPerSec)} ms per renewal second; ` +
 			`awareness forwarded ${m((r) => r.awarenessReceived)} (peak ${m((r) => r.peakAwarenessPerSec)}/s), sent ${m((r) => r.awarenessSent)}; /health max ${m((r) => r.healthMaxMs)} ms; ` +

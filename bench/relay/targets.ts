@@ -88,6 +88,13 @@ export type ServerEnv = {
 	 * A/B against another commit: `git archive <commit> | tar -x -C <dir>`, node_modules linked).
 	 */
 	relayRoot?: string;
+	/**
+	 * Starts the server in a session of its own (setsid). With the kernel's autogroup scheduling
+	 * (/proc/sys/kernel/sched_autogroup_enabled) a session shares the CPU as one group: in the
+	 * harness's session, the server's share of its core would shrink whenever the load clients
+	 * on the other core are busy. killAllServers still ends it.
+	 */
+	ownSession?: boolean;
 };
 
 const NODE_FLAGS = ['--disable-warning=ExperimentalWarning', '--expose-gc'];
@@ -314,17 +321,15 @@ export class ServerHandle {
 		const { args, env } = this.#command();
 		this.#mintToken(env);
 		const fullEnv = { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' };
+		const options = {
+			cwd: REPO_ROOT,
+			env: fullEnv,
+			stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'],
+			detached: this.#opts.ownSession === true
+		};
 		const child = PINNED
-			? spawn('taskset', ['-c', '0', process.execPath, ...args], {
-					cwd: REPO_ROOT,
-					env: fullEnv,
-					stdio: ['ignore', 'pipe', 'pipe']
-				})
-			: spawn(process.execPath, args, {
-					cwd: REPO_ROOT,
-					env: fullEnv,
-					stdio: ['ignore', 'pipe', 'pipe']
-				});
+			? spawn('taskset', ['-c', '0', process.execPath, ...args], options)
+			: spawn(process.execPath, args, options);
 		this.#child = child;
 		this.crashed = null;
 		live.add(child);
