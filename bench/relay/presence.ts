@@ -4,7 +4,7 @@
  * documents (45 documents × 20 clients and 2 hot documents × 50), connected together, so their
  * 15 s awareness renewals fall in the same seconds, are held through at least two renewal
  * cycles while one client per document writes timestamped updates (2 per second) that its
- * document's other clients time. Per second of the hold: delivery latency of those updates (by
+ * document's probes time. Per second of the hold: delivery latency of those updates (by
  * send time), relay CPU, awareness messages the clients received (what the relay forwarded), the
  * clients' own renewals and the latency of `/health`. The renewal seconds are those holding at
  * least 5 % of the clients' renewals.
@@ -13,8 +13,14 @@
  * -x -C <dir>` with node_modules linked; its runs alternate with this tree's), --runs=N (per arm,
  * default 3), --hold=S (seconds, default 40), --spread=20x45,50x2 (clients × documents, the
  * default; 100x10 is "few documents"), --small (3 × 4 clients and a 20 s hold: a check of
- * the harness). The relay runs on core 0 and this process on core 1 when `taskset` works. Raw
- * JSON goes to bench/results/.
+ * the harness), --loaders=N (load processes, default 3; 0: every client in this process, the
+ * old way), --probes=N (per document, default 1), --profile (the relay under --cpu-prof: its
+ * busy time per function in the renewal and in the quiet seconds). Deliveries are timed by the
+ * probes, which stay in this process beside each document's writer; the other clients run in
+ * forked load processes (presence-load.ts) at a lower priority, and time theirs apart. The relay
+ * runs on core 0, in a session of its own, and the clients on core 1 when `taskset` works. Per
+ * second the run also reads how long the relay and this process waited for a core. Raw JSON goes
+ * to bench/results/; the last lines are a summary (medians per arm); exits 0.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
