@@ -3,6 +3,7 @@
  * how the updates of a turn (or of a broadcast interval) reach the other peers.
  */
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
@@ -208,6 +209,40 @@ describe('presence', () => {
 		const newcomer = peer();
 		r.attach(newcomer);
 		expect(newcomer.sent.some((m) => m[0] === 1)).toBe(false);
+		r.destroy();
+	});
+
+	it('recognises an echo by ids and clocks alone: its states are not read; a change still is', () => {
+		const r = room(EMPTY);
+		const phone = peer();
+		const other = peer();
+		r.attach(phone);
+		r.attach(other);
+		const awareness = new Awareness(new Y.Doc());
+		awareness.setLocalStateField('user', { name: '王芳' });
+		const id = awareness.clientID;
+		expect(r.applyAwareness(encodeAwarenessUpdate(awareness, [id]), phone)).toBe('applied');
+		awareness.destroy();
+		const clock = r.awareness.meta.get(id)!.clock;
+		/** One entry whose state is `state` as it stands (not necessarily JSON). */
+		const raw = (entryId: number, entryClock: number, state: string) => {
+			const encoder = encoding.createEncoder();
+			encoding.writeVarUint(encoder, 1);
+			encoding.writeVarUint(encoder, entryId);
+			encoding.writeVarUint(encoder, entryClock);
+			encoding.writeVarString(encoder, state);
+			return encoding.toUint8Array(encoder);
+		};
+		// What the other client echoes back carries the room's clock: its state is never parsed.
+		expect(r.applyAwareness(raw(id, clock, '{"user": not json'), other)).toBe('echo');
+		expect(r.awareness.getStates().get(id)).toEqual({ user: { name: '王芳' } });
+		// Whatever would change the room is read whole, as before.
+		expect(r.applyAwareness(raw(id, clock + 1, '{"user": not json'), phone)).toBe('invalid');
+		expect(r.applyAwareness(raw(id + 1, 1, '{"user": not json'), other)).toBe('invalid');
+		expect(r.applyAwareness(raw(id, clock, '{"user"'), other)).toBe('echo');
+		// A length that runs past the end is unreadable, not an echo.
+		const cut = raw(id, clock, '{}');
+		expect(r.applyAwareness(cut.slice(0, cut.length - 1), other)).toBe('invalid');
 		r.destroy();
 	});
 });

@@ -118,9 +118,20 @@ export const MAX_AWARENESS_IDS = 4;
 /** Most departed awareness ids whose metadata a room keeps; the oldest go first. */
 export const MAX_AWARENESS_TOMBSTONES = 1024;
 
-type AwarenessEntry = { id: number; clock: number; json: string; state: unknown };
+type AwarenessEntry = {
+	id: number;
+	clock: number;
+	/** Where the entry's state (a length-prefixed JSON string) starts in the update. */
+	at: number;
+	/** The state's JSON and its value, once read (`readState`). */
+	json?: string;
+	state?: unknown;
+};
 
-/** The entries of an awareness update, or null when it cannot be read. */
+/**
+ * The ids and clocks of an awareness update's entries, or null when it cannot be read. Their
+ * states are skipped, not decoded: an echo needs none of them (`readState` reads one).
+ */
 function awarenessEntries(update: Uint8Array): AwarenessEntry[] | null {
 	try {
 		const decoder = decoding.createDecoder(update);
@@ -129,12 +140,30 @@ function awarenessEntries(update: Uint8Array): AwarenessEntry[] | null {
 		for (let i = 0; i < count; i++) {
 			const id = decoding.readVarUint(decoder);
 			const clock = decoding.readVarUint(decoder);
-			const json = decoding.readVarString(decoder);
-			entries.push({ id, clock, json, state: JSON.parse(json) as unknown });
+			const at = decoder.pos;
+			const length = decoding.readVarUint(decoder);
+			if (decoder.pos + length > update.length) return null;
+			decoder.pos += length;
+			entries.push({ id, clock, at });
 		}
 		return decoding.hasContent(decoder) ? null : entries;
 	} catch {
 		return null;
+	}
+}
+
+/** Reads (once) the state of `entry`; false when it is not JSON. */
+function readState(update: Uint8Array, entry: AwarenessEntry): boolean {
+	if (entry.json !== undefined) return true;
+	try {
+		const decoder = decoding.createDecoder(update);
+		decoder.pos = entry.at;
+		const json = decoding.readVarString(decoder);
+		entry.state = JSON.parse(json) as unknown;
+		entry.json = json;
+		return true;
+	} catch {
+		return false;
 	}
 }
 
@@ -144,7 +173,7 @@ function encodeAwarenessEntries(entries: AwarenessEntry[]): Uint8Array {
 	for (const { id, clock, json } of entries) {
 		encoding.writeVarUint(encoder, id);
 		encoding.writeVarUint(encoder, clock);
-		encoding.writeVarString(encoder, json);
+		encoding.writeVarString(encoder, json!);
 	}
 	return encoding.toUint8Array(encoder);
 }
@@ -312,7 +341,7 @@ export class Room {
 				this.#awarenessChanged.add(id);
 				if (origin !== ORIGIN_REMOTE) this.#awarenessLocal.add(id);
 			}
-		this.#schedulePresenceCheck();
+		// The next expiry is looked for once per send (#flushAwareness), not once per renewal.
 		this.#awarenessPacer.request();
 	};
 
@@ -328,6 +357,7 @@ export class Room {
 		const local = [...this.#awarenessLocal].filter((id) => meta.has(id));
 		this.#awarenessChanged.clear();
 		this.#awarenessLocal.clear();
+		this.#schedulePresenceCheck();
 		if (local.length > 0 && this.#hooks.onLocalAwareness) {
 			this.#hooks.onLocalAwareness(
 				this,
@@ -541,12 +571,17 @@ export class Room {
 		const entries = awarenessEntries(update);
 		if (entries === null) return 'invalid';
 		const meta = this.awareness.meta;
+		// The state of an id the room does not know is read at once (a removal of it is dropped).
+		for (const e of entries) if (!meta.has(e.id) && !readState(update, e)) return 'invalid';
 		const kept = entries.filter((e) => meta.has(e.id) || e.state !== null);
 		// y-protocols accepts an entry whose clock is ahead (an unknown id counts as clock 0).
 		const accepted = kept.filter((e) => (meta.get(e.id)?.clock ?? 0) < e.clock);
 		// An echo (y-websocket clients resend every awareness change they see, with the clock
-		// the room has) changes nothing: not applied, and not counted against the peer's rate.
+		// the room has) changes nothing: not applied, not counted against the peer's rate, and
+		// its states (known ids, clocks not ahead) are not even read. At a renewal every client
+		// echoes its whole room's states: reading them was most of the relay's awareness work.
 		if (accepted.length === 0) return 'echo';
+		for (const e of kept) if (!readState(update, e)) return 'invalid';
 		if (!mayChange()) return 'rate-limited';
 		const fresh = new Set(accepted.filter((e) => !meta.has(e.id)).map((e) => e.id));
 		const introduced = (this.#introduced.get(peer) ?? 0) + fresh.size;
@@ -575,7 +610,7 @@ export class Room {
 	 */
 	applyRemoteAwareness(update: Uint8Array): boolean {
 		const entries = awarenessEntries(update);
-		if (entries === null) return false;
+		if (entries === null || !entries.every((e) => readState(update, e))) return false;
 		try {
 			awarenessProtocol.applyAwarenessUpdate(this.awareness, update, ORIGIN_REMOTE);
 		} catch {

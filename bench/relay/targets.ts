@@ -94,6 +94,13 @@ export type ServerEnv = {
 	core?: number;
 	/** Called with every JSON line the server prints (ours: its log events). */
 	onEvent?: (event: Record<string, unknown>) => void;
+	/**
+	 * Starts the server in a session of its own (setsid). With the kernel's autogroup scheduling
+	 * (/proc/sys/kernel/sched_autogroup_enabled) a session shares the CPU as one group: in the
+	 * harness's session, the server's share of its core would shrink whenever the load clients
+	 * on the other core are busy. killAllServers still ends it.
+	 */
+	ownSession?: boolean;
 };
 
 const NODE_FLAGS = ['--disable-warning=ExperimentalWarning', '--expose-gc'];
@@ -321,18 +328,16 @@ export class ServerHandle {
 		this.#mintToken(env);
 		const fullEnv = { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' };
 		const cpus = this.#opts.cpus === undefined ? String(this.#opts.core ?? 0) : this.#opts.cpus;
+		const options = {
+			cwd: REPO_ROOT,
+			env: fullEnv,
+			stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'],
+			detached: this.#opts.ownSession === true
+		};
 		const child =
 			PINNED && cpus !== null
-				? spawn('taskset', ['-c', cpus, process.execPath, ...args], {
-						cwd: REPO_ROOT,
-						env: fullEnv,
-						stdio: ['ignore', 'pipe', 'pipe']
-					})
-				: spawn(process.execPath, args, {
-						cwd: REPO_ROOT,
-						env: fullEnv,
-						stdio: ['ignore', 'pipe', 'pipe']
-					});
+				? spawn('taskset', ['-c', cpus, process.execPath, ...args], options)
+				: spawn(process.execPath, args, options);
 		this.#child = child;
 		this.crashed = null;
 		live.add(child);
