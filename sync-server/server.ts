@@ -28,9 +28,8 @@ import { startBackups, type BackupSchedule } from './backup/backup.ts';
 import { removeRelayLock, writeRelayLock } from './backup/relay-lock.ts';
 import { createBasemapService } from './basemap/serve.ts';
 import { bufferEarlyFrames } from './cluster/early-frames.ts';
-import { ClusterRooms } from './cluster/cluster-rooms.ts';
-import { SharedKeys } from './cluster/shared-keys.ts';
-import { PostgresIdentityStore } from './identity-postgres.ts';
+// Cluster mode only, and loaded only then (ioredis, pg): a lone relay starts without them.
+import type { ClusterRooms } from './cluster/cluster-rooms.ts';
 import { createBlobService, readBlobConfig, type BlobConfig, type BlobService } from './blobs.ts';
 import { DEFAULT_CONFIG, type RelayConfig } from './config.ts';
 import { Connection } from './connection.ts';
@@ -183,9 +182,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	});
 	// Cluster mode (REDIS_URL and DATABASE_URL): documents load from and commit to the Redis
 	// streams and PostgreSQL (cluster/cluster-rooms.ts); `rooms` above then stays empty.
-	const cluster =
+	const cluster: ClusterRooms | null =
 		config.redisUrl && config.databaseUrl
-			? await ClusterRooms.open({
+			? await (await import('./cluster/cluster-rooms.ts')).ClusterRooms.open({
 					redisUrl: config.redisUrl,
 					databaseUrl: config.databaseUrl,
 					maxDocBytes: config.maxDocBytes,
@@ -202,9 +201,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 				})
 			: null;
 	// Cluster mode: keys.json follows the relays' shared keys in PostgreSQL (cluster/shared-keys.ts).
-	const clusterIdentity = cluster ? await PostgresIdentityStore.open(config.databaseUrl!) : null;
+	const clusterIdentity = cluster
+		? await (await import('./identity-postgres.ts')).PostgresIdentityStore.open(config.databaseUrl!)
+		: null;
 	const sharedKeys = clusterIdentity
-		? await SharedKeys.start({
+		? await (await import('./cluster/shared-keys.ts')).SharedKeys.start({
 				identity: clusterIdentity,
 				ring: keys,
 				redisUrl: config.redisUrl!,
