@@ -32,6 +32,7 @@ import { bufferEarlyFrames } from './cluster/early-frames.ts';
 import type { ClusterRooms } from './cluster/cluster-rooms.ts';
 import { createBlobService, readBlobConfig, type BlobConfig, type BlobService } from './blobs.ts';
 import { DEFAULT_CONFIG, type RelayConfig } from './config.ts';
+import { relayUrl, type EarlyListener } from './early-listener.ts';
 import { Connection } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createHistoryHandler } from './history.ts';
@@ -84,6 +85,8 @@ export type RelayOptions = Partial<RelayConfig> & {
 	log?: (event: Record<string, unknown>) => void;
 	/** Photo blob limits and sweep (sync-server/blobs.ts); default: MAX_BLOB_BYTES, BLOB_GRACE_HOURS. */
 	blobs?: Partial<BlobConfig>;
+	/** The port bound already (main.ts, early-listener.ts): its connections, held, are served. */
+	listener?: EarlyListener;
 };
 
 export type RelayStats = {
@@ -184,7 +187,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	// streams and PostgreSQL (cluster/cluster-rooms.ts); `rooms` above then stays empty.
 	const cluster: ClusterRooms | null =
 		config.redisUrl && config.databaseUrl
-			? await (await import('./cluster/cluster-rooms.ts')).ClusterRooms.open({
+			? await (
+					await import('./cluster/cluster-rooms.ts')
+				).ClusterRooms.open({
 					redisUrl: config.redisUrl,
 					databaseUrl: config.databaseUrl,
 					maxDocBytes: config.maxDocBytes,
@@ -205,7 +210,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		? await (await import('./identity-postgres.ts')).PostgresIdentityStore.open(config.databaseUrl!)
 		: null;
 	const sharedKeys = clusterIdentity
-		? await (await import('./cluster/shared-keys.ts')).SharedKeys.start({
+		? await (
+				await import('./cluster/shared-keys.ts')
+			).SharedKeys.start({
 				identity: clusterIdentity,
 				ring: keys,
 				redisUrl: config.redisUrl!,
@@ -416,7 +423,12 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const recovered = await recoverImports(config.dataDir);
 	if (recovered > 0) log({ event: 'imports-recovered', count: recovered });
 
-	const port = await listen(server, config.port, config.host, log);
+	const { listener } = options;
+	listener?.adopt((socket) => {
+		server.emit('connection', socket);
+		socket.resume();
+	});
+	const port = listener ? listener.port : await listen(server, config.port, config.host, log);
 	writeRelayLock(config.dataDir, port);
 	const backups = config.backupDir
 		? startBackups({
@@ -427,7 +439,6 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 				log
 			})
 		: null;
-	const urlHost = config.host.includes(':') ? `[${config.host}]` : config.host;
 
 	let closed: Promise<void> | null = null;
 	const close = (): Promise<void> => {
@@ -436,7 +447,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		closed ??= (cluster?.drain() ?? Promise.resolve())
 			.then(() =>
 				shutdown({
-					stopTimers: [stopHeartbeat, stopSweep, () => blobs.close(), () => backups?.stop()],
+					stopTimers: [
+						stopHeartbeat,
+						stopSweep,
+						() => blobs.close(),
+						() => backups?.stop(),
+						() => void listener?.close()
+					],
 					rooms,
 					connections,
 					server,
@@ -455,7 +472,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		return closed;
 	};
 
-	const url = `http://${urlHost}:${port}`;
+	const url = relayUrl(config.host, port);
 	const mintToken = (claims: MintTokenInput): string =>
 		mintServiceToken(keys, { ...claims, ttlSeconds: claims.ttlSeconds ?? config.tokenTtlSeconds });
 	const createCommunity = (name: string, id?: string): CreatedCommunity => {
