@@ -80,7 +80,7 @@ describe('early listener', () => {
 			await new Promise<void>((resolve, reject) => {
 				child.once('exit', (code) => reject(new Error(`relay exited with ${code}: ${stderr}`)));
 				createInterface({ input: child.stdout! }).on('line', (line) => {
-					if (line.includes('"event":"ready"')) resolve();
+					if (line.includes('"event":"listening"')) resolve();
 				});
 			});
 			await killHard(child);
