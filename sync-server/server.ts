@@ -17,7 +17,6 @@
  * - `close()` commits and syncs everything queued (confirming it), closes sockets, compacts,
  *   then closes the store.
  */
-import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Role } from '../src/lib/wire/index.ts';
@@ -58,6 +57,11 @@ import { asAsync } from './storage/async-types.ts';
 import { SqliteStore } from './storage/sqlite.ts';
 import type { DocStore } from './storage/types.ts';
 import { CLOCK_SKEW_SECONDS, KeyRing } from './tokens.ts';
+
+// node:http through the CommonJS loader: an ESM import of it reads every export, and its lazy
+// WebSocket and EventSource getters then load undici and node:http2 at start-up (ARCHITECTURE.md,
+// "Restart after a crash").
+const { createServer } = process.getBuiltinModule('node:http');
 
 export { RELAY_VERSION } from './http-routes.ts';
 export { clientAddress, parseSyncTarget, tokenFromUrl, type SyncTarget } from './admission.ts';
@@ -299,7 +303,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		files: createStaticHandler(config.staticDir),
 		health: () => stats()
 	});
-	const server = http.createServer(
+	const server = createServer(
 		{
 			// Headers (and so a WebSocket upgrade's token) must arrive within the auth deadline; a
 			// request body, such as a photo upload on a slow link, may take longer.

@@ -90,6 +90,9 @@ export type ServerEnv = {
 	relayRoot?: string;
 };
 
+/** Our relay's checkout: BENCH_RELAY_ROOT (an A/B of W5 against another commit), else this one. */
+const RELAY_ROOT = process.env.BENCH_RELAY_ROOT || REPO_ROOT;
+
 const NODE_FLAGS = ['--disable-warning=ExperimentalWarning', '--expose-gc'];
 const GC_HOOK = pathToFileURL(path.join(REPO_ROOT, 'bench/relay/servers/gc-hook.mjs')).href;
 
@@ -181,7 +184,7 @@ export class ServerHandle {
 						...flags,
 						'--experimental-strip-types',
 						'--experimental-sqlite',
-						path.join(this.#opts.relayRoot ?? REPO_ROOT, 'sync-server/main.ts')
+						path.join(this.#opts.relayRoot ?? RELAY_ROOT, 'sync-server/main.ts')
 					],
 					env
 				};
