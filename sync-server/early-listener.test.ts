@@ -4,6 +4,7 @@
  * main.ts leaves V8's compile cache of the relay's modules even when it is killed with -9.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -55,6 +56,27 @@ describe('early listener', () => {
 		await waitFor(() => provider.synced, 5000, 'the held client synced');
 		expect(closes).toBe(0);
 		expect(listener.waiting).toBe(1);
+	});
+
+	it('tracks the connections it adopted as its own: closing the relay closes an idle one', async () => {
+		dataDir = makeTempDir();
+		listener = await bindEarly(0, '127.0.0.1');
+		const socket = net.connect(listener.port, '127.0.0.1');
+		let received = '';
+		socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+		let closed = false;
+		socket.on('close', () => (closed = true));
+		socket.on('error', () => {});
+		socket.write('GET /health HTTP/1.1\r\nHost: relay\r\nConnection: keep-alive\r\n\r\n');
+		await waitFor(() => listener!.waiting === 1, 5000, 'the connection held');
+
+		relay = await startRelay({ dataDir, staticDir: path.join(dataDir, 'no-build'), listener });
+		await waitFor(() => received.startsWith('HTTP/1.1 200'), 5000, 'the /health answer');
+		expect(closed).toBe(false);
+		await relay.close();
+		relay = null;
+		// Node closes an idle keep-alive socket by itself only after keepAliveTimeout (5 s).
+		await waitFor(() => closed, 1000, 'the idle connection closed with the relay');
 	});
 
 	it('main.ts leaves a compile cache that the next start reads, even after kill -9', async () => {

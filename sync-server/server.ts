@@ -428,10 +428,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	if (recovered > 0) log({ event: 'imports-recovered', count: recovered });
 
 	const { listener } = options;
-	listener?.adopt((socket) => {
-		server.emit('connection', socket);
-		socket.resume();
-	});
+	if (listener) {
+		// What listen() does: node:http starts tracking connections (headersTimeout,
+		// requestTimeout, closeAllConnections) on 'listening', so before the first one arrives.
+		server.emit('listening');
+		listener.adopt((socket) => {
+			server.emit('connection', socket);
+			socket.resume();
+		});
+	}
 	const port = listener ? listener.port : await listen(server, config.port, config.host, log);
 	writeRelayLock(config.dataDir, port);
 	const backups = config.backupDir
