@@ -12,10 +12,10 @@
  * Restart after a crash (ARCHITECTURE.md, "Restart after a crash"): the port is bound first,
  * before the relay's modules load; connections arriving meanwhile wait and are served once the
  * relay is ready, instead of being refused (the listening line, printed then, counts them as
- * `waited`). The relay is ~140 TypeScript modules, stripped and compiled at every start (most of
- * a cold start's CPU): V8's compile cache keeps them in DATA_DIR/compile-cache (or
- * NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off), written before the listening
- * line, so that a relay killed with -9 later restarts from it.
+ * `waited`). The relay loads ~140 modules, ~60 of them TypeScript, stripped and compiled at
+ * every start (most of a cold start's CPU): V8's compile cache keeps them in
+ * DATA_DIR/compile-cache (or NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off),
+ * written before the listening line, so that a relay killed with -9 later restarts from it.
  */
 import module from 'node:module';
 import path from 'node:path';
