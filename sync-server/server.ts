@@ -8,6 +8,7 @@
  *   revocation.ts    closing a member's sockets at once, and the sweep that re-reads members
  *   heartbeat.ts     pings and keepalives
  *   lifecycle.ts     listen, and the shutdown order
+ *   early-listener.ts  the port bound before start-up (main.ts), its connections held till here
  *
  * Invariants:
  * - Every socket and server has an 'error' listener: bad input closes one connection, never
