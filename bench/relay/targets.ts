@@ -127,6 +127,8 @@ export class ServerHandle {
 	#volunteer: { credential: unknown; name: string } | null = null;
 	/** Set when the server exited without `stop()` or `kill9()`: how, and what it printed. */
 	crashed: string | null = null;
+	/** Our relay: connections it held while starting, served at its last listening line. */
+	waited: number | null = null;
 	#opts: ServerEnv;
 	#child: ChildProcess | null = null;
 	#exited: Promise<void> | null = null;
@@ -360,8 +362,9 @@ export class ServerHandle {
 				for (const line of buffer.split('\n')) {
 					if (!line.startsWith('{')) continue;
 					try {
-						const event = JSON.parse(line) as { event?: string; port?: number };
+						const event = JSON.parse(line) as { event?: string; port?: number; waited?: number };
 						if (event.event === 'listening' && typeof event.port === 'number') {
+							this.waited = event.waited ?? null;
 							clearTimeout(timer);
 							resolve(event.port);
 						}

@@ -750,6 +750,8 @@ export type StormResult = {
 	serveP99Ms: number;
 	/** From kill -9 to every client re-synced (the probe instance's start and read included). */
 	outageMs: number | null;
+	/** Ours: clients whose connection the restart held while it started (early-listener.ts). */
+	heldAtRestart: number | null;
 	notResynced: number;
 	serverCpuMs: number;
 	peakRssMb: number;
@@ -875,6 +877,7 @@ export async function storm(
 		resyncP99Ms: round(percentile(times, 99), 0),
 		resyncAllMs: resynced.size >= all.length ? round(times.at(-1) ?? NaN, 0) : null,
 		startMs: round(restartedAt - startingAt, 0),
+		heldAtRestart: server.waited,
 		serveP99Ms: round(percentile(serve, 99), 0),
 		outageMs:
 			resynced.size >= all.length ? round(Math.max(...resynced.values()) - killedAt, 0) : null,
