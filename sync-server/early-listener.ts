@@ -1,7 +1,7 @@
 /**
  * The relay's port, bound before the relay's modules load (main.ts), so that clients reconnecting
  * after a crash wait on an accepted connection instead of being refused. A refused client backs
- * off (y-websocket: 0.1 s doubling up to 2.5 s) and comes back seconds later; a held one is served
+ * off (y-websocket: 0.2 s doubling up to 2.5 s) and comes back seconds later; a held one is served
  * as soon as the relay is ready.
  *
  * Invariant: every connection accepted here reaches the relay's HTTP server exactly once, in the
