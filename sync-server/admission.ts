@@ -18,7 +18,7 @@
  *   mirror lacks or holds at an older `ver`: that member is re-read first (`reread`), and an
  *   upgrade whose socket closed meanwhile goes no further.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
@@ -31,6 +31,9 @@ import {
 	type MemberReread
 } from './identity.ts';
 import type { KeyRing } from './tokens.ts';
+
+// Not an ESM import of node:http: see server.ts.
+const { STATUS_CODES } = process.getBuiltinModule('node:http');
 
 export type SyncTarget =
 	{ ok: true; docName: string } | { ok: false; reason: DocNameError | 'not-sync' };
@@ -77,7 +80,7 @@ export function clientAddress(req: http.IncomingMessage, trustProxy: boolean): s
 export function refuseUpgrade(socket: Duplex, status: number, text: string): void {
 	const body = `${text}\n`;
 	socket.end(
-		`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\n` +
+		`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
 			'Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\n' +
 			`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
 	);

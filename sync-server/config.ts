@@ -93,6 +93,9 @@ export type RelayConfig = {
 	memoryReturnMs: number;
 };
 
+/** Inside the data directory: V8's cache of the relay's compiled modules (main.ts). */
+export const COMPILE_CACHE_DIR = 'compile-cache';
+
 export const DEFAULT_CONFIG: RelayConfig = {
 	host: '127.0.0.1',
 	port: 8787,

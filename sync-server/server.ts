@@ -9,6 +9,7 @@
  *   cluster/         cluster mode (REDIS_URL + DATABASE_URL): rooms, shared keys, identity
  *   heartbeat.ts     pings and keepalives
  *   lifecycle.ts     listen, and the shutdown order
+ *   early-listener.ts  the port bound before start-up (main.ts), its connections held till here
  *
  * Invariants:
  * - Every socket and server has an 'error' listener: bad input closes one connection, never
@@ -18,7 +19,6 @@
  * - `close()` commits and syncs everything queued (confirming it), closes sockets, compacts,
  *   then closes the store.
  */
-import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Role } from '../src/lib/wire/index.ts';
@@ -29,13 +29,10 @@ import { startBackups, type BackupSchedule } from './backup/backup.ts';
 import { removeRelayLock, writeRelayLock } from './backup/relay-lock.ts';
 import { createBasemapService } from './basemap/serve.ts';
 import { bufferEarlyFrames } from './cluster/early-frames.ts';
-import { ClusterRooms } from './cluster/cluster-rooms.ts';
-import { ClusterIdentity } from './cluster/cluster-identity.ts';
-import { SharedKeys } from './cluster/shared-keys.ts';
+// Cluster mode only, and loaded only then (ioredis, pg): a lone relay starts without them.
+import type { ClusterRooms } from './cluster/cluster-rooms.ts';
 import { asAsyncIdentity, type AsyncIdentityStore } from './identity-async.ts';
-import { PostgresIdentityStore } from './identity-postgres.ts';
 import { DiskBlobStore, type BlobStore } from './blob-store.ts';
-import { PostgresBlobStore } from './blob-store-postgres.ts';
 import {
 	createBlobService,
 	readBlobConfig,
@@ -44,6 +41,7 @@ import {
 	type BlobService
 } from './blobs.ts';
 import { DEFAULT_CONFIG, type RelayConfig } from './config.ts';
+import { relayUrl, type EarlyListener } from './early-listener.ts';
 import { Connection } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createHistoryHandler } from './history.ts';
@@ -62,7 +60,6 @@ import {
 } from './identity.ts';
 import { listen, shutdown } from './lifecycle.ts';
 import { createNoticeService } from './notices/routes.ts';
-import { PostgresNoticeStore } from './notices/postgres.ts';
 import { SqliteNoticeStore } from './notices/sqlite.ts';
 import { asAsyncNotices, type AsyncNoticeStore, type NoticeStore } from './notices/store.ts';
 import { CLOSE } from './protocol.ts';
@@ -77,10 +74,14 @@ import { Rooms } from './rooms.ts';
 import type { Room } from './room.ts';
 import { createStaticHandler } from './static-files.ts';
 import { asAsync } from './storage/async-types.ts';
-import { openPool } from './storage/postgres.ts';
 import { SqliteStore } from './storage/sqlite.ts';
 import type { DocStore } from './storage/types.ts';
 import { CLOCK_SKEW_SECONDS, KeyRing } from './tokens.ts';
+
+// node:http through the CommonJS loader: an ESM import of it reads every export, and its lazy
+// WebSocket and EventSource getters then load undici and node:http2 at start-up (ARCHITECTURE.md,
+// "Restart after a crash").
+const { createServer } = process.getBuiltinModule('node:http');
 
 export { RELAY_VERSION } from './http-routes.ts';
 export { clientAddress, parseSyncTarget, tokenFromUrl, type SyncTarget } from './admission.ts';
@@ -110,6 +111,8 @@ export type RelayOptions = Partial<RelayConfig> & {
 	log?: (event: Record<string, unknown>) => void;
 	/** Photo blob limits and sweep (sync-server/blobs.ts); default: MAX_BLOB_BYTES, BLOB_GRACE_HOURS. */
 	blobs?: Partial<BlobConfig>;
+	/** The port bound already (main.ts, early-listener.ts): its connections, held, are served. */
+	listener?: EarlyListener;
 };
 
 export type RelayStats = {
@@ -220,9 +223,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	});
 	// Cluster mode (REDIS_URL and DATABASE_URL): documents load from and commit to the Redis
 	// streams and PostgreSQL (cluster/cluster-rooms.ts); `rooms` above then stays empty.
-	const cluster =
+	const cluster: ClusterRooms | null =
 		config.redisUrl && config.databaseUrl
-			? await ClusterRooms.open({
+			? await (
+					await import('./cluster/cluster-rooms.ts')
+				).ClusterRooms.open({
 					redisUrl: config.redisUrl,
 					databaseUrl: config.databaseUrl,
 					prefix: options.clusterPrefix,
@@ -241,9 +246,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 				})
 			: null;
 	// Cluster mode: keys.json follows the relays' shared keys in PostgreSQL (cluster/shared-keys.ts).
-	const clusterIdentity = cluster ? await PostgresIdentityStore.open(config.databaseUrl!) : null;
+	const clusterIdentity = cluster
+		? await (await import('./identity-postgres.ts')).PostgresIdentityStore.open(config.databaseUrl!)
+		: null;
 	const sharedKeys = clusterIdentity
-		? await SharedKeys.start({
+		? await (
+				await import('./cluster/shared-keys.ts')
+			).SharedKeys.start({
 				identity: clusterIdentity,
 				ring: keys,
 				redisUrl: config.redisUrl!,
@@ -253,12 +262,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		: null;
 	// Cluster mode: photos and notices in PostgreSQL too, on one pool (blob-store-postgres.ts,
 	// notices/postgres.ts; why not a shared directory: ARCHITECTURE.md, "Scale-out").
-	const clusterPool = cluster ? openPool(config.databaseUrl!) : null;
+	const clusterPool = cluster
+		? (await import('./storage/postgres.ts')).openPool(config.databaseUrl!)
+		: null;
 	const blobStore: BlobStore = clusterPool
-		? await PostgresBlobStore.open(clusterPool)
+		? await (await import('./blob-store-postgres.ts')).PostgresBlobStore.open(clusterPool)
 		: new DiskBlobStore(config.dataDir);
 	const noticeStore: AsyncNoticeStore = clusterPool
-		? await PostgresNoticeStore.open(clusterPool)
+		? await (await import('./notices/postgres.ts')).PostgresNoticeStore.open(clusterPool)
 		: asAsyncNotices(notices);
 	const connections = new Set<Connection>();
 	const sweep: RevocationSweepOptions = {
@@ -282,7 +293,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	// Cluster mode: members from PostgreSQL, mirrored here for the synchronous token checks; a
 	// change on any relay re-checks this relay's sockets at once (cluster/cluster-identity.ts).
 	const members = clusterIdentity
-		? await ClusterIdentity.start({
+		? await (
+				await import('./cluster/cluster-identity.ts')
+			).ClusterIdentity.start({
 				identity: clusterIdentity,
 				redisUrl: config.redisUrl!,
 				relayId: cluster!.streams.relayId,
@@ -375,7 +388,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		files: createStaticHandler(config.staticDir),
 		health: () => stats()
 	});
-	const server = http.createServer(
+	const server = createServer(
 		{
 			// Headers (and so a WebSocket upgrade's token) must arrive within the auth deadline; a
 			// request body, such as a photo upload on a slow link, may take longer.
@@ -498,7 +511,17 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const recovered = await recoverImports(config.dataDir);
 	if (recovered > 0) log({ event: 'imports-recovered', count: recovered });
 
-	const port = await listen(server, config.port, config.host, log);
+	const { listener } = options;
+	if (listener) {
+		// What listen() does: node:http starts tracking connections (headersTimeout,
+		// requestTimeout, closeAllConnections) on 'listening', so before the first one arrives.
+		server.emit('listening');
+		listener.adopt((socket) => {
+			server.emit('connection', socket);
+			socket.resume();
+		});
+	}
+	const port = listener ? listener.port : await listen(server, config.port, config.host, log);
 	writeRelayLock(config.dataDir, port);
 	const backups = config.backupDir
 		? startBackups({
@@ -509,7 +532,6 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 				log
 			})
 		: null;
-	const urlHost = config.host.includes(':') ? `[${config.host}]` : config.host;
 
 	let closed: Promise<void> | null = null;
 	const close = (): Promise<void> => {
@@ -523,7 +545,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 						stopSweep,
 						stopMemoryReturn,
 						() => blobs.close(),
-						() => backups?.stop()
+						() => backups?.stop(),
+						() => void listener?.close()
 					],
 					rooms,
 					connections,
@@ -545,7 +568,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		return closed;
 	};
 
-	const url = `http://${urlHost}:${port}`;
+	const url = relayUrl(config.host, port);
 	const mintToken = (claims: MintTokenInput): string =>
 		mintServiceToken(keys, { ...claims, ttlSeconds: claims.ttlSeconds ?? config.tokenTtlSeconds });
 	const created = ({ community, code }: { community: { id: string }; code: string }) => ({

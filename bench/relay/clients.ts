@@ -21,6 +21,8 @@ export type BenchClient = {
 	/** Called on every transition to synced (including after a reconnect). */
 	onSynced(listener: () => void): void;
 	onDisconnected(listener: () => void): void;
+	/** Called when the socket opens (before any sync), including after a reconnect. */
+	onConnected(listener: () => void): void;
 	/** For our relay: the latest persisted state vector (type 100), else undefined. */
 	persisted(): Map<number, number> | undefined;
 	disconnect(): void;
@@ -46,6 +48,7 @@ export function createClient(
 	const doc = options.doc ?? new Y.Doc();
 	const syncedListeners: (() => void)[] = [];
 	const downListeners: (() => void)[] = [];
+	const upListeners: (() => void)[] = [];
 	let persistedSv: Map<number, number> | undefined;
 	let synced: () => boolean;
 	let disconnect: () => void;
@@ -67,6 +70,9 @@ export function createClient(
 		});
 		provider.on('disconnect', () => {
 			for (const listener of downListeners) listener();
+		});
+		provider.on('status', ({ status }: { status: string }) => {
+			if (status === 'connected') for (const listener of upListeners) listener();
 		});
 		awareness = provider.awareness!;
 		synced = () => provider.isSynced;
@@ -103,6 +109,7 @@ export function createClient(
 		});
 		provider.on('status', ({ status }) => {
 			if (status === 'disconnected') for (const listener of downListeners) listener();
+			if (status === 'connected') for (const listener of upListeners) listener();
 		});
 		synced = () => provider.synced;
 		disconnect = () => provider.disconnect();
@@ -129,6 +136,7 @@ export function createClient(
 		},
 		onSynced: (listener) => syncedListeners.push(listener),
 		onDisconnected: (listener) => downListeners.push(listener),
+		onConnected: (listener) => upListeners.push(listener),
 		persisted: () => persistedSv,
 		disconnect,
 		connect,

@@ -177,6 +177,10 @@ export function tables(result: BenchResult): { title: string; head: Row; rows: R
 				're-sync p50 ms',
 				'p99 ms',
 				'all ms',
+				'restart: start ms',
+				'held while starting',
+				'open → synced p99 ms',
+				'kill → all ms',
 				'server CPU ms',
 				'peak RSS MB'
 			],
@@ -195,6 +199,10 @@ export function tables(result: BenchResult): { title: string; head: Row; rows: R
 						show(r.resyncP50Ms),
 						show(r.resyncP99Ms),
 						r.resyncAllMs === null ? `${r.notResynced} never` : show(r.resyncAllMs),
+						show(r.startMs),
+						r.heldAtRestart === null ? '—' : show(r.heldAtRestart),
+						show(r.serveP99Ms),
+						r.outageMs === null ? '—' : show(r.outageMs),
 						show(r.serverCpuMs),
 						show(r.peakRssMb)
 					];

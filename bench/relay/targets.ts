@@ -103,6 +103,9 @@ export type ServerEnv = {
 	ownSession?: boolean;
 };
 
+/** Our relay's checkout: BENCH_RELAY_ROOT (an A/B of W5 against another commit), else this one. */
+const RELAY_ROOT = process.env.BENCH_RELAY_ROOT || REPO_ROOT;
+
 const NODE_FLAGS = ['--disable-warning=ExperimentalWarning', '--expose-gc'];
 const GC_HOOK = pathToFileURL(path.join(REPO_ROOT, 'bench/relay/servers/gc-hook.mjs')).href;
 
@@ -137,6 +140,8 @@ export class ServerHandle {
 	#volunteer: { credential: unknown; name: string } | null = null;
 	/** Set when the server exited without `stop()` or `kill9()`: how, and what it printed. */
 	crashed: string | null = null;
+	/** Our relay: connections it held while starting, served at its last listening line. */
+	waited: number | null = null;
 	#opts: ServerEnv;
 	#child: ChildProcess | null = null;
 	#exited: Promise<void> | null = null;
@@ -194,7 +199,7 @@ export class ServerHandle {
 						...flags,
 						'--experimental-strip-types',
 						'--experimental-sqlite',
-						path.join(this.#opts.relayRoot ?? REPO_ROOT, 'sync-server/main.ts')
+						path.join(this.#opts.relayRoot ?? RELAY_ROOT, 'sync-server/main.ts')
 					],
 					env
 				};
@@ -372,9 +377,10 @@ export class ServerHandle {
 				for (const line of lines) {
 					if (!line.startsWith('{')) continue;
 					try {
-						const event = JSON.parse(line) as { event?: string; port?: number };
+						const event = JSON.parse(line) as { event?: string; port?: number; waited?: number };
 						this.#opts.onEvent?.(event);
 						if (event.event === 'listening' && typeof event.port === 'number') {
+							this.waited = event.waited ?? null;
 							clearTimeout(timer);
 							resolve(event.port);
 						}

@@ -791,6 +791,14 @@ export type StormResult = {
 	resyncP50Ms: number;
 	resyncP99Ms: number;
 	resyncAllMs: number | null;
+	/** The restart: spawn to the server's listening line. */
+	startMs: number;
+	/** Each client's socket open to its re-sync (the server's part of the re-sync), p99. */
+	serveP99Ms: number;
+	/** From kill -9 to every client re-synced (the probe instance's start and read included). */
+	outageMs: number | null;
+	/** Ours: clients whose connection the restart held while it started (early-listener.ts). */
+	heldAtRestart: number | null;
 	notResynced: number;
 	serverCpuMs: number;
 	peakRssMb: number;
@@ -836,6 +844,7 @@ export async function storm(
 	const timer = setInterval(write, 1000 / opts.writeRate);
 	await sleep(opts.writeMs);
 	connected = false;
+	const killedAt = performance.now();
 	await server.kill9();
 	const persisted = writer.persisted();
 	const confirmedClock = persisted?.get(writer.doc.clientID) ?? 0;
@@ -843,13 +852,21 @@ export async function storm(
 	const confirmedBeforeKill = server.spec.confirms
 		? clockAfter.slice(0, sentBeforeKill).filter((c) => c <= confirmedClock).length
 		: null;
+	// When each client opened its socket to, and re-synced with, the restarted instance (clients
+	// are down since the kill, so every transition from the restart's start on is to it; a server
+	// may accept before its listening line).
 	const resynced = new Map<BenchClient, number>();
-	let restartedAt = Infinity;
+	const opened = new Map<BenchClient, number>();
+	let startingAt = Infinity;
 	const all = [writer, ...observers];
 	for (const client of all) {
+		client.onConnected(() => {
+			if (performance.now() >= startingAt && !opened.has(client))
+				opened.set(client, performance.now());
+		});
 		client.onSynced(() => {
-			if (performance.now() >= restartedAt && !resynced.has(client))
-				resynced.set(client, performance.now() - restartedAt);
+			if (performance.now() >= startingAt && !resynced.has(client))
+				resynced.set(client, performance.now());
 		});
 	}
 	// What survived: read by a probe from a second instance on the same data, before any client
@@ -870,13 +887,19 @@ export async function storm(
 		if (clockAfter[i]! <= confirmedClock) lostOfConfirmed++;
 	}
 	// The storm: restart on the clients' port and wait for all of them.
+	startingAt = performance.now();
 	await server.start(port);
-	restartedAt = performance.now();
+	const restartedAt = performance.now();
 	const proc = new ProcWindow(server.pid, 50);
 	await waitFor(() => resynced.size >= all.length, opts.capMs, 50);
 	clearInterval(timer);
 	const p = proc.end();
-	const times = Float64Array.from(resynced.values()).sort();
+	// Counted from the listening line (0 for a client re-synced before it).
+	const times = Float64Array.from(resynced.values(), (at) => Math.max(0, at - restartedAt)).sort();
+	const serve = Float64Array.from(
+		resynced,
+		([client, at]) => at - (opened.get(client) ?? at)
+	).sort();
 	const converged = await waitFor(
 		() => {
 			for (let room = 0; room < opts.rooms; room++) {
@@ -900,6 +923,11 @@ export async function storm(
 		resyncP50Ms: round(percentile(times, 50), 0),
 		resyncP99Ms: round(percentile(times, 99), 0),
 		resyncAllMs: resynced.size >= all.length ? round(times.at(-1) ?? NaN, 0) : null,
+		startMs: round(restartedAt - startingAt, 0),
+		heldAtRestart: server.waited,
+		serveP99Ms: round(percentile(serve, 99), 0),
+		outageMs:
+			resynced.size >= all.length ? round(Math.max(...resynced.values()) - killedAt, 0) : null,
 		notResynced: all.length - resynced.size,
 		serverCpuMs: p.serverCpuMs,
 		peakRssMb: p.peakRssMb,
