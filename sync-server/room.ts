@@ -239,23 +239,64 @@ export class Room {
 		this.#loadedState = null;
 		this.approxBytes += update.length;
 		if (origin !== ORIGIN_REMOTE) {
-			this.pendingUpdates++;
 			const author =
 				origin === ORIGIN_RELAY
 					? RELAY_MEMBER
 					: ((origin as Peer | null)?.writer?.memberId ?? null);
-			this.#hooks.enqueue(this, update, author);
+			this.#store(update, author);
 		}
 		this.#outbox.push({ update, origin });
 		this.#pacer.request();
 	};
 
+	#store(update: Uint8Array, author: string | null): void {
+		this.pendingUpdates++;
+		this.#hooks.enqueue(this, update, author);
+	}
+
 	/**
 	 * Applies an update that is durable already (another relay of the cluster stored it, or a
-	 * reload after a gap): sent on to every peer, never queued for storage again.
+	 * reload after a gap): sent on to every peer, never queued for storage again. Except what
+	 * it integrates of the room's pending content: a local peer's edit that waited for this
+	 * update (it built on what another relay forwarded early, `forward`) is integrated inside
+	 * this transaction, so that part (the transaction's update less `update`'s own structs) is
+	 * queued for storage here, confirmed like any local edit once its append is durable.
 	 */
 	applyRemote(update: Uint8Array): void {
-		Y.applyUpdate(this.doc, update, ORIGIN_REMOTE);
+		const store = this.doc.store;
+		const before = { structs: store.pendingStructs?.update, ds: store.pendingDs };
+		if (!before.structs && !before.ds) {
+			Y.applyUpdate(this.doc, update, ORIGIN_REMOTE);
+			return;
+		}
+		let emitted: Uint8Array | null = null;
+		const capture = (u: Uint8Array): void => {
+			emitted = u;
+		};
+		this.doc.on('update', capture);
+		try {
+			Y.applyUpdate(this.doc, update, ORIGIN_REMOTE);
+		} finally {
+			this.doc.off('update', capture);
+		}
+		const authors = new Set([...this.#pendingFrom].map((peer) => peer.writer?.memberId ?? null));
+		if (this.pendingBytes === 0) this.#pendingFrom.clear();
+		if (emitted === null) return;
+		if (store.pendingStructs?.update === before.structs && store.pendingDs === before.ds) return;
+		// Pending content changed, so some of it was integrated (or a pending deletion applied).
+		const own = Y.diffUpdate(emitted, Y.encodeStateVectorFromUpdate(update));
+		this.#store(own, authors.size === 1 ? [...authors][0]! : null);
+	}
+
+	/**
+	 * Sends another relay's update, not yet durable, to the local peers only (the cluster's fast
+	 * path): the doc does not apply it, so no confirmation of this relay covers it before its
+	 * stream entry arrives (`applyRemote`).
+	 */
+	forward(update: Uint8Array): void {
+		if (this.failed || this.peers.size === 0) return;
+		const message = encodeSyncUpdate(update);
+		for (const peer of this.peers) peer.send(message);
 	}
 
 	/**
