@@ -113,6 +113,12 @@ export type RoomLimits = {
 	broadcastIntervalMs?: number;
 };
 
+/**
+ * How long after forwarding another relay's early update a peer's update that lacks a dependency
+ * waits for that update's stream entry before the peer is asked to resend (`awaitForwarded`).
+ */
+const FORWARD_WAIT_MS = 3000;
+
 /** Unknown awareness client ids one connection may introduce (y-websocket introduces its own). */
 export const MAX_AWARENESS_IDS = 4;
 /** Most departed awareness ids whose metadata a room keeps; the oldest go first. */
@@ -200,6 +206,12 @@ export class Room {
 	/** Departed awareness ids → when their metadata may go, oldest first. */
 	#tombstones = new Map<number, number>();
 	#tombstoneTimer: NodeJS.Timeout | null = null;
+	/** When `forward` last sent another relay's early update to the peers (ms; 0: never). */
+	#forwardedAt = 0;
+	/** Retries of peers' updates waiting for a forwarded update's stream entry (`awaitForwarded`). */
+	#waiting: (() => void)[] = [];
+	#waitingBytes = 0;
+	#waitTimer: NodeJS.Timeout | null = null;
 
 	constructor(name: string, stored: StoredDoc, hooks: RoomHooks, limits: RoomLimits) {
 		this.name = name;
@@ -267,6 +279,7 @@ export class Room {
 		const before = { structs: store.pendingStructs?.update, ds: store.pendingDs };
 		if (!before.structs && !before.ds) {
 			Y.applyUpdate(this.doc, update, ORIGIN_REMOTE);
+			if (this.#waiting.length > 0) this.#runWaiting();
 			return;
 		}
 		let emitted: Uint8Array | null = null;
@@ -281,11 +294,17 @@ export class Room {
 		}
 		const authors = new Set([...this.#pendingFrom].map((peer) => peer.writer?.memberId ?? null));
 		if (this.pendingBytes === 0) this.#pendingFrom.clear();
-		if (emitted === null) return;
-		if (store.pendingStructs?.update === before.structs && store.pendingDs === before.ds) return;
+		const integrated =
+			emitted !== null &&
+			(store.pendingStructs?.update !== before.structs || store.pendingDs !== before.ds);
+		if (!integrated) {
+			if (this.#waiting.length > 0) this.#runWaiting();
+			return;
+		}
 		// Pending content changed, so some of it was integrated (or a pending deletion applied).
 		const own = Y.diffUpdate(emitted, Y.encodeStateVectorFromUpdate(update));
 		this.#store(own, authors.size === 1 ? [...authors][0]! : null);
+		if (this.#waiting.length > 0) this.#runWaiting();
 	}
 
 	/**
@@ -295,9 +314,42 @@ export class Room {
 	 */
 	forward(update: Uint8Array): void {
 		if (this.failed || this.peers.size === 0) return;
+		this.#forwardedAt = Date.now();
 		const message = encodeSyncUpdate(update);
 		for (const peer of this.peers) peer.send(message);
 	}
+
+	/**
+	 * A checked peer's update that builds on content the room lacks (`missing_dependency`) may
+	 * build on an update this room forwarded early: rather than ask the peer to resend at once
+	 * (its answer would hold the other relay's update, attestations included, and be refused or
+	 * misattributed), `retry` runs after the next remote apply, or once FORWARD_WAIT_MS passed
+	 * since the latest forward. False (nothing is kept) when nothing was forwarded that recently
+	 * or the waiting updates would pass `maxPendingBytes`: the caller asks for a resend now.
+	 */
+	awaitForwarded(retry: () => void, bytes: number): boolean {
+		const due = this.#forwardedAt + FORWARD_WAIT_MS;
+		if (this.failed || Date.now() >= due) return false;
+		if (this.#waitingBytes + bytes > this.#limits.maxPendingBytes) return false;
+		this.#waitingBytes += bytes;
+		this.#waiting.push(() => {
+			this.#waitingBytes -= bytes;
+			retry();
+		});
+		if (!this.#waitTimer) {
+			this.#waitTimer = setTimeout(this.#runWaiting, due - Date.now() + 1);
+			this.#waitTimer.unref();
+		}
+		return true;
+	}
+
+	#runWaiting = (): void => {
+		if (this.#waitTimer) clearTimeout(this.#waitTimer);
+		this.#waitTimer = null;
+		const waiting = this.#waiting;
+		this.#waiting = [];
+		for (const retry of waiting) retry();
+	};
 
 	/**
 	 * Sends the updates emitted since the last flush: one message per peer, holding the updates
@@ -691,6 +743,8 @@ export class Room {
 
 	destroy(): void {
 		this.flush();
+		if (this.#waitTimer) clearTimeout(this.#waitTimer);
+		this.#waiting = [];
 		this.#awarenessPacer.cancel();
 		if (this.#tombstoneTimer) clearTimeout(this.#tombstoneTimer);
 		if (this.#presenceTimer) clearTimeout(this.#presenceTimer);

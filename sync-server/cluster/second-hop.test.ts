@@ -22,6 +22,14 @@ import {
 	type TestRelay
 } from '../test-helpers.ts';
 import type { RelayOptions } from '../server.ts';
+import {
+	BOARD,
+	createMembers,
+	entry,
+	probeClient,
+	timelineOf,
+	writeCase
+} from '../write-rules-fixture.ts';
 import { KEYS_FILE_NAME, KeyRing } from '../tokens.ts';
 import {
 	startTestPostgres,
@@ -226,4 +234,43 @@ it("no confirmation from B covers A's update before it is durable: after A dies,
 	const late = await connectSynced((await clusterRelay()).wsUrl, doc);
 	cleanups.push(() => late.destroy());
 	expect(late.doc.getArray<string>('edits').toArray()).toEqual(['unsaved']);
+});
+
+it("on a document with write rules, a member's edit on B that builds on an early update waits for its stream entry: not refused, stored, confirmed", async () => {
+	const proxy = await holdingProxy();
+	const [a, b] = await Promise.all([clusterRelay({ redisUrl: proxy.url }), clusterRelay()]);
+	// Identity is per relay on this branch (members are not shared yet): one community each.
+	const members = createMembers(a);
+	const onB = createMembers(b);
+	const writer = await probeClient(a, members.secretary.token);
+	cleanups.push(() => writer.destroy());
+	const reader = await probeClient(b, onB.gridMember.token);
+	cleanups.push(() => reader.destroy());
+	const persisted = trackPersisted(reader.provider);
+	writeCase(writer.doc, 'k1', members.secretary.name);
+	await waitFor(() => reader.doc.getMap('cases').has('k1'), 10_000, 'the case on B');
+
+	proxy.hold();
+	timelineOf(writer.doc, 'k1').push([entry('comment', members.secretary.name, { text: 'a' })]);
+	const timeline = (): number =>
+		reader.doc.getMap('cases').has('k1') ? timelineOf(reader.doc, 'k1').length : 0;
+	const before = timeline();
+	await waitFor(() => timeline() === before + 1, 10_000, 'the early comment on B');
+	// Appended after A's comment: B lacks what it builds on until A's append is read.
+	timelineOf(reader.doc, 'k1').push([entry('comment', onB.gridMember.name, { text: 'b' })]);
+
+	proxy.release();
+	await waitFor(
+		() => persisted.covers(reader.doc),
+		10_000,
+		"B confirmed the grid member's comment"
+	);
+	expect(reader.refusals).toEqual([]);
+	const late = await connectSynced((await clusterRelay()).wsUrl, BOARD);
+	cleanups.push(() => late.destroy());
+	const texts = timelineOf(late.doc, 'k1')
+		.toArray()
+		.map((e) => (e as { text?: string }).text)
+		.filter((text) => text !== undefined);
+	expect(texts).toEqual(['a', 'b']);
 });
