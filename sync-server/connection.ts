@@ -21,7 +21,8 @@
  *   update that builds on content the relay lacks is dropped and answered with a sync step 1,
  *   so the client resends everything the relay lacks, which is then checked whole (in cluster
  *   mode, shortly after the room forwarded another relay's early update, it is first checked
- *   again once that update is applied from its stream: `Room.awaitForwarded`).
+ *   again once that update is applied from its stream: `Room.awaitForwarded`; so is an update
+ *   the rules refuse, which may hold a forwarded update and its attestations).
  * - Rate limits: more than `maxMessagesPerSecond` (burst 2×) messages, or awareness updates that
  *   change something over `maxAwarenessPerSecond`, close the connection with 4429 (echoes of
  *   other clients' states, which y-websocket sends for every change it sees, are not counted:
@@ -234,13 +235,16 @@ export class Connection implements Peer {
 					return;
 				}
 				const verdict = room.check(message.decoded, this.writer);
-				if (!verdict.ok && verdict.reason === 'missing_dependency') {
-					// Cluster mode: it may build on another relay's update forwarded early; checked
-					// again once that update's stream entry is applied.
+				if (!verdict.ok) {
+					// Cluster mode: it may build on another relay's update forwarded early, or hold
+					// one (a peer reconnecting resends it, with that relay's attestations): checked
+					// again once the room applied what came from the stream meanwhile.
 					const retry = (): void => {
 						if (!this.#closed && room.peers.has(this)) this.#handle(message);
 					};
 					if (room.awaitForwarded(retry, message.update.length)) return;
+				}
+				if (!verdict.ok && verdict.reason === 'missing_dependency') {
 					// Not a refusal of its content: it came before what it builds on (a live update
 					// overtaking the sync step 2 of a reconnect). Ask for what the relay lacks; the
 					// resent state is checked whole.

@@ -88,7 +88,9 @@ function multiAt(chunk: Buffer): number {
 /**
  * A TCP proxy to the test Redis. While `hold` is on, a connection's bytes from its next MULTI
  * on are kept back (in order) until `release`; a connection whose client goes away (its relay
- * killed) drops what it kept, so Redis never sees that append.
+ * killed) drops what it kept, so Redis never sees that append. Everything after that MULTI on
+ * the connection waits too (the relay's later publications included): tests hold only once
+ * their earlier appends were confirmed.
  */
 async function holdingProxy(): Promise<{ url: string; hold(): void; release(): void }> {
 	const target = Number(new URL(redis.url).port);
@@ -247,8 +249,11 @@ it("on a document with write rules, a member's edit on B that builds on an early
 	const reader = await probeClient(b, onB.gridMember.token);
 	cleanups.push(() => reader.destroy());
 	const persisted = trackPersisted(reader.provider);
+	const written = trackPersisted(writer.provider);
 	writeCase(writer.doc, 'k1', members.secretary.name);
 	await waitFor(() => reader.doc.getMap('cases').has('k1'), 10_000, 'the case on B');
+	// Appended: the proxy holds a connection from its next MULTI on, publications included.
+	await waitFor(() => written.covers(writer.doc), 10_000, 'the case stored');
 
 	proxy.hold();
 	timelineOf(writer.doc, 'k1').push([entry('comment', members.secretary.name, { text: 'a' })]);
@@ -269,6 +274,45 @@ it("on a document with write rules, a member's edit on B that builds on an early
 	const late = await connectSynced((await clusterRelay()).wsUrl, BOARD);
 	cleanups.push(() => late.destroy());
 	const texts = timelineOf(late.doc, 'k1')
+		.toArray()
+		.map((e) => (e as { text?: string }).text)
+		.filter((text) => text !== undefined);
+	expect(texts).toEqual(['a', 'b']);
+});
+
+it("a member reconnecting to B while it holds A's early update (and its attestation) is not refused for it", async () => {
+	const proxy = await holdingProxy();
+	const [a, b] = await Promise.all([clusterRelay({ redisUrl: proxy.url }), clusterRelay()]);
+	const members = createMembers(a);
+	const onB = createMembers(b);
+	const first = await probeClient(a, members.secretary.token);
+	cleanups.push(() => first.destroy());
+	const written = trackPersisted(first.provider);
+	writeCase(first.doc, 'k2', members.secretary.name);
+	await waitFor(() => written.covers(first.doc), 10_000, 'the case stored');
+	const reader = await probeClient(b, onB.gridMember.token);
+	cleanups.push(() => reader.destroy());
+	await waitFor(() => reader.doc.getMap('cases').has('k2'), 10_000, 'the case on B');
+	const persisted = trackPersisted(reader.provider);
+
+	proxy.hold();
+	// A new client id on A: its first update comes with A's attestation of it.
+	const writer = await probeClient(a, members.secretary.token);
+	cleanups.push(() => writer.destroy());
+	timelineOf(writer.doc, 'k2').push([entry('comment', members.secretary.name, { text: 'a' })]);
+	await waitFor(() => timelineOf(reader.doc, 'k2').length === 2, 10_000, 'the early comment');
+	// The reader goes away, writes offline, comes back: its sync step 2 holds A's update.
+	reader.provider.disconnect();
+	timelineOf(reader.doc, 'k2').push([entry('comment', onB.gridMember.name, { text: 'b' })]);
+	reader.provider.connect();
+	await waitFor(() => reader.provider.synced, 10_000, 'the reader synced again');
+
+	proxy.release();
+	await waitFor(() => persisted.covers(reader.doc), 10_000, "B confirmed the reader's edit");
+	expect(reader.refusals).toEqual([]);
+	const late = await connectSynced((await clusterRelay()).wsUrl, BOARD);
+	cleanups.push(() => late.destroy());
+	const texts = timelineOf(late.doc, 'k2')
 		.toArray()
 		.map((e) => (e as { text?: string }).text)
 		.filter((text) => text !== undefined);
