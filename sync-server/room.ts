@@ -282,10 +282,8 @@ export class Room {
 			if (this.#waiting.length > 0) this.#runWaiting();
 			return;
 		}
-		let emitted: Uint8Array | null = null;
-		const capture = (u: Uint8Array): void => {
-			emitted = u;
-		};
+		const emitted: Uint8Array[] = [];
+		const capture = (u: Uint8Array): void => void emitted.push(u);
 		this.doc.on('update', capture);
 		try {
 			Y.applyUpdate(this.doc, update, ORIGIN_REMOTE);
@@ -295,14 +293,15 @@ export class Room {
 		const authors = new Set([...this.#pendingFrom].map((peer) => peer.writer?.memberId ?? null));
 		if (this.pendingBytes === 0) this.#pendingFrom.clear();
 		const integrated =
-			emitted !== null &&
+			emitted.length > 0 &&
 			(store.pendingStructs?.update !== before.structs || store.pendingDs !== before.ds);
 		if (!integrated) {
 			if (this.#waiting.length > 0) this.#runWaiting();
 			return;
 		}
 		// Pending content changed, so some of it was integrated (or a pending deletion applied).
-		const own = Y.diffUpdate(emitted, Y.encodeStateVectorFromUpdate(update));
+		const transaction = emitted.length === 1 ? emitted[0]! : Y.mergeUpdates(emitted);
+		const own = Y.diffUpdate(transaction, Y.encodeStateVectorFromUpdate(update));
 		this.#store(own, authors.size === 1 ? [...authors][0]! : null);
 		if (this.#waiting.length > 0) this.#runWaiting();
 	}

@@ -101,7 +101,7 @@ async function holdingProxy(): Promise<{ url: string; hold(): void; release(): v
 		const upstream = net.connect(target, '127.0.0.1');
 		upstreams.set(client, upstream);
 		upstream.on('data', (chunk) => client.write(chunk));
-		client.on('data', (chunk) => {
+		client.on('data', (chunk: Buffer) => {
 			const kept = held.get(client);
 			if (kept) return void kept.push(chunk);
 			const at = holding ? multiAt(chunk) : -1;
