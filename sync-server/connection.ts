@@ -219,7 +219,8 @@ export class Connection implements Peer {
 		}
 	}
 
-	#handle(message: ClientMessage): void {
+	/** `retried`: a check again after `Room.awaitForwarded` (see the sync-update case). */
+	#handle(message: ClientMessage, retried = false): void {
 		const room = this.room;
 		switch (message.type) {
 			case 'sync-step1':
@@ -235,12 +236,18 @@ export class Connection implements Peer {
 					return;
 				}
 				const verdict = room.check(message.decoded, this.writer);
-				if (!verdict.ok) {
-					// Cluster mode: it may build on another relay's update forwarded early, or hold
-					// one (a peer reconnecting resends it, with that relay's attestations): checked
-					// again once the room applied what came from the stream meanwhile.
+				// Cluster mode: it may build on another relay's update forwarded early, or hold
+				// one (a peer reconnecting resends it, with that relay's attestations): checked
+				// again once the room applied what came from the stream meanwhile. Checked again,
+				// an unattested client id that wrote a forwarded update is the other relay's
+				// writer's, its attestation not read yet: waits too (never attested to this
+				// writer by mistake) until the window ends.
+				const foreign =
+					retried &&
+					[...(verdict.ok ? verdict.unattested.keys() : [])].some((id) => room.forwardedFrom(id));
+				if (!verdict.ok || foreign) {
 					const retry = (): void => {
-						if (!this.#closed && room.peers.has(this)) this.#handle(message);
+						if (!this.#closed && room.peers.has(this)) this.#handle(message, true);
 					};
 					if (room.awaitForwarded(retry, message.update.length)) return;
 				}

@@ -212,6 +212,9 @@ export class Room {
 	#waiting: (() => void)[] = [];
 	#waitingBytes = 0;
 	#waitTimer: NodeJS.Timeout | null = null;
+	#retryScheduled = false;
+	/** Client ids with structs in updates forwarded lately → when (oldest first). */
+	#forwardedClients = new Map<number, number>();
 
 	constructor(name: string, stored: StoredDoc, hooks: RoomHooks, limits: RoomLimits) {
 		this.name = name;
@@ -279,7 +282,7 @@ export class Room {
 		const before = { structs: store.pendingStructs?.update, ds: store.pendingDs };
 		if (!before.structs && !before.ds) {
 			Y.applyUpdate(this.doc, update, ORIGIN_REMOTE);
-			if (this.#waiting.length > 0) this.#runWaiting();
+			this.#retrySoon();
 			return;
 		}
 		const emitted: Uint8Array[] = [];
@@ -296,14 +299,14 @@ export class Room {
 			emitted.length > 0 &&
 			(store.pendingStructs?.update !== before.structs || store.pendingDs !== before.ds);
 		if (!integrated) {
-			if (this.#waiting.length > 0) this.#runWaiting();
+			this.#retrySoon();
 			return;
 		}
 		// Pending content changed, so some of it was integrated (or a pending deletion applied).
 		const transaction = emitted.length === 1 ? emitted[0]! : Y.mergeUpdates(emitted);
 		const own = Y.diffUpdate(transaction, Y.encodeStateVectorFromUpdate(update));
 		this.#store(own, authors.size === 1 ? [...authors][0]! : null);
-		if (this.#waiting.length > 0) this.#runWaiting();
+		this.#retrySoon();
 	}
 
 	/**
@@ -313,7 +316,19 @@ export class Room {
 	 */
 	forward(update: Uint8Array): void {
 		if (this.failed || this.peers.size === 0) return;
-		this.#forwardedAt = Date.now();
+		const now = (this.#forwardedAt = Date.now());
+		for (const [client, at] of this.#forwardedClients) {
+			if (at + FORWARD_WAIT_MS > now) break;
+			this.#forwardedClients.delete(client);
+		}
+		try {
+			for (const client of Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update)).keys()) {
+				this.#forwardedClients.delete(client);
+				this.#forwardedClients.set(client, now);
+			}
+		} catch {
+			return; // unreadable: not sent on
+		}
 		const message = encodeSyncUpdate(update);
 		for (const peer of this.peers) peer.send(message);
 	}
@@ -340,6 +355,26 @@ export class Room {
 			this.#waitTimer.unref();
 		}
 		return true;
+	}
+
+	/** Whether `client` wrote some update this room forwarded in the last FORWARD_WAIT_MS. */
+	forwardedFrom(client: number): boolean {
+		const at = this.#forwardedClients.get(client);
+		return at !== undefined && at + FORWARD_WAIT_MS > Date.now();
+	}
+
+	/**
+	 * Runs the waiting retries once the current task is over: after the whole stream read that
+	 * called `applyRemote`, so an update and the attestation appended with it (one MULTI) are
+	 * both applied before anything is checked again.
+	 */
+	#retrySoon(): void {
+		if (this.#waiting.length === 0 || this.#retryScheduled) return;
+		this.#retryScheduled = true;
+		setImmediate(() => {
+			this.#retryScheduled = false;
+			this.#runWaiting();
+		});
 	}
 
 	#runWaiting = (): void => {
