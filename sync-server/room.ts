@@ -4,7 +4,8 @@
  * Invariants:
  * - The Y.Doc holds everything stored for the document before any peer is attached.
  * - Every update the doc emits is queued for storage at once (except one applied with
- *   `applyRemote`: stored already, by another relay of the cluster) and sent to every other
+ *   `applyRemote`: stored already, by another relay of the cluster; but what such an apply
+ *   integrates of the room's pending content is queued) and sent to every other
  *   peer, never back to the peer it came from. Sending waits for the end of the event-loop turn: the updates
  *   of one turn go to each peer as ONE message (merged), so a subscriber applies one update per
  *   burst instead of one per edit, and the relay writes one frame per peer (docs/benchmarks.md).
@@ -31,6 +32,9 @@
  *   their states at send time, so a room whose clients renew together (y-websocket: every 15 s)
  *   costs one message per peer per interval, not one per client; a removal waits at most one
  *   interval. Tombstone clocks make a removal sent this way final, as before.
+ * - Cluster mode, documents: another relay's update not yet durable is only sent on to the
+ *   peers (`forward`), never applied, so no confirmation covers it; a peer's update that fails
+ *   its check shortly after a forward waits for the next stream read (`awaitForwarded`).
  * - Cluster mode: the changes made on this relay during an interval also go, as one update, to
  *   `onLocalAwareness` (for the other relays); changes from other relays (`applyRemoteAwareness`)
  *   go to the local peers only, so nothing bounces between relays.
