@@ -118,8 +118,8 @@ export type RoomLimits = {
 };
 
 /**
- * How long after forwarding another relay's early update a peer's update that lacks a dependency
- * waits for that update's stream entry before the peer is asked to resend (`awaitForwarded`).
+ * How long after forwarding another relay's early update a peer's update that fails its check
+ * may wait for that update's stream entry before it is refused or asked again (`awaitForwarded`).
  */
 const FORWARD_WAIT_MS = 3000;
 
@@ -338,10 +338,10 @@ export class Room {
 	}
 
 	/**
-	 * A checked peer's update that builds on content the room lacks (`missing_dependency`) may
-	 * build on an update this room forwarded early: rather than ask the peer to resend at once
-	 * (its answer would hold the other relay's update, attestations included, and be refused or
-	 * misattributed), `retry` runs after the next remote apply, or once FORWARD_WAIT_MS passed
+	 * A peer's update that fails its check may build on (`missing_dependency`) or hold (a resend
+	 * after a reconnect, with the other relay's attestations) an update this room forwarded
+	 * early: rather than refuse it or ask the peer to resend at once (its answer would hold the
+	 * same), `retry` runs after the next stream read's remote applies, or once FORWARD_WAIT_MS passed
 	 * since the latest forward. False (nothing is kept) when nothing was forwarded that recently
 	 * or the waiting updates would pass `maxPendingBytes`: the caller asks for a resend now.
 	 */
