@@ -10,7 +10,15 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import { createInvite, issueToken, redeem } from './identity.ts';
+import {
+	createInvite,
+	createInviteAsync,
+	issueToken,
+	issueTokenAsync,
+	redeem,
+	redeemAsync,
+	type NewInvite
+} from './identity.ts';
 import { encodeSyncUpdate } from './protocol.ts';
 import { connectClient, waitFor, type TestClient, type TestRelay } from './test-helpers.ts';
 import { KeyRing } from './tokens.ts';
@@ -36,27 +44,64 @@ function join(r: TestRelay, code: string, name: string, role: Role): Member {
 	return { role, name, memberId: joined.member.id, token: issued.token };
 }
 
-/** Creates community `demo` and one member of each kind the probes need. */
+/** The members beside the secretary: name, role, grids. */
+const ROSTER: Record<Exclude<keyof Members, 'secretary'>, [string, Role, string[]]> = {
+	gridMember: ['李网格', 'grid-member', ['g1']],
+	otherGridMember: ['赵网格', 'grid-member', ['g2']],
+	volunteer: ['张志愿', 'volunteer', []],
+	observer: ['陈观察', 'observer', []]
+};
+
+function inviteFor(secretary: Member, role: Role, grids: string[]): NewInvite {
+	const expiresAt = Date.now() + 3600_000;
+	return { communityId: 'demo', role, grids, expiresAt, maxUses: 1, createdBy: secretary.memberId };
+}
+
+/** Creates community `demo` and one member of each kind the probes need (embedded relay). */
 export function createMembers(r: TestRelay): Members {
 	const created = r.relay.createCommunity('示例社区', 'demo');
 	const secretary = join(r, created.inviteCode, '王书记', 'secretary');
-	const member = (name: string, role: Role, grids: string[]): Member => {
-		const { code } = createInvite(r.relay.identity, {
-			communityId: 'demo',
-			role,
-			grids,
-			expiresAt: Date.now() + 3600_000,
-			maxUses: 1,
-			createdBy: secretary.memberId
-		});
-		return join(r, code, name, role);
-	};
+	const [gridMember, otherGridMember, volunteer, observer] = Object.values(ROSTER).map(
+		([name, role, grids]) =>
+			join(r, createInvite(r.relay.identity, inviteFor(secretary, role, grids)).code, name, role)
+	);
 	return {
 		secretary,
-		gridMember: member('李网格', 'grid-member', ['g1']),
-		otherGridMember: member('赵网格', 'grid-member', ['g2']),
-		volunteer: member('张志愿', 'volunteer', []),
-		observer: member('陈观察', 'observer', [])
+		gridMember: gridMember!,
+		otherGridMember: otherGridMember!,
+		volunteer: volunteer!,
+		observer: observer!
+	};
+}
+
+/**
+ * `createMembers` through the relay's shared identity (`relay.sharedIdentity`): works on a
+ * cluster relay too, where communities and members live in PostgreSQL and hold on every relay.
+ */
+export async function createSharedMembers(r: TestRelay): Promise<Members> {
+	const identity = r.relay.sharedIdentity;
+	const keys = new KeyRing(r.dataDir);
+	const joinShared = async (code: string, name: string, role: Role): Promise<Member> => {
+		const joined = await redeemAsync(identity, code, name, `${role}-device`);
+		if (!joined.ok) throw new Error(`join failed: ${joined.reason}`);
+		const issued = await issueTokenAsync(identity, keys, joined.credential, 3600);
+		if (!issued.ok) throw new Error(`token failed: ${issued.reason}`);
+		return { role, name, memberId: joined.member.id, token: issued.token };
+	};
+	const created = await r.relay.createCommunityAsync('示例社区', 'demo');
+	const secretary = await joinShared(created.inviteCode, '王书记', 'secretary');
+	const others: Member[] = [];
+	for (const [name, role, grids] of Object.values(ROSTER)) {
+		const { code } = await createInviteAsync(identity, inviteFor(secretary, role, grids));
+		others.push(await joinShared(code, name, role));
+	}
+	const [gridMember, otherGridMember, volunteer, observer] = others;
+	return {
+		secretary,
+		gridMember: gridMember!,
+		otherGridMember: otherGridMember!,
+		volunteer: volunteer!,
+		observer: observer!
 	};
 }
 

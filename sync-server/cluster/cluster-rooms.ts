@@ -26,6 +26,21 @@
  *   (`Room.localAwareness`), so a newcomer sees everyone at once. Awareness is not stored:
  *   a message lost while Redis is down is made good by the next renewal (y-websocket: 15 s), and
  *   a state whose relay died times out (`presenceTimeoutMs`) on every relay.
+ * - Fast path of document updates (the second hop): every update a room queues for storage is
+ *   also published on the document's update channel (`{prefix}:up:{name}`, tagged with this
+ *   relay's id), merged per task, before its append is sent on the same connection (the append
+ *   waits at least for the end of the turn: Pacer). The other relays
+ *   FORWARD those bytes to their local peers only (`Room.forward`): their rooms do not apply
+ *   them, so their state vectors, hence their confirmations, never cover an update that is not
+ *   durable yet; each applies it later from the stream entry as before (sent to its peers again:
+ *   clients apply duplicates as no-ops). A local peer's edit that builds on a forwarded update
+ *   stays pending in the room until that entry is applied; `Room.applyRemote` then queues what
+ *   it integrated for storage, confirmed once that append is durable (the entry it depends on
+ *   is durable already: it came from the stream). A checked update of such a peer is refused
+ *   by the write guard instead (`missing_dependency`), or, resent after a reconnect with the
+ *   forwarded update and its attestations, refused for those; either is checked again after
+ *   the room's next remote applies, for a few seconds after the latest forward
+ *   (`Room.awaitForwarded`), instead of being refused or asked again at once.
  * - A room is unloaded once it has had no peer for `idleUnloadMs` and nothing of it is
  *   unconfirmed. Compaction is not the room's: the worker (compactor.ts) folds the streams
  *   into PostgreSQL on a timer, in every relay, under a lease per document.
@@ -35,6 +50,7 @@
  *   loads of documents not yet loaded and compaction fail until PostgreSQL answers again.
  */
 import { randomUUID } from 'node:crypto';
+import * as Y from 'yjs';
 import { Pacer } from '../pacer.ts';
 import { Room, type RoomLimits } from '../room.ts';
 import { PostgresStore } from '../storage/postgres.ts';
@@ -78,6 +94,8 @@ export class ClusterRooms {
 	#loading = new Map<string, Promise<Room>>();
 	#idleTimers = new Map<Room, NodeJS.Timeout>();
 	#queue: Queued[] = [];
+	/** Local updates to publish at the end of the current task, per document. */
+	#toPublish = new Map<string, Uint8Array[]>();
 	#pacer: Pacer;
 	#appending: Promise<void> | null = null;
 	#appendFailed = false;
@@ -113,7 +131,7 @@ export class ClusterRooms {
 		});
 		this.#subscriber = connect(options.redisUrl);
 		this.#subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) =>
-			this.#onAwareness(channel.toString(), message)
+			this.#onMessage(channel.toString(), message)
 		);
 		this.#pacer = new Pacer(this.#commit, options.commitIntervalMs);
 		this.#compactor = new Compactor(this.streams, { minLifetimeMs: options.compactMinLifetimeMs });
@@ -226,6 +244,7 @@ export class ClusterRooms {
 			loaded,
 			{
 				enqueue: (r, update, author) => {
+					this.#publishUpdate(r.name, update);
 					this.#queue.push({ room: r, update, author });
 					this.#pacer.request();
 				},
@@ -238,7 +257,7 @@ export class ClusterRooms {
 		this.#tail.add(name, loaded.streamId);
 		const channel = this.#awarenessChannel(name);
 		this.#subscriber
-			.subscribe(channel)
+			.subscribe(channel, this.#updateChannel(name))
 			// Subscribed: ask the other relays for their peers' states (an empty update).
 			.then(() => this.streams.redis.publish(channel, `${this.streams.relayId}\n`))
 			.catch((error: unknown) => {
@@ -255,6 +274,40 @@ export class ClusterRooms {
 
 	#awarenessChannel(name: string): string {
 		return `${this.streams.prefix}:aw:${name}`;
+	}
+
+	/**
+	 * The fast path: a room's local updates, published before their append (see the invariant
+	 * above) at the end of the current task, merged: a peer's update and the attestation of its
+	 * new client id (applied right after it) travel as one, so no relay's peer ever holds the
+	 * one without the other.
+	 */
+	#publishUpdate(name: string, update: Uint8Array): void {
+		const waiting = this.#toPublish.get(name);
+		if (waiting) return void waiting.push(update);
+		this.#toPublish.set(name, [update]);
+		queueMicrotask(() => {
+			const updates = this.#toPublish.get(name) ?? [];
+			this.#toPublish.delete(name);
+			const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+			const message = Buffer.concat([Buffer.from(`${this.streams.relayId}\n`), merged]);
+			// Ephemeral: lost while Redis is down; the stream entry brings it anyway.
+			this.streams.redis.publish(this.#updateChannel(name), message).catch(() => {});
+		});
+	}
+
+	#updateChannel(name: string): string {
+		return `${this.streams.prefix}:up:${name}`;
+	}
+
+	#onMessage(channel: string, message: Buffer): void {
+		const updates = `${this.streams.prefix}:up:`;
+		if (!channel.startsWith(updates)) return this.#onAwareness(channel, message);
+		const room = this.#rooms.get(channel.slice(updates.length));
+		const newline = message.indexOf(0x0a);
+		if (!room || newline < 0) return;
+		if (message.subarray(0, newline).toString() === this.streams.relayId) return;
+		room.forward(new Uint8Array(message.subarray(newline + 1)));
 	}
 
 	#onAwareness(channel: string, message: Buffer): void {
@@ -277,7 +330,9 @@ export class ClusterRooms {
 	#forget(room: Room): void {
 		this.#rooms.delete(room.name);
 		this.#tail.remove(room.name);
-		this.#subscriber.unsubscribe(this.#awarenessChannel(room.name)).catch(() => {});
+		this.#subscriber
+			.unsubscribe(this.#awarenessChannel(room.name), this.#updateChannel(room.name))
+			.catch(() => {});
 	}
 
 	async #reload(name: string): Promise<void> {
