@@ -67,7 +67,7 @@ import type { PostgresIdentityStore } from './identity-postgres.ts';
 import { SqliteIdentityStore } from './identity-sqlite.ts';
 import { createCommunityAsync, inviteUrl, mintServiceToken } from './identity.ts';
 import { idRanges, type IdRange } from './storage/attribution.ts';
-import { DB_FILE_NAME, SqliteStore } from './storage/sqlite.ts';
+import { SqliteStore } from './storage/sqlite.ts';
 import { CLOCK_SKEW_SECONDS, KeyRing, rotateKeys } from './tokens.ts';
 
 const USAGE = `Usage: npm run admin -- <command>
