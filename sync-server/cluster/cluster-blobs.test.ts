@@ -12,68 +12,18 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Role } from '../../src/lib/wire/index.ts';
 import {
 	connectSynced,
 	demoCommunity,
-	makeTempDir,
-	removeDir,
-	startTestRelay,
 	trackPersisted,
 	waitFor,
 	type TestRelay
 } from '../test-helpers.ts';
-import type { RelayOptions } from '../server.ts';
-import { KEYS_FILE_NAME, KeyRing } from '../tokens.ts';
-import {
-	startTestPostgres,
-	startTestRedis,
-	type TestPostgres,
-	type TestRedis
-} from './test-servers.ts';
+import { clusterFixture } from './cluster-fixture.ts';
 
-let redis: TestRedis;
-let postgres: TestPostgres;
-let databaseUrl: string;
-let keysDir: string;
-beforeAll(async () => {
-	[redis, postgres] = await Promise.all([startTestRedis(), startTestPostgres()]);
-	keysDir = makeTempDir();
-	new KeyRing(keysDir);
-}, 60_000);
-afterAll(async () => {
-	await Promise.all([redis?.close(), postgres?.close()]);
-	removeDir(keysDir);
-});
-
-// Each test its own database: the sweep counts every photo the cluster holds.
-beforeEach(async () => {
-	databaseUrl = await postgres.createDatabase();
-});
-
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function clusterRelay(options: RelayOptions = {}): Promise<TestRelay> {
-	const dataDir = makeTempDir();
-	fs.copyFileSync(path.join(keysDir, KEYS_FILE_NAME), path.join(dataDir, KEYS_FILE_NAME));
-	cleanups.push(() => removeDir(dataDir));
-	const r = await startTestRelay({
-		dataDir,
-		redisUrl: redis.url,
-		databaseUrl,
-		blobs: { sweepMs: 0 },
-		...options
-	});
-	cleanups.push(() => r.relay.close());
-	return r;
-}
-
-const cluster = (): Promise<TestRelay[]> =>
-	Promise.all([clusterRelay(), clusterRelay(), clusterRelay()]);
+const fx = clusterFixture({ databasePerTest: true, relayDefaults: { blobs: { sweepMs: 0 } } });
 
 /** A JPEG-looking body of `size` random bytes (its own hash every time). */
 function jpeg(size: number): Buffer {
@@ -119,7 +69,7 @@ function get(r: TestRelay, hash: string, token: string | null, community = 'demo
 }
 
 it('a photo uploaded through relay A is served by relays B and C with the same bytes and hash', async () => {
-	const [a, b, c] = await cluster();
+	const [a, b, c] = await fx.three();
 	const photo = jpeg(300_000);
 	const hash = sha(photo);
 	const stored = await put(a!, photo, mint(a!, 'volunteer'));
@@ -147,7 +97,7 @@ it('a photo uploaded through relay A is served by relays B and C with the same b
 });
 
 it('the access rules for photos hold on every relay of the cluster', async () => {
-	const relays = await cluster();
+	const relays = await fx.three();
 	const photo = jpeg(20_000);
 	const hash = sha(photo);
 	expect((await put(relays[0]!, photo, mint(relays[0]!, 'grid-member'))).status).toBe(403);
@@ -173,7 +123,7 @@ it('the access rules for photos hold on every relay of the cluster', async () =>
 });
 
 it('the sweep of a cluster relay keeps photos the cluster documents mention and removes the others after the grace period', async () => {
-	const [a, b] = await cluster();
+	const [a, b] = await fx.three();
 	const token = mint(a!, 'volunteer');
 	const inStream = jpeg(5_000);
 	const folded = jpeg(5_000);
@@ -183,14 +133,14 @@ it('the sweep of a cluster relay keeps photos the cluster documents mention and 
 	}
 	// One document mentions a photo and is folded into PostgreSQL (its stream trimmed); another,
 	// written through relay B, mentions one and is still only in its Redis stream.
-	const worker = await clusterRelay({ clusterCompactMs: 20, clusterCompactMinLifetimeMs: 0 });
+	const worker = await fx.relay({ clusterCompactMs: 20, clusterCompactMinLifetimeMs: 0 });
 	const first = await connectSynced(worker.wsUrl, 'c/demo/households/g01');
-	cleanups.push(() => first.destroy());
+	fx.defer(() => first.destroy());
 	const firstConfirmed = trackPersisted(first.provider);
 	first.doc.getMap('cases').set('c1', { photos: [sha(folded)] });
 	await waitFor(() => firstConfirmed.covers(first.doc), 10_000, 'the first edit confirmed');
-	const probe = new Redis(redis.url);
-	cleanups.push(() => probe.disconnect());
+	const probe = new Redis(fx.redis.url);
+	fx.defer(() => probe.disconnect());
 	await eventually(
 		async () => (await probe.xlen('gridboard:doc:c/demo/households/g01')) === 0,
 		10_000,
@@ -199,16 +149,16 @@ it('the sweep of a cluster relay keeps photos the cluster documents mention and 
 	// No worker folds the second document: it stays in its stream.
 	await worker.relay.close();
 	const second = await connectSynced(b!.wsUrl, 'c/demo/households/g02');
-	cleanups.push(() => second.destroy());
+	fx.defer(() => second.destroy());
 	const secondConfirmed = trackPersisted(second.provider);
 	second.doc.getArray('photos').push([sha(inStream)]);
 	await waitFor(() => secondConfirmed.covers(second.doc), 10_000, 'the second edit confirmed');
 	expect(await probe.xlen('gridboard:doc:c/demo/households/g02')).toBe(1);
 
 	// Within the grace period nothing goes; past it, only the photo no document mentions.
-	const young = await clusterRelay({ blobs: { sweepMs: 0, graceMs: 3600_000 } });
+	const young = await fx.relay({ blobs: { sweepMs: 0, graceMs: 3600_000 } });
 	expect(await young.relay.blobs.sweep()).toEqual({ deleted: 0, kept: 1, referenced: 2 });
-	const old = await clusterRelay({ blobs: { sweepMs: 0, graceMs: 0 } });
+	const old = await fx.relay({ blobs: { sweepMs: 0, graceMs: 0 } });
 	expect(await old.relay.blobs.sweep()).toEqual({ deleted: 1, kept: 0, referenced: 2 });
 	const reader = mint(b!, 'observer');
 	expect((await get(b!, sha(unreferenced), reader)).status).toBe(404);
@@ -218,7 +168,7 @@ it('the sweep of a cluster relay keeps photos the cluster documents mention and 
 	// And the sweep runs on its timer in cluster mode.
 	const late = jpeg(5_000);
 	expect((await put(a!, late, token)).status).toBe(201);
-	const timed = await clusterRelay({ blobs: { sweepMs: 20, graceMs: 0 } });
+	const timed = await fx.relay({ blobs: { sweepMs: 20, graceMs: 0 } });
 	await eventually(
 		async () => (await get(timed, sha(late), mint(timed, 'observer'))).status === 404,
 		10_000,
@@ -229,7 +179,7 @@ it('the sweep of a cluster relay keeps photos the cluster documents mention and 
 });
 
 it('a notice published through relay A is listed and served by relay B, and withdrawn through C', async () => {
-	const [a, b, c] = await cluster();
+	const [a, b, c] = await fx.three();
 	// The team names a member of relay A (where the notice is checked on publishing).
 	const community = await demoCommunity(a!);
 	// Their consent to show a phone, stored in PostgreSQL through A.

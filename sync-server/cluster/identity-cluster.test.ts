@@ -6,57 +6,25 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { PostgresIdentityStore } from '../identity-postgres.ts';
 import {
 	connectSynced,
 	makeTempDir,
 	RawClient,
 	removeDir,
-	startTestRelay,
 	waitFor,
 	type Member,
 	type TestRelay
 } from '../test-helpers.ts';
-import type { RelayOptions } from '../server.ts';
 import { KeyRing } from '../tokens.ts';
-import {
-	startTestPostgres,
-	startTestRedis,
-	type TestPostgres,
-	type TestRedis
-} from './test-servers.ts';
+import { clusterFixture } from './cluster-fixture.ts';
 
 const ADMIN_FILE = fileURLToPath(new URL('../admin.ts', import.meta.url));
 /** The revocation sweep's period (the relay's default). */
 const SWEEP_MS = 2000;
 
-let redis: TestRedis;
-let postgres: TestPostgres;
-let databaseUrl: string;
-beforeAll(async () => {
-	[redis, postgres] = await Promise.all([startTestRedis(), startTestPostgres()]);
-	databaseUrl = await postgres.createDatabase();
-}, 60_000);
-afterAll(async () => {
-	await Promise.all([redis?.close(), postgres?.close()]);
-});
-
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function clusterRelay(options: RelayOptions = {}): Promise<TestRelay> {
-	const dataDir = makeTempDir();
-	cleanups.push(() => removeDir(dataDir));
-	const r = await startTestRelay({ dataDir, redisUrl: redis.url, databaseUrl, ...options });
-	cleanups.push(() => r.relay.close());
-	return r;
-}
-
-const three = (): Promise<TestRelay[]> =>
-	Promise.all([clusterRelay(), clusterRelay(), clusterRelay()]);
+const fx = clusterFixture({ sharedKeys: false });
 
 /** A JSON request to a relay's API: its status and body. */
 async function call(
@@ -134,20 +102,20 @@ async function community(a: TestRelay, b: TestRelay, c: TestRelay, cid: string) 
 /** A raw socket on `docName` with `token`, open. */
 async function openSocket(r: TestRelay, docName: string, token: string): Promise<RawClient> {
 	const client = new RawClient(`${r.wsUrl}/${docName}`, token);
-	cleanups.push(() => client.ws.terminate());
+	fx.defer(() => client.ws.terminate());
 	await client.opened();
 	return client;
 }
 
 it('a community, invite and member made on one relay are used on the others: join, token, documents, photos, history', async () => {
-	const [a, b, c] = await three();
+	const [a, b, c] = await fx.three();
 	const { secretary } = await community(a!, b!, c!, 'idc1');
 	// The secretary (joined on B) invites on A; the member joins on A, takes its token on A.
 	const code = await invite(a!, 'idc1', secretary, 'grid-member', ['g1']);
 	const member = await join(a!, a!, code, 'member');
 	for (const r of [b!, c!]) {
 		const client = await connectSynced(r.wsUrl, 'c/idc1/households/g1', member.token);
-		cleanups.push(() => client.destroy());
+		fx.defer(() => client.destroy());
 		expect(client.provider.wsconnected).toBe(true);
 		// Photos and history check the token on the relay asked.
 		const photo = await fetch(`${r.relay.url}/api/communities/idc1/blobs/${'a'.repeat(64)}`, {
@@ -174,7 +142,7 @@ it('a community, invite and member made on one relay are used on the others: joi
 }, 60_000);
 
 it('one invite of one use, redeemed on three relays at once, makes exactly one member', async () => {
-	const [a, b, c] = await three();
+	const [a, b, c] = await fx.three();
 	const { secretary } = await community(a!, b!, c!, 'idc2');
 	const code = await invite(a!, 'idc2', secretary, 'volunteer');
 	const attempts = [a, b, c, a, b, c].map((r, i) =>
@@ -190,7 +158,7 @@ it('one invite of one use, redeemed on three relays at once, makes exactly one m
 }, 60_000);
 
 it('a member removed on relay A is closed on B and C within the sweep period, and refused there after', async () => {
-	const [a, b, c] = await three();
+	const [a, b, c] = await fx.three();
 	const { secretary } = await community(a!, b!, c!, 'idc3');
 	const member = await join(c!, c!, await invite(a!, 'idc3', secretary, 'volunteer'), 'leaver');
 	const doc = 'c/idc3/board/g1';
@@ -224,11 +192,7 @@ it('a member removed on relay A is closed on B and C within the sweep period, an
 
 it('a role changed on relay A closes the member on B at once; the new token works on B and C', async () => {
 	// B's own sweep would take a minute: only A's message can close the socket sooner.
-	const [a, b, c] = await Promise.all([
-		clusterRelay(),
-		clusterRelay({ sweepMs: 60_000 }),
-		clusterRelay()
-	]);
+	const [a, b, c] = await Promise.all([fx.relay(), fx.relay({ sweepMs: 60_000 }), fx.relay()]);
 	const { secretary } = await community(a!, b!, c!, 'idc4');
 	const member = await join(
 		a!,
@@ -251,15 +215,15 @@ it('a role changed on relay A closes the member on B at once; the new token work
 }, 60_000);
 
 it('changes written to PostgreSQL without a message: live sockets closed by the sweep, newer tokens re-read', async () => {
-	const [a, b] = await Promise.all([clusterRelay(), clusterRelay()]);
+	const [a, b] = await Promise.all([fx.relay(), fx.relay()]);
 	const { secretary } = await community(a!, b!, a!, 'idc5');
 	const kept = await join(a!, a!, await invite(a!, 'idc5', secretary, 'volunteer'), 'kept');
 	const gone = await join(a!, a!, await invite(a!, 'idc5', secretary, 'volunteer'), 'gone');
 	const doc = 'c/idc5/board/g1';
 	// Both relays know both members (their joins were announced); `kept` has no socket on B.
 	const goneSocket = await openSocket(b!, doc, gone.token);
-	const direct = await PostgresIdentityStore.open(databaseUrl);
-	cleanups.push(() => direct.close());
+	const direct = await PostgresIdentityStore.open(fx.databaseUrl);
+	fx.defer(() => direct.close());
 	// Behind the relays' back: a removal reaches B's live socket through the sweep's re-read…
 	const removed = Date.now();
 	await direct.removeMember('idc5', gone.memberId, removed);
@@ -269,19 +233,19 @@ it('changes written to PostgreSQL without a message: live sockets closed by the 
 	await direct.updateMember('idc5', kept.memberId, { role: 'observer' });
 	const renewed = await ok(a!, 'POST', '/api/token', { credential: kept.credential });
 	const client = await connectSynced(b!.wsUrl, doc, renewed.token as string);
-	cleanups.push(() => client.destroy());
+	fx.defer(() => client.destroy());
 	expect(client.provider.wsconnected).toBe(true);
 }, 60_000);
 
 it('admin rotate-key in cluster mode is honoured by every relay at once', async () => {
-	const relays = await three();
+	const relays = await fx.three();
 	const before = new KeyRing(relays[0]!.dataDir).current.kid;
 	const adminDir = makeTempDir();
-	cleanups.push(() => removeDir(adminDir));
+	fx.defer(() => removeDir(adminDir));
 	const output = await runAdmin(['rotate-key'], {
 		DATA_DIR: adminDir,
-		REDIS_URL: redis.url,
-		DATABASE_URL: databaseUrl
+		REDIS_URL: fx.redis.url,
+		DATABASE_URL: fx.databaseUrl
 	});
 	const added = /Added signing key (\S+)\./.exec(output)?.[1];
 	expect(added).toBeTruthy();
@@ -295,16 +259,16 @@ it('admin rotate-key in cluster mode is honoured by every relay at once', async 
 	const token = relays[0]!.relay.mintToken({ communityId: 'demo', role: 'secretary' });
 	for (const r of relays) {
 		const client = await connectSynced(r.wsUrl, 'c/demo/households/g9', token);
-		cleanups.push(() => client.destroy());
+		fx.defer(() => client.destroy());
 	}
 	// The key list in PostgreSQL is what every relay holds.
-	const direct = await PostgresIdentityStore.open(databaseUrl);
-	cleanups.push(() => direct.close());
+	const direct = await PostgresIdentityStore.open(fx.databaseUrl);
+	fx.defer(() => direct.close());
 	expect((await direct.signingKeys()).at(-1)!.kid).toBe(added);
 }, 60_000);
 
 it('admin remove-member in cluster mode closes the member on every relay', async () => {
-	const [a, b] = await Promise.all([clusterRelay(), clusterRelay()]);
+	const [a, b] = await Promise.all([fx.relay(), fx.relay()]);
 	const { secretary } = await community(a!, b!, a!, 'idc6');
 	const member = await join(a!, a!, await invite(a!, 'idc6', secretary, 'volunteer'), 'cli');
 	const sockets = [
@@ -312,11 +276,11 @@ it('admin remove-member in cluster mode closes the member on every relay', async
 		await openSocket(b!, 'c/idc6/board/g1', member.token)
 	];
 	const adminDir = makeTempDir();
-	cleanups.push(() => removeDir(adminDir));
+	fx.defer(() => removeDir(adminDir));
 	await runAdmin(['remove-member', '--community', 'idc6', '--member', member.memberId], {
 		DATA_DIR: adminDir,
-		REDIS_URL: redis.url,
-		DATABASE_URL: databaseUrl
+		REDIS_URL: fx.redis.url,
+		DATABASE_URL: fx.databaseUrl
 	});
 	for (const socket of sockets) expect(await socket.closed(SWEEP_MS)).toBe(4403);
 }, 60_000);

@@ -3,11 +3,9 @@
  * `appendfsync always`) and a real PostgreSQL, with stock y-websocket clients: three relays
  * serving one document converge, and an edit confirmed by a relay survives its `kill -9`.
  */
-import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { encodeSyncStep1, encodeSyncUpdate } from '../protocol.ts';
 import {
@@ -25,63 +23,16 @@ import {
 	type TestClient,
 	type TestRelay
 } from '../test-helpers.ts';
-import type { RelayOptions } from '../server.ts';
-import { KEYS_FILE_NAME, KeyRing } from '../tokens.ts';
-import {
-	startTestPostgres,
-	startTestRedis,
-	type TestPostgres,
-	type TestRedis
-} from './test-servers.ts';
+import { KeyRing } from '../tokens.ts';
+import { clusterFixture } from './cluster-fixture.ts';
 
-let redis: TestRedis;
-let postgres: TestPostgres;
-let databaseUrl: string;
-/**
- * The keys the first relay seeds the cluster with, copied into the DATA_DIR of the others too:
- * `spawnRelay` mints its token from its DATA_DIR's keys before its child has started.
- */
-let keysDir: string;
-beforeAll(async () => {
-	[redis, postgres] = await Promise.all([startTestRedis(), startTestPostgres()]);
-	databaseUrl = await postgres.createDatabase();
-	keysDir = makeTempDir();
-	new KeyRing(keysDir);
-}, 60_000);
-afterAll(async () => {
-	await Promise.all([redis?.close(), postgres?.close()]);
-	removeDir(keysDir);
-});
-
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-/** A data directory holding the shared signing keys. */
-function dataDirWithKeys(): string {
-	const dir = makeTempDir();
-	fs.copyFileSync(path.join(keysDir, KEYS_FILE_NAME), path.join(dir, KEYS_FILE_NAME));
-	cleanups.push(() => removeDir(dir));
-	return dir;
-}
-
-async function clusterRelay(options: RelayOptions = {}): Promise<TestRelay> {
-	const r = await startTestRelay({
-		dataDir: dataDirWithKeys(),
-		redisUrl: redis.url,
-		databaseUrl,
-		...options
-	});
-	cleanups.push(() => r.relay.close());
-	return r;
-}
+const fx = clusterFixture();
 
 it('clients on three relays editing one document converge, each confirmed by its relay', async () => {
 	const doc = 'c/demo/households/g01';
-	const relays = await Promise.all([clusterRelay(), clusterRelay(), clusterRelay()]);
+	const relays = await fx.three();
 	const clients = await Promise.all(relays.map((r) => connectSynced(r.wsUrl, doc)));
-	for (const client of clients) cleanups.push(() => client.destroy());
+	for (const client of clients) fx.defer(() => client.destroy());
 	const trackers = clients.map((client) => trackPersisted(client.provider));
 	clients.forEach((client, i) => {
 		client.doc.getArray<string>('edits').push([`from-${i}`]);
@@ -105,37 +56,37 @@ it('clients on three relays editing one document converge, each confirmed by its
 	);
 	// A client arriving later on any relay loads everything from the cluster's storage.
 	const late = await connectSynced(relays[1]!.wsUrl, doc);
-	cleanups.push(() => late.destroy());
+	fx.defer(() => late.destroy());
 	expect([...late.doc.getArray<string>('edits').toArray()].sort()).toEqual(sorted(0));
 	for (const r of relays) expect(r.relay.stats().storageBroken).toBe(false);
 });
 
 it('an edit confirmed by a relay survives kill -9 of that relay: present on another relay', async () => {
 	const doc = 'c/demo/households/g02';
-	const dataDir = dataDirWithKeys();
+	const dataDir = fx.dataDir();
 	const child = await spawnRelay({
 		DATA_DIR: dataDir,
 		STATIC_DIR: `${dataDir}/no-build`,
-		REDIS_URL: redis.url,
-		DATABASE_URL: databaseUrl
+		REDIS_URL: fx.redis.url,
+		DATABASE_URL: fx.databaseUrl
 	});
-	cleanups.push(() => killHard(child.child));
-	const other = await clusterRelay();
+	fx.defer(() => killHard(child.child));
+	const other = await fx.relay();
 	// A client on the other relay holds the document open while the first relay dies.
 	const watcher = await connectSynced(other.wsUrl, doc);
-	cleanups.push(() => watcher.destroy());
+	fx.defer(() => watcher.destroy());
 
 	const writer = await connectSynced(child.wsUrl, doc);
-	cleanups.push(() => writer.destroy());
+	fx.defer(() => writer.destroy());
 	const persisted = trackPersisted(writer.provider);
 	writer.doc.getArray<string>('edits').push(['confirmed-on-a']);
 	await waitFor(() => persisted.covers(writer.doc), 10_000, 'confirmation from relay A');
 	await killHard(child.child);
 
 	// The writer comes back on a relay started after the kill: the edit is in storage.
-	const third = await clusterRelay();
+	const third = await fx.relay();
 	const fresh = connectClient(third.wsUrl, doc);
-	cleanups.push(() => fresh.destroy());
+	fx.defer(() => fresh.destroy());
 	await waitFor(() => fresh.provider.synced, 10_000, 'synced on relay C');
 	expect(fresh.doc.getArray<string>('edits').toArray()).toEqual(['confirmed-on-a']);
 	await waitFor(
@@ -177,16 +128,16 @@ async function healthBecomes(
 
 it('while Redis is down nothing is confirmed and /health says so; afterwards the edit is confirmed and stored', async () => {
 	const doc = 'c/demo/households/g03';
-	const r = await clusterRelay();
+	const r = await fx.relay();
 	const client = await connectSynced(r.wsUrl, doc);
-	cleanups.push(() => client.destroy());
+	fx.defer(() => client.destroy());
 	const persisted = trackPersisted(client.provider);
 	const edits = client.doc.getArray<string>('edits');
 	edits.push(['before']);
 	await waitFor(() => persisted.covers(client.doc), 10_000, 'confirmation before the crash');
 	expect(await health(r)).toEqual({ status: 200, ok: true });
 
-	await redis.stop({ crash: true });
+	await fx.redis.stop({ crash: true });
 	edits.push(['while-down']);
 	let down = false;
 	const deadline = Date.now() + 10_000;
@@ -196,46 +147,50 @@ it('while Redis is down nothing is confirmed and /health says so; afterwards the
 	expect(persisted.covers(client.doc)).toBe(false);
 	expect(r.relay.stats().storageBroken).toBe(true);
 
-	await redis.start();
+	await fx.redis.start();
 	// The client was closed with 4500; it reconnects and resends what was not confirmed.
 	await waitFor(() => persisted.covers(client.doc), 20_000, 'confirmation after Redis is back');
 	expect(await health(r)).toEqual({ status: 200, ok: true });
-	const other = await clusterRelay();
+	const other = await fx.relay();
 	const fresh = await connectSynced(other.wsUrl, doc);
-	cleanups.push(() => fresh.destroy());
+	fx.defer(() => fresh.destroy());
 	expect(fresh.doc.getArray<string>('edits').toArray()).toEqual(['before', 'while-down']);
 });
 
 it('every relay signs and checks tokens with the keys shared in PostgreSQL', async () => {
 	const doc = 'c/demo/households/g04';
-	const first = await clusterRelay();
+	const first = await fx.relay();
 	// A relay whose DATA_DIR has keys of its own: it takes the cluster's at start.
 	const dataDir = makeTempDir();
-	cleanups.push(() => removeDir(dataDir));
+	fx.defer(() => removeDir(dataDir));
 	const own = new KeyRing(dataDir).current.kid;
-	const second = await startTestRelay({ dataDir, redisUrl: redis.url, databaseUrl });
-	cleanups.push(() => second.relay.close());
+	const second = await startTestRelay({
+		dataDir,
+		redisUrl: fx.redis.url,
+		databaseUrl: fx.databaseUrl
+	});
+	fx.defer(() => second.relay.close());
 	expect(new KeyRing(dataDir).current.kid).not.toBe(own);
 	// A token from one relay opens the document on the other, both ways.
 	const onSecond = await connectSynced(second.wsUrl, doc, first.token);
-	cleanups.push(() => onSecond.destroy());
+	fx.defer(() => onSecond.destroy());
 	const onFirst = await connectSynced(first.wsUrl, doc, second.token);
-	cleanups.push(() => onFirst.destroy());
+	fx.defer(() => onFirst.destroy());
 	onSecond.doc.getArray<string>('edits').push(['x']);
 	await waitFor(() => onFirst.doc.getArray<string>('edits').length === 1, 10_000, 'the edit');
 });
 
 it('presence crosses relays: a newcomer on another relay sees it at once, and its removal', async () => {
 	const doc = 'c/demo/households/g05';
-	const [a, b] = await Promise.all([clusterRelay(), clusterRelay()]);
+	const [a, b] = await Promise.all([fx.relay(), fx.relay()]);
 	const onA = await connectSynced(a.wsUrl, doc);
-	cleanups.push(() => onA.destroy());
+	fx.defer(() => onA.destroy());
 	onA.provider.awareness.setLocalStateField('user', { name: '李书记' });
 	const id = onA.doc.clientID;
 	await waitFor(() => a.relay.docStats(doc)?.awarenessStates === 1, 5000, 'state on relay A');
 	// Loaded on B after A's state was sent: B asks A's relay for it (no renewal within 15 s).
 	const onB = await connectSynced(b.wsUrl, doc);
-	cleanups.push(() => onB.destroy());
+	fx.defer(() => onB.destroy());
 	const seenOnB = (): unknown => onB.provider.awareness.getStates().get(id);
 	await waitFor(() => seenOnB() !== undefined, 5000, "A's presence on B");
 	expect(seenOnB()).toEqual({ user: { name: '李书记' } });
@@ -255,7 +210,7 @@ it('presence crosses relays: a newcomer on another relay sees it at once, and it
 it('each relay runs the compaction worker: the stream is folded into PostgreSQL, a new relay loads it from there', async () => {
 	const doc = 'c/demo/households/g06';
 	const events: Record<string, unknown>[] = [];
-	const r = await clusterRelay({
+	const r = await fx.relay({
 		clusterCompactMs: 20,
 		clusterCompactMinLifetimeMs: 0,
 		idleUnloadMs: 0,
@@ -266,8 +221,8 @@ it('each relay runs the compaction worker: the stream is folded into PostgreSQL,
 	client.doc.getArray<string>('edits').push(['folded']);
 	await waitFor(() => persisted.covers(client.doc), 10_000, 'confirmation');
 	const key = `gridboard:doc:${doc}`;
-	const probe = new Redis(redis.url);
-	cleanups.push(() => probe.disconnect());
+	const probe = new Redis(fx.redis.url);
+	fx.defer(() => probe.disconnect());
 	// Folded and trimmed: nothing left in the document's stream.
 	const deadline = Date.now() + 10_000;
 	while ((await probe.xlen(key)) > 0 && Date.now() < deadline);
@@ -280,24 +235,24 @@ it('each relay runs the compaction worker: the stream is folded into PostgreSQL,
 	);
 	client.destroy();
 	await waitFor(() => r.relay.stats().docsLoaded === 0, 5000, 'the idle room unloaded');
-	const other = await clusterRelay({ clusterCompactMs: 0 });
+	const other = await fx.relay({ clusterCompactMs: 0 });
 	const fresh = await connectSynced(other.wsUrl, doc);
-	cleanups.push(() => fresh.destroy());
+	fx.defer(() => fresh.destroy());
 	expect(fresh.doc.getArray<string>('edits').toArray()).toEqual(['folded']);
 	expect(events.filter((event) => event.event === 'storage-error')).toEqual([]);
 });
 
 it('a room unloaded when idle and loaded again follows the other relays again', async () => {
 	const doc = 'c/demo/households/g07';
-	const [a, b] = await Promise.all([clusterRelay({ idleUnloadMs: 0 }), clusterRelay()]);
+	const [a, b] = await Promise.all([fx.relay({ idleUnloadMs: 0 }), fx.relay()]);
 	const first = await connectSynced(a.wsUrl, doc);
 	first.destroy();
 	await waitFor(() => a.relay.stats().docsLoaded === 0, 5000, 'unloaded on A');
 	const onB = await connectSynced(b.wsUrl, doc);
-	cleanups.push(() => onB.destroy());
+	fx.defer(() => onB.destroy());
 	onB.doc.getArray<string>('edits').push(['while-unloaded']);
 	const again = await connectSynced(a.wsUrl, doc);
-	cleanups.push(() => again.destroy());
+	fx.defer(() => again.destroy());
 	await waitFor(() => again.doc.getArray('edits').length === 1, 5000, 'loaded with the edit');
 	onB.doc.getArray<string>('edits').push(['after-reload']);
 	await waitFor(() => again.doc.getArray('edits').length === 2, 5000, 'followed after reload');
@@ -307,14 +262,14 @@ it('a room unloaded when idle and loaded again follows the other relays again', 
 it('while PostgreSQL is down, /health says so, loaded documents are still confirmed and new ones wait for it', async () => {
 	const loadedDoc = 'c/demo/households/g08';
 	const newDoc = 'c/demo/households/g09';
-	const r = await clusterRelay({ clusterPostgresCheckMs: 100 });
+	const r = await fx.relay({ clusterPostgresCheckMs: 100 });
 	const client = await connectSynced(r.wsUrl, loadedDoc);
-	cleanups.push(() => client.destroy());
+	fx.defer(() => client.destroy());
 	const persisted = trackPersisted(client.provider);
 	const up = { redis: 'up', postgres: 'up' };
 	expect(await healthWithStorage(r)).toEqual({ status: 200, ok: true, storage: up });
 
-	await postgres.stop({ crash: true });
+	await fx.postgres.stop({ crash: true });
 	// Said within a few checks, naming the store that is down.
 	const pgDown = { redis: 'up', postgres: 'down' };
 	await healthBecomes(r, { status: 503, ok: false, storage: pgDown }, 5000);
@@ -324,7 +279,7 @@ it('while PostgreSQL is down, /health says so, loaded documents are still confir
 	expect(r.relay.stats().storageBroken).toBe(false);
 	// Loading needs PostgreSQL: the newcomer is closed with 4500 and keeps retrying.
 	const waiting = connectClient(r.wsUrl, newDoc);
-	cleanups.push(() => waiting.destroy());
+	fx.defer(() => waiting.destroy());
 	const codes: number[] = [];
 	waiting.provider.on('connection-close', (event: CloseEvent | null) => {
 		if (event) codes.push(event.code);
@@ -332,24 +287,24 @@ it('while PostgreSQL is down, /health says so, loaded documents are still confir
 	await waitFor(() => codes.includes(4500), 15_000, 'the load refused');
 	expect(waiting.provider.synced).toBe(false);
 
-	await postgres.start();
+	await fx.postgres.start();
 	await healthBecomes(r, { status: 200, ok: true, storage: up }, 5000);
 	await waitFor(() => waiting.provider.synced, 20_000, 'loaded once PostgreSQL is back');
-	const other = await clusterRelay();
+	const other = await fx.relay();
 	const fresh = await connectSynced(other.wsUrl, loadedDoc);
-	cleanups.push(() => fresh.destroy());
+	fx.defer(() => fresh.destroy());
 	expect(fresh.doc.getArray<string>('edits').toArray()).toEqual(['pg-down']);
 });
 
 it('every relay of the cluster keeps the relay protocol: names, tokens, bad frames, read-only writes', async () => {
 	const doc = 'c/demo/board/g10';
-	const relays = await Promise.all([clusterRelay(), clusterRelay(), clusterRelay()]);
+	const relays = await fx.three();
 	const writer = await connectSynced(relays[0]!.wsUrl, doc);
-	cleanups.push(() => writer.destroy());
+	fx.defer(() => writer.destroy());
 	writer.doc.getText('t').insert(0, 'board');
 	const raw = (url: string, token: string | null): RawClient => {
 		const client = new RawClient(url, token);
-		cleanups.push(() => client.ws.terminate());
+		fx.defer(() => client.ws.terminate());
 		return client;
 	};
 	for (const [i, r] of relays.entries()) {
@@ -390,7 +345,7 @@ it('every relay of the cluster keeps the relay protocol: names, tokens, bad fram
 	// The document holds only the writer's edit, on every relay.
 	for (const r of relays) {
 		const reader = await connectSynced(r.wsUrl, doc);
-		cleanups.push(() => reader.destroy());
+		fx.defer(() => reader.destroy());
 		expect(reader.doc.getText('t').toString()).toBe('board');
 	}
 	expect(writer.doc.getText('t').toString()).toBe('board');
@@ -398,15 +353,15 @@ it('every relay of the cluster keeps the relay protocol: names, tokens, bad fram
 
 it('kill -9 of a relay while its clients write: they go on on another relay, no confirmed edit lost', async () => {
 	const doc = 'c/demo/households/g11';
-	const dataDir = dataDirWithKeys();
+	const dataDir = fx.dataDir();
 	const child = await spawnRelay({
 		DATA_DIR: dataDir,
 		STATIC_DIR: `${dataDir}/no-build`,
-		REDIS_URL: redis.url,
-		DATABASE_URL: databaseUrl
+		REDIS_URL: fx.redis.url,
+		DATABASE_URL: fx.databaseUrl
 	});
-	cleanups.push(() => killHard(child.child));
-	const other = await clusterRelay();
+	fx.defer(() => killHard(child.child));
+	const other = await fx.relay();
 	const writers = await Promise.all([0, 1, 2].map(() => connectSynced(child.wsUrl, doc)));
 	const trackers = writers.map((writer) => trackPersisted(writer.provider));
 	let written = 0;
@@ -431,7 +386,7 @@ it('kill -9 of a relay while its clients write: they go on on another relay, no 
 	const moved = writers.map((writer) => {
 		writer.provider.destroy();
 		const next = connectClient(other.wsUrl, doc, writer.doc);
-		cleanups.push(() => next.destroy());
+		fx.defer(() => next.destroy());
 		return next;
 	});
 	await waitFor(() => moved.every((client) => client.provider.synced), 10_000, 'reconnected');
@@ -442,25 +397,25 @@ it('kill -9 of a relay while its clients write: they go on on another relay, no 
 		'every edit everywhere'
 	);
 	// A relay started now loads every confirmed edit from storage (and everything else too).
-	const third = await clusterRelay();
+	const third = await fx.relay();
 	const fresh = await connectSynced(third.wsUrl, doc);
-	cleanups.push(() => fresh.destroy());
+	fx.defer(() => fresh.destroy());
 	const stored = Y.decodeStateVector(Y.encodeStateVector(fresh.doc));
 	for (const { id, clock } of confirmed) expect(stored.get(id) ?? 0).toBeGreaterThanOrEqual(clock);
 	await waitFor(() => fresh.doc.getArray('edits').length === 3 * written, 10_000, 'all stored');
 });
 
 it('frames sent while the room loads are handled in order once it is loaded; too many close with 4429', async () => {
-	const r = await clusterRelay();
-	const probe = new Redis(redis.url);
-	cleanups.push(() => probe.disconnect());
+	const r = await fx.relay();
+	const probe = new Redis(fx.redis.url);
+	fx.defer(() => probe.disconnect());
 	const emptyVector = Y.encodeStateVector(new Y.Doc());
 	// Redis holds every command for a while: the loads below wait for it.
 	await probe.client('PAUSE', 3000, 'ALL');
 	const patient = new RawClient(`${r.wsUrl}/c/demo/households/g12`, r.token);
-	cleanups.push(() => patient.ws.terminate());
+	fx.defer(() => patient.ws.terminate());
 	const greedy = new RawClient(`${r.wsUrl}/c/demo/households/g13`, r.token);
-	cleanups.push(() => greedy.ws.terminate());
+	fx.defer(() => greedy.ws.terminate());
 	await Promise.all([patient.opened(), greedy.opened()]);
 	patient.send(encodeSyncStep1(emptyVector));
 	patient.send([3]); // query awareness
@@ -479,9 +434,9 @@ it('frames sent while the room loads are handled in order once it is loaded; too
 it('closing a relay appends and confirms what is queued before its sockets close', async () => {
 	const doc = 'c/demo/households/g14';
 	// A commit interval of a minute: the second edit waits in the queue until the close.
-	const r = await clusterRelay({ commitIntervalMs: 60_000 });
+	const r = await fx.relay({ commitIntervalMs: 60_000 });
 	const client = await connectSynced(r.wsUrl, doc);
-	cleanups.push(() => client.destroy());
+	fx.defer(() => client.destroy());
 	const persisted = trackPersisted(client.provider);
 	client.doc.getArray<string>('edits').push(['first']);
 	await waitFor(() => persisted.covers(client.doc), 10_000, 'the first edit confirmed');
@@ -495,9 +450,9 @@ it('closing a relay appends and confirms what is queued before its sockets close
 	await closed;
 	expect(persisted.covers(client.doc)).toBe(true);
 	client.provider.disconnect();
-	const other = await clusterRelay();
+	const other = await fx.relay();
 	const fresh = await connectSynced(other.wsUrl, doc);
-	cleanups.push(() => fresh.destroy());
+	fx.defer(() => fresh.destroy());
 	expect(fresh.doc.getArray<string>('edits').toArray()).toEqual(['first', 'queued']);
 });
 
@@ -519,7 +474,7 @@ async function redisProxy(): Promise<{
 			client.destroy();
 			return;
 		}
-		const upstream = net.connect(redis.port, '127.0.0.1');
+		const upstream = net.connect(fx.redis.port, '127.0.0.1');
 		const forward = (from: net.Socket, to: net.Socket): void => {
 			from.on('data', (chunk) => {
 				if (mode === 'open') to.write(chunk);
@@ -538,7 +493,7 @@ async function redisProxy(): Promise<{
 		}
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	cleanups.push(
+	fx.defer(
 		() =>
 			new Promise<void>((resolve) => {
 				for (const socket of sockets) socket.destroy();
@@ -565,12 +520,12 @@ async function redisProxy(): Promise<{
 it('a relay cut off from Redis stops confirming while the others go on; back, it confirms again', async () => {
 	const doc = 'c/demo/households/g15';
 	const proxy = await redisProxy();
-	const a = await clusterRelay({ redisUrl: proxy.url });
-	const b = await clusterRelay();
+	const a = await fx.relay({ redisUrl: proxy.url });
+	const b = await fx.relay();
 	const onA = await connectSynced(a.wsUrl, doc);
-	cleanups.push(() => onA.destroy());
+	fx.defer(() => onA.destroy());
 	const onB = await connectSynced(b.wsUrl, doc);
-	cleanups.push(() => onB.destroy());
+	fx.defer(() => onB.destroy());
 	const confirmedA = trackPersisted(onA.provider);
 	const confirmedB = trackPersisted(onB.provider);
 
@@ -600,16 +555,16 @@ it('a relay cut off while the worker trimmed what it had not read reloads the do
 	const doc = 'c/demo/households/g16';
 	const proxy = await redisProxy();
 	const logA: Record<string, unknown>[] = [];
-	const a = await clusterRelay({
+	const a = await fx.relay({
 		redisUrl: proxy.url,
 		clusterCompactMs: 0,
 		log: (e) => logA.push(e)
 	});
-	const b = await clusterRelay({ clusterCompactMs: 20, clusterCompactMinLifetimeMs: 0 });
+	const b = await fx.relay({ clusterCompactMs: 20, clusterCompactMinLifetimeMs: 0 });
 	const onA = await connectSynced(a.wsUrl, doc);
-	cleanups.push(() => onA.destroy());
+	fx.defer(() => onA.destroy());
 	const onB = await connectSynced(b.wsUrl, doc);
-	cleanups.push(() => onB.destroy());
+	fx.defer(() => onB.destroy());
 	const confirmedB = trackPersisted(onB.provider);
 
 	// A's room stays loaded (its client writes nothing) while its tail cannot read.
@@ -617,8 +572,8 @@ it('a relay cut off while the worker trimmed what it had not read reloads the do
 	await waitFor(() => a.relay.stats().storageBroken, 5000, 'relay A sees Redis gone');
 	onB.doc.getArray<string>('edits').push(['missed-by-a']);
 	await waitFor(() => confirmedB.covers(onB.doc), 10_000, 'relay B confirms');
-	const probe = new Redis(redis.url);
-	cleanups.push(() => probe.disconnect());
+	const probe = new Redis(fx.redis.url);
+	fx.defer(() => probe.disconnect());
 	const deadline = Date.now() + 10_000;
 	while ((await probe.xlen(`gridboard:doc:${doc}`)) > 0 && Date.now() < deadline);
 	expect(await probe.xlen(`gridboard:doc:${doc}`)).toBe(0);
@@ -639,14 +594,14 @@ it('a relay cut off while the worker trimmed what it had not read reloads the do
 
 it('back in time in cluster mode: history and hours come from what the worker folded', async () => {
 	const doc = 'c/demo/households/g17';
-	const r = await clusterRelay({ clusterCompactMs: 20, clusterCompactMinLifetimeMs: 0 });
+	const r = await fx.relay({ clusterCompactMs: 20, clusterCompactMinLifetimeMs: 0 });
 	const client = await connectSynced(r.wsUrl, doc);
-	cleanups.push(() => client.destroy());
+	fx.defer(() => client.destroy());
 	const persisted = trackPersisted(client.provider);
 	client.doc.getMap('cases').set('c1', 'open');
 	await waitFor(() => persisted.covers(client.doc), 10_000, 'confirmation');
-	const probe = new Redis(redis.url);
-	cleanups.push(() => probe.disconnect());
+	const probe = new Redis(fx.redis.url);
+	fx.defer(() => probe.disconnect());
 	const deadline = Date.now() + 10_000;
 	while ((await probe.xlen(`gridboard:doc:${doc}`)) > 0 && Date.now() < deadline);
 	const get = (query: string): Promise<Response> =>
@@ -666,9 +621,9 @@ it('back in time in cluster mode: history and hours come from what the worker fo
 it('a relay behind a silent partition from Redis stops confirming and says so; healed, it confirms again', async () => {
 	const doc = 'c/demo/households/g18';
 	const proxy = await redisProxy();
-	const a = await clusterRelay({ redisUrl: proxy.url, clusterRedisTimeoutMs: 500 });
+	const a = await fx.relay({ redisUrl: proxy.url, clusterRedisTimeoutMs: 500 });
 	const client = await connectSynced(a.wsUrl, doc);
-	cleanups.push(() => client.destroy());
+	fx.defer(() => client.destroy());
 	const persisted = trackPersisted(client.provider);
 	client.doc.getArray<string>('edits').push(['before']);
 	await waitFor(() => persisted.covers(client.doc), 10_000, 'confirmed before');
@@ -683,8 +638,8 @@ it('a relay behind a silent partition from Redis stops confirming and says so; h
 	proxy.restore();
 	await waitFor(() => persisted.covers(client.doc), 20_000, 'confirmed once healed');
 	await waitFor(() => !a.relay.stats().storageBroken, 10_000, 'storage up again');
-	const other = await clusterRelay();
+	const other = await fx.relay();
 	const fresh = await connectSynced(other.wsUrl, doc);
-	cleanups.push(() => fresh.destroy());
+	fx.defer(() => fresh.destroy());
 	expect(fresh.doc.getArray<string>('edits').toArray()).toEqual(['before', 'unanswered']);
 }, 60_000);

@@ -5,23 +5,17 @@
  * that can hold back its appends (everything from its next MULTI on), so "not durable yet" is a
  * state the test controls rather than a race.
  */
-import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
 	connectClient,
 	connectSynced,
 	killHard,
-	makeTempDir,
-	removeDir,
 	spawnRelay,
-	startTestRelay,
 	trackPersisted,
 	waitFor,
 	type TestRelay
 } from '../test-helpers.ts';
-import type { RelayOptions } from '../server.ts';
 import {
 	BOARD,
 	createSharedMembers,
@@ -31,51 +25,9 @@ import {
 	timelineOf,
 	writeCase
 } from '../write-rules-fixture.ts';
-import { KEYS_FILE_NAME, KeyRing } from '../tokens.ts';
-import {
-	startTestPostgres,
-	startTestRedis,
-	type TestPostgres,
-	type TestRedis
-} from './test-servers.ts';
+import { clusterFixture } from './cluster-fixture.ts';
 
-let redis: TestRedis;
-let postgres: TestPostgres;
-let databaseUrl: string;
-let keysDir: string;
-beforeAll(async () => {
-	[redis, postgres] = await Promise.all([startTestRedis(), startTestPostgres()]);
-	databaseUrl = await postgres.createDatabase();
-	keysDir = makeTempDir();
-	new KeyRing(keysDir);
-}, 60_000);
-afterAll(async () => {
-	await Promise.all([redis?.close(), postgres?.close()]);
-	removeDir(keysDir);
-});
-
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function dataDirWithKeys(): string {
-	const dir = makeTempDir();
-	fs.copyFileSync(path.join(keysDir, KEYS_FILE_NAME), path.join(dir, KEYS_FILE_NAME));
-	cleanups.push(() => removeDir(dir));
-	return dir;
-}
-
-async function clusterRelay(options: RelayOptions = {}): Promise<TestRelay> {
-	const r = await startTestRelay({
-		dataDir: dataDirWithKeys(),
-		redisUrl: redis.url,
-		databaseUrl,
-		...options
-	});
-	cleanups.push(() => r.relay.close());
-	return r;
-}
+const fx = clusterFixture();
 
 /** Community `demo`'s members, made once per file (its database) through the first relay asking. */
 let demo: Promise<Members> | null = null;
@@ -98,7 +50,7 @@ function multiAt(chunk: Buffer): number {
  * their earlier appends were confirmed.
  */
 async function holdingProxy(): Promise<{ url: string; hold(): void; release(): void }> {
-	const target = Number(new URL(redis.url).port);
+	const target = Number(new URL(fx.redis.url).port);
 	let holding = false;
 	const held = new Map<net.Socket, Buffer[]>();
 	const upstreams = new Map<net.Socket, net.Socket>();
@@ -130,7 +82,7 @@ async function holdingProxy(): Promise<{ url: string; hold(): void; release(): v
 		for (const [client, chunks] of held) upstreams.get(client)?.write(Buffer.concat(chunks));
 		held.clear();
 	};
-	cleanups.push(() => {
+	fx.defer(() => {
 		release();
 		for (const upstream of upstreams.values()) upstream.destroy();
 		server.close();
@@ -145,11 +97,11 @@ async function holdingProxy(): Promise<{ url: string; hold(): void; release(): v
 it("a client on relay B gets relay A's update while A's append is held back", async () => {
 	const doc = 'c/demo/households/h01';
 	const proxy = await holdingProxy();
-	const [a, b] = await Promise.all([clusterRelay({ redisUrl: proxy.url }), clusterRelay()]);
+	const [a, b] = await Promise.all([fx.relay({ redisUrl: proxy.url }), fx.relay()]);
 	const writer = await connectSynced(a.wsUrl, doc);
-	cleanups.push(() => writer.destroy());
+	fx.defer(() => writer.destroy());
 	const reader = await connectSynced(b.wsUrl, doc);
-	cleanups.push(() => reader.destroy());
+	fx.defer(() => reader.destroy());
 	const persisted = trackPersisted(writer.provider);
 
 	proxy.hold();
@@ -165,19 +117,19 @@ it("a client on relay B gets relay A's update while A's append is held back", as
 
 	proxy.release();
 	await waitFor(() => persisted.covers(writer.doc), 10_000, 'confirmed once appended');
-	const late = await connectSynced((await clusterRelay()).wsUrl, doc);
-	cleanups.push(() => late.destroy());
+	const late = await connectSynced((await fx.relay()).wsUrl, doc);
+	fx.defer(() => late.destroy());
 	expect(late.doc.getArray<string>('edits').toArray()).toEqual(['early']);
 });
 
 it('an edit on B that builds on an early update is stored, and confirmed only once durable', async () => {
 	const doc = 'c/demo/households/h02';
 	const proxy = await holdingProxy();
-	const [a, b] = await Promise.all([clusterRelay({ redisUrl: proxy.url }), clusterRelay()]);
+	const [a, b] = await Promise.all([fx.relay({ redisUrl: proxy.url }), fx.relay()]);
 	const writer = await connectSynced(a.wsUrl, doc);
-	cleanups.push(() => writer.destroy());
+	fx.defer(() => writer.destroy());
 	const reader = await connectSynced(b.wsUrl, doc);
-	cleanups.push(() => reader.destroy());
+	fx.defer(() => reader.destroy());
 	const persisted = trackPersisted(reader.provider);
 
 	proxy.hold();
@@ -200,8 +152,8 @@ it('an edit on B that builds on an early update is stored, and confirmed only on
 		'the writer on A got the edit from B'
 	);
 	// A relay started now loads both edits from storage (Redis streams and PostgreSQL).
-	const late = await connectSynced((await clusterRelay()).wsUrl, doc);
-	cleanups.push(() => late.destroy());
+	const late = await connectSynced((await fx.relay()).wsUrl, doc);
+	fx.defer(() => late.destroy());
 	expect(late.doc.getArray<string>('edits').toArray()).toEqual(['from-a', 'from-b']);
 	expect(late.doc.getMap('fields').toJSON()).toEqual({ b: 1 });
 });
@@ -209,18 +161,18 @@ it('an edit on B that builds on an early update is stored, and confirmed only on
 it("no confirmation from B covers A's update before it is durable: after A dies, its client resends it", async () => {
 	const doc = 'c/demo/households/h03';
 	const proxy = await holdingProxy();
-	const dataDir = dataDirWithKeys();
+	const dataDir = fx.dataDir();
 	const child = await spawnRelay({
 		DATA_DIR: dataDir,
 		STATIC_DIR: `${dataDir}/no-build`,
 		REDIS_URL: proxy.url,
-		DATABASE_URL: databaseUrl
+		DATABASE_URL: fx.databaseUrl
 	});
-	cleanups.push(() => killHard(child.child));
-	const b = await clusterRelay();
+	fx.defer(() => killHard(child.child));
+	const b = await fx.relay();
 	const writer = await connectSynced(child.wsUrl, doc);
 	const reader = await connectSynced(b.wsUrl, doc);
-	cleanups.push(() => reader.destroy());
+	fx.defer(() => reader.destroy());
 
 	proxy.hold();
 	writer.doc.getArray<string>('edits').push(['unsaved']);
@@ -234,24 +186,24 @@ it("no confirmation from B covers A's update before it is durable: after A dies,
 	// what B holds durably, so it resends the update and B stores it.
 	writer.provider.destroy();
 	const moved = connectClient(b.wsUrl, doc, writer.doc);
-	cleanups.push(() => moved.destroy());
+	fx.defer(() => moved.destroy());
 	const persisted = trackPersisted(moved.provider);
 	await waitFor(() => persisted.covers(moved.doc), 10_000, 'B confirmed the moved edit');
 
-	const late = await connectSynced((await clusterRelay()).wsUrl, doc);
-	cleanups.push(() => late.destroy());
+	const late = await connectSynced((await fx.relay()).wsUrl, doc);
+	fx.defer(() => late.destroy());
 	expect(late.doc.getArray<string>('edits').toArray()).toEqual(['unsaved']);
 });
 
 it("on a document with write rules, a member's edit on B that builds on an early update waits for its stream entry: not refused, stored, confirmed", async () => {
 	const proxy = await holdingProxy();
-	const [a, b] = await Promise.all([clusterRelay({ redisUrl: proxy.url }), clusterRelay()]);
+	const [a, b] = await Promise.all([fx.relay({ redisUrl: proxy.url }), fx.relay()]);
 	// Members are shared by the relays (PostgreSQL): made through A, they write through B.
 	const members = await demoMembers(a);
 	const writer = await probeClient(a, members.secretary.token);
-	cleanups.push(() => writer.destroy());
+	fx.defer(() => writer.destroy());
 	const reader = await probeClient(b, members.gridMember.token);
-	cleanups.push(() => reader.destroy());
+	fx.defer(() => reader.destroy());
 	const persisted = trackPersisted(reader.provider);
 	const written = trackPersisted(writer.provider);
 	writeCase(writer.doc, 'k1', members.secretary.name);
@@ -275,8 +227,8 @@ it("on a document with write rules, a member's edit on B that builds on an early
 		"B confirmed the grid member's comment"
 	);
 	expect(reader.refusals).toEqual([]);
-	const late = await connectSynced((await clusterRelay()).wsUrl, BOARD);
-	cleanups.push(() => late.destroy());
+	const late = await connectSynced((await fx.relay()).wsUrl, BOARD);
+	fx.defer(() => late.destroy());
 	const texts = timelineOf(late.doc, 'k1')
 		.toArray()
 		.map((e) => (e as { text?: string }).text)
@@ -286,22 +238,22 @@ it("on a document with write rules, a member's edit on B that builds on an early
 
 it("a member reconnecting to B while it holds A's early update (and its attestation) is not refused for it", async () => {
 	const proxy = await holdingProxy();
-	const [a, b] = await Promise.all([clusterRelay({ redisUrl: proxy.url }), clusterRelay()]);
+	const [a, b] = await Promise.all([fx.relay({ redisUrl: proxy.url }), fx.relay()]);
 	const members = await demoMembers(a);
 	const first = await probeClient(a, members.secretary.token);
-	cleanups.push(() => first.destroy());
+	fx.defer(() => first.destroy());
 	const written = trackPersisted(first.provider);
 	writeCase(first.doc, 'k2', members.secretary.name);
 	await waitFor(() => written.covers(first.doc), 10_000, 'the case stored');
 	const reader = await probeClient(b, members.gridMember.token);
-	cleanups.push(() => reader.destroy());
+	fx.defer(() => reader.destroy());
 	await waitFor(() => reader.doc.getMap('cases').has('k2'), 10_000, 'the case on B');
 	const persisted = trackPersisted(reader.provider);
 
 	proxy.hold();
 	// A new client id on A: its first update comes with A's attestation of it.
 	const writer = await probeClient(a, members.secretary.token);
-	cleanups.push(() => writer.destroy());
+	fx.defer(() => writer.destroy());
 	timelineOf(writer.doc, 'k2').push([entry('comment', members.secretary.name, { text: 'a' })]);
 	await waitFor(() => timelineOf(reader.doc, 'k2').length === 2, 10_000, 'the early comment');
 	// The reader goes away, writes offline, comes back: its sync step 2 holds A's update.
@@ -313,8 +265,8 @@ it("a member reconnecting to B while it holds A's early update (and its attestat
 	proxy.release();
 	await waitFor(() => persisted.covers(reader.doc), 10_000, "B confirmed the reader's edit");
 	expect(reader.refusals).toEqual([]);
-	const late = await connectSynced((await clusterRelay()).wsUrl, BOARD);
-	cleanups.push(() => late.destroy());
+	const late = await connectSynced((await fx.relay()).wsUrl, BOARD);
+	fx.defer(() => late.destroy());
 	const texts = timelineOf(late.doc, 'k2')
 		.toArray()
 		.map((e) => (e as { text?: string }).text)
