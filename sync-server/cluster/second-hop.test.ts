@@ -14,6 +14,7 @@ import {
 	spawnRelay,
 	trackPersisted,
 	waitFor,
+	type TestClient,
 	type TestRelay
 } from '../test-helpers.ts';
 import {
@@ -94,14 +95,29 @@ async function holdingProxy(): Promise<{ url: string; hold(): void; release(): v
 	};
 }
 
-it("a client on relay B gets relay A's update while A's append is held back", async () => {
-	const doc = 'c/demo/households/h01';
+/**
+ * A writer on relay A, whose Redis traffic goes through a holding proxy, and a reader on relay
+ * B, both synced on `doc`; destroyed after the test.
+ */
+async function writerAndReader(
+	doc: string
+): Promise<{
+	proxy: Awaited<ReturnType<typeof holdingProxy>>;
+	writer: TestClient;
+	reader: TestClient;
+}> {
 	const proxy = await holdingProxy();
 	const [a, b] = await Promise.all([fx.relay({ redisUrl: proxy.url }), fx.relay()]);
 	const writer = await connectSynced(a.wsUrl, doc);
 	fx.defer(() => writer.destroy());
 	const reader = await connectSynced(b.wsUrl, doc);
 	fx.defer(() => reader.destroy());
+	return { proxy, writer, reader };
+}
+
+it("a client on relay B gets relay A's update while A's append is held back", async () => {
+	const doc = 'c/demo/households/h01';
+	const { proxy, writer, reader } = await writerAndReader(doc);
 	const persisted = trackPersisted(writer.provider);
 
 	proxy.hold();
@@ -124,12 +140,7 @@ it("a client on relay B gets relay A's update while A's append is held back", as
 
 it('an edit on B that builds on an early update is stored, and confirmed only once durable', async () => {
 	const doc = 'c/demo/households/h02';
-	const proxy = await holdingProxy();
-	const [a, b] = await Promise.all([fx.relay({ redisUrl: proxy.url }), fx.relay()]);
-	const writer = await connectSynced(a.wsUrl, doc);
-	fx.defer(() => writer.destroy());
-	const reader = await connectSynced(b.wsUrl, doc);
-	fx.defer(() => reader.destroy());
+	const { proxy, writer, reader } = await writerAndReader(doc);
 	const persisted = trackPersisted(reader.provider);
 
 	proxy.hold();
