@@ -99,9 +99,7 @@ async function holdingProxy(): Promise<{ url: string; hold(): void; release(): v
  * A writer on relay A, whose Redis traffic goes through a holding proxy, and a reader on relay
  * B, both synced on `doc`; destroyed after the test.
  */
-async function writerAndReader(
-	doc: string
-): Promise<{
+async function writerAndReader(doc: string): Promise<{
 	proxy: Awaited<ReturnType<typeof holdingProxy>>;
 	writer: TestClient;
 	reader: TestClient;
