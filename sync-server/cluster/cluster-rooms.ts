@@ -102,6 +102,8 @@ export class ClusterRooms {
 	#compactor: Compactor;
 	#compactTimer: NodeJS.Timeout | null = null;
 	#compacting: Promise<void> | null = null;
+	/** The last tick found Redis not ready (logged once per wait). */
+	#compactWaiting = false;
 	#postgresDown = false;
 	#postgresCheck: Promise<void> | null = null;
 	#postgresTimer: NodeJS.Timeout | null = null;
@@ -429,6 +431,15 @@ export class ClusterRooms {
 
 	#scheduleCompaction(): void {
 		this.#compactTimer = setTimeout(() => {
+			// While the connection to Redis is not ready (starting, or Redis away), a round could
+			// only fail: it waits for the next tick. `/health` reports Redis down, not this worker.
+			if (this.streams.redis.status !== 'ready') {
+				if (!this.#compactWaiting) this.#options.log({ event: 'cluster-compact-waiting' });
+				this.#compactWaiting = true;
+				if (!this.#closed) this.#scheduleCompaction();
+				return;
+			}
+			this.#compactWaiting = false;
 			this.#compacting = this.#compactor
 				.runOnce()
 				.then(

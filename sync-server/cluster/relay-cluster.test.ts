@@ -242,6 +242,34 @@ it('each relay runs the compaction worker: the stream is folded into PostgreSQL,
 	expect(events.filter((event) => event.event === 'storage-error')).toEqual([]);
 });
 
+it('the compaction worker waits while Redis is away instead of failing round after round, then folds again', async () => {
+	const doc = 'c/demo/households/g07';
+	const events: Record<string, unknown>[] = [];
+	const r = await fx.relay({
+		clusterCompactMs: 20,
+		clusterCompactMinLifetimeMs: 0,
+		log: (event) => events.push(event)
+	});
+	const client = await connectSynced(r.wsUrl, doc);
+	fx.defer(() => client.destroy());
+	const persisted = trackPersisted(client.provider);
+	await fx.redis.stop({ crash: true });
+	await waitFor(
+		() => events.some((event) => event.event === 'cluster-compact-waiting'),
+		10_000,
+		'the worker waiting'
+	);
+	await fx.redis.start();
+	client.doc.getArray<string>('edits').push(['after']);
+	await waitFor(() => persisted.covers(client.doc), 20_000, 'confirmation after Redis is back');
+	await waitFor(
+		() => events.some((event) => event.event === 'cluster-compacted'),
+		10_000,
+		'a round folded after Redis came back'
+	);
+	expect(events.filter((event) => event.op === 'compact')).toEqual([]);
+});
+
 it('a room unloaded when idle and loaded again follows the other relays again', async () => {
 	const doc = 'c/demo/households/g07';
 	const [a, b] = await Promise.all([fx.relay({ idleUnloadMs: 0 }), fx.relay()]);
