@@ -10,10 +10,6 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Role } from '../src/lib/wire/index.ts';
 import {
-	communityFromRow,
-	credentialFromRow,
-	inviteFromRow,
-	memberFromRow,
 	type IdentityRow,
 	type RowCodec,
 	inviteRefusal,
@@ -23,6 +19,7 @@ import {
 	type IdentityStore,
 	INVITE_COLUMNS,
 	inviteValues,
+	rowReaders,
 	type InviteRecord,
 	type MemberRecord,
 	type NewMember,
@@ -79,10 +76,7 @@ const CODEC: RowCodec = {
 	grids: (value) => JSON.parse(value as string) as string[],
 	num: (value) => value as number
 };
-const toCommunity = (r: Row): Community => communityFromRow(r, CODEC);
-const toMember = (r: Row): MemberRecord => memberFromRow(r, CODEC);
-const toCredential = (r: Row): CredentialRecord => credentialFromRow(r, CODEC);
-const toInvite = (r: Row): InviteRecord => inviteFromRow(r, CODEC);
+const { toCommunity, toMember, toCredential, toInvite } = rowReaders(CODEC);
 
 export class SqliteIdentityStore implements IdentityStore {
 	#db: DatabaseSync;
