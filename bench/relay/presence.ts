@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { flag, option } from './args.ts';
 import { selfTimeWithin } from './cpu-profile.ts';
 import { REPO_ROOT } from './prepare.ts';
+import { writeRawFigures } from './results.ts';
 import {
 	ClientGroup,
 	now,
@@ -523,12 +524,6 @@ for (const [arm] of arms) {
 			`loadavg ${loads[0]?.[0]}–${os.loadavg()[0]!.toFixed(2)}`
 	);
 }
-const dir = path.join(REPO_ROOT, 'bench/results');
-fs.mkdirSync(dir, { recursive: true });
-const file = path.join(dir, `presence-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-fs.writeFileSync(
-	file,
-	JSON.stringify({ pinned: PINNED, loads, loadAfter: os.loadavg(), results }, null, '\t')
-);
-console.log(`Raw figures: ${path.relative(REPO_ROOT, file)}`);
+const figures = { pinned: PINNED, loads, loadAfter: os.loadavg(), results };
+console.log(`Raw figures: ${writeRawFigures('presence', new Date().toISOString(), figures)}`);
 process.exit(0);

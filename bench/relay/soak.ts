@@ -25,11 +25,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import * as Y from 'yjs';
 import { flag, option, options } from './args.ts';
 import { connectMany, createClient, type BenchClient } from './clients.ts';
 import { REPO_ROOT } from './prepare.ts';
+import { writeDocBlock, writeRawFigures } from './results.ts';
 import { ProcWindow, round, rssBytes, sleep } from './proc.ts';
 import { killServersOnExit, PINNED, ServerHandle, TARGETS } from './targets.ts';
 
@@ -439,29 +439,6 @@ if (!flag('no-presence')) {
 	result.presence = await presenceCase();
 }
 
-const dir = path.join(REPO_ROOT, 'bench/results');
-fs.mkdirSync(dir, { recursive: true });
-const file = path.join(dir, `soak-${startedAt.replace(/[:.]/g, '-')}.json`);
-fs.writeFileSync(file, JSON.stringify(result, null, '\t'));
-console.log(`Raw figures: ${path.relative(REPO_ROOT, file)}`);
-
-if (flag('doc')) {
-	const docFile = path.join(REPO_ROOT, 'docs/benchmarks.md');
-	const begin = '<!-- bench:soak:begin -->';
-	const end = '<!-- bench:soak:end -->';
-	const text = fs.readFileSync(docFile, 'utf8');
-	const a = text.indexOf(begin);
-	const b = text.indexOf(end);
-	if (a === -1 || b < a) throw new Error(`docs/benchmarks.md has no ${begin} … ${end} block`);
-	fs.writeFileSync(
-		docFile,
-		`${text.slice(0, a + begin.length)}\n\n${markdown(result)}\n\n${text.slice(b)}`
-	);
-	execFileSync(
-		process.execPath,
-		[path.join(REPO_ROOT, 'node_modules/prettier/bin/prettier.cjs'), '--write', docFile],
-		{ stdio: 'ignore' }
-	);
-	console.log('Updated docs/benchmarks.md');
-}
+console.log(`Raw figures: ${writeRawFigures('soak', startedAt, result)}`);
+if (flag('doc')) writeDocBlock('bench:soak', markdown(result));
 process.exit(memory.lost === 0 ? 0 : 1);
