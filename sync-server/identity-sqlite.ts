@@ -5,8 +5,6 @@
  * Invariants: every multi-row change (removal with its credential revocations, invite
  * redemption) is one BEGIN IMMEDIATE…COMMIT; nothing is cached, every read goes to the file.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Role } from '../src/lib/wire/index.ts';
 import {
@@ -25,7 +23,7 @@ import {
 	type NewMember,
 	type RedeemResult
 } from './identity-store.ts';
-import { DB_FILE_NAME } from './storage/sqlite.ts';
+import { immediateTransaction, openBesideDocuments } from './storage/sqlite.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS communities (
@@ -82,24 +80,11 @@ export class SqliteIdentityStore implements IdentityStore {
 	#db: DatabaseSync;
 
 	constructor(dataDir: string) {
-		fs.mkdirSync(dataDir, { recursive: true });
-		this.#db = new DatabaseSync(path.join(dataDir, DB_FILE_NAME));
-		this.#db.exec('PRAGMA busy_timeout = 5000');
-		this.#db.exec('PRAGMA journal_mode = WAL');
-		this.#db.exec('PRAGMA synchronous = FULL');
-		this.#db.exec(SCHEMA);
+		this.#db = openBesideDocuments(dataDir, SCHEMA);
 	}
 
 	#transaction<T>(fn: () => T): T {
-		this.#db.exec('BEGIN IMMEDIATE');
-		try {
-			const result = fn();
-			this.#db.exec('COMMIT');
-			return result;
-		} catch (error) {
-			if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-			throw error;
-		}
+		return immediateTransaction(this.#db, fn);
 	}
 
 	#get(sql: string, ...params: (string | number | null)[]): Row | undefined {
