@@ -2,7 +2,8 @@
  * The relay's port, bound before the relay's modules load (main.ts), so that clients reconnecting
  * after a crash wait on an accepted connection instead of being refused. A refused client backs
  * off (y-websocket: 0.2 s doubling up to 2.5 s) and comes back seconds later; a held one is served
- * as soon as the relay is ready.
+ * as soon as the relay is ready. `listen`, which binds it, also binds the relay's HTTP server
+ * when no port was bound early (server.ts).
  *
  * Invariant: every connection accepted here reaches the relay's HTTP server exactly once, in the
  * order accepted: held (paused, unread) until `adopt`, handed over at once after it. Only
@@ -25,6 +26,28 @@ export function relayUrl(host: string, port: number): string {
 	return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/**
+ * Listens on `port` (0: any free port) and `host`; resolves with the port bound. An error while
+ * binding rejects; a later one is logged (`http-server-error`).
+ */
+export async function listen(
+	server: net.Server,
+	port: number,
+	host: string,
+	log: (event: Record<string, unknown>) => void
+): Promise<number> {
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(port, host, () => {
+			server.off('error', reject);
+			resolve();
+		});
+	});
+	server.on('error', (error) => log({ event: 'http-server-error', error: String(error) }));
+	const address = server.address();
+	return typeof address === 'object' && address ? address.port : port;
+}
+
 /** Listens on `port` (0: any free port) and `host`; connections wait until `adopt`. */
 export async function bindEarly(
 	port: number,
@@ -43,17 +66,9 @@ export async function bindEarly(
 		socket.on('error', ignore);
 		held.push(socket);
 	});
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(port, host, () => {
-			server.off('error', reject);
-			resolve();
-		});
-	});
-	server.on('error', (error) => log({ event: 'http-server-error', error: String(error) }));
-	const address = server.address();
+	const bound = await listen(server, port, host, log);
 	return {
-		port: typeof address === 'object' && address ? address.port : port,
+		port: bound,
 		get waiting() {
 			return handler ? handedOver : held.length;
 		},

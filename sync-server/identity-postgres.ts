@@ -15,10 +15,6 @@ import type pg from 'pg';
 import type { Role } from '../src/lib/wire/index.ts';
 import type { AsyncIdentityStore } from './identity-async.ts';
 import {
-	communityFromRow,
-	credentialFromRow,
-	inviteFromRow,
-	memberFromRow,
 	type IdentityRow,
 	type RowCodec,
 	inviteRefusal,
@@ -27,6 +23,7 @@ import {
 	type IdentityRows,
 	INVITE_COLUMNS,
 	inviteValues,
+	rowReaders,
 	type InviteRecord,
 	type MemberRecord,
 	type NewMember,
@@ -103,10 +100,7 @@ const num = (value: unknown): number => Number(value);
 
 /** Grids are JSONB, parsed by `pg`. */
 const CODEC: RowCodec = { grids: (value) => value as string[], num };
-const toCommunity = (r: Row): Community => communityFromRow(r, CODEC);
-const toMember = (r: Row): MemberRecord => memberFromRow(r, CODEC);
-const toCredential = (r: Row): CredentialRecord => credentialFromRow(r, CODEC);
-const toInvite = (r: Row): InviteRecord => inviteFromRow(r, CODEC);
+const { toCommunity, toMember, toCredential, toInvite } = rowReaders(CODEC);
 
 const INSERT_INVITE = `INSERT INTO invites (${INVITE_COLUMNS})
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;

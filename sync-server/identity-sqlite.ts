@@ -5,15 +5,9 @@
  * Invariants: every multi-row change (removal with its credential revocations, invite
  * redemption) is one BEGIN IMMEDIATE…COMMIT; nothing is cached, every read goes to the file.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Role } from '../src/lib/wire/index.ts';
 import {
-	communityFromRow,
-	credentialFromRow,
-	inviteFromRow,
-	memberFromRow,
 	type IdentityRow,
 	type RowCodec,
 	inviteRefusal,
@@ -23,12 +17,13 @@ import {
 	type IdentityStore,
 	INVITE_COLUMNS,
 	inviteValues,
+	rowReaders,
 	type InviteRecord,
 	type MemberRecord,
 	type NewMember,
 	type RedeemResult
 } from './identity-store.ts';
-import { DB_FILE_NAME } from './storage/sqlite.ts';
+import { immediateTransaction, openBesideDocuments } from './storage/sqlite.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS communities (
@@ -79,33 +74,17 @@ const CODEC: RowCodec = {
 	grids: (value) => JSON.parse(value as string) as string[],
 	num: (value) => value as number
 };
-const toCommunity = (r: Row): Community => communityFromRow(r, CODEC);
-const toMember = (r: Row): MemberRecord => memberFromRow(r, CODEC);
-const toCredential = (r: Row): CredentialRecord => credentialFromRow(r, CODEC);
-const toInvite = (r: Row): InviteRecord => inviteFromRow(r, CODEC);
+const { toCommunity, toMember, toCredential, toInvite } = rowReaders(CODEC);
 
 export class SqliteIdentityStore implements IdentityStore {
 	#db: DatabaseSync;
 
 	constructor(dataDir: string) {
-		fs.mkdirSync(dataDir, { recursive: true });
-		this.#db = new DatabaseSync(path.join(dataDir, DB_FILE_NAME));
-		this.#db.exec('PRAGMA busy_timeout = 5000');
-		this.#db.exec('PRAGMA journal_mode = WAL');
-		this.#db.exec('PRAGMA synchronous = FULL');
-		this.#db.exec(SCHEMA);
+		this.#db = openBesideDocuments(dataDir, SCHEMA);
 	}
 
 	#transaction<T>(fn: () => T): T {
-		this.#db.exec('BEGIN IMMEDIATE');
-		try {
-			const result = fn();
-			this.#db.exec('COMMIT');
-			return result;
-		} catch (error) {
-			if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-			throw error;
-		}
+		return immediateTransaction(this.#db, fn);
 	}
 
 	#get(sql: string, ...params: (string | number | null)[]): Row | undefined {

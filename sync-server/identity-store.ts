@@ -97,29 +97,6 @@ export interface IdentityStore {
 	close(): void;
 }
 
-/**
- * The invites table's columns (the same in SQLite, PostgreSQL and the archive's restore), in the
- * order `inviteValues` gives an invite's values for them.
- */
-export const INVITE_COLUMNS =
-	'id, community_id, code_hash, role, grids, expires_at, max_uses, uses, created_at, created_by, revoked_at';
-
-export function inviteValues(invite: InviteRecord): (string | number | null)[] {
-	return [
-		invite.id,
-		invite.communityId,
-		invite.codeHash,
-		invite.role,
-		JSON.stringify(invite.grids),
-		invite.expiresAt,
-		invite.maxUses,
-		invite.uses,
-		invite.createdAt,
-		invite.createdBy,
-		invite.revokedAt
-	];
-}
-
 /** A row of the identity tables as an SQL driver returns it. */
 export type IdentityRow = Record<string, unknown>;
 
@@ -129,50 +106,96 @@ export type IdentityRow = Record<string, unknown>;
  */
 export type RowCodec = { grids(value: unknown): string[]; num(value: unknown): number };
 
-const numOrNull = (codec: RowCodec, value: unknown): number | null =>
-	value === null || value === undefined ? null : codec.num(value);
+/** How one column is read, checked by the compiler against the record field it fills. */
+type ColumnKind<V> = [V] extends [string[]]
+	? 'grids'
+	: [V] extends [number]
+		? 'num'
+		: [V] extends [string]
+			? 'text'
+			: [V] extends [number | null]
+				? 'numOrNull'
+				: never;
 
-export function communityFromRow(r: IdentityRow, codec: RowCodec): Community {
-	return { id: r.id as string, name: r.name as string, createdAt: codec.num(r.created_at) };
+/**
+ * A record's fields in column order, each with how its column is read; a field `fooBar` is
+ * read from the column `foo_bar`.
+ */
+type RowTable<T> = { readonly [K in keyof T]-?: ColumnKind<T[K]> };
+
+const column = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+function readColumn(kind: string, value: unknown, codec: RowCodec): unknown {
+	if (kind === 'grids') return codec.grids(value);
+	if (kind === 'num') return codec.num(value);
+	if (kind === 'numOrNull') return value === null || value === undefined ? null : codec.num(value);
+	return value;
 }
 
-export function memberFromRow(r: IdentityRow, codec: RowCodec): MemberRecord {
-	return {
-		id: r.id as string,
-		communityId: r.community_id as string,
-		displayName: r.display_name as string,
-		role: r.role as Role,
-		grids: codec.grids(r.grids),
-		ver: codec.num(r.ver),
-		createdAt: codec.num(r.created_at),
-		removedAt: numOrNull(codec, r.removed_at)
-	};
+/** The one row reader: each field of `table` from its column, through the driver's codec. */
+function fromRow<T>(table: RowTable<T>, r: IdentityRow, codec: RowCodec): T {
+	const record: Record<string, unknown> = {};
+	for (const [field, kind] of Object.entries(table) as [string, string][]) {
+		record[field] = readColumn(kind, r[column(field)], codec);
+	}
+	return record as T;
 }
 
-export function credentialFromRow(r: IdentityRow, codec: RowCodec): CredentialRecord {
-	return {
-		communityId: r.community_id as string,
-		memberId: r.member_id as string,
-		deviceId: r.device_id as string,
-		secretHash: r.secret_hash as string,
-		createdAt: codec.num(r.created_at),
-		revokedAt: numOrNull(codec, r.revoked_at)
-	};
+const COMMUNITY_ROW: RowTable<Community> = { id: 'text', name: 'text', createdAt: 'num' };
+
+const MEMBER_ROW: RowTable<MemberRecord> = {
+	id: 'text',
+	communityId: 'text',
+	displayName: 'text',
+	role: 'text',
+	grids: 'grids',
+	ver: 'num',
+	createdAt: 'num',
+	removedAt: 'numOrNull'
+};
+
+const CREDENTIAL_ROW: RowTable<CredentialRecord> = {
+	communityId: 'text',
+	memberId: 'text',
+	deviceId: 'text',
+	secretHash: 'text',
+	createdAt: 'num',
+	revokedAt: 'numOrNull'
+};
+
+const INVITE_ROW: RowTable<InviteRecord> = {
+	id: 'text',
+	communityId: 'text',
+	codeHash: 'text',
+	role: 'text',
+	grids: 'grids',
+	expiresAt: 'num',
+	maxUses: 'num',
+	uses: 'num',
+	createdAt: 'num',
+	createdBy: 'text',
+	revokedAt: 'numOrNull'
+};
+
+/**
+ * The invites table's columns (the same in SQLite, PostgreSQL and the archive's restore), in the
+ * order `inviteValues` gives an invite's values for them.
+ */
+export const INVITE_COLUMNS = Object.keys(INVITE_ROW).map(column).join(', ');
+
+export function inviteValues(invite: InviteRecord): (string | number | null)[] {
+	return (Object.keys(INVITE_ROW) as (keyof InviteRecord)[]).map((field) =>
+		field === 'grids' ? JSON.stringify(invite.grids) : (invite[field] as string | number | null)
+	);
 }
 
-export function inviteFromRow(r: IdentityRow, codec: RowCodec): InviteRecord {
+/** The row readers of a store whose driver returns rows as `codec` says. */
+export function rowReaders(codec: RowCodec) {
 	return {
-		id: r.id as string,
-		communityId: r.community_id as string,
-		codeHash: r.code_hash as string,
-		role: r.role as Role,
-		grids: codec.grids(r.grids),
-		expiresAt: codec.num(r.expires_at),
-		maxUses: codec.num(r.max_uses),
-		uses: codec.num(r.uses),
-		createdAt: codec.num(r.created_at),
-		createdBy: r.created_by as string,
-		revokedAt: numOrNull(codec, r.revoked_at)
+		toCommunity: (r: IdentityRow): Community => fromRow(COMMUNITY_ROW, r, codec),
+		toMember: (r: IdentityRow): MemberRecord => fromRow(MEMBER_ROW, r, codec),
+		toCredential: (r: IdentityRow): CredentialRecord => fromRow(CREDENTIAL_ROW, r, codec),
+		toInvite: (r: IdentityRow): InviteRecord => fromRow(INVITE_ROW, r, codec)
 	};
 }
 

@@ -1,5 +1,5 @@
 /**
- * Starting and stopping the relay's HTTP server.
+ * Stopping the relay (its port is bound by `listen`, early-listener.ts).
  *
  * Invariant of `shutdown` (the order matters): timers stop; everything queued is committed and
  * synced, so it is confirmed before the sockets close and nobody resends after reconnecting;
@@ -14,25 +14,6 @@ import type { IdentityStore } from './identity-store.ts';
 import type { NoticeStore } from './notices/store.ts';
 import type { Rooms } from './rooms.ts';
 import type { DocStore } from './storage/types.ts';
-
-/** Listens on `port` (0: any free port) and `host`; resolves with the port bound. */
-export async function listen(
-	server: http.Server,
-	port: number,
-	host: string,
-	log: (event: Record<string, unknown>) => void
-): Promise<number> {
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(port, host, () => {
-			server.off('error', reject);
-			resolve();
-		});
-	});
-	server.on('error', (error) => log({ event: 'http-server-error', error: String(error) }));
-	const address = server.address();
-	return typeof address === 'object' && address ? address.port : port;
-}
 
 export type RelayParts = {
 	/** Stops the timers: heartbeat, revocation sweep, blob sweep. */

@@ -8,8 +8,9 @@
  *   revocation.ts    closing a member's sockets at once, and the sweep that re-reads members
  *   cluster/         cluster mode (REDIS_URL + DATABASE_URL): rooms, shared keys, identity
  *   heartbeat.ts     pings and keepalives
- *   lifecycle.ts     listen, and the shutdown order
- *   early-listener.ts  the port bound before start-up (main.ts), its connections held till here
+ *   lifecycle.ts     the shutdown order
+ *   early-listener.ts  listen; the port bound before start-up (main.ts), its connections held
+ *                    till here
  *
  * Invariants:
  * - Every socket and server has an 'error' listener: bad input closes one connection, never
@@ -41,7 +42,7 @@ import {
 	type BlobService
 } from './blobs.ts';
 import { DEFAULT_CONFIG, type RelayConfig } from './config.ts';
-import { relayUrl, type EarlyListener } from './early-listener.ts';
+import { listen, relayUrl, type EarlyListener } from './early-listener.ts';
 import { Connection } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createHistoryHandler } from './history.ts';
@@ -58,7 +59,7 @@ import {
 	type MemberDirectory,
 	type MemberReread
 } from './identity.ts';
-import { listen, shutdown } from './lifecycle.ts';
+import { shutdown } from './lifecycle.ts';
 import { createNoticeService } from './notices/routes.ts';
 import { SqliteNoticeStore } from './notices/sqlite.ts';
 import { asAsyncNotices, type AsyncNoticeStore, type NoticeStore } from './notices/store.ts';

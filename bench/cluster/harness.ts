@@ -337,33 +337,51 @@ async function fanoutCase(
 		{ content: 'map' },
 		{ url, measure: cpu.measure }
 	);
-	const runs: FanoutRun[] = [];
+	return measureWindows(cluster, session, profile, rate, async (measure) => {
+		const window = await measure();
+		const split = cpu.result();
+		const updates = window.offeredUpdatesPerSec * (profile.measureMs / 1000);
+		const delivered = window.deliveriesPerSec * (profile.measureMs / 1000);
+		const run: Omit<FanoutRun, 'converged'> = {
+			...window,
+			relays,
+			cpu: split,
+			relayUsPerDelivery: round((split.relays * 1e6) / Math.max(1, delivered), 1),
+			redisUsPerUpdate: round((split.redis * 1e6) / Math.max(1, updates), 1),
+			postgresUsPerUpdate: round((split.postgres * 1e6) / Math.max(1, updates), 1),
+			relayRssMb: cluster.relays.map((r) => round(rssBytes(r.pid) / 1048576, 1))
+		};
+		log(
+			`fan-out ${relays} relay(s), ${profile.shape.rooms}×${subscribers} at ${rate}/s: ` +
+				`${window.deliveriesPerSec} deliveries/s, p50 ${window.p50Ms} ms, p99 ${window.p99Ms} ms, ` +
+				`lost ${window.notDelivered}, relays ${run.relayUsPerDelivery} µs/delivery`
+		);
+		return run;
+	});
+}
+
+/**
+ * The measuring loop of the cases that time a fan-out session: `profile.repeats` windows at
+ * `rate` (the first after `profile.warmMs` of warm-up, the next after 300 ms), each turned into
+ * a run by `toRun`, which calls `measure` for its window and may take figures around it. Every
+ * run then carries whether the session's documents converged in the end. Closes the session and
+ * disposes of the cluster, whatever happens.
+ */
+async function measureWindows<Run>(
+	cluster: Cluster,
+	session: FanoutSession,
+	profile: { repeats: number; warmMs: number; measureMs: number },
+	rate: number,
+	toRun: (measure: () => Promise<WindowResult>) => Promise<Run>
+): Promise<(Run & { converged: boolean })[]> {
+	const runs: Run[] = [];
 	try {
 		for (let i = 0; i < profile.repeats; i++) {
-			const window = await session.window(rate, i === 0 ? profile.warmMs : 300, profile.measureMs);
-			const split = cpu.result();
-			const updates = window.offeredUpdatesPerSec * (profile.measureMs / 1000);
-			const delivered = window.deliveriesPerSec * (profile.measureMs / 1000);
-			const run: FanoutRun = {
-				...window,
-				relays,
-				cpu: split,
-				relayUsPerDelivery: round((split.relays * 1e6) / Math.max(1, delivered), 1),
-				redisUsPerUpdate: round((split.redis * 1e6) / Math.max(1, updates), 1),
-				postgresUsPerUpdate: round((split.postgres * 1e6) / Math.max(1, updates), 1),
-				relayRssMb: cluster.relays.map((r) => round(rssBytes(r.pid) / 1048576, 1)),
-				converged: false
-			};
-			runs.push(run);
-			log(
-				`fan-out ${relays} relay(s), ${profile.shape.rooms}×${subscribers} at ${rate}/s: ` +
-					`${window.deliveriesPerSec} deliveries/s, p50 ${window.p50Ms} ms, p99 ${window.p99Ms} ms, ` +
-					`lost ${window.notDelivered}, relays ${run.relayUsPerDelivery} µs/delivery`
-			);
+			const warmMs = i === 0 ? profile.warmMs : 300;
+			runs.push(await toRun(() => session.window(rate, warmMs, profile.measureMs)));
 		}
 		const converged = await session.converged();
-		for (const run of runs) run.converged = converged;
-		return runs;
+		return runs.map((run) => ({ ...run, converged }));
 	} finally {
 		session.close();
 		await cluster.dispose();
@@ -429,33 +447,20 @@ async function hopCase(
 			group: (_room, observer) => (observer % 2 === 0 ? 'same' : 'other')
 		}
 	);
-	const runs: HopRun[] = [];
-	try {
-		for (let i = 0; i < profile.repeats; i++) {
-			const probe = probeRedis(infra.redis.url);
-			const window = await session.window(
-				profile.rate,
-				i === 0 ? profile.warmMs : 300,
-				profile.measureMs
-			);
-			const same = window.byGroup!.same!;
-			const other = window.byGroup!.other!;
-			const probed = await probe.stop();
-			runs.push({ same, other, probe: probed, converged: false });
-			log(
-				`second hop: writer on A, readers on A p50 ${same.p50Ms} / p99 ${same.p99Ms} ms, ` +
-					`on B p50 ${other.p50Ms} / p99 ${other.p99Ms} ms (${window.notDelivered} lost); ` +
-					`probes: durable append p50 ${probed.appendP50Ms} / p99 ${probed.appendP99Ms} ms, ` +
-					`pub/sub p50 ${probed.pubsubP50Ms} / p99 ${probed.pubsubP99Ms} ms`
-			);
-		}
-		const converged = await session.converged();
-		for (const run of runs) run.converged = converged;
-		return runs;
-	} finally {
-		session.close();
-		await cluster.dispose();
-	}
+	return measureWindows(cluster, session, profile, profile.rate, async (measure) => {
+		const probe = probeRedis(infra.redis.url);
+		const window = await measure();
+		const same = window.byGroup!.same!;
+		const other = window.byGroup!.other!;
+		const probed = await probe.stop();
+		log(
+			`second hop: writer on A, readers on A p50 ${same.p50Ms} / p99 ${same.p99Ms} ms, ` +
+				`on B p50 ${other.p50Ms} / p99 ${other.p99Ms} ms (${window.notDelivered} lost); ` +
+				`probes: durable append p50 ${probed.appendP50Ms} / p99 ${probed.appendP99Ms} ms, ` +
+				`pub/sub p50 ${probed.pubsubP50Ms} / p99 ${probed.pubsubP99Ms} ms`
+		);
+		return { same, other, probe: probed };
+	});
 }
 
 async function failoverCase(

@@ -27,8 +27,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { flag, option } from './args.ts';
 import { selfTimeWithin } from './cpu-profile.ts';
 import { REPO_ROOT } from './prepare.ts';
+import { writeRawFigures } from './results.ts';
 import {
 	ClientGroup,
 	now,
@@ -38,23 +40,14 @@ import {
 	type SecondCounts
 } from './presence-load.ts';
 import { cpuSeconds, median, percentile, round, sleep } from './proc.ts';
-import { killAllServers, PINNED, ServerHandle, TARGETS } from './targets.ts';
+import { killServersOnExit, PINNED, ServerHandle, TARGETS } from './targets.ts';
 
 if (PINNED)
 	execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
 process.setMaxListeners(0);
-process.on('exit', killAllServers);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-	process.on(signal, () => {
-		killAllServers();
-		process.exit(130);
-	});
-}
+killServersOnExit();
 
-const args = process.argv.slice(2);
-const option = (name: string): string | undefined =>
-	args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const small = args.includes('--small');
+const small = flag('small');
 const before = option('before');
 const runs = Number(option('runs') ?? (small ? 1 : 3));
 const holdMs = Number(option('hold') ?? (small ? 20 : 40)) * 1000;
@@ -82,7 +75,7 @@ const LOAD_SCRIPT = fileURLToPath(new URL('./presence-load.ts', import.meta.url)
 /** The load processes' niceness: the measuring process (0) runs first when both are runnable. */
 const LOAD_NICE = 10;
 /** Runs the relay under `--cpu-prof` and prints where its CPU went in renewal and quiet seconds. */
-const PROFILE = args.includes('--profile');
+const PROFILE = flag('profile');
 /** A calm second: the relay and the measuring process each waited at most this for a core. */
 const CALM_WAIT_MS = 20;
 
@@ -531,12 +524,6 @@ for (const [arm] of arms) {
 			`loadavg ${loads[0]?.[0]}–${os.loadavg()[0]!.toFixed(2)}`
 	);
 }
-const dir = path.join(REPO_ROOT, 'bench/results');
-fs.mkdirSync(dir, { recursive: true });
-const file = path.join(dir, `presence-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-fs.writeFileSync(
-	file,
-	JSON.stringify({ pinned: PINNED, loads, loadAfter: os.loadavg(), results }, null, '\t')
-);
-console.log(`Raw figures: ${path.relative(REPO_ROOT, file)}`);
+const figures = { pinned: PINNED, loads, loadAfter: os.loadavg(), results };
+console.log(`Raw figures: ${writeRawFigures('presence', new Date().toISOString(), figures)}`);
 process.exit(0);

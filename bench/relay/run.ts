@@ -8,24 +8,17 @@
  * bench/results/.
  */
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
+import { ARGS, flag, option } from './args.ts';
 import { FULL, runBenchmark, SMOKE, type Profile } from './harness.ts';
-import { REPO_ROOT } from './prepare.ts';
+import { writeDocBlock, writeRawFigures } from './results.ts';
 import { checksMarkdown, markdownReport, textReport } from './report.ts';
-import { killAllServers, PINNED, type TargetId } from './targets.ts';
+import { killServersOnExit, PINNED, type TargetId } from './targets.ts';
 
 // The load generator (this process, all its threads) on core 1; servers go on core 0.
 if (PINNED)
 	execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
 
-process.on('exit', killAllServers);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-	process.on(signal, () => {
-		killAllServers();
-		process.exit(130);
-	});
-}
+killServersOnExit();
 
 // HocuspocusProvider 4.7 closes a still-connecting socket without an 'error' listener when a
 // connection attempt fails under load; that must not end the whole benchmark.
@@ -33,11 +26,10 @@ process.on('uncaughtException', (error) => {
 	console.error(`(client library error, ignored: ${error.message})`);
 });
 
-const args = process.argv.slice(2);
-const profile: Profile = { ...(args.includes('--smoke') ? SMOKE : FULL) };
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const profile: Profile = { ...(flag('smoke') ? SMOKE : FULL) };
+const only = option('only');
 if (only) profile.targets = only.split(',') as TargetId[];
-for (const arg of args) {
+for (const arg of ARGS) {
 	const w2 = /^--w2=(\d+)x(\d+)(?:,(\d+))?$/.exec(arg);
 	if (w2 && profile.w2)
 		profile.w2 = {
@@ -51,37 +43,17 @@ for (const arg of args) {
 			(profile as Record<string, unknown>)[w] = w === 'w1' ? [] : null;
 }
 
-const checksOnly = args.includes('--checks');
+const checksOnly = flag('checks');
 if (checksOnly)
 	Object.assign(profile, { targets: ['ours'], w1: [], w2: null, w3: null, w4: null, w5: null });
 
 const result = await runBenchmark(profile, (line) => console.log(line));
-const dir = path.join(REPO_ROOT, 'bench/results');
-fs.mkdirSync(dir, { recursive: true });
-const file = path.join(dir, `relay-${profile.name}-${result.startedAt.replace(/[:.]/g, '-')}.json`);
-fs.writeFileSync(file, JSON.stringify(result, null, '\t'));
-console.log(`\n${textReport(result)}\n\nRaw figures: ${path.relative(REPO_ROOT, file)}`);
+const file = writeRawFigures(`relay-${profile.name}`, result.startedAt, result);
+console.log(`\n${textReport(result)}\n\nRaw figures: ${file}`);
 
-if (args.includes('--doc')) {
-	const docFile = path.join(REPO_ROOT, 'docs/benchmarks.md');
-	const block = checksOnly ? 'bench:checks' : 'bench:relay';
-	const begin = `<!-- ${block}:begin -->`;
-	const end = `<!-- ${block}:end -->`;
-	const text = fs.readFileSync(docFile, 'utf8');
-	const a = text.indexOf(begin);
-	const b = text.indexOf(end);
-	if (a === -1 || b < a) throw new Error(`docs/benchmarks.md has no ${begin} … ${end} block`);
-	fs.writeFileSync(
-		docFile,
-		`${text.slice(0, a + begin.length)}\n\n${(checksOnly ? checksMarkdown : markdownReport)(result)}\n${text.slice(b)}`
-	);
-	// The tables as the project's formatter writes them, so `npm run lint` stays green.
-	execFileSync(
-		process.execPath,
-		[path.join(REPO_ROOT, 'node_modules/prettier/bin/prettier.cjs'), '--write', docFile],
-		{ stdio: 'ignore' }
-	);
-	console.log('Updated docs/benchmarks.md');
+if (flag('doc')) {
+	if (checksOnly) writeDocBlock('bench:checks', checksMarkdown(result));
+	else writeDocBlock('bench:relay', markdownReport(result));
 }
 // Providers and timers of failed runs must not keep the process alive.
 process.exit(0);

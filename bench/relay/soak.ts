@@ -25,12 +25,13 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import * as Y from 'yjs';
+import { flag, option, options } from './args.ts';
 import { connectMany, createClient, type BenchClient } from './clients.ts';
 import { REPO_ROOT } from './prepare.ts';
+import { writeDocBlock, writeRawFigures } from './results.ts';
 import { ProcWindow, round, rssBytes, sleep } from './proc.ts';
-import { killAllServers, PINNED, ServerHandle, TARGETS } from './targets.ts';
+import { killServersOnExit, PINNED, ServerHandle, TARGETS } from './targets.ts';
 
 /** The relay's core; the clients take the other one. */
 const RELAY_CORE = 1;
@@ -48,18 +49,9 @@ if (PINNED) {
 	}
 }
 process.setMaxListeners(0);
-process.on('exit', killAllServers);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-	process.on(signal, () => {
-		killAllServers();
-		process.exit(130);
-	});
-}
+killServersOnExit();
 
-const args = process.argv.slice(2);
-const option = (name: string): string | undefined =>
-	args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const small = args.includes('--small');
+const small = flag('small');
 const ROUNDS = Number(option('rounds') ?? (small ? 2 : 5));
 const CYCLES = Number(option('cycles') ?? (small ? 200 : 3000));
 const CLIENTS = Number(option('clients') ?? (small ? 100 : 1000));
@@ -74,12 +66,10 @@ const SETTLE_MS = Number(option('settle') ?? 30) * 1000;
 /** The target: RSS after load within this share of the baseline. */
 const RSS_MARGIN = 0.25;
 const relayEnv: Record<string, string> = Object.fromEntries(
-	args
-		.filter((a) => a.startsWith('--env='))
-		.map((a) => {
-			const [key, ...value] = a.slice('--env='.length).split('=');
-			return [key!, value.join('=')];
-		})
+	options('env').map((a) => {
+		const [key, ...value] = a.split('=');
+		return [key!, value.join('=')];
+	})
 );
 
 type Snapshot = {
@@ -444,34 +434,11 @@ console.log(
 		`(target ≤ ${100 + 100 * RSS_MARGIN} %: ${result.withinTarget ? 'met' : 'NOT met'}); ` +
 		`largest round-on-round rise ${result.maxRoundGrowthMb} MB; lost ${result.lost}`
 );
-if (!args.includes('--no-presence')) {
+if (!flag('no-presence')) {
 	console.log('\nPresence case: npm run bench:presence');
 	result.presence = await presenceCase();
 }
 
-const dir = path.join(REPO_ROOT, 'bench/results');
-fs.mkdirSync(dir, { recursive: true });
-const file = path.join(dir, `soak-${startedAt.replace(/[:.]/g, '-')}.json`);
-fs.writeFileSync(file, JSON.stringify(result, null, '\t'));
-console.log(`Raw figures: ${path.relative(REPO_ROOT, file)}`);
-
-if (args.includes('--doc')) {
-	const docFile = path.join(REPO_ROOT, 'docs/benchmarks.md');
-	const begin = '<!-- bench:soak:begin -->';
-	const end = '<!-- bench:soak:end -->';
-	const text = fs.readFileSync(docFile, 'utf8');
-	const a = text.indexOf(begin);
-	const b = text.indexOf(end);
-	if (a === -1 || b < a) throw new Error(`docs/benchmarks.md has no ${begin} … ${end} block`);
-	fs.writeFileSync(
-		docFile,
-		`${text.slice(0, a + begin.length)}\n\n${markdown(result)}\n\n${text.slice(b)}`
-	);
-	execFileSync(
-		process.execPath,
-		[path.join(REPO_ROOT, 'node_modules/prettier/bin/prettier.cjs'), '--write', docFile],
-		{ stdio: 'ignore' }
-	);
-	console.log('Updated docs/benchmarks.md');
-}
+console.log(`Raw figures: ${writeRawFigures('soak', startedAt, result)}`);
+if (flag('doc')) writeDocBlock('bench:soak', markdown(result));
 process.exit(memory.lost === 0 ? 0 : 1);

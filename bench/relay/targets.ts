@@ -126,6 +126,17 @@ export function killAllServers(): void {
 	live.clear();
 }
 
+/** Kills every server this process started when it exits or is stopped (SIGINT, SIGTERM: 130). */
+export function killServersOnExit(): void {
+	process.on('exit', killAllServers);
+	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+		process.on(signal, () => {
+			killAllServers();
+			process.exit(130);
+		});
+	}
+}
+
 /** A running server of one target, with its data directory (kept across restarts). */
 export class ServerHandle {
 	readonly spec: TargetSpec;

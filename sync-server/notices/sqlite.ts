@@ -6,11 +6,9 @@
  * Invariants: `synchronous = FULL` (a publish, withdrawal or consent is on disk when the relay
  * answers it; these are rare writes); a publish is one BEGIN IMMEDIATE…COMMIT; nothing cached.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { NoticeSnapshot, PublishedNotice } from '../../src/lib/wire/notice.ts';
-import { DB_FILE_NAME } from '../storage/sqlite.ts';
+import { immediateTransaction, openBesideDocuments } from '../storage/sqlite.ts';
 import type { NoticeLookup, NoticeStore } from './store.ts';
 
 const SCHEMA = `
@@ -46,12 +44,7 @@ export class SqliteNoticeStore implements NoticeStore {
 	#db: DatabaseSync;
 
 	constructor(dataDir: string) {
-		fs.mkdirSync(dataDir, { recursive: true });
-		this.#db = new DatabaseSync(path.join(dataDir, DB_FILE_NAME));
-		this.#db.exec('PRAGMA busy_timeout = 5000');
-		this.#db.exec('PRAGMA journal_mode = WAL');
-		this.#db.exec('PRAGMA synchronous = FULL');
-		this.#db.exec(SCHEMA);
+		this.#db = openBesideDocuments(dataDir, SCHEMA);
 	}
 
 	#get(sql: string, ...params: (string | number | null)[]): Row | undefined {
@@ -66,8 +59,7 @@ export class SqliteNoticeStore implements NoticeStore {
 		newToken: string
 	): PublishedNotice {
 		const json = JSON.stringify(snapshot);
-		this.#db.exec('BEGIN IMMEDIATE');
-		try {
+		return immediateTransaction(this.#db, () => {
 			const current = this.#get(
 				'SELECT token FROM notices WHERE community_id = ? AND grid_id = ? AND withdrawn_at IS NULL',
 				communityId,
@@ -85,12 +77,8 @@ export class SqliteNoticeStore implements NoticeStore {
 					)
 					.run(token, communityId, gridId, json, now);
 			}
-			this.#db.exec('COMMIT');
 			return { gridId, token, publishedAt: now, snapshot: JSON.parse(json) as NoticeSnapshot };
-		} catch (error) {
-			if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-			throw error;
-		}
+		});
 	}
 
 	withdraw(communityId: string, gridId: string, now: number): boolean {

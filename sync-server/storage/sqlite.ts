@@ -20,6 +20,8 @@
  *
  * Schema changes are additive steps in `migrate`, each checking what the file holds, so a
  * database of any earlier version opens (the identity store shares the file: no user_version).
+ * The stores beside the documents in that file (identity-sqlite.ts, notices/sqlite.ts) open it
+ * with `openBesideDocuments`; every store's transactions are `immediateTransaction`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -43,6 +45,33 @@ import {
 } from './types.ts';
 
 export const DB_FILE_NAME = 'gridboard.db';
+
+/** Runs `fn` in one BEGIN IMMEDIATE…COMMIT; any error rolls it back and is thrown again. */
+export function immediateTransaction<T>(db: DatabaseSync, fn: () => T): T {
+	db.exec('BEGIN IMMEDIATE');
+	try {
+		const result = fn();
+		db.exec('COMMIT');
+		return result;
+	} catch (error) {
+		if (db.isTransaction) db.exec('ROLLBACK');
+		throw error;
+	}
+}
+
+/**
+ * Opens DATA_DIR/gridboard.db for a store beside the documents (identity, notices), whose rare
+ * writes are durable when they return (`synchronous = FULL`), and creates its tables (`schema`).
+ */
+export function openBesideDocuments(dataDir: string, schema: string): DatabaseSync {
+	fs.mkdirSync(dataDir, { recursive: true });
+	const db = new DatabaseSync(path.join(dataDir, DB_FILE_NAME));
+	db.exec('PRAGMA busy_timeout = 5000');
+	db.exec('PRAGMA journal_mode = WAL');
+	db.exec('PRAGMA synchronous = FULL');
+	db.exec(schema);
+	return db;
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS snapshots (
@@ -98,8 +127,7 @@ export function insertHistoryBaseline(
 
 /** Brings a database created by any earlier version up to SCHEMA. */
 function migrate(db: DatabaseSync, now: number): void {
-	db.exec('BEGIN IMMEDIATE');
-	try {
+	immediateTransaction(db, () => {
 		const hadHistory =
 			db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'history'").get() !==
 			undefined;
@@ -121,11 +149,7 @@ function migrate(db: DatabaseSync, now: number): void {
 			}[];
 			for (const { doc, data } of snapshots) insertHistoryBaseline(db, doc, data, now);
 		}
-		db.exec('COMMIT');
-	} catch (error) {
-		if (db.isTransaction) db.exec('ROLLBACK');
-		throw error;
-	}
+	});
 }
 
 type AttributionRow = {
@@ -242,15 +266,7 @@ export class SqliteStore implements DocStore {
 	}
 
 	#transaction<T>(fn: () => T): T {
-		this.#db.exec('BEGIN IMMEDIATE');
-		try {
-			const result = fn();
-			this.#db.exec('COMMIT');
-			return result;
-		} catch (error) {
-			if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-			throw error;
-		}
+		return immediateTransaction(this.#db, fn);
 	}
 
 	load(doc: string): StoredDoc {
