@@ -9,9 +9,15 @@
  *                    file missing or extra, every document applies whole to its state vector)
  *   importCommunity  writes a checked archive: photos and basemap staged first, then ONE SQLite
  *                    transaction (community, secretary invite, documents) is the commit point,
- *                    then the staged files move into place
+ *                    then the staged files move into place (on a cluster: ONE PostgreSQL
+ *                    transaction that also writes the photos; only the basemap is staged)
  *   recoverImports   finishes (community committed) or drops (not committed) the staging of an
  *                    import a crash interrupted; the relay runs it at start
+ *
+ * Where it reads and writes is an `ArchiveSource` / `ArchiveTarget`: the embedded relay's
+ * DATA_DIR here (SQLite, blobs/), a cluster's PostgreSQL and Redis in cluster/archive-cluster.ts;
+ * the format, the checks, the staging and the refusals are this one code path for both. The
+ * basemap is a file under DATA_DIR in both modes.
  *
  * Invariants: an archive carries no token key, invite, credential or device secret; a refused
  * archive writes nothing; an import either leaves no trace or, once its transaction committed,
