@@ -113,7 +113,7 @@ async function killed(child: ChildProcess): Promise<void> {
 }
 
 it('exports what clients see (streams included) and imports it embedded and under a new id on the cluster', async () => {
-	const [a, b, c] = await fx.three();
+	const [a, b, c] = (await fx.three()) as [TestRelay, TestRelay, TestRelay];
 	const created = await a.relay.createCommunityAsync('玉城社区', 'yc');
 	const token = a.relay.mintToken({ communityId: 'yc', role: 'secretary', ttlSeconds: 3600 });
 	const seed = await seedCommunity({
@@ -213,7 +213,8 @@ it("moves an embedded relay's archive onto the cluster; refusals and a crash bef
 	// A tampered archive (a photo's bytes changed): refused, nothing written.
 	const entries = unzipSync(fs.readFileSync(out));
 	const photoFile = Object.keys(entries).find((name) => name.startsWith('photos/'))!;
-	entries[photoFile]![100] ^= 0xff;
+	const photoBytes = entries[photoFile]!;
+	photoBytes[100] = photoBytes[100]! ^ 0xff;
 	const tampered = path.join(fx.dataDir(), 'tampered.zip');
 	fs.writeFileSync(tampered, zipSync(entries));
 	const refused = await runAdmin(['import-community', tampered, '--id', 'yt'], env);
