@@ -40,7 +40,9 @@
  * every change within seconds. In cluster mode (REDIS_URL and DATABASE_URL set, as for the
  * relays) create-community, list-communities, remove-member and rotate-key work on PostgreSQL
  * instead and announce what they change on Redis (`{prefix}:identity`, `{prefix}:keys`), so
- * every relay of the cluster follows at once (cluster/cluster-identity.ts, shared-keys.ts).
+ * every relay of the cluster follows at once (cluster/cluster-identity.ts, shared-keys.ts);
+ * export-community and import-community read and write the cluster's PostgreSQL and Redis
+ * (cluster/archive-cluster.ts).
  * Exit code 2 for usage errors, 1 for failures.
  */
 import fs from 'node:fs';
@@ -60,6 +62,7 @@ import {
 import { ArchiveError, exportCommunity, importCommunity, readArchive } from './backup/archive.ts';
 import { restoreBackup, runBackup } from './backup/backup.ts';
 import { buildBasemap, DEFAULT_MAX_ZOOM, DEFAULT_MIN_ZOOM } from './basemap/build.ts';
+import type { ClusterArchive } from './cluster/archive-cluster.ts';
 import { migrateToPostgres } from './cluster/migrate.ts';
 import { parseOrigin } from './config.ts';
 import { asAsyncIdentity, type AsyncIdentityStore } from './identity-async.ts';
@@ -262,6 +265,22 @@ async function basemap(dataDir: string, parsed: Parsed): Promise<void> {
 	}
 }
 
+/**
+ * The cluster's stores for an archive when REDIS_URL and DATABASE_URL are set, as for the relays
+ * (cluster/archive-cluster.ts); null on an embedded relay (DATA_DIR).
+ */
+async function clusterArchive(): Promise<ClusterArchive | null> {
+	const redisUrl = process.env.REDIS_URL || null;
+	const databaseUrl = process.env.DATABASE_URL || null;
+	if ((redisUrl === null) !== (databaseUrl === null)) {
+		throw new UsageError('cluster mode needs both REDIS_URL and DATABASE_URL');
+	}
+	if (redisUrl === null || databaseUrl === null) return null;
+	// Loaded only here: the embedded commands start without Redis's client.
+	const { openClusterArchive } = await import('./cluster/archive-cluster.ts');
+	return openClusterArchive({ redisUrl, databaseUrl });
+}
+
 async function exportCommand(dataDir: string, parsed: Parsed): Promise<void> {
 	checkFlags(parsed, ['out']);
 	const [communityId, extra] = parsed.positional;
@@ -269,7 +288,13 @@ async function exportCommand(dataDir: string, parsed: Parsed): Promise<void> {
 	const out = one(parsed, 'out');
 	if (!out) throw new UsageError('--out <file.zip>');
 	const started = performance.now();
-	const result = await exportCommunity({ dataDir, communityId, out });
+	const cluster = await clusterArchive();
+	let result;
+	try {
+		result = await exportCommunity({ dataDir, communityId, out, source: cluster?.source });
+	} finally {
+		await cluster?.source.close();
+	}
 	const { counts } = result.manifest;
 	console.log(
 		`Wrote ${result.file}: ${result.bytes} bytes, ${counts.documents} documents, ${counts.photos} photos, ${counts.members} members, basemap ${counts.basemap ? 'yes' : 'no'} (${Math.round(performance.now() - started)} ms)`
@@ -294,7 +319,13 @@ async function importCommand(dataDir: string, parsed: Parsed): Promise<void> {
 	}
 	const archive = readArchive(bytes);
 	new KeyRing(dataDir);
-	const result = await importCommunity({ dataDir, archive, newId: id });
+	const cluster = await clusterArchive();
+	let result;
+	try {
+		result = await importCommunity({ dataDir, archive, newId: id, target: cluster?.target });
+	} finally {
+		await cluster?.target.close();
+	}
 	console.log(
 		`Imported ${result.name} as ${result.communityId}: ${result.documents} documents, ${result.photos} photos (${Math.round(performance.now() - started)} ms).`
 	);

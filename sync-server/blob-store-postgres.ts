@@ -35,6 +35,25 @@ ALTER TABLE blobs ALTER COLUMN data SET STORAGE EXTERNAL;
 	}
 ];
 
+/**
+ * Stores a blob (or moves its age forward) in one statement, on the pool or on a transaction's
+ * client (an archive import's, cluster/archive-cluster.ts).
+ */
+export async function insertBlob(
+	db: pg.Pool | pg.PoolClient,
+	communityId: string,
+	hash: string,
+	data: Uint8Array,
+	now: number
+): Promise<void> {
+	await db.query(
+		`INSERT INTO blobs (community, hash, size, stored_at, data) VALUES ($1, $2, $3, $4, $5)
+		 ON CONFLICT (community, hash) DO UPDATE SET
+		   stored_at = GREATEST(blobs.stored_at, excluded.stored_at)`,
+		[communityId, hash, data.length, now, data]
+	);
+}
+
 export class PostgresBlobStore implements BlobStore {
 	#pool: pg.Pool;
 
@@ -65,12 +84,7 @@ export class PostgresBlobStore implements BlobStore {
 			commit: async () => {
 				const data = Buffer.concat(chunks);
 				chunks = [];
-				await this.#pool.query(
-					`INSERT INTO blobs (community, hash, size, stored_at, data) VALUES ($1, $2, $3, $4, $5)
-					 ON CONFLICT (community, hash) DO UPDATE SET
-					   stored_at = GREATEST(blobs.stored_at, excluded.stored_at)`,
-					[communityId, hash, data.length, now, data]
-				);
+				await insertBlob(this.#pool, communityId, hash, data, now);
 			},
 			abort: async () => {
 				chunks = [];
@@ -91,6 +105,15 @@ export class PostgresBlobStore implements BlobStore {
 			body: () => Readable.from([data]),
 			close: async () => {}
 		};
+	}
+
+	/** The hashes of the community's blobs, in order (an archive export). */
+	async hashes(communityId: string): Promise<string[]> {
+		const { rows } = await this.#pool.query<{ hash: string }>(
+			'SELECT hash FROM blobs WHERE community = $1 ORDER BY hash',
+			[communityId]
+		);
+		return rows.map((row) => row.hash);
 	}
 
 	async communities(): Promise<string[]> {

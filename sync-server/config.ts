@@ -193,7 +193,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 	if ((redisUrl === null) !== (databaseUrl === null)) {
 		throw new Error('REDIS_URL and DATABASE_URL go together: set both (cluster mode) or neither');
 	}
-	return {
+	const config: RelayConfig = {
 		host: env.HOST || DEFAULT_CONFIG.host,
 		port,
 		dataDir: path.resolve(env.DATA_DIR || DEFAULT_CONFIG.dataDir),
@@ -309,4 +309,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 		),
 		memoryReturnMs: readInt(env, 'MEMORY_RETURN_MS', DEFAULT_CONFIG.memoryReturnMs, 0)
 	};
+	refuseClusterBackups(config);
+	return config;
+}
+
+/**
+ * Scheduled backups (BACKUP_DIR, backup/backup.ts) copy the embedded relay's DATA_DIR; a
+ * cluster's data is in PostgreSQL and Redis, so on a cluster relay they would copy an empty,
+ * irrelevant SQLite file: refused at start instead (the relay does not start).
+ */
+export function refuseClusterBackups(config: RelayConfig): void {
+	if (config.backupDir !== null && (config.redisUrl !== null || config.databaseUrl !== null)) {
+		throw new Error(
+			'BACKUP_DIR backs up an embedded relay only: in cluster mode (REDIS_URL, DATABASE_URL) back up PostgreSQL (pg_dump or base backups with WAL archiving) and Redis (its AOF), and unset BACKUP_DIR'
+		);
+	}
 }

@@ -111,6 +111,23 @@ const toKey = (r: Row): SigningKey => ({
 	createdAt: num(r.created_at)
 });
 
+/**
+ * Writes a new community and its invite on `client`, inside the caller's transaction (an
+ * archive import's, cluster/archive-cluster.ts); fails if the id exists (primary key).
+ */
+export async function insertCommunity(
+	client: pg.PoolClient,
+	community: Community,
+	invite: InviteRecord
+): Promise<void> {
+	await client.query('INSERT INTO communities (id, name, created_at) VALUES ($1, $2, $3)', [
+		community.id,
+		community.name,
+		community.createdAt
+	]);
+	await client.query(INSERT_INVITE, inviteValues(invite));
+}
+
 export class PostgresIdentityStore implements AsyncIdentityStore {
 	#pool: pg.Pool;
 	#closed = false;

@@ -41,7 +41,7 @@ import {
 	type BlobConfig,
 	type BlobService
 } from './blobs.ts';
-import { DEFAULT_CONFIG, type RelayConfig } from './config.ts';
+import { DEFAULT_CONFIG, refuseClusterBackups, type RelayConfig } from './config.ts';
 import { listen, relayUrl, type EarlyListener } from './early-listener.ts';
 import { Connection } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
@@ -195,6 +195,7 @@ const EARLY_FRAME_LIMITS = { maxFrames: 64, maxBytes: 16 * 1024 * 1024 };
 
 export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const config: RelayConfig = { ...DEFAULT_CONFIG, ...stripUndefined(options) };
+	refuseClusterBackups(config);
 	const log = options.log ?? (() => {});
 	const maxBufferedBytes = options.maxBufferedBytes ?? 16 * 1024 * 1024;
 	const heartbeatMs = options.heartbeatMs ?? 15_000;
@@ -509,7 +510,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const stopMemoryReturn = startMemoryReturn({ everyMs: config.memoryReturnMs, log });
 
 	// An import a crash interrupted is finished (committed) or dropped before anyone connects.
-	const recovered = await recoverImports(config.dataDir);
+	// (In cluster mode the import committed to PostgreSQL: cluster/archive-cluster.ts.)
+	const recovered = await recoverImports(
+		config.dataDir,
+		cluster ? async (id) => (await sharedIdentity.getCommunity(id)) !== null : undefined
+	);
 	if (recovered > 0) log({ event: 'imports-recovered', count: recovered });
 
 	const { listener } = options;

@@ -9,9 +9,15 @@
  *                    file missing or extra, every document applies whole to its state vector)
  *   importCommunity  writes a checked archive: photos and basemap staged first, then ONE SQLite
  *                    transaction (community, secretary invite, documents) is the commit point,
- *                    then the staged files move into place
+ *                    then the staged files move into place (on a cluster: ONE PostgreSQL
+ *                    transaction that also writes the photos; only the basemap is staged)
  *   recoverImports   finishes (community committed) or drops (not committed) the staging of an
  *                    import a crash interrupted; the relay runs it at start
+ *
+ * Where it reads and writes is an `ArchiveSource` / `ArchiveTarget`: the embedded relay's
+ * DATA_DIR here (SQLite, blobs/), a cluster's PostgreSQL and Redis in cluster/archive-cluster.ts;
+ * the format, the checks, the staging and the refusals are this one code path for both. The
+ * basemap is a file under DATA_DIR in both modes.
  *
  * Invariants: an archive carries no token key, invite, credential or device secret; a refused
  * archive writes nothing; an import either leaves no trace or, once its transaction committed,
@@ -29,7 +35,14 @@ import { ID_SEGMENT, isRole, parseDocName } from '../../src/lib/wire/index.ts';
 import { basemapPath } from '../basemap/build.ts';
 import { BLOB_HASH, blobPath, sniffImageType } from '../blobs.ts';
 import { RELAY_VERSION } from '../http-routes.ts';
-import { INVITE_COLUMNS, inviteValues, MemoryIdentityStore } from '../identity-store.ts';
+import {
+	INVITE_COLUMNS,
+	inviteValues,
+	MemoryIdentityStore,
+	type Community,
+	type InviteRecord,
+	type MemberRecord
+} from '../identity-store.ts';
 import { SqliteIdentityStore } from '../identity-sqlite.ts';
 import { createCommunity } from '../identity.ts';
 import { DB_FILE_NAME, insertHistoryBaseline, SqliteStore } from '../storage/sqlite.ts';
@@ -152,50 +165,92 @@ export async function storedPhotoHashes(dataDir: string, communityId: string): P
 
 export type ExportResult = { file: string; bytes: number; manifest: Manifest };
 
-/** Builds the archive of one community and publishes it at `out` atomically. */
+/**
+ * Where an export reads a community: the embedded relay's DATA_DIR (`embeddedSource`) or a
+ * cluster's PostgreSQL and Redis (cluster/archive-cluster.ts). Basemaps are files under
+ * DATA_DIR in both modes.
+ */
+export type ArchiveSource = {
+	/** The community and its members (no secrets), or null when there is none. */
+	community(
+		communityId: string
+	): Promise<{ community: ArchivedCommunity; members: ArchivedMember[] } | null>;
+	/** Every document of the community whole, as [name after `c/{id}/`, one update]. */
+	documents(communityId: string): Promise<[string, Uint8Array][]>;
+	photoHashes(communityId: string): Promise<string[]>;
+	/** A photo's bytes (null if it went meanwhile). */
+	photo(communityId: string, hash: string): Promise<Uint8Array | null>;
+	close(): Promise<void>;
+};
+
+/** A stored member as the archive lists it (no credential, no device). */
+export const archivedMember = (m: MemberRecord): ArchivedMember => ({
+	id: m.id,
+	displayName: m.displayName,
+	role: m.role,
+	grids: m.grids,
+	joinedAt: m.createdAt,
+	removedAt: m.removedAt
+});
+
+/** The embedded relay's community: SQLite (one consistent read of the documents) and blobs/. */
+function embeddedSource(dataDir: string): ArchiveSource {
+	return {
+		community: async (communityId) => {
+			const identity = new SqliteIdentityStore(dataDir);
+			try {
+				const found = identity.getCommunity(communityId);
+				if (!found) return null;
+				return {
+					community: { id: found.id, name: found.name, createdAt: found.createdAt },
+					members: identity.listMembers(communityId).map(archivedMember)
+				};
+			} finally {
+				identity.close();
+			}
+		},
+		documents: async (communityId) => {
+			const prefix = `c/${communityId}/`;
+			const store = new SqliteStore(dataDir);
+			try {
+				return store.consistentRead(() =>
+					store
+						.docNames()
+						.filter((name) => name.startsWith(prefix))
+						.map((name): [string, Uint8Array] => {
+							const stored = store.load(name);
+							const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+							return [name.slice(prefix.length), Y.mergeUpdates(parts)];
+						})
+				);
+			} finally {
+				store.close();
+			}
+		},
+		photoHashes: (communityId) => storedPhotoHashes(dataDir, communityId),
+		photo: (communityId, hash) => fsp.readFile(blobPath(dataDir, communityId, hash)),
+		close: async () => {}
+	};
+}
+
+/**
+ * Builds the archive of one community and publishes it at `out` atomically; reads `source`
+ * (default: the embedded relay's DATA_DIR).
+ */
 export async function exportCommunity(options: {
 	dataDir: string;
 	communityId: string;
 	out: string;
+	source?: ArchiveSource;
 	ops?: FileOps;
 	now?: number;
 }): Promise<ExportResult> {
 	const { dataDir, communityId } = options;
-	const identity = new SqliteIdentityStore(dataDir);
-	let community: ArchivedCommunity;
-	let members: ArchivedMember[];
-	try {
-		const found = identity.getCommunity(communityId);
-		if (!found) throw new ArchiveError(`no community ${communityId}`);
-		community = { id: found.id, name: found.name, createdAt: found.createdAt };
-		members = identity.listMembers(communityId).map((m) => ({
-			id: m.id,
-			displayName: m.displayName,
-			role: m.role,
-			grids: m.grids,
-			joinedAt: m.createdAt,
-			removedAt: m.removedAt
-		}));
-	} finally {
-		identity.close();
-	}
-	const prefix = `c/${communityId}/`;
-	const store = new SqliteStore(dataDir);
-	let updates: [string, Uint8Array][];
-	try {
-		updates = store.consistentRead(() =>
-			store
-				.docNames()
-				.filter((name) => name.startsWith(prefix))
-				.map((name): [string, Uint8Array] => {
-					const stored = store.load(name);
-					const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
-					return [name.slice(prefix.length), Y.mergeUpdates(parts)];
-				})
-		);
-	} finally {
-		store.close();
-	}
+	const source = options.source ?? embeddedSource(dataDir);
+	const found = await source.community(communityId);
+	if (!found) throw new ArchiveError(`no community ${communityId}`);
+	const { community, members } = found;
+	const updates = await source.documents(communityId);
 
 	const files: Zippable = {};
 	const add = (name: string, data: Uint8Array, level: 0 | 6): void => {
@@ -211,8 +266,9 @@ export async function exportCommunity(options: {
 		doc.destroy();
 	}
 	const photos: string[] = [];
-	for (const hash of await storedPhotoHashes(dataDir, communityId)) {
-		const bytes = await fsp.readFile(blobPath(dataDir, communityId, hash));
+	for (const hash of await source.photoHashes(communityId)) {
+		const bytes = await source.photo(communityId, hash);
+		if (bytes === null) continue;
 		if (sha256(bytes) !== hash) {
 			throw new ArchiveError(`photo ${hash} on disk does not match its hash; not exported`);
 		}
@@ -425,36 +481,108 @@ async function finishStaging(dataDir: string, staging: string, communityId: stri
 	await fsp.rm(staging, { recursive: true, force: true });
 }
 
+/** Whether a community's row is committed where an import writes (its commit point). */
+export type CommunityLookup = (communityId: string) => Promise<boolean>;
+
+/** The embedded relay's lookup: DATA_DIR's SQLite identity tables. */
+function sqliteHasCommunity(dataDir: string): CommunityLookup {
+	return async (communityId) => {
+		const identity = new SqliteIdentityStore(dataDir);
+		try {
+			return identity.getCommunity(communityId) !== null;
+		} finally {
+			identity.close();
+		}
+	};
+}
+
 /**
- * Finishes or drops imports a crash interrupted: a staging dir whose community is committed is
+ * Finishes or drops imports a crash interrupted: a staging dir whose community is committed
+ * (`hasCommunity`; default DATA_DIR's SQLite, the cluster's PostgreSQL in cluster mode) is
  * moved into place; one whose community is not is deleted. Dirs of a live import are left.
  */
-export async function recoverImports(dataDir: string): Promise<number> {
+export async function recoverImports(
+	dataDir: string,
+	hasCommunity: CommunityLookup = sqliteHasCommunity(dataDir)
+): Promise<number> {
 	const root = path.join(dataDir, IMPORTS_DIR);
 	const dirs = await listDir(root);
 	if (dirs.length === 0) return 0;
-	const identity = new SqliteIdentityStore(dataDir);
 	let recovered = 0;
-	try {
-		for (const dir of dirs) {
-			const staging = path.join(root, dir);
-			const owner = await fsp.readFile(path.join(staging, OWNER_FILE), 'utf8').catch(() => null);
-			const parsed = owner ? (JSON.parse(owner) as { pid?: number; communityId?: string }) : {};
-			if (typeof parsed.pid === 'number' && parsed.pid !== process.pid && pidAlive(parsed.pid)) {
-				continue;
-			}
-			const communityId = parsed.communityId;
-			if (typeof communityId === 'string' && identity.getCommunity(communityId)) {
-				await finishStaging(dataDir, staging, communityId);
-			} else {
-				await fsp.rm(staging, { recursive: true, force: true });
-			}
-			recovered++;
+	for (const dir of dirs) {
+		const staging = path.join(root, dir);
+		const owner = await fsp.readFile(path.join(staging, OWNER_FILE), 'utf8').catch(() => null);
+		const parsed = owner ? (JSON.parse(owner) as { pid?: number; communityId?: string }) : {};
+		if (typeof parsed.pid === 'number' && parsed.pid !== process.pid && pidAlive(parsed.pid)) {
+			continue;
 		}
-	} finally {
-		identity.close();
+		const communityId = parsed.communityId;
+		if (typeof communityId === 'string' && (await hasCommunity(communityId))) {
+			await finishStaging(dataDir, staging, communityId);
+		} else {
+			await fsp.rm(staging, { recursive: true, force: true });
+		}
+		recovered++;
 	}
 	return recovered;
+}
+
+/** What an import's commit point writes. */
+export type ImportCommit = {
+	community: Community;
+	/** The fresh one-time secretary invite. */
+	invite: InviteRecord;
+	/** `c/{id}/` */
+	prefix: string;
+	/** Name after the prefix → the Yjs update, written as the document's snapshot. */
+	documents: Map<string, Uint8Array>;
+	/** Hash → bytes; written by `commit` only when the target does not stage photos. */
+	photos: Map<string, Uint8Array>;
+	/** The import's time: each document's history begins here. */
+	at: number;
+};
+
+/**
+ * Where an import writes: the embedded relay's DATA_DIR (`embeddedTarget`) or a cluster's
+ * PostgreSQL (cluster/archive-cluster.ts). The basemap is a staged file under DATA_DIR in both.
+ */
+export type ArchiveTarget = {
+	/** Why community `id` cannot be imported here (it or documents of it exist), or null. */
+	taken(id: string): Promise<string | null>;
+	hasCommunity: CommunityLookup;
+	/**
+	 * true: photos are staged as files under DATA_DIR/imports and moved into place after the
+	 * commit (embedded); false: `commit` writes them with everything else.
+	 */
+	stagesPhotos: boolean;
+	/** The commit point: all of `ImportCommit` or nothing; refuses an id taken meanwhile. */
+	commit(plan: ImportCommit): Promise<void>;
+	close(): Promise<void>;
+};
+
+/** The embedded relay's DATA_DIR: one SQLite transaction, photos staged as files. */
+function embeddedTarget(dataDir: string): ArchiveTarget {
+	return {
+		taken: async (id) => {
+			const prefix = `c/${id}/`;
+			const store = new SqliteStore(dataDir);
+			const identity = new SqliteIdentityStore(dataDir);
+			try {
+				if (identity.getCommunity(id)) return `community ${id} exists already`;
+				if (store.docNames().some((name) => name.startsWith(prefix))) {
+					return `documents of ${id} exist already`;
+				}
+				return null;
+			} finally {
+				identity.close();
+				store.close();
+			}
+		},
+		hasCommunity: sqliteHasCommunity(dataDir),
+		stagesPhotos: true,
+		commit: async (plan) => commitImport(dataDir, plan),
+		close: async () => {}
+	};
 }
 
 export type ImportResult = {
@@ -468,35 +596,29 @@ export type ImportResult = {
 };
 
 /**
- * Imports a checked archive as community `newId` (default: its own id). Refuses an id that
- * exists (community or documents). Photos and the basemap are staged under DATA_DIR/imports;
- * one transaction writes the community, its secretary invite and every document.
+ * Imports a checked archive as community `newId` (default: its own id) into `target` (default:
+ * the embedded relay's DATA_DIR). Refuses an id that exists (community or documents). The
+ * basemap (and, embedded, the photos) are staged under DATA_DIR/imports; one transaction
+ * writes the community, its secretary invite and every document (and, cluster, the photos).
  */
 export async function importCommunity(options: {
 	dataDir: string;
 	archive: VerifiedArchive;
 	newId?: string;
+	target?: ArchiveTarget;
 	ops?: FileOps;
 	now?: number;
 }): Promise<ImportResult> {
 	const { dataDir, archive } = options;
+	const target = options.target ?? embeddedTarget(dataDir);
 	const ops = options.ops ?? NODE_FILE_OPS;
 	const now = options.now ?? Date.now();
 	const id = options.newId ?? archive.community.id;
 	if (!ID_SEGMENT.test(id)) throw new ArchiveError(`bad community id ${JSON.stringify(id)}`);
-	await recoverImports(dataDir);
+	await recoverImports(dataDir, target.hasCommunity);
 	const prefix = `c/${id}/`;
-	const store = new SqliteStore(dataDir);
-	const identity = new SqliteIdentityStore(dataDir);
-	try {
-		if (identity.getCommunity(id)) throw new ArchiveError(`community ${id} exists already`);
-		if (store.docNames().some((name) => name.startsWith(prefix))) {
-			throw new ArchiveError(`documents of ${id} exist already`);
-		}
-	} finally {
-		identity.close();
-		store.close();
-	}
+	const taken = await target.taken(id);
+	if (taken) throw new ArchiveError(taken);
 	// The invite and community rows, made by the identity module's own rules.
 	const recorder = new MemoryIdentityStore();
 	const created = createCommunity(recorder, archive.community.name, id, now);
@@ -508,14 +630,23 @@ export async function importCommunity(options: {
 			path.join(staging, OWNER_FILE),
 			JSON.stringify({ pid: process.pid, communityId: id })
 		);
-		for (const [hash, data] of archive.photos) {
-			const dir = path.join(staging, 'blobs', hash.slice(0, 2));
-			await ops.mkdir(dir);
-			await ops.writeFile(path.join(dir, hash.slice(2)), data);
+		if (target.stagesPhotos) {
+			for (const [hash, data] of archive.photos) {
+				const dir = path.join(staging, 'blobs', hash.slice(0, 2));
+				await ops.mkdir(dir);
+				await ops.writeFile(path.join(dir, hash.slice(2)), data);
+			}
 		}
 		if (archive.basemap) await ops.writeFile(path.join(staging, BASEMAP_FILE), archive.basemap);
 		await pauseAt('import-staged');
-		commitImport(dataDir, created.community, created.invite, prefix, archive.documents);
+		await target.commit({
+			community: created.community,
+			invite: created.invite,
+			prefix,
+			documents: archive.documents,
+			photos: archive.photos,
+			at: Date.now()
+		});
 	} catch (error) {
 		await fsp.rm(staging, { recursive: true, force: true }).catch(() => {});
 		throw error;
@@ -533,18 +664,13 @@ export async function importCommunity(options: {
 }
 
 /**
- * The commit point of an import: one BEGIN IMMEDIATE…COMMIT on the relay's database that
- * writes the community row, its invite and each document as a snapshot (nothing in the update
- * log), after checking again that the id is free. The tables are those of storage/sqlite.ts
- * and identity-sqlite.ts, which the caller opened first (so they exist).
+ * The embedded commit point: one BEGIN IMMEDIATE…COMMIT on the relay's database that writes
+ * the community row, its invite and each document as a snapshot (nothing in the update log),
+ * after checking again that the id is free. The tables are those of storage/sqlite.ts and
+ * identity-sqlite.ts, which `taken` opened first (so they exist).
  */
-function commitImport(
-	dataDir: string,
-	community: { id: string; name: string; createdAt: number },
-	invite: ReturnType<typeof createCommunity>['invite'],
-	prefix: string,
-	documents: Map<string, Uint8Array>
-): void {
+function commitImport(dataDir: string, plan: ImportCommit): void {
+	const { community, invite, prefix, documents } = plan;
 	const db = new DatabaseSync(path.join(dataDir, DB_FILE_NAME));
 	try {
 		db.exec('PRAGMA busy_timeout = 5000');
@@ -565,10 +691,9 @@ function commitImport(
 			const insert = db.prepare('INSERT INTO snapshots (doc, upto_seq, data) VALUES (?, 0, ?)');
 			// The archive carries no history (format version 1): each document's history begins
 			// with the import, its baseline being the document as imported.
-			const importedAt = Date.now();
 			for (const [name, update] of documents) {
 				insert.run(prefix + name, update);
-				insertHistoryBaseline(db, prefix + name, update, importedAt);
+				insertHistoryBaseline(db, prefix + name, update, plan.at);
 			}
 			db.exec('COMMIT');
 		} catch (error) {

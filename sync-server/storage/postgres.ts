@@ -378,71 +378,7 @@ export class PostgresStore implements AsyncDocStore {
 	 */
 	async importDoc(doc: string, rows: DocRows): Promise<void> {
 		if (typeof doc !== 'string' || doc === '') throw new TypeError('bad doc name');
-		await transaction(this.#pool, async (client) => {
-			await lockDocs(client, [doc]);
-			const held = await client.query<{ found: boolean }>(
-				`SELECT EXISTS (SELECT 1 FROM snapshots WHERE doc = $1)
-				     OR EXISTS (SELECT 1 FROM updates WHERE doc = $1)
-				     OR EXISTS (SELECT 1 FROM attribution WHERE doc = $1)
-				     OR EXISTS (SELECT 1 FROM history WHERE doc = $1) AS found`,
-				[doc]
-			);
-			if (held.rows[0]!.found) throw new Error(`${doc} is already in the database`);
-			if (rows.snapshot) {
-				await client.query('INSERT INTO snapshots (doc, upto_seq, data) VALUES ($1, $2, $3)', [
-					doc,
-					rows.snapshot.uptoSeq,
-					rows.snapshot.data
-				]);
-			}
-			await client.query(
-				`INSERT INTO updates (seq, doc, data, author, at)
-				 SELECT seq, $1, data, author, at
-				 FROM unnest($2::bigint[], $3::bytea[], $4::text[], $5::bigint[]) AS r (seq, data, author, at)`,
-				[
-					doc,
-					rows.log.map((row) => row.seq),
-					rows.log.map((row) => row.data),
-					rows.log.map((row) => row.author),
-					rows.log.map((row) => row.at)
-				]
-			);
-			await client.query(
-				`INSERT INTO attribution (doc, author, updates, inserted, deleted)
-				 SELECT $1, author, updates, inserted, deleted
-				 FROM unnest($2::text[], $3::int[], $4::bytea[], $5::bytea[])
-				   AS r (author, updates, inserted, deleted)`,
-				[
-					doc,
-					rows.attribution.map((record) => record.author ?? ''),
-					rows.attribution.map((record) => record.updates),
-					rows.attribution.map((record) => record.inserted),
-					rows.attribution.map((record) => record.deleted)
-				]
-			);
-			await client.query(
-				`INSERT INTO history (doc, hour, seq, data)
-				 SELECT $1, hour, seq, data FROM unnest($2::bigint[], $3::bigint[], $4::bytea[]) AS r (hour, seq, data)`,
-				[
-					doc,
-					rows.history.map((row) => row.hour),
-					rows.history.map((row) => row.seq),
-					rows.history.map((row) => row.data)
-				]
-			);
-			const highest = [...rows.log, ...rows.history].reduce(
-				(max, row) => Math.max(max, row.seq),
-				rows.snapshot?.uptoSeq ?? 0
-			);
-			if (highest > 0) {
-				// Never lowers the sequence below a number it handed out already.
-				await client.query(
-					`SELECT setval('updates_seq_seq', GREATEST($1::bigint,
-					   (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM updates_seq_seq)))`,
-					[highest]
-				);
-			}
-		});
+		await transaction(this.#pool, (client) => insertDocRows(client, doc, rows));
 	}
 
 	/** The records and the rows still held, in one REPEATABLE READ transaction. */
@@ -568,4 +504,80 @@ async function insertRows(
 		]
 	);
 	return Number(result[0]!.last);
+}
+
+/**
+ * Writes a document's rows with their own numbers (`importDoc`, and an archive import's one
+ * transaction, cluster/archive-cluster.ts) on `client`, inside the caller's transaction;
+ * refuses a document the database holds any row of. The global sequence is moved past every
+ * number written, so later appends never reuse one.
+ */
+export async function insertDocRows(
+	client: pg.PoolClient,
+	doc: string,
+	rows: DocRows
+): Promise<void> {
+	await lockDocs(client, [doc]);
+	const held = await client.query<{ found: boolean }>(
+		`SELECT EXISTS (SELECT 1 FROM snapshots WHERE doc = $1)
+			     OR EXISTS (SELECT 1 FROM updates WHERE doc = $1)
+			     OR EXISTS (SELECT 1 FROM attribution WHERE doc = $1)
+			     OR EXISTS (SELECT 1 FROM history WHERE doc = $1) AS found`,
+		[doc]
+	);
+	if (held.rows[0]!.found) throw new Error(`${doc} is already in the database`);
+	if (rows.snapshot) {
+		await client.query('INSERT INTO snapshots (doc, upto_seq, data) VALUES ($1, $2, $3)', [
+			doc,
+			rows.snapshot.uptoSeq,
+			rows.snapshot.data
+		]);
+	}
+	await client.query(
+		`INSERT INTO updates (seq, doc, data, author, at)
+			 SELECT seq, $1, data, author, at
+			 FROM unnest($2::bigint[], $3::bytea[], $4::text[], $5::bigint[]) AS r (seq, data, author, at)`,
+		[
+			doc,
+			rows.log.map((row) => row.seq),
+			rows.log.map((row) => row.data),
+			rows.log.map((row) => row.author),
+			rows.log.map((row) => row.at)
+		]
+	);
+	await client.query(
+		`INSERT INTO attribution (doc, author, updates, inserted, deleted)
+			 SELECT $1, author, updates, inserted, deleted
+			 FROM unnest($2::text[], $3::int[], $4::bytea[], $5::bytea[])
+			   AS r (author, updates, inserted, deleted)`,
+		[
+			doc,
+			rows.attribution.map((record) => record.author ?? ''),
+			rows.attribution.map((record) => record.updates),
+			rows.attribution.map((record) => record.inserted),
+			rows.attribution.map((record) => record.deleted)
+		]
+	);
+	await client.query(
+		`INSERT INTO history (doc, hour, seq, data)
+			 SELECT $1, hour, seq, data FROM unnest($2::bigint[], $3::bigint[], $4::bytea[]) AS r (hour, seq, data)`,
+		[
+			doc,
+			rows.history.map((row) => row.hour),
+			rows.history.map((row) => row.seq),
+			rows.history.map((row) => row.data)
+		]
+	);
+	const highest = [...rows.log, ...rows.history].reduce(
+		(max, row) => Math.max(max, row.seq),
+		rows.snapshot?.uptoSeq ?? 0
+	);
+	if (highest > 0) {
+		// Never lowers the sequence below a number it handed out already.
+		await client.query(
+			`SELECT setval('updates_seq_seq', GREATEST($1::bigint,
+				   (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM updates_seq_seq)))`,
+			[highest]
+		);
+	}
 }
