@@ -45,7 +45,12 @@ import {
 } from '../identity-store.ts';
 import { SqliteIdentityStore } from '../identity-sqlite.ts';
 import { createCommunity } from '../identity.ts';
-import { DB_FILE_NAME, insertHistoryBaseline, SqliteStore } from '../storage/sqlite.ts';
+import {
+	DB_FILE_NAME,
+	immediateTransaction,
+	insertHistoryBaseline,
+	SqliteStore
+} from '../storage/sqlite.ts';
 import { fsyncDir, NODE_FILE_OPS, pauseAt, writeFileAtomic, type FileOps } from './files.ts';
 
 export const ARCHIVE_FORMAT = 'gridboard-community-archive';
@@ -675,8 +680,7 @@ function commitImport(dataDir: string, plan: ImportCommit): void {
 	try {
 		db.exec('PRAGMA busy_timeout = 5000');
 		db.exec('PRAGMA synchronous = FULL');
-		db.exec('BEGIN IMMEDIATE');
-		try {
+		immediateTransaction(db, () => {
 			if (db.prepare('SELECT 1 FROM communities WHERE id = ?').get(community.id)) {
 				throw new ArchiveError(`community ${community.id} exists already`);
 			}
@@ -695,11 +699,7 @@ function commitImport(dataDir: string, plan: ImportCommit): void {
 				insert.run(prefix + name, update);
 				insertHistoryBaseline(db, prefix + name, update, plan.at);
 			}
-			db.exec('COMMIT');
-		} catch (error) {
-			if (db.isTransaction) db.exec('ROLLBACK');
-			throw error;
-		}
+		});
 	} finally {
 		db.close();
 	}
