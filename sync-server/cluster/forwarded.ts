@@ -1,0 +1,130 @@
+/**
+ * The fast path's side of one room on a cluster relay (cluster-rooms.ts): another relay's
+ * update, not yet durable, is sent to the room's local peers without being applied
+ * (`forward`), and a local peer's update whose check fails shortly after such a forward is
+ * checked again once the stream entries read next are applied (`checkAgainLater`, the room's
+ * hook; the embedded relay's rooms have none).
+ *
+ * Invariants:
+ * - A forwarded update is never applied to the room's document, so no confirmation of this
+ *   relay covers it before its stream entry arrives (`Room.applyRemote`).
+ * - A peer's update held for another check is checked again after the next stream read's
+ *   remote applies (`remoteApplied`, run once the task is over: an update and the attestation
+ *   appended with it in one MULTI are both applied first), or once FORWARD_WAIT_MS passed since
+ *   the latest forward; the held updates never exceed `maxPendingBytes` (beyond: not held, the
+ *   caller acts on the verdict at once).
+ * - Checked again, an update whose unattested client ids include one that wrote a forwarded
+ *   update within FORWARD_WAIT_MS waits again (until the window ends): that id is the other
+ *   relay's writer's, its attestation not read yet, and is never attested to this peer's member.
+ */
+import * as Y from 'yjs';
+import { encodeSyncUpdate } from '../protocol.ts';
+import type { CheckAgainLater, Room } from '../room.ts';
+
+/**
+ * How long after forwarding another relay's early update a peer's update that fails its check
+ * may wait for that update's stream entry before it is refused or asked again.
+ */
+const FORWARD_WAIT_MS = 3000;
+
+export class ForwardedUpdates {
+	#maxPendingBytes: number;
+	/** When `forward` last sent an update to the peers (ms; 0: never). */
+	#forwardedAt = 0;
+	/** Client ids with structs in updates forwarded lately → when (oldest first). */
+	#forwardedClients = new Map<number, number>();
+	/** Retries of peers' updates waiting for a forwarded update's stream entry. */
+	#waiting: (() => void)[] = [];
+	#waitingBytes = 0;
+	#waitTimer: NodeJS.Timeout | null = null;
+	#retryScheduled = false;
+	#disposed = false;
+
+	constructor(maxPendingBytes: number) {
+		this.#maxPendingBytes = maxPendingBytes;
+	}
+
+	/** Sends another relay's early update to `room`'s local peers only; unreadable: dropped. */
+	forward(room: Room, update: Uint8Array): void {
+		if (this.#disposed || room.failed || room.peers.size === 0) return;
+		const now = (this.#forwardedAt = Date.now());
+		for (const [client, at] of this.#forwardedClients) {
+			if (at + FORWARD_WAIT_MS > now) break;
+			this.#forwardedClients.delete(client);
+		}
+		try {
+			for (const client of Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update)).keys()) {
+				this.#forwardedClients.delete(client);
+				this.#forwardedClients.set(client, now);
+			}
+		} catch {
+			return;
+		}
+		const message = encodeSyncUpdate(update);
+		for (const peer of room.peers) peer.send(message);
+	}
+
+	/**
+	 * The room's hook (`RoomHooks.checkAgainLater`). A peer's update that fails its check may
+	 * build on (`missing_dependency`) or hold (a resend after a reconnect, with the other relay's
+	 * attestations) an update forwarded early: rather than refuse it or ask the peer to resend at
+	 * once (its answer would hold the same), it is held and `retry` runs later (see the
+	 * invariants). False (nothing is kept) when nothing was forwarded that recently or the held
+	 * updates would pass `maxPendingBytes`.
+	 */
+	checkAgainLater: CheckAgainLater = (verdict, retried, bytes, retry) => {
+		const foreign =
+			retried &&
+			verdict.ok &&
+			[...verdict.unattested.keys()].some((client) => this.#forwardedFrom(client));
+		if (verdict.ok && !foreign) return false;
+		const due = this.#forwardedAt + FORWARD_WAIT_MS;
+		if (this.#disposed || Date.now() >= due) return false;
+		if (this.#waitingBytes + bytes > this.#maxPendingBytes) return false;
+		this.#waitingBytes += bytes;
+		this.#waiting.push(() => {
+			this.#waitingBytes -= bytes;
+			retry();
+		});
+		if (!this.#waitTimer) {
+			this.#waitTimer = setTimeout(this.#runWaiting, due - Date.now() + 1);
+			this.#waitTimer.unref();
+		}
+		return true;
+	};
+
+	/** Whether `client` wrote some update forwarded in the last FORWARD_WAIT_MS. */
+	#forwardedFrom(client: number): boolean {
+		const at = this.#forwardedClients.get(client);
+		return at !== undefined && at + FORWARD_WAIT_MS > Date.now();
+	}
+
+	/**
+	 * Stream entries were applied to the room (`Room.applyRemote`): the held updates are checked
+	 * again once the current task is over, after the whole stream read.
+	 */
+	remoteApplied(): void {
+		if (this.#waiting.length === 0 || this.#retryScheduled) return;
+		this.#retryScheduled = true;
+		setImmediate(() => {
+			this.#retryScheduled = false;
+			this.#runWaiting();
+		});
+	}
+
+	#runWaiting = (): void => {
+		if (this.#waitTimer) clearTimeout(this.#waitTimer);
+		this.#waitTimer = null;
+		const waiting = this.#waiting;
+		this.#waiting = [];
+		for (const retry of waiting) retry();
+	};
+
+	/** The room is unloaded or dropped: nothing is held or forwarded any more. */
+	dispose(): void {
+		this.#disposed = true;
+		if (this.#waitTimer) clearTimeout(this.#waitTimer);
+		this.#waitTimer = null;
+		this.#waiting = [];
+	}
+}
