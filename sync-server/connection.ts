@@ -218,8 +218,7 @@ export class Connection implements Peer {
 		}
 	}
 
-	/** `retried`: a check again after the room's `checkAgainLater` held the update. */
-	#handle(message: ClientMessage, retried = false): void {
+	#handle(message: ClientMessage): void {
 		const room = this.room;
 		switch (message.type) {
 			case 'sync-step1':
@@ -236,8 +235,8 @@ export class Connection implements Peer {
 				}
 				const verdict = room.check(message.decoded, this.writer);
 				// Cluster mode only (no hook embedded: the arguments are not even evaluated).
-				const held = room.checkAgainLater?.(verdict, retried, message.update.length, () => {
-					if (!this.#closed && room.peers.has(this)) this.#handle(message, true);
+				const held = room.checkAgainLater?.(verdict, message.update.length, () => {
+					if (!this.#closed && room.peers.has(this)) this.#handle(message);
 				});
 				if (held) return;
 				if (!verdict.ok && verdict.reason === 'missing_dependency') {

@@ -100,16 +100,10 @@ export type RoomHooks = {
 };
 
 /**
- * Given the verdict of a peer's update's check (`retried`: of a check again), true if it keeps
- * the update and will call `retry` (which checks it again); false: the caller acts on the
- * verdict now.
+ * Given the verdict of a peer's update's check, true if it keeps the update and will call
+ * `retry` (which checks it again); false: the caller acts on the verdict now.
  */
-export type CheckAgainLater = (
-	verdict: GuardVerdict,
-	retried: boolean,
-	bytes: number,
-	retry: () => void
-) => boolean;
+export type CheckAgainLater = (verdict: GuardVerdict, bytes: number, retry: () => void) => boolean;
 
 export type ApplyResult = 'applied' | 'duplicate' | 'invalid' | 'too-large' | 'too-much-pending';
 

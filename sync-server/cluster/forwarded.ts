@@ -13,9 +13,10 @@
  *   appended with it in one MULTI are both applied first), or once FORWARD_WAIT_MS passed since
  *   the latest forward; the held updates never exceed `maxPendingBytes` (beyond: not held, the
  *   caller acts on the verdict at once).
- * - Checked again, an update whose unattested client ids include one that wrote a forwarded
- *   update within FORWARD_WAIT_MS waits again (until the window ends): that id is the other
- *   relay's writer's, its attestation not read yet, and is never attested to this peer's member.
+ * - An update the rules accept whose unattested client ids include one that wrote a forwarded
+ *   update within FORWARD_WAIT_MS waits too (on its first check as on a check again, until the
+ *   window ends): that id is the other relay's writer's, its attestation not read yet, and is
+ *   never attested to this peer's member (who may hold its structs: they were forwarded).
  */
 import * as Y from 'yjs';
 import { encodeSyncUpdate } from '../protocol.ts';
@@ -69,14 +70,13 @@ export class ForwardedUpdates {
 	 * build on (`missing_dependency`) or hold (a resend after a reconnect, with the other relay's
 	 * attestations) an update forwarded early: rather than refuse it or ask the peer to resend at
 	 * once (its answer would hold the same), it is held and `retry` runs later (see the
-	 * invariants). False (nothing is kept) when nothing was forwarded that recently or the held
+	 * invariants); so is an accepted update with an unattested client id that wrote a forwarded
+	 * update. False (nothing is kept) when nothing was forwarded that recently or the held
 	 * updates would pass `maxPendingBytes`.
 	 */
-	checkAgainLater: CheckAgainLater = (verdict, retried, bytes, retry) => {
+	checkAgainLater: CheckAgainLater = (verdict, bytes, retry) => {
 		const foreign =
-			retried &&
-			verdict.ok &&
-			[...verdict.unattested.keys()].some((client) => this.#forwardedFrom(client));
+			verdict.ok && [...verdict.unattested.keys()].some((client) => this.#forwardedFrom(client));
 		if (verdict.ok && !foreign) return false;
 		const due = this.#forwardedAt + FORWARD_WAIT_MS;
 		if (this.#disposed || Date.now() >= due) return false;

@@ -7,6 +7,8 @@
  */
 import net from 'node:net';
 import { expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { ATTESTATION_ROOT } from '../../src/lib/wire/index.ts';
 import {
 	connectClient,
 	connectSynced,
@@ -281,4 +283,77 @@ it("a member reconnecting to B while it holds A's early update (and its attestat
 		.map((e) => (e as { text?: string }).text)
 		.filter((text) => text !== undefined);
 	expect(texts).toEqual(['a', 'b']);
+});
+
+it('a forwarded client id is not attested to a member who resends it', async () => {
+	const doc = 'c/demo/meetings/m1';
+	const proxy = await holdingProxy();
+	const [a, b] = await Promise.all([fx.relay({ redisUrl: proxy.url }), fx.relay()]);
+	const members = await demoMembers(a);
+	const watcher = await connectSynced(b.wsUrl, doc);
+	fx.defer(() => watcher.destroy());
+	// Every attestation B's peers receive, as written (one that loses to another in the map
+	// was written all the same): client id → `relay client id:member` of each.
+	const attested = new Map<string, string[]>();
+	watcher.doc.on('update', (update: Uint8Array) => {
+		for (const struct of Y.decodeUpdate(update).structs) {
+			if (!(struct instanceof Y.Item) || struct.parent !== ATTESTATION_ROOT) continue;
+			const value = struct.content.getContent()[0] as { member?: string } | undefined;
+			const key = struct.parentSub ?? '';
+			const written = `${struct.id.client}:${value?.member ?? 'deleted'}`;
+			attested.set(key, [...(attested.get(key) ?? []), written]);
+		}
+	});
+	const reader = await probeClient(b, members.gridMember.token, new Y.Doc(), doc);
+	fx.defer(() => reader.destroy());
+	let awarenessReplies = 0;
+	const awarenessHandler = reader.provider.messageHandlers[1]!;
+	reader.provider.messageHandlers[1] = (...args) => {
+		awarenessReplies++;
+		awarenessHandler(...args);
+	};
+
+	// A client id new to the document: its first update comes with A's attestation of it.
+	const writer = await probeClient(a, members.secretary.token, new Y.Doc(), doc);
+	fx.defer(() => writer.destroy());
+	const written = trackPersisted(writer.provider);
+	// Loaded on A: the proxy holds A's connection from its next MULTI on, its publications too.
+	proxy.hold();
+	const paragraph = new Y.XmlElement('paragraph');
+	paragraph.setAttribute('textAlign', 'left');
+	paragraph.insert(0, [new Y.XmlText('议定：下周修灯')]);
+	writer.doc.getXmlFragment('minutes').insert(0, [paragraph]);
+	const client = writer.doc.clientID;
+	await waitFor(
+		() => reader.doc.getXmlFragment('minutes').length === 1,
+		10_000,
+		'the early update on B'
+	);
+	// The grid member (who may type minutes too) sends the writer's structs alone, without A's
+	// attestation: the client id is new to B and unattested there.
+	const others = Y.decodeStateVector(Y.encodeStateVector(reader.doc));
+	others.set(client, 0);
+	reader.sendUpdate(Y.encodeStateAsUpdate(reader.doc, Y.encodeStateVector(others)));
+	// B handles a connection's messages in order: once it answers this query, it has checked
+	// the update (and, had it applied it, attested its client id at once).
+	const replies = awarenessReplies;
+	reader.provider.ws?.send(new Uint8Array([3]));
+	await waitFor(() => awarenessReplies > replies, 10_000, 'B answered the query');
+
+	proxy.release();
+	await waitFor(() => written.covers(writer.doc), 10_000, "A confirmed the writer's edit");
+	// B applied A's entries: a second attestation, had B written one, reached its peers before.
+	await waitFor(
+		() => b.relay.cluster!.get(doc)?.doc.getMap(ATTESTATION_ROOT).has(String(client)) === true,
+		10_000,
+		'the attestation applied on B'
+	);
+	expect(reader.refusals).toEqual([]);
+	// Once, by A's relay (forwarded early; its stream entry changed nothing on the watcher).
+	expect(attested.get(String(client))).toHaveLength(1);
+	expect(attested.get(String(client))?.[0]).toMatch(`:${members.secretary.memberId}`);
+	const late = await connectSynced((await fx.relay()).wsUrl, doc);
+	fx.defer(() => late.destroy());
+	const stored = late.doc.getMap<{ member: string }>(ATTESTATION_ROOT).get(String(client));
+	expect(stored?.member).toBe(members.secretary.memberId);
 });
