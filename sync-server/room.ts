@@ -97,6 +97,12 @@ export type RoomHooks = {
 	onLocalAwareness?(room: Room, update: Uint8Array): void;
 	/** Cluster mode: may hold a peer's update for another check (cluster/forwarded.ts). */
 	checkAgainLater?: CheckAgainLater;
+	/**
+	 * Cluster mode: the peers that hold `update` already (another relay's update the fast path
+	 * sent them, cluster/forwarded.ts), asked for each update a remote apply emits; it is sent
+	 * to every other peer only. Null: none.
+	 */
+	alreadySent?(update: Uint8Array): ReadonlySet<Peer> | null;
 };
 
 /**
@@ -224,8 +230,8 @@ export class Room {
 	#hooks: RoomHooks;
 	#limits: RoomLimits;
 	#emitted = false;
-	/** Updates emitted this turn and the peer each came from, sent by `flush`. */
-	#outbox: { update: Uint8Array; origin: unknown }[] = [];
+	/** Updates emitted this turn, the peer each came from and the peers holding it, for `flush`. */
+	#outbox: { update: Uint8Array; origin: unknown; sent: ReadonlySet<Peer> | null }[] = [];
 	#pacer: Pacer;
 	/** Awareness ids changed (added, renewed, removed) since the last awareness send. */
 	#awarenessChanged = new Set<number>();
@@ -290,7 +296,8 @@ export class Room {
 					: ((origin as Peer | null)?.writer?.memberId ?? null);
 			this.#store(update, author);
 		}
-		this.#outbox.push({ update, origin });
+		const sent = origin === ORIGIN_REMOTE ? (this.#hooks.alreadySent?.(update) ?? null) : null;
+		this.#outbox.push({ update, origin, sent });
 		this.#pacer.request();
 	};
 
@@ -338,7 +345,8 @@ export class Room {
 
 	/**
 	 * Sends the updates emitted since the last flush: one message per peer, holding the updates
-	 * that did not come from that peer (merged when there are several). Safe to call any time.
+	 * that did not come from that peer and that it does not hold already (`alreadySent`; merged
+	 * when there are several). Safe to call any time.
 	 */
 	flush = (): void => {
 		this.#pacer.cancel();
@@ -347,12 +355,15 @@ export class Room {
 		this.#outbox = [];
 		this.#pacer.ran();
 		if (outbox.length === 1) {
-			const { update, origin } = outbox[0]!;
+			const { update, origin, sent } = outbox[0]!;
 			const message = encodeSyncUpdate(update);
-			for (const peer of this.peers) if (peer !== origin) peer.send(message);
+			for (const peer of this.peers) if (peer !== origin && !sent?.has(peer)) peer.send(message);
 			return;
 		}
 		const origins = new Set(outbox.map((entry) => entry.origin));
+		const holding = outbox.filter((entry) => entry.sent !== null);
+		const skips = (entry: (typeof outbox)[number], peer: Peer): boolean =>
+			entry.origin === peer || entry.sent?.has(peer) === true;
 		const merged = (entries: typeof outbox): Uint8Array | null =>
 			entries.length === 0
 				? null
@@ -362,15 +373,18 @@ export class Room {
 							: Y.mergeUpdates(entries.map((entry) => entry.update))
 					);
 		let all: Uint8Array | null | undefined;
-		const allBut = new Map<Peer, Uint8Array | null>();
+		// Peers that skip the same updates get the same message: keyed by what each skips.
+		const some = new Map<string, Uint8Array | null>();
 		for (const peer of this.peers) {
 			let message: Uint8Array | null | undefined;
-			if (!origins.has(peer)) message = all ??= merged(outbox);
-			else {
-				message = allBut.get(peer);
+			if (!origins.has(peer) && !holding.some((entry) => entry.sent!.has(peer))) {
+				message = all ??= merged(outbox);
+			} else {
+				const key = outbox.map((entry) => (skips(entry, peer) ? '-' : '+')).join('');
+				message = some.get(key);
 				if (message === undefined) {
-					message = merged(outbox.filter((entry) => entry.origin !== peer));
-					allBut.set(peer, message);
+					message = merged(outbox.filter((entry) => !skips(entry, peer)));
+					some.set(key, message);
 				}
 			}
 			if (message) peer.send(message);

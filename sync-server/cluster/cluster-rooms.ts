@@ -32,8 +32,9 @@
  *   waits at least for the end of the turn: Pacer). The other relays
  *   FORWARD those bytes to their local peers only (forwarded.ts): their rooms do not apply
  *   them, so their state vectors, hence their confirmations, never cover an update that is not
- *   durable yet; each applies it later from the stream entry as before (sent to its peers again:
- *   clients apply duplicates as no-ops). A local peer's edit that builds on a forwarded update
+ *   durable yet; each applies it later from the stream entry as before, sent on only to the
+ *   peers that did not receive all of it by the fast path (`ForwardedUpdates.alreadySent`:
+ *   those attached since). A local peer's edit that builds on a forwarded update
  *   stays pending in the room until that entry is applied; `Room.applyRemote` then queues what
  *   it integrated for storage, confirmed once that append is durable (the entry it depends on
  *   is durable already: it came from the stream). A checked update of such a peer is refused
@@ -256,7 +257,8 @@ export class ClusterRooms {
 				},
 				onEmpty: (r) => this.#scheduleIdle(r),
 				onLocalAwareness: (r, update) => this.#publishAwareness(r.name, update),
-				checkAgainLater: forwarded.checkAgainLater
+				checkAgainLater: forwarded.checkAgainLater,
+				alreadySent: (update) => forwarded.alreadySent(update)
 			},
 			this.#options
 		);

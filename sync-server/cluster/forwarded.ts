@@ -17,16 +17,68 @@
  *   update within FORWARD_WAIT_MS waits too (on its first check as on a check again, until the
  *   window ends): that id is the other relay's writer's, its attestation not read yet, and is
  *   never attested to this peer's member (who may hold its structs: they were forwarded).
+ * - A remote apply's update (its stream entry) is not sent again to a peer that holds all of it
+ *   already (`alreadySent`): every struct and deletion in it was in forwards that peer received
+ *   (by ids: client and clock ranges, deleted ranges) within SENT_WINDOW_MS. A peer attached
+ *   after one of those forwards did not receive it (a room's sync step 2 never holds a forward)
+ *   and gets the update as before; so does everyone when it holds anything else.
  */
 import * as Y from 'yjs';
 import { encodeSyncUpdate } from '../protocol.ts';
-import type { CheckAgainLater, Room } from '../room.ts';
+import type { CheckAgainLater, Peer, Room } from '../room.ts';
 
 /**
  * How long after forwarding another relay's early update a peer's update that fails its check
  * may wait for that update's stream entry before it is refused or asked again.
  */
 const FORWARD_WAIT_MS = 3000;
+/** How long, and how many, forwards are remembered to spare peers their stream entries again. */
+const SENT_WINDOW_MS = 10_000;
+const MAX_SENT = 256;
+
+/** Client id → [start, end) clock ranges. */
+type Ranges = Map<number, [number, number][]>;
+type Content = { structs: Ranges; deletes: Ranges };
+/** A forward: what it held and the peers it was sent to. */
+type Sent = Content & { at: number; peers: ReadonlySet<Peer> };
+
+function add(ranges: Ranges, client: number, start: number, end: number): void {
+	const list = ranges.get(client);
+	if (list) list.push([start, end]);
+	else ranges.set(client, [[start, end]]);
+}
+
+/** The ids an update writes and deletes (Skip structs are none); throws if unreadable. */
+function contentOf(update: Uint8Array): Content {
+	const decoded = Y.decodeUpdate(update);
+	const structs: Ranges = new Map();
+	for (const struct of decoded.structs) {
+		if (struct instanceof Y.Skip) continue;
+		add(structs, struct.id.client, struct.id.clock, struct.id.clock + struct.length);
+	}
+	const deletes: Ranges = new Map();
+	for (const [client, items] of decoded.ds.clients) {
+		for (const item of items) add(deletes, client, item.clock, item.clock + item.len);
+	}
+	return { structs, deletes };
+}
+
+/** Removes from `ranges` every part `cover` holds. */
+function subtract(ranges: Ranges, cover: Ranges): void {
+	for (const [client, covering] of cover) {
+		let list = ranges.get(client);
+		if (!list) continue;
+		for (const [from, to] of covering) {
+			list = list.flatMap(([start, end]): [number, number][] => {
+				if (to <= start || from >= end) return [[start, end]];
+				const left: [number, number][] = start < from ? [[start, from]] : [];
+				return end > to ? [...left, [to, end]] : left;
+			});
+		}
+		if (list.length === 0) ranges.delete(client);
+		else ranges.set(client, list);
+	}
+}
 
 export class ForwardedUpdates {
 	#maxPendingBytes: number;
@@ -39,6 +91,8 @@ export class ForwardedUpdates {
 	#waitingBytes = 0;
 	#waitTimer: NodeJS.Timeout | null = null;
 	#retryScheduled = false;
+	/** Recent forwards, oldest first (`alreadySent`). */
+	#sent: Sent[] = [];
 	#disposed = false;
 
 	constructor(maxPendingBytes: number) {
@@ -53,16 +107,52 @@ export class ForwardedUpdates {
 			if (at + FORWARD_WAIT_MS > now) break;
 			this.#forwardedClients.delete(client);
 		}
+		let content: Content;
 		try {
-			for (const client of Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update)).keys()) {
-				this.#forwardedClients.delete(client);
-				this.#forwardedClients.set(client, now);
-			}
+			content = contentOf(update);
 		} catch {
 			return;
 		}
+		for (const client of content.structs.keys()) {
+			this.#forwardedClients.delete(client);
+			this.#forwardedClients.set(client, now);
+		}
+		this.#forgetSent(now);
+		if (this.#sent.length === MAX_SENT) this.#sent.shift();
+		this.#sent.push({ ...content, at: now, peers: new Set(room.peers) });
 		const message = encodeSyncUpdate(update);
 		for (const peer of room.peers) peer.send(message);
+	}
+
+	#forgetSent(now: number): void {
+		const first = this.#sent.findIndex((sent) => sent.at + SENT_WINDOW_MS > now);
+		this.#sent.splice(0, first < 0 ? this.#sent.length : first);
+	}
+
+	/**
+	 * The room's hook (`RoomHooks.alreadySent`): the peers that received every struct and
+	 * deletion of `update` (a remote apply's) in recent forwards, or null. The newest forwards
+	 * are taken until they hold all of it; the peers of the oldest one taken received every one
+	 * after it too (a peer attached then is attached since), and peers attached later are not
+	 * in it.
+	 */
+	alreadySent(update: Uint8Array): ReadonlySet<Peer> | null {
+		this.#forgetSent(Date.now());
+		if (this.#sent.length === 0) return null;
+		let left: Content;
+		try {
+			left = contentOf(update);
+		} catch {
+			return null;
+		}
+		if (left.structs.size === 0 && left.deletes.size === 0) return null;
+		for (let k = this.#sent.length - 1; k >= 0; k--) {
+			const sent = this.#sent[k]!;
+			subtract(left.structs, sent.structs);
+			subtract(left.deletes, sent.deletes);
+			if (left.structs.size === 0 && left.deletes.size === 0) return sent.peers;
+		}
+		return null;
 	}
 
 	/**
@@ -126,5 +216,6 @@ export class ForwardedUpdates {
 		if (this.#waitTimer) clearTimeout(this.#waitTimer);
 		this.#waitTimer = null;
 		this.#waiting = [];
+		this.#sent = [];
 	}
 }

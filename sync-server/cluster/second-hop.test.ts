@@ -7,6 +7,7 @@
  */
 import net from 'node:net';
 import { expect, it } from 'vitest';
+import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { ATTESTATION_ROOT } from '../../src/lib/wire/index.ts';
 import {
@@ -105,6 +106,7 @@ async function writerAndReader(doc: string): Promise<{
 	proxy: Awaited<ReturnType<typeof holdingProxy>>;
 	writer: TestClient;
 	reader: TestClient;
+	b: TestRelay;
 }> {
 	const proxy = await holdingProxy();
 	const [a, b] = await Promise.all([fx.relay({ redisUrl: proxy.url }), fx.relay()]);
@@ -112,7 +114,7 @@ async function writerAndReader(doc: string): Promise<{
 	fx.defer(() => writer.destroy());
 	const reader = await connectSynced(b.wsUrl, doc);
 	fx.defer(() => reader.destroy());
-	return { proxy, writer, reader };
+	return { proxy, writer, reader, b };
 }
 
 it("a client on relay B gets relay A's update while A's append is held back", async () => {
@@ -356,4 +358,63 @@ it('a forwarded client id is not attested to a member who resends it', async () 
 	fx.defer(() => late.destroy());
 	const stored = late.doc.getMap<{ member: string }>(ATTESTATION_ROOT).get(String(client));
 	expect(stored?.member).toBe(members.secretary.memberId);
+});
+
+/** Counts the sync-update frames (message 0, 2) `client` receives. */
+function countUpdates(client: TestClient): () => number {
+	let count = 0;
+	const handler = client.provider.messageHandlers[0]!;
+	client.provider.messageHandlers[0] = (encoder, decoder, provider, emitSynced, type) => {
+		if (decoding.peekVarUint(decoder) === 2) count++;
+		handler(encoder, decoder, provider, emitSynced, type);
+	};
+	return () => count;
+}
+
+/** Resolves once the relay answered a query `client` sends now: what it sent before arrived. */
+async function roundTrip(client: TestClient): Promise<void> {
+	let answered = false;
+	const handler = client.provider.messageHandlers[1]!;
+	client.provider.messageHandlers[1] = (...args) => {
+		answered = true;
+		handler(...args);
+	};
+	client.provider.ws?.send(new Uint8Array([3]));
+	await waitFor(() => answered, 10_000, 'an answer to the awareness query');
+	client.provider.messageHandlers[1] = handler;
+}
+
+it("a client on relay B receives one edit on A once; a client that joined B between A's forward and its stream entry gets it too", async () => {
+	const doc = 'c/demo/households/h04';
+	const { proxy, writer, reader, b } = await writerAndReader(doc);
+	const updates = countUpdates(reader);
+	const persisted = trackPersisted(writer.provider);
+
+	proxy.hold();
+	writer.doc.getArray<string>('edits').push(['once']);
+	await waitFor(
+		() => reader.doc.getArray<string>('edits').length === 1,
+		10_000,
+		'the reader on B got the early update'
+	);
+	// Joined after the forward: B's sync step 2 lacks the edit (B applies only its stream entry).
+	const joined = await connectSynced(b.wsUrl, doc);
+	fx.defer(() => joined.destroy());
+	expect(joined.doc.getArray<string>('edits').length).toBe(0);
+
+	proxy.release();
+	await waitFor(() => persisted.covers(writer.doc), 10_000, 'A confirmed the edit');
+	await waitFor(
+		() => b.relay.cluster!.get(doc)?.doc.getArray<string>('edits').length === 1,
+		10_000,
+		'B applied the stream entry'
+	);
+	await waitFor(
+		() => joined.doc.getArray<string>('edits').length === 1,
+		10_000,
+		'the client that joined meanwhile got the edit'
+	);
+	await roundTrip(reader);
+	// The fast path's frame only: the stream entry's update was not sent to it again.
+	expect(updates()).toBe(1);
 });
