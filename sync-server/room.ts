@@ -33,9 +33,10 @@
  *   costs one message per peer per interval, not one per client; a removal waits at most one
  *   interval. Tombstone clocks make a removal sent this way final, as before.
  * - Cluster mode, documents: the room knows nothing of the fast path (another relay's update
- *   sent on to the peers before it is durable: cluster/forwarded.ts) but its optional
- *   `checkAgainLater` hook, which may hold a peer's update whose check failed; the embedded
- *   relay's rooms have none.
+ *   sent on to the peers before it is durable: cluster/forwarded.ts) but two optional hooks:
+ *   `checkAgainLater`, which may hold a peer's update whose check failed, and `alreadySent`,
+ *   the peers a remote apply's update is not sent to again (they received all of it by the
+ *   fast path). The embedded relay's rooms have neither.
  * - Cluster mode: the changes made on this relay during an interval also go, as one update, to
  *   `onLocalAwareness` (for the other relays); changes from other relays (`applyRemoteAwareness`)
  *   go to the local peers only, so nothing bounces between relays.
@@ -308,7 +309,8 @@ export class Room {
 
 	/**
 	 * Applies an update that is durable already (another relay of the cluster stored it, or a
-	 * reload after a gap): sent on to every peer, never queued for storage again. Except what
+	 * reload after a gap): sent on to every peer (but those the `alreadySent` hook names), never
+	 * queued for storage again. Except what
 	 * it integrates of the room's pending content: a local peer's edit that waited for this
 	 * update (it built on what another relay forwarded early) is integrated inside
 	 * this transaction, so that part (the transaction's update less `update`'s own structs) is

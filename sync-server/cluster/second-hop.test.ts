@@ -299,7 +299,8 @@ it('a forwarded client id is not attested to a member who resends it', async () 
 	const attested = new Map<string, string[]>();
 	watcher.doc.on('update', (update: Uint8Array) => {
 		for (const struct of Y.decodeUpdate(update).structs) {
-			if (!(struct instanceof Y.Item) || struct.parent !== ATTESTATION_ROOT) continue;
+			// A decoded struct's parent is a root type's name (a string), whatever its type says.
+			if (!(struct instanceof Y.Item) || (struct.parent as unknown) !== ATTESTATION_ROOT) continue;
 			const value = struct.content.getContent()[0] as { member?: string } | undefined;
 			const key = struct.parentSub ?? '';
 			const written = `${struct.id.client}:${value?.member ?? 'deleted'}`;
