@@ -24,6 +24,10 @@
  *   community mentions (any 64-hex string in any document counts as a reference: keeping too
  *   much is safe, deleting a referenced photo is not). The documents are `SweptDocs`: the SQLite
  *   store's, or in cluster mode the cluster's (PostgreSQL and the Redis streams).
+ * - Cluster mode: the timer's sweep runs only on the relay that holds the cluster's sweep
+ *   lease (`sweepLease`: taken when free, renewed by its holder at each of its periods, for
+ *   SWEEP_LEASE_PERIODS periods), so the cluster sweeps once per period, not once per relay; a
+ *   relay that dies stops renewing it, and another relay's timer takes it once it expired.
  */
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
@@ -129,7 +133,19 @@ export type BlobServiceOptions = MemberCheck & {
 	limits: HttpLimits;
 	log(event: Record<string, unknown>): void;
 	now?: () => number;
+	/**
+	 * Cluster mode: takes the cluster's sweep lease for `ms` if no relay holds it, or renews it
+	 * if this relay does; false: another relay sweeps. Absent (embedded): the timer always sweeps.
+	 */
+	sweepLease?: (ms: number) => Promise<boolean>;
 };
+
+/**
+ * How many sweep periods a lease lasts: its holder renews it every period, late timers
+ * included (a loaded machine); a dead holder's lease passes to another relay within this many
+ * periods plus one.
+ */
+const SWEEP_LEASE_PERIODS = 2;
 
 export type { SweepResult };
 
@@ -270,13 +286,17 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 		return sweeping;
 	};
 
+	const lease = options.sweepLease;
+	const leaseMs = config.sweepMs * SWEEP_LEASE_PERIODS;
 	const timer =
 		config.sweepMs > 0
 			? setInterval(() => {
-					sweep().then(
-						(result) => log({ event: 'blob-sweep', ...result }),
-						(error: unknown) => log({ event: 'blob-sweep-error', error: String(error) })
-					);
+					(lease ? lease(leaseMs) : Promise.resolve(true))
+						.then((mine) => (mine ? sweep() : null))
+						.then(
+							(result) => result && log({ event: 'blob-sweep', ...result }),
+							(error: unknown) => log({ event: 'blob-sweep-error', error: String(error) })
+						);
 				}, config.sweepMs)
 			: null;
 	timer?.unref();

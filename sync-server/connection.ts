@@ -19,10 +19,9 @@
  *   with `[102, count, reason, path]`, and the connection stays open (reads, awareness and
  *   further updates go on). An applied one has its new client ids attested to the member. An
  *   update that builds on content the relay lacks is dropped and answered with a sync step 1,
- *   so the client resends everything the relay lacks, which is then checked whole (in cluster
- *   mode, shortly after the room forwarded another relay's early update, it is first checked
- *   again once that update is applied from its stream: `Room.awaitForwarded`; so is an update
- *   the rules refuse, which may hold a forwarded update and its attestations).
+ *   so the client resends everything the relay lacks, which is then checked whole. A room's
+ *   `checkAgainLater` hook (cluster mode only: cluster/forwarded.ts) may first hold an update
+ *   for another check.
  * - Rate limits: more than `maxMessagesPerSecond` (burst 2×) messages, or awareness updates that
  *   change something over `maxAwarenessPerSecond`, close the connection with 4429 (echoes of
  *   other clients' states, which y-websocket sends for every change it sees, are not counted:
@@ -219,8 +218,7 @@ export class Connection implements Peer {
 		}
 	}
 
-	/** `retried`: a check again after `Room.awaitForwarded` (see the sync-update case). */
-	#handle(message: ClientMessage, retried = false): void {
+	#handle(message: ClientMessage): void {
 		const room = this.room;
 		switch (message.type) {
 			case 'sync-step1':
@@ -236,21 +234,11 @@ export class Connection implements Peer {
 					return;
 				}
 				const verdict = room.check(message.decoded, this.writer);
-				// Cluster mode: it may build on another relay's update forwarded early, or hold
-				// one (a peer reconnecting resends it, with that relay's attestations): checked
-				// again once the room applied what came from the stream meanwhile. Checked again,
-				// an unattested client id that wrote a forwarded update is the other relay's
-				// writer's, its attestation not read yet: waits too (never attested to this
-				// writer by mistake) until the window ends.
-				const foreign =
-					retried &&
-					[...(verdict.ok ? verdict.unattested.keys() : [])].some((id) => room.forwardedFrom(id));
-				if (!verdict.ok || foreign) {
-					const retry = (): void => {
-						if (!this.#closed && room.peers.has(this)) this.#handle(message, true);
-					};
-					if (room.awaitForwarded(retry, message.update.length)) return;
-				}
+				// Cluster mode only (no hook embedded: the arguments are not even evaluated).
+				const held = room.checkAgainLater?.(verdict, message.update.length, () => {
+					if (!this.#closed && room.peers.has(this)) this.#handle(message);
+				});
+				if (held) return;
 				if (!verdict.ok && verdict.reason === 'missing_dependency') {
 					// Not a refusal of its content: it came before what it builds on (a live update
 					// overtaking the sync step 2 of a reconnect). Ask for what the relay lacks; the

@@ -7,17 +7,18 @@
  * - embedded: a relay on its SQLite store in a fresh DATA_DIR, as always, watched by a
  *   `recordingStore` (test-helpers.ts);
  * - cluster, relay k of 3: three relays on a fresh PostgreSQL database and a fresh Redis key
- *   prefix (so nothing of another test is seen), the test talking to relay k; the probe records
+ *   prefix (so nothing of another test is seen: `isolated` of cluster/cluster-fixture.ts, the
+ *   set-up every cluster test file shares), the test talking to relay k; the probe records
  *   what every relay of the cluster loaded (`DocStreams.load`) and appended (`DocStreams.append`,
  *   the path of every confirmation), and asks Redis and PostgreSQL what they hold.
  *
  * Invariants: a probe sees every load and append of the relay(s) it watches, as it happens
  * (synchronously with the call), so "storage never saw it" means the same in both modes; the
  * Redis and PostgreSQL servers start at most once per test file (on the first cluster relay)
- * and stop when it ends; a cluster started for a test is closed by its `close`.
+ * and stop when it ends; a cluster started for a test is closed by its `close`, or else after
+ * the test.
  */
 import { Redis } from 'ioredis';
-import { afterAll } from 'vitest';
 import type { RelayOptions } from './server.ts';
 import { SqliteStore } from './storage/sqlite.ts';
 import {
@@ -27,12 +28,7 @@ import {
 	startTestRelay,
 	type TestRelay
 } from './test-helpers.ts';
-import {
-	startTestPostgres,
-	startTestRedis,
-	type TestPostgres,
-	type TestRedis
-} from './cluster/test-servers.ts';
+import { clusterFixture, type ClusterFixture } from './cluster/cluster-fixture.ts';
 
 /** What reached storage, seen from the tests. */
 export type StorageProbe = {
@@ -60,12 +56,14 @@ const CLUSTER_SIZE = 3;
 
 /**
  * The embedded mode and one mode per relay of a cluster. Call once per test file, at its top
- * level: it registers the `afterAll` that stops the file's Redis and PostgreSQL.
+ * level: it registers the cluster fixture's hooks (servers stopped after the file).
  */
 export function relayModes(): RelayMode[] {
-	const servers = lazyServers();
-	// Generous: under a machine's heavy load, stopping both servers once took over 30 s.
-	afterAll(() => servers.close(), 120_000);
+	const fx = clusterFixture({
+		lazyServers: true,
+		// Nothing is folded and trimmed: the streams hold every update appended.
+		relayDefaults: { clusterCompactMs: 0 }
+	});
 	const embedded: RelayMode = {
 		name: 'embedded',
 		cluster: false,
@@ -91,84 +89,42 @@ export function relayModes(): RelayMode[] {
 	const clustered = Array.from({ length: CLUSTER_SIZE }, (_, k): RelayMode => ({
 		name: `cluster relay ${k + 1} of ${CLUSTER_SIZE}`,
 		cluster: true,
-		start: async (options = {}) => startCluster(await servers.get(), k, options)
+		start: (options = {}) => startCluster(fx, k, options)
 	}));
 	return [embedded, ...clustered];
 }
 
-type Servers = { redis: TestRedis; postgres: TestPostgres };
-
-function lazyServers(): { get(): Promise<Servers>; close(): Promise<void> } {
-	let starting: Promise<Servers> | null = null;
-	return {
-		get() {
-			starting ??= Promise.all([startTestRedis(), startTestPostgres()]).then(
-				([redis, postgres]) => ({ redis, postgres })
-			);
-			return starting;
-		},
-		async close() {
-			if (!starting) return;
-			const { redis, postgres } = await starting;
-			await Promise.all([redis.close(), postgres.close()]);
-		}
-	};
-}
-
-let clusters = 0;
-
 /** Three relays on fresh storage; relay `k` is the one under test. */
 async function startCluster(
-	{ redis, postgres }: Servers,
+	fx: ClusterFixture,
 	k: number,
 	options: RelayOptions
 ): Promise<{ relay: RelayUnderTest; close(): Promise<void> }> {
-	const databaseUrl = await postgres.createDatabase();
-	const prefix = `conformance${++clusters}`;
-	const dirs: string[] = [];
-	const started: TestRelay[] = [];
-	const probe = new Redis(redis.url);
-	const close = async (): Promise<void> => {
-		for (const r of started) await r.relay.close();
-		for (const dir of dirs) removeDir(dir);
-		probe.disconnect();
-	};
+	const cluster = await fx.isolated();
+	const probe = new Redis(fx.redis.url);
+	fx.defer(() => probe.disconnect());
 	const loaded: string[] = [];
 	const appended: string[] = [];
-	try {
-		const startOne = async (): Promise<void> => {
-			const dataDir = makeTempDir();
-			dirs.push(dataDir);
-			const r = await startTestRelay({
-				dataDir,
-				redisUrl: redis.url,
-				databaseUrl,
-				clusterPrefix: prefix,
-				// Nothing is folded and trimmed: the streams hold every update appended.
-				clusterCompactMs: 0,
-				...options
-			});
-			started.push(r);
-			// Watch every load and append of this relay's rooms (the probe of `recordingStore`).
-			const streams = r.relay.cluster!.streams;
-			const load = streams.load.bind(streams);
-			streams.load = (doc) => {
-				loaded.push(doc);
-				return load(doc);
-			};
-			const append = streams.append.bind(streams);
-			streams.append = (entries) => {
-				for (const entry of entries) appended.push(entry.doc);
-				return append(entries);
-			};
+	const startOne = async (): Promise<TestRelay> => {
+		const r = await cluster.relay(options);
+		// Watch every load and append of this relay's rooms (the probe of `recordingStore`).
+		const streams = r.relay.cluster!.streams;
+		const load = streams.load.bind(streams);
+		streams.load = (doc) => {
+			loaded.push(doc);
+			return load(doc);
 		};
-		// The first seeds the cluster's signing keys; the others take them.
-		await startOne();
-		await Promise.all(Array.from({ length: CLUSTER_SIZE - 1 }, startOne));
-	} catch (error) {
-		await close();
-		throw error;
-	}
+		const append = streams.append.bind(streams);
+		streams.append = (entries) => {
+			for (const entry of entries) appended.push(entry.doc);
+			return append(entries);
+		};
+		return r;
+	};
+	// The first seeds the cluster's signing keys; the others take them.
+	const started = [await startOne()];
+	started.push(...(await Promise.all(Array.from({ length: CLUSTER_SIZE - 1 }, startOne))));
+	const { prefix } = cluster;
 	const store = started[0]!.relay.cluster!.store;
 	// In the order they started (the others started together): relay k is the k-th.
 	const underTest = started[k]!;
@@ -187,6 +143,8 @@ async function startCluster(
 				return [...new Set([...inStreams, ...(await store.docNames())])].sort();
 			}
 		},
-		close
+		async close() {
+			for (const r of started) await r.relay.close();
+		}
 	};
 }

@@ -32,9 +32,11 @@
  *   their states at send time, so a room whose clients renew together (y-websocket: every 15 s)
  *   costs one message per peer per interval, not one per client; a removal waits at most one
  *   interval. Tombstone clocks make a removal sent this way final, as before.
- * - Cluster mode, documents: another relay's update not yet durable is only sent on to the
- *   peers (`forward`), never applied, so no confirmation covers it; a peer's update that fails
- *   its check shortly after a forward waits for the next stream read (`awaitForwarded`).
+ * - Cluster mode, documents: the room knows nothing of the fast path (another relay's update
+ *   sent on to the peers before it is durable: cluster/forwarded.ts) but two optional hooks:
+ *   `checkAgainLater`, which may hold a peer's update whose check failed, and `alreadySent`,
+ *   the peers a remote apply's update is not sent to again (they received all of it by the
+ *   fast path). The embedded relay's rooms have neither.
  * - Cluster mode: the changes made on this relay during an interval also go, as one update, to
  *   `onLocalAwareness` (for the other relays); changes from other relays (`applyRemoteAwareness`)
  *   go to the local peers only, so nothing bounces between relays.
@@ -94,7 +96,21 @@ export type RoomHooks = {
 	 * during one broadcast interval, as one awareness update, for the other relays.
 	 */
 	onLocalAwareness?(room: Room, update: Uint8Array): void;
+	/** Cluster mode: may hold a peer's update for another check (cluster/forwarded.ts). */
+	checkAgainLater?: CheckAgainLater;
+	/**
+	 * Cluster mode: the peers that hold `update` already (another relay's update the fast path
+	 * sent them, cluster/forwarded.ts), asked for each update a remote apply emits; it is sent
+	 * to every other peer only. Null: none.
+	 */
+	alreadySent?(update: Uint8Array): ReadonlySet<Peer> | null;
 };
+
+/**
+ * Given the verdict of a peer's update's check, true if it keeps the update and will call
+ * `retry` (which checks it again); false: the caller acts on the verdict now.
+ */
+export type CheckAgainLater = (verdict: GuardVerdict, bytes: number, retry: () => void) => boolean;
 
 export type ApplyResult = 'applied' | 'duplicate' | 'invalid' | 'too-large' | 'too-much-pending';
 
@@ -116,12 +132,6 @@ export type RoomLimits = {
 	 */
 	broadcastIntervalMs?: number;
 };
-
-/**
- * How long after forwarding another relay's early update a peer's update that fails its check
- * may wait for that update's stream entry before it is refused or asked again (`awaitForwarded`).
- */
-const FORWARD_WAIT_MS = 3000;
 
 /** Unknown awareness client ids one connection may introduce (y-websocket introduces its own). */
 export const MAX_AWARENESS_IDS = 4;
@@ -221,8 +231,8 @@ export class Room {
 	#hooks: RoomHooks;
 	#limits: RoomLimits;
 	#emitted = false;
-	/** Updates emitted this turn and the peer each came from, sent by `flush`. */
-	#outbox: { update: Uint8Array; origin: unknown }[] = [];
+	/** Updates emitted this turn, the peer each came from and the peers holding it, for `flush`. */
+	#outbox: { update: Uint8Array; origin: unknown; sent: ReadonlySet<Peer> | null }[] = [];
 	#pacer: Pacer;
 	/** Awareness ids changed (added, renewed, removed) since the last awareness send. */
 	#awarenessChanged = new Set<number>();
@@ -239,15 +249,8 @@ export class Room {
 	/** Departed awareness ids → when their metadata may go, oldest first. */
 	#tombstones = new Map<number, number>();
 	#tombstoneTimer: NodeJS.Timeout | null = null;
-	/** When `forward` last sent another relay's early update to the peers (ms; 0: never). */
-	#forwardedAt = 0;
-	/** Retries of peers' updates waiting for a forwarded update's stream entry (`awaitForwarded`). */
-	#waiting: (() => void)[] = [];
-	#waitingBytes = 0;
-	#waitTimer: NodeJS.Timeout | null = null;
-	#retryScheduled = false;
-	/** Client ids with structs in updates forwarded lately → when (oldest first). */
-	#forwardedClients = new Map<number, number>();
+	/** The hook of the same name (cluster mode); undefined in the embedded relay. */
+	readonly checkAgainLater: CheckAgainLater | undefined;
 
 	constructor(name: string, stored: StoredDoc, hooks: RoomHooks, limits: RoomLimits) {
 		this.name = name;
@@ -255,6 +258,7 @@ export class Room {
 		this.target = parsed.ok ? { kind: parsed.value.kind, id: parsed.value.id } : null;
 		this.rules = this.target ? writeRulesOf(this.target) : null;
 		this.#hooks = hooks;
+		this.checkAgainLater = hooks.checkAgainLater;
 		this.#limits = limits;
 		this.#pacer = new Pacer(this.flush, limits.broadcastIntervalMs);
 		this.#awarenessPacer = new Pacer(this.#flushAwareness, limits.broadcastIntervalMs);
@@ -293,7 +297,8 @@ export class Room {
 					: ((origin as Peer | null)?.writer?.memberId ?? null);
 			this.#store(update, author);
 		}
-		this.#outbox.push({ update, origin });
+		const sent = origin === ORIGIN_REMOTE ? (this.#hooks.alreadySent?.(update) ?? null) : null;
+		this.#outbox.push({ update, origin, sent });
 		this.#pacer.request();
 	};
 
@@ -304,18 +309,20 @@ export class Room {
 
 	/**
 	 * Applies an update that is durable already (another relay of the cluster stored it, or a
-	 * reload after a gap): sent on to every peer, never queued for storage again. Except what
+	 * reload after a gap): sent on to every peer (but those the `alreadySent` hook names), never
+	 * queued for storage again. Except what
 	 * it integrates of the room's pending content: a local peer's edit that waited for this
-	 * update (it built on what another relay forwarded early, `forward`) is integrated inside
+	 * update (it built on what another relay forwarded early) is integrated inside
 	 * this transaction, so that part (the transaction's update less `update`'s own structs) is
-	 * queued for storage here, confirmed like any local edit once its append is durable.
+	 * queued for storage here, confirmed like any local edit once its append is durable. (Another
+	 * relay's update forwarded early, cluster/forwarded.ts, is never applied: it comes here from
+	 * its stream entry.)
 	 */
 	applyRemote(update: Uint8Array): void {
 		const store = this.doc.store;
 		const before = { structs: store.pendingStructs?.update, ds: store.pendingDs };
 		if (!before.structs && !before.ds) {
 			Y.applyUpdate(this.doc, update, ORIGIN_REMOTE);
-			this.#retrySoon();
 			return;
 		}
 		const emitted: Uint8Array[] = [];
@@ -331,96 +338,17 @@ export class Room {
 		const integrated =
 			emitted.length > 0 &&
 			(store.pendingStructs?.update !== before.structs || store.pendingDs !== before.ds);
-		if (!integrated) {
-			this.#retrySoon();
-			return;
-		}
+		if (!integrated) return;
 		// Pending content changed, so some of it was integrated (or a pending deletion applied).
 		const transaction = emitted.length === 1 ? emitted[0]! : Y.mergeUpdates(emitted);
 		const own = Y.diffUpdate(transaction, Y.encodeStateVectorFromUpdate(update));
 		this.#store(own, authors.size === 1 ? [...authors][0]! : null);
-		this.#retrySoon();
 	}
-
-	/**
-	 * Sends another relay's update, not yet durable, to the local peers only (the cluster's fast
-	 * path): the doc does not apply it, so no confirmation of this relay covers it before its
-	 * stream entry arrives (`applyRemote`).
-	 */
-	forward(update: Uint8Array): void {
-		if (this.failed || this.peers.size === 0) return;
-		const now = (this.#forwardedAt = Date.now());
-		for (const [client, at] of this.#forwardedClients) {
-			if (at + FORWARD_WAIT_MS > now) break;
-			this.#forwardedClients.delete(client);
-		}
-		try {
-			for (const client of Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update)).keys()) {
-				this.#forwardedClients.delete(client);
-				this.#forwardedClients.set(client, now);
-			}
-		} catch {
-			return; // unreadable: not sent on
-		}
-		const message = encodeSyncUpdate(update);
-		for (const peer of this.peers) peer.send(message);
-	}
-
-	/**
-	 * A peer's update that fails its check may build on (`missing_dependency`) or hold (a resend
-	 * after a reconnect, with the other relay's attestations) an update this room forwarded
-	 * early: rather than refuse it or ask the peer to resend at once (its answer would hold the
-	 * same), `retry` runs after the next stream read's remote applies, or once FORWARD_WAIT_MS passed
-	 * since the latest forward. False (nothing is kept) when nothing was forwarded that recently
-	 * or the waiting updates would pass `maxPendingBytes`: the caller asks for a resend now.
-	 */
-	awaitForwarded(retry: () => void, bytes: number): boolean {
-		const due = this.#forwardedAt + FORWARD_WAIT_MS;
-		if (this.failed || Date.now() >= due) return false;
-		if (this.#waitingBytes + bytes > this.#limits.maxPendingBytes) return false;
-		this.#waitingBytes += bytes;
-		this.#waiting.push(() => {
-			this.#waitingBytes -= bytes;
-			retry();
-		});
-		if (!this.#waitTimer) {
-			this.#waitTimer = setTimeout(this.#runWaiting, due - Date.now() + 1);
-			this.#waitTimer.unref();
-		}
-		return true;
-	}
-
-	/** Whether `client` wrote some update this room forwarded in the last FORWARD_WAIT_MS. */
-	forwardedFrom(client: number): boolean {
-		const at = this.#forwardedClients.get(client);
-		return at !== undefined && at + FORWARD_WAIT_MS > Date.now();
-	}
-
-	/**
-	 * Runs the waiting retries once the current task is over: after the whole stream read that
-	 * called `applyRemote`, so an update and the attestation appended with it (one MULTI) are
-	 * both applied before anything is checked again.
-	 */
-	#retrySoon(): void {
-		if (this.#waiting.length === 0 || this.#retryScheduled) return;
-		this.#retryScheduled = true;
-		setImmediate(() => {
-			this.#retryScheduled = false;
-			this.#runWaiting();
-		});
-	}
-
-	#runWaiting = (): void => {
-		if (this.#waitTimer) clearTimeout(this.#waitTimer);
-		this.#waitTimer = null;
-		const waiting = this.#waiting;
-		this.#waiting = [];
-		for (const retry of waiting) retry();
-	};
 
 	/**
 	 * Sends the updates emitted since the last flush: one message per peer, holding the updates
-	 * that did not come from that peer (merged when there are several). Safe to call any time.
+	 * that did not come from that peer and that it does not hold already (`alreadySent`; merged
+	 * when there are several). Safe to call any time.
 	 */
 	flush = (): void => {
 		this.#pacer.cancel();
@@ -429,12 +357,15 @@ export class Room {
 		this.#outbox = [];
 		this.#pacer.ran();
 		if (outbox.length === 1) {
-			const { update, origin } = outbox[0]!;
+			const { update, origin, sent } = outbox[0]!;
 			const message = encodeSyncUpdate(update);
-			for (const peer of this.peers) if (peer !== origin) peer.send(message);
+			for (const peer of this.peers) if (peer !== origin && !sent?.has(peer)) peer.send(message);
 			return;
 		}
 		const origins = new Set(outbox.map((entry) => entry.origin));
+		const holding = outbox.filter((entry) => entry.sent !== null);
+		const skips = (entry: (typeof outbox)[number], peer: Peer): boolean =>
+			entry.origin === peer || entry.sent?.has(peer) === true;
 		const merged = (entries: typeof outbox): Uint8Array | null =>
 			entries.length === 0
 				? null
@@ -444,15 +375,18 @@ export class Room {
 							: Y.mergeUpdates(entries.map((entry) => entry.update))
 					);
 		let all: Uint8Array | null | undefined;
-		const allBut = new Map<Peer, Uint8Array | null>();
+		// Peers that skip the same updates get the same message: keyed by what each skips.
+		const some = new Map<string, Uint8Array | null>();
 		for (const peer of this.peers) {
 			let message: Uint8Array | null | undefined;
-			if (!origins.has(peer)) message = all ??= merged(outbox);
-			else {
-				message = allBut.get(peer);
+			if (!origins.has(peer) && !holding.some((entry) => entry.sent!.has(peer))) {
+				message = all ??= merged(outbox);
+			} else {
+				const key = outbox.map((entry) => (skips(entry, peer) ? '-' : '+')).join('');
+				message = some.get(key);
 				if (message === undefined) {
-					message = merged(outbox.filter((entry) => entry.origin !== peer));
-					allBut.set(peer, message);
+					message = merged(outbox.filter((entry) => !skips(entry, peer)));
+					some.set(key, message);
 				}
 			}
 			if (message) peer.send(message);
@@ -816,8 +750,6 @@ export class Room {
 
 	destroy(): void {
 		this.flush();
-		if (this.#waitTimer) clearTimeout(this.#waitTimer);
-		this.#waiting = [];
 		this.#awarenessPacer.cancel();
 		if (this.#tombstoneTimer) clearTimeout(this.#tombstoneTimer);
 		if (this.#presenceTimer) clearTimeout(this.#presenceTimer);

@@ -190,6 +190,8 @@ export type Relay = {
 	close(): Promise<void>;
 };
 
+/** Cluster mode: the lease of the photo sweep (`{prefix}:lease:photo-sweep`; no document's name). */
+const PHOTO_SWEEP_LEASE = 'photo-sweep';
 /** Frames a socket may send before its room is loaded (cluster mode; cluster/early-frames.ts). */
 const EARLY_FRAME_LIMITS = { maxFrames: 64, maxBytes: 16 * 1024 * 1024 };
 
@@ -343,7 +345,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		keys,
 		clockSkewSeconds,
 		config: { ...readBlobConfig(process.env), ...options.blobs },
-		log
+		log,
+		// Cluster mode: one relay sweeps per period (a Redis lease), not every relay.
+		sweepLease: cluster ? (ms) => cluster.streams.holdLease(PHOTO_SWEEP_LEASE, ms) : undefined
 	});
 
 	// HTTP: the routes, with the auth deadline on every new socket.

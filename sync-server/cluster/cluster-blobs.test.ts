@@ -178,6 +178,43 @@ it('the sweep of a cluster relay keeps photos the cluster documents mention and 
 	expect((await get(timed, sha(folded), mint(timed, 'observer'))).status).toBe(200);
 });
 
+it('one relay of the cluster runs the photo sweep per period; another takes over when it is gone', async () => {
+	const period = 300;
+	// When each relay swept (its log), in the order the relays started.
+	const sweeps: number[][] = [[], [], []];
+	const relays = await Promise.all(
+		sweeps.map((times) =>
+			fx.relay({
+				blobs: { sweepMs: period, graceMs: 3600_000 },
+				log: (event) => {
+					if (event.event === 'blob-sweep') times.push(Date.now());
+				}
+			})
+		)
+	);
+	const total = (): number => sweeps.reduce((sum, times) => sum + times.length, 0);
+	const sweepers = (): number[] => [0, 1, 2].filter((k) => sweeps[k]!.length > 0);
+	await waitFor(() => total() >= 5, 20_000, 'five sweeps');
+	// Three timers, one sweep per period, all by one relay.
+	expect(sweepers()).toHaveLength(1);
+	const holder = sweepers()[0]!;
+	const times = sweeps[holder]!;
+	const gaps = times.slice(1).map((at, i) => at - times[i]!);
+	// Never twice in one period (a timer may fire a little early or late).
+	expect(Math.min(...gaps)).toBeGreaterThan(period / 2);
+
+	// The holder goes away without a word (its lease is not released): another takes over.
+	await relays[holder]!.relay.close();
+	const before = total();
+	await waitFor(() => total() >= before + 4, 20_000, 'four sweeps after the holder went');
+	const after = sweepers().filter((k) => k !== holder);
+	expect(after).toHaveLength(1);
+	const next = sweeps[after[0]!]!;
+	expect(next.length).toBeGreaterThanOrEqual(4);
+	const nextGaps = next.slice(1).map((at, i) => at - next[i]!);
+	expect(Math.min(...nextGaps)).toBeGreaterThan(period / 2);
+}, 60_000);
+
 it('a notice published through relay A is listed and served by relay B, and withdrawn through C', async () => {
 	const [a, b, c] = await fx.three();
 	// The team names a member of relay A (where the notice is checked on publishing).

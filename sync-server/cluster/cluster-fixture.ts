@@ -1,10 +1,12 @@
 /**
  * The set-up the cluster-mode test files share: one private Redis and PostgreSQL per file
- * (test-servers.ts), a database per file or per test, relays in this process on them, and
- * cleanups run in reverse after each test.
+ * (test-servers.ts), a database per file or per test (or per `isolated` cluster, which has a
+ * Redis key prefix of its own too), relays in this process on them, and cleanups run in reverse
+ * after each test.
  *
  * Invariant: every relay and data directory a test makes is closed and removed before the next
- * test starts, and the servers are closed after the file.
+ * test starts, and the servers are closed after the file (started before it, or on first use
+ * with `lazyServers`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,6 +32,20 @@ export type ClusterFixtureOptions = {
 	sharedKeys?: boolean;
 	/** Options every relay of the file starts with (a test's own options override them). */
 	relayDefaults?: RelayOptions;
+	/**
+	 * Start the servers when a test first needs them, not before the file (a file whose tests
+	 * run on other relays too, relay-under-test.ts, starts none when only those run).
+	 */
+	lazyServers?: boolean;
+};
+
+/** Relays on a database and Redis key prefix of their own (`ClusterFixture.isolated`). */
+export type IsolatedCluster = {
+	readonly databaseUrl: string;
+	/** The Redis key prefix of its relays (`clusterPrefix`). */
+	readonly prefix: string;
+	/** A relay of this cluster, closed after the test. */
+	relay(options?: RelayOptions): Promise<TestRelay>;
 };
 
 export type ClusterFixture = {
@@ -45,32 +61,51 @@ export type ClusterFixture = {
 	relay(options?: RelayOptions): Promise<TestRelay>;
 	/** Three such relays. */
 	three(options?: RelayOptions): Promise<TestRelay[]>;
+	/**
+	 * A cluster that sees nothing of any other: a fresh database and Redis key prefix on the
+	 * file's servers, for the relays started through it.
+	 */
+	isolated(): Promise<IsolatedCluster>;
 };
 
 /** Registers the file's hooks (call at the top level of a test file) and returns its fixture. */
 export function clusterFixture(options: ClusterFixtureOptions = {}): ClusterFixture {
-	const { databasePerTest = false, sharedKeys = true, relayDefaults = {} } = options;
+	const {
+		databasePerTest = false,
+		sharedKeys = true,
+		relayDefaults = {},
+		lazyServers = false
+	} = options;
 	let redis: TestRedis | undefined;
 	let postgres: TestPostgres | undefined;
 	let databaseUrl: string | undefined;
 	let keysDir: string | undefined;
+	let isolations = 0;
 	const cleanups: (() => unknown)[] = [];
 
+	let starting: Promise<void> | null = null;
+	const startServers = (): Promise<void> =>
+		(starting ??= (async () => {
+			[redis, postgres] = await Promise.all([startTestRedis(), startTestPostgres()]);
+			databaseUrl = await postgres.createDatabase();
+		})());
 	beforeAll(async () => {
-		[redis, postgres] = await Promise.all([startTestRedis(), startTestPostgres()]);
-		if (!databasePerTest) databaseUrl = await postgres.createDatabase();
 		if (sharedKeys) {
 			keysDir = makeTempDir();
 			new KeyRing(keysDir);
 		}
+		if (!lazyServers) await startServers();
 	}, 60_000);
+	// Generous: under a machine's heavy load, stopping both servers once took over 30 s.
 	afterAll(async () => {
+		await starting?.catch(() => {});
 		await Promise.all([redis?.close(), postgres?.close()]);
 		if (keysDir) removeDir(keysDir);
-	});
+	}, 120_000);
 	if (databasePerTest) {
 		beforeEach(async () => {
-			databaseUrl = await postgres!.createDatabase();
+			// The first test of lazy servers gets the database made when they start.
+			if (postgres) databaseUrl = await postgres.createDatabase();
 		});
 	}
 	afterEach(async () => {
@@ -100,23 +135,38 @@ export function clusterFixture(options: ClusterFixtureOptions = {}): ClusterFixt
 			cleanups.push(() => removeDir(dir));
 			return dir;
 		},
-		async relay(relayOptions = {}) {
-			const r = await startTestRelay({
-				dataDir: fixture.dataDir(),
-				redisUrl: fixture.redis.url,
-				databaseUrl: fixture.databaseUrl,
-				...relayDefaults,
-				...relayOptions
-			});
-			cleanups.push(() => r.relay.close());
-			return r;
-		},
+		relay: (relayOptions) => startRelay(null, relayOptions),
 		three: (relayOptions) =>
 			Promise.all([
 				fixture.relay(relayOptions),
 				fixture.relay(relayOptions),
 				fixture.relay(relayOptions)
-			])
+			]),
+		async isolated() {
+			await startServers();
+			const own = {
+				databaseUrl: await fixture.postgres.createDatabase(),
+				prefix: `isolated${++isolations}`
+			};
+			return { ...own, relay: (relayOptions) => startRelay(own, relayOptions) };
+		}
+	};
+	/** A relay on the file's (or test's) database, or on an isolated cluster's database and prefix. */
+	const startRelay = async (
+		own: { databaseUrl: string; prefix: string } | null,
+		relayOptions: RelayOptions = {}
+	): Promise<TestRelay> => {
+		await startServers();
+		const r = await startTestRelay({
+			dataDir: fixture.dataDir(),
+			redisUrl: fixture.redis.url,
+			databaseUrl: own?.databaseUrl ?? fixture.databaseUrl,
+			...(own ? { clusterPrefix: own.prefix } : {}),
+			...relayDefaults,
+			...relayOptions
+		});
+		cleanups.push(() => r.relay.close());
+		return r;
 	};
 	return fixture;
 }

@@ -30,17 +30,19 @@
  *   also published on the document's update channel (`{prefix}:up:{name}`, tagged with this
  *   relay's id), merged per task, before its append is sent on the same connection (the append
  *   waits at least for the end of the turn: Pacer). The other relays
- *   FORWARD those bytes to their local peers only (`Room.forward`): their rooms do not apply
+ *   FORWARD those bytes to their local peers only (forwarded.ts): their rooms do not apply
  *   them, so their state vectors, hence their confirmations, never cover an update that is not
- *   durable yet; each applies it later from the stream entry as before (sent to its peers again:
- *   clients apply duplicates as no-ops). A local peer's edit that builds on a forwarded update
+ *   durable yet; each applies it later from the stream entry as before, sent on only to the
+ *   peers that did not receive all of it by the fast path (`ForwardedUpdates.alreadySent`:
+ *   those attached since). A local peer's edit that builds on a forwarded update
  *   stays pending in the room until that entry is applied; `Room.applyRemote` then queues what
  *   it integrated for storage, confirmed once that append is durable (the entry it depends on
  *   is durable already: it came from the stream). A checked update of such a peer is refused
  *   by the write guard instead (`missing_dependency`), or, resent after a reconnect with the
  *   forwarded update and its attestations, refused for those; either is checked again after
  *   the room's next remote applies, for a few seconds after the latest forward
- *   (`Room.awaitForwarded`), instead of being refused or asked again at once.
+ *   (forwarded.ts, the room's `checkAgainLater` hook), instead of being refused or asked again
+ *   at once.
  * - A room is unloaded once it has had no peer for `idleUnloadMs` and nothing of it is
  *   unconfirmed. Compaction is not the room's: the worker (compactor.ts) folds the streams
  *   into PostgreSQL on a timer, in every relay, under a lease per document.
@@ -55,6 +57,7 @@ import { Pacer } from '../pacer.ts';
 import { Room, type RoomLimits } from '../room.ts';
 import { PostgresStore } from '../storage/postgres.ts';
 import { Compactor } from './compactor.ts';
+import { ForwardedUpdates } from './forwarded.ts';
 import type { Redis } from 'ioredis';
 import { connect, DocStreams, ready } from './doc-streams.ts';
 import { StreamTail } from './stream-tail.ts';
@@ -91,6 +94,8 @@ export class ClusterRooms {
 	/** Pub/sub connection for awareness (a subscribed connection runs no other command). */
 	#subscriber: Redis;
 	#rooms = new Map<string, Room>();
+	/** The fast path's side of each loaded room (forwarded.ts). */
+	#forwarded = new Map<string, ForwardedUpdates>();
 	#loading = new Map<string, Promise<Room>>();
 	#idleTimers = new Map<Room, NodeJS.Timeout>();
 	#queue: Queued[] = [];
@@ -123,6 +128,7 @@ export class ClusterRooms {
 			onEntry: (entry) => {
 				if (entry.origin === this.streams.relayId) return;
 				this.#rooms.get(entry.doc)?.applyRemote(entry.update);
+				this.#forwarded.get(entry.doc)?.remoteApplied();
 			},
 			onGap: (doc) => void this.#reload(doc),
 			onError: (error) => options.log({ event: 'cluster-tail-error', error: String(error) })
@@ -241,6 +247,7 @@ export class ClusterRooms {
 			throw error;
 		});
 		if (this.#closed) throw new Error('the relay is closing');
+		const forwarded = new ForwardedUpdates(this.#options.maxPendingBytes);
 		const room = new Room(
 			name,
 			loaded,
@@ -251,11 +258,14 @@ export class ClusterRooms {
 					this.#pacer.request();
 				},
 				onEmpty: (r) => this.#scheduleIdle(r),
-				onLocalAwareness: (r, update) => this.#publishAwareness(r.name, update)
+				onLocalAwareness: (r, update) => this.#publishAwareness(r.name, update),
+				checkAgainLater: forwarded.checkAgainLater,
+				alreadySent: (update) => forwarded.alreadySent(update)
 			},
 			this.#options
 		);
 		this.#rooms.set(name, room);
+		this.#forwarded.set(name, forwarded);
 		this.#tail.add(name, loaded.streamId);
 		const channel = this.#awarenessChannel(name);
 		this.#subscriber
@@ -305,11 +315,13 @@ export class ClusterRooms {
 	#onMessage(channel: string, message: Buffer): void {
 		const updates = `${this.streams.prefix}:up:`;
 		if (!channel.startsWith(updates)) return this.#onAwareness(channel, message);
-		const room = this.#rooms.get(channel.slice(updates.length));
+		const name = channel.slice(updates.length);
+		const room = this.#rooms.get(name);
+		const forwarded = this.#forwarded.get(name);
 		const newline = message.indexOf(0x0a);
-		if (!room || newline < 0) return;
+		if (!room || !forwarded || newline < 0) return;
 		if (message.subarray(0, newline).toString() === this.streams.relayId) return;
-		room.forward(new Uint8Array(message.subarray(newline + 1)));
+		forwarded.forward(room, new Uint8Array(message.subarray(newline + 1)));
 	}
 
 	#onAwareness(channel: string, message: Buffer): void {
@@ -331,6 +343,8 @@ export class ClusterRooms {
 
 	#forget(room: Room): void {
 		this.#rooms.delete(room.name);
+		this.#forwarded.get(room.name)?.dispose();
+		this.#forwarded.delete(room.name);
 		this.#tail.remove(room.name);
 		this.#subscriber
 			.unsubscribe(this.#awarenessChannel(room.name), this.#updateChannel(room.name))
@@ -344,6 +358,7 @@ export class ClusterRooms {
 			if (!room) return;
 			if (loaded.snapshot) room.applyRemote(loaded.snapshot);
 			for (const update of loaded.updates) room.applyRemote(update);
+			this.#forwarded.get(name)?.remoteApplied();
 			this.#tail.add(name, loaded.streamId);
 			this.#options.log({ event: 'cluster-reload', gap: true });
 		} catch (error) {

@@ -117,6 +117,13 @@ const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+/** Takes a lease nobody holds, or renews ours; 1 if we hold it now. */
+const HOLD_SCRIPT = `
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+if not holder then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0`;
+
 export class DocStreams {
 	readonly relayId: string;
 	readonly prefix: string;
@@ -258,6 +265,16 @@ export class DocStreams {
 		return async () => {
 			await this.redis.eval(RELEASE_SCRIPT, 1, key, token);
 		};
+	}
+
+	/**
+	 * A lease this relay keeps while it renews it (a task of the whole cluster, e.g. the photo
+	 * sweep): true if nobody held `name` and this relay took it, or this relay held it and now
+	 * holds it `ms` more; false while another relay holds it.
+	 */
+	async holdLease(name: string, ms: number): Promise<boolean> {
+		const key = `${this.prefix}:lease:${name}`;
+		return (await this.redis.eval(HOLD_SCRIPT, 1, key, this.relayId, ms)) === 1;
 	}
 
 	close(): void {

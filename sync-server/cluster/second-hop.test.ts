@@ -7,6 +7,9 @@
  */
 import net from 'node:net';
 import { expect, it } from 'vitest';
+import * as decoding from 'lib0/decoding';
+import * as Y from 'yjs';
+import { ATTESTATION_ROOT } from '../../src/lib/wire/index.ts';
 import {
 	connectClient,
 	connectSynced,
@@ -103,6 +106,7 @@ async function writerAndReader(doc: string): Promise<{
 	proxy: Awaited<ReturnType<typeof holdingProxy>>;
 	writer: TestClient;
 	reader: TestClient;
+	b: TestRelay;
 }> {
 	const proxy = await holdingProxy();
 	const [a, b] = await Promise.all([fx.relay({ redisUrl: proxy.url }), fx.relay()]);
@@ -110,7 +114,7 @@ async function writerAndReader(doc: string): Promise<{
 	fx.defer(() => writer.destroy());
 	const reader = await connectSynced(b.wsUrl, doc);
 	fx.defer(() => reader.destroy());
-	return { proxy, writer, reader };
+	return { proxy, writer, reader, b };
 }
 
 it("a client on relay B gets relay A's update while A's append is held back", async () => {
@@ -281,4 +285,137 @@ it("a member reconnecting to B while it holds A's early update (and its attestat
 		.map((e) => (e as { text?: string }).text)
 		.filter((text) => text !== undefined);
 	expect(texts).toEqual(['a', 'b']);
+});
+
+it('a forwarded client id is not attested to a member who resends it', async () => {
+	const doc = 'c/demo/meetings/m1';
+	const proxy = await holdingProxy();
+	const [a, b] = await Promise.all([fx.relay({ redisUrl: proxy.url }), fx.relay()]);
+	const members = await demoMembers(a);
+	const watcher = await connectSynced(b.wsUrl, doc);
+	fx.defer(() => watcher.destroy());
+	// Every attestation B's peers receive, as written (one that loses to another in the map
+	// was written all the same): client id → `relay client id:member` of each.
+	const attested = new Map<string, string[]>();
+	watcher.doc.on('update', (update: Uint8Array) => {
+		for (const struct of Y.decodeUpdate(update).structs) {
+			// A decoded struct's parent is a root type's name (a string), whatever its type says.
+			if (!(struct instanceof Y.Item) || (struct.parent as unknown) !== ATTESTATION_ROOT) continue;
+			const value = struct.content.getContent()[0] as { member?: string } | undefined;
+			const key = struct.parentSub ?? '';
+			const written = `${struct.id.client}:${value?.member ?? 'deleted'}`;
+			attested.set(key, [...(attested.get(key) ?? []), written]);
+		}
+	});
+	const reader = await probeClient(b, members.gridMember.token, new Y.Doc(), doc);
+	fx.defer(() => reader.destroy());
+	let awarenessReplies = 0;
+	const awarenessHandler = reader.provider.messageHandlers[1]!;
+	reader.provider.messageHandlers[1] = (...args) => {
+		awarenessReplies++;
+		awarenessHandler(...args);
+	};
+
+	// A client id new to the document: its first update comes with A's attestation of it.
+	const writer = await probeClient(a, members.secretary.token, new Y.Doc(), doc);
+	fx.defer(() => writer.destroy());
+	const written = trackPersisted(writer.provider);
+	// Loaded on A: the proxy holds A's connection from its next MULTI on, its publications too.
+	proxy.hold();
+	const paragraph = new Y.XmlElement('paragraph');
+	paragraph.setAttribute('textAlign', 'left');
+	paragraph.insert(0, [new Y.XmlText('议定：下周修灯')]);
+	writer.doc.getXmlFragment('minutes').insert(0, [paragraph]);
+	const client = writer.doc.clientID;
+	await waitFor(
+		() => reader.doc.getXmlFragment('minutes').length === 1,
+		10_000,
+		'the early update on B'
+	);
+	// The grid member (who may type minutes too) sends the writer's structs alone, without A's
+	// attestation: the client id is new to B and unattested there.
+	const others = Y.decodeStateVector(Y.encodeStateVector(reader.doc));
+	others.set(client, 0);
+	reader.sendUpdate(Y.encodeStateAsUpdate(reader.doc, Y.encodeStateVector(others)));
+	// B handles a connection's messages in order: once it answers this query, it has checked
+	// the update (and, had it applied it, attested its client id at once).
+	const replies = awarenessReplies;
+	reader.provider.ws?.send(new Uint8Array([3]));
+	await waitFor(() => awarenessReplies > replies, 10_000, 'B answered the query');
+
+	proxy.release();
+	await waitFor(() => written.covers(writer.doc), 10_000, "A confirmed the writer's edit");
+	// B applied A's entries: a second attestation, had B written one, reached its peers before.
+	await waitFor(
+		() => b.relay.cluster!.get(doc)?.doc.getMap(ATTESTATION_ROOT).has(String(client)) === true,
+		10_000,
+		'the attestation applied on B'
+	);
+	expect(reader.refusals).toEqual([]);
+	// Once, by A's relay (forwarded early; its stream entry changed nothing on the watcher).
+	expect(attested.get(String(client))).toHaveLength(1);
+	expect(attested.get(String(client))?.[0]).toMatch(`:${members.secretary.memberId}`);
+	const late = await connectSynced((await fx.relay()).wsUrl, doc);
+	fx.defer(() => late.destroy());
+	const stored = late.doc.getMap<{ member: string }>(ATTESTATION_ROOT).get(String(client));
+	expect(stored?.member).toBe(members.secretary.memberId);
+});
+
+/** Counts the sync-update frames (message 0, 2) `client` receives. */
+function countUpdates(client: TestClient): () => number {
+	let count = 0;
+	const handler = client.provider.messageHandlers[0]!;
+	client.provider.messageHandlers[0] = (encoder, decoder, provider, emitSynced, type) => {
+		if (decoding.peekVarUint(decoder) === 2) count++;
+		handler(encoder, decoder, provider, emitSynced, type);
+	};
+	return () => count;
+}
+
+/** Resolves once the relay answered a query `client` sends now: what it sent before arrived. */
+async function roundTrip(client: TestClient): Promise<void> {
+	let answered = false;
+	const handler = client.provider.messageHandlers[1]!;
+	client.provider.messageHandlers[1] = (...args) => {
+		answered = true;
+		handler(...args);
+	};
+	client.provider.ws?.send(new Uint8Array([3]));
+	await waitFor(() => answered, 10_000, 'an answer to the awareness query');
+	client.provider.messageHandlers[1] = handler;
+}
+
+it("a client on relay B receives one edit on A once; a client that joined B between A's forward and its stream entry gets it too", async () => {
+	const doc = 'c/demo/households/h04';
+	const { proxy, writer, reader, b } = await writerAndReader(doc);
+	const updates = countUpdates(reader);
+	const persisted = trackPersisted(writer.provider);
+
+	proxy.hold();
+	writer.doc.getArray<string>('edits').push(['once']);
+	await waitFor(
+		() => reader.doc.getArray<string>('edits').length === 1,
+		10_000,
+		'the reader on B got the early update'
+	);
+	// Joined after the forward: B's sync step 2 lacks the edit (B applies only its stream entry).
+	const joined = await connectSynced(b.wsUrl, doc);
+	fx.defer(() => joined.destroy());
+	expect(joined.doc.getArray<string>('edits').length).toBe(0);
+
+	proxy.release();
+	await waitFor(() => persisted.covers(writer.doc), 10_000, 'A confirmed the edit');
+	await waitFor(
+		() => b.relay.cluster!.get(doc)?.doc.getArray<string>('edits').length === 1,
+		10_000,
+		'B applied the stream entry'
+	);
+	await waitFor(
+		() => joined.doc.getArray<string>('edits').length === 1,
+		10_000,
+		'the client that joined meanwhile got the edit'
+	);
+	await roundTrip(reader);
+	// The fast path's frame only: the stream entry's update was not sent to it again.
+	expect(updates()).toBe(1);
 });
