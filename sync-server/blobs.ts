@@ -27,7 +27,8 @@
  * - Cluster mode: the timer's sweep runs only on the relay that holds the cluster's sweep
  *   lease (`sweepLease`: taken when free, renewed by its holder at each of its periods, for
  *   SWEEP_LEASE_PERIODS periods), so the cluster sweeps once per period, not once per relay; a
- *   relay that dies stops renewing it, and another relay's timer takes it once it expired.
+ *   relay that dies stops renewing it, and another relay's timer takes it once it expired; a
+ *   relay that closes gives it up (server.ts), so a restart does not hold the sweep back.
  */
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
@@ -291,6 +292,9 @@ export function createBlobService(options: BlobServiceOptions): BlobService {
 	const timer =
 		config.sweepMs > 0
 			? setInterval(() => {
+					// A sweep still under way (a large store, a slow database) is not joined: the
+					// next one starts from the next tick after it.
+					if (sweeping) return;
 					(lease ? lease(leaseMs) : Promise.resolve(true))
 						.then((mine) => (mine ? sweep() : null))
 						.then(

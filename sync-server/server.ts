@@ -571,6 +571,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 				sharedKeys?.close();
 				members?.close();
 				await clusterIdentity?.close();
+				// The next relay's timer takes the sweep at once, not when this lease expires
+				// (a restarted relay is a new holder: its old lease would block every relay).
+				await cluster?.streams.releaseHeld(PHOTO_SWEEP_LEASE).catch(() => undefined);
 				await cluster?.close();
 				await clusterPool?.end();
 			})

@@ -254,6 +254,17 @@ it('a document leased by one worker is skipped by another', async () => {
 	expect(await first).toEqual({ doc: 'c/1/board', folded: 1, left: 0 });
 }, 30_000);
 
+it('a held lease is renewed by its holder only, and given up by it only', async () => {
+	const { a, b } = await cluster();
+	expect(await a.holdLease('photo-sweep', 60_000)).toBe(true);
+	expect(await b.holdLease('photo-sweep', 60_000)).toBe(false);
+	await b.releaseHeld('photo-sweep');
+	expect(await b.holdLease('photo-sweep', 60_000)).toBe(false);
+	expect(await a.holdLease('photo-sweep', 60_000)).toBe(true);
+	await a.releaseHeld('photo-sweep');
+	expect(await b.holdLease('photo-sweep', 60_000)).toBe(true);
+});
+
 it('Redis restarting: appends reject while it is down and work after; the tail resumes exactly once', async () => {
 	const { a, b } = await cluster();
 	const tailA = tail(a);

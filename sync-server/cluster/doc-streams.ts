@@ -277,6 +277,11 @@ export class DocStreams {
 		return (await this.redis.eval(HOLD_SCRIPT, 1, key, this.relayId, ms)) === 1;
 	}
 
+	/** Gives up a lease `holdLease` holds (nothing if another relay holds it now). */
+	async releaseHeld(name: string): Promise<void> {
+		await this.redis.eval(RELEASE_SCRIPT, 1, `${this.prefix}:lease:${name}`, this.relayId);
+	}
+
 	close(): void {
 		this.redis.disconnect();
 	}
