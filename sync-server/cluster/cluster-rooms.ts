@@ -109,6 +109,8 @@ export class ClusterRooms {
 	#compacting: Promise<void> | null = null;
 	/** The last tick found Redis not ready (logged once per wait). */
 	#compactWaiting = false;
+	/** Ticks of the compaction worker skipped since start because Redis was not ready. */
+	#compactSkipped = 0;
 	#postgresDown = false;
 	#postgresCheck: Promise<void> | null = null;
 	#postgresTimer: NodeJS.Timeout | null = null;
@@ -170,6 +172,11 @@ export class ClusterRooms {
 	/** Redis is unreachable, or the last append failed: nothing is confirmed now. */
 	get storageDown(): boolean {
 		return this.#appendFailed || this.streams.redis.status !== 'ready';
+	}
+
+	/** Ticks the compaction worker skipped since start while Redis was not ready (tests). */
+	get compactSkipped(): number {
+		return this.#compactSkipped;
 	}
 
 	/** PostgreSQL did not answer the last check: loads and compaction wait, confirmations go on. */
@@ -451,6 +458,7 @@ export class ClusterRooms {
 			if (this.streams.redis.status !== 'ready') {
 				if (!this.#compactWaiting) this.#options.log({ event: 'cluster-compact-waiting' });
 				this.#compactWaiting = true;
+				this.#compactSkipped++;
 				if (!this.#closed) this.#scheduleCompaction();
 				return;
 			}
