@@ -265,17 +265,24 @@ async function basemap(dataDir: string, parsed: Parsed): Promise<void> {
 	}
 }
 
-/**
- * The cluster's stores for an archive when REDIS_URL and DATABASE_URL are set, as for the relays
- * (cluster/archive-cluster.ts); null on an embedded relay (DATA_DIR).
- */
-async function clusterArchive(): Promise<ClusterArchive | null> {
+/** REDIS_URL and DATABASE_URL when both are set (cluster mode); null when neither is. */
+function clusterUrls(): { redisUrl: string; databaseUrl: string } | null {
 	const redisUrl = process.env.REDIS_URL || null;
 	const databaseUrl = process.env.DATABASE_URL || null;
 	if ((redisUrl === null) !== (databaseUrl === null)) {
 		throw new UsageError('cluster mode needs both REDIS_URL and DATABASE_URL');
 	}
-	if (redisUrl === null || databaseUrl === null) return null;
+	return redisUrl && databaseUrl ? { redisUrl, databaseUrl } : null;
+}
+
+/**
+ * The cluster's stores for an archive when REDIS_URL and DATABASE_URL are set, as for the relays
+ * (cluster/archive-cluster.ts); null on an embedded relay (DATA_DIR).
+ */
+async function clusterArchive(): Promise<ClusterArchive | null> {
+	const urls = clusterUrls();
+	if (!urls) return null;
+	const { redisUrl, databaseUrl } = urls;
 	// Loaded only here: the embedded commands start without Redis's client.
 	const { openClusterArchive } = await import('./cluster/archive-cluster.ts');
 	return openClusterArchive({ redisUrl, databaseUrl });
@@ -383,12 +390,8 @@ type IdentityTarget = {
 };
 
 async function identityTarget(dataDir: string): Promise<IdentityTarget> {
-	const redisUrl = process.env.REDIS_URL || null;
-	const databaseUrl = process.env.DATABASE_URL || null;
-	if ((redisUrl === null) !== (databaseUrl === null)) {
-		throw new UsageError('cluster mode needs both REDIS_URL and DATABASE_URL');
-	}
-	if (redisUrl === null || databaseUrl === null) {
+	const urls = clusterUrls();
+	if (!urls) {
 		const sqlite = new SqliteIdentityStore(dataDir);
 		return {
 			store: asAsyncIdentity(sqlite),
@@ -403,11 +406,11 @@ async function identityTarget(dataDir: string): Promise<IdentityTarget> {
 			import('./cluster/doc-streams.ts'),
 			import('./identity-postgres.ts')
 		]);
-	const redis = connect(redisUrl);
+	const redis = connect(urls.redisUrl);
 	let postgres: PostgresIdentityStore;
 	try {
 		await ready(redis);
-		postgres = await pg.PostgresIdentityStore.open(databaseUrl);
+		postgres = await pg.PostgresIdentityStore.open(urls.databaseUrl);
 	} catch (error) {
 		redis.disconnect();
 		throw error;

@@ -8,7 +8,6 @@
  * in the streams are refused with nothing written; a crash mid-import leaves nothing before the
  * commit and a complete community after it. BACKUP_DIR is refused on a cluster relay.
  */
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
@@ -106,11 +105,6 @@ async function clusterHolds(cid: string) {
 }
 
 const NOTHING = { communities: 0, invites: 0, blobs: 0, snapshots: 0, history: 0, streams: 0 };
-
-/** Stops a paused admin child like a crash (SIGKILL). */
-async function killed(child: ChildProcess): Promise<void> {
-	await killHard(child);
-}
 
 it('exports what clients see (streams included) and imports it embedded and under a new id on the cluster', async () => {
 	const [a, b, c] = (await fx.three()) as [TestRelay, TestRelay, TestRelay];
@@ -240,13 +234,15 @@ it("moves an embedded relay's archive onto the cluster; refusals and a crash bef
 	expect(await clusterHolds('ys')).toEqual({ ...NOTHING, streams: 1 });
 
 	// Killed with the basemap staged, before the transaction: nothing in PostgreSQL.
-	await killed(await adminPausedAt(['import-community', out, '--id', 'yk'], env, 'import-staged'));
+	await killHard(
+		await adminPausedAt(['import-community', out, '--id', 'yk'], env, 'import-staged')
+	);
 	expect(await clusterHolds('yk')).toEqual(NOTHING);
 	expect(fs.readdirSync(path.join(adminDir, 'imports'))).toHaveLength(1);
 
 	// Killed after the commit: the community is whole on the cluster; the staged basemap is moved
 	// into place by the next start of a cluster relay on that DATA_DIR (the first staging dropped).
-	await killed(
+	await killHard(
 		await adminPausedAt(['import-community', out, '--id', 'yk'], env, 'import-committed')
 	);
 	expect(await clusterHolds('yk')).toEqual({

@@ -16,7 +16,9 @@
  * - An update the rules accept whose unattested client ids include one that wrote a forwarded
  *   update within FORWARD_WAIT_MS waits too (on its first check as on a check again, until the
  *   window ends): that id is the other relay's writer's, its attestation not read yet, and is
- *   never attested to this peer's member (who may hold its structs: they were forwarded).
+ *   not attested to this peer's member (who may hold its structs: they were forwarded) while
+ *   the window lasts. After it (a stream entry held back more than FORWARD_WAIT_MS), the update
+ *   is acted on as before: ARCHITECTURE.md "Scale-out", known gaps.
  * - A remote apply's update (its stream entry) is not sent again to a peer that holds all of it
  *   already (`alreadySent`): every struct and deletion in it was in forwards that peer received
  *   (by ids: client and clock ranges, deleted ranges) within SENT_WINDOW_MS. A peer attached
