@@ -100,7 +100,9 @@ let counter = 0;
 /** A community id no other test uses, so tests sharing one relay never see each other's data. */
 export function uniqueCommunity(prefix = 'e2e'): string {
 	counter++;
-	return `${prefix}-${Date.now().toString(36)}-${counter}`;
+	// Workers are processes: two may ask in the same millisecond with the same counter.
+	const worker = process.env.TEST_PARALLEL_INDEX ?? '0';
+	return `${prefix}-${Date.now().toString(36)}-${worker}-${counter}`;
 }
 
 /**
