@@ -19,7 +19,7 @@ import {
 	type TestRelay
 } from '../test-helpers.ts';
 import { readArchive, type Manifest } from './archive.ts';
-import { listTree, readDataState, runAdmin, seedCommunity, SEEDED_DOCS } from './test-fixture.ts';
+import { listTree, readDataState, runAdmin, SEEDED_DOCS, seedOn } from './test-fixture.ts';
 
 const dirs: string[] = [];
 let r: TestRelay | null = null;
@@ -33,17 +33,7 @@ afterEach(async () => {
 async function seeded() {
 	r = await startTestRelay();
 	dirs.push(r.dataDir);
-	const created = r.relay.createCommunity('玉城社区', 'yc');
-	const token = r.relay.mintToken({ communityId: 'yc', role: 'secretary', ttlSeconds: 3600 });
-	const seed = await seedCommunity({
-		url: r.relay.url,
-		wsUrl: r.wsUrl,
-		dataDir: r.dataDir,
-		cid: 'yc',
-		token,
-		inviteCode: created.inviteCode
-	});
-	return { r, token, inviteCode: created.inviteCode, ...seed };
+	return { r, ...(await seedOn(r, 'yc')) };
 }
 
 function tempDir(): string {

@@ -25,7 +25,7 @@ import {
 	pausedLine,
 	readDataState,
 	runAdmin,
-	seedCommunity,
+	seedOn,
 	writeDoc
 } from './test-fixture.ts';
 
@@ -49,16 +49,7 @@ function tempDir(): string {
 async function seededWithArchive(): Promise<{ r: TestRelay; archive: string }> {
 	r = await startTestRelay();
 	dirs.push(r.dataDir);
-	const created = r.relay.createCommunity('玉城社区', 'yc');
-	const token = r.relay.mintToken({ communityId: 'yc', role: 'secretary', ttlSeconds: 3600 });
-	await seedCommunity({
-		url: r.relay.url,
-		wsUrl: r.wsUrl,
-		dataDir: r.dataDir,
-		cid: 'yc',
-		token,
-		inviteCode: created.inviteCode
-	});
+	await seedOn(r, 'yc');
 	const archive = path.join(tempDir(), 'yc.zip');
 	const run = await runAdmin(['export-community', 'yc', '--out', archive], {
 		DATA_DIR: r.dataDir

@@ -17,7 +17,7 @@ import * as Y from 'yjs';
 import { basemapPath } from '../basemap/build.ts';
 import { SqliteIdentityStore } from '../identity-sqlite.ts';
 import { DB_FILE_NAME, SqliteStore } from '../storage/sqlite.ts';
-import { connectSynced, trackPersisted, waitFor } from '../test-helpers.ts';
+import { connectSynced, trackPersisted, waitFor, type TestRelay } from '../test-helpers.ts';
 import { storedPhotoHashes } from './archive.ts';
 
 const ADMIN_FILE = fileURLToPath(new URL('../admin.ts', import.meta.url));
@@ -107,10 +107,32 @@ export async function writeDoc(
 export const SEEDED_DOCS = ['directory', 'board/g01', 'meetings/m1'];
 
 /**
+ * Community `cid` created on relay `r` (embedded or cluster) and seeded by `seedCommunity`, with
+ * the secretary's token and the one-time invite's code.
+ */
+export async function seedOn(
+	r: TestRelay,
+	cid: string
+): Promise<{ token: string; inviteCode: string; photos: string[]; credentialSecret: string }> {
+	const { inviteCode } = await r.relay.createCommunityAsync('玉城社区', cid);
+	const token = r.relay.mintToken({ communityId: cid, role: 'secretary', ttlSeconds: 3600 });
+	const url = r.relay.url;
+	const seed = await seedCommunity({
+		url,
+		wsUrl: r.wsUrl,
+		dataDir: r.dataDir,
+		cid,
+		token,
+		inviteCode
+	});
+	return { token, inviteCode, ...seed };
+}
+
+/**
  * Seeds community `cid` through a relay: three documents (map, arrays, rich text), two photos
  * (one referenced by the board), a member who joined with `inviteCode`, and a basemap file.
  */
-export async function seedCommunity(input: {
+async function seedCommunity(input: {
 	url: string;
 	wsUrl: string;
 	dataDir: string;

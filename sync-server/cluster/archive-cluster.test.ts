@@ -22,7 +22,7 @@ import {
 	photo,
 	readDataState,
 	runAdmin,
-	seedCommunity,
+	seedOn,
 	SEEDED_DOCS,
 	sha256,
 	uploadPhoto,
@@ -108,16 +108,8 @@ const NOTHING = { communities: 0, invites: 0, blobs: 0, snapshots: 0, history: 0
 
 it('exports what clients see (streams included) and imports it embedded and under a new id on the cluster', async () => {
 	const [a, b, c] = (await fx.three()) as [TestRelay, TestRelay, TestRelay];
-	const created = await a.relay.createCommunityAsync('玉城社区', 'yc');
-	const token = a.relay.mintToken({ communityId: 'yc', role: 'secretary', ttlSeconds: 3600 });
-	const seed = await seedCommunity({
-		url: a.relay.url,
-		wsUrl: a.wsUrl,
-		dataDir: a.dataDir,
-		cid: 'yc',
-		token,
-		inviteCode: created.inviteCode
-	});
+	const seed = await seedOn(a, 'yc');
+	const { token } = seed;
 	// Folded into PostgreSQL and trimmed; then edits through B that are only in the streams.
 	await a.relay.cluster!.compactNow();
 	await writeDoc(b.wsUrl, 'c/yc/board/g01', (doc) => doc.getArray('log').push(['closed']), token);
@@ -146,7 +138,7 @@ it('exports what clients see (streams included) and imports it embedded and unde
 	// No secret travels: not the member's device secret, not the invite.
 	const text = Buffer.concat(Object.values(unzipSync(fs.readFileSync(out)))).toString('latin1');
 	expect(text).not.toContain(seed.credentialSecret);
-	expect(text).not.toContain(created.inviteCode);
+	expect(text).not.toContain(seed.inviteCode);
 
 	// Onto an embedded relay: same documents, photos and basemap.
 	const e = await startTestRelay({ dataDir: fx.dataDir() });
@@ -184,16 +176,7 @@ it('exports what clients see (streams included) and imports it embedded and unde
 it("moves an embedded relay's archive onto the cluster; refusals and a crash before the commit write nothing", async () => {
 	const e = await startTestRelay({ dataDir: fx.dataDir() });
 	fx.defer(() => e.relay.close());
-	const created = e.relay.createCommunity('玉城社区', 'ye');
-	const token = e.relay.mintToken({ communityId: 'ye', role: 'secretary', ttlSeconds: 3600 });
-	const seed = await seedCommunity({
-		url: e.relay.url,
-		wsUrl: e.wsUrl,
-		dataDir: e.dataDir,
-		cid: 'ye',
-		token,
-		inviteCode: created.inviteCode
-	});
+	const seed = await seedOn(e, 'ye');
 	const out = path.join(fx.dataDir(), 'ye.zip');
 	expect(
 		(await runAdmin(['export-community', 'ye', '--out', out], { DATA_DIR: e.dataDir })).code

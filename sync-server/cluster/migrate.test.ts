@@ -19,7 +19,7 @@ import {
 	photo,
 	readDataState,
 	runAdmin,
-	seedCommunity,
+	seedOn,
 	SEEDED_DOCS,
 	sha256
 } from '../backup/test-fixture.ts';
@@ -315,15 +315,7 @@ it('moves a community written by real clients through a real relay, refused whil
 	dirs.push(r.dataDir);
 	const url = await postgres.createDatabase();
 	try {
-		const created = r.relay.createCommunity('玉城社区', 'yc');
-		const token = r.relay.mintToken({ communityId: 'yc', role: 'secretary', ttlSeconds: 3600 });
-		await seedCommunity({
-			...r,
-			url: r.relay.url,
-			cid: 'yc',
-			token,
-			inviteCode: created.inviteCode
-		});
+		await seedOn(r, 'yc');
 		await expect(migrateToPostgres({ dataDir: r.dataDir, databaseUrl: url })).rejects.toThrow(
 			/is serving .*: stop it first/
 		);
