@@ -18,6 +18,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { ID_SEGMENT } from '../src/lib/wire/index.ts';
+import { fsyncDir } from './backup/files.ts';
 
 /** A stored blob being read: its size, its first bytes (to name its type), then the body. */
 export type StoredBlob = {
@@ -66,15 +67,6 @@ const HASH = /^[0-9a-f]{64}$/;
 /** `DATA_DIR/blobs/{cid}/ab/cdef…` */
 export function blobPath(dataDir: string, communityId: string, hash: string): string {
 	return path.join(dataDir, 'blobs', communityId, hash.slice(0, 2), hash.slice(2));
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-	const handle = await fsp.open(dir, 'r');
-	try {
-		await handle.sync();
-	} finally {
-		await handle.close();
-	}
 }
 
 async function exists(file: string): Promise<boolean> {

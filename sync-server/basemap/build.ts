@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { fsyncDir } from '../backup/files.ts';
 import type { DocStore } from '../storage/types.ts';
 import { BasemapInputError, readExtract } from './extract.ts';
 import { addDrawnFeatures, loadMapDoc } from './map-doc.ts';
@@ -86,15 +87,6 @@ export async function buildArchive(options: Omit<BuildOptions, 'dataDir'>) {
 		}
 	});
 	return { archive, bounds: covered.bounds, features: covered.features, drawn };
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-	const handle = await fsp.open(dir, 'r');
-	try {
-		await handle.sync();
-	} finally {
-		await handle.close();
-	}
 }
 
 /** Builds and writes the archive atomically (see the invariant above). */
